@@ -1,0 +1,1 @@
+"""Fusion Forum: run a public-private fusion workshop end to end."""

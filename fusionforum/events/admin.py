@@ -1,0 +1,166 @@
+"""Organisers manage their events here. Every queryset is limited to the events the user
+organises; the permission names come from rules.py."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from fusionforum.admin import site
+from fusionforum.core import clock
+
+from . import services
+from .models import TIME_ZONE_CHOICES, ContactMessage, Day, Event, StreamLink, TeamMembership
+
+
+class EventScopedAdmin(admin.ModelAdmin):
+    """For models that hang off an event: show and offer only the user's own events."""
+
+    event_path = "event"
+
+    def get_queryset(self, request):
+        events = Event.objects.organised_by(request.user)
+        return super().get_queryset(request).filter(**{f"{self.event_path}__in": events})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "event":
+            kwargs["queryset"] = Event.objects.organised_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _event_of(self, obj):
+        return obj if isinstance(obj, Event) else getattr(obj, "event", None)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(self._perm("view"), self._event_of(obj) if obj else None)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(self._perm("change"), self._event_of(obj) if obj else None)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(self._perm("delete"), self._event_of(obj) if obj else None)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(self._perm("add"), self._event_of(obj) if obj else None)
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(self._perm("view"))
+
+    def _perm(self, action):
+        return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
+
+
+class DayInline(admin.TabularInline):
+    model = Day
+    extra = 0
+    fields = ["date", "label", "summary"]
+
+
+class StreamLinkInline(admin.TabularInline):
+    model = StreamLink
+    extra = 0
+    fields = ["label", "day", "url", "visible_from", "visible_until", "replay_url"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "day":
+            event_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Day.objects.filter(event_id=event_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Event, site=site)
+class EventAdmin(EventScopedAdmin):
+    event_path = "pk"
+    list_display = ["title", "start_date", "end_date", "venue_name", "is_published", "is_demo",
+                    "public_link"]
+    list_filter = ["is_published", "is_demo"]
+    search_fields = ["title", "slug", "venue_name"]
+    date_hierarchy = "start_date"
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [DayInline, StreamLinkInline, TeamMembershipInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "tagline", "is_published", "is_demo"]}),
+        ("When", {"fields": ["start_date", "end_date", "time_zone"]}),
+        ("Where", {"fields": ["venue_name", "venue_address", "map_url", "latitude",
+                              "longitude"]}),
+        ("About", {"fields": ["description"]}),
+        ("Contact", {"fields": ["contact_emails", "public_email"]}),
+    ]
+
+    def get_queryset(self, request):
+        return Event.objects.organised_by(request.user)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            return forms.ChoiceField(
+                choices=TIME_ZONE_CHOICES, initial="Europe/Paris", label="Time zone",
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="public page")
+    def public_link(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
+
+
+@admin.register(StreamLink, site=site)
+class StreamLinkAdmin(EventScopedAdmin):
+    list_display = ["label", "event", "day", "visible_from", "visible_until", "state_now"]
+    list_filter = ["event"]
+    search_fields = ["label"]
+    date_hierarchy = "visible_from"
+
+    @admin.display(description="state now")
+    def state_now(self, obj):
+        return obj.state_at(clock.now()).value
+
+
+@admin.register(ContactMessage, site=site)
+class ContactMessageAdmin(EventScopedAdmin):
+    list_display = ["received_at", "name", "email", "organisation", "topic", "status", "event"]
+    list_filter = ["status", "topic", "event"]
+    search_fields = ["name", "email", "organisation", "message"]
+    date_hierarchy = "received_at"
+    readonly_fields = ["event", "name", "email", "organisation", "topic", "message",
+                       "received_at", "handled_by", "handled_at"]
+    fields = readonly_fields[:7] + ["status", "internal_note", "handled_by", "handled_at"]
+    actions = ["mark_answered", "mark_closed"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # messages come from the public form
+
+    def save_model(self, request, obj, form, change):
+        if change and "status" in form.changed_data:
+            status = obj.status
+            original = ContactMessage.objects.get(pk=obj.pk)
+            obj.status = original.status
+            obj.save(update_fields=["internal_note"])
+            services.mark_contact_message(obj, status, by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def _mark(self, request, queryset, status):
+        for contact in queryset.select_related("event"):
+            services.mark_contact_message(contact, status, by=request.user)
+        self.message_user(request, f"{queryset.count()} message(s) updated.", messages.SUCCESS)
+
+    @admin.action(description="Mark as answered")
+    def mark_answered(self, request, queryset):
+        self._mark(request, queryset, ContactMessage.Status.ANSWERED)
+
+    @admin.action(description="Mark as closed without answer")
+    def mark_closed(self, request, queryset):
+        self._mark(request, queryset, ContactMessage.Status.CLOSED)

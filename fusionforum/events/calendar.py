@@ -1,0 +1,47 @@
+"""iCalendar feed of an event: one entry per day and per livestream window.
+
+Stream addresses go into the feed only through ``PublicStream.url``, which is empty before
+go-live, so a subscribed calendar cannot learn an address early.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEntry
+
+
+def event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Fusion Forum//fusionforum//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", event.title)
+    cal.add("x-wr-timezone", event.time_zone)
+    host = base_url.split("//", 1)[-1].strip("/") or "fusionforum"
+    location = ", ".join(part for part in (event.venue_name, event.venue_address.replace("\n", ", ")) if part)
+    page = base_url.rstrip("/") + event.get_absolute_url()
+    for day in event.days.all():
+        entry = CalendarEntry()
+        entry.add("uid", f"day-{day.pk}@{host}")
+        entry.add("dtstamp", now)
+        entry.add("summary", f"{event.title}: {day.label}")
+        entry.add("dtstart", day.date)
+        entry.add("dtend", day.date + dt.timedelta(days=1))
+        entry.add("location", location)
+        if day.summary:
+            entry.add("description", day.summary)
+        entry.add("url", page)
+        cal.add_component(entry)
+    for stream in streams:
+        entry = CalendarEntry()
+        entry.add("uid", f"stream-{stream.id}@{host}")
+        entry.add("dtstamp", now)
+        entry.add("summary", f"Livestream: {stream.label}")
+        entry.add("dtstart", stream.visible_from)
+        entry.add("dtend", stream.visible_until or stream.visible_from + dt.timedelta(hours=1))
+        livestream_page = base_url.rstrip("/") + f"/{event.slug}/livestream/"
+        entry.add("url", stream.url or livestream_page)
+        entry.add("description", f"Watch at {stream.url or livestream_page}")
+        cal.add_component(entry)
+    return cal.to_ical()

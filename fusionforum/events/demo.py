@@ -1,0 +1,137 @@
+"""The synthetic demo workshop. Every name, organisation and message here is fictional.
+
+The dates follow the day the demo is loaded (day 1 is that day, in the event's time zone), so a
+fresh demo always has one stream live and one to come. Loading twice on the same day gives the
+same state; loading on a later day moves the workshop to that day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+
+from django.db import transaction
+
+from fusionforum.accounts.models import User
+from fusionforum.core import clock
+
+from .models import ContactMessage, Day, Event, StreamLink, TeamMembership
+
+DEMO_SLUG = "demo-workshop"
+DEMO_TZ = zoneinfo.ZoneInfo("Europe/Paris")
+DEMO_PASSWORD = "demo-organiser-password"  # demo only; printed by load_demo, never in production
+
+DESCRIPTION = """\
+**This is a demonstration workshop. All organisations, people and figures are fictional.**
+
+The workshop brings together private fusion companies, suppliers, public laboratories and
+agencies with the host organisation's experts. Companies present what they have achieved,
+what stands in their way and how a large international project can help.
+
+- **Days 1 and 2**: presentations and panels by approach (tokamak, stellarator, inertial and
+  alternative concepts), suppliers, and codes and standards.
+- **Day 3**: one-to-one meetings with in-house experts, and visits of the worksite.
+
+The answers are distilled into an open report that other programmes can reuse.
+"""
+
+DAYS = [
+    (0, "Day 1: breakthroughs and challenges",
+     "Opening, company presentations and the tokamak and stellarator panels."),
+    (1, "Day 2: supply chain, codes and standards",
+     "Inertial and alternative concepts, suppliers, licensing and codes and standards."),
+    (2, "Day 3: open doors",
+     "Meetings with the experts, the main worksite tour and specialised tours."),
+]
+
+CONTACT_MESSAGES = [
+    ("Alex Demoulin", "alex.demoulin@helion-demo.invalid", "Demo Plasma Ventures (fictional)",
+     ContactMessage.Topic.REGISTRATION,
+     "Can our company send a fourth delegate if one of the three cannot stay for day 3?"),
+    ("Mira Testova", "mira.testova@stellar-demo.invalid", "Fictive Stellarator Works",
+     ContactMessage.Topic.VISITS,
+     "Is the cryogenics plant tour accessible to a colleague who uses a wheelchair?"),
+    ("Sam Placeholder", "sam@press-demo.invalid", "Example Energy Weekly (fictional)",
+     ContactMessage.Topic.PRESS,
+     "May a journalist attend the opening session and the livestream press briefing?"),
+]
+
+
+def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=DEMO_TZ)
+
+
+@transaction.atomic
+def load_demo(today: dt.date | None = None) -> Event:
+    today = today or clock.now().astimezone(DEMO_TZ).date()
+    event, _ = Event.objects.update_or_create(
+        slug=DEMO_SLUG,
+        defaults={
+            "title": "Fusion Forum Demo Workshop",
+            "tagline": "Private fusion companies and a large fusion project, three days together "
+                       "(synthetic demonstration data)",
+            "start_date": today,
+            "end_date": today + dt.timedelta(days=2),
+            "time_zone": "Europe/Paris",
+            "venue_name": "Demo Fusion Campus, Headquarters building (fictional)",
+            "venue_address": "1 Route de l'Exemple\n13000 Demoville\nFrance",
+            "map_url": "",
+            "latitude": Decimal("43.708000"),
+            "longitude": Decimal("5.776000"),
+            "description": DESCRIPTION,
+            "contact_emails": "organisers@demo.fusionforum.invalid",
+            "public_email": "workshop@demo.fusionforum.invalid",
+            "is_demo": True,
+            "is_published": True,
+        },
+    )
+    days = {}
+    for offset, label, summary in DAYS:
+        day, _ = Day.objects.update_or_create(
+            event=event, label=label,
+            defaults={"date": today + dt.timedelta(days=offset), "summary": summary},
+        )
+        days[offset] = day
+    event.days.exclude(pk__in=[d.pk for d in days.values()]).delete()
+
+    streams = [
+        ("Plenary channel, days 1 and 2", days[0], _local(today, 0),
+         _local(today + dt.timedelta(days=1), 19),
+         "https://stream.demo.fusionforum.invalid/live/plenary",
+         "https://stream.demo.fusionforum.invalid/replay/plenary"),
+        ("Day 3 worksite tour broadcast", days[2], _local(today + dt.timedelta(days=2), 14),
+         _local(today + dt.timedelta(days=2), 16),
+         "https://stream.demo.fusionforum.invalid/live/worksite-tour",
+         ""),
+    ]
+    for label, day, start, end, url, replay in streams:
+        StreamLink.objects.update_or_create(
+            event=event, label=label,
+            defaults={"day": day, "visible_from": start, "visible_until": end, "url": url,
+                      "replay_url": replay},
+        )
+
+    organiser = User.objects.filter(email="organiser@demo.fusionforum.invalid").first()
+    if organiser is None:
+        organiser = User.objects.create_user(
+            "organiser@demo.fusionforum.invalid", DEMO_PASSWORD,
+            full_name="Dana Example (demo organiser)",
+        )
+    TeamMembership.objects.get_or_create(
+        event=event, user=organiser, role=TeamMembership.Role.ORGANISER
+    )
+    if not User.objects.filter(email="admin@demo.fusionforum.invalid").exists():
+        User.objects.create_superuser(
+            "admin@demo.fusionforum.invalid", DEMO_PASSWORD,
+            full_name="Platform administrator (demo)",
+        )
+
+    for hours_ago, (name, email, organisation, topic, message) in enumerate(CONTACT_MESSAGES):
+        ContactMessage.objects.get_or_create(
+            event=event, email=email,
+            defaults={"name": name, "organisation": organisation, "topic": topic,
+                      "message": message,
+                      "received_at": clock.now() - dt.timedelta(hours=3 * hours_ago + 1)},
+        )
+    return event

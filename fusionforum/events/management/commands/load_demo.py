@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from fusionforum.events.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = ("Load (or refresh) the synthetic demo workshop. Idempotent: running it again on the "
+            "same day changes nothing.")
+
+    def handle(self, *args, **options):
+        event = load_demo()
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo workshop “{event.title}” ready at {event.get_absolute_url()} "
+            f"({event.start_date} to {event.end_date})."
+        ))
+        self.stdout.write(
+            "Back office: /admin/  organiser@demo.fusionforum.invalid or "
+            f"admin@demo.fusionforum.invalid, password {DEMO_PASSWORD} (demo only)"
+        )

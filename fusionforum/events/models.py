@@ -1,0 +1,303 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from fusionforum.core.text import render_markdown
+
+TIME_ZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"“{value}” is not a known time zone.") from exc
+
+
+def parse_email_list(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def validate_email_list(value: str) -> None:
+    addresses = parse_email_list(value)
+    if not addresses:
+        raise ValidationError("Give at least one e-mail address.")
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise ValidationError(f"“{address}” is not a valid e-mail address.") from exc
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def organised_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            team__user=user, team__role=TeamMembership.Role.ORGANISER
+        ).distinct()
+
+
+class Event(models.Model):
+    """One edition of the workshop."""
+
+    slug = models.SlugField(max_length=60, unique=True, help_text="Part of every public address.")
+    title = models.CharField(max_length=200)
+    tagline = models.CharField(max_length=300, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    time_zone = models.CharField(
+        max_length=64, default="Europe/Paris", validators=[validate_time_zone],
+        help_text="Every time on the public site is shown in this zone.",
+    )
+    venue_name = models.CharField(max_length=200)
+    venue_address = models.TextField(blank=True)
+    map_url = models.URLField("map link", blank=True, max_length=500)
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    description = models.TextField(
+        blank=True, help_text="Markdown. Raw HTML is removed when it is shown."
+    )
+    contact_emails = models.CharField(
+        max_length=500, validators=[validate_email_list],
+        help_text="Where messages from the contact form go; separate several with commas. "
+        "Never shown publicly.",
+    )
+    public_email = models.EmailField(
+        blank=True, help_text="Shown on the site as the organisers' address (optional)."
+    )
+    is_demo = models.BooleanField(
+        default=False, help_text="Synthetic demonstration data; the site says so on every page."
+    )
+    is_published = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="event_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The event cannot end before it starts."})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError("Give both latitude and longitude, or neither.")
+
+    def get_absolute_url(self):
+        return reverse("events:home", kwargs={"slug": self.slug})
+
+    @cached_property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def description_html(self) -> str:
+        return render_markdown(self.description)
+
+    @property
+    def contact_recipients(self) -> list[str]:
+        return parse_email_list(self.contact_emails)
+
+    @property
+    def osm_url(self) -> str:
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return (
+            f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}"
+            f"#map=16/{self.latitude}/{self.longitude}"
+        )
+
+    @property
+    def venue_map_url(self) -> str:
+        return self.map_url or self.osm_url
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.tz)
+
+
+class TeamMembership(models.Model):
+    """A person's role on one event. Roles, not is_staff, open the back office."""
+
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", "Organiser"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices, default=Role.ORGANISER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user", "role"], name="unique_team_role")
+        ]
+        verbose_name = "team member"
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.event})"
+
+
+class Day(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField()
+    label = models.CharField(max_length=120, help_text="For example “Day 3: open doors”.")
+    summary = models.TextField(blank=True, help_text="One or two sentences; plain text.")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "date"], name="unique_event_day"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        super().clean()
+        event = getattr(self, "event", None)
+        if event and self.date and not (event.start_date <= self.date <= event.end_date):
+            raise ValidationError(
+                {"date": f"The day must fall within the event "
+                         f"({event.start_date:%d %b %Y} to {event.end_date:%d %b %Y})."}
+            )
+
+
+class StreamState(enum.StrEnum):
+    UPCOMING = "upcoming"
+    LIVE = "live"
+    ENDED = "ended"
+
+
+class StreamLink(models.Model):
+    """A livestream whose address the public may only learn from ``visible_from`` on.
+
+    ``public_url_at`` is the only way public code gets at an address; it returns nothing
+    before go-live, the stream during the window and the replay (if any) afterwards.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="streams")
+    day = models.ForeignKey(
+        Day, on_delete=models.SET_NULL, null=True, blank=True, related_name="streams"
+    )
+    label = models.CharField(max_length=200)
+    url = models.URLField("stream URL", max_length=500)
+    visible_from = models.DateTimeField(help_text="Before this moment the address is secret.")
+    visible_until = models.DateTimeField(
+        null=True, blank=True, help_text="After this moment the replay (if any) is shown instead."
+    )
+    replay_url = models.URLField("replay URL", blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["visible_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visible_until__isnull=True)
+                | Q(visible_until__gt=models.F("visible_from")),
+                name="stream_window_is_positive",
+            )
+        ]
+        verbose_name = "livestream link"
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        super().clean()
+        if self.visible_from and self.visible_until and self.visible_until <= self.visible_from:
+            raise ValidationError({"visible_until": "Must be after “visible from”."})
+        if self.day_id and self.event_id and self.day.event_id != self.event_id:
+            raise ValidationError({"day": "This day belongs to another event."})
+        for field in ("url", "replay_url"):
+            value = getattr(self, field)
+            if value and not value.lower().startswith(("https://", "http://")):
+                raise ValidationError({field: "Only http and https addresses are allowed."})
+
+    def state_at(self, now: dt.datetime) -> StreamState:
+        if now < self.visible_from:
+            return StreamState.UPCOMING
+        if self.visible_until is None or now < self.visible_until:
+            return StreamState.LIVE
+        return StreamState.ENDED
+
+    def public_url_at(self, now: dt.datetime) -> str:
+        state = self.state_at(now)
+        if state is StreamState.LIVE:
+            return self.url
+        if state is StreamState.ENDED:
+            return self.replay_url
+        return ""
+
+    def next_change_after(self, now: dt.datetime) -> dt.datetime | None:
+        """The next moment at which what the public sees of this stream changes."""
+        for moment in (self.visible_from, self.visible_until):
+            if moment is not None and moment > now:
+                return moment
+        return None
+
+
+class ContactMessage(models.Model):
+    class Topic(models.TextChoices):
+        GENERAL = "general", "General question"
+        REGISTRATION = "registration", "Registration and attendance"
+        PROGRAMME = "programme", "Programme and presentations"
+        MEETINGS = "meetings", "Meetings with experts"
+        VISITS = "visits", "Site visits"
+        PRESS = "press", "Press and media"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed without answer"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="contact_messages")
+    name = models.CharField(max_length=150)
+    email = models.EmailField()
+    organisation = models.CharField(max_length=200, blank=True)
+    topic = models.CharField(max_length=30, choices=Topic.choices, default=Topic.GENERAL)
+    message = models.TextField(max_length=5000)
+    received_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    internal_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.name}: {self.get_topic_display()}"

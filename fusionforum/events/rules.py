@@ -1,0 +1,46 @@
+"""Who may do what with an event. Views, templates and the admin ask by permission name."""
+
+import rules
+
+from .models import Event, TeamMembership
+
+
+@rules.predicate
+def is_organiser(user, event=None):
+    """Organiser of this event; without an event, organiser of any event (for list pages)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    memberships = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.ORGANISER)
+    if event is None:
+        return memberships.exists()
+    event_id = event.pk if isinstance(event, Event) else getattr(event, "event_id", None)
+    return memberships.filter(event_id=event_id).exists()
+
+
+def is_any_organiser(user) -> bool:
+    return bool(is_organiser(user))
+
+
+is_platform_admin = rules.is_superuser
+
+can_manage_event = is_platform_admin | is_organiser
+
+# Organisers edit their own events and everything hanging off them; creating and deleting
+# whole events is for platform administrators.
+rules.add_perm("events.view_event", can_manage_event)
+rules.add_perm("events.change_event", can_manage_event)
+rules.add_perm("events.add_event", is_platform_admin)
+rules.add_perm("events.delete_event", is_platform_admin)
+for model in ("day", "streamlink", "contactmessage"):
+    for action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"events.{action}_{model}", can_manage_event)
+rules.add_perm("events.view_teammembership", can_manage_event)
+for action in ("add", "change", "delete"):
+    rules.add_perm(f"events.{action}_teammembership", is_platform_admin)
+
+# Anyone may see a published event; its organisers may preview it unpublished.
+rules.add_perm(
+    "events.view_public_event",
+    rules.predicate(lambda user, event: event is not None and event.is_published)
+    | can_manage_event,
+)

@@ -1,0 +1,141 @@
+"""Business rules of the public event site. Views call these; so do the admin, tests and
+management commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from fusionforum.core import audit, clock, ratelimit
+from fusionforum.notifications.services import queue_email
+
+from .models import ContactMessage, Event, StreamState
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many messages; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def current_event() -> Event | None:
+    """The edition the site's front door leads to: the next or running one, else the latest."""
+    today = clock.now().date()
+    upcoming = Event.objects.published().filter(end_date__gte=today).order_by("start_date")
+    return upcoming.first() or Event.objects.published().order_by("-start_date").first()
+
+
+def public_event(slug: str, user) -> Event:
+    event = Event.objects.filter(slug=slug).first()
+    if event is None or not user.has_perm("events.view_public_event", event):
+        raise Http404("No such event.")
+    return event
+
+
+@dataclass(frozen=True)
+class PublicStream:
+    """What the public may know of a stream at one moment. ``url`` is empty before go-live."""
+
+    id: int
+    label: str
+    day_label: str
+    state: StreamState
+    visible_from: dt.datetime
+    visible_until: dt.datetime | None
+    url: str
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "day": self.day_label or None,
+            "state": self.state.value,
+            "visible_from": self.visible_from.isoformat(),
+            "visible_until": self.visible_until.isoformat() if self.visible_until else None,
+            "url": self.url or None,
+        }
+
+
+def public_streams(event: Event, now: dt.datetime) -> tuple[list[PublicStream], dt.datetime | None]:
+    """The streams as the public may see them at ``now`` and the next moment that changes."""
+    streams = []
+    next_change = None
+    for stream in event.streams.select_related("day"):
+        event_tz = event.tz
+        streams.append(
+            PublicStream(
+                id=stream.pk,
+                label=stream.label,
+                day_label=stream.day.label if stream.day else "",
+                state=stream.state_at(now),
+                visible_from=stream.visible_from.astimezone(event_tz),
+                visible_until=stream.visible_until.astimezone(event_tz)
+                if stream.visible_until else None,
+                url=stream.public_url_at(now),
+            )
+        )
+        change = stream.next_change_after(now)
+        if change is not None and (next_change is None or change < next_change):
+            next_change = change
+    return streams, next_change
+
+
+def check_contact_rate(event: Event, client: str) -> None:
+    """Count one contact-form attempt from ``client``; raise RateLimited past the limit."""
+    decision = ratelimit.hit(
+        "contact", f"{event.pk}:{client}", limit=settings.CONTACT_RATE_LIMIT,
+        window=dt.timedelta(hours=1),
+    )
+    if not decision.allowed:
+        raise RateLimited(decision.retry_after)
+
+
+@transaction.atomic
+def receive_contact_message(event: Event, *, name: str, email: str, organisation: str,
+                            topic: str, message: str) -> ContactMessage:
+    """Store a message to the organisers and queue its e-mail, both or neither."""
+    contact = ContactMessage(
+        event=event, name=name, email=email, organisation=organisation, topic=topic,
+        message=message, received_at=clock.now(),
+    )
+    contact.full_clean()
+    contact.save()
+    queue_email(
+        to=event.contact_recipients,
+        subject=f"[{event.title}] {contact.get_topic_display()}: message from {name}",
+        body=_render_in_event_time(
+            event, "events/email/contact_message.txt", {"event": event, "contact": contact}
+        ),
+        reply_to=[email],
+        purpose="contact-message",
+        related=contact,
+    )
+    audit.record("contact.received", contact, summary=f"Topic {topic}")
+    return contact
+
+
+@transaction.atomic
+def mark_contact_message(contact: ContactMessage, status: str, *, by) -> ContactMessage:
+    if not by.has_perm("events.change_contactmessage", contact.event):
+        raise PermissionDenied("Only the event's organisers handle its messages.")
+    if status not in ContactMessage.Status.values:
+        raise ValueError(f"Unknown status {status!r}.")
+    previous = contact.status
+    contact.status = status
+    contact.handled_by = by if status != ContactMessage.Status.NEW else None
+    contact.handled_at = clock.now() if status != ContactMessage.Status.NEW else None
+    contact.save(update_fields=["status", "handled_by", "handled_at"])
+    audit.record("contact.status", contact, actor=by, summary=f"{previous} → {status}")
+    return contact
+
+
+def _render_in_event_time(event: Event, template: str, context: dict) -> str:
+    with timezone.override(event.tz):
+        return render_to_string(template, context)

@@ -1,0 +1,84 @@
+"""The outbox: queue now (inside the caller's transaction), deliver after commit."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import EmailMessage
+from django.db import models, transaction
+
+from fusionforum.core import clock
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+def _single_line(text: str) -> str:
+    return " ".join(text.split())[:250]
+
+
+def queue_email(*, to: list[str], subject: str, body: str, purpose: str,
+                reply_to: list[str] | None = None,
+                related: models.Model | None = None) -> OutboundEmail:
+    """Store an e-mail and schedule its delivery once the surrounding transaction commits.
+
+    If the transaction rolls back, neither the e-mail nor its delivery survives.
+    """
+    if not to:
+        raise ValueError("An e-mail needs at least one recipient.")
+    email = OutboundEmail.objects.create(
+        to=list(to),
+        reply_to=list(reply_to or []),
+        subject=_single_line(subject),
+        body=body,
+        purpose=purpose,
+        related_type=related._meta.label_lower if related is not None else "",
+        related_id=str(related.pk) if related is not None else "",
+        created_at=clock.now(),
+    )
+    transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    return email
+
+
+def enqueue_delivery(email_id: int) -> None:
+    from .tasks import deliver_email
+
+    deliver_email.enqueue(email_id)
+
+
+def deliver(email_id: int) -> OutboundEmail | None:
+    """Send one queued e-mail. Idempotent: a sent e-mail is never sent twice."""
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status == OutboundEmail.Status.SENT:
+            return email
+        email.attempts += 1
+        try:
+            EmailMessage(
+                subject=email.subject, body=email.body, to=email.to, reply_to=email.reply_to
+            ).send(fail_silently=False)
+        except Exception as exc:  # noqa: BLE001 - any transport error is recorded, not raised
+            logger.warning("E-mail %s failed (attempt %s): %s", email.pk, email.attempts,
+                           type(exc).__name__)
+            email.status = OutboundEmail.Status.FAILED
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        else:
+            email.status = OutboundEmail.Status.SENT
+            email.sent_at = clock.now()
+            email.last_error = ""
+        email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return email
+
+
+def retry_failed(max_attempts: int = MAX_ATTEMPTS) -> int:
+    """Queue every failed e-mail that has attempts left. Returns how many were queued."""
+    ids = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.FAILED, attempts__lt=max_attempts
+        ).values_list("pk", flat=True)
+    )
+    for email_id in ids:
+        enqueue_delivery(email_id)
+    return len(ids)

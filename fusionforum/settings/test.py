@@ -1,0 +1,25 @@
+"""Test settings: the database comes from DATABASE_URL (SQLite by default), fast hashing,
+in-process cache unless REDIS_URL is set, e-mail in memory, tasks run at once."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import CACHES, REDIS_URL, env
+
+SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789abcdef"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fusionforum-media-"))
+if REDIS_URL:
+    # Each test run gets its own key space on the shared Redis.
+    CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="fusionforum-test")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+AXES_ENABLED = True
