@@ -11,5 +11,7 @@ from .models import Day, Event, StreamLink
 @receiver([post_save, post_delete], sender=Day)
 @receiver([post_save, post_delete], sender=StreamLink)
 def public_content_changed(sender, **kwargs):
-    # After commit: a page re-rendered before the commit would otherwise be cached stale.
+    pagecache.invalidate()
+    # Again after commit: a page rendered from the old rows while the transaction was open
+    # could otherwise have been cached under the new token.
     transaction.on_commit(pagecache.invalidate)

@@ -1,0 +1,60 @@
+# Fusion Forum. `make demo` and `make test` set everything up from a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo serve test test-fast lint bench bench-web install install-test system-test-deps clean help
+
+help:
+	@echo "make demo   - install, migrate the SQLite demo database, load the demo workshop, serve on http://$(HOST):$(PORT)"
+	@echo "make test   - install everything the suite needs and run it (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)"
+	@echo "make lint   - ruff"
+	@echo "make bench  - load the public pages of the demo under gunicorn and report req/s, p50, p99"
+
+$(BIN)/python:
+	scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	scripts/ensure-system-packages.sh npm
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test node_modules/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_demo
+	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
+
+serve: install
+	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
+
+system-test-deps:
+	scripts/ensure-system-packages.sh chromium
+
+test: install-test system-test-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+bench: install
+	scripts/ensure-system-packages.sh wrk || true
+	$(BIN)/python bench/web.py
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache

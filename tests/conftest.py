@@ -1,0 +1,127 @@
+import datetime as dt
+import zoneinfo
+
+import pytest
+
+from fusionforum.core import clock as business_clock
+from fusionforum.core import pagecache
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def paris(year, month, day, hour=0, minute=0):
+    return dt.datetime(year, month, day, hour, minute, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_cache():
+    # A new version token makes every cached page of earlier tests unreachable (works on the
+    # shared Redis of the CI run as well as on the in-process cache).
+    pagecache.invalidate()
+    yield
+
+
+class ClockController:
+    def set(self, moment):
+        business_clock.set_now(moment)
+        return moment
+
+    def advance(self, **delta):
+        return business_clock.advance(dt.timedelta(**delta))
+
+    def now(self):
+        return business_clock.now()
+
+
+@pytest.fixture
+def clock():
+    controller = ClockController()
+    controller.set(paris(2027, 5, 20, 12, 0))
+    yield controller
+    business_clock.set_now(None)
+
+
+@pytest.fixture
+def make_event(db):
+    from fusionforum.events.models import Day, Event
+
+    def factory(**overrides):
+        values = {
+            "slug": "workshop-2027",
+            "title": "Test Fusion Workshop 2027",
+            "tagline": "Synthetic test event",
+            "start_date": dt.date(2027, 5, 26),
+            "end_date": dt.date(2027, 5, 28),
+            "venue_name": "Test Campus Headquarters",
+            "venue_address": "1 Test Road\n13000 Testville",
+            "latitude": "43.708000",
+            "longitude": "5.776000",
+            "description": "A **synthetic** workshop.",
+            "contact_emails": "organisers@test.invalid, second@test.invalid",
+            "public_email": "workshop@test.invalid",
+            "is_published": True,
+        }
+        values.update(overrides)
+        with_days = values.pop("with_days", True)
+        event = Event(**values)
+        event.full_clean()
+        event.save()
+        if with_days:
+            for offset, label in enumerate(
+                ["Day 1: breakthroughs", "Day 2: challenges", "Day 3: open doors"]
+            ):
+                Day.objects.create(
+                    event=event, date=event.start_date + dt.timedelta(days=offset), label=label
+                )
+        return event
+
+    return factory
+
+
+@pytest.fixture
+def event(make_event):
+    return make_event()
+
+
+@pytest.fixture
+def make_stream(db):
+    from fusionforum.events.models import StreamLink
+
+    def factory(event, **overrides):
+        values = {
+            "label": "Plenary",
+            "url": "https://video.test.invalid/secret-live-4711",
+            "visible_from": paris(2027, 5, 26, 9, 0),
+            "visible_until": paris(2027, 5, 26, 18, 0),
+            "replay_url": "https://video.test.invalid/replay-4711",
+        }
+        values.update(overrides)
+        stream = StreamLink(event=event, **values)
+        stream.full_clean()
+        stream.save()
+        return stream
+
+    return factory
+
+
+@pytest.fixture
+def make_user(db):
+    from fusionforum.accounts.models import User
+
+    counter = {"n": 0}
+
+    def factory(email=None, **extra):
+        counter["n"] += 1
+        email = email or f"person{counter['n']}@test.invalid"
+        return User.objects.create_user(email, "a-long-test-password", **extra)
+
+    return factory
+
+
+@pytest.fixture
+def organiser(make_user, event):
+    from fusionforum.events.models import TeamMembership
+
+    user = make_user("organiser@test.invalid", full_name="Olga Organiser")
+    TeamMembership.objects.create(event=event, user=user, role=TeamMembership.Role.ORGANISER)
+    return user
