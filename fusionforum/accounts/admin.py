@@ -21,6 +21,9 @@ class UserAdmin(DjangoUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"],
+                "fields": ["email", "usable_password", "password1", "password2"]}),
+    ]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["groups"]

@@ -73,3 +73,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+def lockout_username(request, credentials) -> str | None:
+    """The login name as django-axes counts failures: normalised like the stored address, so
+    "Target@X" and "target@x" share one lockout."""
+    username = (credentials or {}).get("username")
+    return normalise_email(username) if username else None

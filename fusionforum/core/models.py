@@ -41,3 +41,6 @@ class RateLimitWindow(models.Model):
             )
         ]
         indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self):
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.hits}"

@@ -19,7 +19,8 @@ def event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes:
     cal.add("x-wr-calname", event.title)
     cal.add("x-wr-timezone", event.time_zone)
     host = base_url.split("//", 1)[-1].strip("/") or "fusionforum"
-    location = ", ".join(part for part in (event.venue_name, event.venue_address.replace("\n", ", ")) if part)
+    address = event.venue_address.replace("\n", ", ")
+    location = ", ".join(part for part in (event.venue_name, address) if part)
     page = base_url.rstrip("/") + event.get_absolute_url()
     for day in event.days.all():
         entry = CalendarEntry()

@@ -107,15 +107,15 @@ class Event(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("events:home", kwargs={"slug": self.slug})
+
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The event cannot end before it starts."})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError("Give both latitude and longitude, or neither.")
-
-    def get_absolute_url(self):
-        return reverse("events:home", kwargs={"slug": self.slug})
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.core import clock, pagecache
 from fusionforum.core.net import client_ip
@@ -180,8 +180,8 @@ def contact(request, slug):
     else:
         form = ContactForm()
     with timezone.override(event.tz):
-        response = render(request, "events/contact.html", {"event": event, "form": form, "nav": "contact"},
-                          status=status)
+        response = render(request, "events/contact.html",
+                          {"event": event, "form": form, "nav": "contact"}, status=status)
     response["Cache-Control"] = "private, no-store"
     return response
 

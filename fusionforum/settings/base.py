@@ -146,6 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: a bare "example.org" means https
 
 # Login lockout. The client address comes from REMOTE_ADDR or, behind TRUSTED_PROXY_COUNT
 # reverse proxies, from the X-Forwarded-For entry those proxies appended (never the leftmost,
@@ -156,6 +157,8 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "fusionforum.core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form posts "username", holding the e-mail
+AXES_USERNAME_CALLABLE = "fusionforum.accounts.models.lockout_username"
 
 # Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
