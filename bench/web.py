@@ -242,18 +242,20 @@ def duration_to_ms(text: str) -> float:
 
 
 def parse_wrk_output(output: str, result: Result) -> Result:
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
-    total = re.search(r"^\s*(\d+) requests in", output, re.M)
+    total = re.search(r"^\s*(\d+) requests in ([\d.]+\w+),", output, re.M)
     p50 = re.search(r"^\s+50(?:\.0+)?%\s+(\S+)", output, re.M)
     p99 = re.search(r"^\s+99(?:\.0+)?%\s+(\S+)", output, re.M)
-    if not (rps and total and p50 and p99):
+    if not (total and p50 and p99):
         raise BenchError(f"could not parse wrk output:\n{output}")
-    result.rps = float(rps.group(1))
     result.p50_ms = duration_to_ms(p50.group(1))
     result.p99_ms = duration_to_ms(p99.group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     result.non_2xx = int(non_2xx.group(1)) if non_2xx else 0
     result.requests_ok = int(total.group(1)) - result.non_2xx
+    # wrk's own Requests/sec counts every response; report the 2xx/3xx ones only, like the
+    # Python load generator does.
+    elapsed_s = duration_to_ms(total.group(2)) / 1000.0
+    result.rps = result.requests_ok / elapsed_s if elapsed_s > 0 else 0.0
     sockets = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )

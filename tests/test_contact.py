@@ -79,7 +79,10 @@ def test_invalid_input_gets_field_errors_and_stores_nothing(client, event, chang
     form = response.context["form"]
     assert field in form.errors
     assert text in " ".join(form.errors[field])
-    assert 'role="alert"' in response.content.decode()
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert f'id="id_{field}-error"' in html
+    assert 'aria-invalid="true"' in html
     assert ContactMessage.objects.count() == 0
     assert OutboundEmail.objects.count() == 0
     assert mail.outbox == []

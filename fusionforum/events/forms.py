@@ -1,9 +1,11 @@
 from django import forms
 
+from fusionforum.core.forms import AccessibleFormMixin
+
 from .models import ContactMessage
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(AccessibleFormMixin, forms.ModelForm):
     # A field people do not see; bots that fill every field give themselves away.
     website = forms.CharField(required=False, label="Leave this field empty",
                               widget=forms.TextInput(attrs={"autocomplete": "off",

@@ -159,7 +159,7 @@ def contact(request, slug):
     status = 200
     if request.method == "POST":
         try:
-            services.check_contact_rate(event, client_ip(request))
+            services.check_contact_rate(event, client_ip(request) or "unknown")
         except services.RateLimited as limited:
             response = render(
                 request, "events/contact_limited.html",
