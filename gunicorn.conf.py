@@ -9,8 +9,10 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then (guards against slow leaks); not so often that restarts show
+# up as latency spikes under load.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50000))
+max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG")  # "-" for stdout; off by default
 errorlog = "-"
 # Behind a reverse proxy: trust X-Forwarded-* only from the addresses given here.
