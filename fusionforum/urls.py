@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from fusionforum.admin import site as admin_site
+from fusionforum.core import views as core_views
 from fusionforum.events import views as event_views
 
 handler404 = "fusionforum.core.views.not_found"
@@ -8,7 +9,7 @@ handler500 = "fusionforum.core.views.server_error"
 
 urlpatterns = [
     path("", event_views.front_door, name="front_door"),
-    path("healthz", event_views.healthz, name="healthz"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),
     path("", include("fusionforum.events.urls")),
 ]

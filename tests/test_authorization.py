@@ -118,11 +118,21 @@ def test_lists_show_only_own_events(world, role):
 
 def test_organiser_cannot_move_a_stream_to_another_event(world):
     objects, users = world
+    objects["event_b"].days.update(label="Day of event B")
     client = _client(users, "organiser_a")
     response = client.get("/admin/events/streamlink/add/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Event A" in html and "Event B" not in html
+    assert "Day of event B" not in html
+    # Posting another event's id anyway is refused with a form error; nothing is stored.
+    response = client.post("/admin/events/streamlink/add/", {
+        "event": objects["event_b"].pk, "label": "Smuggled", "url": "https://x.invalid/s",
+        "visible_from_0": "2027-05-26", "visible_from_1": "09:00",
+    })
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not objects["event_b"].streams.filter(label="Smuggled").exists()
 
 
 def test_organiser_cannot_see_users_outbox_or_audit_log(world):

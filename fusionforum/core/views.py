@@ -1,4 +1,12 @@
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def healthz(request):
+    """For load balancers: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def not_found(request, exception=None):

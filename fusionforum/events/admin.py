@@ -24,6 +24,10 @@ class EventScopedAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "event":
             kwargs["queryset"] = Event.objects.organised_by(request.user)
+        elif db_field.related_model is Day:
+            kwargs["queryset"] = Day.objects.filter(
+                event__in=Event.objects.organised_by(request.user)
+            ).select_related("event")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _event_of(self, obj):

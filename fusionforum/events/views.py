@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -190,9 +190,3 @@ def contact(request, slug):
 def contact_sent(request, slug):
     event = services.public_event(slug, request.user)
     return render(request, "events/contact_sent.html", {"event": event})
-
-
-def healthz(request):
-    if request.method not in ("GET", "HEAD"):
-        raise Http404
-    return HttpResponse("ok", content_type="text/plain")
