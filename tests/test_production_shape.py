@@ -4,9 +4,11 @@ PostgreSQL and Redis, behind a (simulated) TLS-terminating proxy, plus the job w
 Runs in the PostgreSQL pass of CI (DATABASE_URL=postgresql://..., REDIS_URL=redis://...).
 """
 
+import contextlib
 import http.client
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -40,7 +42,7 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _production_env():
+def _production_env(var_dir):
     db = settings.DATABASES["default"]
     database_url = (f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
                     f"{db['PORT'] or 5432}/{db['NAME']}")
@@ -56,6 +58,7 @@ def _production_env():
         CONTACT_RATE_LIMIT="3",
         GUNICORN_WORKERS="2",
         CONN_MAX_AGE="0",
+        FUSIONFORUM_VAR_DIR=str(var_dir),
     )
     return env
 
@@ -98,8 +101,11 @@ class ProxyClient:
 
 
 @pytest.fixture
-def app_servers():
-    env = _production_env()
+def app_servers(tmp_path):
+    env = _production_env(tmp_path)
+    # As in a real deployment: static files are collected (fingerprinted) before serving.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                   cwd=REPO, env=env, check=True, timeout=120)
     processes, ports = [], []
     try:
         for _ in range(2):
@@ -108,6 +114,7 @@ def app_servers():
                 [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
                  "--bind", f"127.0.0.1:{port}", "fusionforum.wsgi"],
                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                start_new_session=True,
             ))
             ports.append(port)
         deadline = time.monotonic() + 30
@@ -125,12 +132,16 @@ def app_servers():
         yield ports, env
     finally:
         for process in processes:
-            process.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
         for process in processes:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=25)
             except subprocess.TimeoutExpired:
-                process.kill()
+                # The whole group: no orphaned worker may keep a database connection.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
 
 
 def test_two_app_servers_share_database_cache_sessions_and_limits(

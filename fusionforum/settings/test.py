@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, env
+from .base import CACHES, DATABASES, REDIS_URL, env
 
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789abcdef"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -17,9 +17,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fusionforum-media-"))
+# Static files come straight from the source folders; nothing is collected for tests.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fusionforum-static-"))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 if REDIS_URL:
     # Each test run gets its own key space on the shared Redis.
     CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="fusionforum-test")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AXES_ENABLED = True
+# Persistent connections would outlive the live-server threads of browser tests and keep the
+# test database busy at teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0

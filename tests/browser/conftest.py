@@ -33,6 +33,11 @@ def browser(transactional_db, monkeypatch):
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
+        # Connections the test opened while Playwright's loop ran live in that loop's context;
+        # close them here, in the same context, or they outlive the test database.
+        from django.db import connections
+
+        connections.close_all()
         browser.close()
 
 
