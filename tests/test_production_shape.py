@@ -54,6 +54,7 @@ def _production_env(var_dir):
         CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
         SECRET_KEY="production-shape-test-" + "s" * 40,
         ALLOWED_HOSTS="forum.test.invalid",
+        SITE_URL="https://forum.test.invalid",
         EMAIL_URL="consolemail://",
         CONTACT_RATE_LIMIT="3",
         GUNICORN_WORKERS="2",

@@ -36,6 +36,7 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
         SECRET_KEY="k" * 20 + "-production-secret-for-the-check-only-0123456789abcdef",
         DATABASE_URL=f"sqlite:///{tmp_path}/check.sqlite3",
         ALLOWED_HOSTS="forum.example.org",
+        SITE_URL="https://forum.example.org",
         FUSIONFORUM_VAR_DIR=str(tmp_path),
     )
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env, check=False)

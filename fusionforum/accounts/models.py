@@ -2,9 +2,11 @@ import unicodedata
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_countries.fields import CountryField
 
 
 def normalise_email(email: str) -> str:
@@ -37,11 +39,75 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **extra)
 
 
+class Organisation(models.Model):
+    """A company, laboratory, agency or other body whose people take part."""
+
+    class Kind(models.TextChoices):
+        PRIVATE_DEVELOPER = "private_developer", "Private fusion developer"
+        SUPPLIER = "supplier", "Supplier"
+        PUBLIC_LAB = "public_lab", "Public laboratory or agency"
+        ACADEMIA = "academia", "Academia"
+        INVESTOR = "investor", "Investor"
+        MEDIA = "media", "Media"
+        OTHER = "other", "Other"
+
+    class Approach(models.TextChoices):
+        TOKAMAK = "tokamak", "Tokamak"
+        SPHERICAL_TOKAMAK = "spherical_tokamak", "Spherical tokamak"
+        STELLARATOR = "stellarator", "Stellarator"
+        LASER_INERTIAL = "laser_inertial", "Laser inertial"
+        MAGNETO_INERTIAL = "magneto_inertial", "Magneto-inertial / magnetised target"
+        Z_PINCH = "z_pinch", "Z-pinch"
+        FRC = "frc", "Field-reversed configuration"
+        MIRROR = "mirror", "Mirror"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    country = CountryField()
+    website = models.URLField(blank=True, max_length=300)
+    fusion_approach = models.CharField(
+        max_length=30, choices=Approach.choices, blank=True,
+        help_text="For private fusion developers only.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="unique_organisation_name_ci"),
+            models.CheckConstraint(
+                condition=models.Q(kind="private_developer") | models.Q(fusion_approach=""),
+                name="fusion_approach_only_for_developers",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        self.name = " ".join(unicodedata.normalize("NFKC", self.name or "").split())
+        if self.kind == self.Kind.PRIVATE_DEVELOPER and not self.fusion_approach:
+            raise ValidationError({"fusion_approach": "Say which approach the company pursues."})
+        if self.kind != self.Kind.PRIVATE_DEVELOPER and self.fusion_approach:
+            raise ValidationError(
+                {"fusion_approach": "Only private fusion developers have an approach."}
+            )
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with a login. The e-mail address is the login name."""
 
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the person deleted their account."
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         default=False, help_text="Platform operators only; organisers get access by their role."

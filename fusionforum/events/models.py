@@ -39,6 +39,16 @@ def validate_email_list(value: str) -> None:
             raise ValidationError(f"“{address}” is not a valid e-mail address.") from exc
 
 
+# First parts of addresses that belong to the platform, not to an event.
+RESERVED_SLUGS = frozenset({"admin", "accounts", "manage", "api", "static", "media", "healthz",
+                            "favicon.ico", "robots.txt"})
+
+
+def validate_event_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is reserved for the platform; choose another.")
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -56,7 +66,8 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """One edition of the workshop."""
 
-    slug = models.SlugField(max_length=60, unique=True, help_text="Part of every public address.")
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_event_slug],
+                            help_text="Part of every public address.")
     title = models.CharField(max_length=200)
     tagline = models.CharField(max_length=300, blank=True)
     start_date = models.DateField()

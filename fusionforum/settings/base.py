@@ -16,6 +16,9 @@ env = environ.Env()
 VAR_DIR = Path(env.str("FUSIONFORUM_VAR_DIR", default=str(REPO_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
+# The one public address of the site. Links in e-mails (verification, password reset, offers)
+# are built from it, never from the request's Host header.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -31,12 +34,17 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_countries",
     "django_tasks",
     "django_tasks_db",
     "fusionforum.core",
     "fusionforum.accounts",
     "fusionforum.notifications",
     "fusionforum.events",
+    "fusionforum.registration",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -205,6 +214,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+OTP_TOTP_ISSUER = "Fusion Forum"
+# Test-only negative control of the capacity tests: False removes the seat lock so the tests can
+# show they would catch an oversell. Never set it anywhere else.
+REGISTRATION_SEAT_LOCK = True
 
 # Contact form: at most this many submissions per client address per hour.
 CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=5)

@@ -1,0 +1,187 @@
+"""The e-mails a participant receives, one per change of state that concerns them.
+
+Organisers may rewrite each one. Placeholders are ``{{ name }}`` from a fixed allow-list per
+e-mail, filled by plain string substitution from values computed here: no template language
+and no ``str.format`` ever runs over organiser text, so a template cannot reach live objects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from fusionforum.notifications.services import queue_email
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+ANY_BRACES = re.compile(r"\{\{|\}\}|\{%|%\}")
+
+COMMON = ("first_name", "full_name", "event_title", "event_dates", "event_venue",
+          "organisation", "status", "registration_url")
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    key: str
+    label: str
+    subject: str
+    body: str
+    extra: tuple[str, ...] = ()
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        return COMMON + self.extra
+
+
+KINDS = {
+    kind.key: kind
+    for kind in (
+        EmailKind(
+            "pending", "Registration received, awaiting approval",
+            "{{ event_title }}: we received your registration",
+            "Dear {{ first_name }},\n\nThank you for registering for {{ event_title }} "
+            "({{ event_dates }}). The organisers review every registration; you will hear from "
+            "us as soon as yours is decided.\n\nYour registration: {{ registration_url }}\n",
+        ),
+        EmailKind(
+            "confirmed", "Seat confirmed",
+            "{{ event_title }}: your seat is confirmed",
+            "Dear {{ first_name }},\n\nYour seat at {{ event_title }} ({{ event_dates }}, "
+            "{{ event_venue }}) is confirmed. Your badge is ready to download: "
+            "{{ badge_url }}\n\nYour registration: {{ registration_url }}\n",
+            ("badge_url",),
+        ),
+        EmailKind(
+            "waitlisted", "On the waiting list",
+            "{{ event_title }}: you are on the waiting list",
+            "Dear {{ first_name }},\n\n{{ event_title }} is full for now. You are number "
+            "{{ waitlist_position }} on the waiting list. If a seat frees up we will offer it "
+            "to you by e-mail.\n\nYour registration: {{ registration_url }}\n",
+            ("waitlist_position",),
+        ),
+        EmailKind(
+            "offered", "Seat offered from the waiting list",
+            "{{ event_title }}: a seat is free for you until {{ offer_deadline }}",
+            "Dear {{ first_name }},\n\nA seat at {{ event_title }} is free and we hold it "
+            "for you until {{ offer_deadline }}. Accept it here: {{ registration_url }}\n\n"
+            "If you do not accept by then, it goes to the next person on the list.\n",
+            ("offer_deadline",),
+        ),
+        EmailKind(
+            "expired", "Offer expired",
+            "{{ event_title }}: the seat offer has expired",
+            "Dear {{ first_name }},\n\nThe seat we held for you at {{ event_title }} was not "
+            "accepted in time and has gone to the next person on the waiting list. You can "
+            "register again: {{ registration_url }}\n",
+        ),
+        EmailKind(
+            "cancelled", "Registration cancelled",
+            "{{ event_title }}: your registration is cancelled",
+            "Dear {{ first_name }},\n\nYour registration for {{ event_title }} is cancelled. "
+            "If this is a mistake, register again: {{ registration_url }}\n",
+        ),
+        EmailKind(
+            "rejected", "Registration declined",
+            "{{ event_title }}: your registration",
+            "Dear {{ first_name }},\n\nWe are sorry: the organisers of {{ event_title }} could "
+            "not accept your registration. Reply to this e-mail if you have a question.\n",
+        ),
+    )
+}
+
+
+def validate_template(key: str, subject: str, body: str) -> None:
+    """Refuse unknown placeholders and anything that looks like template code."""
+    kind = KINDS.get(key)
+    if kind is None:
+        raise ValidationError({"key": f"Unknown e-mail “{key}”."})
+    errors = {}
+    for field, text in (("subject", subject), ("body", body)):
+        names = PLACEHOLDER.findall(text or "")
+        unknown = sorted(set(names) - set(kind.placeholders))
+        if unknown:
+            errors[field] = (
+                f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: "
+                f"{', '.join('{{ ' + n + ' }}' for n in unknown)}. "
+                f"Allowed: {', '.join('{{ ' + n + ' }}' for n in kind.placeholders)}."
+            )
+            continue
+        leftover = ANY_BRACES.search(PLACEHOLDER.sub("", text or ""))
+        if leftover:
+            errors[field] = "Only {{ placeholder }} is allowed; remove the other braces."
+    if "\n" in (subject or "") or "\r" in (subject or ""):
+        errors["subject"] = "The subject must be one line."
+    if errors:
+        raise ValidationError(errors)
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
+
+
+def template_for(event, key: str) -> tuple[str, str]:
+    custom = event.email_templates.filter(key=key).first()
+    if custom is not None:
+        return custom.subject, custom.body
+    return KINDS[key].subject, KINDS[key].body
+
+
+def placeholder_values(registration) -> dict[str, str]:
+    from .services import waitlist_position
+
+    event = registration.event
+    user = registration.user
+    with timezone.override(event.tz):
+        deadline = (formats.date_format(timezone.localtime(registration.offer_expires_at),
+                                        "j F Y, H:i") + f" ({event.time_zone})"
+                    if registration.offer_expires_at else "")
+    full_name = user.full_name or user.email
+    return {
+        "first_name": full_name.split(" ")[0],
+        "full_name": full_name,
+        "event_title": event.title,
+        "event_dates": f"{formats.date_format(event.start_date, 'j F')} to "
+                       f"{formats.date_format(event.end_date, 'j F Y')}",
+        "event_venue": event.venue_name,
+        "organisation": registration.organisation.name,
+        "status": registration.get_status_display(),
+        "registration_url": settings.SITE_URL + reverse(
+            "registration:mine", kwargs={"slug": event.slug}),
+        "badge_url": settings.SITE_URL + reverse(
+            "registration:badge", kwargs={"slug": event.slug}),
+        "waitlist_position": str(waitlist_position(registration) or ""),
+        "offer_deadline": deadline,
+    }
+
+
+def sample_values(event) -> dict[str, str]:
+    """Fictional values for the organisers' preview."""
+    return {
+        "first_name": "Alex", "full_name": "Alex Example", "event_title": event.title,
+        "event_dates": f"{formats.date_format(event.start_date, 'j F')} to "
+                       f"{formats.date_format(event.end_date, 'j F Y')}",
+        "event_venue": event.venue_name, "organisation": "Example Fusion Ltd (fictional)",
+        "status": "Confirmed",
+        "registration_url": f"{settings.SITE_URL}/{event.slug}/registration/",
+        "badge_url": f"{settings.SITE_URL}/{event.slug}/registration/badge.pdf",
+        "waitlist_position": "4", "offer_deadline": "1 June 2027, 18:00 (Europe/Paris)",
+    }
+
+
+def render(event, key: str, values: dict[str, str]) -> tuple[str, str]:
+    subject, body = template_for(event, key)
+    return " ".join(fill(subject, values).split()), fill(body, values)
+
+
+def notify(registration, key: str) -> None:
+    """Queue the e-mail for this change of state (sent after the transaction commits)."""
+    subject, body = render(registration.event, key, placeholder_values(registration))
+    queue_email(
+        to=[registration.user.email], subject=subject, body=body,
+        reply_to=registration.event.contact_recipients[:1],
+        purpose=f"registration-{key}", related=registration,
+    )

@@ -1,0 +1,106 @@
+"""The registration form, built from the event's questions, and the answer rules it shares
+with the service layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_countries import countries
+
+from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.text import validate_multiline, validate_single_line
+
+from .models import Question
+
+TEXT_LIMITS = {Question.Kind.TEXT: 300, Question.Kind.LONG_TEXT: 5000}
+
+
+def field_for(question: Question) -> forms.Field:
+    common = {"label": question.label, "required": question.required,
+              "help_text": question.help_text}
+    kind = question.kind
+    if kind == Question.Kind.TEXT:
+        return forms.CharField(max_length=TEXT_LIMITS[kind], validators=[validate_single_line],
+                               **common)
+    if kind == Question.Kind.LONG_TEXT:
+        return forms.CharField(max_length=TEXT_LIMITS[kind], validators=[validate_multiline],
+                               widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if kind == Question.Kind.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in question.choices],
+                                 **common)
+    if kind == Question.Kind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(choices=[(c, c) for c in question.choices],
+                                         widget=forms.CheckboxSelectMultiple, **common)
+    if kind == Question.Kind.YES_NO:
+        return forms.TypedChoiceField(
+            choices=[("", "—"), ("yes", "Yes"), ("no", "No")],
+            coerce=lambda v: v == "yes", empty_value=None, **common)
+    if kind == Question.Kind.COUNTRY:
+        return forms.ChoiceField(choices=[("", "—"), *countries], **common)
+    if kind == Question.Kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    raise ValueError(f"Unknown question kind {kind!r}")
+
+
+def _to_json(question: Question, value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def validate_answers(event, raw: dict) -> dict:
+    """Check answers keyed by question id against the event's questions; return clean JSON.
+
+    Used by the form and again by the service, so no caller can store an answer the form would
+    have refused.
+    """
+    if not isinstance(raw, dict):
+        raise ValidationError("Answers must be a mapping of question to answer.")
+    questions = {str(q.pk): q for q in event.questions.all()}
+    unknown = set(map(str, raw)) - set(questions)
+    if unknown:
+        raise ValidationError("Answers to questions this event does not ask.")
+    clean, errors = {}, {}
+    for key, question in questions.items():
+        value = raw.get(key, raw.get(int(key)))
+        if value in (None, "", []):
+            if question.required:
+                errors[question.label] = "This question needs an answer."
+            continue
+        field = field_for(question)
+        try:
+            prepared = value
+            if question.kind == Question.Kind.YES_NO and isinstance(value, bool):
+                prepared = "yes" if value else "no"
+            clean[key] = _to_json(question, field.clean(prepared))
+        except ValidationError as exc:
+            errors[question.label] = " ".join(exc.messages)
+    if errors:
+        raise ValidationError(dict(errors))
+    return clean
+
+
+class RegistrationForm(AccessibleFormMixin, forms.Form):
+    consent_public_list = forms.BooleanField(
+        required=False,
+        label="Show my name and organisation on the public participant list",
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        self.event = event
+        self.questions = list(event.questions.all())
+        super().__init__(*args, **kwargs)
+        for question in self.questions:
+            self.fields[f"q_{question.pk}"] = field_for(question)
+        # Keep the consent last, after the event's own questions.
+        self.fields["consent_public_list"] = self.fields.pop("consent_public_list")
+        self._describe_fields()
+
+    def answers(self) -> dict:
+        return {
+            str(q.pk): _to_json(q, self.cleaned_data.get(f"q_{q.pk}"))
+            for q in self.questions
+            if self.cleaned_data.get(f"q_{q.pk}") not in (None, "", [])
+        }

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from fusionforum.accounts.models import Organisation
+from fusionforum.events.models import Event
+
+from .states import ACTIVE, Status
+
+
+class RegistrationSettings(models.Model):
+    """How many seats an event has and how people get them. Its row is the seat lock: every
+    change that takes or frees a seat locks it first."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE,
+                                 related_name="registration_settings")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField(help_text="Seats in all.")
+    delegates_per_organisation = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most confirmed people per organisation; empty: no cap."
+    )
+    requires_approval = models.BooleanField(
+        default=True, help_text="Organisers approve each registration before it gets a seat."
+    )
+    offer_hold_hours = models.PositiveIntegerField(
+        default=48, help_text="How long a seat offered from the waiting list is held."
+    )
+    public_list_enabled = models.BooleanField(
+        default=True, help_text="Publish the list of participants who agreed to appear on it."
+    )
+
+    class Meta:
+        verbose_name = "registration settings"
+        verbose_name_plural = "registration settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
+                                   name="registration_window_positive"),
+        ]
+
+    def __str__(self):
+        return f"Registration for {self.event}"
+
+    def clean(self):
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": "Registration must close after it opens."})
+
+    def is_open_at(self, moment) -> bool:
+        return self.opens_at <= moment < self.closes_at
+
+
+class ReservedSeats(models.Model):
+    """Seats kept for one kind of organisation (e.g. 40 for public laboratories)."""
+
+    settings = models.ForeignKey(RegistrationSettings, on_delete=models.CASCADE,
+                                 related_name="reserved")
+    organisation_kind = models.CharField(max_length=30, choices=Organisation.Kind.choices)
+    seats = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["settings", "organisation_kind"],
+                                               name="unique_reserved_kind")]
+        verbose_name_plural = "reserved seats"
+
+    def __str__(self):
+        return f"{self.seats} for {self.get_organisation_kind_display()}"
+
+
+class Question(models.Model):
+    """A question of the event's registration form."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Short text"
+        LONG_TEXT = "long_text", "Long text"
+        SINGLE_CHOICE = "single_choice", "One choice"
+        MULTIPLE_CHOICE = "multiple_choice", "Several choices"
+        YES_NO = "yes_no", "Yes or no"
+        COUNTRY = "country", "Country"
+        DATE = "date", "Date"
+
+    class Visibility(models.TextChoices):
+        ORGANISERS = "organisers", "Organisers only"
+        PARTICIPANT_LIST = "participant_list", "Also on the public participant list"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    required = models.BooleanField(default=False)
+    choices = models.JSONField(default=list, blank=True,
+                               help_text="The options, for choice questions.")
+    visibility = models.CharField(max_length=20, choices=Visibility.choices,
+                                  default=Visibility.ORGANISERS)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        super().clean()
+        choice_kinds = (self.Kind.SINGLE_CHOICE, self.Kind.MULTIPLE_CHOICE)
+        if self.kind in choice_kinds:
+            if (not isinstance(self.choices, list) or len(self.choices) < 2
+                    or not all(isinstance(c, str) and c.strip() for c in self.choices)):
+                raise ValidationError({"choices": "Give at least two non-empty options."})
+            if len(set(self.choices)) != len(self.choices):
+                raise ValidationError({"choices": "Options must differ."})
+        elif self.choices:
+            raise ValidationError({"choices": "Only choice questions have options."})
+
+
+def _badge_nonce() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class Registration(models.Model):
+    """One person's registration for one event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="registrations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="registrations")
+    status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
+    seat_pool = models.CharField(
+        max_length=30, blank=True,
+        help_text="Where the held seat comes from: an organisation kind's reserved seats, "
+                  "or 'general'. Empty while no seat is held.",
+    )
+    priority = models.IntegerField(default=0, help_text="Higher goes first on the waiting list.")
+    submitted_at = models.DateTimeField()
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    consent_public_list = models.BooleanField(
+        default=False, verbose_name="Show my name and organisation on the participant list"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    badge_nonce = models.CharField(max_length=20, default=_badge_nonce)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"], condition=Q(status__in=sorted(ACTIVE)),
+                name="one_active_registration_per_person",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "seat_pool"]),
+            models.Index(fields=["event", "organisation", "status"]),
+            models.Index(fields=["event", "status", "-priority", "waitlisted_at", "id"],
+                         name="waiting_list_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.event} ({self.get_status_display()})"
+
+
+class RegistrationTransition(models.Model):
+    """The log of every change of state: who, when, from, to."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="transitions")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
+
+class EmailTemplate(models.Model):
+    """An organiser's version of one of the registration e-mails (defaults in emails.py)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="email_templates")
+    key = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=10000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "key"],
+                                               name="unique_email_template")]
+
+    def __str__(self):
+        return f"{self.event}: {self.key}"
+
+    def clean(self):
+        super().clean()
+        from .emails import validate_template
+
+        validate_template(self.key, self.subject, self.body)

@@ -1,0 +1,276 @@
+"""Registration business rules: submit, decide, cancel, the waiting list and check-in.
+
+Each function checks who may act, moves the registration through the state machine (which logs
+the transition), keeps the seat rules under the seat lock, and queues the participant's e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from fusionforum.core import clock
+
+from . import emails
+from .capacity import GENERAL, RegistrationClosed, find_seat, seat_lock
+from .models import Registration, RegistrationSettings, RegistrationTransition
+from .states import ACTIVE, HOLDS_SEAT, NEW, IllegalTransition, Status, check_transition
+
+ACTIVE_STATES = ACTIVE
+
+
+class RegistrationError(Exception):
+    """A rule stops this action; the message says why, for the person who tried."""
+
+
+# Which e-mail each new state sends.
+EMAIL_FOR = {
+    Status.PENDING: "pending", Status.CONFIRMED: "confirmed", Status.WAITLISTED: "waitlisted",
+    Status.OFFERED: "offered", Status.EXPIRED: "expired", Status.CANCELLED: "cancelled",
+    Status.REJECTED: "rejected",
+}
+
+
+def _move(registration: Registration, target: str, *, by=None, note: str = "",
+          **fields) -> Registration:
+    """The one place a registration changes state: checked, written, logged, announced."""
+    current = registration.status or NEW
+    check_transition(current, target)
+    now = clock.now()
+    registration.status = target
+    if target not in HOLDS_SEAT:
+        registration.seat_pool = ""
+    if target == Status.WAITLISTED:
+        registration.waitlisted_at = registration.waitlisted_at or now
+    if target != Status.OFFERED:
+        registration.offer_expires_at = None
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    registration.save()
+    RegistrationTransition.objects.create(
+        registration=registration, from_status=current, to_status=target, at=now,
+        by=by if getattr(by, "is_authenticated", False) else None, note=note[:300],
+    )
+    emails.notify(registration, EMAIL_FOR[target])
+    return registration
+
+
+def _require_organiser(user, event) -> None:
+    if not user.has_perm("registration.manage_registrations", event):
+        raise PermissionDenied("Only the event's organisers can do this.")
+
+
+def registration_settings(event) -> RegistrationSettings:
+    try:
+        return event.registration_settings
+    except RegistrationSettings.DoesNotExist as exc:
+        raise RegistrationClosed("Registration is not set up for this event.") from exc
+
+
+def active_registration(event, user) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return (Registration.objects.filter(event=event, user=user, status__in=ACTIVE)
+            .select_related("organisation").first())
+
+
+def submit(event, user, *, organisation, answers: dict, consent_public_list: bool,
+           priority: int = 0) -> Registration:
+    """A person registers. Requires a verified e-mail address and an open registration."""
+    reg_settings = registration_settings(event)
+    now = clock.now()
+    if not reg_settings.is_open_at(now):
+        raise RegistrationClosed(
+            "Registration is not open." if now < reg_settings.opens_at
+            else "Registration has closed."
+        )
+    if user.email_verified_at is None:
+        raise RegistrationError("Please confirm your e-mail address before registering.")
+    if user.organisation_id != organisation.pk:
+        raise RegistrationError("You can only register for the organisation you belong to.")
+    from .forms import validate_answers
+
+    answers = validate_answers(event, answers)
+    try:
+        with seat_lock(event) as locked:
+            if active_registration(event, user):
+                raise RegistrationError("You are already registered for this event.")
+            registration = Registration(
+                event=event, user=user, organisation=organisation, submitted_at=now,
+                answers=answers, consent_public_list=consent_public_list, priority=priority,
+            )
+            if locked.requires_approval:
+                return _move(registration, Status.PENDING, by=user)
+            pool = find_seat(locked, organisation)
+            if pool:
+                return _move(registration, Status.CONFIRMED, by=user, seat_pool=pool)
+            return _move(registration, Status.WAITLISTED, by=user)
+    except IntegrityError as exc:
+        # The partial unique index caught a double submission racing this one.
+        raise RegistrationError("You are already registered for this event.") from exc
+
+
+def approve(registration: Registration, *, by) -> Registration:
+    """Organiser approves: a seat if one is free for this person, else the waiting list."""
+    _require_organiser(by, registration.event)
+    with seat_lock(registration.event) as locked:
+        registration = _reload(registration)
+        if registration.status != Status.PENDING:
+            check_transition(registration.status, Status.CONFIRMED)
+        if registration.user.email_verified_at is None:
+            raise RegistrationError(
+                f"{registration.user.email} has not confirmed their e-mail address yet.")
+        pool = find_seat(locked, registration.organisation)
+        if pool:
+            return _move(registration, Status.CONFIRMED, by=by, seat_pool=pool)
+        return _move(registration, Status.WAITLISTED, by=by,
+                     note="Approved; no seat free for this organisation")
+
+
+def reject(registration: Registration, *, by, note: str = "") -> Registration:
+    _require_organiser(by, registration.event)
+    with seat_lock(registration.event):
+        registration = _reload(registration)
+        return _move(registration, Status.REJECTED, by=by, note=note)
+
+
+def cancel(registration: Registration, *, by, note: str = "") -> Registration:
+    """The participant (or an organiser) cancels; a freed seat goes to the waiting list."""
+    if registration.user_id != getattr(by, "pk", None):
+        _require_organiser(by, registration.event)
+    with seat_lock(registration.event) as locked:
+        registration = _reload(registration)
+        held = registration.status in HOLDS_SEAT
+        _move(registration, Status.CANCELLED, by=by, note=note)
+        if held:
+            fill_from_waiting_list(locked, by=by)
+        return registration
+
+
+def accept_offer(registration: Registration, *, by) -> Registration:
+    if registration.user_id != getattr(by, "pk", None):
+        raise PermissionDenied("Only the person it was offered to can accept a seat.")
+    with seat_lock(registration.event) as locked:
+        registration = _reload(registration)
+        if registration.status != Status.OFFERED:
+            check_transition(registration.status, Status.CONFIRMED)
+        if clock.now() < registration.offer_expires_at:
+            return _move(registration, Status.CONFIRMED, by=by)
+        # Too late: the expiry is kept (committed) and the seat passes on.
+        _move(registration, Status.EXPIRED, note="Accepted after the deadline")
+        fill_from_waiting_list(locked)
+    raise RegistrationError("The offer expired before you accepted it.")
+
+
+def promote(registration: Registration, *, by) -> Registration:
+    """Organiser confirms someone from the waiting list by hand, if a seat is free for them."""
+    _require_organiser(by, registration.event)
+    with seat_lock(registration.event) as locked:
+        registration = _reload(registration)
+        check_transition(registration.status, Status.CONFIRMED)
+        pool = find_seat(locked, registration.organisation)
+        if pool is None:
+            raise RegistrationError(
+                "No seat is free for this person (event full or their organisation's cap "
+                "reached). Free a seat or raise the capacity first.")
+        return _move(registration, Status.CONFIRMED, by=by, seat_pool=pool,
+                     note="Promoted by an organiser")
+
+
+def fill_from_waiting_list(locked: RegistrationSettings, *, by=None) -> list[Registration]:
+    """Offer every free seat to the first eligible people on the waiting list.
+
+    Call under ``seat_lock``. Eligible: a seat is free in a pool they may use and their
+    organisation is below its cap. Someone not eligible keeps their place.
+    """
+    offered = []
+    deadline = clock.now() + dt.timedelta(hours=locked.offer_hold_hours)
+    for candidate in waiting_list(locked.event).select_related("organisation", "user"):
+        pool = find_seat(locked, candidate.organisation)
+        if pool is None:
+            if not _any_seat_free(locked):
+                break
+            continue
+        offered.append(_move(candidate, Status.OFFERED, by=by, seat_pool=pool,
+                             offer_expires_at=deadline))
+        _schedule_expiry(candidate.pk, deadline)
+    return offered
+
+
+def _any_seat_free(locked: RegistrationSettings) -> bool:
+    from .capacity import pool_sizes, seats_taken
+
+    taken = seats_taken(locked.event)
+    return any(taken.get(pool, 0) < size for pool, size in pool_sizes(locked).items())
+
+
+def expire_offers(event=None) -> int:
+    """Expire every offer past its deadline and pass the seats on. Returns how many expired."""
+    now = clock.now()
+    due = Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
+    if event is not None:
+        due = due.filter(event=event)
+    count = 0
+    for event_id in sorted(set(due.values_list("event_id", flat=True))):
+        from fusionforum.events.models import Event
+
+        with seat_lock(Event.objects.get(pk=event_id)) as locked:
+            for registration in due.filter(event_id=event_id).select_related("user"):
+                _move(registration, Status.EXPIRED, note="Offer deadline passed")
+                count += 1
+            fill_from_waiting_list(locked)
+    return count
+
+
+def _schedule_expiry(registration_id: int, deadline: dt.datetime) -> None:
+    from .tasks import expire_offer
+
+    def enqueue():
+        backend = expire_offer.get_backend()
+        if backend.supports_defer:
+            expire_offer.using(run_after=deadline).enqueue(registration_id)
+        # Backends that cannot defer rely on the `expire_offers` command (run it from cron).
+
+    transaction.on_commit(enqueue)
+
+
+def waiting_list(event):
+    """The waiting list in order: priority first, then who waited longest. Positions are
+    derived from this order, so the list has no gaps."""
+    return (Registration.objects.filter(event=event, status=Status.WAITLISTED)
+            .order_by("-priority", "waitlisted_at", "id"))
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != Status.WAITLISTED:
+        return None
+    ids = list(waiting_list(registration.event).values_list("id", flat=True))
+    return ids.index(registration.pk) + 1
+
+
+def set_priority(registration: Registration, priority: int, *, by) -> Registration:
+    _require_organiser(by, registration.event)
+    Registration.objects.filter(pk=registration.pk).update(priority=priority)
+    registration.priority = priority
+    return registration
+
+
+def _reload(registration: Registration) -> Registration:
+    return (Registration.objects.select_related("event", "user", "organisation")
+            .get(pk=registration.pk))
+
+
+def validate_capacity_settings(reg_settings: RegistrationSettings) -> None:
+    reserved = sum(r.seats for r in reg_settings.reserved.all())
+    if reserved > reg_settings.capacity:
+        raise ValidationError(
+            f"{reserved} seats are reserved but the event has only {reg_settings.capacity}.")
+
+
+__all__ = [
+    "ACTIVE_STATES", "GENERAL", "IllegalTransition", "RegistrationClosed", "RegistrationError",
+    "accept_offer", "approve", "cancel", "expire_offers", "fill_from_waiting_list", "promote",
+    "reject", "submit", "waiting_list", "waitlist_position",
+]

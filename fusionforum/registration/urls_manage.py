@@ -1,0 +1,3 @@
+"""The organisers' registration desk (not the admin): lists, decisions, exports, check-in."""
+
+urlpatterns = []

@@ -1,0 +1,157 @@
+"""The participant's side of registration: register, see where they stand, cancel, accept an
+offer; and the public participant list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from fusionforum.core import clock
+from fusionforum.events import services as event_services
+
+from . import services
+from .capacity import RegistrationClosed
+from .forms import RegistrationForm
+from .models import Question, Registration
+from .states import Status
+
+
+def _event_and_settings(request, slug):
+    event = event_services.public_event(slug, request.user)
+    try:
+        return event, services.registration_settings(event)
+    except RegistrationClosed as exc:
+        raise Http404("This event has no registration.") from exc
+
+
+@require_http_methods(["GET", "POST"])
+def mine(request, slug):
+    event, reg_settings = _event_and_settings(request, slug)
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        return render(request, "registration/anonymous.html",
+                      {"event": event, "reg_settings": reg_settings, "nav": "registration"})
+    registration = services.active_registration(event, request.user)
+    if registration is not None:
+        if request.method == "POST":
+            messages.info(request, "You are already registered.")
+            return redirect("registration:mine", slug=event.slug)
+        return _status_page(request, event, registration)
+
+    form = RegistrationForm(request.POST or None, event=event)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.submit(
+                    event, request.user, organisation=request.user.organisation,
+                    answers=form.answers(),
+                    consent_public_list=form.cleaned_data["consent_public_list"],
+                )
+            except (services.RegistrationError, RegistrationClosed) as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                return redirect("registration:mine", slug=event.slug)
+        status = 400
+    context = {
+        "event": event, "reg_settings": reg_settings, "form": form, "nav": "registration",
+        "is_open": reg_settings.is_open_at(clock.now()),
+        "needs_verification": request.user.email_verified_at is None,
+        "needs_organisation": request.user.organisation_id is None,
+        "previous": Registration.objects.filter(event=event, user=request.user)
+                    .exclude(status__in=services.ACTIVE_STATES)
+                    .order_by("-submitted_at").first(),
+    }
+    with timezone.override(event.tz):
+        return render(request, "registration/register.html", context, status=status)
+
+
+def _status_page(request, event, registration):
+    context = {
+        "event": event, "registration": registration, "nav": "registration",
+        "position": services.waitlist_position(registration),
+        "answers": _answers_for_display(event, registration),
+    }
+    with timezone.override(event.tz):
+        response = render(request, "registration/status.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _answers_for_display(event, registration):
+    shown = []
+    for question in event.questions.all():
+        value = registration.answers.get(str(question.pk))
+        if value in (None, "", []):
+            continue
+        if isinstance(value, bool):
+            value = "Yes" if value else "No"
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        shown.append((question.label, value))
+    return shown
+
+
+def _own_registration(request, slug):
+    event, _ = _event_and_settings(request, slug)
+    if not request.user.is_authenticated:
+        raise Http404
+    registration = services.active_registration(event, request.user)
+    if registration is None:
+        raise Http404("You have no registration for this event.")
+    return event, registration
+
+
+@require_POST
+def cancel(request, slug):
+    event, registration = _own_registration(request, slug)
+    try:
+        services.cancel(registration, by=request.user)
+    except Exception as exc:  # noqa: BLE001 - shown to the person, nothing was changed
+        if not isinstance(exc, services.RegistrationError | services.IllegalTransition):
+            raise
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your registration is cancelled.")
+    return redirect("registration:mine", slug=event.slug)
+
+
+@require_POST
+def accept(request, slug):
+    event, registration = _own_registration(request, slug)
+    try:
+        services.accept_offer(registration, by=request.user)
+    except (services.RegistrationError, services.IllegalTransition) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your seat is confirmed.")
+    return redirect("registration:mine", slug=event.slug)
+
+
+@require_safe
+def participants(request, slug):
+    event, reg_settings = _event_and_settings(request, slug)
+    if not reg_settings.public_list_enabled:
+        raise Http404("This event does not publish its participant list.")
+    shown_questions = list(event.questions.filter(
+        visibility=Question.Visibility.PARTICIPANT_LIST))
+    groups = {}
+    for registration in (Registration.objects
+                         .filter(event=event, status=Status.CONFIRMED, consent_public_list=True,
+                                 user__anonymised_at__isnull=True)
+                         .select_related("user", "organisation")
+                         .order_by("organisation__name", "user__full_name")):
+        extra = [(q.label, registration.answers.get(str(q.pk))) for q in shown_questions
+                 if registration.answers.get(str(q.pk)) not in (None, "", [])]
+        groups.setdefault(registration.organisation, []).append(
+            {"name": registration.user.full_name or "(name withheld)", "extra": extra})
+    return render(request, "registration/participants.html",
+                  {"event": event, "groups": groups, "nav": "participants"})
