@@ -1,3 +1,8 @@
-"""The organisers' registration desk (not the admin): lists, decisions, exports, check-in."""
+"""The organisers' side (not the admin), under /manage/<event>/."""
 
-urlpatterns = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("fusionforum.registration.urls_desk")),
+    path("", include("fusionforum.registration.urls_frontdesk")),
+]

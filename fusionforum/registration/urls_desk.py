@@ -1,0 +1,3 @@
+"""Registration desk: lists, decisions, waiting list, exports, imports, e-mail templates."""
+
+urlpatterns = []

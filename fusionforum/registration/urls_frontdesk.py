@@ -1,0 +1,3 @@
+"""Front desk on the day: check-in of badges."""
+
+urlpatterns = []
