@@ -58,6 +58,16 @@ CONTACT_MESSAGES = [
 ]
 
 
+# Apps above `events` add their part of the demo here (in their AppConfig.ready), so this
+# module never imports them. Each loader gets the demo event and returns a short summary line.
+EXTRA_LOADERS: list = []
+
+
+def register_demo_loader(loader) -> None:
+    if loader not in EXTRA_LOADERS:
+        EXTRA_LOADERS.append(loader)
+
+
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=DEMO_TZ)
 

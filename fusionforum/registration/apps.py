@@ -7,4 +7,8 @@ class RegistrationConfig(AppConfig):
     verbose_name = "Registration"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from fusionforum.events.demo import register_demo_loader
+
+        from . import demo, signals  # noqa: F401
+
+        register_demo_loader(demo.load)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from fusionforum.events.demo import DEMO_PASSWORD, load_demo
+from fusionforum.events.demo import DEMO_PASSWORD, EXTRA_LOADERS, load_demo
 
 
 class Command(BaseCommand):
@@ -9,6 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         event = load_demo()
+        for loader in EXTRA_LOADERS:
+            self.stdout.write(f"  {loader(event)}")
         self.stdout.write(self.style.SUCCESS(
             f"Demo workshop “{event.title}” ready at {event.get_absolute_url()} "
             f"({event.start_date} to {event.end_date})."

@@ -1,0 +1,133 @@
+"""The demo workshop's registration: a form, organisations of every kind, and people in every
+state. All organisations and people are fictional."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from fusionforum.accounts.models import Organisation, User
+from fusionforum.core import clock
+from fusionforum.events.demo import DEMO_PASSWORD, DEMO_TZ
+from fusionforum.events.models import TeamMembership
+
+from . import services
+from .models import Question, Registration, RegistrationSettings, ReservedSeats
+from .states import ACTIVE, Status
+
+K = Organisation.Kind
+A = Organisation.Approach
+
+ORGANISATIONS = [
+    ("Aurora Tokamak Systems (fictional)", K.PRIVATE_DEVELOPER, "GB", A.TOKAMAK),
+    ("Compact Sphere Energy (fictional)", K.PRIVATE_DEVELOPER, "US", A.SPHERICAL_TOKAMAK),
+    ("Helix Stellarator Works (fictional)", K.PRIVATE_DEVELOPER, "DE", A.STELLARATOR),
+    ("Lumen Inertial Power (fictional)", K.PRIVATE_DEVELOPER, "US", A.LASER_INERTIAL),
+    ("Piston Plasma Dynamics (fictional)", K.PRIVATE_DEVELOPER, "CA", A.MAGNETO_INERTIAL),
+    ("Pinch Point Fusion (fictional)", K.PRIVATE_DEVELOPER, "US", A.Z_PINCH),
+    ("Reversed Field Ventures (fictional)", K.PRIVATE_DEVELOPER, "JP", A.FRC),
+    ("Mirror Line Energy (fictional)", K.PRIVATE_DEVELOPER, "FR", A.MIRROR),
+    ("Cryo Components Example Ltd (fictional)", K.SUPPLIER, "IT", ""),
+    ("Superconductor Sample Works (fictional)", K.SUPPLIER, "KR", ""),
+    ("National Plasma Laboratory of Exampleland (fictional)", K.PUBLIC_LAB, "ES", ""),
+    ("Demo Energy Agency (fictional)", K.PUBLIC_LAB, "BE", ""),
+    ("University of Placeholder, Plasma Group (fictional)", K.ACADEMIA, "NL", ""),
+    ("Example Climate Capital (fictional)", K.INVESTOR, "CH", ""),
+    ("Fusion Weekly Example (fictional)", K.MEDIA, "GB", ""),
+    ("Independent Consultants Example (fictional)", K.OTHER, "SE", ""),
+]
+
+FIRST = ["Ada", "Bo", "Cleo", "Dara", "Eli", "Fen", "Gus", "Hana", "Ivo", "Juno", "Kai", "Lior",
+         "Mika", "Nour", "Oli", "Pia", "Quin", "Remy", "Sol", "Tam", "Uma", "Vik", "Wren", "Xia",
+         "Yan", "Zoe"]
+
+QUESTIONS = [
+    ("Job title", Question.Kind.TEXT, True, [], Question.Visibility.PARTICIPANT_LIST),
+    ("Dietary requirements", Question.Kind.SINGLE_CHOICE, True,
+     ["None", "Vegetarian", "Vegan", "Halal", "Kosher", "Other (tell us by e-mail)"],
+     Question.Visibility.ORGANISERS),
+    ("Which day-3 tours interest you?", Question.Kind.MULTIPLE_CHOICE, False,
+     ["Main worksite tour", "Cryogenics plant", "Reactive power compensation",
+      "Magnet conversion buildings", "Repair workshops"], Question.Visibility.ORGANISERS),
+    ("Do you need a visa invitation letter?", Question.Kind.YES_NO, True, [],
+     Question.Visibility.ORGANISERS),
+    ("Nationality", Question.Kind.COUNTRY, False, [], Question.Visibility.ORGANISERS),
+    ("Arrival date", Question.Kind.DATE, False, [], Question.Visibility.ORGANISERS),
+]
+
+
+def _answers(event, index: int) -> dict:
+    by_label = {q.label: q for q in event.questions.all()}
+    return {
+        str(by_label["Job title"].pk): ["Chief engineer", "Head of partnerships",
+                                        "Plasma physicist", "Procurement lead"][index % 4],
+        str(by_label["Dietary requirements"].pk): ["None", "Vegetarian", "Vegan"][index % 3],
+        str(by_label["Which day-3 tours interest you?"].pk):
+            [["Main worksite tour"], ["Cryogenics plant", "Repair workshops"]][index % 2],
+        str(by_label["Do you need a visa invitation letter?"].pk): index % 5 == 0,
+    }
+
+
+@transaction.atomic
+def load(event) -> str:
+    today = event.start_date
+    reg_settings, _ = RegistrationSettings.objects.update_or_create(
+        event=event,
+        defaults={
+            "opens_at": dt.datetime.combine(today - dt.timedelta(days=60), dt.time(9),
+                                            tzinfo=DEMO_TZ),
+            "closes_at": dt.datetime.combine(event.end_date, dt.time(18), tzinfo=DEMO_TZ),
+            "capacity": 20, "delegates_per_organisation": 3, "requires_approval": True,
+            "offer_hold_hours": 48, "public_list_enabled": True,
+        },
+    )
+    ReservedSeats.objects.update_or_create(
+        settings=reg_settings, organisation_kind=K.PUBLIC_LAB, defaults={"seats": 4})
+    for position, (label, kind, required, choices, visibility) in enumerate(QUESTIONS):
+        Question.objects.update_or_create(
+            event=event, label=label,
+            defaults={"kind": kind, "required": required, "choices": choices,
+                      "visibility": visibility, "position": position})
+
+    organisations = []
+    for name, kind, country, approach in ORGANISATIONS:
+        organisation, _ = Organisation.objects.get_or_create(
+            name=name, defaults={"kind": kind, "country": country,
+                                 "fusion_approach": approach,
+                                 "website": ""})
+        organisations.append(organisation)
+
+    organiser = TeamMembership.objects.filter(event=event).select_related("user").first().user
+    people = []
+    for index, first in enumerate(FIRST):
+        organisation = organisations[index % len(organisations)]
+        email = f"{first.lower()}.example@demo.fusionforum.invalid"
+        person = User.objects.filter(email=email).first()
+        if person is None:
+            person = User.objects.create_user(
+                email, DEMO_PASSWORD, full_name=f"{first} Example (demo)",
+                organisation=organisation, email_verified_at=clock.now())
+        people.append(person)
+
+    if not Registration.objects.filter(event=event).exists():
+        # Everyone registers; the organiser approves most of them in order, which fills the
+        # seats and the waiting list; one confirmed person cancels, so the first waiting person
+        # gets an offer; the last three stay pending.
+        for index, person in enumerate(people):
+            services.submit(event, person, organisation=person.organisation,
+                            answers=_answers(event, index), consent_public_list=index % 4 != 3)
+        pending = list(Registration.objects.filter(event=event, status=Status.PENDING)
+                       .order_by("submitted_at", "id"))
+        for registration in pending[:-3]:
+            services.approve(registration, by=organiser)
+        first_confirmed = (Registration.objects.filter(event=event, status=Status.CONFIRMED)
+                           .order_by("id").first())
+        services.cancel(first_confirmed, by=first_confirmed.user, note="Demo: cannot travel")
+
+    counts = {status.label: Registration.objects.filter(event=event, status=status).count()
+              for status in Status
+              if Registration.objects.filter(event=event, status=status).exists()}
+    active = Registration.objects.filter(event=event, status__in=ACTIVE).count()
+    return (f"Registration: {len(organisations)} organisations, {active} active registrations "
+            f"({', '.join(f'{n} {label.lower()}' for label, n in counts.items())})")
