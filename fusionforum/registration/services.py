@@ -34,7 +34,7 @@ EMAIL_FOR = {
 
 
 def _move(registration: Registration, target: str, *, by=None, note: str = "",
-          **fields) -> Registration:
+          notify: bool = True, **fields) -> Registration:
     """The one place a registration changes state: checked, written, logged, announced."""
     current = registration.status or NEW
     check_transition(current, target)
@@ -53,7 +53,8 @@ def _move(registration: Registration, target: str, *, by=None, note: str = "",
         registration=registration, from_status=current, to_status=target, at=now,
         by=by if getattr(by, "is_authenticated", False) else None, note=note[:300],
     )
-    emails.notify(registration, EMAIL_FOR[target])
+    if notify:
+        emails.notify(registration, EMAIL_FOR[target])
     return registration
 
 
@@ -136,14 +137,15 @@ def reject(registration: Registration, *, by, note: str = "") -> Registration:
         return _move(registration, Status.REJECTED, by=by, note=note)
 
 
-def cancel(registration: Registration, *, by, note: str = "") -> Registration:
+def cancel(registration: Registration, *, by, note: str = "",
+           notify: bool = True) -> Registration:
     """The participant (or an organiser) cancels; a freed seat goes to the waiting list."""
     if registration.user_id != getattr(by, "pk", None):
         _require_organiser(by, registration.event)
     with seat_lock(registration.event) as locked:
         registration = _reload(registration)
         held = registration.status in HOLDS_SEAT
-        _move(registration, Status.CANCELLED, by=by, note=note)
+        _move(registration, Status.CANCELLED, by=by, note=note, notify=notify)
         if held:
             fill_from_waiting_list(locked, by=by)
         return registration

@@ -1,0 +1,43 @@
+"""The registration app's part of a person's data download and of forgetting them."""
+
+from __future__ import annotations
+
+from .models import Registration
+from .states import ACTIVE
+
+
+def _answer_labels(registration) -> dict:
+    labels = {str(q.pk): q.label for q in registration.event.questions.all()}
+    return {labels.get(key, f"question {key}"): value
+            for key, value in registration.answers.items()}
+
+
+def provide(user) -> dict:
+    registrations = (Registration.objects.filter(user=user)
+                     .select_related("event", "organisation").prefetch_related("transitions"))
+    return {"registrations": [
+        {
+            "event": r.event.title,
+            "event_slug": r.event.slug,
+            "organisation": r.organisation.name,
+            "status": r.status,
+            "submitted_at": r.submitted_at.isoformat(),
+            "on_public_participant_list": r.consent_public_list,
+            "answers": _answer_labels(r),
+            "checked_in_at": r.checked_in_at.isoformat() if r.checked_in_at else None,
+            "history": [{"from": t.from_status or None, "to": t.to_status,
+                         "at": t.at.isoformat()} for t in r.transitions.all()],
+        }
+        for r in registrations
+    ]}
+
+
+def anonymise(user) -> None:
+    """Give up held seats (they go to the waiting list) and drop answers; the rows stay, so
+    the event's counts and the transition log still add up."""
+    from . import services
+
+    for registration in Registration.objects.filter(user=user, status__in=ACTIVE):
+        services.cancel(registration, by=user, note="Account deleted", notify=False)
+    Registration.objects.filter(user=user).update(answers={}, consent_public_list=False,
+                                                  badge_nonce="revoked")
