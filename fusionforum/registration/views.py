@@ -44,7 +44,7 @@ def mine(request, slug):
             return redirect("registration:mine", slug=event.slug)
         return _status_page(request, event, registration)
 
-    form = RegistrationForm(request.POST or None, event=event)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -64,6 +64,7 @@ def mine(request, slug):
     context = {
         "event": event, "reg_settings": reg_settings, "form": form, "nav": "registration",
         "is_open": reg_settings.is_open_at(clock.now()),
+        "not_yet_open": clock.now() < reg_settings.opens_at,
         "needs_verification": request.user.email_verified_at is None,
         "needs_organisation": request.user.organisation_id is None,
         "previous": Registration.objects.filter(event=event, user=request.user)
