@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("fusionforum.registration.urls_desk")),
     path("", include("fusionforum.registration.urls_frontdesk")),
+    path("", include("fusionforum.registration.urls_emails")),
 ]
