@@ -1,8 +1,19 @@
-"""The back office. Organisers reach it through their role on an event, not through is_staff."""
+"""The back office. Organisers reach it through their role on an event, not through is_staff.
 
-from django import forms
+Everyone who may enter needs a second factor (django-otp): the site lets a session in only once
+it is verified. The back office has no login form of its own: its login address sends people to
+the participants' login (which then asks for the second factor), to the second-factor step, or
+explains that the account has no role.
+"""
+
+from urllib.parse import urlencode
+
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 
 
 def may_enter_back_office(user) -> bool:
@@ -15,23 +26,38 @@ def may_enter_back_office(user) -> bool:
     return is_any_organiser(user)
 
 
-class BackOfficeLoginForm(AdminAuthenticationForm):
-    def confirm_login_allowed(self, user):
-        if not may_enter_back_office(user):
-            raise forms.ValidationError(
-                "This account has no organiser role. Ask the workshop's organisers for access.",
-                code="no_role",
-            )
+def _is_verified(user) -> bool:
+    check = getattr(user, "is_verified", None)  # set by django-otp's OTPMiddleware
+    return bool(check is not None and check())
 
 
 class FusionForumAdminSite(admin.AdminSite):
     site_header = "Fusion Forum back office"
     site_title = "Fusion Forum"
     index_title = "Organise your workshop"
-    login_form = BackOfficeLoginForm
 
     def has_permission(self, request):
-        return may_enter_back_office(request.user)
+        return may_enter_back_office(request.user) and _is_verified(request.user)
+
+    @method_decorator(never_cache)
+    def login(self, request, extra_context=None):
+        index = reverse("admin:index", current_app=self.name)
+        next_url = request.GET.get("next") or request.POST.get("next") or ""
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = ""
+        next_url = next_url or index
+        user = request.user
+        if not user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
+        if not may_enter_back_office(user):
+            return render(request, "accounts/no_back_office.html", status=403)
+        if not _is_verified(user):
+            from fusionforum.accounts.views import two_factor_step
+
+            return redirect(two_factor_step(user, next_url))
+        return redirect(next_url)
 
 
 site = FusionForumAdminSite(name="admin")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", event_views.front_door, name="front_door"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),
+    path("accounts/", include("fusionforum.accounts.urls")),
     path("", include("fusionforum.registration.urls")),
     path("", include("fusionforum.events.urls")),
 ]

@@ -125,3 +125,18 @@ def organiser(make_user, event):
     user = make_user("organiser@test.invalid", full_name="Olga Organiser")
     TeamMembership.objects.create(event=event, user=user, role=TeamMembership.Role.ORGANISER)
     return user
+
+
+def login_verified(client, user):
+    """Log ``user`` in with a session that passed the second factor, as the back office
+    requires: a confirmed TOTP device of the user is put into the session (django-otp)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True))
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

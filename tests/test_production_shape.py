@@ -20,6 +20,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import override_settings
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fusionforum.events.models import ContactMessage, TeamMembership
 from fusionforum.notifications.models import OutboundEmail
@@ -177,13 +179,28 @@ def test_two_app_servers_share_database_cache_sessions_and_limits(
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"]):
         organiser = make_user("organiser@test.invalid")
     TeamMembership.objects.create(event=event, user=organiser)
+    device = TOTPDevice.objects.create(user=organiser, name="Phone", confirmed=True)
     browser = ProxyClient(port_a)
-    token = browser.csrf_token("/admin/login/")
-    response, _ = browser.request("POST", "/admin/login/?next=/admin/", {
+    # The back office's login address leads to the participants' login...
+    response, _ = browser.request("GET", "/admin/login/?next=/admin/")
+    assert response.status == 302
+    login_path = urllib.parse.urlsplit(response.getheader("Location")).path
+    assert login_path == "/accounts/login/"
+    token = browser.csrf_token("/accounts/login/")
+    response, _ = browser.request("POST", "/accounts/login/?next=/admin/", {
         "csrfmiddlewaretoken": token, "username": "organiser@test.invalid",
-        "password": "a-long-test-password",
+        "password": "a-long-test-password", "next": "/admin/",
     })
     assert response.status == 302
+    # ...then to the second factor, here answered on the other server.
+    verify_path = urllib.parse.urlsplit(response.getheader("Location")).path
+    assert verify_path == "/accounts/two-factor/verify/"
+    second = ProxyClient(port_b, cookies=browser.cookies)
+    token = second.csrf_token("/accounts/two-factor/verify/")
+    response, _ = second.request("POST", "/accounts/two-factor/verify/", {
+        "csrfmiddlewaretoken": token, "code": totp(device.bin_key), "next": "/admin/",
+    })
+    assert response.status == 302 and response.getheader("Location") == "/admin/"
     other_server = ProxyClient(port_b, cookies=browser.cookies)
     response, html = other_server.request("GET", "/admin/events/contactmessage/")
     assert response.status == 200 and "Select contact message" in html

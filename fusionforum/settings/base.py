@@ -154,7 +154,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour: a bare "example.org" means https
 
 # Login lockout. The client address comes from REMOTE_ADDR or, behind TRUSTED_PROXY_COUNT
