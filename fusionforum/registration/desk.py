@@ -10,17 +10,12 @@ session. Views are thin: they read input, call ``desk_services``/``services``, r
 
 from __future__ import annotations
 
-from functools import wraps
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,51 +23,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.accounts.models import Organisation
 from fusionforum.core import audit, clock
 from fusionforum.core.forms import AccessibleFormMixin
-from fusionforum.events.models import Event
 
 from . import desk_services as desk
 from . import exports, imports
+from .access import organiser_view
 from .models import Registration, RegistrationSettings
 from .states import ACTIVE, Status
 
 MAX_BULK = 500
-
-
-# Access --------------------------------------------------------------------------------------
-
-def _is_verified(user) -> bool:
-    is_verified = getattr(user, "is_verified", None)
-    return bool(is_verified and is_verified())
-
-
-def _two_factor_redirect(request):
-    try:
-        url = reverse("accounts:two_factor_verify")
-    except NoReverseMatch as exc:
-        raise PermissionDenied("Confirm your second factor to use the registration desk.") from exc
-    return redirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
-
-
-def organiser_view(view):
-    """Only the event's organisers (and platform administrators), in a session verified with
-    a second factor. The view receives the event instead of its slug."""
-
-    @wraps(view)
-    def wrapper(request, slug, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        event = Event.objects.filter(slug=slug).first()
-        if event is None or not user.has_perm("registration.manage_registrations", event):
-            raise Http404("No such page.")
-        if not _is_verified(user):
-            return _two_factor_redirect(request)
-        response = view(request, event, *args, **kwargs)
-        # Lists of people: never kept by a browser or a proxy.
-        response.setdefault("Cache-Control", "private, no-store")
-        return response
-
-    return wrapper
 
 
 def _settings(event) -> RegistrationSettings | None:

@@ -21,7 +21,7 @@ from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_multiline, validate_single_line
 
 from . import emails
-from .frontdesk import PERMISSION, organiser_view
+from .access import PERMISSION, organiser_view
 from .models import EmailTemplate
 
 # Services -------------------------------------------------------------------------------------

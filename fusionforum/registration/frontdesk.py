@@ -9,19 +9,14 @@ once record one check-in and tell the second desk who was first.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import NoReturn
-from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import render
 from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -30,50 +25,12 @@ from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.events.models import Event
 
 from . import badges
+from .access import PERMISSION, organiser_view
 from .models import Registration
 from .states import Status
 
-PERMISSION = "registration.manage_registrations"
 RECENT = 6
 SEARCH_LIMIT = 20
-
-
-# Who may use the organisers' pages ------------------------------------------------------------
-
-
-def is_verified(user) -> bool:
-    """The session passed the second factor (django-otp's middleware sets ``is_verified``)."""
-    check = getattr(user, "is_verified", None)
-    return bool(user.is_authenticated and check is not None and check())
-
-
-def organiser_view(view):
-    """Organisers of the event (``slug``) with a two-factor verified session only.
-
-    Anonymous: to the login page. Signed in but not an organiser of this event, or no such
-    event: 404, telling nothing. Organiser without a verified session: to the second-factor
-    page if the site has one, else 403. The view receives the Event instead of the slug.
-    """
-
-    @functools.wraps(view)
-    def wrapped(request, slug, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        event = Event.objects.filter(slug=slug).first()
-        if event is None or not request.user.has_perm(PERMISSION, event):
-            raise Http404("No such page.")
-        if not is_verified(request.user):
-            try:
-                verify_url = reverse("accounts:two_factor_verify")
-            except NoReverseMatch as exc:
-                raise PermissionDenied(
-                    "Confirm your second factor before using the organisers' pages.") from exc
-            return redirect(f"{verify_url}?{urlencode({'next': request.get_full_path()})}")
-        response = view(request, event, *args, **kwargs)
-        response.setdefault("Cache-Control", "private, no-store")
-        return response
-
-    return wrapped
 
 
 # Check-in -------------------------------------------------------------------------------------

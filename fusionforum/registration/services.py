@@ -171,7 +171,9 @@ def promote(registration: Registration, *, by) -> Registration:
     _require_organiser(by, registration.event)
     with seat_lock(registration.event) as locked:
         registration = _reload(registration)
-        check_transition(registration.status, Status.CONFIRMED)
+        if registration.status != Status.WAITLISTED:
+            # Pending people are approved (which checks their e-mail), not promoted.
+            raise RegistrationError("Only people on the waiting list can be promoted.")
         pool = find_seat(locked, registration.organisation)
         if pool is None:
             raise RegistrationError(

@@ -232,3 +232,12 @@ def test_person_must_register_for_their_own_organisation(open_registration, make
     with pytest.raises(services.RegistrationError, match="organisation you belong to"):
         services.submit(event, person, organisation=make_organisation(), answers={},
                         consent_public_list=False)
+
+
+def test_promote_only_takes_people_from_the_waiting_list(open_registration, make_person,
+                                                         register, organiser):
+    open_registration(requires_approval=True)
+    pending = register(make_person(verified=True))
+    with pytest.raises(services.RegistrationError, match="Only people on the waiting list"):
+        services.promote(pending, by=organiser)
+    assert statuses(pending) == ["pending"]
