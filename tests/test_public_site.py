@@ -83,7 +83,8 @@ def test_organiser_previews_unpublished_event_without_caching(client, make_event
     client.force_login(user)
     response = client.get(event.get_absolute_url())
     assert response.status_code == 200
-    assert response["Cache-Control"] == "private, no-store"
+    assert response["Cache-Control"] == "private, no-cache"
+    assert "X-Page-Cache" not in response  # never went through the page cache
     client.logout()
     assert client.get(event.get_absolute_url()).status_code == 404
 
@@ -148,3 +149,16 @@ def test_static_assets_are_served_by_the_app(client, db):
 
     assert finders.find("fusionforum/site.css")
     assert finders.find("fusionforum/countdown.js")
+
+
+def test_signed_in_pages_name_the_person_and_are_never_shared(client, event, make_user, clock):
+    anonymous = client.get(event.get_absolute_url())
+    assert "Log in" in anonymous.content.decode()
+    client.force_login(make_user(full_name="Signed In Person"))
+    response = client.get(event.get_absolute_url())
+    html = response.content.decode()
+    assert "Your account" in html and "Log out" in html
+    assert response["Cache-Control"] == "private, no-cache"
+    # The anonymous copy in the page cache is not what a signed-in person gets, nor the reverse.
+    client.logout()
+    assert "Your account" not in client.get(event.get_absolute_url()).content.decode()

@@ -122,3 +122,18 @@ def test_load_demo_command(tmp_path):
     first = _manage("load_demo", env=env)
     second = _manage("load_demo", env=env)
     assert "Demo workshop" in first.stdout and "Demo workshop" in second.stdout
+
+
+@pytest.mark.django_db
+def test_demo_staff_can_pass_the_second_factor_with_backup_codes(clock):
+    from django_otp import match_token
+
+    from fusionforum.accounts.models import User
+    from fusionforum.events.demo import DEMO_BACKUP_CODES
+
+    load_demo(today=dt.date(2027, 5, 26))
+    organiser = User.objects.get(email="organiser@demo.fusionforum.invalid")
+    assert match_token(organiser, DEMO_BACKUP_CODES[0]) is not None
+    assert match_token(organiser, DEMO_BACKUP_CODES[0]) is None  # single use
+    load_demo(today=dt.date(2027, 5, 26))
+    assert match_token(organiser, DEMO_BACKUP_CODES[0]) is not None  # refilled

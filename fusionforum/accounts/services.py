@@ -237,17 +237,15 @@ def _audit_entries(user: User):
 
 def anonymise_account_records(user: User) -> None:
     """The accounts app's anonymiser: login records (which hold the address and the client
-    address) and the account e-mails it queued for this person."""
+    address) and every e-mail in the outbox addressed to this person."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-    from fusionforum.notifications.models import OutboundEmail
+    from fusionforum.notifications.services import forget_recipient
 
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
-    OutboundEmail.objects.filter(
-        related_type=user._meta.label_lower, related_id=str(user.pk),
-        purpose__startswith="accounts.",
-    ).delete()
+    # Every e-mail to the person, whichever app queued it.
+    forget_recipient(user.email)
 
 
 def end_sessions(user: User) -> int:

@@ -7,4 +7,9 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from fusionforum.accounts import personal_data as registry
+
+        from . import personal_data, signals  # noqa: F401
+
+        registry.register(personal_data.provide)
+        registry.register_anonymiser(personal_data.anonymise)

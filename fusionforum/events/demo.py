@@ -21,6 +21,10 @@ from .models import ContactMessage, Day, Event, StreamLink, TeamMembership
 DEMO_SLUG = "demo-workshop"
 DEMO_TZ = zoneinfo.ZoneInfo("Europe/Paris")
 DEMO_PASSWORD = "demo-organiser-password"  # demo only; printed by load_demo, never in production
+# Back-office accounts need a second factor. The demo gives its two staff accounts these
+# single-use backup codes (refilled by every load_demo) so nobody needs an authenticator app
+# to try it; a real organiser sets up TOTP on first login.
+DEMO_BACKUP_CODES = [f"demo-code-{n}" for n in range(1, 11)]
 
 DESCRIPTION = """\
 **This is a demonstration workshop. All organisations, people and figures are fictional.**
@@ -70,6 +74,17 @@ def register_demo_loader(loader) -> None:
 
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=DEMO_TZ)
+
+
+def _give_backup_codes(user) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Demo backup codes", defaults={"confirmed": True})
+    device.throttle_reset()
+    device.token_set.all().delete()
+    for code in DEMO_BACKUP_CODES:
+        device.token_set.create(token=code)
 
 
 @transaction.atomic
@@ -131,11 +146,14 @@ def load_demo(today: dt.date | None = None) -> Event:
     TeamMembership.objects.get_or_create(
         event=event, user=organiser, role=TeamMembership.Role.ORGANISER
     )
-    if not User.objects.filter(email="admin@demo.fusionforum.invalid").exists():
-        User.objects.create_superuser(
+    admin = User.objects.filter(email="admin@demo.fusionforum.invalid").first()
+    if admin is None:
+        admin = User.objects.create_superuser(
             "admin@demo.fusionforum.invalid", DEMO_PASSWORD,
             full_name="Platform administrator (demo)",
         )
+    for staff in (organiser, admin):
+        _give_backup_codes(staff)
 
     for hours_ago, (name, email, organisation, topic, message) in enumerate(CONTACT_MESSAGES):
         ContactMessage.objects.get_or_create(

@@ -39,8 +39,10 @@ def _event_page(request, slug: str, build):
             return build(event, now)
 
     if request.user.is_authenticated:
-        # Organisers may be previewing an unpublished event: never cache what they see.
+        # What a signed-in person sees names them (and organisers may preview an unpublished
+        # event): rendered fresh, and no shared cache may keep it.
         response, _ = render_page()
+        response["Cache-Control"] = "private, no-cache"
         return response
     return pagecache.serve(request, render_page)
 

@@ -82,3 +82,26 @@ def retry_failed(max_attempts: int = MAX_ATTEMPTS) -> int:
     for email_id in ids:
         enqueue_delivery(email_id)
     return len(ids)
+
+
+def emails_to(address: str) -> list[OutboundEmail]:
+    """Every outbox e-mail addressed to ``address`` (case-insensitive)."""
+    wanted = address.strip().lower()
+    candidates = OutboundEmail.objects.filter(to__icontains=wanted)
+    return [email for email in candidates if wanted in {a.lower() for a in email.to}]
+
+
+def forget_recipient(address: str) -> int:
+    """Remove ``address`` from the outbox: e-mails only to them are deleted, others lose the
+    address. Returns how many e-mails were touched."""
+    wanted = address.strip().lower()
+    touched = 0
+    for email in emails_to(address):
+        remaining = [a for a in email.to if a.lower() != wanted]
+        if remaining:
+            email.to = remaining
+            email.save(update_fields=["to"])
+        else:
+            email.delete()
+        touched += 1
+    return touched

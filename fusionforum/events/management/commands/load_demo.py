@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from fusionforum.events.demo import DEMO_PASSWORD, EXTRA_LOADERS, load_demo
+from fusionforum.events.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, EXTRA_LOADERS, load_demo
 
 
 class Command(BaseCommand):
@@ -17,5 +17,11 @@ class Command(BaseCommand):
         ))
         self.stdout.write(
             "Back office: /admin/  organiser@demo.fusionforum.invalid or "
-            f"admin@demo.fusionforum.invalid, password {DEMO_PASSWORD} (demo only)"
+            f"admin@demo.fusionforum.invalid, password {DEMO_PASSWORD}; second factor: any "
+            f"of the single-use codes {DEMO_BACKUP_CODES[0]} … {DEMO_BACKUP_CODES[-1]} "
+            "(demo only, refilled by every load_demo)"
+        )
+        self.stdout.write(
+            "Participants: ada.example@demo.fusionforum.invalid (and the other demo people), "
+            f"password {DEMO_PASSWORD}"
         )
