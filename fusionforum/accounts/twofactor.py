@@ -31,7 +31,11 @@ def requires_two_factor(user) -> bool:
 
 
 def has_confirmed_device(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """An authenticator app, or backup codes left to use (e.g. while a lost phone is replaced),
+    lets the person verify; setting up a new device then needs a verified session."""
+    return (TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+            or StaticDevice.objects.filter(user=user, confirmed=True,
+                                           token_set__isnull=False).exists())
 
 
 def is_verified(user) -> bool:

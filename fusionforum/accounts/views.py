@@ -67,6 +67,9 @@ def _default_destination(user) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+AFTER_VERIFICATION = "accounts:after_verification"
+
+
 def _rate_limited(request, limited: services.RateLimited):
     response = render(request, "accounts/rate_limited.html",
                       {"retry_minutes": max(1, -(-limited.retry_after // 60))}, status=429)
@@ -102,6 +105,9 @@ def signup(request):
                 form.add_error(field, exc)
             else:
                 auth_login(request, user, backend=MODEL_BACKEND)
+                if next_url:
+                    # Where to carry on once the address is confirmed (e.g. a registration).
+                    request.session[AFTER_VERIFICATION] = next_url
                 messages.success(
                     request, "Welcome! We sent you an e-mail with a link to confirm your address."
                 )
@@ -121,7 +127,11 @@ def verify_email(request, token):
     except InvalidToken as exc:
         return render(request, "accounts/verify_invalid.html",
                       {"expired": exc.expired, "message": str(exc)}, status=400)
-    return render(request, "accounts/verified.html", {"verified_user": user, "newly": newly})
+    continue_url = None
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        continue_url = request.session.pop(AFTER_VERIFICATION, None)
+    return render(request, "accounts/verified.html",
+                  {"verified_user": user, "newly": newly, "continue_url": continue_url})
 
 
 @never_cache

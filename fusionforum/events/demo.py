@@ -24,7 +24,7 @@ DEMO_PASSWORD = "demo-organiser-password"  # demo only; printed by load_demo, ne
 # Back-office accounts need a second factor. The demo gives its two staff accounts these
 # single-use backup codes (refilled by every load_demo) so nobody needs an authenticator app
 # to try it; a real organiser sets up TOTP on first login.
-DEMO_BACKUP_CODES = [f"demo-code-{n}" for n in range(1, 11)]
+DEMO_BACKUP_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 
 DESCRIPTION = """\
 **This is a demonstration workshop. All organisations, people and figures are fictional.**
