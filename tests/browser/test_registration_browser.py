@@ -4,6 +4,7 @@ seat offered and taken, and a badge checked in at the door."""
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -110,7 +111,7 @@ def test_newcomer_signs_up_verifies_is_approved_and_downloads_the_badge(
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download your badge (PDF)").click()
     pdf = download_info.value
-    content = open(pdf.path(), "rb").read()
+    content = Path(pdf.path()).read_bytes()
     assert content.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert "Nova Fictional" in text and company.name in text
