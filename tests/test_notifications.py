@@ -58,3 +58,24 @@ def test_delivery_is_idempotent():
     services.deliver(email.pk)
     services.deliver(email.pk)
     assert len(mail.outbox) == 1
+
+
+def test_retry_backs_off():
+    assert [services.retry_delay(n).total_seconds() // 60 for n in (1, 2, 3, 4)] == [1, 4, 16, 64]
+
+
+@override_settings(
+    EMAIL_BACKEND="tests.failing_email_backend.FailingBackend",
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}},
+)
+def test_a_failed_email_is_retried_later_by_the_worker():
+    from django_tasks_db.models import DBTaskResult
+
+    email = services.queue_email(to=["a@test.invalid"], subject="s", body="b", purpose="t")
+    services.deliver(email.pk)
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.FAILED
+    retry = DBTaskResult.objects.order_by("-enqueued_at").first()
+    assert retry.task_path.endswith("deliver_email")
+    assert retry.run_after is not None
+    assert retry.args_kwargs["args"] == [email.pk]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.core.mail import EmailMessage
@@ -69,7 +70,25 @@ def deliver(email_id: int) -> OutboundEmail | None:
             email.sent_at = clock.now()
             email.last_error = ""
         email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-        return email
+    if email.status == OutboundEmail.Status.FAILED and email.attempts < MAX_ATTEMPTS:
+        schedule_retry(email)
+    return email
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Back off: 1, 4, 16, 64 minutes after the 1st, 2nd, 3rd, 4th failure."""
+    return dt.timedelta(minutes=4 ** (attempts - 1))
+
+
+def schedule_retry(email: OutboundEmail) -> bool:
+    """Try again later as a deferred job, if the job backend can defer (the database backend
+    can). Otherwise `retry_failed_emails` (cron) picks it up. Returns whether it was queued."""
+    from .tasks import deliver_email
+
+    if not deliver_email.get_backend().supports_defer:
+        return False
+    deliver_email.using(run_after=clock.now() + retry_delay(email.attempts)).enqueue(email.pk)
+    return True
 
 
 def retry_failed(max_attempts: int = MAX_ATTEMPTS) -> int:
