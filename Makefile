@@ -55,6 +55,7 @@ lint: install-test
 bench: install
 	scripts/ensure-system-packages.sh wrk || true
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/registration_surge.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache
