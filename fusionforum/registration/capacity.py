@@ -37,7 +37,9 @@ def seat_lock(event) -> Iterator[RegistrationSettings]:
         yield RegistrationSettings.objects.get(event=event)
         return
     with transaction.atomic():
-        yield RegistrationSettings.objects.select_for_update().get(event=event)
+        locked = RegistrationSettings.objects.select_for_update().get(event=event)
+        locked.event = event  # the caller's object: no extra query while the lock is held
+        yield locked
 
 
 def pool_sizes(reg_settings: RegistrationSettings) -> dict[str, int]:

@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from fusionforum.core import clock
 
@@ -248,10 +249,15 @@ def waiting_list(event):
 
 
 def waitlist_position(registration: Registration) -> int | None:
+    """1 + how many are ahead in ``waiting_list`` order (one COUNT, however long the list)."""
     if registration.status != Status.WAITLISTED:
         return None
-    ids = list(waiting_list(registration.event).values_list("id", flat=True))
-    return ids.index(registration.pk) + 1
+    p, t, pk = registration.priority, registration.waitlisted_at, registration.pk
+    ahead = waiting_list(registration.event).filter(
+        Q(priority__gt=p) | Q(priority=p, waitlisted_at__lt=t)
+        | Q(priority=p, waitlisted_at=t, id__lt=pk)
+    ).count()
+    return ahead + 1
 
 
 def set_priority(registration: Registration, priority: int, *, by) -> Registration:

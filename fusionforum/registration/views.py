@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -44,6 +45,8 @@ def mine(request, slug):
             return redirect("registration:mine", slug=event.slug)
         return _status_page(request, event, registration)
 
+    # The form and the service both read the questions: load them once.
+    prefetch_related_objects([event], "questions")
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     status = 200
     if request.method == "POST":

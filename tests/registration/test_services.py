@@ -241,3 +241,19 @@ def test_promote_only_takes_people_from_the_waiting_list(open_registration, make
     with pytest.raises(services.RegistrationError, match="Only people on the waiting list"):
         services.promote(pending, by=organiser)
     assert statuses(pending) == ["pending"]
+
+
+def test_waiting_list_positions_follow_priority_then_time(open_registration, make_person,
+                                                          register, organiser, clock):
+    open_registration(capacity=1, delegates_per_organisation=None)
+    register(make_person())
+    waiting = []
+    for _ in range(4):
+        clock.advance(minutes=1)
+        waiting.append(register(make_person()))
+    services.set_priority(waiting[2], 3, by=organiser)
+    positions = [services.waitlist_position(Registration.objects.get(pk=r.pk))
+                 for r in waiting]
+    assert positions == [2, 3, 1, 4]
+    ordered = list(services.waiting_list(waiting[0].event).values_list("pk", flat=True))
+    assert ordered == [waiting[2].pk, waiting[0].pk, waiting[1].pk, waiting[3].pk]
