@@ -12,7 +12,7 @@ help:
 	@echo "make demo   - install, migrate the SQLite demo database, load the demo workshop, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install everything the suite needs and run it (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)"
 	@echo "make lint   - ruff"
-	@echo "make bench  - load the public pages of the demo under gunicorn and report req/s, p50, p99"
+	@echo "make bench  - public pages under gunicorn (req/s, p50, p99), then the registration surge (2,000 clients, 300 seats)"
 
 $(BIN)/python:
 	scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
