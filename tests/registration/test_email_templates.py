@@ -4,25 +4,15 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import resolve_url
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fusionforum.core.models import AuditEntry
 from fusionforum.events.models import TeamMembership
 from fusionforum.registration import email_templates, emails
 from fusionforum.registration.models import EmailTemplate
 
+from ..conftest import login_verified
+
 pytestmark = pytest.mark.django_db
-
-
-def login_verified(client, user):
-    """Sign ``user`` in with a session that passed the second factor (django-otp)."""
-    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def list_url(event):

@@ -7,8 +7,6 @@ from django.core import signing
 from django.db import connection
 from django.shortcuts import resolve_url
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from fusionforum.core.models import AuditEntry
@@ -16,19 +14,9 @@ from fusionforum.events.models import TeamMembership
 from fusionforum.registration import badges, frontdesk, services
 from fusionforum.registration.models import Registration
 
-from ..conftest import paris
+from ..conftest import login_verified, paris
 
 pytestmark = pytest.mark.django_db
-
-
-def login_verified(client, user):
-    """Sign ``user`` in with a session that passed the second factor (django-otp)."""
-    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def checkin_url(event):

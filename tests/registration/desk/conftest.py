@@ -1,23 +1,15 @@
-import django_otp
 import pytest
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fusionforum.events.models import TeamMembership
 from fusionforum.registration.models import Question, Registration
 
+from ...conftest import login_verified
+
 
 def verified_client(user, client=None):
-    """A client logged in as ``user`` in a session verified with a confirmed TOTP device, as
-    after entering a one-time code."""
-    client = client or Client()
-    device = (TOTPDevice.objects.filter(user=user, name="default").first()
-              or TOTPDevice.objects.create(user=user, name="default", confirmed=True))
-    client.force_login(user)
-    session = client.session
-    session[django_otp.DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    """A client logged in as ``user`` in a session verified with a second factor."""
+    return login_verified(client or Client(), user)
 
 
 @pytest.fixture
