@@ -41,17 +41,23 @@ def browser(transactional_db, monkeypatch):
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
+def open_page(browser, **context_options):
+    """A page in a fresh context that records console errors in ``page.console_problems``."""
+    options = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", **context_options}
+    page = browser.new_context(**options).new_page()
     page.set_default_timeout(15000)
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.console_problems = problems
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = open_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
 def screenshot(page, name):

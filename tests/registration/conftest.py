@@ -5,6 +5,7 @@ import pytest
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.registration.models import RegistrationSettings, ReservedSeats
 
+from ..browser.conftest import browser  # noqa: F401 (the shared Chromium fixture)
 from ..conftest import paris
 
 

@@ -14,6 +14,7 @@ from fusionforum.events.models import TeamMembership
 from fusionforum.registration import badges, frontdesk, services
 from fusionforum.registration.models import Registration
 
+from ..browser.conftest import open_page
 from ..conftest import login_verified, paris
 
 pytestmark = pytest.mark.django_db
@@ -370,34 +371,12 @@ def test_all_badges_needs_the_second_factor(client, event, organiser, confirmed)
 
 
 @pytest.fixture
-def phone(transactional_db, monkeypatch):
-    """Debian's Chromium at a phone's size (390 x 844), as the browser tests start it."""
-    from pathlib import Path
-
-    from playwright.sync_api import sync_playwright
-
-    from ..browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB",
-                                      is_mobile=True, has_touch=True, device_scale_factor=2)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        problems = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.console_problems = problems
-        yield page
-        from django.db import connections
-
-        connections.close_all()
-        context.close()
-        browser.close()
+def phone(browser):
+    """Debian's Chromium at a phone's size (390 x 844)."""
+    page = open_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True,
+                     has_touch=True, device_scale_factor=2)
+    yield page
+    page.context.close()
 
 
 @pytest.mark.browser
