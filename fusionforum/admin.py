@@ -15,6 +15,8 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from fusionforum.accounts.twofactor import is_verified
+
 
 def may_enter_back_office(user) -> bool:
     if not user.is_active or not user.is_authenticated:
@@ -26,18 +28,13 @@ def may_enter_back_office(user) -> bool:
     return is_any_organiser(user)
 
 
-def _is_verified(user) -> bool:
-    check = getattr(user, "is_verified", None)  # set by django-otp's OTPMiddleware
-    return bool(check is not None and check())
-
-
 class FusionForumAdminSite(admin.AdminSite):
     site_header = "Fusion Forum back office"
     site_title = "Fusion Forum"
     index_title = "Organise your workshop"
 
     def has_permission(self, request):
-        return may_enter_back_office(request.user) and _is_verified(request.user)
+        return may_enter_back_office(request.user) and is_verified(request.user)
 
     @method_decorator(never_cache)
     def login(self, request, extra_context=None):
@@ -53,7 +50,7 @@ class FusionForumAdminSite(admin.AdminSite):
             return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
         if not may_enter_back_office(user):
             return render(request, "accounts/no_back_office.html", status=403)
-        if not _is_verified(user):
+        if not is_verified(user):
             from fusionforum.accounts.views import two_factor_step
 
             return redirect(two_factor_step(user, next_url))

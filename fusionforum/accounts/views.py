@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.core import clock
+from fusionforum.core.forms import posted_data
 from fusionforum.core.net import client_ip
 
 from . import services, twofactor
@@ -236,7 +237,7 @@ def two_factor_setup(request):
         return render(request, "accounts/two_factor_enabled.html",
                       {"status": twofactor.status(user), "next": next_url})
     device = twofactor.pending_device(user)
-    form = TwoFactorConfirmForm(request.POST or None)
+    form = TwoFactorConfirmForm(posted_data(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -267,7 +268,7 @@ def two_factor_verify(request):
         return redirect(_with_next(reverse("accounts:two_factor_setup"), next_url))
     if twofactor.is_verified(user):
         return redirect(next_url or _default_destination(user))
-    form = TwoFactorVerifyForm(request.POST or None)
+    form = TwoFactorVerifyForm(posted_data(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -289,7 +290,7 @@ def two_factor_verify(request):
 def profile(request):
     user = request.user
     next_url = safe_next(request)
-    form = ProfileForm(request.POST or None, user=user)
+    form = ProfileForm(posted_data(request), user=user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -324,7 +325,7 @@ def export(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request):
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(posted_data(request), user=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():

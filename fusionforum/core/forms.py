@@ -1,3 +1,9 @@
+def posted_data(request):
+    """The data to bind a form to: the POST body on a POST (even an empty one, so that a blank
+    submission is validated and answered with errors, not ignored), else None (unbound)."""
+    return request.POST if request.method == "POST" else None
+
+
 class AccessibleFormMixin:
     """Links each input to its help text and error messages (``aria-describedby``) and marks
     invalid inputs (``aria-invalid``), matching the ids the templates give those texts."""

@@ -10,15 +10,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from fusionforum.accounts.twofactor import is_verified
 from fusionforum.events.models import Event
 
 PERMISSION = "registration.manage_registrations"
-
-
-def is_verified(user) -> bool:
-    """The session passed the second factor (django-otp's middleware sets ``is_verified``)."""
-    check = getattr(user, "is_verified", None)
-    return bool(user.is_authenticated and check is not None and check())
 
 
 def organiser_view(view):

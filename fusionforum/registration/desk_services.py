@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django_countries import countries
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.forms import AccessibleFormMixin
@@ -21,7 +20,8 @@ from fusionforum.core.text import validate_single_line
 
 from . import services
 from .capacity import GENERAL, RegistrationClosed, find_seat, summary
-from .models import Question, Registration, RegistrationSettings
+from .forms import answers_for_display, format_answer  # noqa: F401 (desk and exports use them from here)
+from .models import Registration, RegistrationSettings
 from .states import HOLDS_SEAT, IllegalTransition, Status
 
 PAGE_SIZE = 50
@@ -214,33 +214,6 @@ def organisation_overview(event, reg_settings: RegistrationSettings | None, *,
             "at_cap": cap is not None and holding >= cap,
         })
     return rows
-
-
-# Answers -------------------------------------------------------------------------------------
-
-def format_answer(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
-
-
-def answers_for_display(questions: list[Question], registration: Registration) -> list[tuple]:
-    """(label, answer) for every question of the event, then any answer whose question was
-    removed since."""
-    answers = dict(registration.answers or {})
-    shown = []
-    for question in questions:
-        value = answers.pop(str(question.pk), None)
-        if question.kind == Question.Kind.COUNTRY and isinstance(value, str) and value:
-            value = countries.name(value) or value
-        shown.append((question.label, format_answer(value)))
-    for key, value in sorted(answers.items()):
-        shown.append((f"Removed question {key}", format_answer(value)))
-    return shown
 
 
 # Decisions -----------------------------------------------------------------------------------

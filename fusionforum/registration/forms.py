@@ -12,7 +12,7 @@ from django_countries import countries
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_multiline, validate_single_line
 
-from .models import Question
+from .models import Question, Registration
 
 TEXT_LIMITS = {Question.Kind.TEXT: 300, Question.Kind.LONG_TEXT: 5000}
 
@@ -80,6 +80,31 @@ def validate_answers(event, raw: dict) -> dict:
     if errors:
         raise ValidationError(dict(errors))
     return clean
+
+
+def format_answer(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def answers_for_display(questions: list[Question], registration: Registration) -> list[tuple]:
+    """(label, answer) for every question of the event, then any answer whose question was
+    removed since."""
+    answers = dict(registration.answers or {})
+    shown = []
+    for question in questions:
+        value = answers.pop(str(question.pk), None)
+        if question.kind == Question.Kind.COUNTRY and isinstance(value, str) and value:
+            value = countries.name(value) or value
+        shown.append((question.label, format_answer(value)))
+    for key, value in sorted(answers.items()):
+        shown.append((f"Removed question {key}", format_answer(value)))
+    return shown
 
 
 class RegistrationForm(AccessibleFormMixin, forms.Form):

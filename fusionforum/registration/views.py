@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
+from fusionforum.core.forms import posted_data
 from fusionforum.events import services as event_services
 
 from . import services
 from .capacity import RegistrationClosed
-from .forms import RegistrationForm
+from .forms import RegistrationForm, answers_for_display
 from .models import Question, Registration
 from .states import Status
 
@@ -47,7 +48,7 @@ def mine(request, slug):
 
     # The form and the service both read the questions: load them once.
     prefetch_related_objects([event], "questions")
-    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
+    form = RegistrationForm(posted_data(request), event=event)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -82,26 +83,13 @@ def _status_page(request, event, registration):
     context = {
         "event": event, "registration": registration, "nav": "registration",
         "position": services.waitlist_position(registration),
-        "answers": _answers_for_display(event, registration),
+        "answers": [(label, value) for label, value
+                    in answers_for_display(list(event.questions.all()), registration) if value],
     }
     with timezone.override(event.tz):
         response = render(request, "registration/status.html", context)
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _answers_for_display(event, registration):
-    shown = []
-    for question in event.questions.all():
-        value = registration.answers.get(str(question.pk))
-        if value in (None, "", []):
-            continue
-        if isinstance(value, bool):
-            value = "Yes" if value else "No"
-        elif isinstance(value, list):
-            value = ", ".join(value)
-        shown.append((question.label, value))
-    return shown
 
 
 def _own_registration(request, slug):
