@@ -32,7 +32,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import math
 import os
 import shutil
 import signal
@@ -47,6 +46,7 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 if str(REPO_DIR) not in sys.path:
     sys.path.insert(0, str(REPO_DIR))
 
+from bench.web import percentile  # noqa: E402 (one nearest-rank percentile for both benches)
 from tests.registration import surge_support as surge  # noqa: E402
 
 SLUG = "surge-bench"
@@ -107,13 +107,6 @@ class BenchError(RuntimeError):
 
 
 # The surge --------------------------------------------------------------------------------------
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float | None:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return None
-    return sorted_values[max(1, math.ceil(fraction * len(sorted_values))) - 1]
 
 
 def post_bytes(client: dict, port: int, site: surge.Site, index: int) -> bytes:
