@@ -18,11 +18,14 @@ from .questions import WORKSHOP_QUESTIONS
 PUBLIC_MAX_AGE = 60
 
 
-def _mark_public(response: HttpResponse, event, *, max_age: int = PUBLIC_MAX_AGE) -> HttpResponse:
+def _mark_public(response: HttpResponse, event, *, revalidate: bool = False) -> HttpResponse:
+    """Cache headers of a public page. ``revalidate``: pages that change at go-live (stream
+    addresses) must be checked with us on every use by browsers and proxies."""
     if event.is_published:
-        # Browsers and proxies may keep the page a minute; the server-side copy is invalidated
-        # on every change.
-        response["Cache-Control"] = f"public, max-age={max_age}"
+        # The server-side copy is invalidated on every change; downstream caches may keep the
+        # page a minute unless it must be revalidated.
+        downstream = "no-cache" if revalidate else f"public, max-age={PUBLIC_MAX_AGE}"
+        response["Cache-Control"] = downstream
         response.public_cacheable = True
     else:
         response["Cache-Control"] = "private, no-store"
@@ -79,9 +82,7 @@ def livestream(request, slug):
         context = {"event": event, "streams": streams, "now": now, "nav": "livestream"}
         response = render(request, "events/livestream.html", context)
         # Downstream caches must ask again: the page changes at go-live.
-        _mark_public(response, event)
-        if event.is_published:
-            response["Cache-Control"] = "no-cache"
+        _mark_public(response, event, revalidate=True)
         return response, next_change
 
     return _event_page(request, slug, build)
@@ -116,9 +117,7 @@ def event_json(request, slug):
             "demo_data": event.is_demo,
         }
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-        _mark_public(response, event)
-        if event.is_published:
-            response["Cache-Control"] = "no-cache"
+        _mark_public(response, event, revalidate=True)
         return response, next_change
 
     return _event_page(request, slug, build)
@@ -147,9 +146,7 @@ def event_ics(request, slug):
         body = calendar.event_calendar(event, streams, now=now, base_url=host)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{event.slug}.ics"'
-        _mark_public(response, event)
-        if event.is_published:
-            response["Cache-Control"] = "no-cache"
+        _mark_public(response, event, revalidate=True)
         return response, next_change
 
     return _event_page(request, slug, build)

@@ -78,6 +78,12 @@ def find_seat(reg_settings: RegistrationSettings, organisation) -> str | None:
     return None
 
 
+def any_seat_free(reg_settings: RegistrationSettings) -> bool:
+    """Some pool still has a seat (for someone); call under ``seat_lock``."""
+    taken = seats_taken(reg_settings.event)
+    return any(taken.get(pool, 0) < size for pool, size in pool_sizes(reg_settings).items())
+
+
 def summary(reg_settings: RegistrationSettings) -> dict:
     """Seats per pool for the organisers' overview."""
     sizes = pool_sizes(reg_settings)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from fusionforum.core import clock
 
 from . import emails
-from .capacity import GENERAL, RegistrationClosed, find_seat, seat_lock
+from .capacity import GENERAL, RegistrationClosed, any_seat_free, find_seat, seat_lock
 from .models import Registration, RegistrationSettings, RegistrationTransition
 from .states import ACTIVE, HOLDS_SEAT, NEW, IllegalTransition, Status, check_transition
 
@@ -195,20 +195,13 @@ def fill_from_waiting_list(locked: RegistrationSettings, *, by=None) -> list[Reg
     for candidate in waiting_list(locked.event).select_related("organisation", "user"):
         pool = find_seat(locked, candidate.organisation)
         if pool is None:
-            if not _any_seat_free(locked):
+            if not any_seat_free(locked):
                 break
             continue
         offered.append(_move(candidate, Status.OFFERED, by=by, seat_pool=pool,
                              offer_expires_at=deadline))
         _schedule_expiry(candidate.pk, deadline)
     return offered
-
-
-def _any_seat_free(locked: RegistrationSettings) -> bool:
-    from .capacity import pool_sizes, seats_taken
-
-    taken = seats_taken(locked.event)
-    return any(taken.get(pool, 0) < size for pool, size in pool_sizes(locked).items())
 
 
 def expire_offers(event=None) -> int:
