@@ -253,6 +253,28 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
+def public_participants(event) -> dict:
+    """The public participant list: confirmed people who agreed to appear, by organisation,
+    with the answers organisers marked as shown on the list (formatted like everywhere else)."""
+    from .forms import format_answer
+    from .models import Question
+
+    shown_questions = list(event.questions.filter(
+        visibility=Question.Visibility.PARTICIPANT_LIST))
+    groups: dict = {}
+    for registration in (Registration.objects
+                         .filter(event=event, status=Status.CONFIRMED, consent_public_list=True,
+                                 user__anonymised_at__isnull=True)
+                         .select_related("user", "organisation")
+                         .order_by("organisation__name", "user__full_name")):
+        extra = [(q.label, format_answer(registration.answers.get(str(q.pk))))
+                 for q in shown_questions
+                 if registration.answers.get(str(q.pk)) not in (None, "", [])]
+        groups.setdefault(registration.organisation, []).append(
+            {"name": registration.user.full_name or "(name withheld)", "extra": extra})
+    return groups
+
+
 def set_priority(registration: Registration, priority: int, *, by) -> Registration:
     _require_organiser(by, registration.event)
     Registration.objects.filter(pk=registration.pk).update(priority=priority)

@@ -19,8 +19,7 @@ from fusionforum.events import services as event_services
 from . import services
 from .capacity import RegistrationClosed
 from .forms import RegistrationForm, answers_for_display
-from .models import Question, Registration
-from .states import Status
+from .models import Registration
 
 
 def _event_and_settings(request, slug):
@@ -133,17 +132,6 @@ def participants(request, slug):
     event, reg_settings = _event_and_settings(request, slug)
     if not reg_settings.public_list_enabled:
         raise Http404("This event does not publish its participant list.")
-    shown_questions = list(event.questions.filter(
-        visibility=Question.Visibility.PARTICIPANT_LIST))
-    groups = {}
-    for registration in (Registration.objects
-                         .filter(event=event, status=Status.CONFIRMED, consent_public_list=True,
-                                 user__anonymised_at__isnull=True)
-                         .select_related("user", "organisation")
-                         .order_by("organisation__name", "user__full_name")):
-        extra = [(q.label, registration.answers.get(str(q.pk))) for q in shown_questions
-                 if registration.answers.get(str(q.pk)) not in (None, "", [])]
-        groups.setdefault(registration.organisation, []).append(
-            {"name": registration.user.full_name or "(name withheld)", "extra": extra})
+    groups = services.public_participants(event)
     return render(request, "registration/participants.html",
                   {"event": event, "groups": groups, "nav": "participants"})
