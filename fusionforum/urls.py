@@ -13,5 +13,14 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("accounts/", include("fusionforum.accounts.urls")),
     path("", include("fusionforum.registration.urls")),
+    # Organisers' pages: /manage/<event>/call/..., /manage/<event>/programme/...
+    path("manage/<slug:slug>/call/", include("fusionforum.cfp.urls_manage")),
+    path("manage/<slug:slug>/programme/", include("fusionforum.programme.urls_manage")),
+    # Reviewers' pages: /review/<event>/...
+    path("review/<slug:slug>/", include("fusionforum.cfp.urls_review")),
+    # Public and participants' pages: /<event>/call/..., /<event>/programme/..., talks, speakers
+    path("", include("fusionforum.cfp.urls")),
+    path("", include("fusionforum.programme.urls_exports")),
+    path("", include("fusionforum.programme.urls_public")),
     path("", include("fusionforum.events.urls")),
 ]

@@ -24,10 +24,12 @@ BACKUP_DEVICE_NAME = "Backup codes"
 
 
 def requires_two_factor(user) -> bool:
-    """Whether this person must use a second factor for the back office."""
+    """Whether this person must use a second factor: the back office and every staff role
+    (organiser, reviewer, and the roles later apps add) require it."""
     from fusionforum.admin import may_enter_back_office
+    from fusionforum.events.rules import has_staff_role
 
-    return may_enter_back_office(user)
+    return may_enter_back_office(user) or has_staff_role(user)
 
 
 def has_confirmed_device(user) -> bool:

@@ -17,6 +17,25 @@ def is_organiser(user, event=None):
     return memberships.filter(event_id=event_id).exists()
 
 
+@rules.predicate
+def is_reviewer(user, event=None):
+    """Reviewer of this event's call; without an event, reviewer of any event."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    memberships = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.REVIEWER)
+    if event is None:
+        return memberships.exists()
+    event_id = event.pk if isinstance(event, Event) else getattr(event, "event_id", None)
+    return memberships.filter(event_id=event_id).exists()
+
+
+def has_staff_role(user) -> bool:
+    """Any role on any event's team; every such role requires a second factor."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return TeamMembership.objects.filter(user=user).exists()
+
+
 def is_any_organiser(user) -> bool:
     return bool(is_organiser(user))
 

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "fusionforum.notifications",
     "fusionforum.events",
     "fusionforum.registration",
+    "fusionforum.cfp",
+    "fusionforum.programme",
 ]
 
 MIDDLEWARE = [
@@ -180,8 +182,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads (slides, speaker photos) go to private storage: never served as static files, only
+# through views that check who asks. PRIVATE_MEDIA_ROOT must not be below a web server's root.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"

@@ -1,0 +1,415 @@
+"""The call for presentations: company submissions on the three workshop questions, and their
+review. The three answers are structured (scale, key figures, categories) and each carries its
+own visibility, because the outcomes report counts and quotes them."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+
+from fusionforum.accounts.models import Organisation
+from fusionforum.events.models import Event
+
+from .states import EDITABLE, SubmissionState
+
+# Codes appear in public addresses and in frab exports (pattern ^[A-Z0-9]+$); no 0/O/1/I.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length: int = 6) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class CallSettings(models.Model):
+    """When the call is open and how it works, one per event."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="call_settings")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField(help_text="Submissions and edits are accepted until then.")
+    introduction = models.TextField(
+        blank=True, help_text="Markdown, shown above the form. Raw HTML is removed."
+    )
+    default_duration_minutes = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text="Length of an accepted talk unless the organisers set another.",
+    )
+    max_slides_mb = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="Largest slides file accepted, in megabytes.",
+    )
+    reviews_per_submission = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="How many reviewers automatic assignment gives each submission.",
+    )
+    review_closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="After this moment reviewers can no longer change scores."
+    )
+
+    class Meta:
+        verbose_name = "call settings"
+        verbose_name_plural = "call settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
+                                   name="call_window_positive"),
+        ]
+
+    def __str__(self):
+        return f"Call for presentations of {self.event}"
+
+    def clean(self):
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": "The call must close after it opens."})
+
+    def is_open_at(self, moment) -> bool:
+        return self.opens_at <= moment < self.closes_at
+
+
+class Category(models.Model):
+    """One entry of the configurable list used to classify challenges and requests for help."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cfp_categories")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "slug"], name="unique_cfp_category_slug"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:80]
+        super().save(*args, **kwargs)
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public: may be shown and quoted"
+    AGGREGATE = "aggregate", "Aggregate only: counted in the outcomes, never quoted"
+    CONFIDENTIAL = "confidential", "Confidential: organisers and reviewers only"
+
+
+class Scale(models.TextChoices):
+    LAB_EXPERIMENT = "lab_experiment", "Laboratory experiment"
+    PROTOTYPE_DEVICE = "prototype_device", "Prototype device"
+    INTEGRATED_DEVICE = "integrated_device", "Integrated device"
+    PILOT_PLANT_DESIGN = "pilot_plant_design", "Pilot plant design"
+
+
+def slides_path(instance: Submission, filename: str) -> str:
+    # Never the uploader's file name: it could carry anything.
+    return f"cfp/{instance.event_id}/slides/{instance.code}-{secrets.token_hex(8)}.pdf"
+
+
+class Submission(models.Model):
+    """An organisation's proposal for a presentation, answering the three questions."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="submissions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="submissions")
+    code = models.CharField(max_length=12, unique=True, default=new_code, editable=False)
+    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(max_length=20, choices=SubmissionState.choices,
+                             default=SubmissionState.DRAFT, db_index=True)
+    title = models.CharField(max_length=200)
+    abstract = models.TextField("short abstract", max_length=1500)
+
+    # (1) Which fusion breakthroughs, how, at what scale.
+    breakthroughs = models.TextField(max_length=6000)
+    breakthroughs_visibility = models.CharField(max_length=20, choices=Visibility.choices,
+                                                default=Visibility.PUBLIC)
+    breakthrough_scale = models.CharField(max_length=30, choices=Scale.choices, blank=True)
+    # (2) Which challenges remain.
+    challenges = models.TextField(max_length=6000)
+    challenges_visibility = models.CharField(max_length=20, choices=Visibility.choices,
+                                             default=Visibility.PUBLIC)
+    challenge_categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    # (3) How ITER can help.
+    iter_help = models.TextField("how ITER can help", max_length=6000)
+    iter_help_visibility = models.CharField(max_length=20, choices=Visibility.choices,
+                                            default=Visibility.PUBLIC)
+    help_categories = models.ManyToManyField(Category, blank=True, related_name="+")
+
+    slides = models.FileField(upload_to=slides_path, storage=private_storage, blank=True,
+                              max_length=200)
+    slides_uploaded_at = models.DateTimeField(null=True, blank=True)
+
+    duration_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text="Length of the talk; empty: the call's default.",
+    )
+    edit_deadline = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Organisers may extend the deadline for this submission alone.",
+    )
+    internal_notes = models.TextField(blank=True, help_text="Organisers only.")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    speakers = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Speaker",
+                                      related_name="submissions")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["event", "state"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_editable_state(self) -> bool:
+        return self.state in EDITABLE
+
+    def deadline(self):
+        """When content edits stop for this submission (the call's close or an extension)."""
+        call = self.event.call_settings
+        if self.edit_deadline and self.edit_deadline > call.closes_at:
+            return self.edit_deadline
+        return call.closes_at
+
+    def effective_duration(self) -> int:
+        if self.duration_minutes:
+            return self.duration_minutes
+        return self.event.call_settings.default_duration_minutes
+
+    def answer_visibility(self, question: str) -> str:
+        return getattr(self, f"{question}_visibility")
+
+
+# The three answers by field name, in the order of the questions; the wording is in
+# fusionforum.events.questions.WORKSHOP_QUESTIONS.
+ANSWER_FIELDS = ("breakthroughs", "challenges", "iter_help")
+
+
+class KeyFigure(models.Model):
+    """A number backing the first answer, e.g. "plasma current, 1.2, MA"."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="key_figures")
+    label = models.CharField(max_length=120)
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    unit = models.CharField(max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.label}: {self.value.normalize():f} {self.unit}".strip()
+
+
+class Speaker(models.Model):
+    """A registered participant of the submitting organisation who presents the talk."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="speaker_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="speaker_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "user"], name="unique_speaker"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.submission}"
+
+
+def photo_path(instance: SpeakerProfile, filename: str) -> str:
+    return f"cfp/{instance.event_id}/photos/{instance.code}-{secrets.token_hex(8)}.jpg"
+
+
+class SpeakerProfile(models.Model):
+    """What the public may learn about a speaker at one event: bio and photo. The code names
+    the speaker in public addresses and exports instead of a database id."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speaker_profiles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="speaker_profiles")
+    code = models.CharField(max_length=12, unique=True, default=new_code, editable=False)
+    bio = models.TextField(max_length=2000, blank=True, help_text="Plain text or Markdown.")
+    # Re-encoded JPEG written by the service, never the uploaded bytes.
+    photo = models.ImageField(upload_to=photo_path, storage=private_storage, blank=True,
+                              max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="unique_speaker_profile"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.event}"
+
+
+class SubmissionTransition(models.Model):
+    """The log of every change of state: who, when, from, to."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="transitions")
+    from_state = models.CharField(max_length=20, choices=SubmissionState.choices)
+    to_state = models.CharField(max_length=20, choices=SubmissionState.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.from_state} → {self.to_state}"
+
+
+# Review ------------------------------------------------------------------------------------
+
+
+class ScoreCategory(models.Model):
+    """One scored aspect of a submission, e.g. "relevance to ITER" with weight 2."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="score_categories")
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    weight = models.DecimalField(max_digits=5, decimal_places=2, default=1,
+                                 validators=[MinValueValidator(0)])
+    max_score = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Scores go from 0 to this value.",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "score categories"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="unique_score_category"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewerConflict(models.Model):
+    """A reviewer declared they must not review this organisation's submissions. Their own
+    organisation is always a conflict and need not be declared."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reviewer_conflicts")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="review_conflicts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "reviewer", "organisation"],
+                                    name="unique_reviewer_conflict"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} ↔ {self.organisation}"
+
+
+class ReviewAssignment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+                                   related_name="review_assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="review_assignments")
+    assigned_at = models.DateTimeField()
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    automatic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "reviewer"],
+                                    name="unique_review_assignment"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} reviews {self.submission}"
+
+
+class Review(models.Model):
+    """One reviewer's scores and comments on one submission. A draft has no submitted_at;
+    other reviews of the submission become visible to the reviewer once theirs is submitted."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="reviews")
+    comment_to_organisers = models.TextField(max_length=5000, blank=True)
+    comment_to_speaker = models.TextField(
+        max_length=5000, blank=True,
+        help_text="Optional; may be included in the decision e-mail to the speakers.",
+    )
+    weighted_score = models.DecimalField(
+        max_digits=7, decimal_places=3, null=True, blank=True,
+        help_text="Weighted mean of the scores, normalised to 0-100; set on submission.",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "reviewer"], name="unique_review"),
+        ]
+
+    def __str__(self):
+        return f"Review of {self.submission} by {self.reviewer}"
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    category = models.ForeignKey(ScoreCategory, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "category"], name="unique_review_score"),
+        ]
+
+    def __str__(self):
+        return f"{self.category}: {self.value}"
+
+
+class CfpEmailTemplate(models.Model):
+    """An organiser's version of one of the call's e-mails (decisions, confirmation)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cfp_email_templates")
+    key = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=10000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "key"],
+                                               name="unique_cfp_email_template")]
+
+    def __str__(self):
+        return f"{self.event}: {self.key}"

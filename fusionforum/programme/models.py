@@ -1,0 +1,169 @@
+"""The two-day programme: rooms, sessions (panels, talk blocks, breaks), talks placed in
+sessions, and numbered releases. The public never reads the working copy: every public page
+and export is built from the latest Release's frozen snapshot (see snapshot.py)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from fusionforum.cfp.models import Submission
+from fusionforum.events.models import Event, StreamLink
+
+
+class Room(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="unique_room_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgrammeSession(models.Model):
+    """A block of the programme in one room: a panel or a series of talks with a chair, or a
+    break (coffee, lunch) that has no talks."""
+
+    class Kind(models.TextChoices):
+        TALKS = "talks", "Talks"
+        PANEL = "panel", "Panel"
+        BREAK = "break", "Break"
+        PLENARY = "plenary", "Plenary (welcome, keynote, closing)"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="programme_sessions")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TALKS)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=3000, blank=True,
+                                   help_text="Markdown; raw HTML is removed.")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions",
+                             null=True, blank=True,
+                             help_text="Empty only for breaks that concern every room.")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    chairs = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    stream = models.ForeignKey(StreamLink, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="sessions",
+                               help_text="The livestream showing this session, if any; its "
+                                         "address is public only from the stream's go-live.")
+
+    class Meta:
+        ordering = ["start", "room__position", "id"]
+        verbose_name = "session"
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")),
+                                   name="session_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "A session must end after it starts."})
+        if self.kind != self.Kind.BREAK and self.room_id is None:
+            raise ValidationError({"room": "Only a break can be without a room."})
+
+    @property
+    def takes_talks(self) -> bool:
+        return self.kind in (self.Kind.TALKS, self.Kind.PANEL)
+
+
+class TalkSlot(models.Model):
+    """An accepted submission placed in a session at a time. One slot per submission."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="slot")
+    session = models.ForeignKey(ProgrammeSession, on_delete=models.CASCADE, related_name="slots")
+    start = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+
+    class Meta:
+        ordering = ["start", "id"]
+
+    def __str__(self):
+        return f"{self.submission} at {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def end(self):
+        import datetime as dt
+
+        return self.start + dt.timedelta(minutes=self.duration_minutes)
+
+
+class Release(models.Model):
+    """A published, frozen version of the programme. Version numbers count up from 1 per
+    event; the public always sees the highest."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="programme_releases")
+    version = models.PositiveIntegerField()
+    released_at = models.DateTimeField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    comment = models.TextField(max_length=2000, blank=True,
+                               help_text="Public note on what changed, shown with the change list.")
+    snapshot = models.JSONField(help_text="The programme as published (snapshot.py format).")
+    changes = models.JSONField(default=dict, blank=True,
+                               help_text="Difference from the previous release (diff.py format).")
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "version"], name="unique_release_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} programme v{self.version}"
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class AgendaFeed(models.Model):
+    """A person's personal agenda for one event: the starred talks and the secret address of
+    their calendar feed (calendar apps cannot log in)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda_feeds")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="agenda_feeds")
+    token = models.CharField(max_length=64, unique=True, default=_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="unique_agenda_feed"),
+        ]
+
+    def __str__(self):
+        return f"Agenda of {self.user} at {self.event}"
+
+
+class StarredTalk(models.Model):
+    """A talk in someone's personal agenda, by its public code: stars survive releases and a
+    talk that disappears from the programme simply drops out of the agenda."""
+
+    agenda = models.ForeignKey(AgendaFeed, on_delete=models.CASCADE, related_name="stars")
+    talk_code = models.CharField(max_length=12)
+    starred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "talk_code"], name="unique_starred_talk"),
+        ]
+
+    def __str__(self):
+        return self.talk_code

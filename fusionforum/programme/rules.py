@@ -1,0 +1,10 @@
+"""Who may do what with the programme."""
+
+import rules
+
+from fusionforum.events.rules import can_manage_event
+
+rules.add_perm("programme.manage_programme", can_manage_event)  # object: the Event
+for model in ("room", "programmesession", "talkslot", "release"):
+    for action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"programme.{action}_{model}", can_manage_event)

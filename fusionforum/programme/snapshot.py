@@ -1,0 +1,189 @@
+"""The frozen programme: what a release publishes, built from the working copy.
+
+Every public page, personal agenda and export reads a release's snapshot, never the working
+copy, so what the public sees changes only when an organiser releases. The snapshot holds
+only what may be public: answers whose visibility is "public" (an aggregate-only or
+confidential answer, with its scale, figures and categories, never enters it), speakers'
+names, organisations and bios, and livestreams by id only (their addresses stay behind the
+stream's go-live; pages resolve them with events.services.public_streams at request time).
+
+Format ``fusionforum-programme/1``::
+
+    {
+      "format": "fusionforum-programme/1",
+      "event": {"slug", "title", "time_zone", "start_date", "end_date"},
+      "rooms": [{"id", "name", "description", "capacity", "position"}],
+      "days": [{"date": "YYYY-MM-DD", "label"}],           # days that have sessions
+      "sessions": [{"id", "kind", "title", "description", "room": room id | null,
+                    "start", "end",                          # ISO 8601 with UTC offset
+                    "chairs": [speaker code], "chair_names": [str], "stream": id | null,
+                    "talks": [talk code, in order]}],
+      "talks": [{"code", "guid", "title", "abstract", "session": id, "room": id,
+                 "start", "end", "duration_minutes", "speakers": [speaker code],
+                 "organisation": {"name", "kind", "kind_label", "approach",
+                                  "approach_label", "country"},
+                 "answers": {question key: {"text", ...} for public answers only;
+                             breakthroughs may carry "scale", "scale_label",
+                             "key_figures": [{"label", "value", "unit"}];
+                             challenges / iter_help carry "categories": [name]},
+                 "has_slides": bool}],
+      "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code]}]
+    }
+
+Lists are sorted (sessions and talks by start, room position, id; speakers by name) so two
+snapshots of the same programme are equal and diffs are stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fusionforum.cfp.models import ANSWER_FIELDS, SpeakerProfile, Visibility
+
+from .models import ProgrammeSession, Room, TalkSlot
+
+FORMAT = "fusionforum-programme/1"
+
+
+def _iso(moment: dt.datetime, tz) -> str:
+    return moment.astimezone(tz).isoformat()
+
+
+def _public_answers(submission, categories_by_submission) -> dict:
+    answers = {}
+    for key in ANSWER_FIELDS:
+        if getattr(submission, f"{key}_visibility") != Visibility.PUBLIC:
+            continue
+        answer = {"text": getattr(submission, key)}
+        if key == "breakthroughs":
+            if submission.breakthrough_scale:
+                answer["scale"] = submission.breakthrough_scale
+                answer["scale_label"] = submission.get_breakthrough_scale_display()
+            answer["key_figures"] = [
+                {"label": f.label, "value": f"{f.value.normalize():f}", "unit": f.unit}
+                for f in submission.key_figures.all()
+            ]
+        else:
+            answer["categories"] = categories_by_submission[key]
+        answers[key] = answer
+    return answers
+
+
+def _speaker_name(user) -> str:
+    return user.full_name or "Speaker"
+
+
+def build(event) -> dict:
+    """The snapshot of ``event``'s working programme, as a release would freeze it."""
+    tz = event.tz
+    rooms = list(Room.objects.filter(event=event))
+    sessions = list(
+        ProgrammeSession.objects.filter(event=event)
+        .select_related("room").prefetch_related("chairs")
+        .order_by("start", "room__position", "id")
+    )
+    slots = list(
+        TalkSlot.objects.filter(session__event=event)
+        .select_related("submission__organisation", "session__room")
+        .prefetch_related("submission__key_figures", "submission__challenge_categories",
+                          "submission__help_categories", "submission__speaker_links__user")
+        .order_by("start", "session__room__position", "id")
+    )
+    speaker_users = {}
+    for slot in slots:
+        for link in slot.submission.speaker_links.all():
+            speaker_users[link.user_id] = link.user
+    for session in sessions:
+        for chair in session.chairs.all():
+            speaker_users[chair.pk] = chair
+    profiles = {p.user_id: p for p in SpeakerProfile.objects.filter(
+        event=event, user_id__in=list(speaker_users))}
+    for user_id in speaker_users:
+        if user_id not in profiles:
+            profiles[user_id] = SpeakerProfile.objects.get_or_create(event=event,
+                                                                     user_id=user_id)[0]
+
+    talks = []
+    talks_by_session: dict[int, list[str]] = {s.pk: [] for s in sessions}
+    talks_by_speaker: dict[int, list[str]] = {}
+    for slot in slots:
+        submission = slot.submission
+        organisation = submission.organisation
+        categories = {
+            "challenges": [c.name for c in submission.challenge_categories.all()],
+            "iter_help": [c.name for c in submission.help_categories.all()],
+        }
+        speaker_links = list(submission.speaker_links.all())
+        talks.append({
+            "code": submission.code,
+            "guid": str(submission.guid),
+            "title": submission.title,
+            "abstract": submission.abstract,
+            "session": slot.session_id,
+            "room": slot.session.room_id,
+            "start": _iso(slot.start, tz),
+            "end": _iso(slot.end, tz),
+            "duration_minutes": slot.duration_minutes,
+            "speakers": [profiles[link.user_id].code for link in speaker_links],
+            "organisation": {
+                "name": organisation.name,
+                "kind": organisation.kind,
+                "kind_label": organisation.get_kind_display(),
+                "approach": organisation.fusion_approach,
+                "approach_label": organisation.get_fusion_approach_display()
+                if organisation.fusion_approach else "",
+                "country": str(organisation.country.code or ""),
+            },
+            "answers": _public_answers(submission, categories),
+            "has_slides": bool(submission.slides),
+        })
+        talks_by_session[slot.session_id].append(submission.code)
+        for link in speaker_links:
+            talks_by_speaker.setdefault(link.user_id, []).append(submission.code)
+
+    speakers = []
+    for user_id, user in speaker_users.items():
+        profile = profiles[user_id]
+        speakers.append({
+            "code": profile.code,
+            "name": _speaker_name(user),
+            "organisation": user.organisation.name if user.organisation_id else "",
+            "bio": profile.bio,
+            "has_photo": bool(profile.photo),
+            "talks": talks_by_speaker.get(user_id, []),
+        })
+    speakers.sort(key=lambda s: (s["name"].casefold(), s["code"]))
+
+    days = []
+    day_labels = {d.date: d.label for d in event.days.all()}
+    for date in sorted({s.start.astimezone(tz).date() for s in sessions}):
+        days.append({"date": date.isoformat(), "label": day_labels.get(date, f"{date:%A %d %B}")})
+
+    return {
+        "format": FORMAT,
+        "event": {
+            "slug": event.slug,
+            "title": event.title,
+            "time_zone": event.time_zone,
+            "start_date": event.start_date.isoformat(),
+            "end_date": event.end_date.isoformat(),
+        },
+        "rooms": [{"id": r.pk, "name": r.name, "description": r.description,
+                   "capacity": r.capacity, "position": r.position} for r in rooms],
+        "days": days,
+        "sessions": [{
+            "id": s.pk,
+            "kind": s.kind,
+            "title": s.title,
+            "description": s.description,
+            "room": s.room_id,
+            "start": _iso(s.start, tz),
+            "end": _iso(s.end, tz),
+            "chairs": [profiles[c.pk].code for c in s.chairs.all()],
+            "chair_names": [_speaker_name(c) for c in s.chairs.all()],
+            "stream": s.stream_id,
+            "talks": talks_by_session[s.pk],
+        } for s in sessions],
+        "talks": talks,
+        "speakers": speakers,
+    }
