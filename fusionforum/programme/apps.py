@@ -9,6 +9,6 @@ class ProgrammeConfig(AppConfig):
     def ready(self):
         from fusionforum.events.demo import register_demo_loader
 
-        from . import demo
+        from . import demo, signals  # noqa: F401  (connects the call's state_changed)
 
         register_demo_loader(demo.load)

@@ -1,0 +1,208 @@
+"""Releasing the programme: freeze the working copy as the next numbered version.
+
+``release`` builds the snapshot (snapshot.build), refuses when the working copy has conflicts
+or when nothing changed since the last release, stores ``Release`` number N+1 (the event row
+is locked, and the unique (event, version) constraint backs it), computes the change list
+against the previous release (diff.compute), invalidates the public page cache on commit and
+e-mails every speaker whose talk was added, moved, changed or removed: one e-mail per person,
+listing their talks' changes with times in the event's zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+
+from fusionforum.cfp.models import Submission
+from fusionforum.core import audit, clock, pagecache
+from fusionforum.events.models import Event
+from fusionforum.notifications.services import queue_email
+
+from . import conflicts, diff, snapshot
+from .models import Release
+
+PERMISSION = "programme.manage_programme"
+
+
+class ReleaseRefused(Exception):
+    def __init__(self, messages):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+@dataclass
+class Preview:
+    next_version: int
+    snapshot: dict
+    changes: dict
+    problems: list[str] = field(default_factory=list)
+    unchanged: bool = False
+    previous: Release | None = None
+
+    @property
+    def can_release(self) -> bool:
+        return not self.problems and not self.unchanged
+
+
+def latest(event) -> Release | None:
+    return Release.objects.filter(event=event).order_by("-version").first()
+
+
+def _normalised(data: dict) -> dict:
+    # What the JSON column will give back: compare like with like.
+    return json.loads(json.dumps(data))
+
+
+def preview(event) -> Preview:
+    """What releasing now would publish, without writing anything."""
+    previous = latest(event)
+    current = _normalised(snapshot.build(event))
+    changes = diff.compute(previous.snapshot if previous else None, current,
+                           previous.version if previous else None)
+    return Preview(
+        next_version=(previous.version + 1) if previous else 1,
+        snapshot=current,
+        changes=changes,
+        problems=conflicts.working_copy_problems(event),
+        unchanged=previous is not None and previous.snapshot == current,
+        previous=previous,
+    )
+
+
+def _check_permission(event, by) -> None:
+    if by is not None and not by.has_perm(PERMISSION, event):
+        raise PermissionDenied("Only the event's organisers can release the programme.")
+
+
+def release(event, *, by, comment: str = "", notify: bool = True) -> Release:
+    """Publish the working copy as the next version, or raise ReleaseRefused (nothing
+    written). ``by`` None: the system (demo, import)."""
+    _check_permission(event, by)
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise ReleaseRefused("The public comment is limited to 2,000 characters.")
+    try:
+        with transaction.atomic():
+            Event.objects.select_for_update().get(pk=event.pk)
+            problems = conflicts.working_copy_problems(event)
+            if problems:
+                raise ReleaseRefused(
+                    ["The working copy has conflicts; resolve them before releasing."]
+                    + problems)
+            previous = latest(event)
+            current = _normalised(snapshot.build(event))
+            if previous is not None and previous.snapshot == current:
+                raise ReleaseRefused(
+                    f"Nothing changed since version {previous.version}: there is nothing to "
+                    f"release.")
+            if previous is None and not current["sessions"]:
+                raise ReleaseRefused("The programme is empty: add sessions before releasing.")
+            changes = diff.compute(previous.snapshot if previous else None, current,
+                                   previous.version if previous else None)
+            actor = by if getattr(by, "is_authenticated", False) else None
+            new = Release.objects.create(
+                event=event, version=(previous.version + 1) if previous else 1,
+                released_at=clock.now(), released_by=actor, comment=comment,
+                snapshot=current, changes=changes)
+            audit.record("programme.released", new, actor=actor,
+                         summary=f"Programme version {new.version}",
+                         version=new.version, added=len(changes["added"]),
+                         removed=len(changes["removed"]), moved=len(changes["moved"]),
+                         changed=len(changes["changed"]))
+            transaction.on_commit(pagecache.invalidate)
+            if notify:
+                notify_speakers(event, new, previous)
+    except IntegrityError as exc:
+        raise ReleaseRefused("Another organiser released a version at the same moment; "
+                             "look at the releases and try again.") from exc
+    return new
+
+
+# E-mails -----------------------------------------------------------------------------------
+
+
+def _when(event, start: str, end: str) -> str:
+    local_start = dt.datetime.fromisoformat(start).astimezone(event.tz)
+    local_end = dt.datetime.fromisoformat(end).astimezone(event.tz)
+    return f"{local_start:%A %d %B %Y}, {local_start:%H:%M}-{local_end:%H:%M}"
+
+
+def _programme_url(event) -> str:
+    for name in ("programme:programme", "programme:schedule", "programme:index"):
+        try:
+            return settings.SITE_URL + reverse(name, kwargs={"slug": event.slug})
+        except NoReverseMatch:
+            continue
+    return settings.SITE_URL + event.get_absolute_url()
+
+
+def change_lines(event, release: Release, previous_snapshot: dict | None) -> dict[str, str]:
+    """One readable line per affected talk code, with times in the event's zone."""
+    changes = release.changes
+    talks = {t["code"]: t for t in release.snapshot.get("talks", [])}
+    old_talks = {t["code"]: t for t in (previous_snapshot or {}).get("talks", [])}
+    rooms = {r["id"]: r["name"] for r in release.snapshot.get("rooms", [])}
+    zone = f"(times in {event.time_zone})"
+    lines: dict[str, str] = {}
+    for code in changes.get("added", []):
+        talk = talks[code]
+        lines[code] = (f"“{talk['title']}” is in the programme: "
+                       f"{_when(event, talk['start'], talk['end'])}, "
+                       f"{rooms.get(talk['room'], '')} {zone}.")
+    for move in changes.get("moved", []):
+        old, new = move["from"], move["to"]
+        lines[move["code"]] = (
+            f"“{move['title']}” moved from {_when(event, old['start'], old['end'])}, "
+            f"{old['room']} to {_when(event, new['start'], new['end'])}, {new['room']} {zone}.")
+    for change in changes.get("changed", []):
+        labels = ", ".join(diff.FIELD_LABELS.get(f, f) for f in change["fields"])
+        line = f"“{change['title']}”: changed {labels}."
+        lines[change["code"]] = (f"{lines[change['code']]} Also {line[0].lower()}{line[1:]}"
+                                 if change["code"] in lines else line)
+    for code in changes.get("removed", []):
+        title = old_talks.get(code, {}).get("title", code)
+        lines[code] = f"“{title}” is no longer in the programme."
+    return lines
+
+
+def notify_speakers(event, release: Release, previous: Release | None) -> int:
+    """Queue one e-mail per affected speaker; returns how many were queued."""
+    lines = change_lines(event, release, previous.snapshot if previous else None)
+    if not lines:
+        return 0
+    per_person: dict[int, tuple] = {}
+    submissions = (Submission.objects.filter(event=event, code__in=list(lines))
+                   .prefetch_related("speaker_links__user"))
+    for submission in submissions:
+        for link in submission.speaker_links.all():
+            user = link.user
+            if not user.is_active or not user.email:
+                continue
+            entry = per_person.setdefault(user.pk, (user, []))
+            entry[1].append(lines[submission.code])
+    url = _programme_url(event)
+    for user, person_lines in per_person.values():
+        greeting = f"Dear {user.full_name}," if user.full_name else "Hello,"
+        body = "\n".join([
+            greeting,
+            "",
+            f"version {release.version} of the programme of {event.title} has been published. "
+            f"It changes your talk{'s' if len(person_lines) > 1 else ''}:",
+            "",
+            *[f"- {line}" for line in person_lines],
+            "",
+            *([f"Note from the organisers: {release.comment}", ""] if release.comment else []),
+            f"The whole programme: {url}",
+            "",
+            f"The organisers of {event.title}",
+        ])
+        queue_email(to=[user.email], subject=f"{event.title}: programme version "
+                                             f"{release.version} changes your talk",
+                    body=body, purpose="programme.release", related=release)
+    return len(per_person)

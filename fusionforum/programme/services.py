@@ -1,0 +1,333 @@
+"""Editing the working copy of the programme: rooms, sessions, placing talks.
+
+Every change runs in one transaction that first locks the event row (``SELECT ... FOR
+UPDATE``; on SQLite the write transaction holds the database lock), then re-reads what it
+needs, checks the rules of ``conflicts.py`` and writes: two organisers placing talks at the
+same moment are serialised, and the second sees the first's talk. A refused change raises
+``InvalidChange`` (bad input, 400) or ``conflicts.ProgrammeConflict`` (the programme would
+become impossible, 409) and writes nothing. Permission: organisers of the event
+(``programme.manage_programme``); ``by=None`` is the system (demo, import).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from fusionforum.cfp.models import Submission
+from fusionforum.cfp.states import SCHEDULABLE
+from fusionforum.core import audit
+from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.events.models import Event, StreamLink
+
+from . import conflicts
+from .conflicts import ProgrammeConflict
+from .models import ProgrammeSession, Room, TalkSlot
+
+PERMISSION = "programme.manage_programme"
+SESSION_FIELDS = ("kind", "title", "description", "room", "start", "end", "chairs", "stream")
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+__all__ = ["InvalidChange", "ProgrammeConflict"]
+
+
+class InvalidChange(Exception):
+    """The input itself is wrong (unknown object, bad value); nothing was written."""
+
+    def __init__(self, messages):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+def _check_permission(event, by) -> None:
+    if by is not None and not by.has_perm(PERMISSION, event):
+        raise PermissionDenied("Only the event's organisers can edit the programme.")
+
+
+def _lock(event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _actor(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _validation_messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [f"{name.replace('_', ' ').capitalize()}: {message}"
+                if name != "__all__" else message
+                for name, messages in error.message_dict.items() for message in messages]
+    return list(error.messages)
+
+
+# Who may chair -------------------------------------------------------------------------------
+
+
+def eligible_chairs(event):
+    """Registered participants (confirmed registration) and the event's team."""
+    from fusionforum.registration.states import Status
+
+    return (get_user_model().objects
+            .filter(Q(registrations__event=event, registrations__status=Status.CONFIRMED)
+                    | Q(event_roles__event=event))
+            .filter(is_active=True).distinct().order_by("full_name", "email"))
+
+
+# Rooms ---------------------------------------------------------------------------------------
+
+
+def _clean_room(room: Room) -> None:
+    try:
+        validate_single_line(room.name)
+        validate_single_line(room.description)
+        room.full_clean()
+    except ValidationError as error:
+        raise InvalidChange(_validation_messages(error)) from error
+
+
+def create_room(event, *, by, name: str, description: str = "", capacity=None,
+                position: int | None = None) -> Room:
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        if position is None:
+            position = Room.objects.filter(event=event).count()
+        room = Room(event=event, name=(name or "").strip(), description=(description or "").strip(),
+                    capacity=capacity, position=position)
+        _clean_room(room)
+        room.save()
+        audit.record("programme.room_created", room, actor=_actor(by), summary=room.name[:100])
+    return room
+
+
+def update_room(room: Room, *, by, **fields) -> Room:
+    event = room.event
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        room = Room.objects.get(pk=room.pk)
+        for name, value in fields.items():
+            if name not in ("name", "description", "capacity", "position"):
+                raise InvalidChange(f"Unknown room field “{name}”.")
+            setattr(room, name, value.strip() if isinstance(value, str) else value)
+        _clean_room(room)
+        room.save()
+        audit.record("programme.room_changed", room, actor=_actor(by), summary=room.name[:100])
+    return room
+
+
+def delete_room(room: Room, *, by) -> None:
+    event = room.event
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        used = list(ProgrammeSession.objects.filter(room=room).values_list("title", flat=True))
+        if used:
+            raise InvalidChange(f"“{room.name}” still has {len(used)} session"
+                                f"{'s' if len(used) != 1 else ''} ({', '.join(used[:3])}"
+                                f"{', ...' if len(used) > 3 else ''}); move or delete them "
+                                f"first.")
+        audit.record("programme.room_deleted", room, actor=_actor(by), summary=room.name[:100])
+        room.delete()
+
+
+# Sessions ------------------------------------------------------------------------------------
+
+
+def _resolve_session_values(event, values: dict) -> dict:
+    """Check the foreign objects belong to the event; returns the values with objects."""
+    room = values.get("room")
+    if room is not None and room.event_id != event.pk:
+        raise InvalidChange("That room belongs to another event.")
+    stream = values.get("stream")
+    if stream is not None and stream.event_id != event.pk:
+        raise InvalidChange("That livestream belongs to another event.")
+    chairs = list(values.get("chairs") or [])
+    if chairs:
+        allowed = set(eligible_chairs(event).filter(pk__in=[c.pk for c in chairs])
+                      .values_list("pk", flat=True))
+        for chair in chairs:
+            if chair.pk not in allowed:
+                raise InvalidChange(f"{chair.full_name or chair.email} is neither a registered "
+                                    f"participant nor on the team: they cannot chair.")
+    values["chairs"] = chairs
+    return values
+
+
+def _save_session(event, session: ProgrammeSession, values: dict, by, action: str):
+    values = _resolve_session_values(event, values)
+    for name in ("kind", "title", "description", "room", "start", "end", "stream"):
+        setattr(session, name, values[name])
+    session.title = (session.title or "").strip()
+    try:
+        validate_single_line(session.title)
+        validate_multiline(session.description or "")
+        session.full_clean(exclude=["event"])
+    except ValidationError as error:
+        raise InvalidChange(_validation_messages(error)) from error
+    problems = conflicts.check_session(
+        event, kind=session.kind, room=session.room, start=session.start, end=session.end,
+        chairs=values["chairs"], exclude=session if session.pk else None)
+    if problems:
+        raise ProgrammeConflict(problems)
+    session.save()
+    session.chairs.set(values["chairs"])
+    local = session.start.astimezone(event.tz)
+    audit.record(action, session, actor=_actor(by),
+                 summary=f"{session.title[:120]} ({local:%d %b %H:%M})")
+    return session
+
+
+def create_session(event, *, by, kind: str, title: str, start: dt.datetime, end: dt.datetime,
+                   room: Room | None = None, description: str = "",
+                   chairs: Iterable = (), stream: StreamLink | None = None) -> ProgrammeSession:
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        values = {"kind": kind, "title": title, "description": description, "room": room,
+                  "start": start, "end": end, "chairs": chairs, "stream": stream}
+        return _save_session(event, ProgrammeSession(event=event), values, by,
+                             "programme.session_created")
+
+
+def update_session(session: ProgrammeSession, *, by, **fields) -> ProgrammeSession:
+    """Change any of ``SESSION_FIELDS``; talks inside must still fit."""
+    event = session.event
+    _check_permission(event, by)
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise InvalidChange(f"Unknown session field “{sorted(unknown)[0]}”.")
+    with transaction.atomic():
+        _lock(event)
+        current = ProgrammeSession.objects.filter(pk=session.pk, event=event).first()
+        if current is None:
+            raise InvalidChange("That session no longer exists.")
+        values = {name: getattr(current, name) for name in SESSION_FIELDS if name != "chairs"}
+        values["chairs"] = list(current.chairs.all())
+        values.update(fields)
+        return _save_session(event, current, values, by, "programme.session_changed")
+
+
+def delete_session(session: ProgrammeSession, *, by) -> int:
+    """Delete a session; its talks go back to the list of talks to place. Returns how many."""
+    event = session.event
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        talks = TalkSlot.objects.filter(session=session).count()
+        audit.record("programme.session_deleted", session, actor=_actor(by),
+                     summary=session.title[:120], talks_unplaced=talks)
+        ProgrammeSession.objects.filter(pk=session.pk).delete()
+    return talks
+
+
+# Talks ---------------------------------------------------------------------------------------
+
+
+def parse_local_time(event, day: dt.date, value: str) -> dt.datetime:
+    """"HH:MM" on ``day`` in the event's zone; InvalidChange for anything else."""
+    match = TIME_RE.match((value or "").strip())
+    if not match:
+        raise InvalidChange(f"“{str(value)[:20]}” is not a time: use HH:MM, e.g. 09:30.")
+    naive = dt.datetime.combine(day, dt.time(int(match[1]), int(match[2])))
+    return naive.replace(tzinfo=event.tz)
+
+
+def _first_free_start(session: ProgrammeSession, exclude_submission_id) -> dt.datetime:
+    slots = TalkSlot.objects.filter(session=session).exclude(
+        submission_id=exclude_submission_id)
+    ends = [slot.end for slot in slots]
+    return max([session.start, *ends])
+
+
+def place_talk(event, submission: Submission, session: ProgrammeSession, *, by,
+               start: dt.datetime | str | None = None,
+               duration_minutes: int | None = None) -> TalkSlot:
+    """Place ``submission`` in ``session`` (or move it there if it is placed already).
+
+    ``start``: an aware datetime, "HH:MM" on the session's day in the event's zone, or None
+    for the end of the session's last talk. ``duration_minutes``: None keeps the talk's
+    current length, else the submission's length (or the call's default).
+    """
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        submission = (Submission.objects.filter(pk=submission.pk)
+                      .select_related("event").first())
+        session = ProgrammeSession.objects.filter(pk=session.pk).select_related("room").first()
+        if submission is None or session is None:
+            raise InvalidChange("That talk or session no longer exists.")
+        problems = conflicts.check_submission(event, submission)
+        if problems:
+            raise ProgrammeConflict(problems)
+        if session.event_id != event.pk:
+            raise InvalidChange("That session belongs to another event.")
+        slot = TalkSlot.objects.filter(submission=submission).first()
+        if duration_minutes is None:
+            if slot is not None:
+                duration_minutes = slot.duration_minutes
+            else:
+                try:
+                    duration_minutes = submission.effective_duration()
+                except ObjectDoesNotExist:  # an event without call settings (an import)
+                    duration_minutes = 20
+        if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
+            raise InvalidChange("The duration must be a whole number of minutes.")
+        if not 5 <= duration_minutes <= 240:
+            raise InvalidChange(f"A talk lasts between 5 and 240 minutes, not "
+                                f"{duration_minutes}.")
+        if start is None or start == "":
+            start = _first_free_start(session, submission.pk)
+        elif isinstance(start, str):
+            start = parse_local_time(event, session.start.astimezone(event.tz).date(), start)
+        problems = conflicts.check_talk(event, submission, session, start, duration_minutes,
+                                        exclude=slot)
+        if problems:
+            raise ProgrammeConflict(problems)
+        moved = slot is not None
+        if slot is None:
+            slot = TalkSlot(submission=submission)
+        slot.session = session
+        slot.start = start
+        slot.duration_minutes = duration_minutes
+        slot.save()
+        local = start.astimezone(event.tz)
+        audit.record("programme.talk_moved" if moved else "programme.talk_placed", submission,
+                     actor=_actor(by),
+                     summary=f"{session.title[:80]} {local:%d %b %H:%M} ({duration_minutes} min)")
+    return slot
+
+
+def set_duration(slot: TalkSlot, minutes: int, *, by) -> TalkSlot:
+    slot = TalkSlot.objects.select_related("session", "submission").get(pk=slot.pk)
+    return place_talk(slot.session.event, slot.submission, slot.session, by=by,
+                      start=slot.start, duration_minutes=minutes)
+
+
+def unplace_talk(event, submission: Submission, *, by) -> bool:
+    """Take a talk out of the programme (it stays accepted). False if it was not placed."""
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        slot = TalkSlot.objects.filter(submission_id=submission.pk,
+                                       session__event=event).first()
+        if slot is None:
+            return False
+        slot.delete()
+        audit.record("programme.talk_unplaced", submission, actor=_actor(by),
+                     summary="Taken out of the programme")
+    return True
+
+
+def unplaced_submissions(event):
+    """Accepted and confirmed submissions not yet in the programme."""
+    return (Submission.objects.filter(event=event, state__in=SCHEDULABLE, slot__isnull=True)
+            .select_related("organisation").prefetch_related("speaker_links__user")
+            .order_by("title", "id"))
+
