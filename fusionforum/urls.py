@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("fusionforum.accounts.urls")),
     path("", include("fusionforum.registration.urls")),
     # Organisers' pages: /manage/<event>/call/..., /manage/<event>/programme/...
+    path("manage/<slug:slug>/call/review/", include("fusionforum.cfp.urls_decide")),
     path("manage/<slug:slug>/call/", include("fusionforum.cfp.urls_manage")),
     path("manage/<slug:slug>/programme/", include("fusionforum.programme.urls_manage")),
     # Reviewers' pages: /review/<event>/...

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+"""The reviewers' pages, under /review/<event>/."""
+
+from django.urls import path
+
+from . import review_views as views
 
 app_name = "review"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("conflicts/", views.conflicts, name="conflicts"),
+    path("conflicts/<int:pk>/withdraw/", views.conflict_withdraw, name="conflict_withdraw"),
+    path("<str:code>/", views.review_submission, name="submission"),
+    path("<str:code>/slides.pdf", views.slides, name="slides"),
+]

@@ -1,0 +1,275 @@
+"""The call's e-mails to speakers: the three decisions and the reminder to confirm.
+
+Organisers may rewrite each one (``CfpEmailTemplate``). As for the registration e-mails, the
+only syntax is ``{{ placeholder }}`` from a fixed allow-list per e-mail, filled by the plain
+one-pass substitution of ``registration.emails.fill``: a submission title such as
+``{{ confirm_url }}`` is inserted as text and never expanded, and no template language or
+``str.format`` runs over organiser text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats
+
+from fusionforum.core import audit
+from fusionforum.notifications.services import queue_email
+from fusionforum.registration.emails import ANY_BRACES, PLACEHOLDER, fill
+
+from .models import CfpEmailTemplate, Review, Submission
+
+COMMON = ("first_name", "full_name", "event_title", "event_dates", "organisation",
+          "submission_title", "submission_code", "speakers")
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    key: str
+    label: str
+    subject: str
+    body: str
+    extra: tuple[str, ...] = ()
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        return COMMON + self.extra
+
+
+KINDS = {
+    kind.key: kind
+    for kind in (
+        EmailKind(
+            "accepted", "Submission accepted",
+            "{{ event_title }}: your presentation is accepted",
+            "Dear {{ first_name }},\n\nWe are glad to tell you that “{{ submission_title }}” "
+            "({{ organisation }}) is accepted for {{ event_title }} ({{ event_dates }}). "
+            "The talk is planned for {{ talk_duration }} minutes.\n\n"
+            "Please confirm that you will present it: {{ confirm_url }}\n\n"
+            "{{ reviewer_comments }}\n"
+            "Speakers: {{ speakers }}\n",
+            ("confirm_url", "talk_duration", "reviewer_comments"),
+        ),
+        EmailKind(
+            "waitlisted", "Submission on the waiting list",
+            "{{ event_title }}: your presentation is on the waiting list",
+            "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
+            "({{ organisation }}) to {{ event_title }}. The programme is full for now; your "
+            "presentation is on the waiting list. If a place frees up we will write to you "
+            "again.\n\n{{ reviewer_comments }}\n",
+            ("reviewer_comments",),
+        ),
+        EmailKind(
+            "rejected", "Submission not accepted",
+            "{{ event_title }}: your presentation",
+            "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
+            "({{ organisation }}) to {{ event_title }}. We received many strong proposals and "
+            "are sorry that we could not include yours in the programme.\n\n"
+            "{{ reviewer_comments }}\nWe hope to see you at the workshop.\n",
+            ("reviewer_comments",),
+        ),
+        EmailKind(
+            "confirm_reminder", "Reminder: confirm your accepted talk",
+            "{{ event_title }}: please confirm your presentation",
+            "Dear {{ first_name }},\n\n“{{ submission_title }}” is accepted for "
+            "{{ event_title }} ({{ event_dates }}) but not confirmed yet. Please confirm that "
+            "you will present it ({{ talk_duration }} minutes): {{ confirm_url }}\n",
+            ("confirm_url", "talk_duration"),
+        ),
+    )
+}
+
+DECISION_KIND = {"accepted": "accepted", "rejected": "rejected", "waitlisted": "waitlisted"}
+
+
+def validate_template(key: str, subject: str, body: str) -> None:
+    """Refuse unknown placeholders, other braces and a multi-line subject (the same rules as
+    ``registration.emails.validate_template``, over this e-mail's allow-list)."""
+    kind = KINDS.get(key)
+    if kind is None:
+        raise ValidationError({"key": f"Unknown e-mail “{key}”."})
+    errors = {}
+    for name, text in (("subject", subject), ("body", body)):
+        unknown = sorted(set(PLACEHOLDER.findall(text or "")) - set(kind.placeholders))
+        if unknown:
+            errors[name] = (
+                f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: "
+                f"{', '.join('{{ ' + n + ' }}' for n in unknown)}. "
+                f"Allowed: {', '.join('{{ ' + n + ' }}' for n in kind.placeholders)}.")
+            continue
+        if ANY_BRACES.search(PLACEHOLDER.sub("", text or "")):
+            errors[name] = "Only {{ placeholder }} is allowed; remove the other braces."
+    if "\n" in (subject or "") or "\r" in (subject or ""):
+        errors["subject"] = "The subject must be one line."
+    if errors:
+        raise ValidationError(errors)
+
+
+def template_for(event, key: str) -> tuple[str, str]:
+    custom = CfpEmailTemplate.objects.filter(event=event, key=key).first()
+    if custom is not None:
+        return custom.subject, custom.body
+    return KINDS[key].subject, KINDS[key].body
+
+
+def render(event, key: str, values: dict[str, str]) -> tuple[str, str]:
+    subject, body = template_for(event, key)
+    return preview(subject, body, values)
+
+
+def preview(subject: str, body: str, values: dict[str, str]) -> tuple[str, str]:
+    """Plain substitution, the subject on one line: exactly what is sent."""
+    return " ".join(fill(subject, values).split()), fill(body, values)
+
+
+def confirm_url(submission: Submission) -> str:
+    try:
+        path = reverse("cfp:confirm", kwargs={"slug": submission.event.slug,
+                                              "code": submission.code})
+    except NoReverseMatch:  # the confirmation page lives in the call's URLs
+        path = f"/{submission.event.slug}/call/{submission.code}/confirm/"
+    return settings.SITE_URL + path
+
+
+def _event_dates(event) -> str:
+    return (f"{formats.date_format(event.start_date, 'j F')} to "
+            f"{formats.date_format(event.end_date, 'j F Y')}")
+
+
+def reviewer_comments(submission: Submission) -> str:
+    """The reviewers' comments to the speakers, unsigned, as a block of text."""
+    comments = [c.strip() for c in Review.objects.filter(
+        submission=submission, submitted_at__isnull=False).exclude(comment_to_speaker="")
+        .order_by("submitted_at", "id").values_list("comment_to_speaker", flat=True)
+        if c.strip()]
+    if not comments:
+        return ""
+    lines = ["Comments from the reviewers:", ""]
+    for number, comment in enumerate(comments, start=1):
+        lines.append(f"Reviewer {number}:")
+        lines.extend(f"  {line}" for line in comment.splitlines())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def placeholder_values(submission: Submission, speaker, *,
+                       include_reviewer_comments: bool = False) -> dict[str, str]:
+    event = submission.event
+    full_name = speaker.full_name or speaker.email
+    names = [u.full_name or u.email for u in
+             submission.speakers.order_by("speaker_links__position", "speaker_links__id")]
+    return {
+        "first_name": full_name.split(" ")[0],
+        "full_name": full_name,
+        "event_title": event.title,
+        "event_dates": _event_dates(event),
+        "organisation": submission.organisation.name,
+        "submission_title": submission.title,
+        "submission_code": submission.code,
+        "speakers": ", ".join(names),
+        "confirm_url": confirm_url(submission),
+        "talk_duration": str(submission.effective_duration()),
+        "reviewer_comments": (reviewer_comments(submission)
+                              if include_reviewer_comments else ""),
+    }
+
+
+def sample_values(event) -> dict[str, str]:
+    """Fictional values for the organisers' preview."""
+    return {
+        "first_name": "Alex", "full_name": "Alex Example", "event_title": event.title,
+        "event_dates": _event_dates(event), "organisation": "Example Fusion Ltd (fictional)",
+        "submission_title": "A synthetic path to a pilot plant", "submission_code": "EXMPL2",
+        "speakers": "Alex Example, Sam Sample",
+        "confirm_url": f"{settings.SITE_URL}/{event.slug}/call/EXMPL2/confirm/",
+        "talk_duration": "20",
+        "reviewer_comments": "Comments from the reviewers:\n\nReviewer 1:\n  Clear figures; "
+                             "please say more about the magnet test campaign.\n",
+    }
+
+
+def recipients(submission: Submission) -> list:
+    people = list(submission.speakers.order_by("speaker_links__position", "speaker_links__id"))
+    if not people and submission.created_by_id:
+        people = [submission.created_by]
+    # Deleted accounts keep a row but no longer receive anything.
+    return [p for p in people if p.is_active and not getattr(p, "anonymised_at", None)]
+
+
+def notify(submission: Submission, key: str, *, include_reviewer_comments: bool = False
+           ) -> int:
+    """Queue the e-mail ``key`` to each speaker (sent after the transaction commits)."""
+    event = submission.event
+    count = 0
+    for person in recipients(submission):
+        subject, body = render(event, key, placeholder_values(
+            submission, person, include_reviewer_comments=include_reviewer_comments))
+        queue_email(to=[person.email], subject=subject, body=body,
+                    reply_to=event.contact_recipients[:1], purpose=f"cfp-{key}",
+                    related=submission)
+        count += 1
+    return count
+
+
+def notify_decision(submission: Submission, decision: str, *,
+                    include_reviewer_comments: bool = False) -> int:
+    return notify(submission, DECISION_KIND[decision],
+                  include_reviewer_comments=include_reviewer_comments)
+
+
+def notify_reviewer_added(event, user) -> None:
+    """Fixed text (no organiser template): tell a new reviewer where to go."""
+    url = settings.SITE_URL + reverse("review:home", kwargs={"slug": event.slug})
+    queue_email(
+        to=[user.email], subject=f"{event.title}: you are a reviewer of the call",
+        body=(f"Dear {(user.full_name or user.email).split(' ')[0]},\n\n"
+              f"The organisers of {event.title} added you to the team reviewing the call for "
+              f"presentations. Your submissions to review: {url}\n\n"
+              "Reviewers need a second factor: on your first login you set up an "
+              "authenticator app. Before reviewing, declare the organisations you must not "
+              "review (conflicts of interest) on the same page.\n"),
+        reply_to=event.contact_recipients[:1], purpose="cfp-reviewer-added", related=user)
+
+
+# The organisers' editor ----------------------------------------------------------------------
+
+
+def _require_organiser(user, event) -> None:
+    if user is None or not user.has_perm("cfp.manage_call", event):
+        raise PermissionDenied("Only the event's organisers edit its e-mails.")
+
+
+@transaction.atomic
+def save_template(event, key: str, *, subject: str, body: str, by) -> CfpEmailTemplate:
+    """Store the organisers' version of one e-mail; ValidationError (nothing stored) for unknown
+    placeholders, template code or a multi-line subject."""
+    _require_organiser(by, event)
+    validate_template(key, subject, body)
+    template = CfpEmailTemplate.objects.filter(event=event, key=key).first()
+    created = template is None
+    if created:
+        template = CfpEmailTemplate(event=event, key=key)
+    template.subject = subject
+    template.body = body
+    template.full_clean()
+    template.save()
+    audit.record("cfp.email_template_saved", template, actor=by,
+                 summary=f"{'Customised' if created else 'Edited'} e-mail “{key}”", key=key)
+    return template
+
+
+@transaction.atomic
+def reset_template(event, key: str, *, by) -> bool:
+    """Back to the default text; True if there was an organisers' version."""
+    _require_organiser(by, event)
+    if key not in KINDS:
+        raise ValidationError({"key": f"Unknown e-mail “{key}”."})
+    deleted, _ = CfpEmailTemplate.objects.filter(event=event, key=key).delete()
+    if deleted:
+        audit.record("cfp.email_template_reset", event, actor=by,
+                     summary=f"E-mail “{key}” reset to the default", key=key)
+    return bool(deleted)

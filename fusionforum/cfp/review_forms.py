@@ -1,0 +1,228 @@
+"""Forms of the review pages. They check shape and characters; the rules (ranges against the
+categories, who may act, the review window) are checked again by ``review``'s services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from fusionforum.accounts.models import Organisation
+from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.text import validate_multiline, validate_single_line
+
+from . import emails
+from .models import Category, Review
+from .states import DECISIONS, UNDER_REVIEW, SubmissionState
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class ReviewForm(AccessibleFormMixin, forms.Form):
+    """One score per category (0..max), a comment to the organisers, an optional one to the
+    speakers. A draft may leave scores empty; submitting needs them all."""
+
+    comment_to_organisers = forms.CharField(
+        label="Comment to the organisers", required=False, strip=False,
+        max_length=Review._meta.get_field("comment_to_organisers").max_length,
+        help_text="Only the organisers and, once they have submitted theirs, the other "
+                  "reviewers of this submission read it.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    comment_to_speaker = forms.CharField(
+        label="Comment to the speakers (optional)", required=False, strip=False,
+        max_length=Review._meta.get_field("comment_to_speaker").max_length,
+        help_text="The organisers may include it, unsigned, in the decision e-mail.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, categories, submitting: bool = False, **kwargs):
+        self.categories = list(categories)
+        self.submitting = submitting
+        super().__init__(*args, **kwargs)
+        score_fields = {}
+        for category in self.categories:
+            score_fields[f"score_{category.pk}"] = forms.IntegerField(
+                label=category.name, required=False, min_value=0, max_value=category.max_score,
+                help_text=(f"{category.description} " if category.description else "")
+                + f"From 0 to {category.max_score}; weight {category.weight.normalize():f}.",
+                widget=forms.NumberInput(attrs={"min": 0, "max": category.max_score,
+                                                "step": 1, "inputmode": "numeric",
+                                                "class": "score-input"}),
+                error_messages={"invalid": "Give a whole number.",
+                                "min_value": f"Give a score from 0 to {category.max_score}.",
+                                "max_value": f"Give a score from 0 to {category.max_score}."},
+            )
+        # Scores first, in the categories' order.
+        self.fields = {**score_fields, **self.fields}
+        self._describe_fields()
+
+    def score_fields(self):
+        return [self[f"score_{c.pk}"] for c in self.categories]
+
+    def comment_fields(self):
+        return [self["comment_to_organisers"], self["comment_to_speaker"]]
+
+    def _clean_comment(self, name):
+        text = _normalise_newlines(self.cleaned_data.get(name) or "")
+        validate_multiline(text)
+        return text
+
+    def clean_comment_to_organisers(self):
+        return self._clean_comment("comment_to_organisers")
+
+    def clean_comment_to_speaker(self):
+        return self._clean_comment("comment_to_speaker")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.submitting:
+            for category in self.categories:
+                name = f"score_{category.pk}"
+                if name not in self.errors and cleaned.get(name) is None:
+                    self.add_error(name, f"Give a score from 0 to {category.max_score} to "
+                                         "submit the review.")
+        return cleaned
+
+    def scores(self) -> dict[int, int | None]:
+        return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.categories}
+
+
+class ConflictForm(AccessibleFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"), label="Organisation",
+        help_text="Its submissions will never be given to you, and those already given are "
+                  "taken back.",
+        error_messages={"invalid_choice": "Choose an organisation from the list."},
+    )
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=200,
+                             help_text="For example: former employer, shareholder, partner.")
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        validate_single_line(reason)
+        return reason
+
+
+class AddReviewerForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(label="E-mail address of the account", max_length=254,
+                             help_text="The person must already have an account on this site.")
+
+
+class ScoreCategoryForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(max_length=300, required=False,
+                                  help_text="One line shown to reviewers under the name.")
+    weight = forms.DecimalField(min_value=Decimal(0), max_digits=5, decimal_places=2,
+                                initial=Decimal(1),
+                                help_text="How much this category counts in the weighted "
+                                          "score (0 to leave it out).")
+    max_score = forms.IntegerField(label="Highest score", min_value=1, max_value=100,
+                                   initial=5, help_text="Scores go from 0 to this value.")
+    position = forms.IntegerField(min_value=0, max_value=100000, initial=0,
+                                  help_text="Smaller comes first.")
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        validate_single_line(name)
+        return name
+
+    def clean_description(self):
+        description = self.cleaned_data["description"]
+        validate_single_line(description)
+        return description
+
+
+class AssignReviewerForm(forms.Form):
+    reviewer = forms.ModelChoiceField(queryset=None, label="Reviewer",
+                                      error_messages={"invalid_choice": "Choose a reviewer."})
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers
+
+
+class DecisionForm(AccessibleFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in SubmissionState if s in DECISIONS],
+        widget=forms.RadioSelect, error_messages={"required": "Choose a decision.",
+                                                  "invalid_choice": "Choose a decision."})
+    duration_minutes = forms.IntegerField(
+        label="Talk length in minutes (optional, on acceptance)", required=False,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text="Empty: the call's default length.")
+    include_reviewer_comments = forms.BooleanField(
+        label="Include the reviewers' comments to the speakers in the e-mail", required=False)
+    note = forms.CharField(label="Internal note (optional)", required=False, max_length=300)
+
+    def clean_note(self):
+        note = self.cleaned_data["note"]
+        validate_single_line(note)
+        return note
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("duration_minutes") is not None and cleaned.get("decision") not in (
+                None, SubmissionState.ACCEPTED):
+            self.add_error("duration_minutes", "A talk length is set only when accepting.")
+        return cleaned
+
+
+class RankingFilterForm(forms.Form):
+    state = forms.ChoiceField(required=False, label="State", choices=[("", "Any")] + [
+        (s.value, s.label) for s in SubmissionState if s in UNDER_REVIEW])
+    category = forms.ChoiceField(required=False, label="Category")
+    approach = forms.ChoiceField(required=False, label="Approach",
+                                 choices=[("", "Any")] + list(Organisation.Approach.choices))
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any")] + [
+            (c.slug, c.name) for c in Category.objects.filter(event=event)]
+
+    def cleaned(self) -> dict[str, str]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class EmailTemplateForm(AccessibleFormMixin, forms.Form):
+    subject = forms.CharField(
+        max_length=200, strip=True,
+        help_text="One line. You may use the placeholders listed below the form.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "true"}))
+    body = forms.CharField(
+        max_length=10000, strip=False,
+        help_text="Plain text, sent as written. You may use the placeholders listed below the "
+                  "form.",
+        widget=forms.Textarea(attrs={"rows": 14, "class": "email-body", "spellcheck": "true"}))
+
+    def __init__(self, *args, kind: emails.EmailKind, **kwargs):
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"]
+        validate_single_line(subject)
+        return subject
+
+    def clean_body(self):
+        body = _normalise_newlines(self.cleaned_data["body"])
+        if not body.strip():
+            raise ValidationError("Write the e-mail's text.")
+        validate_multiline(body)
+        return body
+
+    def clean(self):
+        cleaned = super().clean()
+        subject, body = cleaned.get("subject"), cleaned.get("body")
+        if subject is not None and body is not None:
+            try:
+                emails.validate_template(self.kind.key, subject, body)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
