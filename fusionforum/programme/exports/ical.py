@@ -1,0 +1,279 @@
+"""iCalendar (RFC 5545) exports of a released programme.
+
+``build_calendar(snapshot, talks, *, name, site_url)`` is the one builder: the whole programme,
+a room, a person and the personal agenda's feed all call it with the entries they want. Every
+entry has a UID that stays the same across releases (the talk's guid, or a session's id, at the
+site's host), a DTSTAMP, DTSTART/DTEND in the event's zone with a TZID and a VTIMEZONE that
+carries that zone's daylight-saving rules; icalendar writes CRLF line endings and folds lines
+at 75 octets. Texts come from the snapshot only, so a non-public answer cannot appear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Event as CalendarEntry
+
+from fusionforum.core import clock
+
+from . import common
+
+PRODID = "-//Fusion Forum//programme//EN"
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+# VTIMEZONE ------------------------------------------------------------------------------------
+
+
+def _transitions(tz: zoneinfo.ZoneInfo, year: int) -> list[tuple[dt.datetime, dt.timedelta,
+                                                                  dt.timedelta, bool, str]]:
+    """Offset changes of ``tz`` during ``year``: (local wall time before the change, offset
+    before, offset after, daylight after, abbreviation after)."""
+    found = []
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    previous = start.astimezone(tz).utcoffset()
+    # Day by day, then hour by hour within a day that changes (transitions are on the hour
+    # or half hour in every zone we care about; minutes are checked too).
+    day = start
+    while day.year == year:
+        nxt = day + dt.timedelta(days=1)
+        if nxt.astimezone(tz).utcoffset() != previous:
+            minute = day
+            while minute < nxt:
+                offset = minute.astimezone(tz).utcoffset()
+                if offset != previous:
+                    local_before = (minute + previous).replace(tzinfo=None)
+                    after = minute.astimezone(tz)
+                    found.append((local_before, previous, offset, bool(after.dst()),
+                                  after.tzname() or ""))
+                    previous = offset
+                    break
+                minute += dt.timedelta(minutes=15)
+        day = nxt
+    return found
+
+
+def _rule(local: dt.datetime) -> tuple[int, int, int]:
+    """(month, weekday, nth of the month or -1 for the last) of a transition date."""
+    month_days = (dt.date(local.year + (local.month == 12), local.month % 12 + 1, 1)
+                  - dt.timedelta(days=1)).day
+    nth = -1 if local.day + 7 > month_days else (local.day - 1) // 7 + 1
+    return local.month, local.weekday(), nth
+
+
+def _date_of_rule(year: int, month: int, weekday: int, nth: int) -> dt.date:
+    if nth == -1:
+        last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+        return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+    first = dt.date(year, month, 1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def vtimezone(time_zone: str, years: Iterable[int]) -> Timezone:
+    """A VTIMEZONE for ``time_zone`` that is right for ``years``.
+
+    When the zone's changes follow a yearly rule (Europe/Paris: last Sunday of March at 02:00,
+    last Sunday of October at 03:00) the observances carry that RRULE, as published time zone
+    definitions do; otherwise each change in those years is listed with its own DTSTART.
+    """
+    tz = zoneinfo.ZoneInfo(time_zone)
+    years = sorted(set(years))
+    component = Timezone()
+    component.add("tzid", time_zone)
+    by_year = {year: _transitions(tz, year) for year in range(years[0] - 1, years[-1] + 2)}
+    reference = by_year[years[0]]
+    if not reference and not any(by_year.values()):
+        moment = dt.datetime(years[0], 1, 1, tzinfo=tz)
+        standard = TimezoneStandard()
+        standard.add("dtstart", dt.datetime(1970, 1, 1))
+        standard.add("tzoffsetfrom", moment.utcoffset())
+        standard.add("tzoffsetto", moment.utcoffset())
+        standard.add("tzname", moment.tzname() or time_zone)
+        component.add_component(standard)
+        return component
+
+    def follows_rule(transition) -> bool:
+        local, before, after, _, _ = transition
+        month, weekday, nth = _rule(local)
+        for year, changes in by_year.items():
+            expected = dt.datetime.combine(_date_of_rule(year, month, weekday, nth),
+                                           local.time())
+            if not any(c[0] == expected and c[1] == before and c[2] == after for c in changes):
+                return False
+        return True
+
+    if reference and all(follows_rule(t) for t in reference):
+        first_year = min(by_year)
+        for local, before, after, daylight, name in reference:
+            observance = TimezoneDaylight() if daylight else TimezoneStandard()
+            month, weekday, nth = _rule(local)
+            observance.add("dtstart", dt.datetime.combine(
+                _date_of_rule(first_year, month, weekday, nth), local.time()))
+            observance.add("rrule", {"freq": "yearly", "bymonth": month,
+                                     "byday": f"{nth}{_WEEKDAYS[weekday]}"})
+            observance.add("tzoffsetfrom", before)
+            observance.add("tzoffsetto", after)
+            observance.add("tzname", name)
+            component.add_component(observance)
+        return component
+
+    for changes in by_year.values():
+        for local, before, after, daylight, name in changes:
+            observance = TimezoneDaylight() if daylight else TimezoneStandard()
+            observance.add("dtstart", local)
+            observance.add("tzoffsetfrom", before)
+            observance.add("tzoffsetto", after)
+            observance.add("tzname", name)
+            component.add_component(observance)
+    if not component.subcomponents:
+        moment = dt.datetime(years[0], 1, 1, tzinfo=tz)
+        standard = TimezoneStandard()
+        standard.add("dtstart", dt.datetime(1970, 1, 1))
+        standard.add("tzoffsetfrom", moment.utcoffset())
+        standard.add("tzoffsetto", moment.utcoffset())
+        standard.add("tzname", moment.tzname() or time_zone)
+        component.add_component(standard)
+    return component
+
+
+# Entries --------------------------------------------------------------------------------------
+
+
+def _talk_entry(talk: dict, index: common.Index, *, host: str, site_url: str,
+                dtstamp: dt.datetime) -> CalendarEntry:
+    slug = index.snapshot["event"]["slug"]
+    url = common.talk_url(site_url, slug, talk["code"])
+    speakers = index.speaker_names(talk["speakers"])
+    entry = CalendarEntry()
+    entry.add("uid", f"{talk['guid']}@{host}")
+    entry.add("dtstamp", dtstamp)
+    entry.add("dtstart", common.moment(talk["start"], index.tz))
+    entry.add("dtend", common.moment(talk["end"], index.tz))
+    entry.add("summary", talk["title"])
+    room = index.room_name(talk["room"])
+    if room:
+        entry.add("location", room)
+    description = [talk["abstract"].strip()]
+    if speakers:
+        description.append(("Speaker: " if len(speakers) == 1 else "Speakers: ")
+                           + ", ".join(speakers))
+    session = index.sessions.get(talk["session"])
+    if session:
+        description.append(f"Session: {session['title']}")
+    description.append(url)
+    entry.add("description", "\n\n".join(part for part in description if part))
+    entry.add("url", url)
+    if session:
+        entry.add("categories", [session["title"]])
+    return entry
+
+
+def _session_entry(session: dict, index: common.Index, *, host: str, site_url: str,
+                   dtstamp: dt.datetime) -> CalendarEntry:
+    slug = index.snapshot["event"]["slug"]
+    url = common.programme_url(site_url, slug) + f"#session-{session['id']}"
+    entry = CalendarEntry()
+    entry.add("uid", f"session-{session['id']}-{slug}@{host}")
+    entry.add("dtstamp", dtstamp)
+    entry.add("dtstart", common.moment(session["start"], index.tz))
+    entry.add("dtend", common.moment(session["end"], index.tz))
+    entry.add("summary", session["title"])
+    room = index.room_name(session["room"])
+    if room:
+        entry.add("location", room)
+    description = [session.get("description", "").strip()]
+    if session.get("chair_names"):
+        description.append(("Chair: " if len(session["chair_names"]) == 1 else "Chairs: ")
+                           + ", ".join(session["chair_names"]))
+    titles = [index.talks[c]["title"] for c in session["talks"] if c in index.talks]
+    if titles:
+        description.append("Talks:\n" + "\n".join(f"- {t}" for t in titles))
+    description.append(url)
+    entry.add("description", "\n\n".join(part for part in description if part))
+    entry.add("url", url)
+    return entry
+
+
+def build_calendar(snapshot: dict, talks: Iterable[dict | str], *, name: str, site_url: str,
+                   sessions: Iterable[dict | int] = (),
+                   dtstamp: dt.datetime | None = None) -> bytes:
+    """An iCalendar document of ``talks`` (talk dicts of ``snapshot`` or their codes) and
+    ``sessions`` (session dicts or ids, e.g. the sessions a person chairs).
+
+    ``name`` becomes X-WR-CALNAME; ``site_url`` (settings.SITE_URL) gives the UIDs' host and
+    the talk addresses; ``dtstamp`` defaults to now (exports pass the release's moment, so the
+    document of one release never changes).
+    """
+    index = common.Index(snapshot)
+    site_url = site_url.rstrip("/")
+    host = common.site_host(site_url)
+    dtstamp = (dtstamp or clock.now()).astimezone(dt.UTC)
+    chosen_talks = [index.talks[t] if isinstance(t, str) else t for t in talks]
+    chosen_talks = [t for t in chosen_talks if t is not None]
+    chosen_sessions = [index.sessions.get(s) if isinstance(s, int) else s for s in sessions]
+    chosen_sessions = [s for s in chosen_sessions if s is not None]
+
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", snapshot["event"]["time_zone"])
+    years = {int(snapshot["event"]["start_date"][:4]), int(snapshot["event"]["end_date"][:4])}
+    years |= {int(item["start"][:4]) for item in [*chosen_talks, *chosen_sessions]}
+    cal.add_component(vtimezone(snapshot["event"]["time_zone"], years))
+    entries = []
+    for talk in chosen_talks:
+        entries.append((talk["start"], talk["code"],
+                        _talk_entry(talk, index, host=host, site_url=site_url,
+                                    dtstamp=dtstamp)))
+    for session in chosen_sessions:
+        entries.append((session["start"], f"~{session['id']:012d}",
+                        _session_entry(session, index, host=host, site_url=site_url,
+                                       dtstamp=dtstamp)))
+    for _, _, entry in sorted(entries, key=lambda e: (common.moment(e[0], dt.UTC), e[1])):
+        cal.add_component(entry)
+    return cal.to_ical()
+
+
+# The three public calendars --------------------------------------------------------------------
+
+
+def programme_calendar(snapshot: dict, *, site_url: str, dtstamp: dt.datetime) -> bytes:
+    index = common.Index(snapshot)
+    return build_calendar(snapshot, snapshot["talks"], name=snapshot["event"]["title"],
+                          site_url=site_url, sessions=index.standalone_sessions(),
+                          dtstamp=dtstamp)
+
+
+def room_calendar(snapshot: dict, room_id: int, *, site_url: str,
+                  dtstamp: dt.datetime) -> bytes | None:
+    index = common.Index(snapshot)
+    room = index.rooms.get(room_id)
+    if room is None:
+        return None
+    talks = [t for t in snapshot["talks"] if t["room"] == room_id]
+    sessions = [s for s in index.standalone_sessions() if s["room"] == room_id]
+    return build_calendar(snapshot, talks, name=f"{snapshot['event']['title']}: {room['name']}",
+                          site_url=site_url, sessions=sessions, dtstamp=dtstamp)
+
+
+def person_calendar(snapshot: dict, code: str, *, site_url: str,
+                    dtstamp: dt.datetime) -> bytes | None:
+    """A speaker's talks and the sessions they chair; None if they have neither."""
+    index = common.Index(snapshot)
+    speaker = index.speakers.get(code)
+    talks = [t for t in snapshot["talks"] if code in t["speakers"]]
+    chaired = [s for s in snapshot["sessions"] if code in s.get("chairs", [])]
+    if speaker is None and not chaired:
+        return None
+    if not talks and not chaired:
+        return None
+    name = speaker["name"] if speaker else chaired[0]["chair_names"][
+        chaired[0]["chairs"].index(code)]
+    return build_calendar(snapshot, talks, name=f"{snapshot['event']['title']}: {name}",
+                          site_url=site_url, sessions=chaired, dtstamp=dtstamp)
