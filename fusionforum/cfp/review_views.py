@@ -83,7 +83,7 @@ def home(request, event):
         "conflicts": ReviewerConflict.objects.filter(event=event, reviewer=request.user)
         .select_related("organisation").order_by("organisation__name"),
         "window_open": review.review_window_open(event),
-        "call": review.call_settings(event),
+        "call": review.call_settings(event), "section": "home",
     })
 
 
@@ -113,7 +113,7 @@ def conflicts(request, event):
         "form": form,
         "conflicts": ReviewerConflict.objects.filter(event=event, reviewer=request.user)
         .select_related("organisation").order_by("organisation__name"),
-        "own_organisation": request.user.organisation,
+        "own_organisation": request.user.organisation, "section": "conflicts",
     }, status=status)
 
 
@@ -181,7 +181,9 @@ def review_submission(request, event, code):
     return _render(request, event, "review.html", {
         **_content_context(submission), "form": form, "own": own, "others": others,
         "others_hidden": hidden, "window_open": window_open, "categories": categories,
-        "call": review.call_settings(event),
+        "call": review.call_settings(event), "section": "home",
+        "slides_url": reverse("review:slides", kwargs={"slug": event.slug,
+                                                       "code": submission.code}),
     }, status=status)
 
 
@@ -297,7 +299,15 @@ def _render_detail(request, event, submission, *, decision_form=None, status=200
         "decision_form": decision_form or forms.DecisionForm(),
         "transitions": submission.transitions.select_related("by"),
         "decidable": submission.state in UNDER_REVIEW, "section": "overview",
+        "slides_url": reverse("cfp_decide:slides", kwargs={"slug": event.slug,
+                                                           "code": submission.code}),
     }, status=status)
+
+
+@call_organiser_view
+@require_safe
+def submission_slides(request, event, code):
+    return _slides_response(_event_submission(event, code))
 
 
 @call_organiser_view

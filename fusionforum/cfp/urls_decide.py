@@ -21,6 +21,7 @@ urlpatterns = [
     path("emails/<slug:key>/", views.email_edit, name="email"),
     path("emails/<slug:key>/reset/", views.email_reset, name="email_reset"),
     path("s/<str:code>/", views.submission_detail, name="submission"),
+    path("s/<str:code>/slides.pdf", views.submission_slides, name="slides"),
     path("s/<str:code>/decide/", views.decide, name="decide"),
     path("s/<str:code>/assign/", views.assign, name="assign"),
     path("s/<str:code>/unassign/<int:reviewer_id>/", views.unassign, name="unassign"),
