@@ -7,10 +7,13 @@ class CfpConfig(AppConfig):
     verbose_name = "Call for presentations"
 
     def ready(self):
+        from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader
 
-        from . import demo, demo_review
+        from . import demo, demo_review, personal_data
 
         # Submissions first, then their reviews and decisions.
         register_demo_loader(demo.load)
         register_demo_loader(demo_review.load)
+        accounts_personal_data.register(personal_data.provide)
+        accounts_personal_data.register_anonymiser(personal_data.anonymise)
