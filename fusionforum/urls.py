@@ -16,6 +16,7 @@ urlpatterns = [
     # Organisers' pages: /manage/<event>/call/..., /manage/<event>/programme/...
     path("manage/<slug:slug>/call/review/", include("fusionforum.cfp.urls_decide")),
     path("manage/<slug:slug>/call/", include("fusionforum.cfp.urls_manage")),
+    path("manage/<slug:slug>/programme/import/", include("fusionforum.programme.urls_import")),
     path("manage/<slug:slug>/programme/", include("fusionforum.programme.urls_manage")),
     # Reviewers' pages: /review/<event>/...
     path("review/<slug:slug>/", include("fusionforum.cfp.urls_review")),

@@ -1,0 +1,284 @@
+"""frab / pretalx schedules: ``schedule.xml``, ``schedule.json`` (version 1) and the hub's
+"schedule2" JSON, read leniently.
+
+XML goes through defusedxml with DTDs forbidden: no external entity (XXE), no entity expansion
+(billion laughs), no network access; a file that needs any of them is refused as a whole.
+Tolerated, with a warning (c3voc's notes list them as common in real files): an empty or
+missing acronym, a date-only day start, events without guid, speakers in a flat
+``<person>`` text instead of ``<persons>``, a ``<code>`` element, nested ``<link>`` elements,
+string ids, extra properties such as ``answers``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from .base import (
+    Collector,
+    FileRejected,
+    clean_line,
+    parse_date,
+    parse_duration,
+    parse_hhmm,
+    parse_moment,
+    split_names,
+)
+
+
+def _tag(element: Element) -> str:
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
+def _child(element: Element, name: str) -> Element | None:
+    for child in element:
+        if _tag(child) == name:
+            return child
+    return None
+
+
+def _children(element: Element, name: str) -> list[Element]:
+    return [child for child in element if _tag(child) == name]
+
+
+def _text(element: Element, name: str) -> str:
+    child = _child(element, name)
+    return "".join(child.itertext()).strip() if child is not None else ""
+
+
+def _moment(date_text: str, start_text: str, fallback_date: dt.date | None, where: str,
+            title: str, collector: Collector) -> tuple[dt.date, dt.time] | None:
+    """The entry's wall-clock day and time: the local part of ``date``; ``start`` wins when
+    the two disagree (files that write local times with a wrong "Z" exist)."""
+    moment = parse_moment(date_text)
+    start = parse_hhmm(start_text)
+    if moment is not None:
+        local = moment.replace(tzinfo=None)
+        if start is not None and local.time().replace(second=0) != start:
+            collector.warn(where, f"“{title}”: date {date_text} and start {start_text} "
+                                  "disagree; the start time was used.")
+            return local.date(), start
+        return local.date(), local.time().replace(second=0, microsecond=0)
+    if date_text and parse_date(date_text) and start is not None:
+        return parse_date(date_text), start
+    if fallback_date is not None and start is not None:
+        return fallback_date, start
+    return None
+
+
+class _Counts:
+    def __init__(self):
+        self.values: dict[str, int] = {}
+
+    def add(self, key: str) -> None:
+        self.values[key] = self.values.get(key, 0) + 1
+
+
+_COUNT_MESSAGES = {
+    "no_guid": "{n} event(s) have no guid (the schema requires one); not needed for the import.",
+    "flat_person": "{n} event(s) list speakers in a flat <person> text instead of "
+                   "<persons>; the names were split at commas.",
+    "code_element": "{n} event(s) carry a <code> element (the schema allows code only as an "
+                    "attribute); ignored.",
+    "nested_links": "{n} event(s) have nested <link> elements; links are not imported.",
+    "string_id": "{n} event(s) have a text id where the schema asks for a number; ignored.",
+    "answers": "{n} event(s) or person(s) carry “answers”, which schedule.json version 1 "
+               "does not allow; ignored.",
+}
+
+
+def _report_counts(counts: _Counts, collector: Collector) -> None:
+    for key, n in counts.values.items():
+        collector.warn("whole file", _COUNT_MESSAGES[key].format(n=n))
+
+
+def parse_xml(data: bytes) -> dict:
+    try:
+        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise FileRejected(
+            "The file declares a DTD or entities. They are refused for safety (they can read "
+            "files or expand without end); a schedule.xml needs none. Remove the <!DOCTYPE> "
+            "and try again.") from None
+    except ParseError as error:
+        line, column = getattr(error, "position", (0, 0))
+        raise FileRejected(
+            f"The file is not well-formed XML (line {line}, column {column}): it may be cut "
+            "short, or not in the encoding its first line declares.") from None
+    except (ValueError, UnicodeError):
+        raise FileRejected("The file is not readable XML text.") from None
+    if _tag(root) != "schedule":
+        raise FileRejected(f"This XML file is not a frab schedule: its root element is "
+                           f"<{_tag(root)[:40]}>, not <schedule>.")
+    collector = Collector("frab-xml", "frab / pretalx schedule.xml")
+    counts = _Counts()
+    conference = _child(root, "conference")
+    if conference is None:
+        collector.warn("<conference>", "The file has no <conference> element.")
+    else:
+        collector.result["title"] = clean_line(_text(conference, "title"))
+        if not _text(conference, "acronym"):
+            collector.warn("<conference>", "The conference acronym is empty; not needed for "
+                                           "the import.")
+    days = _children(root, "day")
+    if not days:
+        collector.error("whole file", "The file has no <day> element, so no programme.")
+    for position, day in enumerate(days, start=1):
+        index = day.get("index") or str(position)
+        day_date = parse_date(day.get("date") or day.get("start"))
+        if day.get("start") and parse_moment(day.get("start")) and "T" not in day.get("start"):
+            collector.warn(f"day {index}", f"The day's start “{day.get('start')}” is a date "
+                                           "without a time; the events' own times were used.")
+        for room in _children(day, "room"):
+            room_name = room.get("name") or ""
+            for number, event in enumerate(_children(room, "event"), start=1):
+                event_id = event.get("id") or event.get("guid") or f"#{number}"
+                where = f"day {index}, room “{clean_line(room_name) or '?'}”, event {event_id}"
+                title = clean_line(_text(event, "title"))
+                if not event.get("guid"):
+                    counts.add("no_guid")
+                if _child(event, "code") is not None:
+                    counts.add("code_element")
+                links = _child(event, "links")
+                if links is not None and any(len(link) for link in _children(links, "link")):
+                    counts.add("nested_links")
+                persons = _child(event, "persons")
+                if persons is not None:
+                    speakers = ["".join(p.itertext()) for p in _children(persons, "person")]
+                else:
+                    flat = _children(event, "person")
+                    speakers = [name for p in flat for name in split_names("".join(p.itertext()))]
+                    if flat:
+                        counts.add("flat_person")
+                abstract = _text(event, "abstract") or _text(event, "description")
+                collector.add(
+                    title=title,
+                    moment=_moment(_text(event, "date"), _text(event, "start"), day_date, where,
+                                   title, collector),
+                    minutes=parse_duration(_text(event, "duration")),
+                    room=_text(event, "room") or room_name,
+                    speakers=speakers,
+                    abstract=abstract,
+                    track=_text(event, "track"),
+                    type_=_text(event, "type"),
+                    where=where,
+                )
+    _report_counts(counts, collector)
+    return collector.result
+
+
+def _person_names(persons, counts: _Counts) -> list[str]:
+    names = []
+    for person in persons or []:
+        if isinstance(person, dict):
+            if "answers" in person:
+                counts.add("answers")
+            name = (person.get("name") or person.get("public_name")
+                    or person.get("full_name") or "")
+            names.append(str(name))
+        elif isinstance(person, str):
+            names.append(person)
+    return names
+
+
+def parse_json(document: dict) -> dict:
+    schedule = document.get("schedule") if isinstance(document, dict) else None
+    if not isinstance(schedule, dict):
+        raise FileRejected("This JSON file has no “schedule” object: it is not a frab or "
+                           "pretalx schedule.json.")
+    if isinstance(schedule.get("events"), list):
+        return _parse_schedule2(schedule)
+    conference = schedule.get("conference")
+    if not isinstance(conference, dict) or not isinstance(conference.get("days"), list):
+        raise FileRejected("This schedule.json has no conference days, so no programme.")
+    collector = Collector("frab-json", "frab / pretalx schedule.json")
+    counts = _Counts()
+    collector.result["title"] = clean_line(conference.get("title"))
+    if not conference.get("days"):
+        collector.error("whole file", "The schedule has no days.")
+    for position, day in enumerate(conference["days"], start=1):
+        if not isinstance(day, dict):
+            collector.warn(f"day {position}", "This day is not an object; skipped.")
+            continue
+        index = day.get("index", position)
+        day_date = parse_date(day.get("date"))
+        rooms = day.get("rooms") or {}
+        if not isinstance(rooms, dict):
+            collector.warn(f"day {index}", "“rooms” is not an object of room names; skipped.")
+            continue
+        for room_name, events in rooms.items():
+            if not isinstance(events, list):
+                collector.warn(f"day {index}, room “{clean_line(room_name)}”",
+                               "The room's events are not a list; skipped.")
+                continue
+            for number, event in enumerate(events, start=1):
+                if not isinstance(event, dict):
+                    continue
+                event_id = event.get("id") or event.get("guid") or f"#{number}"
+                where = f"day {index}, room “{clean_line(room_name) or '?'}”, event {event_id}"
+                if "answers" in event:
+                    counts.add("answers")
+                if isinstance(event.get("id"), str):
+                    counts.add("string_id")
+                if not event.get("guid"):
+                    counts.add("no_guid")
+                title = clean_line(event.get("title"))
+                collector.add(
+                    title=title,
+                    moment=_moment(str(event.get("date") or ""), str(event.get("start") or ""),
+                                   day_date, where, title, collector),
+                    minutes=parse_duration(event.get("duration")),
+                    room=str(event.get("room") or room_name),
+                    speakers=_person_names(event.get("persons"), counts),
+                    abstract=str(event.get("abstract") or event.get("description") or ""),
+                    track=str(event.get("track") or ""),
+                    type_=str(event.get("type") or ""),
+                    where=where,
+                )
+    _report_counts(counts, collector)
+    return collector.result
+
+
+def _parse_schedule2(schedule: dict) -> dict:
+    collector = Collector("schedule2", "schedule2 (hub) JSON")
+    collector.warn("whole file", "This is a “schedule2” file (the hub's newer format); it is "
+                                 "read leniently: times, rooms, titles, abstracts and "
+                                 "speakers.")
+    conference = schedule.get("conference") if isinstance(schedule.get("conference"),
+                                                           dict) else {}
+    collector.result["title"] = clean_line(conference.get("title"))
+    tracks = {t.get("slug"): t.get("name") for t in conference.get("tracks", [])
+              if isinstance(t, dict)}
+    for number, event in enumerate(schedule["events"], start=1):
+        if not isinstance(event, dict):
+            continue
+        where = f"event {event.get('code') or event.get('guid') or f'#{number}'}"
+        title = clean_line(event.get("title"))
+        start = parse_moment(event.get("start"))
+        end = parse_moment(event.get("end"))
+        minutes = None
+        if start and end and (start.tzinfo is None) == (end.tzinfo is None):
+            minutes = int((end - start).total_seconds() // 60)
+        elif event.get("duration"):
+            minutes = parse_duration(event.get("duration"))
+        room = event.get("room")
+        room_name = room.get("name") if isinstance(room, dict) else room
+        track = event.get("track")
+        track_name = (track.get("name") or tracks.get(track.get("slug")) or ""
+                      if isinstance(track, dict) else track)
+        speakers = [p.get("name", "") for p in event.get("participants") or []
+                    if isinstance(p, dict) and p.get("role", "SPEAKER") in ("SPEAKER", "HOST",
+                                                                             "MODERATOR")]
+        local = start.replace(tzinfo=None) if start else None
+        collector.add(
+            title=title,
+            moment=(local.date(), local.time().replace(second=0, microsecond=0))
+            if local else None,
+            minutes=minutes, room=str(room_name or ""), speakers=speakers,
+            abstract=str(event.get("abstract") or event.get("description") or ""),
+            track=str(track_name or ""), type_=str(event.get("type") or ""), where=where,
+        )
+    return collector.result
