@@ -206,3 +206,34 @@ def notify_speakers(event, release: Release, previous: Release | None) -> int:
                                              f"{release.version} changes your talk",
                     body=body, purpose="programme.release", related=release)
     return len(per_person)
+
+
+def describe_changes(event, changes: dict, snapshot: dict,
+                     previous_snapshot: dict | None) -> dict:
+    """The change list ready to show: titles, times in the event's zone, room names, field
+    labels. Pages (organisers' and public) can render it directly."""
+    talks = {t["code"]: t for t in snapshot.get("talks", [])}
+    old_talks = {t["code"]: t for t in (previous_snapshot or {}).get("talks", [])}
+    rooms = {r["id"]: r["name"] for r in snapshot.get("rooms", [])}
+
+    def labels(fields):
+        return ", ".join(dict.fromkeys(diff.FIELD_LABELS.get(f, f) for f in fields))
+
+    added = [{"code": code, "title": talks[code]["title"],
+              "when": _when(event, talks[code]["start"], talks[code]["end"]),
+              "room": rooms.get(talks[code]["room"], "")}
+             for code in changes.get("added", []) if code in talks]
+    removed = [{"code": code, "title": old_talks.get(code, {}).get("title", code)}
+               for code in changes.get("removed", [])]
+    moved = [{"code": m["code"], "title": m["title"],
+              "from_when": _when(event, m["from"]["start"], m["from"]["end"]),
+              "from_room": m["from"]["room"],
+              "to_when": _when(event, m["to"]["start"], m["to"]["end"]),
+              "to_room": m["to"]["room"]} for m in changes.get("moved", [])]
+    changed = [{"code": c["code"], "title": c["title"], "fields": labels(c["fields"])}
+               for c in changes.get("changed", [])]
+    sessions = [{"id": s["id"], "title": s["title"], "fields": labels(s["fields"])}
+                for s in changes.get("sessions_changed", [])]
+    return {"previous_version": changes.get("previous_version"), "added": added,
+            "removed": removed, "moved": moved, "changed": changed,
+            "sessions_changed": sessions, "empty": diff.is_empty(changes)}
