@@ -349,7 +349,8 @@ def _compose(index: int, company: str, approach: str) -> dict:
     result_short = result.split(" within ")[0].split(" for ")[0]
     title = rng.choice(TITLES).format(
         result=result_short[0].upper() + result_short[1:],
-        approach=Organisation.Approach(approach).label.lower().split(" /")[0],
+        approach=("alternative-concept" if approach == A.OTHER
+                  else Organisation.Approach(approach).label.lower().split(" /")[0]),
         company=company.replace(" (fictional)", ""), topic=topic,
         topic_cap=topic[0].upper() + topic[1:])
     abstract = (f"{company.replace(' (fictional)', '')} presents how {device} achieved "

@@ -5,7 +5,7 @@
 - ``make_cfp_organisation(name=None, approach="tokamak", kind="private_developer")``
 - ``make_participant(organisation=None, verified=True, status="confirmed", **user_fields)``:
   a user of ``organisation`` with a registration for ``event`` in ``status`` (a row written
-  directly, no seat rules involved).
+  directly, no seat rules involved; the event gets open RegistrationSettings with 200 seats).
 - ``org_a``, ``org_b``; ``author`` and ``colleague`` (participants of org A), ``outsider``
   (participant of org B).
 - ``make_submission(organisation=None, author=None, speakers=None, state="draft",
@@ -75,9 +75,12 @@ def make_cfp_organisation(db):
 
 @pytest.fixture
 def make_participant(db, event, make_cfp_organisation):
-    from fusionforum.registration.models import Registration
+    from fusionforum.registration.models import Registration, RegistrationSettings
 
     counter = {"n": 0}
+    RegistrationSettings.objects.get_or_create(event=event, defaults={
+        "opens_at": paris(2027, 3, 1), "closes_at": paris(2027, 5, 25), "capacity": 200,
+        "delegates_per_organisation": 10, "requires_approval": False})
 
     def factory(organisation=None, verified=True, status="confirmed", **extra):
         counter["n"] += 1
