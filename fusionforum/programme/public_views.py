@@ -14,8 +14,10 @@ import datetime as dt
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from fusionforum.cfp import services as cfp_services
 from fusionforum.core import clock, pagecache
 from fusionforum.events import services as event_services
 
@@ -205,30 +207,6 @@ def _file_response(handle, *, content_type: str, filename: str, attachment: bool
     return response
 
 
-def _open_photo(profile):
-    try:
-        from fusionforum.cfp.services import open_photo
-    except ImportError:
-        open_photo = None
-    if open_photo is not None:
-        return open_photo(profile)
-    if not profile.photo:
-        return None
-    return profile.photo.open("rb")
-
-
-def _open_slides(submission):
-    try:
-        from fusionforum.cfp.services import open_slides
-    except ImportError:
-        open_slides = None
-    if open_slides is not None:
-        return open_slides(submission)
-    if not submission.slides:
-        return None
-    return submission.slides.open("rb")
-
-
 @require_safe
 def speaker_photo(request, slug, code):
     """The photo of a speaker of the latest release: a JPEG the call re-encoded on upload,
@@ -240,7 +218,7 @@ def speaker_photo(request, slug, code):
     if not speaker.has_photo:
         raise Http404("This speaker has no photo.")
     profile = SpeakerProfile.objects.filter(event=event, code=code).first()
-    handle = _open_photo(profile) if profile is not None else None
+    handle = cfp_services.open_photo(profile) if profile is not None else None
     if handle is None:
         raise Http404("This speaker has no photo.")
     return _file_response(handle, content_type="image/jpeg", filename=f"{code}.jpg",
@@ -257,8 +235,9 @@ def talk_slides(request, slug, code):
     if not talk.has_slides:
         raise Http404("This talk has no slides.")
     submission = Submission.objects.filter(event=event, code=code).first()
-    handle = _open_slides(submission) if submission is not None else None
+    handle = cfp_services.open_slides(submission) if submission is not None else None
     if handle is None:
         raise Http404("This talk has no slides.")
-    return _file_response(handle, content_type="application/pdf", filename=f"{code}-slides.pdf",
+    return _file_response(handle, content_type="application/pdf",
+                          filename=f"{talk.code}-{slugify(talk.title)[:60] or 'slides'}.pdf",
                           attachment=True, public_file=event.is_published)
