@@ -38,7 +38,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fusionforum.cfp.models import ANSWER_FIELDS, SpeakerProfile, Visibility
+from django.db.models import Prefetch
+
+from fusionforum.cfp.models import ANSWER_FIELDS, Speaker, SpeakerProfile, Visibility
 
 from .models import ProgrammeSession, Room, TalkSlot
 
@@ -86,7 +88,11 @@ def build(event) -> dict:
         TalkSlot.objects.filter(session__event=event)
         .select_related("submission__organisation", "session__room")
         .prefetch_related("submission__key_figures", "submission__challenge_categories",
-                          "submission__help_categories", "submission__speaker_links__user")
+                          "submission__help_categories",
+                          # One join, not a prefetch of users: Django prefetches a forward
+                          # foreign key with an OR per row, which SQLite refuses past 1,000.
+                          Prefetch("submission__speaker_links",
+                                   queryset=Speaker.objects.select_related("user")))
         .order_by("start", "session__room__position", "id")
     )
     speaker_users = {}
