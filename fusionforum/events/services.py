@@ -32,8 +32,11 @@ def current_event() -> Event | None:
     return upcoming.first() or Event.objects.published().order_by("-start_date").first()
 
 
-def public_event(slug: str, user) -> Event:
-    event = Event.objects.filter(slug=slug).first()
+def public_event(slug: str, user, *, select_related: tuple[str, ...] = ()) -> Event:
+    """The event a visitor may see (404 otherwise); ``select_related`` loads related rows in
+    the same query (e.g. the registration settings for the registration pages)."""
+    events = Event.objects.select_related(*select_related) if select_related else Event.objects
+    event = events.filter(slug=slug).first()
     if event is None or not user.has_perm("events.view_public_event", event):
         raise Http404("No such event.")
     return event

@@ -12,15 +12,17 @@ happen under the lock, so no two requests can both see the last seat free.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 
-from .models import Registration, RegistrationSettings
-from .states import HOLDS_SEAT
+from .models import Registration, RegistrationSettings, ReservedSeats
+from .states import HOLDS_SEAT, Status
 
 GENERAL = "general"
 
@@ -43,8 +45,12 @@ def seat_lock(event) -> Iterator[RegistrationSettings]:
 
 
 def pool_sizes(reg_settings: RegistrationSettings) -> dict[str, int]:
-    reserved = {r.organisation_kind: r.seats for r in reg_settings.reserved.all()}
-    return {**reserved, GENERAL: max(0, reg_settings.capacity - sum(reserved.values()))}
+    return _sizes({r.organisation_kind: r.seats for r in reg_settings.reserved.all()},
+                  reg_settings.capacity)
+
+
+def _sizes(reserved: dict[str, int], capacity: int) -> dict[str, int]:
+    return {**reserved, GENERAL: max(0, capacity - sum(reserved.values()))}
 
 
 def seats_taken(event) -> dict[str, int]:
@@ -59,29 +65,86 @@ def organisation_seats(event, organisation) -> int:
     ).count()
 
 
+@dataclass
+class Seats:
+    """The seat rules' view of one event at one moment (under ``seat_lock``: until it ends)."""
+
+    sizes: dict[str, int]  # pool -> seats
+    taken: dict[str, int]  # pool -> seats held
+    organisation_taken: int | None = None  # seats held by the organisation asked about
+    waitlist_ahead: int | None = None  # waiting people ahead of a newcomer (see seat_counts)
+
+    def pool_for(self, kind: str, cap: int | None) -> str | None:
+        """The pool a person of an organisation of ``kind`` takes a seat from, or None."""
+        if cap is not None and (self.organisation_taken or 0) >= cap:
+            return None
+        if kind in self.sizes and self.taken.get(kind, 0) < self.sizes[kind]:
+            return kind
+        if self.taken.get(GENERAL, 0) < self.sizes[GENERAL]:
+            return GENERAL
+        return None
+
+
+def seat_counts(reg_settings: RegistrationSettings, organisation=None, *,
+                newcomer: tuple[int, dt.datetime] | None = None) -> Seats:
+    """Reserved seats, seats held per pool, the organisation's seats (when a cap applies) and,
+    for ``newcomer`` = (priority, time it joins the waiting list), how many on the waiting
+    list are ahead of it: all in one statement (one round trip while the seat lock is held).
+
+    A newcomer is ahead of nobody of its own priority who joined before or at the same moment
+    (it gets the highest id), matching ``services.waiting_list``'s order.
+    """
+    # Only the models' table names are put into the text; every value is a parameter.
+    registrations, reserved_seats = Registration._meta.db_table, ReservedSeats._meta.db_table
+    held = sorted(str(status) for status in HOLDS_SEAT)
+    parts = [
+        f"SELECT 'reserved', organisation_kind, seats FROM {reserved_seats} "  # noqa: S608
+        f"WHERE settings_id = %s",
+        f"SELECT 'taken', seat_pool, COUNT(*) FROM {registrations} "  # noqa: S608
+        f"WHERE event_id = %s AND status IN (%s, %s) GROUP BY seat_pool",
+    ]
+    params: list = [reg_settings.pk, reg_settings.event_id, *held]
+    cap = reg_settings.delegates_per_organisation
+    if cap is not None and organisation is not None:
+        parts.append(f"SELECT 'organisation', '', COUNT(*) FROM {registrations} "  # noqa: S608
+                     f"WHERE event_id = %s AND organisation_id = %s AND status IN (%s, %s)")
+        params += [reg_settings.event_id, organisation.pk, *held]
+    if newcomer is not None:
+        priority, joins_at = newcomer
+        parts.append(f"SELECT 'ahead', '', COUNT(*) FROM {registrations} "  # noqa: S608
+                     f"WHERE event_id = %s AND status = %s AND (priority > %s "
+                     f"OR (priority = %s AND waitlisted_at <= %s))")
+        params += [reg_settings.event_id, str(Status.WAITLISTED), priority, priority,
+                   connection.ops.adapt_datetimefield_value(joins_at)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    reserved = {pool: n for what, pool, n in rows if what == "reserved"}
+    seats = Seats(sizes=_sizes(reserved, reg_settings.capacity),
+                  taken={pool: n for what, pool, n in rows if what == "taken"})
+    for what, _, n in rows:
+        if what == "organisation":
+            seats.organisation_taken = n
+        elif what == "ahead":
+            seats.waitlist_ahead = n
+    if cap is not None and organisation is not None and seats.organisation_taken is None:
+        seats.organisation_taken = 0
+    return seats
+
+
 def find_seat(reg_settings: RegistrationSettings, organisation) -> str | None:
     """The pool a person of ``organisation`` would take a seat from now, or None if full.
 
     Call under ``seat_lock``: the answer holds only while the lock is held.
     """
-    event = reg_settings.event
-    cap = reg_settings.delegates_per_organisation
-    if cap is not None and organisation_seats(event, organisation) >= cap:
-        return None
-    sizes = pool_sizes(reg_settings)
-    taken = seats_taken(event)
-    kind = organisation.kind
-    if kind in sizes and taken.get(kind, 0) < sizes[kind]:
-        return kind
-    if taken.get(GENERAL, 0) < sizes[GENERAL]:
-        return GENERAL
-    return None
+    return seat_counts(reg_settings, organisation).pool_for(
+        organisation.kind, reg_settings.delegates_per_organisation)
 
 
 def any_seat_free(reg_settings: RegistrationSettings) -> bool:
     """Some pool still has a seat (for someone); call under ``seat_lock``."""
-    taken = seats_taken(reg_settings.event)
-    return any(taken.get(pool, 0) < size for pool, size in pool_sizes(reg_settings).items())
+    seats = seat_counts(reg_settings)
+    return any(seats.taken.get(pool, 0) < size for pool, size in seats.sizes.items())
 
 
 def summary(reg_settings: RegistrationSettings) -> dict:

@@ -124,15 +124,34 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def template_for(event, key: str) -> tuple[str, str]:
-    custom = event.email_templates.filter(key=key).first()
-    if custom is not None:
-        return custom.subject, custom.body
-    return KINDS[key].subject, KINDS[key].body
+    return templates_for(event, [key])[key]
 
 
-def placeholder_values(registration) -> dict[str, str]:
-    from .services import waitlist_position
+def templates_for(event, keys) -> dict[str, tuple[str, str]]:
+    """(subject, body) of each of ``keys``: the organisers' version, else the default. One
+    query however many keys (a submission reads the ones it may send before the seat lock)."""
+    keys = list(keys)
+    custom = {t.key: (t.subject, t.body)
+              for t in event.email_templates.filter(key__in=keys).only("key", "subject", "body")}
+    return {key: custom.get(key) or (KINDS[key].subject, KINDS[key].body) for key in keys}
 
+
+def placeholder_values(registration, *, waitlist_position: int | None = None) -> dict[str, str]:
+    """The values of every placeholder for ``registration`` as it is now. The waiting-list
+    position is counted (one query) unless the caller already knows it."""
+    from .services import waitlist_position as count_position
+
+    values = common_values(registration)
+    values["status"] = registration.get_status_display()
+    if waitlist_position is None:
+        waitlist_position = count_position(registration)
+    values["waitlist_position"] = str(waitlist_position or "")
+    return values
+
+
+def common_values(registration) -> dict[str, str]:
+    """The placeholders that do not depend on the registration's state: they can be worked out
+    before the seat lock is taken."""
     event = registration.event
     user = registration.user
     with timezone.override(event.tz):
@@ -148,12 +167,10 @@ def placeholder_values(registration) -> dict[str, str]:
                        f"{formats.date_format(event.end_date, 'j F Y')}",
         "event_venue": event.venue_name,
         "organisation": registration.organisation.name,
-        "status": registration.get_status_display(),
         "registration_url": settings.SITE_URL + reverse(
             "registration:mine", kwargs={"slug": event.slug}),
         "badge_url": settings.SITE_URL + reverse(
             "registration:badge", kwargs={"slug": event.slug}),
-        "waitlist_position": str(waitlist_position(registration) or ""),
         "offer_deadline": deadline,
     }
 
@@ -172,14 +189,41 @@ def sample_values(event) -> dict[str, str]:
     }
 
 
-def render(event, key: str, values: dict[str, str]) -> tuple[str, str]:
-    subject, body = template_for(event, key)
+def render(event, key: str, values: dict[str, str],
+           template: tuple[str, str] | None = None) -> tuple[str, str]:
+    subject, body = template or template_for(event, key)
     return " ".join(fill(subject, values).split()), fill(body, values)
 
 
-def notify(registration, key: str) -> None:
+@dataclass
+class Prepared:
+    """What a submission's e-mail needs, read before the seat lock: the templates it may use
+    and the placeholders that do not depend on the outcome."""
+
+    templates: dict[str, tuple[str, str]]
+    values: dict[str, str]
+
+
+def prepare(registration, keys) -> Prepared:
+    return Prepared(templates_for(registration.event, keys), common_values(registration))
+
+
+def notify(registration, key: str, *, prepared: Prepared | None = None,
+           waitlist_position: int | None = None) -> None:
     """Queue the e-mail for this change of state (sent after the transaction commits)."""
-    subject, body = render(registration.event, key, placeholder_values(registration))
+    if prepared is not None:
+        values = {**prepared.values, "status": registration.get_status_display()}
+        if "waitlist_position" in KINDS[key].placeholders:
+            if waitlist_position is None:
+                from .services import waitlist_position as count_position
+
+                waitlist_position = count_position(registration)
+            values["waitlist_position"] = str(waitlist_position or "")
+        template = prepared.templates.get(key)
+    else:
+        values = placeholder_values(registration, waitlist_position=waitlist_position)
+        template = None
+    subject, body = render(registration.event, key, values, template)
     queue_email(
         to=[registration.user.email], subject=subject, body=body,
         reply_to=registration.event.contact_recipients[:1],

@@ -15,7 +15,14 @@ from django.db.models import Q
 from fusionforum.core import clock
 
 from . import emails
-from .capacity import GENERAL, RegistrationClosed, any_seat_free, find_seat, seat_lock
+from .capacity import (
+    GENERAL,
+    RegistrationClosed,
+    any_seat_free,
+    find_seat,
+    seat_counts,
+    seat_lock,
+)
 from .models import Registration, RegistrationSettings, RegistrationTransition
 from .states import ACTIVE, HOLDS_SEAT, NEW, IllegalTransition, Status, check_transition
 
@@ -24,6 +31,14 @@ ACTIVE_STATES = ACTIVE
 
 class RegistrationError(Exception):
     """A rule stops this action; the message says why, for the person who tried."""
+
+
+class AlreadyRegistered(RegistrationError):
+    """The person already has an active registration for this event."""
+
+
+# The states a submission can lead to.
+NEW_STATES = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
 
 
 # Which e-mail each new state sends.
@@ -35,11 +50,17 @@ EMAIL_FOR = {
 
 
 def _move(registration: Registration, target: str, *, by=None, note: str = "",
-          notify: bool = True, **fields) -> Registration:
-    """The one place a registration changes state: checked, written, logged, announced."""
+          notify: bool = True, now: dt.datetime | None = None,
+          email: emails.Prepared | None = None, waitlist_position: int | None = None,
+          **fields) -> Registration:
+    """The one place a registration changes state: checked, written, logged, announced.
+
+    ``email`` (from ``emails.prepare``) and ``waitlist_position`` are what the caller already
+    knows of the e-mail; without them the e-mail's parts are read here.
+    """
     current = registration.status or NEW
     check_transition(current, target)
-    now = clock.now()
+    now = now or clock.now()
     registration.status = target
     if target not in HOLDS_SEAT:
         registration.seat_pool = ""
@@ -55,7 +76,8 @@ def _move(registration: Registration, target: str, *, by=None, note: str = "",
         by=by if getattr(by, "is_authenticated", False) else None, note=note[:300],
     )
     if notify:
-        emails.notify(registration, EMAIL_FOR[target])
+        emails.notify(registration, EMAIL_FOR[target], prepared=email,
+                      waitlist_position=waitlist_position)
     return registration
 
 
@@ -78,40 +100,55 @@ def active_registration(event, user) -> Registration | None:
             .select_related("organisation").first())
 
 
-def submit(event, user, *, organisation, answers: dict, consent_public_list: bool,
-           priority: int = 0) -> Registration:
-    """A person registers. Requires a verified e-mail address and an open registration."""
-    reg_settings = registration_settings(event)
-    now = clock.now()
+def _check_open(reg_settings: RegistrationSettings, now: dt.datetime) -> None:
     if not reg_settings.is_open_at(now):
         raise RegistrationClosed(
             "Registration is not open." if now < reg_settings.opens_at
             else "Registration has closed."
         )
+
+
+def submit(event, user, *, organisation, answers: dict, consent_public_list: bool,
+           priority: int = 0) -> Registration:
+    """A person registers. Requires a verified e-mail address and an open registration.
+
+    Everything that needs no seat count (the checks, the answers, the e-mail's template and
+    its fixed parts) happens before the seat lock; under it, one statement counts the seats
+    (and the waiting list ahead), then the registration, its log and its e-mail are written.
+    A person already registered is caught by the partial unique index (AlreadyRegistered).
+    """
+    reg_settings = registration_settings(event)
+    now = clock.now()
+    _check_open(reg_settings, now)
     if user.email_verified_at is None:
         raise RegistrationError("Please confirm your e-mail address before registering.")
     if user.organisation_id != organisation.pk:
         raise RegistrationError("You can only register for the organisation you belong to.")
     from .forms import validate_answers
 
-    answers = validate_answers(event, answers)
+    registration = Registration(
+        event=event, user=user, organisation=organisation, submitted_at=now,
+        answers=validate_answers(event, answers), consent_public_list=consent_public_list,
+        priority=priority,
+    )
+    email = emails.prepare(registration, [EMAIL_FOR[s] for s in NEW_STATES])
     try:
         with seat_lock(event) as locked:
-            if active_registration(event, user):
-                raise RegistrationError("You are already registered for this event.")
-            registration = Registration(
-                event=event, user=user, organisation=organisation, submitted_at=now,
-                answers=answers, consent_public_list=consent_public_list, priority=priority,
-            )
+            now = clock.now()
+            _check_open(locked, now)  # the locked row is the latest word on the window
             if locked.requires_approval:
-                return _move(registration, Status.PENDING, by=user)
-            pool = find_seat(locked, organisation)
+                return _move(registration, Status.PENDING, by=user, now=now, email=email)
+            seats = seat_counts(locked, organisation, newcomer=(priority, now))
+            pool = seats.pool_for(organisation.kind, locked.delegates_per_organisation)
             if pool:
-                return _move(registration, Status.CONFIRMED, by=user, seat_pool=pool)
-            return _move(registration, Status.WAITLISTED, by=user)
+                return _move(registration, Status.CONFIRMED, by=user, now=now, email=email,
+                             seat_pool=pool)
+            return _move(registration, Status.WAITLISTED, by=user, now=now, email=email,
+                         waitlist_position=seats.waitlist_ahead + 1)
     except IntegrityError as exc:
-        # The partial unique index caught a double submission racing this one.
-        raise RegistrationError("You are already registered for this event.") from exc
+        # The partial unique index: this person already has an active registration (maybe a
+        # double submission racing this one).
+        raise AlreadyRegistered("You are already registered for this event.") from exc
 
 
 def approve(registration: Registration, *, by) -> Registration:
@@ -295,7 +332,8 @@ def validate_capacity_settings(reg_settings: RegistrationSettings) -> None:
 
 
 __all__ = [
-    "ACTIVE_STATES", "GENERAL", "IllegalTransition", "RegistrationClosed", "RegistrationError",
+    "ACTIVE_STATES", "GENERAL", "AlreadyRegistered", "IllegalTransition", "RegistrationClosed",
+    "RegistrationError",
     "accept_offer", "approve", "cancel", "expire_offers", "fill_from_waiting_list", "promote",
     "reject", "submit", "waiting_list", "waitlist_position",
 ]

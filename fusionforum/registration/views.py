@@ -23,7 +23,8 @@ from .models import Registration
 
 
 def _event_and_settings(request, slug):
-    event = event_services.public_event(slug, request.user)
+    event = event_services.public_event(slug, request.user,
+                                        select_related=("registration_settings",))
     try:
         return event, services.registration_settings(event)
     except RegistrationClosed as exc:
@@ -38,36 +39,52 @@ def mine(request, slug):
             return redirect_to_login(request.get_full_path())
         return render(request, "registration/anonymous.html",
                       {"event": event, "reg_settings": reg_settings, "nav": "registration"})
+    # The form, the service and the status page all read the questions: load them once.
+    prefetch_related_objects([event], "questions")
+    if request.method == "POST":
+        return _register(request, event, reg_settings)
     registration = services.active_registration(event, request.user)
     if registration is not None:
-        if request.method == "POST":
-            messages.info(request, "You are already registered.")
-            return redirect("registration:mine", slug=event.slug)
         return _status_page(request, event, registration)
+    return _form_page(request, event, reg_settings, RegistrationForm(event=event))
 
-    # The form and the service both read the questions: load them once.
-    prefetch_related_objects([event], "questions")
+
+def _register(request, event, reg_settings):
+    """The form's POST. The service catches a person who is already registered (under the
+    seat lock, by the database's unique index), so the way to a new registration reads
+    nothing twice; a refused submission looks for an existing registration first."""
     form = RegistrationForm(posted_data(request), event=event)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.submit(
-                    event, request.user, organisation=request.user.organisation,
-                    answers=form.answers(),
-                    consent_public_list=form.cleaned_data["consent_public_list"],
-                )
-            except (services.RegistrationError, RegistrationClosed) as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                form.add_error(None, " ".join(exc.messages))
-            else:
-                return redirect("registration:mine", slug=event.slug)
-        status = 400
+    if form.is_valid():
+        try:
+            services.submit(
+                event, request.user, organisation=request.user.organisation,
+                answers=form.answers(),
+                consent_public_list=form.cleaned_data["consent_public_list"],
+            )
+        except services.AlreadyRegistered:
+            return _already_registered(request, event)
+        except (services.RegistrationError, RegistrationClosed) as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            return redirect("registration:mine", slug=event.slug)
+    if services.active_registration(event, request.user) is not None:
+        return _already_registered(request, event)
+    return _form_page(request, event, reg_settings, form, status=400)
+
+
+def _already_registered(request, event):
+    messages.info(request, "You are already registered.")
+    return redirect("registration:mine", slug=event.slug)
+
+
+def _form_page(request, event, reg_settings, form, *, status=200):
+    now = clock.now()
     context = {
         "event": event, "reg_settings": reg_settings, "form": form, "nav": "registration",
-        "is_open": reg_settings.is_open_at(clock.now()),
-        "not_yet_open": clock.now() < reg_settings.opens_at,
+        "is_open": reg_settings.is_open_at(now),
+        "not_yet_open": now < reg_settings.opens_at,
         "needs_verification": request.user.email_verified_at is None,
         "needs_organisation": request.user.organisation_id is None,
         "previous": Registration.objects.filter(event=event, user=request.user)
