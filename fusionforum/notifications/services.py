@@ -25,7 +25,9 @@ def queue_email(*, to: list[str], subject: str, body: str, purpose: str,
                 related: models.Model | None = None) -> OutboundEmail:
     """Store an e-mail and schedule its delivery once the surrounding transaction commits.
 
-    If the transaction rolls back, neither the e-mail nor its delivery survives.
+    If the transaction rolls back, neither the e-mail nor its delivery survives: the database
+    job backend stores the job in the same transaction; other backends (which may run the job
+    at once) are called after the commit.
     """
     if not to:
         raise ValueError("An e-mail needs at least one recipient.")
@@ -39,8 +41,21 @@ def queue_email(*, to: list[str], subject: str, body: str, purpose: str,
         related_id=str(related.pk) if related is not None else "",
         created_at=clock.now(),
     )
-    transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    if _jobs_live_in_the_database():
+        # The job is a row of the same database: written in the caller's transaction, it
+        # commits (or rolls back) with the e-mail, and no extra transaction is needed.
+        enqueue_delivery(email.pk)
+    else:
+        transaction.on_commit(lambda: enqueue_delivery(email.pk))
     return email
+
+
+def _jobs_live_in_the_database() -> bool:
+    from django_tasks_db import DatabaseBackend
+
+    from .tasks import deliver_email
+
+    return isinstance(deliver_email.get_backend(), DatabaseBackend)
 
 
 def enqueue_delivery(email_id: int) -> None:
