@@ -147,7 +147,7 @@ KeyFigureFormSet = formset_factory(KeyFigureForm, extra=0, can_delete=True,
 def key_figure_formset(data=None, *, submission=None, extra_rows: int = 0):
     initial = []
     if submission is not None:
-        initial = [{"label": f.label, "value": f.value.normalize(), "unit": f.unit}
+        initial = [{"label": f.label, "value": f"{f.value.normalize():f}", "unit": f.unit}
                    for f in submission.key_figures.all()]
     formset = KeyFigureFormSet(data, initial=initial, prefix="figures")
     if data is None and not initial:

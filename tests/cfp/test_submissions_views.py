@@ -192,6 +192,11 @@ class TestSpeakerForms:
         assert submission.state == "draft"
         assert str(submission.key_figures.get()) == "Pulse: 12.5 s"
         assert submission.iter_help_visibility == "confidential"
+        services.update_submission(submission, author, services.SubmissionContent(
+            title="T", speakers=[author], key_figures=[services.KeyFigureData(
+                "Field", __import__("decimal").Decimal("480.000"), "T")]))
+        page = client.get(f"/workshop-2027/call/{submission.code}/edit/").content.decode()
+        assert 'value="480"' in page and "E+" not in page
 
     def test_add_row_without_javascript_saves_nothing(self, client, call, author):
         client.force_login(author)
