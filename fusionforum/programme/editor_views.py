@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.shortcuts import render as django_render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.cfp.models import Submission
@@ -29,6 +31,12 @@ from .forms import PlaceTalkForm, ReleaseForm, RoomForm, SessionForm
 from .models import ProgrammeSession, Release, Room, TalkSlot
 
 STEP = dt.timedelta(minutes=5)
+
+
+def render(request, template, context, status=200):
+    """Every time on these pages is shown in the event's zone, whatever the server's."""
+    with timezone.override(context["event"].tz):
+        return django_render(request, template, context, status=status)
 
 
 # The grid ------------------------------------------------------------------------------------
