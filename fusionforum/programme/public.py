@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from fusionforum.core import pagecache
 from fusionforum.events.questions import WORKSHOP_QUESTIONS
@@ -63,6 +66,11 @@ class Talk:
     speaker_codes: list[str]
     speakers: list[Speaker] = field(default_factory=list)
     session: Session | None = None
+    url: str = ""
+    # The programme page lists a thousand talks: what it prints is computed once per release.
+    start_hm: str = ""
+    end_hm: str = ""
+    start_iso: str = ""
 
     @property
     def date(self) -> dt.date:
@@ -79,6 +87,7 @@ class Speaker:
     talk_codes: list[str]
     talks: list[Talk] = field(default_factory=list)
     chaired: list[Session] = field(default_factory=list)
+    url: str = ""
 
 
 @dataclass
@@ -94,6 +103,9 @@ class Session:
     chair_names: list[str]
     stream_id: int | None
     talks: list[Talk] = field(default_factory=list)
+    chair_links: list[tuple[str, str]] = field(default_factory=list)  # (name, url or "")
+    start_hm: str = ""
+    end_hm: str = ""
 
     KIND_LABELS = {"talks": "Talks", "panel": "Panel", "break": "Break", "plenary": "Plenary"}
 
@@ -203,6 +215,9 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
           snapshot: dict) -> Programme:
     """The indexed form of one release's snapshot."""
     tz = zoneinfo.ZoneInfo(snapshot["event"]["time_zone"])
+    slug = snapshot["event"]["slug"]
+    talk_url = reverse("programme:talk", args=[slug, "CODE"]).replace("CODE", "{}")
+    speaker_url = reverse("programme:speaker", args=[slug, "CODE"]).replace("CODE", "{}")
 
     def moment(value: str) -> dt.datetime:
         return dt.datetime.fromisoformat(value).astimezone(tz)
@@ -242,6 +257,9 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
             speaker_codes=list(t.get("speakers", [])),
         )
         talk.session = sessions_by_id.get(talk.session_id)
+        talk.url = talk_url.format(talk.code)
+        talk.start_hm, talk.end_hm = f"{talk.start:%H:%M}", f"{talk.end:%H:%M}"
+        talk.start_iso = talk.start.isoformat()
         talks.append(talk)
     talks_by_code = {t.code: t for t in talks}
     for s in snapshot.get("sessions", []):
@@ -253,6 +271,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
                 for p in snapshot.get("speakers", [])]
     speakers_by_code = {p.code: p for p in speakers}
     for speaker in speakers:
+        speaker.url = speaker_url.format(speaker.code)
         speaker.talks = [talks_by_code[c] for c in speaker.talk_codes if c in talks_by_code]
     for talk in talks:
         talk.speakers = [speakers_by_code[c] for c in talk.speaker_codes if c in speakers_by_code]
@@ -260,6 +279,9 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
         for code in session.chair_codes:
             if code in speakers_by_code:
                 speakers_by_code[code].chaired.append(session)
+        session.start_hm, session.end_hm = f"{session.start:%H:%M}", f"{session.end:%H:%M}"
+        session.chair_links = [(name, speakers_by_code[code].url if code else "")
+                               for name, code in session.chairs(speakers_by_code)]
 
     labels = {dt.date.fromisoformat(d["date"]): d.get("label", "")
               for d in snapshot.get("days", [])}
@@ -306,6 +328,7 @@ def _remember(key: tuple[int, int], programme: Programme) -> None:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _fragments.clear()
 
 
 def release_programme(release: Release) -> Programme:
@@ -333,6 +356,33 @@ def latest(event) -> Programme | None:
                       snapshot)
         _remember(key, found)
     return found
+
+
+_FRAGMENTS_SIZE = 64
+_fragments: OrderedDict[tuple, str] = OrderedDict()
+
+
+def programme_body(programme: Programme, *, days: list[Day], date: dt.date | None,
+                   room: Room | None, streams: dict) -> str:
+    """The sessions and talks of the programme page as HTML, rendered once per release, view
+    (day, room) and livestream state and then reused: the same for every visitor (stars are
+    added by agenda.js), so a thousand talks cost one render per release and process."""
+    streams_key = tuple(sorted((s.id, s.state.value, s.url) for s in streams.values()))
+    key = (programme.release_id, programme.version, date, room.id if room else None,
+           streams_key)
+    with _lock:
+        found = _fragments.get(key)
+        if found is not None:
+            _fragments.move_to_end(key)
+            return found
+    html = mark_safe(render_to_string(  # noqa: S308  (a template with autoescape)
+        "programme/public/_programme_body.html",
+        {"programme": programme, "days": days, "streams": streams}))
+    with _lock:
+        _fragments[key] = html
+        while len(_fragments) > _FRAGMENTS_SIZE:
+            _fragments.popitem(last=False)
+    return html
 
 
 def has_release(event) -> bool:

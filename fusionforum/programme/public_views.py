@@ -119,8 +119,10 @@ def programme_page(request, slug, day=None):
         room = _room_filter(request, programme)
         days = programme.filtered_days(room=room, date=date)
         streams, next_change = public_streams_for(event, programme, now)
-        context = _context(request, event, programme, starred, days=days, selected_day=date,
-                           selected_room=room, streams=streams, now=now)
+        body = public.programme_body(programme, days=days, date=date, room=room,
+                                     streams=streams)
+        context = _context(request, event, programme, starred, body=body, selected_day=date,
+                           selected_room=room, days=days)
         response = render(request, "programme/public/programme.html", context)
         return mark_public(response, event, revalidate=bool(streams)), next_change
 

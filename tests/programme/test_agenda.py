@@ -58,6 +58,8 @@ def test_star_and_unstar(person_client, person, event, release_v1, codes):
     page = person_client.get(f"/{event.slug}/talks/{codes['tokamak_1']}/")
     assert 'aria-pressed="true"' in page.content.decode()
     assert page["Cache-Control"] == "private, no-cache"
+    programme = person_client.get(f"/{event.slug}/programme/").content.decode()
+    assert f'data-signed-in data-starred="{codes["tokamak_1"]}"' in programme
     response = person_client.post(f"/{event.slug}/talks/{codes['tokamak_1']}/unstar/")
     assert response.status_code == 302
     assert agenda.starred_codes(person, event) == set()

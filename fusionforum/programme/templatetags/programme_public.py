@@ -27,8 +27,3 @@ def markdown(source):
 def minutes(talk):
     return int((talk.end - talk.start).total_seconds() // 60)
 
-
-@register.filter
-def chairs_of(session, programme):
-    """``[(name, speaker code or None)]`` of a session's chairs."""
-    return session.chairs(programme.speakers_by_code)

@@ -38,6 +38,65 @@
     if (label) { label.textContent = starred ? "Starred" : "Star"; }
   }
 
+  function makeButton(code, title, starred, local) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = local ? "star star-local" : "star star-remote";
+    button.setAttribute("data-code", code);
+    var icon = document.createElement("span");
+    icon.className = "star-icon";
+    icon.setAttribute("aria-hidden", "true");
+    var label = document.createElement("span");
+    label.className = "star-label";
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = ": " + title;
+    button.appendChild(icon);
+    button.appendChild(document.createTextNode(" "));
+    button.appendChild(label);
+    button.appendChild(hidden);
+    showState(button, starred);
+    return button;
+  }
+
+  /* The programme page is the same for everyone (and cached): its star buttons are added
+     here, from the browser's stars or, for signed-in people, from the page's own list. */
+  var signedIn = root.hasAttribute("data-signed-in");
+  var serverStars = (root.getAttribute("data-starred") || "").split(" ").filter(Boolean);
+  var localStars = signedIn ? [] : readLocal();
+  root.querySelectorAll(".talk[data-code]").forEach(function (item) {
+    var code = item.getAttribute("data-code");
+    var title = item.querySelector(".talk-title");
+    var starred = (signedIn ? serverStars : localStars).indexOf(code) !== -1;
+    var button = makeButton(code, title ? title.textContent : code, starred, !signedIn);
+    if (!signedIn) { button.hidden = true; }
+    item.appendChild(button);
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".star-remote");
+    if (!button || !window.fetch) { return; }
+    var code = button.getAttribute("data-code");
+    var starred = button.getAttribute("aria-pressed") === "true";
+    var url = root.getAttribute(starred ? "data-unstar-url" : "data-star-url").replace("CODE", code);
+    var token = root.querySelector("input[name=csrfmiddlewaretoken]");
+    button.disabled = true;
+    window.fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Accept": "application/json", "X-CSRFToken": token ? token.value : ""}
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.json();
+    }).then(function (data) {
+      showState(button, data.starred);
+      button.disabled = false;
+    }).catch(function () {
+      button.disabled = false;
+      window.alert("The star could not be saved. Please reload the page and try again.");
+    });
+  });
+
   /* Visitors who are not signed in: stars in this browser. */
   var localButtons = document.querySelectorAll(".star-local");
   if (localButtons.length) {
