@@ -116,6 +116,11 @@ def test_programme_page_shows_the_released_programme(client, event, released, pl
     # The event's navigation offers the programme now.
     assert f'<a href="/{event.slug}/programme/" aria-current="page">Programme</a>' \
         in response.content.decode()
+    assert f'<a href="/{event.slug}/programme/">Programme</a>' \
+        in client.get(f"/{event.slug}/").content.decode()
+    # And the standard exports.
+    for export in ("programme.ics", "schedule.xml", "schedule.json", "programme.json"):
+        assert f'href="/{event.slug}/programme/{export}"' in html
 
 
 def test_session_chairs_are_listed_and_linked(event, organiser, placed_talks, sessions, clock,
@@ -470,7 +475,7 @@ def hostile_release(event, organiser, placed_talks, sessions, clock):
     Submission.objects.filter(pk=slot.submission.pk).update(
         title=f"Title {XSS}", abstract=f"Abstract {XSS}", breakthroughs=f"Answer {XSS}")
     KeyFigure.objects.create(submission=slot.submission, label=f"Figure {XSS}", value="1",
-                             unit=f"u{XSS}")
+                             unit="u<svg onload=alert(3)>")
     user = slot.submission.speakers.first()
     user.full_name = f"Name {XSS}"
     user.save()
@@ -489,5 +494,6 @@ def test_hostile_text_renders_inert(client, event, hostile_release):
         body = client.get(url).content.decode()
         assert "<script>alert" not in body, url
         assert "<img src=x" not in body, url
+        assert "<svg onload" not in body, url
         assert "href=\"javascript:" not in body, url
         assert "onerror=alert" not in body or "&lt;img src=x onerror=alert(1)&gt;" in body, url
