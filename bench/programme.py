@@ -200,16 +200,31 @@ def drop_postgres(name: str) -> None:
 # Running ---------------------------------------------------------------------------------
 
 
-def pages(info: dict) -> list[tuple[str, float]]:
+def pages(info: dict, gzip_too: bool) -> list[tuple[str, float, bool]]:
+    """(path, target, with Accept-Encoding: gzip). Exports are measured as browsers and
+    schedule apps fetch them (gzip) and, for comparison, uncompressed."""
     slug = info["slug"]
-    return [
-        (f"/{slug}/programme/", PAGE_TARGET),
-        (f"/{slug}/talks/{info['talk']}/", PAGE_TARGET),
-        (f"/{slug}/programme/schedule.xml", EXPORT_TARGET),
-        (f"/{slug}/programme/schedule.json", EXPORT_TARGET),
-        (f"/{slug}/programme/programme.json", EXPORT_TARGET),
-        (f"/{slug}/programme/programme.ics", EXPORT_TARGET),
-    ]
+    rows = [(f"/{slug}/programme/", PAGE_TARGET, False),
+            (f"/{slug}/talks/{info['talk']}/", PAGE_TARGET, False)]
+    for export in ("schedule.xml", "schedule.json", "programme.json", "programme.ics"):
+        if gzip_too:
+            rows.append((f"/{slug}/programme/{export}", EXPORT_TARGET, True))
+        rows.append((f"/{slug}/programme/{export}", EXPORT_TARGET, False))
+    return rows
+
+
+def load_with_wrk_gzip(wrk: str, port: int, path: str, connections: int,
+                       duration: int) -> web.Result:
+    """bench/web.py's wrk run, with the Accept-Encoding header clients send."""
+    command = [wrk, f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
+               "--latency", "-H", "Accept-Encoding: gzip",
+               f"http://{web.HOST}:{port}{path}"]
+    completed = subprocess.run(command, capture_output=True, text=True,
+                               timeout=duration + 30, check=False)
+    if completed.returncode != 0:
+        raise web.BenchError(f"wrk failed ({completed.returncode}):\n{completed.stderr}")
+    result = web.Result(page=path, connections=connections, tool="wrk", duration_s=duration)
+    return web.parse_wrk_output(completed.stdout, result)
 
 
 def run_one(database: str, args: argparse.Namespace) -> list[dict]:
@@ -243,17 +258,23 @@ def run_one(database: str, args: argparse.Namespace) -> list[dict]:
         wrk = None if args.no_wrk else shutil.which("wrk")
         process = web.start_gunicorn(env, port, log_path)
         web.wait_until_healthy(process, port, log_path)
-        for path, target in pages(info):
+        for path, target, gzipped in pages(info, gzip_too=bool(wrk)):
             warm = web.warm_up(port, path)
+            size = warm["bytes"]
+            if gzipped:
+                size = gzipped_size(port, path)
             for connections in args.connections:
-                print(f"  loading {path} with {connections} connections for {args.duration} s",
-                      flush=True)
-                if wrk:
+                print(f"  loading {path}{' (gzip)' if gzipped else ''} with {connections} "
+                      f"connections for {args.duration} s", flush=True)
+                if wrk and gzipped:
+                    result = load_with_wrk_gzip(wrk, port, path, connections, args.duration)
+                elif wrk:
                     result = web.load_with_wrk(wrk, port, path, connections, args.duration)
                 else:
                     result = web.load_with_python(port, path, connections, args.duration)
-                rows.append({"database": database, "page": path, "target": target,
-                             "bytes": warm["bytes"], "status": warm["statuses"][-1],
+                rows.append({"database": database,
+                             "page": path + (" [gzip]" if gzipped else ""), "target": target,
+                             "bytes": size, "status": warm["statuses"][-1],
                              "result": result})
     finally:
         if process is not None:
@@ -262,6 +283,17 @@ def run_one(database: str, args: argparse.Namespace) -> list[dict]:
             drop_postgres(pg_name)
         shutil.rmtree(var_dir, ignore_errors=True)
     return rows
+
+
+def gzipped_size(port: int, path: str) -> int:
+    import http.client
+
+    connection = http.client.HTTPConnection(web.HOST, port, timeout=web.REQUEST_TIMEOUT_S)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        return len(connection.getresponse().read())
+    finally:
+        connection.close()
 
 
 def print_table(rows: list[dict], target_connections: int) -> bool:

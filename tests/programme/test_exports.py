@@ -465,3 +465,20 @@ def test_unpublished_event_exports_are_hidden_from_the_public(client, released, 
 
 def test_unknown_event_is_404(client, db):
     assert client.get("/no-such-event/programme/schedule.xml").status_code == 404
+
+
+def test_exports_are_sent_gzip_compressed_to_clients_that_accept_it(client, released,
+                                                                     programme):
+    import gzip
+
+    path = f"/{SLUG}/programme/schedule.json"
+    plain = client.get(path)
+    packed = client.get(path, headers={"accept-encoding": "gzip, deflate, br"})
+    assert packed.status_code == 200
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert "Content-Encoding" not in plain
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] != plain["ETag"]
+    again = client.get(path, headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]})
+    assert again.status_code == 304
