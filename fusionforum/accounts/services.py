@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from importlib import import_module
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -249,11 +250,13 @@ def anonymise_account_records(user: User) -> None:
 
 
 def end_sessions(user: User) -> int:
-    """Delete every stored session of ``user`` (database sessions), expired ones included."""
+    """Delete every stored session of ``user``, expired ones included: the database rows and,
+    with cache-backed sessions (``cached_db``), their copies in the cache."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+            store().delete(session.session_key)
             ended += 1
     return ended
 

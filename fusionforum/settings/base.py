@@ -132,6 +132,12 @@ else:
         }
     }
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# Sessions are stored in the database. With Redis, which every app server shares, each one is
+# also kept there and read from there (cached_db: written to both, deleted from both), which
+# saves a database query on every signed-in request. Without Redis each host would have a
+# cache of its own, which could outlive a logout made on another host: database only.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
+                  else "django.contrib.sessions.backends.db")
 
 # Background jobs ------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
