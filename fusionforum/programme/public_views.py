@@ -10,10 +10,18 @@ are rendered fresh and kept private.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import hashlib
+import re
+import threading
+from collections import OrderedDict
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
@@ -54,6 +62,77 @@ def serve_page(request, slug: str, build):
         response["Cache-Control"] = "private, no-cache"
         return response
     return pagecache.serve(request, render_page)
+
+
+# The programme page of a large event is half a megabyte: besides the shared cache, each app
+# server process keeps the latest copies in memory (checked against the page cache's version
+# token on every request, so a release or any public change reaches every process at once),
+# and sends them gzip-compressed to browsers that accept it.
+LOCAL_PAGES = 16
+_local_pages: OrderedDict[tuple, dict] = OrderedDict()
+_local_lock = threading.Lock()
+_KEPT_HEADERS = ("Content-Type", "Cache-Control")
+_ROOM_QUERY = re.compile(r"^room=\d{1,9}$")
+
+
+def _send(request, entry: dict, state: str) -> HttpResponse:
+    compressed = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = HttpResponse(entry["gzip"] if compressed else entry["content"])
+    for header, value in entry["headers"].items():
+        response[header] = value
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
+    response["X-Page-Cache"] = state
+    return response
+
+
+def serve_large_page(request, slug: str, build):
+    """``serve_page`` for the programme page: the same contract, plus the in-memory copies and
+    gzip. Only the plain address and a room filter are kept (no arbitrary query strings)."""
+    query = request.META.get("QUERY_STRING", "")
+    if (request.user.is_authenticated or request.method not in ("GET", "HEAD")
+            or (query and not _ROOM_QUERY.match(query))):
+        return serve_page(request, slug, build)
+    token = cache.get(pagecache.VERSION_KEY)
+    if not token:
+        pagecache.invalidate()
+        token = cache.get(pagecache.VERSION_KEY) or "-"
+    path = f"{request.path}?{query}"
+    shared_key = "programme-page:" + hashlib.sha256(f"{token}|{path}".encode()).hexdigest()[:40]
+    now = clock.now()
+
+    def fresh(entry):
+        return entry is not None and (entry["valid_until"] is None or now < entry["valid_until"])
+
+    with _local_lock:
+        entry = _local_pages.get(shared_key)
+    if fresh(entry):
+        return _send(request, entry, "hit")
+    entry = cache.get(shared_key)
+    if not fresh(entry):
+        event = event_services.public_event(slug, request.user)
+        with timezone.override(event.tz):
+            response, valid_until = build(event, now, frozenset())
+        if response.status_code != 200 or not getattr(response, "public_cacheable", False):
+            return response
+        entry = {"content": response.content, "gzip": gzip.compress(response.content, 6, mtime=0),
+                 "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
+                 "valid_until": valid_until}
+        timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
+        if valid_until is not None:
+            timeout = min(timeout, int((valid_until - now).total_seconds()))
+        if timeout > 0:
+            cache.set(shared_key, entry, timeout)
+        state = "miss"
+    else:
+        state = "hit"
+    with _local_lock:
+        _local_pages[shared_key] = entry
+        _local_pages.move_to_end(shared_key)
+        while len(_local_pages) > LOCAL_PAGES:
+            _local_pages.popitem(last=False)
+    return _send(request, entry, state)
 
 
 def public_streams_for(event, programme, now, stream_ids=None):
@@ -126,7 +205,7 @@ def programme_page(request, slug, day=None):
         response = render(request, "programme/public/programme.html", context)
         return mark_public(response, event, revalidate=bool(streams)), next_change
 
-    return serve_page(request, slug, build)
+    return serve_large_page(request, slug, build)
 
 
 @require_safe

@@ -497,3 +497,23 @@ def test_hostile_text_renders_inert(client, event, hostile_release):
         assert "<svg onload" not in body, url
         assert "href=\"javascript:" not in body, url
         assert "onerror=alert" not in body or "&lt;img src=x onerror=alert(1)&gt;" in body, url
+
+
+def test_programme_page_kept_in_memory_and_gzip(client, event, released, rooms):
+    import gzip
+
+    url = f"/{event.slug}/programme/"
+    plain = client.get(url)
+    assert plain["X-Page-Cache"] == "miss" and "Accept-Encoding" in plain["Vary"]
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert packed["X-Page-Cache"] == "hit"
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["Cache-Control"] == plain["Cache-Control"] == "public, max-age=60"
+    assert "Content-Security-Policy" in packed
+    # A room filter is kept too; arbitrary query strings are rendered, never stored.
+    room_url = f"{url}?room={rooms['second'].pk}"
+    assert client.get(room_url)["X-Page-Cache"] == "miss"
+    assert client.get(room_url)["X-Page-Cache"] == "hit"
+    for _ in range(2):
+        assert client.get(f"{url}?utm_source=x").get("X-Page-Cache") in (None, "miss")
