@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the browser fixtures are imported to be used as arguments)
 """Browser test: an organiser imports a frab schedule.xml: upload → preview with warnings →
 confirm → the sessions exist."""
 
