@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import json
 import os
+import resource
 import shutil
 import signal
 import sys
@@ -73,6 +74,7 @@ class Row:
     clients: int
     seats: int
     concurrency: int
+    redis: bool = False  # the app servers' cache (and session copies) in Redis
     acknowledged: int = 0
     wall_s: float = 0.0
     accepted_per_s: float = 0.0
@@ -94,6 +96,11 @@ class Row:
     # Registrations per second through the seat lock over the first and last 10% of the log.
     lock_rate_start: float = 0.0
     lock_rate_end: float = 0.0
+    # CPU time per acknowledged registration (ms) during the surge, from /proc (Linux): the app
+    # servers' process groups, the database server's processes (PostgreSQL; SQLite runs inside
+    # the app servers), this load generator, and the whole machine (busy time of every CPU).
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    load_average: str = ""
 
     def meets_targets(self) -> bool:
         return (not self.problems and self.oversold == 0 and self.lost == 0
@@ -104,6 +111,53 @@ class Row:
 
 class BenchError(RuntimeError):
     """A step of the benchmark failed; the message says which."""
+
+
+# CPU accounting ---------------------------------------------------------------------------------
+
+DATABASE_PROCESSES = {"postgres"}
+
+
+def cpu_snapshot(app_groups: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the app servers (their process groups), the database server,
+    this process (the load generator) and the machine as a whole. Empty off Linux."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError, AttributeError):
+        return {}
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    snapshot = {"machine": (sum(fields[:8]) - idle) / ticks, "app": 0.0, "database": 0.0}
+    groups = set(app_groups)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue  # gone meanwhile
+        comm = text[text.index("(") + 1:text.rindex(")")]
+        rest = text[text.rindex(")") + 2:].split()
+        used = (int(rest[11]) + int(rest[12])) / ticks  # utime + stime
+        if int(rest[2]) in groups:
+            snapshot["app"] += used
+        elif comm in DATABASE_PROCESSES:
+            snapshot["database"] += used
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    snapshot["load generator"] = usage.ru_utime + usage.ru_stime
+    return snapshot
+
+
+def cpu_per_registration(before: dict[str, float], after: dict[str, float],
+                         registrations: int, *, database: bool) -> dict[str, float]:
+    """Milliseconds per registration. ``database``: whether a database server took part (not
+    with SQLite, which runs inside the app servers)."""
+    if not before or not after or registrations < 1:
+        return {}
+    return {key: round(max(0.0, after[key] - before[key]) * 1000.0 / registrations, 2)
+            for key in before if database or key != "database"}
 
 
 # The surge --------------------------------------------------------------------------------------
@@ -208,9 +262,18 @@ def run_one(kind: str, args: argparse.Namespace, work_dir: Path) -> Row:
     row = Row(database=kind, settings="production" if production else "test_server (dev)",
               servers=args.servers, workers=args.workers, threads=args.threads,
               clients=args.clients, seats=args.seats, concurrency=args.concurrency)
+    env = None
     try:
+        redis_url = args.redis_url if production and args.redis_url else None
+        if redis_url and not surge.redis_available(redis_url):
+            print(f"[{kind}] no Redis answers at {redis_url}: the file cache instead",
+                  flush=True)
+            redis_url = None
+        row.redis = bool(redis_url)
+        if row.redis:
+            row.settings += " + Redis"
         env = surge.child_env(database, var_dir, production=production, workers=args.workers,
-                              threads=args.threads)
+                              threads=args.threads, redis_url=redis_url)
         print(f"[{kind}] preparing the database ({database.url.rsplit('/', 1)[-1]}): "
               f"migrate, collectstatic, seed {args.clients} people", flush=True)
         surge.prepare(env)
@@ -223,8 +286,13 @@ def run_one(kind: str, args: argparse.Namespace, work_dir: Path) -> Row:
             print(f"[{kind}] {args.servers} app servers up on {servers.ports} "
                   f"({args.workers} workers x {args.threads} threads each); releasing "
                   f"{args.clients} clients, at most {args.concurrency} in flight", flush=True)
+            groups = [process.pid for process in servers.processes]
+            cpu_before = cpu_snapshot(groups)
             outcomes, wall, released = asyncio.run(_surge(
                 clients, servers.ports, site, args.concurrency, args.timeout))
+            cpu_after = cpu_snapshot(groups)
+            with contextlib.suppress(OSError):
+                row.load_average = " ".join(f"{v:.2f}" for v in os.getloadavg())
         row.log_problems = servers.log_problems()
         answered = [o for o in outcomes if not o.error]
         facts = surge.inspect(env, SLUG)
@@ -235,6 +303,9 @@ def run_one(kind: str, args: argparse.Namespace, work_dir: Path) -> Row:
     finally:
         with contextlib.suppress(Exception):
             database.drop()
+        if env is not None:
+            with contextlib.suppress(Exception):
+                surge.forget_cache(env)
     latencies = sorted((o.done_at - o.sent_at) * 1000.0 for o in answered)
     row.wall_s = round(wall, 3)
     row.acknowledged = report.acknowledged
@@ -248,6 +319,8 @@ def run_one(kind: str, args: argparse.Namespace, work_dir: Path) -> Row:
     row.oversold, row.lost = report.oversold, report.lost
     row.statuses, row.problems = report.statuses, report.problems
     row.lock_rate_start, row.lock_rate_end = (round(r, 1) for r in surge.rates_under_lock(facts))
+    row.cpu_ms = cpu_per_registration(cpu_before, cpu_after, report.acknowledged,
+                                      database=production)
     return row
 
 
@@ -304,6 +377,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="a PostgreSQL server's maintenance database, where the bench may "
                              "CREATE and DROP its own (default: FUSIONFORUM_BENCH_PG_URL or "
                              "%(default)s)")
+    parser.add_argument("--redis-url",
+                        default=os.environ.get("FUSIONFORUM_BENCH_REDIS_URL",
+                                               "redis://127.0.0.1:6379/0"),
+                        help="Redis for the production row's cache and session copies, as in a "
+                             "deployment; the run's keys have a prefix of their own and are "
+                             "removed at the end; empty: the file cache (default: "
+                             "FUSIONFORUM_BENCH_REDIS_URL or %(default)s)")
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="the surge stops after this many seconds (default: %(default)s)")
     parser.add_argument("--strict", action="store_true",
@@ -359,6 +439,10 @@ def main(argv: list[str] | None = None) -> int:
               f"at most {row.concurrency} in flight, on {os.cpu_count()} CPUs; through the "
               f"seat lock {row.lock_rate_start:.0f}/s at the start, "
               f"{row.lock_rate_end:.0f}/s at the end")
+        if row.cpu_ms:
+            print("  CPU per registration: " + ", ".join(
+                f"{name} {ms:.1f} ms" for name, ms in row.cpu_ms.items())
+                + f" (load average after the surge: {row.load_average})")
         for problem in row.problems + row.log_problems[:5]:
             print(f"  ! {problem}")
     if args.json:

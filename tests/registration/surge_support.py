@@ -11,8 +11,9 @@ same SECRET_KEY), never in the caller's process::
     python -m tests.registration.surge_support inspect --event a
 
 ``seed`` prints the participants' cookies as JSON: a ``sessionid`` of a logged-in session
-stored in the database and a ``csrftoken`` secret (32 letters and digits; Django 5.2 takes that
-as the CSRF cookie and the same unmasked value as the form's token).
+stored in the database (and in the cache with cache-backed sessions) and a ``csrftoken``
+secret (32 letters and digits; Django 5.2 takes that as the CSRF cookie and the same unmasked
+value as the form's token).
 """
 
 from __future__ import annotations
@@ -128,11 +129,13 @@ class Site:
 
 def child_env(database: Database, var_dir: Path, *, production: bool = False,
               seat_lock: bool = True, workers: int = 4, threads: int = 1,
-              secret_key: str | None = None) -> dict[str, str]:
+              secret_key: str | None = None, redis_url: str | None = None) -> dict[str, str]:
     """The environment of the app servers and of the seed/inspect children.
 
     The dev-based test settings (``test_server``) unless ``production``; the negative-control
-    switch exists only in ``test_server`` and is refused here for production.
+    switch exists only in ``test_server`` and is refused here for production. ``redis_url``
+    (production only) gives the app servers a Redis cache, as in a deployment, under a key
+    prefix of their own (``env["CACHE_KEY_PREFIX"]``; remove them with ``forget_cache``).
     """
     if production and not seat_lock:
         raise ValueError("the seat lock can only be disabled with the test-server settings")
@@ -157,7 +160,32 @@ def child_env(database: Database, var_dir: Path, *, production: bool = False,
                    EMAIL_URL="consolemail://")
     if not seat_lock:
         env["FUSIONFORUM_TEST_DISABLE_SEAT_LOCK"] = "1"
+    if redis_url:
+        if not production:
+            raise ValueError("Redis is for the production shape")
+        env.update(REDIS_URL=redis_url, CACHE_KEY_PREFIX=f"ff-surge-{secrets.token_hex(4)}")
     return env
+
+
+def redis_available(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:  # noqa: BLE001 - any failure means "not available here"
+        return False
+
+
+def forget_cache(env: dict[str, str]) -> None:
+    """Remove the keys a run stored in Redis (its own prefix only)."""
+    if not env.get("REDIS_URL"):
+        return
+    import redis
+
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    keys = list(client.scan_iter(match=f"{env['CACHE_KEY_PREFIX']}:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start:start + 1000])
 
 
 def with_seat_lock(env: dict[str, str], enabled: bool) -> dict[str, str]:
@@ -625,7 +653,17 @@ def _seed(users: int, capacity: int, slugs: list[str]) -> dict:
             clients.append({"user_id": user.pk, "email": user.email, "sessionid": key,
                             "csrftoken": get_random_string(32, alphanumeric)})
         Session.objects.bulk_create(sessions, batch_size=500)
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db":
+        # Cache-backed sessions: each participant's session is in the cache too, as after the
+        # visit to the form that came before their click (the database still has every one).
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+        from django.core.cache import caches
+
+        caches[settings.SESSION_CACHE_ALIAS].set_many(
+            {KEY_PREFIX + s.session_key: store.decode(s.session_data) for s in sessions},
+            timeout=24 * 3600)
+    else:
+        assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     return {"events": slugs, "capacity": capacity, "clients": clients}
 
 
