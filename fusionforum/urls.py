@@ -3,6 +3,7 @@ from django.urls import include, path
 from fusionforum.admin import site as admin_site
 from fusionforum.core import views as core_views
 from fusionforum.events import views as event_views
+from fusionforum.events.staff import staff_home
 
 handler404 = "fusionforum.core.views.not_found"
 handler500 = "fusionforum.core.views.server_error"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),
     path("accounts/", include("fusionforum.accounts.urls")),
+    path("manage/", staff_home, name="staff_home"),
     path("", include("fusionforum.registration.urls")),
     # Organisers' pages: /manage/<event>/call/..., /manage/<event>/programme/...
     path("manage/<slug:slug>/call/review/", include("fusionforum.cfp.urls_decide")),

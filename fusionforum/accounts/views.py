@@ -64,7 +64,10 @@ def two_factor_step(user, next_url: str) -> str:
 
 def _default_destination(user) -> str:
     if twofactor.requires_two_factor(user):
-        return reverse("admin:index")
+        from fusionforum.admin import may_enter_back_office
+
+        # Reviewers have no back office: their tools are listed on the staff home.
+        return reverse("admin:index" if may_enter_back_office(user) else "staff_home")
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
