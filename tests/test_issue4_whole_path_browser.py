@@ -241,8 +241,6 @@ def test_whole_path_from_submission_to_public_calendar(browser, live_server, eve
         assert any(str(tz["TZID"]) == "Europe/Paris" for tz in calendar.walk("VTIMEZONE"))
 
 
-@pytest.mark.xfail(strict=True, reason="cfp.views._own_submission answers 404 to a signed-out "
-                   "person, so the acceptance e-mail's confirm link does not lead to the login")
 def test_confirm_link_signed_out(browser, live_server, event, call, author,  # noqa: F811
                                  make_submission):
     """A speaker who opens the acceptance e-mail's confirm link while signed out is asked to

@@ -7,6 +7,8 @@ for a code that does not exist. Pages with personal content are never stored by 
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,6 +44,19 @@ def _event(request, slug):
     if call is None:
         raise Http404("This event has no call for presentations.")
     return event, call
+
+
+def signed_in(view):
+    """Signed-out visitors go to the login and come back (e.g. from the acceptance e-mail's
+    confirmation link). Every code is treated alike, so this reveals nothing."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _own_submission(request, event, code) -> Submission:
@@ -162,6 +177,7 @@ def _saved_message(submission) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@signed_in
 def edit(request, slug, code):
     event, call = _event(request, slug)
     submission = _own_submission(request, event, code)
@@ -285,6 +301,7 @@ def slides_response(handle, filename: str) -> FileResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@signed_in
 def withdraw(request, slug, code):
     event, call = _event(request, slug)
     submission = _own_submission(request, event, code)
@@ -307,6 +324,7 @@ def withdraw(request, slug, code):
 
 
 @require_http_methods(["GET", "POST"])
+@signed_in
 def confirm(request, slug, code):
     event, call = _event(request, slug)
     submission = _own_submission(request, event, code)
