@@ -11,7 +11,8 @@ then SQLite) the script:
    seats, no cap per organisation) and ``--clients`` verified people of varied organisations,
    each with a logged-in session and a CSRF cookie (tests/registration/surge_support.py);
 3. starts ``--servers`` gunicorn app servers sharing the database, with the project's
-   gunicorn.conf.py: the production settings on PostgreSQL (requests carry the proxy's
+   gunicorn.conf.py: the production settings on PostgreSQL with Redis as the cache and for
+   session copies, as deployed (``--redis-url``; requests carry the proxy's
    X-Forwarded-Proto: https), the dev-based test-server settings on SQLite;
 4. releases every client at once: each POSTs the registration form (session cookie, CSRF
    token) to one of the servers in turn, at most ``--concurrency`` connections in flight
@@ -19,7 +20,9 @@ then SQLite) the script:
 5. checks the database against what the clients were told and prints one row per database:
    accepted registrations per second (registrations acknowledged with 302 / wall time of the
    surge), p50 and p99 latency (connect to last byte), 5xx, oversold (confirmed beyond the
-   capacity, must be 0) and lost (acknowledged but not stored, must be 0).
+   capacity, must be 0) and lost (acknowledged but not stored, must be 0); then the CPU time
+   per registration of the app servers, PostgreSQL, the load generator and the whole machine
+   (other work on the machine shows as the difference), with the load average.
 
 Targets: >= 300 accepted/s and p99 <= 1 s, nothing oversold or lost, no 5xx. The exit status
 is 0 whatever the outcome unless ``--strict`` is given; ``--json FILE`` writes the results.
@@ -55,11 +58,14 @@ TARGET_MIN_ACCEPTED_PER_S = 300.0
 TARGET_MAX_P99_MS = 1000.0
 REQUEST_TIMEOUT_S = 30.0
 # gunicorn per app server unless --workers/--threads or GUNICORN_WORKERS/GUNICORN_THREADS say
-# otherwise: 2 sync workers (4 processes for 2 servers). On the 2-CPU development machine 2x1,
-# 2x2, 1x4 and 2x4 sync workers all gave about 100 accepted/s: the surge is CPU-bound (about
-# 13 ms of gunicorn CPU and 4 ms of PostgreSQL CPU per registration), so more workers only
-# lengthen the queue, and threads (gthread) lengthen the tail: a thread holding the seat lock
-# waits for the GIL behind its siblings (p99 2.3 s with 2 servers x 3 workers x 2 threads).
+# otherwise: 2 sync workers (4 processes for 2 servers). The surge is CPU-bound: on the 2-CPU
+# development machine a registration costs about 8.5 ms of gunicorn CPU, 2.5 ms of PostgreSQL
+# CPU and 0.5 ms of this load generator (13 and 4 ms before the hot path was cut from 19
+# database round trips and two transactions to 13 and one, with sessions read from Redis),
+# so the two CPUs top out near 175 registrations/s. More workers only lengthen the queue and
+# fewer leave a CPU idle while a worker waits for the database (2x1 and 2x3 both did worse than
+# 2x2 in back-to-back runs); threads (gthread) lengthen the tail: a thread holding the seat
+# lock waits for the GIL behind its siblings (p99 2.3 s with 2 servers x 3 workers x 2 threads).
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 1
 
