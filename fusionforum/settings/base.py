@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fusionforum.registration",
     "fusionforum.cfp",
     "fusionforum.programme",
+    "fusionforum.meetings",
 ]
 
 MIDDLEWARE = [
