@@ -5,3 +5,17 @@ class MeetingsConfig(AppConfig):
     name = "fusionforum.meetings"
     label = "meetings"
     verbose_name = "Expert meetings"
+
+    def ready(self):
+        from fusionforum.accounts import personal_data as accounts_personal_data
+        from fusionforum.events.demo import register_demo_loader
+
+        from . import busy, demo, personal_data
+
+        # Speakers and chairs of released talks are busy while they run. The site-visits app
+        # registers its tour seats the same way (see busy.py).
+        busy.register(busy.programme_talks)
+        # Runs after the programme's demo loader (apps load in INSTALLED_APPS order).
+        register_demo_loader(demo.load)
+        accounts_personal_data.register(personal_data.provide)
+        accounts_personal_data.register_anonymiser(personal_data.anonymise)

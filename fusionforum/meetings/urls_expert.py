@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_expert
 
 app_name = "meetings_expert"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/expert/", views_expert.home, name="home"),
+    path("<slug:slug>/expert/meetings/<int:request_pk>/check-in/", views_expert.checkin,
+         name="checkin"),
+    path("<slug:slug>/expert/meetings/<int:request_pk>/notes/", views_expert.notes,
+         name="notes"),
+]

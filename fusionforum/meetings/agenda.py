@@ -1,0 +1,111 @@
+"""Personal agendas read from the latest published version: a participant's own meetings and
+their organisation's, an expert's meetings, and the calendar feed (iCalendar)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from icalendar import Calendar
+from icalendar import Event as CalendarEntry
+
+from fusionforum.core import clock
+from fusionforum.programme.exports.ical import vtimezone
+
+from . import services
+from .models import MeetingFeed
+
+PRODID = "-//Fusion Forum//meetings//EN"
+
+
+def visible_topic(meeting: dict, *, viewer_organisation: int | None, viewer_expert: int | None,
+                  organiser: bool) -> str | None:
+    """The topic if this viewer may read it, else None. Confidential topics: the expert, the
+    organisers and the requesting organisation's own delegates (who wrote it)."""
+    if not meeting.get("confidential"):
+        return meeting["topic"]
+    if organiser or viewer_expert == meeting["expert"] \
+            or viewer_organisation == meeting["organisation"]:
+        return meeting["topic"]
+    return None
+
+
+def participant_meetings(snapshot: dict, user, organisation_id: int | None) -> list[dict]:
+    """The organisation's meetings, each marked ``mine`` when the person attends."""
+    result = []
+    for meeting in snapshot.get("meetings", []):
+        if organisation_id is not None and meeting["organisation"] == organisation_id:
+            result.append({**meeting, "mine": user.pk in meeting["attendees"]})
+        elif user.pk in meeting["attendees"]:
+            result.append({**meeting, "mine": True})
+    return result
+
+
+def expert_meetings(snapshot: dict, expert) -> list[dict]:
+    return [m for m in snapshot.get("meetings", []) if expert and m["expert"] == expert.pk]
+
+
+def with_times(meetings: list[dict], tz) -> list[dict]:
+    return [{**m, "start_at": dt.datetime.fromisoformat(m["start"]).astimezone(tz),
+             "end_at": dt.datetime.fromisoformat(m["end"]).astimezone(tz)} for m in meetings]
+
+
+def feed_for(user, event) -> MeetingFeed:
+    feed = MeetingFeed.objects.filter(event=event, user=user).first()
+    if feed is None:
+        try:
+            with transaction.atomic():
+                feed = MeetingFeed.objects.create(event=event, user=user)
+        except IntegrityError:
+            feed = MeetingFeed.objects.get(event=event, user=user)
+    return feed
+
+
+def reset_feed(user, event) -> MeetingFeed:
+    MeetingFeed.objects.filter(event=event, user=user).delete()
+    return feed_for(user, event)
+
+
+def feed_meetings(event, user) -> list[dict]:
+    """What a feed owner's calendar holds: their own meetings as attendee and as expert."""
+    release = services.latest_release(event)
+    if release is None:
+        return []
+    expert = services.expert_of(event, user)
+    return [m for m in release.snapshot.get("meetings", [])
+            if user.pk in m["attendees"] or (expert is not None and m["expert"] == expert.pk)]
+
+
+def calendar(event, meetings: list[dict], *, site_url: str, name: str) -> bytes:
+    """iCalendar with a VTIMEZONE, stable UIDs (the request's), DTSTAMP; confidential topics
+    never leave the site (a calendar service keeps whatever it is sent)."""
+    tz = event.tz
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", event.time_zone)
+    host = site_url.split("://", 1)[-1].split("/", 1)[0] or "fusionforum.invalid"
+    years = {dt.datetime.fromisoformat(m["start"]).year for m in meetings} or {
+        event.start_date.year}
+    cal.add_component(vtimezone(event.time_zone, years))
+    stamp = clock.now().astimezone(dt.UTC).replace(microsecond=0)
+    link = f"{site_url}/{event.slug}/meetings/"
+    for meeting in meetings:
+        entry = CalendarEntry()
+        entry.add("uid", f"meeting-{meeting['request']}-{event.slug}@{host}")
+        entry.add("dtstamp", stamp)
+        entry.add("dtstart", dt.datetime.fromisoformat(meeting["start"]).astimezone(tz))
+        entry.add("dtend", dt.datetime.fromisoformat(meeting["end"]).astimezone(tz))
+        entry.add("summary", f"Meeting: {meeting['organisation_name']} with "
+                             f"{meeting['expert_name']}")
+        if meeting.get("location"):
+            entry.add("location", meeting["location"])
+        topic = ("Confidential topic: see the meetings page." if meeting["confidential"]
+                 else f"Topic: {meeting['topic']}")
+        people = ", ".join(meeting["attendee_names"])
+        entry.add("description", f"{topic}\n\nAttending: {people}\n\n{link}")
+        entry.add("url", link)
+        cal.add_component(entry)
+    return cal.to_ical()

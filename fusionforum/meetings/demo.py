@@ -1,0 +1,2 @@
+def load(event) -> str:
+    return "Meetings: not loaded yet"

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from fusionforum.accounts.models import User, normalise_email
+from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.text import validate_multiline, validate_single_line
+
+from . import slots as slots_module
+from . import taxonomy
+from .models import Expert, MeetingOutcome, MeetingSettings
+
+
+class RequestForm(AccessibleFormMixin, forms.Form):
+    target = forms.ChoiceField(
+        label="Whom do you want to meet?",
+        help_text="A named expert, or anyone of a discipline (the organisers pick who).")
+    topic = forms.CharField(
+        label="Topic", max_length=1500, validators=[validate_multiline],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What you want to discuss, in a few sentences. Suggestions of experts follow "
+                  "as you write.")
+    priority = forms.TypedChoiceField(
+        label="Priority", coerce=int,
+        help_text="1 is your organisation's most important request. The order sets the weight "
+                  "the scheduler gives each request.")
+    attendees = forms.ModelMultipleChoiceField(
+        label="Who attends", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text="Registered participants of your organisation; they attend together.")
+    confidential = forms.BooleanField(
+        label="Confidential topic", required=False,
+        help_text="Only the expert, the organisers and your organisation see the topic; "
+                  "calendars and e-mails leave it out.")
+
+    def __init__(self, *args, event, experts, delegates, max_priority: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        meeting_settings = event.meeting_settings
+        self.experts = {str(e.pk): e for e in experts}
+        self.fields["target"].choices = [
+            ("", "Choose…"),
+            ("Disciplines", [(f"discipline:{k}", f"Someone in {label.lower()}")
+                             for k, label in meeting_settings.discipline_choices]),
+            ("Experts", [(f"expert:{e.pk}", f"{e.name}{' · ' + e.title if e.title else ''}")
+                         for e in experts]),
+        ]
+        self.fields["priority"].choices = [(n, str(n)) for n in range(1, max_priority + 1)]
+        self.fields["attendees"].queryset = User.objects.filter(pk__in=[u.pk for u in delegates])
+        self.fields["attendees"].label_from_instance = lambda u: u.full_name or u.email
+        self._describe_fields()
+
+    def clean_target(self):
+        value = self.cleaned_data["target"]
+        kind, _, key = value.partition(":")
+        if kind == "expert" and key in self.experts:
+            return {"expert": self.experts[key], "discipline": ""}
+        if kind == "discipline" and key:
+            return {"expert": None, "discipline": key}
+        raise ValidationError("Choose an expert or a discipline from the list.")
+
+    @staticmethod
+    def initial_for(request) -> dict:
+        target = (f"expert:{request.expert_id}" if request.expert_id
+                  else f"discipline:{request.discipline}")
+        return {"target": target, "topic": request.topic, "priority": request.priority,
+                "attendees": list(request.attendees.all()),
+                "confidential": request.confidential}
+
+
+class SettingsForm(AccessibleFormMixin, forms.ModelForm):
+    breaks_text = forms.CharField(
+        label="Breaks", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, e.g. “10:40-11:10 coffee”. No meeting overlaps a break.")
+    disciplines_text = forms.CharField(
+        label="Disciplines", widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="One per line as “key: Label”. Keys are what experts and requests refer to; "
+                  "keep them once requests exist.")
+
+    class Meta:
+        model = MeetingSettings
+        fields = ["date", "start_time", "end_time", "slot_minutes", "tables",
+                  "requests_open_at", "requests_close_at", "max_requests_per_organisation",
+                  "time_limit_seconds"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "requests_open_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                    format="%Y-%m-%dT%H:%M"),
+            "requests_close_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                     format="%Y-%m-%dT%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        self.fields["breaks_text"].initial = slots_module.breaks_as_text(instance.breaks or [])
+        self.fields["disciplines_text"].initial = taxonomy.as_lines(
+            instance.disciplines or taxonomy.default_disciplines())
+        self._describe_fields()
+
+    def clean_breaks_text(self):
+        return slots_module.parse_breaks(self.cleaned_data.get("breaks_text", ""))
+
+    def clean_disciplines_text(self):
+        value = taxonomy.parse_lines(self.cleaned_data.get("disciplines_text", ""))
+        taxonomy.validate_disciplines(value)
+        for item in value:
+            validate_single_line(item["label"])
+        return value
+
+    def _post_clean(self):
+        if "breaks_text" in self.cleaned_data:
+            self.instance.breaks = self.cleaned_data["breaks_text"]
+        if "disciplines_text" in self.cleaned_data:
+            self.instance.disciplines = self.cleaned_data["disciplines_text"]
+        super()._post_clean()
+
+
+class ExpertForm(AccessibleFormMixin, forms.ModelForm):
+    disciplines = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    available_slots = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Available slots", help_text="None ticked: available all day.")
+    login = forms.EmailField(
+        label="Login (e-mail of an existing account)", required=False,
+        help_text="Lets the expert see their agenda and confidential topics, check meetings "
+                  "in and write notes.")
+
+    class Meta:
+        model = Expert
+        fields = ["name", "title", "department", "email", "disciplines", "keywords", "bio",
+                  "languages", "available_slots", "max_meetings", "location"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, event, day, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["disciplines"].choices = event.meeting_settings.discipline_choices
+        self.fields["available_slots"].choices = [(s.index, s.label) for s in day.slots]
+        if self.instance.pk and self.instance.user_id:
+            self.fields["login"].initial = self.instance.user.email
+        self._describe_fields()
+
+    def clean_login(self):
+        address = normalise_email(self.cleaned_data.get("login") or "")
+        if not address:
+            return None
+        user = User.objects.filter(email=address, is_active=True).first()
+        if user is None:
+            raise ValidationError("No account has this address; the expert signs up first.")
+        taken = Expert.objects.filter(event=self.event, user=user).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError("This account is already linked to another expert.")
+        return user
+
+    def save(self, commit=True):
+        expert = super().save(commit=False)
+        expert.event = self.event
+        expert.user = self.cleaned_data.get("login")
+        if commit:
+            expert.save()
+        return expert
+
+
+class PlaceForm(forms.Form):
+    request = forms.IntegerField(min_value=1)
+    expert = forms.IntegerField(min_value=1)
+    slot = forms.IntegerField(min_value=0, max_value=500)
+
+
+class NotesForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = MeetingOutcome
+        fields = ["notes_topic", "category", "follow_up_requested", "follow_up"]
+        widgets = {"notes_topic": forms.Textarea(attrs={"rows": 4}),
+                   "follow_up": forms.Textarea(attrs={"rows": 3})}
+        labels = {"follow_up_requested": "The organisation asked for a follow-up"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notes_topic"].required = True
+        self.fields["category"].required = True
+        self._describe_fields()
+
+
+class PublishForm(AccessibleFormMixin, forms.Form):
+    comment = forms.CharField(label="Note on this version", required=False, max_length=2000,
+                              validators=[validate_multiline],
+                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,252 @@
+"""Publishing the meetings day: a frozen, numbered version (like programme releases), its
+difference from the previous one, and the e-mails.
+
+Snapshot format ``fusionforum-meetings/1``::
+
+    {"format": "fusionforum-meetings/1",
+     "event": {"slug", "title", "time_zone"}, "date": "YYYY-MM-DD",
+     "slots": [{"index", "start", "end"}],                   # ISO 8601 with offset
+     "meetings": [{"request": request pk, "slot", "start", "end",
+                   "expert": expert pk, "expert_name", "expert_title", "expert_user": pk|null,
+                   "location", "organisation": pk, "organisation_name",
+                   "attendees": [user pk], "attendee_names": [str],
+                   "target": {"expert": pk} | {"discipline": key}, "target_label",
+                   "topic", "confidential": bool}],
+     "unmet": [request pk],                                  # active requests without a meeting
+     "objective": {"requesting_orgs", "covered_orgs", "weight"}}
+
+The snapshot keeps confidential topics (the expert and the organisers read them from it);
+every page filters by viewer (views.visible_topic), and calendar feeds and e-mails never carry
+a confidential topic.
+
+Changes format: ``{"previous_version": int|null, "added": [request pk], "removed": [request
+pk], "moved": [{"request", "from": {"slot", "start", "expert", "expert_name"}, "to": {...}}]}``.
+
+E-mails: version 1 goes to every attendee and every expert with a meeting, and to the
+delegates whose request could not be placed; a later version only to the people whose meetings
+were added, removed or moved (attendees, and the experts before and after).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.conf import settings as django_settings
+from django.db import transaction
+
+from fusionforum.core import audit, clock
+from fusionforum.notifications.services import queue_email
+
+from . import instance as instance_module
+from .models import Meeting, MeetingRelease, MeetingRequest, MeetingSettings
+from .slots import MeetingDay
+
+FORMAT = "fusionforum-meetings/1"
+
+
+def build_snapshot(event) -> dict:
+    meeting_settings = MeetingSettings.objects.select_related("event").get(event=event)
+    day = MeetingDay(meeting_settings)
+    data = instance_module.build(event)
+    by_id = {r["id"]: r for r in data["requests"]}
+    meetings = list(Meeting.objects.filter(event=event)
+                    .select_related("expert", "request__organisation", "request__expert")
+                    .prefetch_related("request__attendees").order_by("slot", "expert__name"))
+    entries = []
+    for meeting in meetings:
+        request = meeting.request
+        slot = day.slots[meeting.slot] if meeting.slot < len(day) else None
+        if slot is None:
+            continue
+        attendees = sorted(request.attendees.all(), key=lambda u: (u.full_name, u.pk))
+        entries.append({
+            "request": request.pk, "slot": meeting.slot,
+            "start": slot.start.isoformat(), "end": slot.end.isoformat(),
+            "expert": meeting.expert_id, "expert_name": meeting.expert.name,
+            "expert_title": meeting.expert.title, "expert_user": meeting.expert.user_id,
+            "location": meeting.expert.location,
+            "organisation": request.organisation_id,
+            "organisation_name": request.organisation.name,
+            "attendees": [u.pk for u in attendees],
+            "attendee_names": [u.full_name or "Participant" for u in attendees],
+            "target": ({"expert": request.expert_id} if request.expert_id
+                       else {"discipline": request.discipline}),
+            "target_label": request.target_label,
+            "topic": request.topic, "confidential": request.confidential,
+        })
+    met = {instance_module.request_id(m["request"]) for m in entries}
+    unmet = sorted(instance_module.parse_id(r) for r in by_id if r not in met)
+    return {
+        "format": FORMAT,
+        "event": {"slug": event.slug, "title": event.title, "time_zone": event.time_zone},
+        "date": meeting_settings.date.isoformat(),
+        "slots": [{"index": s.index, "start": s.start.isoformat(), "end": s.end.isoformat()}
+                  for s in day.slots],
+        "meetings": entries,
+        "unmet": unmet,
+        "objective": {
+            "requesting_orgs": len({r["org"] for r in data["requests"]}),
+            "covered_orgs": len({by_id[r]["org"] for r in met if r in by_id}),
+            "weight": sum(by_id[r]["weight"] for r in met if r in by_id),
+        },
+    }
+
+
+def diff(previous: dict | None, current: dict, previous_version: int | None) -> dict:
+    old = {m["request"]: m for m in (previous or {}).get("meetings", [])}
+    new = {m["request"]: m for m in current.get("meetings", [])}
+
+    def place(m):
+        return {"slot": m["slot"], "start": m["start"], "expert": m["expert"],
+                "expert_name": m["expert_name"]}
+
+    return {
+        "previous_version": previous_version,
+        "added": sorted(set(new) - set(old)),
+        "removed": sorted(set(old) - set(new)),
+        "moved": [{"request": pk, "from": place(old[pk]), "to": place(new[pk])}
+                  for pk in sorted(set(old) & set(new))
+                  if (old[pk]["slot"], old[pk]["expert"]) != (new[pk]["slot"], new[pk]["expert"])],
+    }
+
+
+def publish(event, *, by, comment: str = "") -> MeetingRelease:
+    with transaction.atomic():
+        list(MeetingSettings.objects.select_for_update().filter(event=event))
+        previous = MeetingRelease.objects.filter(event=event).order_by("-version").first()
+        snapshot = build_snapshot(event)
+        changes = diff(previous.snapshot if previous else None, snapshot,
+                       previous.version if previous else None)
+        if previous is not None and not (changes["added"] or changes["removed"]
+                                         or changes["moved"]):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError("Nothing changed since the published version "
+                                  f"{previous.version}.")
+        release = MeetingRelease.objects.create(
+            event=event, version=(previous.version + 1) if previous else 1,
+            published_at=clock.now(), published_by=by, comment=comment, snapshot=snapshot,
+            changes=changes)
+        audit.record("meetings.published", release, actor=by,
+                     summary=f"Version {release.version}: {len(snapshot['meetings'])} meetings")
+        send_emails(event, release, previous)
+    return release
+
+
+# E-mails --------------------------------------------------------------------------------------
+
+
+def _site_url() -> str:
+    return getattr(django_settings, "SITE_URL", "").rstrip("/")
+
+
+def _when(meeting: dict, tz) -> str:
+    import datetime as dt
+
+    start = dt.datetime.fromisoformat(meeting["start"]).astimezone(tz)
+    end = dt.datetime.fromisoformat(meeting["end"]).astimezone(tz)
+    return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M}"
+
+
+def _line(meeting: dict, tz, *, for_expert: bool) -> str:
+    who = meeting["organisation_name"] if for_expert else meeting["expert_name"]
+    where = f", {meeting['location']}" if meeting.get("location") else ""
+    topic = ("confidential topic (see the meetings page)" if meeting["confidential"]
+             else " ".join(meeting["topic"].split())[:200])
+    return f"- {_when(meeting, tz)}{where}: {who}. Topic: {topic}"
+
+
+def _recipients(event, snapshot: dict, request_pks: set[int]):
+    """{address: {"name", "as_expert": [meetings], "as_attendee": [meetings]}}"""
+    from fusionforum.accounts.models import User
+
+    from .models import Expert
+
+    people: dict[str, dict] = defaultdict(lambda: {"as_expert": [], "as_attendee": []})
+    meetings = [m for m in snapshot.get("meetings", []) if m["request"] in request_pks]
+    users = {u.pk: u for u in User.objects.filter(
+        pk__in={p for m in meetings for p in m["attendees"]}, is_active=True)}
+    experts = {e.pk: e for e in Expert.objects.filter(
+        pk__in={m["expert"] for m in meetings}).select_related("user")}
+    for meeting in meetings:
+        for pk in meeting["attendees"]:
+            if pk in users:
+                people[users[pk].email]["as_attendee"].append(meeting)
+        expert = experts.get(meeting["expert"])
+        address = (expert.user.email if expert and expert.user_id else
+                   (expert.email if expert else ""))
+        if address:
+            people[address]["as_expert"].append(meeting)
+    return people
+
+
+def send_emails(event, release: MeetingRelease, previous: MeetingRelease | None) -> int:
+    tz = event.tz
+    snapshot = release.snapshot
+    link = f"{_site_url()}/{event.slug}/meetings/"
+    expert_link = f"{_site_url()}/{event.slug}/expert/"
+    sent = 0
+    if previous is None:
+        concerned = {m["request"] for m in snapshot["meetings"]}
+        intro = (f"The meetings day of {event.title} is published (version "
+                 f"{release.version}).")
+        people = _recipients(event, snapshot, concerned)
+        # Delegates whose requests could not be placed hear it too.
+        unmet = (MeetingRequest.objects.filter(pk__in=snapshot.get("unmet", []))
+                 .select_related("expert").prefetch_related("attendees"))
+        unmet_by_address = defaultdict(list)
+        for request in unmet:
+            for person in request.attendees.all():
+                if person.is_active:
+                    unmet_by_address[person.email].append(request)
+        for address in set(unmet_by_address) - set(people):
+            people[address]  # noqa: B018  (creates the entry)
+    else:
+        changes = release.changes
+        touched = set(changes["added"]) | {m["request"] for m in changes["moved"]}
+        removed = set(changes["removed"])
+        people = _recipients(event, snapshot, touched)
+        old_people = _recipients(event, previous.snapshot, removed | {
+            m["request"] for m in changes["moved"]})
+        for address, lists in old_people.items():
+            people[address]  # noqa: B018
+        intro = (f"The meetings day of {event.title} changed (version {release.version}); "
+                 f"this e-mail lists your meetings that changed.")
+        unmet_by_address = {}
+    for address, lists in sorted(people.items()):
+        lines = [intro, ""]
+        # The person's whole current agenda, so the e-mail stands alone.
+        mine = [m for m in snapshot["meetings"] if _concerns(m, address, lists)]
+        if previous is not None:
+            gone = [m for m in previous.snapshot["meetings"]
+                    if m["request"] in release.changes["removed"]
+                    and _concerns_old(m, address, old_people)]
+            for meeting in gone:
+                lines.append("Cancelled: " + _line(meeting, tz, for_expert=bool(
+                    lists["as_expert"] or old_people.get(address, {}).get("as_expert")))[2:])
+        if mine:
+            lines.append("Your meetings now:")
+            for meeting in mine:
+                as_expert = meeting in lists["as_expert"]
+                lines.append(_line(meeting, tz, for_expert=as_expert))
+        for request in unmet_by_address.get(address, []):
+            lines.append(f"Your request for {request.target_label} could not be placed: the "
+                         f"experts' time was fully taken. The organisers keep it in case a "
+                         f"place frees up.")
+        lines += ["", f"Your agenda and calendar feed: {link}"]
+        if lists["as_expert"]:
+            lines.append(f"Your expert agenda (check-in and notes): {expert_link}")
+        queue_email(to=[address], subject=f"{event.title}: your meetings (version "
+                                          f"{release.version})",
+                    body="\n".join(lines) + "\n", purpose="meetings_published", related=release)
+        sent += 1
+    return sent
+
+
+def _concerns(meeting: dict, address: str, lists: dict) -> bool:
+    return meeting in lists["as_attendee"] or meeting in lists["as_expert"] or False
+
+
+def _concerns_old(meeting: dict, address: str, old_people: dict) -> bool:
+    lists = old_people.get(address)
+    return bool(lists) and (meeting in lists["as_attendee"] or meeting in lists["as_expert"])

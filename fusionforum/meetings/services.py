@@ -1,0 +1,584 @@
+"""The meetings day's business rules: requests, hand placements (checked against every hard
+constraint H1-H9 of ``fusion-matchmaking/1``), scheduler runs, later changes, check-in and notes.
+Publishing lives in publishing.py. Views, the demo, the admin and tests call these functions."""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from fusionforum.core import audit, clock
+from fusionforum.registration.models import Registration
+from fusionforum.registration.states import Status as RegistrationStatus
+
+from . import busy
+from . import instance as instance_module
+from .models import (
+    Expert,
+    Meeting,
+    MeetingOutcome,
+    MeetingRelease,
+    MeetingRequest,
+    MeetingSettings,
+    ScheduleRun,
+)
+from .slots import MeetingDay
+
+logger = logging.getLogger(__name__)
+
+
+class RequestRefused(ValidationError):
+    """A request cannot be made or changed; the message says why."""
+
+
+class Infeasible(ValidationError):
+    """A hand placement breaks a hard constraint. ``code`` is H1..H9."""
+
+
+class NotAllowed(Exception):
+    pass
+
+
+def settings_for(event) -> MeetingSettings | None:
+    return MeetingSettings.objects.filter(event=event).select_related("event").first()
+
+
+def meeting_day(event) -> MeetingDay | None:
+    meeting_settings = settings_for(event)
+    return MeetingDay(meeting_settings) if meeting_settings else None
+
+
+# People ---------------------------------------------------------------------------------------
+
+
+def delegation_of(event, user) -> Registration | None:
+    """The person's confirmed registration (which says their organisation), else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (Registration.objects.filter(event=event, user=user,
+                                        status=RegistrationStatus.CONFIRMED)
+            .select_related("organisation").first())
+
+
+def delegates(event, organisation) -> list:
+    """The organisation's registered (confirmed) participants."""
+    from fusionforum.accounts.models import User
+
+    return list(User.objects.filter(
+        registrations__event=event, registrations__organisation=organisation,
+        registrations__status=RegistrationStatus.CONFIRMED).order_by("full_name", "email"))
+
+
+def expert_of(event, user) -> Expert | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Expert.objects.filter(event=event, user=user).first()
+
+
+def is_organiser(user, event) -> bool:
+    from fusionforum.registration.access import PERMISSION
+
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(PERMISSION, event))
+
+
+# Requests -------------------------------------------------------------------------------------
+
+
+def _check_target(event, meeting_settings, expert, discipline):
+    if bool(expert) == bool(discipline):
+        raise RequestRefused({"target": "Choose either an expert or a discipline."})
+    if expert is not None:
+        if expert.event_id != event.pk:
+            raise RequestRefused({"target": "This expert does not take part in this event."})
+        if not expert.is_active:
+            raise RequestRefused({"target": f"{expert.name} no longer takes meetings."})
+    elif discipline not in dict(meeting_settings.discipline_choices):
+        raise RequestRefused({"target": "Unknown discipline."})
+
+
+def _check_duplicate(event, organisation, expert, discipline, *, exclude=None):
+    others = MeetingRequest.objects.filter(event=event, organisation=organisation,
+                                           status=MeetingRequest.Status.ACTIVE)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if expert is not None and others.filter(expert=expert).exists():
+        raise RequestRefused({"target": f"Your organisation already asked to meet "
+                                        f"{expert.name}; change that request instead."})
+    if discipline and others.filter(discipline=discipline).exists():
+        raise RequestRefused({"target": "Your organisation already asked for someone in this "
+                                        "discipline; change that request instead."})
+
+
+def _check_attendees(event, organisation, attendees):
+    allowed = {u.pk for u in delegates(event, organisation)}
+    if not attendees:
+        raise RequestRefused({"attendees": "Choose who attends (at least one person)."})
+    if any(getattr(a, "pk", a) not in allowed for a in attendees):
+        raise RequestRefused({"attendees": "Only your organisation's registered participants "
+                                           "can attend."})
+
+
+def _window(event, meeting_settings):
+    now = clock.now()
+    if now < meeting_settings.requests_open_at:
+        raise RequestRefused("Requests for meetings are not open yet.")
+    if now >= meeting_settings.requests_close_at:
+        raise RequestRefused("The deadline for meeting requests has passed.")
+
+
+def submit_request(event, user, *, expert=None, discipline="", topic: str, priority: int = 1,
+                   attendees=(), confidential: bool = False) -> MeetingRequest:
+    meeting_settings = settings_for(event)
+    if meeting_settings is None:
+        raise RequestRefused("This event has no meetings day.")
+    registration = delegation_of(event, user)
+    if registration is None:
+        raise RequestRefused("Only confirmed participants can ask for meetings.")
+    _window(event, meeting_settings)
+    organisation = registration.organisation
+    discipline = discipline or ""
+    _check_target(event, meeting_settings, expert, discipline)
+    _check_attendees(event, organisation, attendees)
+    with transaction.atomic():
+        # Lock the organisation's requests so two delegates cannot both take the last place.
+        list(MeetingRequest.objects.select_for_update().filter(
+            event=event, organisation=organisation))
+        _check_duplicate(event, organisation, expert, discipline)
+        active = MeetingRequest.objects.filter(event=event, organisation=organisation,
+                                               status=MeetingRequest.Status.ACTIVE).count()
+        if active >= meeting_settings.max_requests_per_organisation:
+            raise RequestRefused(f"An organisation may make at most "
+                                 f"{meeting_settings.max_requests_per_organisation} requests.")
+        request = MeetingRequest(event=event, organisation=organisation, expert=expert,
+                                 discipline=discipline, topic=topic, priority=priority,
+                                 confidential=confidential, created_by=user,
+                                 submitted_at=clock.now())
+        request.full_clean(exclude=["attendees"])
+        request.save()
+        request.attendees.set(attendees)
+        audit.record("meetings.request_submitted", request, actor=user,
+                     summary=f"Request for {request.target_label}")
+    return request
+
+
+def may_edit_request(request, user) -> bool:
+    registration = delegation_of(request.event, user)
+    return registration is not None and registration.organisation_id == request.organisation_id
+
+
+def update_request(request: MeetingRequest, user, *, expert=None, discipline="", topic: str,
+                   priority: int, attendees=(), confidential: bool = False) -> MeetingRequest:
+    event = request.event
+    meeting_settings = settings_for(event)
+    if not may_edit_request(request, user):
+        raise NotAllowed("Not your organisation's request.")
+    if request.status != MeetingRequest.Status.ACTIVE:
+        raise RequestRefused("This request was withdrawn.")
+    _window(event, meeting_settings)
+    discipline = discipline or ""
+    _check_target(event, meeting_settings, expert, discipline)
+    _check_attendees(event, request.organisation, attendees)
+    with transaction.atomic():
+        list(MeetingRequest.objects.select_for_update().filter(
+            event=event, organisation=request.organisation))
+        _check_duplicate(event, request.organisation, expert, discipline, exclude=request)
+        request.expert, request.discipline = expert, discipline
+        request.topic, request.priority, request.confidential = topic, priority, confidential
+        request.full_clean(exclude=["attendees"])
+        request.save()
+        request.attendees.set(attendees)
+        audit.record("meetings.request_changed", request, actor=user)
+    return request
+
+
+def withdraw_request(request: MeetingRequest, user) -> None:
+    if not may_edit_request(request, user):
+        raise NotAllowed("Not your organisation's request.")
+    _window(request.event, settings_for(request.event))
+    with transaction.atomic():
+        request.status = MeetingRequest.Status.WITHDRAWN
+        request.save(update_fields=["status", "updated_at"])
+        Meeting.objects.filter(request=request).delete()
+        audit.record("meetings.request_withdrawn", request, actor=user)
+
+
+# Hand placements ------------------------------------------------------------------------------
+
+
+def eligible(request: MeetingRequest, expert: Expert) -> bool:
+    if request.expert_id:
+        return request.expert_id == expert.pk
+    return request.discipline in (expert.disciplines or [])
+
+
+def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
+                    *, entries=None) -> list[tuple[str, str]]:
+    """Every hard constraint a meeting (request, expert, slot) would break in the working
+    schedule, as (code, readable reason). Empty: the placement is feasible. The request's own
+    current meeting (if any) is ignored: placing it again moves it."""
+    meeting_settings = settings_for(event)
+    day = MeetingDay(meeting_settings)
+    problems: list[tuple[str, str]] = []
+    if not 0 <= slot < len(day):
+        return [("H0", "There is no such slot.")]
+    label = day.slots[slot].label
+    others = Meeting.objects.filter(event=event).exclude(request=request).select_related(
+        "request")
+    if request.status != MeetingRequest.Status.ACTIVE or request.event_id != event.pk:
+        problems.append(("H1", "This request is not active."))
+    if expert.event_id != event.pk:
+        return [("H2", "This expert does not take part in this event.")]
+    if not eligible(request, expert):
+        problems.append(("H2", f"{expert.name} cannot serve this request: it asks for "
+                               f"{request.target_label}."))
+    available = set(expert.available_slots or range(len(day)))
+    if not expert.is_active:
+        problems.append(("H3", f"{expert.name} has cancelled."))
+    elif slot not in available:
+        problems.append(("H3", f"{expert.name} is not available at {label}."))
+    elif slot in day.lost:
+        problems.append(("H3", f"The slot {label} was withdrawn."))
+    members = instance_module.confirmed_members(event)
+    attendees = [u for u in request.attendees.all() if members.get(u.pk) ==
+                 request.organisation_id]
+    if entries is None:
+        entries = busy.collect(event, day)
+    busy_by_user = busy.busy_slots_by_user(entries)
+    for person in attendees:
+        why = busy_by_user.get(person.pk, {}).get(slot)
+        if why:
+            problems.append(("H4", f"{person} is busy at {label} ({why})."))
+    if others.filter(expert=expert, slot=slot).exists():
+        problems.append(("H5", f"{expert.name} already has a meeting at {label}."))
+    attendee_ids = {p.pk for p in attendees}
+    for other in others.filter(slot=slot).prefetch_related("request__attendees"):
+        clash = attendee_ids & {u.pk for u in other.request.attendees.all()}
+        if clash:
+            problems.append(("H6", f"An attendee already has a meeting at {label}."))
+            break
+    if others.filter(expert=expert).count() >= expert.max_meetings:
+        problems.append(("H7", f"{expert.name} already has {expert.max_meetings} meetings, "
+                               f"their daily maximum."))
+    if others.filter(expert=expert, request__organisation=request.organisation_id).exists():
+        problems.append(("H8", f"{request.organisation} already meets {expert.name}."))
+    tables = day.tables(slot)
+    if tables is not None and others.filter(slot=slot).count() >= tables:
+        problems.append(("H9", f"All {tables} tables are taken at {label}."))
+    return problems
+
+
+def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, by) -> Meeting:
+    """Put a request's meeting (new or moved) with ``expert`` in ``slot``, if feasible."""
+    with transaction.atomic():
+        list(MeetingSettings.objects.select_for_update().filter(event=event))
+        problems = check_placement(event, request, expert, slot)
+        if problems:
+            code, _ = problems[0]
+            raise Infeasible(" ".join(message for _, message in problems), code=code)
+        meeting, _ = Meeting.objects.update_or_create(
+            request=request, defaults={"event": event, "expert": expert, "slot": slot,
+                                       "source": Meeting.Source.HAND})
+        audit.record("meetings.placed_by_hand", meeting, actor=by,
+                     summary=f"{request} with {expert} in slot {slot}")
+    return meeting
+
+
+def remove_meeting(meeting: Meeting, *, by) -> None:
+    with transaction.atomic():
+        audit.record("meetings.removed_by_hand", meeting.request, actor=by,
+                     summary=f"{meeting.request} taken out of slot {meeting.slot}")
+        meeting.delete()
+
+
+# Scheduler runs -------------------------------------------------------------------------------
+
+
+def _enqueue(run_id: int) -> None:
+    from .tasks import run_scheduler
+
+    run_scheduler.enqueue(run_id)
+
+
+def start_run(event, *, by, kind: str = ScheduleRun.Kind.SOLVE,
+              time_limit: float | None = None, seed: int = 0) -> ScheduleRun:
+    """Build the instance now (what the organiser sees is what is solved) and queue the job."""
+    meeting_settings = settings_for(event)
+    if meeting_settings is None:
+        raise ValidationError("Set up the meetings day first.")
+    if ScheduleRun.objects.filter(event=event, status__in=[ScheduleRun.Status.QUEUED,
+                                                           ScheduleRun.Status.RUNNING]).exists():
+        raise ValidationError("A scheduler run is already under way.")
+    latest = latest_release(event)
+    if kind == ScheduleRun.Kind.REPAIR and latest is None:
+        raise ValidationError("Nothing is published yet: run the whole schedule instead.")
+    data = instance_module.build(event)
+    if not data["requests"]:
+        raise ValidationError("There are no requests to schedule.")
+    with transaction.atomic():
+        run = ScheduleRun.objects.create(
+            event=event, kind=kind, created_by=by, created_at=clock.now(),
+            time_limit=float(time_limit or meeting_settings.time_limit_seconds), seed=seed,
+            instance=data, base_version=latest.version if latest else None)
+        audit.record("meetings.run_started", run, actor=by, summary=run.get_kind_display())
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def published_solution(release: MeetingRelease, data: dict) -> dict:
+    """The published meetings as a solution of ``data`` (meetings whose request left are
+    dropped: they cannot be kept)."""
+    known = {r["id"] for r in data["requests"]}
+    experts = {e["id"] for e in data["experts"]}
+    meetings = [{"request": instance_module.request_id(m["request"]),
+                 "expert": instance_module.expert_id(m["expert"]), "slot": m["slot"]}
+                for m in release.snapshot.get("meetings", [])]
+    return {"format": "fusion-matchmaking-solution/1", "instance": data.get("name", ""),
+            "meetings": [m for m in meetings if m["request"] in known and m["expert"] in experts]}
+
+
+def execute_run(run_id: int) -> ScheduleRun:
+    """The job's body: call the optimiser, record progress and the result, and make the result
+    the working schedule."""
+    from fusionforum import scheduling
+
+    run = ScheduleRun.objects.select_related("event").get(pk=run_id)
+    if run.status != ScheduleRun.Status.QUEUED:
+        return run
+    ScheduleRun.objects.filter(pk=run.pk).update(status=ScheduleRun.Status.RUNNING,
+                                                 started_at=clock.now())
+    began = time.monotonic()
+    last_write = [0.0]
+
+    def progress(*args, **kwargs):
+        info = dict(args[0]) if args and isinstance(args[0], dict) else {}
+        info.update({k: v for k, v in kwargs.items() if isinstance(v, (int, float, str))})
+        info = {k: v for k, v in info.items() if isinstance(v, (int, float, str, bool))
+                or v is None}
+        info["elapsed"] = round(time.monotonic() - began, 2)
+        now = time.monotonic()
+        if now - last_write[0] >= 0.5:
+            last_write[0] = now
+            ScheduleRun.objects.filter(pk=run.pk).update(progress=info)
+
+    try:
+        if run.kind == ScheduleRun.Kind.REPAIR:
+            release = MeetingRelease.objects.get(event=run.event, version=run.base_version)
+            solution = scheduling.repair(run.instance, published_solution(release, run.instance),
+                                         time_limit=run.time_limit, seed=run.seed,
+                                         progress=progress)
+        else:
+            solution = scheduling.solve(run.instance, time_limit=run.time_limit, seed=run.seed,
+                                        progress=progress)
+    except Exception as exc:  # the organiser sees the failure; the working copy is untouched
+        logger.exception("Scheduler run %s failed", run.pk)
+        ScheduleRun.objects.filter(pk=run.pk).update(
+            status=ScheduleRun.Status.FAILED, finished_at=clock.now(),
+            error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"[:4000])
+        return ScheduleRun.objects.get(pk=run.pk)
+    with transaction.atomic():
+        apply_solution(run.event, run.instance, solution)
+        meta = solution.get("meta") or {}
+        final = {k: v for k, v in meta.items() if isinstance(v, (int, float, str, bool))}
+        final["elapsed"] = round(time.monotonic() - began, 2)
+        ScheduleRun.objects.filter(pk=run.pk).update(
+            status=ScheduleRun.Status.DONE, finished_at=clock.now(), solution=solution,
+            progress=final)
+        audit.record("meetings.run_finished", run, actor=None,
+                     summary=f"{len(solution.get('meetings', []))} meetings")
+    return ScheduleRun.objects.get(pk=run.pk)
+
+
+def apply_solution(event, data: dict, solution: dict) -> int:
+    """Replace the working schedule with ``solution`` (meetings of unknown or inactive requests
+    are ignored)."""
+    requests = {r.pk: r for r in MeetingRequest.objects.filter(
+        event=event, status=MeetingRequest.Status.ACTIVE)}
+    experts = {e.pk: e for e in Expert.objects.filter(event=event)}
+    Meeting.objects.filter(event=event).delete()
+    rows = []
+    for item in solution.get("meetings", []):
+        request = requests.get(instance_module.parse_id(item["request"]))
+        expert = experts.get(instance_module.parse_id(item["expert"]))
+        if request is None or expert is None:
+            continue
+        rows.append(Meeting(event=event, request=request, expert=expert, slot=int(item["slot"]),
+                            source=Meeting.Source.SCHEDULER))
+    Meeting.objects.bulk_create(rows)
+    return len(rows)
+
+
+def current_run(event) -> ScheduleRun | None:
+    return ScheduleRun.objects.filter(event=event).order_by("-created_at", "-id").first()
+
+
+# Review of the working schedule ---------------------------------------------------------------
+
+
+def review(event) -> dict:
+    """Figures of the working schedule: coverage, unmet requests by discipline, load per
+    expert, disciplines short of experts."""
+    meeting_settings = settings_for(event)
+    data = instance_module.build(event)
+    by_id = {r["id"]: r for r in data["requests"]}
+    meetings = list(Meeting.objects.filter(event=event).select_related("expert", "request"))
+    met = {instance_module.request_id(m.request_id) for m in meetings}
+    requesting = {r["org"] for r in data["requests"]}
+    covered = {by_id[r]["org"] for r in met if r in by_id}
+    weight = sum(by_id[r]["weight"] for r in met if r in by_id)
+    experts = list(Expert.objects.filter(event=event))
+    expert_by_id = {instance_module.expert_id(e.pk): e for e in experts}
+    unmet_by_discipline: dict[str, int] = defaultdict(int)
+    demand: dict[str, int] = defaultdict(int)
+    for request in data["requests"]:
+        target = request["target"]
+        if "discipline" in target:
+            keys = [target["discipline"]]
+        else:
+            expert = expert_by_id.get(target["expert"])
+            keys = list(expert.disciplines[:1]) if expert else []
+        for key in keys:
+            demand[key] += 1
+            if request["id"] not in met:
+                unmet_by_discipline[key] += 1
+    load = defaultdict(int)
+    for m in meetings:
+        load[m.expert_id] += 1
+    supply: dict[str, int] = defaultdict(int)
+    for expert in experts:
+        if expert.is_active:
+            places = min(expert.max_meetings,
+                         len(expert.available_slots or data["slots"]))
+            for key in expert.disciplines:
+                supply[key] += places
+    label = meeting_settings.discipline_label
+    disciplines = []
+    for key in sorted(set(demand) | set(unmet_by_discipline)):
+        disciplines.append({"key": key, "label": label(key), "requests": demand[key],
+                            "unmet": unmet_by_discipline[key], "capacity": supply[key],
+                            "needs_experts": unmet_by_discipline[key] > 0})
+    disciplines.sort(key=lambda d: (-d["unmet"], d["label"]))
+    unmet_requests = (MeetingRequest.objects.filter(
+        pk__in=[instance_module.parse_id(r) for r in by_id if r not in met])
+        .select_related("organisation", "expert").order_by("organisation__name", "priority"))
+    return {
+        "requests": len(data["requests"]),
+        "meetings": len(meetings),
+        "requesting_orgs": len(requesting),
+        "covered_orgs": len(covered),
+        "uncovered_orgs": sorted(o["name"] for o in data["organisations"]
+                                 if o["id"] in requesting - covered),
+        "weight": weight,
+        "disciplines": disciplines,
+        "short_disciplines": [d for d in disciplines if d["needs_experts"]],
+        "load": [{"expert": e, "meetings": load[e.pk], "max": e.max_meetings} for e in experts],
+        "unmet_requests": list(unmet_requests),
+    }
+
+
+def latest_release(event) -> MeetingRelease | None:
+    return MeetingRelease.objects.filter(event=event).order_by("-version").first()
+
+
+# Later changes --------------------------------------------------------------------------------
+
+
+def cancel_expert(expert: Expert, *, by) -> int:
+    """The expert can no longer come: their working meetings are dropped (a repair run then
+    places those requests elsewhere if it can). Returns the number of meetings dropped."""
+    with transaction.atomic():
+        expert.is_active = False
+        expert.save(update_fields=["is_active"])
+        dropped, _ = Meeting.objects.filter(expert=expert).delete()
+        audit.record("meetings.expert_cancelled", expert, actor=by)
+    return dropped
+
+
+def participant_leaves(event, user, *, by) -> int:
+    """Take a person out of every request of theirs; a request left without attendees is
+    withdrawn and loses its working meeting. Returns the number of requests withdrawn."""
+    withdrawn = 0
+    with transaction.atomic():
+        for request in MeetingRequest.objects.filter(event=event, attendees=user,
+                                                     status=MeetingRequest.Status.ACTIVE):
+            request.attendees.remove(user)
+            if not request.attendees.exists():
+                request.status = MeetingRequest.Status.WITHDRAWN
+                request.save(update_fields=["status", "updated_at"])
+                Meeting.objects.filter(request=request).delete()
+                withdrawn += 1
+        audit.record("meetings.participant_left", None, actor=by, event=event.pk)
+    return withdrawn
+
+
+def lose_slot(event, slot: int, *, by) -> int:
+    """A slot can no longer be used (room lost, fire drill): its working meetings are dropped."""
+    with transaction.atomic():
+        meeting_settings = MeetingSettings.objects.select_for_update().get(event=event)
+        day = MeetingDay(meeting_settings)
+        if not 0 <= slot < len(day):
+            raise ValidationError("There is no such slot.")
+        lost = set(meeting_settings.lost_slots or [])
+        lost.add(slot)
+        meeting_settings.lost_slots = sorted(lost)
+        meeting_settings.save(update_fields=["lost_slots"])
+        dropped, _ = Meeting.objects.filter(event=event, slot=slot).delete()
+        audit.record("meetings.slot_lost", meeting_settings, actor=by, slot=slot)
+    return dropped
+
+
+# On the day -----------------------------------------------------------------------------------
+
+
+def published_meeting(event, request_pk: int) -> dict | None:
+    release = latest_release(event)
+    if release is None:
+        return None
+    return next((m for m in release.snapshot.get("meetings", []) if m["request"] == request_pk),
+                None)
+
+
+def may_record(event, user, meeting: dict) -> bool:
+    """The meeting's expert (by their login) or an organiser."""
+    if is_organiser(user, event):
+        from fusionforum.accounts.twofactor import is_verified
+
+        return is_verified(user)
+    expert = expert_of(event, user)
+    return expert is not None and expert.pk == meeting["expert"]
+
+
+def check_in(event, request_pk: int, attendance: str, *, by) -> MeetingOutcome:
+    meeting = published_meeting(event, request_pk)
+    if meeting is None or not may_record(event, by, meeting):
+        raise NotAllowed("No such meeting.")
+    if attendance not in MeetingOutcome.Attendance.values:
+        raise ValidationError("Say whether the meeting was held or a no-show.")
+    with transaction.atomic():
+        outcome, _ = MeetingOutcome.objects.get_or_create(request_id=request_pk)
+        outcome.attendance = attendance
+        outcome.checked_in_at = clock.now()
+        outcome.checked_in_by = by
+        outcome.save()
+        audit.record("meetings.checked_in", outcome, actor=by, attendance=attendance)
+    return outcome
+
+
+def save_notes(event, request_pk: int, *, by, notes_topic: str, follow_up_requested: bool,
+               follow_up: str, category: str) -> MeetingOutcome:
+    meeting = published_meeting(event, request_pk)
+    if meeting is None or not may_record(event, by, meeting):
+        raise NotAllowed("No such meeting.")
+    with transaction.atomic():
+        outcome, _ = MeetingOutcome.objects.get_or_create(request_id=request_pk)
+        outcome.notes_topic, outcome.follow_up_requested = notes_topic, follow_up_requested
+        outcome.follow_up, outcome.category = follow_up, category
+        outcome.notes_at, outcome.notes_by = clock.now(), by
+        outcome.full_clean()
+        outcome.save()
+        audit.record("meetings.notes_saved", outcome, actor=by)
+    return outcome
