@@ -356,9 +356,8 @@ def execute_run(run_id: int) -> ScheduleRun:
 
     def progress(*args, **kwargs):
         info = dict(args[0]) if args and isinstance(args[0], dict) else {}
-        info.update({k: v for k, v in kwargs.items() if isinstance(v, (int, float, str))})
-        info = {k: v for k, v in info.items() if isinstance(v, (int, float, str, bool))
-                or v is None}
+        info.update(kwargs)
+        info = _readable(info)
         info["elapsed"] = round(time.monotonic() - began, 2)
         now = time.monotonic()
         if now - last_write[0] >= 0.5:
@@ -382,8 +381,7 @@ def execute_run(run_id: int) -> ScheduleRun:
         return ScheduleRun.objects.get(pk=run.pk)
     with transaction.atomic():
         apply_solution(run.event, run.instance, solution)
-        meta = solution.get("meta") or {}
-        final = {k: v for k, v in meta.items() if isinstance(v, (int, float, str, bool))}
+        final = _readable(solution.get("meta") or {})
         final["elapsed"] = round(time.monotonic() - began, 2)
         ScheduleRun.objects.filter(pk=run.pk).update(
             status=ScheduleRun.Status.DONE, finished_at=clock.now(), solution=solution,
@@ -391,6 +389,23 @@ def execute_run(run_id: int) -> ScheduleRun:
         audit.record("meetings.run_finished", run, actor=None,
                      summary=f"{len(solution.get('meetings', []))} meetings")
     return ScheduleRun.objects.get(pk=run.pk)
+
+
+def _readable(info: dict) -> dict:
+    """Progress and result figures as the run page shows them: scalars kept, an objective pair
+    [covered organisations, weight] written out, anything else left out."""
+    result = {}
+    for key, value in info.items():
+        if isinstance(value, (int, float, str, bool)) or value is None:
+            result[key] = value
+        elif (isinstance(value, (list, tuple)) and len(value) == 2
+              and all(isinstance(v, int) for v in value)):
+            result[key] = f"{value[0]} organisations, weight {value[1]}"
+        elif isinstance(value, dict):
+            for inner, inner_value in value.items():
+                if isinstance(inner_value, (int, float, str, bool)):
+                    result[f"{key}_{inner}"] = inner_value
+    return result
 
 
 def apply_solution(event, data: dict, solution: dict) -> int:
