@@ -267,8 +267,7 @@ def load(event) -> str:
                                          started_at=clock.now())
         solution = solve(data, time_limit=5, seed=0)
         services.apply_solution(event, data, solution)
-        meta = {k: v for k, v in (solution.get("meta") or {}).items()
-                if isinstance(v, (int, float, str, bool))}
+        meta = services._readable(solution.get("meta") or {})
         ScheduleRun.objects.filter(pk=run.pk).update(
             status=ScheduleRun.Status.DONE, finished_at=clock.now(), solution=solution,
             progress=meta)
