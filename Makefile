@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo serve test test-fast lint bench bench-web bench-programme install install-test system-test-deps clean help
+.PHONY: demo serve test test-fast lint bench bench-web bench-programme bench-scheduler install install-test system-test-deps clean help
 
 help:
 	@echo "make demo   - install, migrate the SQLite demo database, load the demo workshop, serve on http://$(HOST):$(PORT)"
@@ -57,10 +57,14 @@ bench: install
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/registration_surge.py
 	$(BIN)/python bench/programme.py
+	$(BIN)/python bench/scheduler.py
 
 bench-programme: install
 	scripts/ensure-system-packages.sh wrk || true
 	$(BIN)/python bench/programme.py
+
+bench-scheduler: install
+	$(BIN)/python bench/scheduler.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache
