@@ -208,7 +208,7 @@ def send_emails(event, release: MeetingRelease, previous: MeetingRelease | None)
         people = _recipients(event, snapshot, touched)
         old_people = _recipients(event, previous.snapshot, removed | {
             m["request"] for m in changes["moved"]})
-        for address, lists in old_people.items():
+        for address in old_people:
             people[address]  # noqa: B018
         intro = (f"The meetings day of {event.title} changed (version {release.version}); "
                  f"this e-mail lists your meetings that changed.")

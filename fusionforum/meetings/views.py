@@ -136,10 +136,10 @@ def _form(event, who, data=None, initial=None):
 
 def _save(request, event, who, form, instance=None):
     target = form.cleaned_data["target"]
-    values = dict(expert=target["expert"], discipline=target["discipline"],
-                  topic=form.cleaned_data["topic"], priority=form.cleaned_data["priority"],
-                  attendees=list(form.cleaned_data["attendees"]),
-                  confidential=form.cleaned_data["confidential"])
+    values = {"expert": target["expert"], "discipline": target["discipline"],
+                  "topic": form.cleaned_data["topic"], "priority": form.cleaned_data["priority"],
+                  "attendees": list(form.cleaned_data["attendees"]),
+                  "confidential": form.cleaned_data["confidential"]}
     try:
         if instance is None:
             return services.submit_request(event, request.user, **values)

@@ -57,7 +57,8 @@ def test_request_schedule_publish_agenda_ics(browser, live_server, event, people
     participant.get_by_role("link", name="Ask for a meeting").click()
     expect(participant.get_by_role("heading", name="Ask for a meeting")).to_be_visible()
     no_axe(participant, "meetings-request-form")
-    participant.get_by_role("textbox", name="Topic").fill("We need HTS cable testing for our coil prototype")
+    participant.get_by_role("textbox", name="Topic").fill(
+        "We need HTS cable testing for our coil prototype")
     suggestion = participant.locator("#suggestions li").first
     expect(suggestion).to_contain_text("Mara Magnet")
     expect(suggestion).to_contain_text("HTS cable testing")

@@ -41,7 +41,7 @@ def test_instance_shape_and_weights(event, people, experts):
     orgs = {o["name"]: o for o in data["organisations"]}
     assert {p["id"] for p in orgs["Alpha Fusion (test)"]["participants"]} == {
         f"P{people['alice'].pk}", f"P{people['arno'].pk}"}
-    assert [d for d in data["disciplines"]][:2] == ["magnets", "cryogenics"]
+    assert list(data["disciplines"])[:2] == ["magnets", "cryogenics"]
 
 
 def test_weight_mapping():
