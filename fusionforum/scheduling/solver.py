@@ -32,9 +32,11 @@ participants' time and rooms, and cover their organisations.
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -200,134 +202,290 @@ def greedy_fill(sched: Schedule, pairs) -> None:
 @dataclass
 class FlowResult:
     delta_scalar: int  # M * (new organisations covered) + new weight, optimum of the flow
-    chosen: list[tuple[int, int, int]]  # (request, expert, slot mask) in the flow's optimum
+    chosen_idx: list  # indices (into pairs) of the pairs in the flow's optimum
+    chosen: list  # the pairs themselves: (request, expert, slot mask)
     slot_of: dict = field(default_factory=dict)  # request -> slot proposed by the flow
 
 
-def flow_relaxation(res: Residual, pairs) -> FlowResult:
-    prob = res.prob
-    M = prob.M
-    if not pairs:
-        return FlowResult(0, [], {})
-    tails, heads, caps, costs = [], [], [], []
+class FlowModel:
+    """The min-cost-flow relaxation, built once; `solve(forbidden)` re-solves it with some
+    (request, expert) pairs forbidden (branching on conflicts)."""
 
-    def arc(u, v, c, w):
-        tails.append(u)
-        heads.append(v)
-        caps.append(c)
-        costs.append(w)
-        return len(tails) - 1
+    def __init__(self, res: Residual, pairs):
+        prob = res.prob
+        self.res, self.pairs = res, pairs
+        M = prob.M
+        tails, heads, caps, costs = [], [], [], []
 
-    nodes = {}
+        def arc(u, v, c, w):
+            tails.append(u)
+            heads.append(v)
+            caps.append(c)
+            costs.append(w)
+            return len(tails) - 1
 
-    def node(key):
-        n = nodes.get(key)
-        if n is None:
-            n = nodes[key] = len(nodes)
-        return n
+        nodes = {}
 
-    S, K, K1 = node("S"), node("K"), node("K1")
-    big = len(pairs) + 1
-    oe_count = defaultdict(int)
-    for r, e, _m in pairs:
-        oe_count[(prob.req_org[r], e)] += 1
-    oe_union = defaultdict(int)
-    for r, e, m in pairs:
-        oe_union[(prob.req_org[r], e)] |= m
+        def node(key):
+            n = nodes.get(key)
+            if n is None:
+                n = nodes[key] = len(nodes)
+            return n
 
-    orgs_seen, reqs_seen = set(), set()
-    pair_arc = []
-    groups = {}
-    for r, e, m in pairs:
-        o = prob.req_org[r]
-        on = node(("o", o))
-        if o not in orgs_seen:
-            orgs_seen.add(o)
-            if o not in res.covered:
-                arc(S, on, 1, -M)
-            arc(S, on, big, 0)
-        rn = node(("r", r))
-        if r not in reqs_seen:
-            reqs_seen.add(r)
-            arc(on, rn, 1, -prob.req_weight[r])
-        if oe_count[(o, e)] > 1:
-            key = ("oe", o, e)
-            fresh = key not in nodes
-            oen = node(key)
-            pair_arc.append(arc(rn, oen, 1, 0))
-            if fresh:
+        S, K, K1 = node("S"), node("K"), node("K1")
+        big = len(pairs) + 1
+        oe_count = defaultdict(int)
+        oe_union = defaultdict(int)
+        for r, e, m in pairs:
+            oe_count[(prob.req_org[r], e)] += 1
+            oe_union[(prob.req_org[r], e)] |= m
+        orgs_seen, reqs_seen = set(), set()
+        pair_arc = []
+        groups = {}
+        pair_group = []
+        for r, e, m in pairs:
+            o = prob.req_org[r]
+            on = node(("o", o))
+            if o not in orgs_seen:
+                orgs_seen.add(o)
+                if o not in res.covered:
+                    arc(S, on, 1, -M)
+                arc(S, on, big, 0)
+            rn = node(("r", r))
+            if r not in reqs_seen:
+                reqs_seen.add(r)
+                arc(on, rn, 1, -prob.req_weight[r])
+            if oe_count[(o, e)] > 1:
+                key = ("oe", o, e)
+                fresh = key not in nodes
+                oen = node(key)
+                pair_arc.append(arc(rn, oen, 1, 0))
                 gm = oe_union[(o, e)]
-                groups.setdefault((e, gm), node(("g", e, gm)))
-                arc(oen, groups[(e, gm)], 1, 0)
-        else:
-            groups.setdefault((e, m), node(("g", e, m)))
-            pair_arc.append(arc(rn, groups[(e, m)], 1, 0))
-    slot_arcs = {}
-    expert_nodes = {}
-    for (e, m), gn in sorted(groups.items(), key=lambda kv: kv[1]):
-        if e not in expert_nodes:
-            en = expert_nodes[e] = node(("e", e))
-            for t in slots_of(res.avail[e]):
-                etn = node(("et", e, t))
-                arc(etn, en, 1, 0)
-            arc(en, K1, res.cap[e], 0)
-        for t in slots_of(m):
-            slot_arcs[(gn, t)] = arc(gn, nodes[("et", e, t)], 1, 0)
-    total_rooms = sum(max(0, n) for n in res.rooms) if res.rooms is not None else big
-    arc(K1, K, total_rooms, 0)
-    arc(S, K, big, 0)
+                if (e, gm) not in groups:
+                    groups[(e, gm)] = node(("g", e, gm))
+                if fresh:
+                    arc(oen, groups[(e, gm)], 1, 0)
+            else:
+                gm = m
+                if (e, gm) not in groups:
+                    groups[(e, gm)] = node(("g", e, gm))
+                pair_arc.append(arc(rn, groups[(e, gm)], 1, 0))
+            pair_group.append(groups[(e, gm)])
+        slot_arcs = []
+        expert_nodes = {}
+        for (e, m), gn in sorted(groups.items(), key=lambda kv: kv[1]):
+            if e not in expert_nodes:
+                en = expert_nodes[e] = node(("e", e))
+                for t in slots_of(res.avail[e]):
+                    arc(node(("et", e, t)), en, 1, 0)
+                arc(en, K1, res.cap[e], 0)
+            for t in slots_of(m):
+                slot_arcs.append((gn, t, arc(gn, nodes[("et", e, t)], 1, 0)))
+        total_rooms = sum(max(0, n) for n in res.rooms) if res.rooms is not None else big
+        arc(K1, K, total_rooms, 0)
+        arc(S, K, big, 0)
+        self.pair_arc = pair_arc
+        self.pair_group = pair_group
+        self.slot_arcs = slot_arcs
+        self.n_arcs = len(tails)
+        f = self.f = min_cost_flow.SimpleMinCostFlow()
+        if tails:
+            f.add_arcs_with_capacity_and_unit_cost(
+                np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
+                np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
+            f.set_node_supply(S, big)
+            f.set_node_supply(K, -big)
 
-    f = min_cost_flow.SimpleMinCostFlow()
-    f.add_arcs_with_capacity_and_unit_cost(
-        np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
-        np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
-    f.set_node_supply(S, big)
-    f.set_node_supply(K, -big)
-    status = f.solve()
-    if status != f.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed: {status}")
-    flows = f.flows(np.arange(len(tails), dtype=np.int32))
-    chosen = [pairs[i] for i, a in enumerate(pair_arc) if flows[a] > 0]
-    # slots proposed by the flow: for every group, the slots carrying its units
-    group_slots = defaultdict(list)
-    for (gn, t), a in slot_arcs.items():
-        if flows[a] > 0:
-            group_slots[gn].append(t)
-    slot_of = {}
-    for r, e, m in chosen:
-        o = prob.req_org[r]
-        gm = oe_union[(o, e)] if oe_count[(o, e)] > 1 else m
-        lst = group_slots.get(groups[(e, gm)])
-        if lst:
-            # prefer a proposed slot feasible for this very request
-            pick = next((t for t in lst if (m >> t) & 1), lst[0])
-            lst.remove(pick)
-            slot_of[r] = pick
-    return FlowResult(-f.optimal_cost(), chosen, slot_of)
+    def solve(self, forbidden=frozenset()) -> FlowResult:
+        if not self.pairs:
+            return FlowResult(0, [], [], {})
+        f = self.f
+        for i in forbidden:
+            f.set_arc_capacity(self.pair_arc[i], 0)
+        status = f.solve()
+        for i in forbidden:
+            f.set_arc_capacity(self.pair_arc[i], 1)
+        if status != f.OPTIMAL:
+            raise RuntimeError(f"min-cost flow failed: {status}")
+        flows = f.flows(np.arange(self.n_arcs, dtype=np.int32))
+        chosen_idx = [i for i, a in enumerate(self.pair_arc) if flows[a] > 0]
+        group_slots = defaultdict(list)
+        for gn, t, a in self.slot_arcs:
+            if flows[a] > 0:
+                group_slots[gn].append(t)
+        slot_of = {}
+        for i in chosen_idx:
+            r, _e, m = self.pairs[i]
+            lst = group_slots.get(self.pair_group[i])
+            if lst:
+                # prefer a proposed slot feasible for this very request
+                pick = next((t for t in lst if (m >> t) & 1), lst[0])
+                lst.remove(pick)
+                slot_of[r] = pick
+        return FlowResult(-f.optimal_cost(), chosen_idx, [self.pairs[i] for i in chosen_idx],
+                          slot_of)
+
+
+def participant_conflict(prob: Problem, pairs, chosen_idx):
+    """Smallest set of chosen pairs sharing an attendee whose slot sets violate Hall's
+    condition (|union of slots| < number of meetings): at least one of them cannot be
+    served in any schedule containing the others. None if there is no such set (checked
+    for attendees with at most 10 meetings)."""
+    by_p = defaultdict(list)
+    for i in chosen_idx:
+        for p in prob.req_att[pairs[i][0]]:
+            by_p[p].append(i)
+    best = None
+    for p in sorted(by_p):
+        lst = by_p[p]
+        if len(lst) < 2 or len(lst) > 10:
+            continue
+        # a member of a violating set X has fewer than |X| slots
+        lst = [i for i in lst if bin(pairs[i][2]).count("1") < len(lst)]
+        if len(lst) < 2:
+            continue
+        for size in range(2, len(lst) + 1):
+            if best is not None and size >= len(best):
+                break
+            found = None
+            for combo in combinations(lst, size):
+                u = 0
+                for i in combo:
+                    u |= pairs[i][2]
+                if bin(u).count("1") < size:
+                    found = list(combo)
+                    break
+            if found:
+                best = found
+                break
+    return best
+
+
+class SlotAssigner:
+    """Slots for fixed (request, expert) meetings under H3-H6 and H9, by augmenting paths:
+    a meeting that fits nowhere may take a slot whose single occupant (same expert or a
+    shared attendee) moves on to another slot, recursively up to `depth` moves."""
+
+    def __init__(self, res: Residual, chosen, proposed=None):
+        self.res, self.prob = res, res.prob
+        self.chosen = chosen
+        self.proposed = proposed or {}
+        self.slot = [-1] * len(chosen)
+        self.exp_occ = {}
+        self.part_occ = {}
+        self.rooms = res.rooms
+        self.used = [0] * res.prob.T
+        self.steps = 0
+
+    def _blockers(self, i, t):
+        r, e, _m = self.chosen[i]
+        out = set()
+        j = self.exp_occ.get((e, t))
+        if j is not None:
+            out.add(j)
+        for p in self.prob.req_att[r]:
+            j = self.part_occ.get((p, t))
+            if j is not None:
+                out.add(j)
+        return out
+
+    def _place(self, i, t):
+        r, e, _m = self.chosen[i]
+        self.slot[i] = t
+        self.exp_occ[(e, t)] = i
+        for p in self.prob.req_att[r]:
+            self.part_occ[(p, t)] = i
+        self.used[t] += 1
+
+    def _unplace(self, i):
+        r, e, _m = self.chosen[i]
+        t = self.slot[i]
+        self.slot[i] = -1
+        del self.exp_occ[(e, t)]
+        for p in self.prob.req_att[r]:
+            del self.part_occ[(p, t)]
+        self.used[t] -= 1
+
+    def _room(self, t):
+        return self.rooms is None or self.used[t] < self.rooms[t]
+
+    def _slots(self, i):
+        ts = slots_of(self.chosen[i][2])
+        pt = self.proposed.get(self.chosen[i][0])
+        if pt in ts:
+            ts.remove(pt)
+            ts.insert(0, pt)
+        return ts
+
+    def _augment(self, i, depth, visited):
+        self.steps += 1
+        ts = self._slots(i)
+        for t in ts:
+            if not self._blockers(i, t) and self._room(t):
+                self._place(i, t)
+                return True
+        if depth == 0 or self.steps > 20000:
+            return False
+        for t in ts:
+            b = self._blockers(i, t)
+            if len(b) != 1:
+                continue
+            j = b.pop()
+            if j in visited:
+                continue
+            old = self.slot[j]
+            self._unplace(j)
+            self._place(i, t)
+            visited.add(j)
+            if self._augment(j, depth - 1, visited):
+                return True
+            visited.discard(j)
+            self._unplace(i)
+            self._place(j, old)
+        return False
+
+    def run(self, order, depth=3):
+        """Place meetings in `order` (indices); returns the indices left unplaced."""
+        for i in order:
+            t = self.proposed.get(self.chosen[i][0])
+            if (t is not None and (self.chosen[i][2] >> t) & 1 and not self._blockers(i, t)
+                    and self._room(t)):
+                self._place(i, t)
+        missing = []
+        for i in order:
+            if self.slot[i] < 0:
+                self.steps = 0
+                if not self._augment(i, depth, {i}):
+                    missing.append(i)
+        return missing
+
+    def meetings(self):
+        return [(r, e, self.slot[i]) for i, (r, e, _m) in enumerate(self.chosen)
+                if self.slot[i] >= 0]
 
 
 def round_flow(res: Residual, flow: FlowResult, pairs) -> list[tuple[int, int, int]]:
-    """Feasible schedule from the flow: keep its meetings in their proposed slots when
-    possible (first meetings of organisations first), else in another free slot of the same
-    expert; then complete greedily."""
+    """Feasible schedule from the flow: its meetings in their proposed slots, conflicts
+    (H4 for H8's merged slot sets, H6 across experts, H9) resolved by augmenting paths,
+    first meetings of organisations first; what still does not fit is left out and the
+    schedule is completed greedily."""
     prob = res.prob
-    sched = Schedule(res)
     first = set()
     seen_org = set(res.covered)
-    order = sorted(flow.chosen, key=lambda p: (-prob.req_weight[p[0]], p[0]))
-    for r, _e, _m in order:
-        o = prob.req_org[r]
+    by_weight = sorted(range(len(flow.chosen)),
+                       key=lambda i: (-prob.req_weight[flow.chosen[i][0]], flow.chosen[i][0]))
+    for i in by_weight:
+        o = prob.req_org[flow.chosen[i][0]]
         if o not in seen_org:
             seen_org.add(o)
-            first.add(r)
-    order.sort(key=lambda p: (p[0] not in first, bin(p[2]).count("1"), p[0]))
-    for r, e, _m in order:
-        m = sched.free_slots(r, e)
-        if not m:
-            continue
-        t = flow.slot_of.get(r)
-        if t is None or not (m >> t) & 1:
-            t = _lowbit_index(m)
+            first.add(i)
+    order = sorted(by_weight, key=lambda i: (i not in first,
+                                             bin(flow.chosen[i][2]).count("1"),
+                                             flow.chosen[i][0]))
+    sa = SlotAssigner(res, flow.chosen, flow.slot_of)
+    sa.run(order)
+    sched = Schedule(res)
+    for r, e, t in sa.meetings():
         sched.add(r, e, t)
     greedy_fill(sched, pairs)
     return sched.meetings
@@ -337,15 +495,18 @@ def round_flow(res: Residual, flow: FlowResult, pairs) -> list[tuple[int, int, i
 class TripleModel:
     """CP-SAT model over triples (request, expert, slot) of the given pairs.
 
-    required=True: every pair must be placed (slot assignment); otherwise each request is
-    served at most once and the objective is M * covered + weight (new part only)."""
+    required=True: every pair must be placed (slot assignment); with assume=True as well,
+    pair i is placed iff the assumption literal `self.assume[i]` holds, so an infeasible
+    assignment yields a core (a set of pairs that cannot all be placed). Otherwise each
+    request is served at most once and the objective is M * covered + weight (new part)."""
 
-    def __init__(self, res: Residual, pairs, required=False, ub=None):
+    def __init__(self, res: Residual, pairs, required=False, ub=None, assume=False):
         prob = res.prob
         cp_model = _cp_model()
-        self.res, self.pairs, self.required = res, pairs, required
+        self.res, self.pairs, self.required, self.assume_mode = res, pairs, required, assume
         m = self.model = cp_model.CpModel()
         self.x = {}
+        self.assume = []
         by_req = defaultdict(list)
         by_et = defaultdict(list)
         by_pt = defaultdict(list)
@@ -362,7 +523,11 @@ class TripleModel:
                 by_t[t].append(v)
                 for p in prob.req_att[r]:
                     by_pt[(p, t)].append(v)
-            if required:
+            if required and assume:
+                a = m.new_bool_var(f"a{i}")
+                self.assume.append(a)
+                m.add(sum(lits) == a)
+            elif required:
                 m.add_exactly_one(lits)
             else:
                 by_req[r].extend(lits)
@@ -420,7 +585,11 @@ class TripleModel:
         prm = s.parameters
         prm.max_time_in_seconds = max(0.01, time_limit)
         prm.random_seed = seed
-        if self.required:
+        if self.assume_mode:
+            # complete search for a core: one worker (deterministic, cores need it)
+            prm.num_workers = 1
+            self.model.add_assumptions(self.assume)
+        elif self.required:
             # A pure slot assignment started from the flow's slots: CP-SAT's feasibility
             # jump local search alone, one worker (deterministic), stopping at the first
             # schedule (all schedules are equally good). Presolve costs more than it saves.
@@ -434,6 +603,10 @@ class TripleModel:
             prm.interleave_search = threads > 1
         status = s.solve(self.model, callback) if callback else s.solve(self.model)
         meetings = None
+        if status == cp_model.INFEASIBLE and self.assume_mode:
+            pos = {a.Index(): i for i, a in enumerate(self.assume)}
+            core = [pos[k] for k in s.sufficient_assumptions_for_infeasibility() if k in pos]
+            return status, core, s
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             meetings = [(self.pairs[i][0], self.pairs[i][1], t)
                         for (i, t), v in self.x.items() if s.boolean_value(v)]
@@ -468,7 +641,12 @@ class _Tracker:
             if violations(self.prob, list(self.res.frozen) + list(meetings)):
                 raise AssertionError(f"internal error: phase {phase} built an infeasible schedule")
             self.best, self.best_scalar = list(meetings), s
-        self.report(phase)
+            self.report(phase)
+
+    def set_bound(self, bound, phase):
+        if self.bound is None or bound < self.bound:
+            self.bound = bound
+            self.report(phase)
 
     def report(self, phase, **extra):
         elapsed = time.monotonic() - self.t0
@@ -504,31 +682,87 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     tr.offer(sched.meetings, "greedy")
 
     base = tr.scalar([])
-    flow = flow_relaxation(res, pairs)
-    tr.bound = base + flow.delta_scalar
-    tr.offer(round_flow(res, flow, pairs), "flow+rounding")
-
-    def done():
-        return tr.best_scalar >= tr.bound
+    fm = FlowModel(res, pairs)
+    root = fm.solve()
+    tr.set_bound(base + root.delta_scalar, "flow relaxation")
+    tr.offer(round_flow(res, root, pairs), "flow+rounding")
 
     def left():
         return deadline - time.monotonic()
 
-    if not done() and left() > 0 and flow.chosen:
-        tm = TripleModel(res, flow.chosen, required=True)
-        hint = [(r, e, flow.slot_of.get(r, _lowbit_index(m))) for r, e, m in flow.chosen]
-        tm.hint(hint)
-        status, meetings, _s = tm.solve(min(left(), max(1.0, 0.25 * left())), seed, threads)
-        if meetings is not None:
-            tr.offer(meetings, "cp-sat slot assignment")
-        else:
-            tr.report("cp-sat slot assignment", result=_status_name(status))
+    # Best-first branch and bound over the flow: a node forbids some pairs; its bound is
+    # its flow optimum. A node is closed when a schedule reaches its bound (rounding, then
+    # CP-SAT slot assignment); otherwise a set of its pairs that cannot all be placed (an
+    # attendee's Hall violation, else a CP-SAT core) gives one child per pair, forbidding it.
+    heap = [(-root.delta_scalar, 0, frozenset(), root)]
+    seen = {frozenset()}
+    stuck = []  # bounds of nodes neither closed nor branched (time ran out in CP-SAT)
+    counter = 1
+    nodes = 0
+    last_hint = root
+    while heap and left() > 0:
+        open_bound = base - heap[0][0]
+        tr.set_bound(max([tr.best_scalar, open_bound, *stuck]), "branch and bound")
+        if tr.best_scalar >= tr.bound:
+            break
+        negb, _, forb, fr = heapq.heappop(heap)
+        nodes += 1
+        node_bound = base - negb
+        if node_bound <= tr.best_scalar:
+            continue
+        if forb:
+            tr.offer(round_flow(res, fr, pairs), "branch rounding")
+            if tr.best_scalar >= node_bound:
+                continue
+        conflict = participant_conflict(prob, pairs, fr.chosen_idx)
+        if conflict is None and fr.chosen:
+            last_hint = fr
+            hint = [(r, e, fr.slot_of.get(r, _lowbit_index(m))) for r, e, m in fr.chosen]
+            tm = TripleModel(res, fr.chosen, required=True)
+            tm.hint(hint)
+            budget = min(left(), 0.5 + len(fr.chosen) / 1000.0)
+            _st, meetings, _s = tm.solve(budget, seed, threads)
+            if meetings is not None:
+                tr.offer(meetings, "cp-sat slot assignment")
+                continue
+            if left() <= 0:
+                stuck.append(node_bound)
+                break
+            tm = TripleModel(res, fr.chosen, required=True, assume=True)
+            tm.hint(hint)
+            st, out, _s = tm.solve(min(left(), 2.0 + len(fr.chosen) / 500.0), seed, threads)
+            if st == _cp_model().INFEASIBLE and out:
+                conflict = [fr.chosen_idx[j] for j in out]
+            elif out is not None and st != _cp_model().INFEASIBLE:
+                tr.offer(out, "cp-sat slot assignment (complete)")
+                continue
+            else:
+                stuck.append(node_bound)
+                continue
+        if conflict is None:
+            continue
+        for i in sorted(conflict):
+            child = forb | {i}
+            if child in seen:
+                continue
+            seen.add(child)
+            cr = fm.solve(child)
+            if base + cr.delta_scalar > tr.best_scalar:
+                heapq.heappush(heap, (-cr.delta_scalar, counter, child, cr))
+                counter += 1
+    if not heap and left() > 0:
+        # every node closed or stuck: the bound is the best stuck node or the incumbent
+        tr.set_bound(max([tr.best_scalar, *stuck]), "branch and bound closed")
+    elif heap:
+        tr.set_bound(max([tr.best_scalar, base - heap[0][0], *stuck]),
+                     "branch and bound (time)")
+    tr.report("branch and bound", nodes=nodes)
 
     # neighbourhoods around what the relaxation could not place
     radius = 0
-    while not done() and left() > 0.05:
+    while tr.best_scalar < tr.bound and left() > 0.05:
         radius += 1
-        sub = _neighbourhood(res, pairs, flow.chosen, tr.best, radius)
+        sub = _neighbourhood(res, pairs, last_hint.chosen, tr.best, radius)
         tm = TripleModel(res, sub, required=False, ub=tr.bound - base)
         tm.hint(tr.best)
         full = len(sub) == len(pairs)
@@ -536,13 +770,10 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
         if meetings is not None:
             tr.offer(meetings, f"cp-sat neighbourhood r={radius}")
         if full and status == _cp_model().OPTIMAL:
-            # the whole reduced model was solved to optimality: its optimum is the bound
-            tr.bound = tr.best_scalar
-            tr.report("cp-sat full model optimal")
-            break
+            tr.set_bound(tr.best_scalar, "cp-sat full model optimal")
         if full:
             break
-    proven = done()
+    proven = tr.best_scalar >= tr.bound
     status = "optimal" if proven else "feasible"
     tr.report("done", status=status)
     return Outcome(tr.best, tr.bound, proven, tr.phases, status)
