@@ -717,28 +717,16 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
         conflict = participant_conflict(prob, pairs, fr.chosen_idx)
         if conflict is None and fr.chosen:
             last_hint = fr
-            hint = [(r, e, fr.slot_of.get(r, _lowbit_index(m))) for r, e, m in fr.chosen]
-            tm = TripleModel(res, fr.chosen, required=True)
-            tm.hint(hint)
-            budget = min(left(), 0.5 + len(fr.chosen) / 1000.0)
-            _st, meetings, _s = tm.solve(budget, seed, threads)
-            if meetings is not None:
-                tr.offer(meetings, "cp-sat slot assignment")
+            kind, out = _realise(res, fr, left, seed, threads)
+            if kind == "schedule":
+                tr.offer(out, "cp-sat slot assignment")
                 continue
-            if left() <= 0:
+            if kind == "unknown":
                 stuck.append(node_bound)
-                break
-            tm = TripleModel(res, fr.chosen, required=True, assume=True)
-            tm.hint(hint)
-            st, out, _s = tm.solve(min(left(), 2.0 + len(fr.chosen) / 500.0), seed, threads)
-            if st == _cp_model().INFEASIBLE and out:
-                conflict = [fr.chosen_idx[j] for j in out]
-            elif out is not None and st != _cp_model().INFEASIBLE:
-                tr.offer(out, "cp-sat slot assignment (complete)")
+                if left() <= 0:
+                    break
                 continue
-            else:
-                stuck.append(node_bound)
-                continue
+            conflict = [fr.chosen_idx[j] for j in out]
         if conflict is None:
             continue
         for i in sorted(conflict):
@@ -777,6 +765,61 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     status = "optimal" if proven else "feasible"
     tr.report("done", status=status)
     return Outcome(tr.best, tr.bound, proven, tr.phases, status)
+
+
+def _realise(res: Residual, fr: FlowResult, left, seed, threads):
+    """Place all the flow's meetings in slots: ("schedule", meetings), ("conflict", indices
+    into fr.chosen of pairs that cannot all be placed), or ("unknown", None) when time ran
+    out. A short complete search first (it settles small cases and finds cores at once),
+    then CP-SAT's local search (quick on large feasible assignments), then a longer
+    complete search."""
+    cp_model = _cp_model()
+    hint = [(r, e, fr.slot_of.get(r, _lowbit_index(m))) for r, e, m in fr.chosen]
+    n = len(fr.chosen)
+    for kind, budget in (("complete", 0.1 + n / 5000.0), ("ls", 0.5 + n / 1000.0),
+                         ("complete", 2.0 + n / 500.0)):
+        budget = min(left(), budget)
+        if budget <= 0:
+            break
+        tm = TripleModel(res, fr.chosen, required=True, assume=(kind == "complete"))
+        tm.hint(hint)
+        st, out, _s = tm.solve(budget, seed, threads)
+        if st == cp_model.INFEASIBLE and kind == "complete":
+            return "conflict", _shrink_core(res, fr.chosen, out, left, seed)
+        if out is not None and st != cp_model.INFEASIBLE:
+            return "schedule", out
+    return "unknown", None
+
+
+def _shrink_core(res, chosen, core, left, seed):
+    """Make a core (pairs that cannot all be placed) smaller: re-solve on the core alone
+    until it stops shrinking, then drop members one by one while it stays infeasible.
+    A subset that cannot be placed on its own cannot be placed with more meetings either."""
+    cp_model = _cp_model()
+    core = sorted(core)
+
+    def infeasible(subset):
+        tm = TripleModel(res, [chosen[i] for i in subset], required=True, assume=True)
+        st, out, _s = tm.solve(min(left(), 0.5), seed, 1)
+        if st == cp_model.INFEASIBLE:
+            return [subset[j] for j in (out or range(len(subset)))]
+        return None
+
+    for _ in range(5):
+        if left() <= 0:
+            return core
+        smaller = infeasible(core)
+        if smaller is None or len(smaller) >= len(core):
+            break
+        core = sorted(smaller)
+    if len(core) <= 30:
+        for i in list(core):
+            if left() <= 0 or len(core) <= 2:
+                break
+            rest = [j for j in core if j != i]
+            if infeasible(rest) is not None:
+                core = rest
+    return core
 
 
 def _status_name(status):
