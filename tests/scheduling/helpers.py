@@ -50,8 +50,10 @@ def objective(inst, meetings):
     return (len({reqs[r]["org"] for r in served}), sum(reqs[r]["weight"] for r in served))
 
 
-def brute_force(inst):
-    """Optimal (C, W) by depth-first enumeration of every feasible schedule (tiny only)."""
+def brute_force(inst, fixed=None):
+    """Optimal (C, W) by depth-first enumeration of every feasible schedule (tiny only);
+    `fixed` {request: (expert, slot)} forces those meetings."""
+    fixed = fixed or {}
     T = len(inst["slots"])
     experts = {e["id"]: e for e in inst["experts"]}
     busy = {}
@@ -73,6 +75,8 @@ def brute_force(inst):
                 [e for e, x in experts.items() if tgt["discipline"] in x["disciplines"]])
         opts = [(e, t) for e in elig for t in experts[e]["available"]
                 if not any(t in busy[p] for p in att) and (rooms is None or rooms[t] > 0)]
+        if r["id"] in fixed:
+            opts = [fixed[r["id"]]] if fixed[r["id"]] in opts else []
         options.append((r, att, opts))
     best = (0, 0)
     exp_slot, part_slot, load, org_exp = set(), set(), {}, set()
@@ -85,7 +89,8 @@ def brute_force(inst):
             best = max(best, val)
             return
         r, att, opts = options[k]
-        dfs(k + 1, C_orgs, W)
+        if r["id"] not in fixed:
+            dfs(k + 1, C_orgs, W)
         for e, t in opts:
             if ((e, t) in exp_slot or any((p, t) in part_slot for p in att)
                     or load.get(e, 0) >= experts[e]["max_meetings"]
@@ -126,10 +131,8 @@ def random_instance(draw_int, n_slots, n_experts, n_orgs, n_requests, rooms_on):
     used = set()
     for k in range(n_requests):
         o = f"O{draw_int(0, n_orgs - 1)}"
-        if draw_int(0, 1):
-            tgt = f"E{draw_int(0, n_experts - 1)}"
-        else:
-            tgt = "d:" + discs[draw_int(0, 1)]
+        named = draw_int(0, 1)
+        tgt = f"E{draw_int(0, n_experts - 1)}" if named else "d:" + discs[draw_int(0, 1)]
         if (o, tgt) in used:
             continue
         used.add((o, tgt))
