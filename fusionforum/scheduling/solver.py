@@ -1,4 +1,4 @@
-"""The scheduler: relaxation bound, greedy and rounded schedules, CP-SAT slot assignment.
+"""The scheduler: flow relaxation bound, rounding, branch and bound with CP-SAT slot assignment.
 
 Pipeline of `solve_problem` (every step keeps the best feasible schedule found so far, so a
 short time limit still returns one):
@@ -16,15 +16,22 @@ short time limit still returns one):
    flow is an upper bound of the exact scalar objective M*C + W: its quotient by M bounds
    the organisations covered C, and when C reaches it the remainder bounds the weight W.
 3. Rounding: the flow also proposes a slot for each meeting; meetings that break H4/H6/H9
-   are moved to another free slot or dropped, and the greedy fills the rest.
-4. Slot assignment with CP-SAT: the flow's meetings (request, expert) must all be placed
-   in slots respecting H3-H6 and H9, hinted with the rounding. When it succeeds the
-   schedule reaches the bound: it is optimal, and proven so.
-5. Otherwise (the relaxation was not exact on this instance): CP-SAT on the reduced 0/1
-   model (only triples feasible under H2-H4, H9) around the conflicts, hinted with the best
-   schedule, objective M*C + W capped by the bound, in widening neighbourhoods until the
-   bound is reached or the time is up. The bound stays the flow's (reported honestly as a
-   gap when not reached).
+   there are re-slotted by augmenting paths (an occupant moves on to another free slot, up
+   to three moves deep), what still does not fit is dropped and the greedy fills the rest.
+   When every meeting of the flow is placed, the schedule reaches the bound: optimal, and
+   proven so.
+4. Otherwise, best-first branch and bound over the flow. A node forbids some (request,
+   expert) pairs; its bound is its flow optimum. To close a node, its meetings are placed
+   with CP-SAT (a short complete search, then CP-SAT's feasibility-jump local search, then
+   a longer complete search). If they cannot all be placed, a conflict (an attendee whose
+   meetings need more slots than they have between them, or a CP-SAT core over assumption
+   literals, shrunk) gives one child per pair of the conflict, forbidding it: every
+   schedule lacks one of them. The global bound is the best open node; the search stops
+   when the best schedule reaches it.
+5. If time remains with nodes that CP-SAT could neither close nor branch: CP-SAT on the
+   reduced 0/1 model (only triples feasible under H2-H4, H9) around the unplaced meetings,
+   hinted with the best schedule, objective M*C + W capped by the bound, in widening
+   neighbourhoods. A bound not reached is reported as a gap.
 
 Frozen meetings (for repair) are fixed beforehand: they consume expert slots and caps,
 participants' time and rooms, and cover their organisations.
