@@ -21,11 +21,16 @@ urlpatterns = [
     path("manage/<slug:slug>/programme/import/", include("fusionforum.programme.urls_import")),
     path("manage/<slug:slug>/programme/", include("fusionforum.programme.urls_manage")),
     path("manage/<slug:slug>/meetings/", include("fusionforum.meetings.urls_manage")),
+    path("manage/<slug:slug>/visits/", include("fusionforum.visits.urls_manage")),
+    # The security office's pages: /security/<event>/...
+    path("security/<slug:slug>/", include("fusionforum.vault.urls_security")),
     # Reviewers' pages: /review/<event>/...
     path("review/<slug:slug>/", include("fusionforum.cfp.urls_review")),
     # Public and participants' pages: /<event>/call/..., /<event>/programme/..., talks, speakers
     path("", include("fusionforum.cfp.urls")),
     path("", include("fusionforum.meetings.urls")),
+    path("", include("fusionforum.visits.urls")),
+    path("", include("fusionforum.vault.urls")),
     path("", include("fusionforum.meetings.urls_expert")),
     path("", include("fusionforum.programme.urls_exports")),
     path("", include("fusionforum.programme.urls_public")),

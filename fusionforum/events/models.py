@@ -40,8 +40,8 @@ def validate_email_list(value: str) -> None:
 
 
 # First parts of addresses that belong to the platform, not to an event.
-RESERVED_SLUGS = frozenset({"admin", "accounts", "manage", "review", "api", "static", "media",
-                            "healthz", "favicon.ico", "robots.txt"})
+RESERVED_SLUGS = frozenset({"admin", "accounts", "manage", "review", "security", "api", "static",
+                            "media", "healthz", "favicon.ico", "robots.txt"})
 
 
 def validate_event_slug(value: str) -> None:
@@ -163,6 +163,7 @@ class TeamMembership(models.Model):
     class Role(models.TextChoices):
         ORGANISER = "organiser", "Organiser"
         REVIEWER = "reviewer", "Reviewer"
+        SECURITY_OFFICER = "security_officer", "Security officer"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(

@@ -29,6 +29,19 @@ def is_reviewer(user, event=None):
     return memberships.filter(event_id=event_id).exists()
 
 
+@rules.predicate
+def is_security_officer(user, event=None):
+    """Security officer of this event (site-access data); without an event, of any event."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    memberships = TeamMembership.objects.filter(user=user,
+                                                role=TeamMembership.Role.SECURITY_OFFICER)
+    if event is None:
+        return memberships.exists()
+    event_id = event.pk if isinstance(event, Event) else getattr(event, "event_id", None)
+    return memberships.filter(event_id=event_id).exists()
+
+
 def has_staff_role(user) -> bool:
     """Any role on any event's team; every such role requires a second factor."""
     if not user.is_authenticated or not user.is_active:

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "fusionforum.registration",
     "fusionforum.cfp",
     "fusionforum.programme",
+    "fusionforum.vault",
+    "fusionforum.visits",
     "fusionforum.meetings",
 ]
 
