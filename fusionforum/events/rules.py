@@ -5,41 +5,32 @@ import rules
 from .models import Event, TeamMembership
 
 
-@rules.predicate
-def is_organiser(user, event=None):
-    """Organiser of this event; without an event, organiser of any event (for list pages)."""
+def _has_role(user, role: str, event=None) -> bool:
+    """``user`` holds ``role`` on ``event`` (an Event or anything with an ``event_id``);
+    without an event, on any event (for list pages and landing pages)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    memberships = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.ORGANISER)
+    memberships = TeamMembership.objects.filter(user=user, role=role)
     if event is None:
         return memberships.exists()
     event_id = event.pk if isinstance(event, Event) else getattr(event, "event_id", None)
     return memberships.filter(event_id=event_id).exists()
+
+
+@rules.predicate
+def is_organiser(user, event=None):
+    return _has_role(user, TeamMembership.Role.ORGANISER, event)
 
 
 @rules.predicate
 def is_reviewer(user, event=None):
-    """Reviewer of this event's call; without an event, reviewer of any event."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    memberships = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.REVIEWER)
-    if event is None:
-        return memberships.exists()
-    event_id = event.pk if isinstance(event, Event) else getattr(event, "event_id", None)
-    return memberships.filter(event_id=event_id).exists()
+    return _has_role(user, TeamMembership.Role.REVIEWER, event)
 
 
 @rules.predicate
 def is_security_officer(user, event=None):
-    """Security officer of this event (site-access data); without an event, of any event."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    memberships = TeamMembership.objects.filter(user=user,
-                                                role=TeamMembership.Role.SECURITY_OFFICER)
-    if event is None:
-        return memberships.exists()
-    event_id = event.pk if isinstance(event, Event) else getattr(event, "event_id", None)
-    return memberships.filter(event_id=event_id).exists()
+    """Security officer: the only role that sees site-access data."""
+    return _has_role(user, TeamMembership.Role.SECURITY_OFFICER, event)
 
 
 def has_staff_role(user) -> bool:
