@@ -18,6 +18,7 @@ $(BIN)/python:
 	scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	scripts/ensure-system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@

@@ -3,6 +3,7 @@
 #   chromium - the browser the Playwright tests drive (/usr/bin/chromium; never a downloaded one)
 #   npm      - installs axe-core for the accessibility checks
 #   wrk      - the HTTP load generator of `make bench` (optional)
+#   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core - what WeasyPrint needs to render PDFs
 set -euo pipefail
 missing=()
 for package in "$@"; do
