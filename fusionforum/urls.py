@@ -22,6 +22,8 @@ urlpatterns = [
     path("manage/<slug:slug>/programme/", include("fusionforum.programme.urls_manage")),
     path("manage/<slug:slug>/meetings/", include("fusionforum.meetings.urls_manage")),
     path("manage/<slug:slug>/visits/", include("fusionforum.visits.urls_manage")),
+    path("manage/<slug:slug>/outcomes/", include("fusionforum.outcomes.urls_manage")),
+    path("manage/<slug:slug>/editions/", include("fusionforum.outcomes.urls_editions")),
     # The security office's pages: /security/<event>/...
     path("security/<slug:slug>/", include("fusionforum.vault.urls_security")),
     # Reviewers' pages: /review/<event>/...
@@ -31,6 +33,7 @@ urlpatterns = [
     path("", include("fusionforum.meetings.urls")),
     path("", include("fusionforum.visits.urls")),
     path("", include("fusionforum.vault.urls")),
+    path("", include("fusionforum.outcomes.urls")),
     path("", include("fusionforum.meetings.urls_expert")),
     path("", include("fusionforum.programme.urls_exports")),
     path("", include("fusionforum.programme.urls_public")),

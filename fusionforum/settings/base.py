@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fusionforum.vault",
     "fusionforum.visits",
     "fusionforum.meetings",
+    "fusionforum.outcomes",
 ]
 
 MIDDLEWARE = [
