@@ -55,6 +55,7 @@ def _production_env(var_dir):
         REDIS_URL=os.environ["REDIS_URL"],
         CACHE_KEY_PREFIX=settings.CACHES["default"]["KEY_PREFIX"],
         SECRET_KEY="production-shape-test-" + "s" * 40,
+        VAULT_KEYS="dGVzdC1vbmx5LXZhdWx0LWtleS0wMTIzNDU2Nzg5YWI=",
         ALLOWED_HOSTS="forum.test.invalid",
         SITE_URL="https://forum.test.invalid",
         EMAIL_URL="consolemail://",

@@ -34,6 +34,7 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
     env = _clean_env(
         DJANGO_SETTINGS_MODULE="fusionforum.settings.production",
         SECRET_KEY="k" * 20 + "-production-secret-for-the-check-only-0123456789abcdef",
+        VAULT_KEYS="dGVzdC1vbmx5LXZhdWx0LWtleS0wMTIzNDU2Nzg5YWI=",
         DATABASE_URL=f"sqlite:///{tmp_path}/check.sqlite3",
         ALLOWED_HOSTS="forum.example.org",
         SITE_URL="https://forum.example.org",

@@ -14,6 +14,10 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters.")
 if not env.str("DATABASE_URL", default=""):
     raise ImproperlyConfigured("DATABASE_URL must point at the production database.")
+# The site-access vault's Fernet keys (comma-separated, newest first); see docs/deploy.md.
+VAULT_KEYS = env.list("VAULT_KEYS", default=[])
+if not VAULT_KEYS:
+    raise ImproperlyConfigured("VAULT_KEYS must hold the site-access vault's Fernet key(s).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SITE_URL = env.str("SITE_URL").rstrip("/")
 if not SITE_URL.startswith("https://"):

@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 from .base import CACHES, DATABASES, REDIS_URL, env
 
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789abcdef"
+VAULT_KEYS = ["dGVzdC1vbmx5LXZhdWx0LWtleS0wMTIzNDU2Nzg5YWI="]  # a fixed Fernet key, tests only
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "vault"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/site-access/", views.status, name="status"),
+]

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import security
 
 app_name = "vault_security"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", security.overview, name="overview"),
+    path("people/<int:user_id>/", security.person, name="person"),
+    path("settings/", security.vault_settings, name="settings"),
+    path("log/", security.access_log, name="log"),
+    path("exports/", security.export_create, name="export_create"),
+    path("exports/<str:token>/", security.export_download, name="export_download"),
+]

@@ -19,6 +19,7 @@ value as the form's token).
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
 import http.client
@@ -157,7 +158,8 @@ def child_env(database: Database, var_dir: Path, *, production: bool = False,
     )
     if production:
         env.update(ALLOWED_HOSTS=PRODUCTION_HOST, SITE_URL=f"https://{PRODUCTION_HOST}",
-                   EMAIL_URL="consolemail://")
+                   EMAIL_URL="consolemail://",
+                   VAULT_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
     if not seat_lock:
         env["FUSIONFORUM_TEST_DISABLE_SEAT_LOCK"] = "1"
     if redis_url:
