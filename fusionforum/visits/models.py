@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from fusionforum.core.text import validate_multiline, validate_single_line
 from fusionforum.events.models import Event
@@ -98,7 +99,7 @@ class TourRun(models.Model):
         ordering = ["start", "tour__position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.tour.name}, {self.start:%a %d %b %H:%M}"
+        return f"{self.tour.name}, {timezone.localtime(self.start):%a %d %b %H:%M}"
 
     @property
     def end(self) -> dt.datetime:

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "visits"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/visits/", views.home, name="home"),
+    path("<slug:slug>/visits/ranking/", views.ranking, name="ranking"),
+    path("<slug:slug>/visits/runs/<int:pk>/take/", views.take, name="take"),
+    path("<slug:slug>/visits/seats/<int:pk>/cancel/", views.cancel, name="cancel"),
+]

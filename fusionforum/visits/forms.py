@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Count, Q
+
+from fusionforum.core.forms import AccessibleFormMixin
+
+from .models import TourRun, TourType, VisitSettings
+from .states import SeatStatus
+
+_DT = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
+
+
+class SettingsForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = VisitSettings
+        fields = ["signup_opens_at", "signup_closes_at"]
+        widgets = {"signup_opens_at": forms.DateTimeInput(**_DT),
+                   "signup_closes_at": forms.DateTimeInput(**_DT)}
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("signup_opens_at"), data.get("signup_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("signup_closes_at", "Sign-up must close after it opens.")
+        return data
+
+
+class TourForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = TourType
+        fields = ["name", "description", "minimum_age", "closed_shoes", "protective_equipment",
+                  "mobility_limits", "languages", "clearance_lead_days", "position"]
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.event = event
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = TourType.objects.filter(event=self.instance.event, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another tour already has this name.")
+        return name
+
+
+class RunForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = TourRun
+        fields = ["start", "duration_minutes", "meeting_point", "capacity", "guide"]
+        widgets = {"start": forms.DateTimeInput(**_DT)}
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk:
+            held = self.instance.seats.filter(status=SeatStatus.HELD).count()
+            if capacity < held:
+                raise forms.ValidationError(
+                    f"{held} seats are already held; move or cancel some first.")
+        return capacity
+
+
+class RankingForm(AccessibleFormMixin, forms.Form):
+    """One optional rank per run: 1 for the most wanted; blank for runs not wanted."""
+
+    def __init__(self, *args, runs, current: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.runs = list(runs)
+        for run in self.runs:
+            self.fields[f"run_{run.pk}"] = forms.IntegerField(
+                label=str(run), required=False, min_value=1, max_value=len(self.runs),
+                initial=current.get(run.pk),
+                widget=forms.NumberInput(attrs={"class": "rank-input"}))
+
+    def clean(self):
+        data = super().clean()
+        ranks = {}
+        for run in self.runs:
+            rank = data.get(f"run_{run.pk}")
+            if rank is None:
+                continue
+            if rank in ranks.values():
+                self.add_error(f"run_{run.pk}", "Each rank can be used only once.")
+            ranks[run.pk] = rank
+        data["ranking"] = [pk for pk, _ in sorted(ranks.items(), key=lambda kv: kv[1])]
+        return data
+
+    def rows(self):
+        return [(run, self[f"run_{run.pk}"]) for run in self.runs]
+
+
+class MoveForm(AccessibleFormMixin, forms.Form):
+    run = forms.ModelChoiceField(queryset=TourRun.objects.none(), label="Move to run")
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["run"].queryset = TourRun.objects.filter(tour__event=event).select_related(
+            "tour")
+
+
+class AddPersonForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(label="Participant's e-mail address",
+                             help_text="A participant with a confirmed registration.")
+
+
+def annotate_fill(queryset):
+    return queryset.annotate(held=Count("seats", filter=Q(seats__status=SeatStatus.HELD)))
