@@ -1,0 +1,162 @@
+"""Grouping free-text answers into themes (scikit-learn, no Django).
+
+TF-IDF over words and word pairs (English stop words removed, sublinear term frequency), a
+latent semantic projection (truncated SVD, normalised) when there are enough texts, then
+k-means for every k in a range; the k with the best silhouette (cosine) wins. Everything is
+seeded, so the same texts always give the same themes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+
+SEED = 20270526
+# Words every answer to these questions uses; they say nothing about a theme.
+DOMAIN_STOP_WORDS = {
+    "iter", "fusion", "help", "helps", "need", "needs", "needed", "would", "could", "also",
+    "company", "companies", "organisation", "our", "us", "we", "challenge", "challenges",
+    "remain", "remains", "remaining", "main", "key", "still", "like", "want", "way", "ways",
+    "access", "support", "work", "working", "programme", "program", "plant", "pilot",
+    "synthetic", "demo", "team", "teams", "year", "years",
+}
+STOP_WORDS = sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS)
+
+
+@dataclass
+class Grouping:
+    labels: list[int]                     # cluster of each input text
+    k: int
+    silhouette: float | None
+    candidates: list[dict] = field(default_factory=list)   # [{"k", "silhouette"}]
+    key_terms: list[list[str]] = field(default_factory=list)  # per cluster, best first
+    closeness: list[float] = field(default_factory=list)   # per text, cosine to its centre
+    vectorizer: TfidfVectorizer | None = None
+    centres: np.ndarray | None = None     # in TF-IDF space, per cluster
+    svd: TruncatedSVD | None = None
+
+
+def _vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(stop_words=STOP_WORDS, ngram_range=(1, 2), sublinear_tf=True,
+                           min_df=1, max_df=0.6, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z-]{2,}\b",
+                           lowercase=True)
+
+
+def _embed(matrix, n_texts: int):
+    """LSA projection when it helps (many texts), else the normalised TF-IDF rows."""
+    components = min(100, n_texts - 1, matrix.shape[1] - 1)
+    if components >= 8:
+        svd = TruncatedSVD(n_components=components, random_state=SEED)
+        return normalize(svd.fit_transform(matrix)), svd
+    return normalize(matrix.toarray()), None
+
+
+def top_terms(vectorizer, rows, count: int = 6) -> list[str]:
+    """The terms with the highest mean TF-IDF weight over ``rows``, a phrase before the words
+    it contains."""
+    names = vectorizer.get_feature_names_out()
+    weights = np.asarray(rows.mean(axis=0)).ravel()
+    order = np.argsort(-weights, kind="stable")
+    chosen: list[str] = []
+    for index in order:
+        if weights[index] <= 0 or len(chosen) >= count:
+            break
+        term = str(names[index])
+        if any(term in other.split() or other in term.split() for other in chosen):
+            continue
+        chosen.append(term)
+    return chosen
+
+
+def label_from_terms(terms: list[str]) -> str:
+    if not terms:
+        return "Other"
+    words = terms[:3]
+    label = ", ".join(words)
+    return label[:1].upper() + label[1:]
+
+
+def group(texts: list[str], *, k_min: int = 2, k_max: int = 12, fixed_k: int | None = None
+          ) -> Grouping:
+    """Group ``texts``; k chosen by silhouette in [k_min, k_max] unless ``fixed_k``."""
+    n = len(texts)
+    if n == 0:
+        return Grouping(labels=[], k=0, silhouette=None)
+    vectorizer = _vectorizer()
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # nothing but stop words
+        vectorizer = TfidfVectorizer(min_df=1)
+        try:
+            matrix = vectorizer.fit_transform(texts)
+        except ValueError:
+            return Grouping(labels=[0] * n, k=1, silhouette=None, key_terms=[[]],
+                            closeness=[1.0] * n)
+    if n < 3:
+        labels = [0] * n if fixed_k in (None, 1) or n == 1 else list(range(n))
+        k = max(labels) + 1
+        return _finish(vectorizer, matrix, labels, k, None, [], None)
+    points, svd = _embed(matrix, n)
+    upper = min(k_max, n - 1)
+    ks = [fixed_k] if fixed_k else list(range(max(2, k_min), max(2, upper) + 1))
+    best = None
+    candidates = []
+    for k in ks:
+        k = max(1, min(k, n))
+        model = KMeans(n_clusters=k, n_init=10, random_state=SEED)
+        labels = model.fit_predict(points)
+        distinct = len(set(labels))
+        score = (float(silhouette_score(points, labels, metric="cosine"))
+                 if 1 < distinct < n else None)
+        candidates.append({"k": k, "silhouette": None if score is None else round(score, 4)})
+        if best is None or (score is not None and (best[1] is None or score > best[1] + 1e-9)):
+            best = (k, score, labels)
+    k, score, labels = best
+    return _finish(vectorizer, matrix, [int(x) for x in labels], k, score, candidates, svd)
+
+
+def _renumber(labels: list[int]) -> list[int]:
+    """Cluster numbers in order of first appearance, so the result never depends on k-means'
+    internal numbering."""
+    mapping: dict[int, int] = {}
+    for label in labels:
+        mapping.setdefault(label, len(mapping))
+    return [mapping[label] for label in labels]
+
+
+def _finish(vectorizer, matrix, labels, k, score, candidates, svd) -> Grouping:
+    labels = _renumber(labels)
+    k = max(labels) + 1 if labels else 0
+    rows = normalize(matrix)
+    centres = []
+    terms = []
+    for cluster in range(k):
+        members = [i for i, label in enumerate(labels) if label == cluster]
+        sub = rows[members]
+        centre = np.asarray(sub.mean(axis=0)).ravel()
+        norm = np.linalg.norm(centre)
+        centres.append(centre / norm if norm else centre)
+        terms.append(top_terms(vectorizer, matrix[members]))
+    centres_arr = np.vstack(centres) if centres else None
+    closeness = []
+    for i, label in enumerate(labels):
+        row = rows[i].toarray().ravel()
+        closeness.append(float(row @ centres_arr[label]) if centres_arr is not None else 0.0)
+    return Grouping(labels=labels, k=k, silhouette=score, candidates=candidates, key_terms=terms,
+                    closeness=closeness, vectorizer=vectorizer, centres=centres_arr, svd=svd)
+
+
+def nearest(grouping: Grouping, texts: list[str]) -> list[tuple[int, float]]:
+    """The closest cluster (and cosine) of each of ``texts``, without refitting: used to file
+    confidential answers for the organisers without letting them shape any theme."""
+    if not texts or grouping.vectorizer is None or grouping.centres is None:
+        return [(0, 0.0) for _ in texts]
+    rows = normalize(grouping.vectorizer.transform(texts)).toarray()
+    sims = rows @ grouping.centres.T
+    return [(int(np.argmax(s)), float(np.max(s))) for s in sims]

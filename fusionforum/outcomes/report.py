@@ -1,0 +1,313 @@
+"""The frozen form of the report, format ``fusionforum-outcomes/1`` (JSON Schema:
+``report.schema.json`` next to this file).
+
+``build_data(event, version, published_at)`` reads the working copy and the current state of
+every answer. Visibility is checked again here, on the submission as it is now (an answer made
+confidential after the themes were built leaves the report; one made aggregate-only stops
+being quoted); a withdrawn submission leaves the report.
+
+Top level: ``format``, ``event`` {slug, title, start_date, end_date}, ``title``, ``version``,
+``published_at``, ``licence`` {id (SPDX), name, url, attribution}, ``inputs`` {submissions,
+organisations, answers_counted, answers_quotable}, ``method`` {algorithm, k, silhouette,
+edited, ...}, ``narrative_markdown``, ``narrative_html`` (sanitised), ``themes`` [{id "T<n>",
+label, position, key_terms, organisations, answers, share, by_approach, by_sector,
+by_question, categories, quotes [{text, organisation, question}]}], ``priorities`` [{rank,
+title, description_markdown, description_html, feasibility 1-5, breadth, score, themes [id],
+evidence {organisations, answers, by_approach, by_sector}}], ``demand`` {by_approach,
+by_sector}, ``labels`` {approach, sector, question, discipline, outcome: {key: name}},
+``categories`` [{slug, name, challenges, iter_help}], ``meetings`` {published, scheduled,
+held, no_show, unmet, follow_ups, by_discipline [{key, label, requested, held, unmet}],
+by_outcome}, ``survey`` {responses, usefulness, meetings_rating, likely_to_engage}.
+
+Shares are organisations / ``inputs.organisations`` (organisations with at least one counted
+answer). Priorities rank by ``score = breadth × feasibility / 5``, then breadth.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from fusionforum.accounts.models import Organisation
+from fusionforum.cfp.models import Category, Submission, Visibility
+from fusionforum.core.text import render_markdown
+
+from .models import THEME_QUESTIONS, Licence, Priority, SurveyResponse, Theme, ThemeSource
+from .services import COUNTED_STATES, report_for
+
+FORMAT = "fusionforum-outcomes/1"
+QUOTES_PER_THEME = 3
+QUOTE_LENGTH = 320
+QUESTION_LABELS = {"challenges": "Challenges that remain", "iter_help": "How ITER can help"}
+CATEGORY_FIELDS = {"challenges": "challenge_categories", "iter_help": "help_categories"}
+
+
+def approach_key(organisation) -> str:
+    return organisation.fusion_approach or "none"
+
+
+def quote_of(text: str) -> str:
+    """A readable excerpt: whole sentences up to about QUOTE_LENGTH characters."""
+    text = " ".join(text.split())
+    if len(text) <= QUOTE_LENGTH:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    excerpt = ""
+    for sentence in sentences:
+        if len(excerpt) + len(sentence) + 1 > QUOTE_LENGTH:
+            break
+        excerpt = f"{excerpt} {sentence}".strip()
+    return excerpt or text[:QUOTE_LENGTH].rsplit(" ", 1)[0] + " …"
+
+
+def _current_visibility(submission, question) -> str | None:
+    """The answer's visibility now, or None when it no longer counts at all."""
+    if submission.state not in COUNTED_STATES:
+        return None
+    if not (getattr(submission, question) or "").strip():
+        return None
+    visibility = submission.answer_visibility(question)
+    return None if visibility == Visibility.CONFIDENTIAL else visibility
+
+
+def _counts(organisations) -> tuple[dict, dict]:
+    by_approach = Counter(approach_key(o) for o in organisations)
+    by_sector = Counter(o.kind for o in organisations)
+    return dict(sorted(by_approach.items())), dict(sorted(by_sector.items()))
+
+
+def counted_organisations(event) -> list[Organisation]:
+    seen = {}
+    for submission in (Submission.objects.filter(event=event, state__in=COUNTED_STATES)
+                       .select_related("organisation").order_by("id")):
+        if any(_current_visibility(submission, q) for q in THEME_QUESTIONS):
+            seen.setdefault(submission.organisation_id, submission.organisation)
+    return list(seen.values())
+
+
+def theme_rows(event) -> list[dict]:
+    """Every working theme with its counted evidence (shared by the editor's preview)."""
+    organisations = counted_organisations(event)
+    total = len(organisations)
+    sources = (ThemeSource.objects.filter(event=event)
+               .select_related("submission__organisation")
+               .prefetch_related("submission__challenge_categories",
+                                 "submission__help_categories")
+               .order_by("-closeness", "id"))
+    by_theme = defaultdict(list)
+    for source in sources:
+        by_theme[source.theme_id].append(source)
+    rows = []
+    for position, theme in enumerate(Theme.objects.filter(event=event).order_by("position", "id"),
+                                     start=1):
+        orgs = {}
+        answers = 0
+        by_question = Counter()
+        categories = defaultdict(set)
+        quotes = []
+        quoted_orgs = set()
+        for source in by_theme.get(theme.pk, []):
+            submission = source.submission
+            visibility = _current_visibility(submission, source.question)
+            if visibility is None:
+                continue
+            answers += 1
+            by_question[source.question] += 1
+            orgs[submission.organisation_id] = submission.organisation
+            for category in getattr(submission, CATEGORY_FIELDS[source.question]).all():
+                categories[category.slug].add(submission.organisation_id)
+            if (visibility == Visibility.PUBLIC and len(quotes) < QUOTES_PER_THEME
+                    and submission.organisation_id not in quoted_orgs):
+                quoted_orgs.add(submission.organisation_id)
+                quotes.append({"text": quote_of(getattr(submission, source.question)),
+                               "organisation": submission.organisation.name,
+                               "question": source.question})
+        by_approach, by_sector = _counts(orgs.values())
+        rows.append({
+            "id": theme.public_id, "label": theme.label, "position": position,
+            "key_terms": list(theme.key_terms), "organisations": len(orgs), "answers": answers,
+            "share": round(len(orgs) / total, 4) if total else 0.0,
+            "by_approach": by_approach, "by_sector": by_sector,
+            "by_question": dict(sorted(by_question.items())),
+            "categories": {slug: len(ids) for slug, ids in sorted(categories.items())},
+            "quotes": quotes,
+            "_organisation_ids": sorted(orgs),
+        })
+    return rows
+
+
+def priority_rows(event, themes: list[dict], total: int) -> list[dict]:
+    by_id = {t["id"]: t for t in themes}
+    organisations = {o.pk: o for o in Organisation.objects.filter(
+        pk__in={pk for t in themes for pk in t["_organisation_ids"]})}
+    rows = []
+    for priority in Priority.objects.filter(event=event).prefetch_related("themes"):
+        theme_ids = [t.public_id for t in sorted(priority.themes.all(),
+                                                 key=lambda t: (t.position, t.pk))]
+        org_ids = {pk for tid in theme_ids for pk in by_id.get(tid, {}).get("_organisation_ids",
+                                                                            [])}
+        answers = sum(by_id[tid]["answers"] for tid in theme_ids if tid in by_id)
+        breadth = round(len(org_ids) / total, 4) if total else 0.0
+        by_approach, by_sector = _counts(organisations[pk] for pk in org_ids)
+        rows.append({
+            "rank": 0, "title": priority.title,
+            "description_markdown": priority.description,
+            "description_html": render_markdown(priority.description),
+            "feasibility": priority.feasibility, "breadth": breadth,
+            "score": round(breadth * priority.feasibility / 5, 4), "themes": theme_ids,
+            "evidence": {"organisations": len(org_ids), "answers": answers,
+                         "by_approach": by_approach, "by_sector": by_sector},
+            "_pk": priority.pk,
+        })
+    rows.sort(key=lambda r: (-r["score"], -r["breadth"], -r["feasibility"], r["_pk"]))
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return rows
+
+
+def category_rows(event) -> list[dict]:
+    counts = {q: Counter() for q in THEME_QUESTIONS}
+    submissions = (Submission.objects.filter(event=event, state__in=COUNTED_STATES)
+                   .prefetch_related("challenge_categories", "help_categories"))
+    for submission in submissions:
+        for question in THEME_QUESTIONS:
+            if _current_visibility(submission, question) is None:
+                continue
+            for category in getattr(submission, CATEGORY_FIELDS[question]).all():
+                counts[question][category.slug] += 1
+    return [{"slug": c.slug, "name": c.name, "challenges": counts["challenges"][c.slug],
+             "iter_help": counts["iter_help"][c.slug]}
+            for c in Category.objects.filter(event=event)]
+
+
+def meeting_figures(event) -> tuple[dict, dict]:
+    """Meetings held by discipline and unmet demand, from the latest published meetings day
+    (counts only: topics and notes are never part of the report)."""
+    empty = {"published": False, "scheduled": 0, "held": 0, "no_show": 0, "unmet": 0,
+             "follow_ups": 0, "by_discipline": [], "by_outcome": {}}
+    try:
+        from fusionforum.meetings import services as meeting_services
+        from fusionforum.meetings.models import MeetingOutcome, MeetingRequest, MeetingSettings
+    except ImportError:  # pragma: no cover - the meetings app is part of the project
+        return empty, {}
+    settings = MeetingSettings.objects.filter(event=event).first()
+    labels = {d["key"]: d["label"] for d in (settings.disciplines if settings else [])}
+    release = meeting_services.latest_release(event)
+    if release is None:
+        return empty, labels
+    snapshot = release.snapshot or {}
+    met = [m["request"] for m in snapshot.get("meetings", [])]
+    unmet = list(snapshot.get("unmet", []))
+    requests = {r.pk: r for r in MeetingRequest.objects.filter(event=event, pk__in=met + unmet)
+                .select_related("expert")}
+
+    def discipline(pk) -> str:
+        request = requests.get(pk)
+        if request is None:
+            return "other"
+        if request.discipline:
+            return request.discipline
+        disciplines = request.expert.disciplines if request.expert_id else []
+        return disciplines[0] if disciplines else "other"
+
+    outcomes = {o.request_id: o for o in MeetingOutcome.objects.filter(request_id__in=met)}
+    table = defaultdict(lambda: {"requested": 0, "held": 0, "unmet": 0})
+    held = no_show = follow_ups = 0
+    by_outcome = Counter()
+    for pk in met:
+        row = table[discipline(pk)]
+        row["requested"] += 1
+        outcome = outcomes.get(pk)
+        if outcome is None:
+            continue
+        if outcome.attendance == MeetingOutcome.Attendance.HELD:
+            held += 1
+            row["held"] += 1
+            if outcome.category:
+                by_outcome[outcome.category] += 1
+            follow_ups += int(outcome.follow_up_requested)
+        elif outcome.attendance == MeetingOutcome.Attendance.NO_SHOW:
+            no_show += 1
+    for pk in unmet:
+        row = table[discipline(pk)]
+        row["requested"] += 1
+        row["unmet"] += 1
+    order = list(labels)
+    by_discipline = [
+        {"key": key, "label": labels.get(key, key.replace("_", " ").capitalize()), **values}
+        for key, values in sorted(table.items(),
+                                  key=lambda kv: (order.index(kv[0]) if kv[0] in order
+                                                  else len(order), kv[0]))
+    ]
+    return {"published": True, "scheduled": len(met), "held": held, "no_show": no_show,
+            "unmet": len(unmet), "follow_ups": follow_ups, "by_discipline": by_discipline,
+            "by_outcome": dict(sorted(by_outcome.items()))}, labels
+
+
+def survey_figures(event) -> dict:
+    responses = list(SurveyResponse.objects.filter(event=event))
+
+    def mean(name):
+        values = [getattr(r, name) for r in responses if getattr(r, name) is not None]
+        return round(sum(values) / len(values), 2) if values else None
+
+    return {"responses": len(responses), "usefulness": mean("usefulness"),
+            "meetings_rating": mean("meetings_rating"),
+            "likely_to_engage": mean("likely_to_engage")}
+
+
+def build_data(event, *, version: int, published_at) -> dict:
+    report = report_for(event)
+    organisations = counted_organisations(event)
+    total = len(organisations)
+    themes = theme_rows(event)
+    priorities = priority_rows(event, themes, total)
+    meetings, discipline_labels = meeting_figures(event)
+    by_approach, by_sector = _counts(organisations)
+    counted = quotable = 0
+    submissions = 0
+    for submission in Submission.objects.filter(event=event, state__in=COUNTED_STATES):
+        visible = [q for q in THEME_QUESTIONS if _current_visibility(submission, q)]
+        submissions += bool(visible)
+        counted += len(visible)
+        quotable += sum(1 for q in visible if submission.answer_visibility(q) == "public")
+    from fusionforum.meetings.models import MeetingOutcome
+
+    for row in themes:
+        row.pop("_organisation_ids")
+    for row in priorities:
+        row.pop("_pk")
+    method = {key: report.method.get(key) for key in ("algorithm", "k", "silhouette")}
+    method["edited"] = bool(report.method.get("edited"))
+    method["algorithm"] = method["algorithm"] or "tfidf-kmeans"
+    return {
+        "format": FORMAT,
+        "event": {"slug": event.slug, "title": event.title,
+                  "start_date": event.start_date.isoformat(),
+                  "end_date": event.end_date.isoformat()},
+        "title": report.title,
+        "version": version,
+        "published_at": published_at.isoformat(),
+        "licence": {"id": report.licence, "name": Licence(report.licence).label,
+                    "url": report.licence_url,
+                    "attribution": report.attribution or f"{event.title}, outcomes report"},
+        "inputs": {"submissions": submissions, "organisations": total,
+                   "answers_counted": counted, "answers_quotable": quotable},
+        "method": method,
+        "narrative_markdown": report.narrative,
+        "narrative_html": render_markdown(report.narrative),
+        "themes": themes,
+        "priorities": priorities,
+        "demand": {"by_approach": by_approach, "by_sector": by_sector},
+        "labels": {
+            "approach": {**dict(Organisation.Approach.choices), "none": "No approach (not a "
+                         "fusion developer)"},
+            "sector": dict(Organisation.Kind.choices),
+            "question": QUESTION_LABELS,
+            "discipline": discipline_labels,
+            "outcome": dict(MeetingOutcome.Category.choices),
+        },
+        "categories": category_rows(event),
+        "meetings": meetings,
+        "survey": survey_figures(event),
+    }

@@ -1,0 +1,393 @@
+"""Business rules of the outcomes report: building themes from the answers, the organisers'
+editorial operations, publication of frozen versions, the survey.
+
+Visibility of each answer is honoured here, once:
+
+- *public* answers shape themes, are counted and may be quoted;
+- *aggregate-only* answers shape themes and are counted, never quoted;
+- *confidential* answers never shape a theme (they are not part of the fit), are never
+  counted or quoted; they are filed under their nearest theme for the organisers' editor only.
+
+Readers of the report (``latest_published``, ``published_version``) only ever see
+``ReportVersion.data``; see ``report.build_data`` for the format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from fusionforum.cfp.models import Submission, Visibility
+from fusionforum.cfp.states import SubmissionState
+from fusionforum.core import audit, clock, pagecache
+
+from . import clustering
+from .models import (
+    THEME_QUESTIONS,
+    OutcomesReport,
+    Priority,
+    ReportVersion,
+    SurveyResponse,
+    Theme,
+    ThemeSource,
+)
+
+# Submissions whose answers count: sent to the call (not drafts) and not withdrawn.
+COUNTED_STATES = (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED,
+                  SubmissionState.REJECTED, SubmissionState.WAITLISTED,
+                  SubmissionState.CONFIRMED)
+
+
+class EditorialError(ValidationError):
+    """A refused editorial operation, with a readable message."""
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+def latest_published(event) -> ReportVersion | None:
+    """The event's latest published version (its ``data`` is ``fusionforum-outcomes/1``), or
+    None before the first publication."""
+    return ReportVersion.objects.filter(event=event).order_by("-version").first()
+
+
+def published_version(event, version: int) -> ReportVersion | None:
+    return ReportVersion.objects.filter(event=event, version=version).first()
+
+
+def versions(event) -> list[ReportVersion]:
+    return list(ReportVersion.objects.filter(event=event).order_by("-version")
+                .only("id", "event_id", "version", "published_at", "comment"))
+
+
+def report_for(event) -> OutcomesReport:
+    report, _ = OutcomesReport.objects.get_or_create(event=event)
+    return report
+
+
+@dataclass
+class Answer:
+    submission: Submission
+    question: str
+    text: str
+    visibility: str
+
+    @property
+    def organisation(self):
+        return self.submission.organisation
+
+
+def answers(event) -> list[Answer]:
+    """Every non-empty answer to questions 2 and 3 of the counted submissions."""
+    result = []
+    submissions = (Submission.objects.filter(event=event, state__in=COUNTED_STATES)
+                   .select_related("organisation").order_by("id"))
+    for submission in submissions:
+        for question in THEME_QUESTIONS:
+            text = (getattr(submission, question) or "").strip()
+            if text:
+                result.append(Answer(submission, question, text,
+                                     submission.answer_visibility(question)))
+    return result
+
+
+# Building themes ---------------------------------------------------------------------------
+
+
+def build_themes(event, *, by, k: int | None = None) -> OutcomesReport:
+    """Replace the working themes by a fresh automatic grouping of the answers. Priorities keep
+    their text but lose their links to the old themes (the themes no longer exist)."""
+    report = report_for(event)
+    items = answers(event)
+    counted = [a for a in items if a.visibility != Visibility.CONFIDENTIAL]
+    hidden = [a for a in items if a.visibility == Visibility.CONFIDENTIAL]
+    if len(counted) < 2:
+        raise EditorialError("At least two public or aggregate-only answers are needed to "
+                             "build themes.")
+    if k is not None and not 1 <= k <= len(counted):
+        raise EditorialError(f"The number of themes must be between 1 and {len(counted)}.")
+    grouping = clustering.group([a.text for a in counted], fixed_k=k)
+    with transaction.atomic():
+        Theme.objects.filter(event=event).delete()
+        themes = []
+        for index in range(grouping.k):
+            terms = grouping.key_terms[index]
+            themes.append(Theme.objects.create(
+                event=event, label=clustering.label_from_terms(terms)[:150], key_terms=terms,
+                position=(index + 1) * 10))
+        ThemeSource.objects.bulk_create([
+            ThemeSource(event=event, theme=themes[label], submission=a.submission,
+                        question=a.question, visibility=a.visibility, closeness=closeness)
+            for a, label, closeness in zip(counted, grouping.labels, grouping.closeness,
+                                           strict=True)
+        ])
+        placed = clustering.nearest(grouping, [a.text for a in hidden])
+        ThemeSource.objects.bulk_create([
+            ThemeSource(event=event, theme=themes[label], submission=a.submission,
+                        question=a.question, visibility=a.visibility, closeness=closeness)
+            for a, (label, closeness) in zip(hidden, placed, strict=True)
+        ])
+        _order_by_size(event)
+        report.built_at = clock.now()
+        report.built_by = by
+        report.method = {
+            "algorithm": "tfidf-lsa-kmeans" if grouping.svd is not None else "tfidf-kmeans",
+            "k": grouping.k, "silhouette": (None if grouping.silhouette is None
+                                            else round(grouping.silhouette, 4)),
+            "candidates": grouping.candidates, "edited": False,
+            "answers": len(counted),
+        }
+        report.save()
+        audit.record("outcomes.build_themes", event, actor=by,
+                     summary=f"Built {grouping.k} themes from {len(counted)} answers",
+                     k=grouping.k)
+    return report
+
+
+def _order_by_size(event) -> None:
+    themes = list(Theme.objects.filter(event=event))
+    sizes = {t.pk: len(_counted_orgs(t)) for t in themes}
+    themes.sort(key=lambda t: (-sizes[t.pk], t.position, t.pk))
+    for index, theme in enumerate(themes, start=1):
+        Theme.objects.filter(pk=theme.pk).update(position=index * 10)
+
+
+def _counted_orgs(theme) -> set[int]:
+    return set(ThemeSource.objects.filter(theme=theme).exclude(
+        visibility=Visibility.CONFIDENTIAL).values_list("submission__organisation_id",
+                                                        flat=True))
+
+
+def _mark_edited(event) -> None:
+    report = report_for(event)
+    report.method = {**report.method, "edited": True}
+    report.save(update_fields=["method", "updated_at"])
+
+
+def _theme(event, pk) -> Theme:
+    theme = Theme.objects.filter(event=event, pk=pk).first()
+    if theme is None:
+        raise EditorialError("No such theme.")
+    return theme
+
+
+def rename_theme(event, pk, label: str, *, by) -> Theme:
+    from fusionforum.core.text import validate_single_line
+
+    label = " ".join((label or "").split())
+    if not label:
+        raise EditorialError("Give the theme a name.")
+    if len(label) > 150:
+        raise EditorialError("A theme's name has at most 150 characters.")
+    validate_single_line(label)
+    theme = _theme(event, pk)
+    old = theme.label
+    theme.label = label
+    theme.save(update_fields=["label"])
+    _mark_edited(event)
+    audit.record("outcomes.rename_theme", theme, actor=by, summary=f"{old} → {label}")
+    return theme
+
+
+def merge_themes(event, pks, *, by, label: str = "") -> Theme:
+    """Merge the themes ``pks`` into the first of them (by position); the others' answers and
+    priority links move to it; key terms are recomputed."""
+    themes = list(Theme.objects.filter(event=event, pk__in=list(pks)).order_by("position", "id"))
+    if len(themes) < 2 or len(themes) != len(set(pks)):
+        raise EditorialError("Choose at least two themes of this report to merge.")
+    target, others = themes[0], themes[1:]
+    with transaction.atomic():
+        ThemeSource.objects.filter(theme__in=others).update(theme=target)
+        for priority in Priority.objects.filter(themes__in=others).distinct():
+            priority.themes.add(target)
+        Theme.objects.filter(pk__in=[t.pk for t in others]).delete()
+        target.key_terms = _terms_of(target)
+        if label.strip():
+            target.label = " ".join(label.split())[:150]
+        target.save()
+        _mark_edited(event)
+        audit.record("outcomes.merge_themes", target, actor=by,
+                     summary=f"Merged {len(themes)} themes into {target.label}")
+    return target
+
+
+def _terms_of(theme) -> list[str]:
+    texts = [getattr(s.submission, s.question) for s in
+             ThemeSource.objects.filter(theme=theme).exclude(visibility=Visibility.CONFIDENTIAL)
+             .select_related("submission")]
+    if not texts:
+        return []
+    grouping = clustering.group(texts, fixed_k=1)
+    return grouping.key_terms[0] if grouping.key_terms else []
+
+
+def split_theme(event, pk, *, by) -> list[Theme]:
+    """Re-cluster one theme's answers into two themes (the original keeps the larger part)."""
+    theme = _theme(event, pk)
+    counted = list(ThemeSource.objects.filter(theme=theme)
+                   .exclude(visibility=Visibility.CONFIDENTIAL).select_related("submission")
+                   .order_by("id"))
+    hidden = list(ThemeSource.objects.filter(theme=theme, visibility=Visibility.CONFIDENTIAL)
+                  .select_related("submission").order_by("id"))
+    if len(counted) < 2:
+        raise EditorialError("A theme needs at least two counted answers to be split.")
+    grouping = clustering.group([getattr(s.submission, s.question) for s in counted], fixed_k=2)
+    if grouping.k < 2:
+        raise EditorialError("These answers cannot be told apart; the theme was not split.")
+    sizes = [grouping.labels.count(c) for c in range(2)]
+    keep = 0 if sizes[0] >= sizes[1] else 1
+    with transaction.atomic():
+        Theme.objects.filter(event=event, position__gt=theme.position).update(
+            position=models_F("position") + 10)
+        new = Theme.objects.create(
+            event=event, label=clustering.label_from_terms(grouping.key_terms[1 - keep])[:150],
+            key_terms=grouping.key_terms[1 - keep], position=theme.position + 10)
+        for source, label, closeness in zip(counted, grouping.labels, grouping.closeness,
+                                            strict=True):
+            source.theme = theme if label == keep else new
+            source.closeness = closeness
+            source.save(update_fields=["theme", "closeness"])
+        placed = clustering.nearest(grouping, [getattr(s.submission, s.question) for s in hidden])
+        for source, (label, closeness) in zip(hidden, placed, strict=True):
+            source.theme = theme if label == keep else new
+            source.closeness = closeness
+            source.save(update_fields=["theme", "closeness"])
+        theme.key_terms = grouping.key_terms[keep]
+        theme.save(update_fields=["key_terms"])
+        for priority in theme.priorities.all():
+            priority.themes.add(new)
+        _mark_edited(event)
+        audit.record("outcomes.split_theme", theme, actor=by,
+                     summary=f"Split {theme.label} into two themes")
+    return [theme, new]
+
+
+def models_F(name):
+    from django.db.models import F
+
+    return F(name)
+
+
+def move_theme(event, pk, direction: str, *, by) -> None:
+    """Move a theme one place up or down."""
+    if direction not in ("up", "down"):
+        raise EditorialError("Move a theme up or down.")
+    themes = list(Theme.objects.filter(event=event).order_by("position", "id"))
+    index = next((i for i, t in enumerate(themes) if str(t.pk) == str(pk)), None)
+    if index is None:
+        raise EditorialError("No such theme.")
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(themes):
+        themes[index], themes[other] = themes[other], themes[index]
+    with transaction.atomic():
+        for position, theme in enumerate(themes, start=1):
+            Theme.objects.filter(pk=theme.pk).update(position=position * 10)
+        _mark_edited(event)
+    audit.record("outcomes.move_theme", event, actor=by, summary=f"Theme {pk} {direction}")
+
+
+def save_narrative(event, *, by, **fields) -> OutcomesReport:
+    report = report_for(event)
+    for name in ("title", "narrative", "licence", "attribution"):
+        if name in fields:
+            setattr(report, name, fields[name])
+    report.full_clean()
+    report.save()
+    audit.record("outcomes.save_report", report, actor=by, summary="Narrative and licence")
+    return report
+
+
+def save_priority(event, *, by, priority: Priority | None = None, title: str,
+                  description: str = "", feasibility: int = 3, theme_pks=()) -> Priority:
+    themes = list(Theme.objects.filter(event=event, pk__in=list(theme_pks)))
+    if len(themes) != len(set(theme_pks)):
+        raise EditorialError("A priority can only rest on this report's themes.")
+    priority = priority or Priority(event=event)
+    if priority.event_id != event.pk:
+        raise EditorialError("No such priority.")
+    priority.title = " ".join((title or "").split())
+    priority.description = description or ""
+    priority.feasibility = feasibility
+    priority.full_clean()
+    with transaction.atomic():
+        priority.save()
+        priority.themes.set(themes)
+        audit.record("outcomes.save_priority", priority, actor=by, summary=priority.title)
+    return priority
+
+
+def delete_priority(event, pk, *, by) -> None:
+    deleted, _ = Priority.objects.filter(event=event, pk=pk).delete()
+    if not deleted:
+        raise EditorialError("No such priority.")
+    audit.record("outcomes.delete_priority", event, actor=by, summary=f"Priority {pk}")
+
+
+# Publication -------------------------------------------------------------------------------
+
+
+def publish(event, *, by, comment: str = "") -> ReportVersion:
+    """Freeze the working copy as the next numbered version. Refused without themes or when
+    nothing changed since the last version."""
+    from . import report as report_module
+
+    if not Theme.objects.filter(event=event).exists():
+        raise EditorialError("Build the themes before publishing.")
+    comment = " ".join((comment or "").split())[:300]
+    with transaction.atomic():
+        # Serialise concurrent publications of one event on its report row.
+        OutcomesReport.objects.select_for_update().filter(event=event).first()
+        previous = latest_published(event)
+        number = (ReportVersion.objects.filter(event=event).aggregate(m=Max("version"))["m"]
+                  or 0) + 1
+        data = report_module.build_data(event, version=number, published_at=clock.now())
+        if previous is not None and _same(previous.data, data):
+            raise EditorialError("Nothing changed since version "
+                                 f"{previous.version}; nothing to publish.")
+        version = ReportVersion.objects.create(event=event, version=number,
+                                               published_at=clock.now(), published_by=by,
+                                               comment=comment, data=data)
+        audit.record("outcomes.publish", version, actor=by, summary=f"Version {number}")
+    transaction.on_commit(pagecache.invalidate)
+    return version
+
+
+def _same(old: dict, new: dict) -> bool:
+    ignore = {"version", "published_at"}
+    return ({k: v for k, v in old.items() if k not in ignore}
+            == {k: v for k, v in new.items() if k not in ignore})
+
+
+# Survey ------------------------------------------------------------------------------------
+
+
+def survey_organisation(event, user):
+    """The organisation a signed-in person answers the survey for: their confirmed (or
+    checked-in) registration's organisation, else None."""
+    from fusionforum.registration.models import Registration
+
+    if not user.is_authenticated:
+        return None
+    registration = (Registration.objects.filter(event=event, user=user)
+                    .select_related("organisation").order_by("-id").first())
+    if registration is None or registration.state != "confirmed":
+        return None
+    return registration.organisation
+
+
+def answer_survey(event, user, *, usefulness: int, likely_to_engage: int,
+                  meetings_rating: int | None = None, comments: str = "") -> SurveyResponse:
+    organisation = survey_organisation(event, user)
+    if organisation is None:
+        raise EditorialError("Only confirmed participants can answer the survey.")
+    response, _ = SurveyResponse.objects.update_or_create(
+        event=event, organisation=organisation,
+        defaults={"respondent": user, "usefulness": usefulness,
+                  "likely_to_engage": likely_to_engage, "meetings_rating": meetings_rating,
+                  "comments": comments, "submitted_at": clock.now()})
+    response.full_clean()
+    audit.record("outcomes.survey", response, actor=user, summary="Survey answered")
+    return response
