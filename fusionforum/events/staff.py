@@ -35,7 +35,8 @@ def staff_home(request):
     for membership in memberships:
         roles_by_event.setdefault(membership.event, set()).add(membership.role)
     events = [{"event": event, "organiser": TeamMembership.Role.ORGANISER in roles,
-               "reviewer": TeamMembership.Role.REVIEWER in roles}
+               "reviewer": TeamMembership.Role.REVIEWER in roles,
+               "security": TeamMembership.Role.SECURITY_OFFICER in roles}
               for event, roles in roles_by_event.items()]
     from fusionforum.admin import may_enter_back_office
 
