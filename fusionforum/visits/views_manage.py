@@ -146,10 +146,7 @@ def allocation(request, event):
 def _run_page(request, event, run, *, add_form=None, status=200):
     seats = list(Seat.objects.filter(run=run, status=SeatStatus.HELD).select_related("user")
                  .order_by("user__full_name", "user__email"))
-    try:
-        statuses = services.clearance_statuses(event)
-    except ImportError:
-        statuses = {}
+    statuses = services.clearance_statuses(event)
     for seat in seats:
         seat.clearance = statuses.get(seat.user_id, "")
     waiting = services.waiting_list(run)
