@@ -1,5 +1,7 @@
-"""The participant's site-access page: status, deadline and (until the security office
-decides) the form with their own values. Responses are never cached; no value enters a URL."""
+"""The participant's site-access page: status, deadline and, until the security office
+decides, the form with their own values (to check and correct them). After the decision the
+values are no longer shown here (the person's data download still includes them). Responses
+are never cached; no value enters a URL."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from fusionforum.core.forms import posted_data
 from fusionforum.events.services import public_event
 
 from . import registry, services
-from .fields import CATALOGUE
 from .forms import IdentityForm
 
 
@@ -52,17 +53,10 @@ def status(request, slug):
                  if holder is None else
                  "The security office has already decided; your data can no longer be changed.")
         http_status = 403
-    decided_values = []
-    if record is not None and not editable and record.sealed:
-        # The owner may still see what they sent (never anyone else).
-        values = services.owner_values(record)
-        decided_values = [(CATALOGUE[k].label, values.get(k, "")) for k in values
-                          if k in CATALOGUE]
     response = render(request, "vault/status.html", {
         "event": event, "holder": holder, "record": record, "status": current,
         "status_label": services.STATUS_LABELS[current], "form": form, "error": error,
         "deadline_passed": bool(holder and clock.now() > holder.clearance_due),
-        "decided_values": decided_values,
         "vault_settings": services.settings_for(event),
     }, status=http_status)
     response["Cache-Control"] = "private, no-store"
