@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import editions_views as views
 
 app_name = "editions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("clone/", views.clone, name="clone"),
+    path("compare/", views.compare, name="compare"),
+]
