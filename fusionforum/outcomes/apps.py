@@ -5,3 +5,12 @@ class OutcomesConfig(AppConfig):
     name = "fusionforum.outcomes"
     label = "outcomes"
     verbose_name = "Outcomes and editions"
+
+    def ready(self):
+        from fusionforum.events.demo import register_demo_loader
+
+        from . import demo
+
+        # After every other app's loader (outcomes is the last app installed): the report is
+        # built from the demo's answers and its published meetings.
+        register_demo_loader(demo.load)

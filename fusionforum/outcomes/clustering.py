@@ -24,7 +24,11 @@ DOMAIN_STOP_WORDS = {
     "company", "companies", "organisation", "our", "us", "we", "challenge", "challenges",
     "remain", "remains", "remaining", "main", "key", "still", "like", "want", "way", "ways",
     "access", "support", "work", "working", "programme", "program", "plant", "pilot",
-    "synthetic", "demo", "team", "teams", "year", "years",
+    "synthetic", "demo", "team", "teams", "year", "years", "hardest", "problem", "problems",
+    "able", "built", "build", "case", "explain", "contribute", "introduce", "establish",
+    "useful", "time", "fast", "happens", "inside", "face", "finding", "know", "ask", "asks",
+    "today", "currently", "making", "make", "especially", "particular", "lot", "lots",
+    "really", "important", "help us", "share", "contact", "designs", "design",
 }
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS)
 
@@ -82,7 +86,7 @@ def label_from_terms(terms: list[str]) -> str:
     return label[:1].upper() + label[1:]
 
 
-def group(texts: list[str], *, k_min: int = 2, k_max: int = 12, fixed_k: int | None = None
+def group(texts: list[str], *, k_min: int = 2, k_max: int = 10, fixed_k: int | None = None
           ) -> Grouping:
     """Group ``texts``; k chosen by silhouette in [k_min, k_max] unless ``fixed_k``."""
     n = len(texts)
@@ -103,7 +107,8 @@ def group(texts: list[str], *, k_min: int = 2, k_max: int = 12, fixed_k: int | N
         k = max(labels) + 1
         return _finish(vectorizer, matrix, labels, k, None, [], None)
     points, svd = _embed(matrix, n)
-    upper = min(k_max, n - 1)
+    # Silhouette grows with k on short texts; a theme should gather about four answers.
+    upper = min(k_max, n - 1, max(2, n // 4))
     ks = [fixed_k] if fixed_k else list(range(max(2, k_min), max(2, upper) + 1))
     best = None
     candidates = []

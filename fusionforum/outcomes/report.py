@@ -148,7 +148,7 @@ def priority_rows(event, themes: list[dict], total: int) -> list[dict]:
                                                                             [])}
         answers = sum(by_id[tid]["answers"] for tid in theme_ids if tid in by_id)
         breadth = round(len(org_ids) / total, 4) if total else 0.0
-        by_approach, by_sector = _counts(organisations[pk] for pk in org_ids)
+        by_approach, by_sector = _counts([organisations[pk] for pk in org_ids])
         rows.append({
             "rank": 0, "title": priority.title,
             "description_markdown": priority.description,
