@@ -1,6 +1,7 @@
 """The vault's services: sealing, status, deadlines, decisions, rotation, purge, forgetting."""
 
 import datetime as dt
+import io
 
 import pytest
 from cryptography.fernet import Fernet
@@ -89,7 +90,7 @@ def test_rotation_re_encrypts_with_the_first_key(submitted, settings, event, ali
     old = settings.VAULT_KEYS[0]
     new = Fernet.generate_key().decode()
     settings.VAULT_KEYS = [new, old]
-    call_command("rotate_vault_keys", stdout=open("/dev/null", "w"))
+    call_command("rotate_vault_keys", stdout=io.StringIO())
     settings.VAULT_KEYS = [new]  # the old key is gone: everything still opens
     record = AccessRecord.objects.get(pk=submitted.pk)
     assert services.owner_values(record)["document_number"] == "P1234567"
@@ -119,7 +120,7 @@ def test_purge_after_the_configured_days_keeps_status_and_log(
     clock.set(paris(2027, 5, 31, 11, 59))  # last tour ended 28 May 12:00
     assert services.purge_due() == 0
     clock.set(paris(2027, 5, 31, 12, 0))
-    call_command("purge_vault", stdout=open("/dev/null", "w"))
+    call_command("purge_vault", stdout=io.StringIO())
     record = AccessRecord.objects.get(pk=submitted.pk)
     assert record.sealed == "" and record.filled_fields == [] and record.purged_at
     assert services.clearance_status(event, alice) == "approved"
