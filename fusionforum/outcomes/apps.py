@@ -14,3 +14,7 @@ class OutcomesConfig(AppConfig):
         # After every other app's loader (outcomes is the last app installed): the report is
         # built from the demo's answers and its published meetings.
         register_demo_loader(demo.load)
+        # The cloned next edition with its synthetic report, after the report it derives from.
+        from . import demo_editions
+
+        register_demo_loader(demo_editions.load)

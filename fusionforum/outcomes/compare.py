@@ -9,10 +9,10 @@ Matching themes
     fitted on the themes of both reports, English stop words removed, unigrams and bigrams,
     sublinear term frequency) gives vectors; the similarity of two themes is the mean of the
     cosine of their vectors and the Jaccard index of their word sets (label and key terms,
-    stop words removed). Pairs are matched one to one, greedily by decreasing similarity (ties
-    broken by the two labels, so the result never depends on input order), and only when the
-    similarity is at least ``MATCH_THRESHOLD`` (0.30): lower scores come from a single shared
-    generic word ("plasma", "testing") and are not the same subject.
+    stop words removed); an unchanged label scores 1. Pairs are matched one to one, greedily
+    by decreasing similarity (ties broken by the two labels, so the result never depends on
+    input order), and only when the similarity is at least ``MATCH_THRESHOLD`` (0.30): lower
+    scores come from a single shared generic word ("plasma", "testing"), not the same subject.
 
 Grew, shrank, steady
     A theme's size is its share of the organisations behind the report (organisations behind the
@@ -105,6 +105,11 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS}
 
 
+def _same_label(a: dict, b: dict) -> bool:
+    la, lb = " ".join(theme_label(a).lower().split()), " ".join(theme_label(b).lower().split())
+    return bool(la) and la == lb
+
+
 def similarity_matrix(before: list[dict], after: list[dict]) -> list[list[float]]:
     if not before or not after:
         return [[0.0] * len(after) for _ in before]
@@ -127,7 +132,10 @@ def similarity_matrix(before: list[dict], after: list[dict]) -> list[list[float]
         for j, wa in enumerate(words_after):
             union = wb | wa
             jaccard = len(wb & wa) / len(union) if union else 0.0
-            row.append(round((float(cosine[i][j]) + jaccard) / 2, 6))
+            score = (float(cosine[i][j]) + jaccard) / 2
+            if _same_label(before[i], after[j]):
+                score = 1.0  # a kept label is the same theme, whatever its words
+            row.append(round(score, 6))
         out.append(row)
     return out
 
