@@ -63,9 +63,12 @@ def _embed(matrix, n_texts: int):
 
 def top_terms(vectorizer, rows, count: int = 6) -> list[str]:
     """The terms with the highest mean TF-IDF weight over ``rows``, a phrase before the words
-    it contains."""
+    it contains. Only terms used by at least two of the answers: a word of a single answer
+    (which might be an aggregate-only one, never to be quoted) is not a theme's key term."""
     names = vectorizer.get_feature_names_out()
     weights = np.asarray(rows.mean(axis=0)).ravel()
+    shared = np.asarray((rows > 0).sum(axis=0)).ravel() >= 2
+    weights = np.where(shared, weights, 0)
     order = np.argsort(-weights, kind="stable")
     chosen: list[str] = []
     for index in order:

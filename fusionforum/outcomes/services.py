@@ -373,7 +373,7 @@ def survey_organisation(event, user):
         return None
     registration = (Registration.objects.filter(event=event, user=user)
                     .select_related("organisation").order_by("-id").first())
-    if registration is None or registration.state != "confirmed":
+    if registration is None or registration.status != "confirmed":
         return None
     return registration.organisation
 

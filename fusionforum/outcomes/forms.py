@@ -1,0 +1,50 @@
+"""Forms of the outcomes report: the survey, the editor's narrative, themes and priorities."""
+
+from __future__ import annotations
+
+from django import forms
+
+from fusionforum.core.forms import AccessibleFormMixin
+
+from .models import OutcomesReport, Priority, SurveyResponse, Theme
+
+RATING = [(n, str(n)) for n in range(1, 6)]
+
+
+class SurveyForm(AccessibleFormMixin, forms.ModelForm):
+    usefulness = forms.TypedChoiceField(choices=RATING, coerce=int, widget=forms.RadioSelect,
+                                        label="How useful was the workshop? (1 low, 5 high)")
+    meetings_rating = forms.TypedChoiceField(
+        choices=[("", "No meeting")] + RATING, coerce=int, empty_value=None, required=False,
+        widget=forms.RadioSelect, label="How useful were the expert meetings?")
+    likely_to_engage = forms.TypedChoiceField(
+        choices=RATING, coerce=int, widget=forms.RadioSelect,
+        label="How likely is your organisation to engage with ITER in the next year?")
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["usefulness", "meetings_rating", "likely_to_engage", "comments"]
+        widgets = {"comments": forms.Textarea(attrs={"rows": 4})}
+
+
+class ReportForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = OutcomesReport
+        fields = ["title", "narrative", "licence", "attribution"]
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 14})}
+
+
+class PriorityForm(AccessibleFormMixin, forms.ModelForm):
+    themes = forms.ModelMultipleChoiceField(queryset=Theme.objects.none(), required=False,
+                                            widget=forms.CheckboxSelectMultiple,
+                                            help_text="The themes that show the demand.")
+
+    class Meta:
+        model = Priority
+        fields = ["title", "description", "feasibility", "themes"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.filter(event=event)
+        self.fields["themes"].label_from_instance = lambda t: t.label
