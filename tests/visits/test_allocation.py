@@ -150,3 +150,19 @@ def test_empty_inputs():
     assert allocate([], []).assignment == {}
     assert allocate([Run(1, 1, hours(0), hours(1), 3)], [Person(1, ())]).assignment == {}
     assert allocate([Run(1, 1, hours(0), hours(1), 3)], [Person(1, (99,))]).assignment == {}
+
+
+def test_a_workshop_sized_instance_is_proven_optimal():
+    import random
+
+    rng = random.Random(1)  # noqa: S311
+    runs = []
+    for run_id in range(1, 13):
+        start = hours(rng.randint(0, 30))
+        runs.append(Run(run_id, run_id % 5, start, start + dt.timedelta(minutes=90),
+                        rng.choice([6, 10, 12, 30])))
+    people = [Person(p, tuple(rng.sample(range(1, 13), rng.randint(1, 5))))
+              for p in range(1, 400)]
+    result = allocate(runs, people, time_limit=20)
+    assert result.optimal
+    check_properties(runs, people, result)
