@@ -11,7 +11,26 @@ from .models import OutcomesReport, Priority, SurveyResponse, Theme
 RATING = [(n, str(n)) for n in range(1, 6)]
 
 
-class SurveyForm(AccessibleFormMixin, forms.ModelForm):
+def _lines(value: str) -> str:
+    """Browsers send text areas with CRLF line ends; store plain newlines."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+class NewlinesMixin:
+    multiline_fields: tuple[str, ...] = ()
+
+    def _clean_fields(self):
+        data = self.data.copy() if hasattr(self.data, "copy") else dict(self.data)
+        for name in self.multiline_fields:
+            key = self.add_prefix(name)
+            if key in data:
+                data[key] = _lines(data[key])
+        self.data = data
+        super()._clean_fields()
+
+
+class SurveyForm(NewlinesMixin, AccessibleFormMixin, forms.ModelForm):
+    multiline_fields = ("comments",)
     usefulness = forms.TypedChoiceField(choices=RATING, coerce=int, widget=forms.RadioSelect,
                                         label="How useful was the workshop? (1 low, 5 high)")
     meetings_rating = forms.TypedChoiceField(
@@ -27,14 +46,17 @@ class SurveyForm(AccessibleFormMixin, forms.ModelForm):
         widgets = {"comments": forms.Textarea(attrs={"rows": 4})}
 
 
-class ReportForm(AccessibleFormMixin, forms.ModelForm):
+class ReportForm(NewlinesMixin, AccessibleFormMixin, forms.ModelForm):
+    multiline_fields = ("narrative",)
+
     class Meta:
         model = OutcomesReport
         fields = ["title", "narrative", "licence", "attribution"]
         widgets = {"narrative": forms.Textarea(attrs={"rows": 14})}
 
 
-class PriorityForm(AccessibleFormMixin, forms.ModelForm):
+class PriorityForm(NewlinesMixin, AccessibleFormMixin, forms.ModelForm):
+    multiline_fields = ("description",)
     themes = forms.ModelMultipleChoiceField(queryset=Theme.objects.none(), required=False,
                                             widget=forms.CheckboxSelectMultiple,
                                             help_text="The themes that show the demand.")
