@@ -7,12 +7,13 @@ class VisitsConfig(AppConfig):
     verbose_name = "Site visits"
 
     def ready(self):
+        from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader
         from fusionforum.meetings import busy
         from fusionforum.vault import demo as vault_demo
         from fusionforum.vault import registry, signals
 
-        from . import demo, services
+        from . import demo, personal_data, services
 
         # Tours are allocated first; the meetings scheduler then treats tour seats as busy.
         busy.register(services.busy_provider)
@@ -20,6 +21,8 @@ class VisitsConfig(AppConfig):
         registry.register_seat_provider(services.seat_holders)
         signals.clearance_decided.connect(services.on_clearance_decided,
                                           dispatch_uid="visits.clearance_decided")
+        accounts_personal_data.register(personal_data.provide)
+        accounts_personal_data.register_anonymiser(personal_data.anonymise)
         # Tours first (the vault's demo gives access data to the demo's seat holders).
         register_demo_loader(demo.load)
         register_demo_loader(vault_demo.load)

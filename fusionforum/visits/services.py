@@ -281,6 +281,18 @@ def promote(run: TourRun, *, now=None) -> list[Seat]:
     return promoted
 
 
+def expire_waiting(now=None) -> int:
+    """Waiting places on runs that have started can no longer become seats: they expire."""
+    now = now or clock.now()
+    expired = 0
+    for seat in (Seat.objects.filter(status=SeatStatus.WAITLISTED, run__start__lte=now)
+                 .select_related("run__tour")):
+        with transaction.atomic():
+            _move(seat, SeatStatus.EXPIRED, note="the run started")
+        expired += 1
+    return expired
+
+
 def refuse_clearance(event, user, *, by=None) -> list[Seat]:
     """The security office refused: every seat and waiting place of the person at the event
     ends, each freed seat goes to the waiting list, and the person is told."""

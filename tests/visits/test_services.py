@@ -339,3 +339,31 @@ def test_busy_provider_for_the_meetings_day(event, tours, allocated, make_partic
     cryo = entries[f"visit-{tours['cryo_am'].pk}"]
     assert cryo.user_ids == [ada.pk] and cryo.slots == [2, 3] and cryo.capacity == 1
     assert f"visit-{tours['main_am'].pk}" not in entries  # no seat held: nobody busy
+
+
+def test_waiting_places_expire_when_the_run_starts(event, tours, allocated, clock,
+                                                   make_participant, clearances):
+    from django.core.management import call_command
+
+    services.take_seat(tours["cryo_am"], make_participant())
+    late = services.take_seat(tours["cryo_am"], make_participant())
+    call_command("expire_tour_waiting_lists")
+    assert Seat.objects.get(pk=late.pk).status == S.WAITLISTED
+    clock.set(paris(2027, 5, 28, 10))
+    call_command("expire_tour_waiting_lists")
+    assert Seat.objects.get(pk=late.pk).status == S.EXPIRED
+    assert SeatTransition.objects.filter(seat=late).last().note == "the run started"
+
+
+def test_personal_data_download_and_forgetting(event, tours, allocated, make_participant,
+                                               clearances):
+    from fusionforum.visits import personal_data
+
+    ada, bo = make_participant(), make_participant()
+    clearances[bo.pk] = "approved"
+    services.take_seat(tours["cryo_am"], ada)
+    services.take_seat(tours["cryo_am"], bo)
+    data = personal_data.provide(ada)
+    assert data["tour_seats"][0]["tour"] == "Cryogenics plant"
+    personal_data.anonymise(ada)
+    assert Seat.objects.get(run=tours["cryo_am"], status=S.HELD).user == bo
