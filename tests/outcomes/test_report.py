@@ -188,8 +188,10 @@ def test_public_sees_only_published(outcomes_event, organiser, client):
         assert client.get(f"/{outcomes_event.slug}/outcomes/{suffix}").status_code == 404
     services.build_themes(outcomes_event, by=organiser)
     assert client.get(f"/{outcomes_event.slug}/outcomes/").status_code == 404
+    assert ">Outcomes</a>" not in client.get(f"/{outcomes_event.slug}/").content.decode()
     services.publish(outcomes_event, by=organiser)
     assert client.get(f"/{outcomes_event.slug}/outcomes/").status_code == 200
+    assert ">Outcomes</a>" in client.get(f"/{outcomes_event.slug}/").content.decode()
 
 
 EDITOR_PATHS = ["", "preview/"]
