@@ -183,7 +183,22 @@ def _new_seat(run, user, target, *, by=None, source="", note="", waitlisted_at=N
     now = clock.now()
     seat = Seat(run=run, user=user, status="", source=source, created_at=now, updated_at=now,
                 waitlisted_at=waitlisted_at)
-    return _move(seat, target, by=by, note=note)
+    _move(seat, target, by=by, note=note)
+    if target == SeatStatus.WAITLISTED:
+        _schedule_expiry(run)
+    return seat
+
+
+def _schedule_expiry(run: TourRun) -> None:
+    from .tasks import expire_waiting_places
+
+    def enqueue():
+        backend = expire_waiting_places.get_backend()
+        if backend.supports_defer:
+            expire_waiting_places.using(run_after=run.start).enqueue(run.pk)
+        # Backends that cannot defer rely on the `expire_tour_waiting_lists` command (cron).
+
+    transaction.on_commit(enqueue)
 
 
 @contextmanager
