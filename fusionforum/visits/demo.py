@@ -21,7 +21,7 @@ from fusionforum.registration.states import Status
 from . import services
 from .models import Preference, Seat, TourRun, TourType, VisitSettings
 
-DEMO_PARTICIPANT = "ada.example@demo.fusionforum.invalid"
+DEMO_PARTICIPANT = "bo.example@demo.fusionforum.invalid"
 
 # name, description, min age, closed shoes, equipment, mobility, languages, lead days
 TOURS = [
