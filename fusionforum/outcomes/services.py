@@ -351,7 +351,10 @@ def publish(event, *, by, comment: str = "") -> ReportVersion:
                                                published_at=clock.now(), published_by=by,
                                                comment=comment, data=data)
         audit.record("outcomes.publish", version, actor=by, summary=f"Version {number}")
-    transaction.on_commit(pagecache.invalidate)
+        # Cached public pages show the "Outcomes" menu item from now on: at once and again
+        # after the commit (a page rendered in between would otherwise be kept).
+        pagecache.invalidate()
+        transaction.on_commit(pagecache.invalidate)
     return version
 
 
