@@ -125,6 +125,15 @@ def load(event) -> str:
     if holders:
         services.cancel(holders[0], by=holders[0].user, note="demo: plans changed")
         cancelled = "; one cancellation"
+    # Late sign-ups after the close, first come first served, until the workshop run is full
+    # and has a waiting list.
+    for registration in people:
+        if Seat.objects.filter(run=workshop, status="waitlisted").exists():
+            break
+        try:
+            services.take_seat(workshop, registration.user, by=registration.user)
+        except services.VisitError:
+            continue
     waiting = Seat.objects.filter(run__tour__event=event, status="waitlisted").count()
     return (f"Site visits: {len(TOURS)} tours, {len(RUNS)} runs, {len(people)} participants "
             f"ranked, {result.served} with a tour, {waiting} on waiting lists{cancelled}")
