@@ -40,7 +40,7 @@ def report_organiser(organiser):
     return organiser
 
 
-def _pdf_first_page_image(pdf_bytes: bytes, browser) -> None:
+def _pdf_first_page_image(pdf_bytes: bytes, chromium) -> None:
     """The PDF's first page as a PNG: pdftoppm when installed, else its extracted text laid out
     in a page and photographed."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -51,11 +51,11 @@ def _pdf_first_page_image(pdf_bytes: bytes, browser) -> None:
                         str(ARTIFACTS / "outcomes-pdf-page1")], check=True)
         return
     text = PdfReader(io.BytesIO(pdf_bytes)).pages[0].extract_text()
-    page = browser.new_page(viewport={"width": 794, "height": 1123})
-    page.set_content(f"<pre style='font: 12px DejaVu Sans; white-space: pre-wrap; margin: 40px'>"
+    sheet = chromium.new_page(viewport={"width": 794, "height": 1123})
+    sheet.set_content(f"<pre style='font: 12px DejaVu Sans; white-space: pre-wrap; margin: 40px'>"
                      f"{html.escape(text)}</pre>")
-    page.screenshot(path=str(ARTIFACTS / "outcomes-pdf-page1-text.png"), full_page=True)
-    page.close()
+    sheet.screenshot(path=str(ARTIFACTS / "outcomes-pdf-page1-text.png"), full_page=True)
+    sheet.close()
 
 
 def test_organiser_builds_edits_and_publishes(page, browser, live_server, outcomes_event,  # noqa: F811

@@ -1,0 +1,35 @@
+"""The demo workshop has a published outcomes report built from its synthetic answers and
+meetings, valid against the schema, with page, PDF and open data; loading twice keeps it."""
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pypdf import PdfReader
+
+from fusionforum.events.demo import EXTRA_LOADERS, load_demo
+from fusionforum.outcomes import demo, services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_report(clock, client):
+    event = load_demo()
+    for loader in EXTRA_LOADERS:
+        loader(event)
+    version = services.latest_published(event)
+    assert version is not None and version.version == 1
+    data = version.data
+    schema = json.loads((Path(services.__file__).parent / "report.schema.json").read_text())
+    jsonschema.validate(data, schema)
+    assert len(data["themes"]) >= 3 and data["priorities"] and data["narrative_html"]
+    assert data["meetings"]["published"] and data["meetings"]["held"] > 0
+    assert data["survey"]["responses"] > 0
+    assert client.get(f"/{event.slug}/outcomes/").status_code == 200
+    pdf = client.get(f"/{event.slug}/outcomes/report.pdf")
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "synthetic" in text.lower()
+    assert "kept" in demo.load(event)
+    assert services.latest_published(event).version == 1
