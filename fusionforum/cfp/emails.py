@@ -2,24 +2,24 @@
 
 Organisers may rewrite each one (``CfpEmailTemplate``). As for the registration e-mails, the
 only syntax is ``{{ placeholder }}`` from a fixed allow-list per e-mail, filled by the plain
-one-pass substitution of ``registration.emails.fill``: a submission title such as
+one-pass substitution of ``notifications.placeholders.fill``: a submission title such as
 ``{{ confirm_url }}`` is inserted as text and never expanded, and no template language or
 ``str.format`` runs over organiser text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 
-from fusionforum.core import audit
+from fusionforum.notifications import placeholders
+
+# Still importable from here, as other modules have done: the syntax lives in placeholders.
+from fusionforum.notifications.placeholders import ANY_BRACES, PLACEHOLDER, fill  # noqa: F401
 from fusionforum.notifications.services import queue_email
-from fusionforum.registration.emails import ANY_BRACES, PLACEHOLDER, fill
 
 from .models import CfpEmailTemplate, Review, Submission
 
@@ -27,86 +27,60 @@ COMMON = ("first_name", "full_name", "event_title", "event_dates", "organisation
           "submission_title", "submission_code", "speakers")
 
 
-@dataclass(frozen=True)
-class EmailKind:
-    key: str
-    label: str
-    subject: str
-    body: str
-    extra: tuple[str, ...] = ()
+class EmailKind(placeholders.EmailKind):
+    """An e-mail of the call: ``COMMON`` plus its ``extra`` placeholders."""
 
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        return COMMON + self.extra
+    common = COMMON
 
 
-KINDS = {
-    kind.key: kind
-    for kind in (
-        EmailKind(
-            "accepted", "Submission accepted",
-            "{{ event_title }}: your presentation is accepted",
-            "Dear {{ first_name }},\n\nWe are glad to tell you that “{{ submission_title }}” "
-            "({{ organisation }}) is accepted for {{ event_title }} ({{ event_dates }}). "
-            "The talk is planned for {{ talk_duration }} minutes.\n\n"
-            "Please confirm that you will present it: {{ confirm_url }}\n\n"
-            "{{ reviewer_comments }}\n"
-            "Speakers: {{ speakers }}\n",
-            ("confirm_url", "talk_duration", "reviewer_comments"),
-        ),
-        EmailKind(
-            "waitlisted", "Submission on the waiting list",
-            "{{ event_title }}: your presentation is on the waiting list",
-            "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
-            "({{ organisation }}) to {{ event_title }}. The programme is full for now; your "
-            "presentation is on the waiting list. If a place frees up we will write to you "
-            "again.\n\n{{ reviewer_comments }}\n",
-            ("reviewer_comments",),
-        ),
-        EmailKind(
-            "rejected", "Submission not accepted",
-            "{{ event_title }}: your presentation",
-            "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
-            "({{ organisation }}) to {{ event_title }}. We received many strong proposals and "
-            "are sorry that we could not include yours in the programme.\n\n"
-            "{{ reviewer_comments }}\nWe hope to see you at the workshop.\n",
-            ("reviewer_comments",),
-        ),
-        EmailKind(
-            "confirm_reminder", "Reminder: confirm your accepted talk",
-            "{{ event_title }}: please confirm your presentation",
-            "Dear {{ first_name }},\n\n“{{ submission_title }}” is accepted for "
-            "{{ event_title }} ({{ event_dates }}) but not confirmed yet. Please confirm that "
-            "you will present it ({{ talk_duration }} minutes): {{ confirm_url }}\n",
-            ("confirm_url", "talk_duration"),
-        ),
-    )
-}
+KINDS = placeholders.by_key(
+    EmailKind(
+        "accepted", "Submission accepted",
+        "{{ event_title }}: your presentation is accepted",
+        "Dear {{ first_name }},\n\nWe are glad to tell you that “{{ submission_title }}” "
+        "({{ organisation }}) is accepted for {{ event_title }} ({{ event_dates }}). "
+        "The talk is planned for {{ talk_duration }} minutes.\n\n"
+        "Please confirm that you will present it: {{ confirm_url }}\n\n"
+        "{{ reviewer_comments }}\n"
+        "Speakers: {{ speakers }}\n",
+        ("confirm_url", "talk_duration", "reviewer_comments"),
+    ),
+    EmailKind(
+        "waitlisted", "Submission on the waiting list",
+        "{{ event_title }}: your presentation is on the waiting list",
+        "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
+        "({{ organisation }}) to {{ event_title }}. The programme is full for now; your "
+        "presentation is on the waiting list. If a place frees up we will write to you "
+        "again.\n\n{{ reviewer_comments }}\n",
+        ("reviewer_comments",),
+    ),
+    EmailKind(
+        "rejected", "Submission not accepted",
+        "{{ event_title }}: your presentation",
+        "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
+        "({{ organisation }}) to {{ event_title }}. We received many strong proposals and "
+        "are sorry that we could not include yours in the programme.\n\n"
+        "{{ reviewer_comments }}\nWe hope to see you at the workshop.\n",
+        ("reviewer_comments",),
+    ),
+    EmailKind(
+        "confirm_reminder", "Reminder: confirm your accepted talk",
+        "{{ event_title }}: please confirm your presentation",
+        "Dear {{ first_name }},\n\n“{{ submission_title }}” is accepted for "
+        "{{ event_title }} ({{ event_dates }}) but not confirmed yet. Please confirm that "
+        "you will present it ({{ talk_duration }} minutes): {{ confirm_url }}\n",
+        ("confirm_url", "talk_duration"),
+    ),
+)
 
 DECISION_KIND = {"accepted": "accepted", "rejected": "rejected", "waitlisted": "waitlisted"}
 
 
 def validate_template(key: str, subject: str, body: str) -> None:
-    """Refuse unknown placeholders, other braces and a multi-line subject (the same rules as
-    ``registration.emails.validate_template``, over this e-mail's allow-list)."""
-    kind = KINDS.get(key)
-    if kind is None:
-        raise ValidationError({"key": f"Unknown e-mail “{key}”."})
-    errors = {}
-    for name, text in (("subject", subject), ("body", body)):
-        unknown = sorted(set(PLACEHOLDER.findall(text or "")) - set(kind.placeholders))
-        if unknown:
-            errors[name] = (
-                f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: "
-                f"{', '.join('{{ ' + n + ' }}' for n in unknown)}. "
-                f"Allowed: {', '.join('{{ ' + n + ' }}' for n in kind.placeholders)}.")
-            continue
-        if ANY_BRACES.search(PLACEHOLDER.sub("", text or "")):
-            errors[name] = "Only {{ placeholder }} is allowed; remove the other braces."
-    if "\n" in (subject or "") or "\r" in (subject or ""):
-        errors["subject"] = "The subject must be one line."
-    if errors:
-        raise ValidationError(errors)
+    """Refuse an unknown e-mail, unknown placeholders, other braces and a multi-line subject
+    (``placeholders.validate_template``, the rules of the registration e-mails, over this
+    e-mail's allow-list)."""
+    placeholders.validate_template(placeholders.kind_for(KINDS, key), subject, body)
 
 
 def template_for(event, key: str) -> tuple[str, str]:
@@ -123,7 +97,7 @@ def render(event, key: str, values: dict[str, str]) -> tuple[str, str]:
 
 def preview(subject: str, body: str, values: dict[str, str]) -> tuple[str, str]:
     """Plain substitution, the subject on one line: exactly what is sent."""
-    return " ".join(fill(subject, values).split()), fill(body, values)
+    return placeholders.render(subject, body, values)
 
 
 def confirm_url(submission: Submission) -> str:
@@ -248,28 +222,14 @@ def save_template(event, key: str, *, subject: str, body: str, by) -> CfpEmailTe
     """Store the organisers' version of one e-mail; ValidationError (nothing stored) for unknown
     placeholders, template code or a multi-line subject."""
     _require_organiser(by, event)
-    validate_template(key, subject, body)
-    template = CfpEmailTemplate.objects.filter(event=event, key=key).first()
-    created = template is None
-    if created:
-        template = CfpEmailTemplate(event=event, key=key)
-    template.subject = subject
-    template.body = body
-    template.full_clean()
-    template.save()
-    audit.record("cfp.email_template_saved", template, actor=by,
-                 summary=f"{'Customised' if created else 'Edited'} e-mail “{key}”", key=key)
-    return template
+    kind = placeholders.kind_for(KINDS, key)
+    return placeholders.save_custom(CfpEmailTemplate, event, kind, subject=subject, body=body,
+                                    by=by, audit_prefix="cfp")
 
 
 @transaction.atomic
 def reset_template(event, key: str, *, by) -> bool:
     """Back to the default text; True if there was an organisers' version."""
     _require_organiser(by, event)
-    if key not in KINDS:
-        raise ValidationError({"key": f"Unknown e-mail “{key}”."})
-    deleted, _ = CfpEmailTemplate.objects.filter(event=event, key=key).delete()
-    if deleted:
-        audit.record("cfp.email_template_reset", event, actor=by,
-                     summary=f"E-mail “{key}” reset to the default", key=key)
-    return bool(deleted)
+    placeholders.kind_for(KINDS, key)
+    return placeholders.reset_custom(CfpEmailTemplate, event, key, by=by, audit_prefix="cfp")

@@ -6,14 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.notifications import placeholders
 
-from . import emails
 from .models import Category, Review
 from .states import DECISIONS, UNDER_REVIEW, SubmissionState
 
@@ -190,39 +189,6 @@ class RankingFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
-class EmailTemplateForm(AccessibleFormMixin, forms.Form):
-    subject = forms.CharField(
-        max_length=200, strip=True,
-        help_text="One line. You may use the placeholders listed below the form.",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "true"}))
-    body = forms.CharField(
-        max_length=10000, strip=False,
-        help_text="Plain text, sent as written. You may use the placeholders listed below the "
-                  "form.",
-        widget=forms.Textarea(attrs={"rows": 14, "class": "email-body", "spellcheck": "true"}))
-
-    def __init__(self, *args, kind: emails.EmailKind, **kwargs):
-        self.kind = kind
-        super().__init__(*args, **kwargs)
-
-    def clean_subject(self):
-        subject = self.cleaned_data["subject"]
-        validate_single_line(subject)
-        return subject
-
-    def clean_body(self):
-        body = _normalise_newlines(self.cleaned_data["body"])
-        if not body.strip():
-            raise ValidationError("Write the e-mail's text.")
-        validate_multiline(body)
-        return body
-
-    def clean(self):
-        cleaned = super().clean()
-        subject, body = cleaned.get("subject"), cleaned.get("body")
-        if subject is not None and body is not None:
-            try:
-                emails.validate_template(self.kind.key, subject, body)
-            except ValidationError as exc:
-                self.add_error(None, exc)
-        return cleaned
+# The e-mail editor's form is the one the registration e-mails use too: subject and body,
+# characters checked, then the allow-list of the e-mail's placeholders.
+EmailTemplateForm = placeholders.EmailTemplateForm

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from fusionforum.accounts.models import User
 from fusionforum.events.questions import WORKSHOP_QUESTIONS
+from fusionforum.notifications import placeholders
 
 from . import emails, review
 from . import review_forms as forms
@@ -542,10 +543,7 @@ def score_category_delete(request, event, pk):
 
 
 def _kind_or_404(key: str) -> emails.EmailKind:
-    kind = emails.KINDS.get(key)
-    if kind is None:
-        raise Http404("No such e-mail.")
-    return kind
+    return placeholders.kind_or_404(emails.KINDS, key)
 
 
 @call_organiser_view
@@ -553,8 +551,7 @@ def _kind_or_404(key: str) -> emails.EmailKind:
 def email_list(request, event):
     from .models import CfpEmailTemplate
 
-    custom = {t.key: t for t in CfpEmailTemplate.objects.filter(event=event)}
-    rows = [{"kind": kind, "custom": custom.get(key)} for key, kind in emails.KINDS.items()]
+    rows = placeholders.rows(emails.KINDS, CfpEmailTemplate.objects.filter(event=event))
     return _render(request, event, "emails.html", {"rows": rows, "section": "emails"})
 
 
@@ -565,33 +562,17 @@ def email_edit(request, event, key):
 
     kind = _kind_or_404(key)
     custom = CfpEmailTemplate.objects.filter(event=event, key=key).first()
-    status, shown = 200, None
-    if request.method == "POST":
-        form = forms.EmailTemplateForm(request.POST, kind=kind)
-        if form.is_valid():
-            subject, body = form.cleaned_data["subject"], form.cleaned_data["body"]
-            if request.POST.get("action") == "preview":
-                shown = emails.preview(subject, body, emails.sample_values(event))
-            else:
-                try:
-                    emails.save_template(event, key, subject=subject, body=body,
-                                         by=request.user)
-                except ValidationError as exc:
-                    form.add_error(None, exc)
-                    status = 400
-                else:
-                    messages.success(request, f"“{kind.label}” saved.")
-                    return redirect("cfp_decide:email", slug=event.slug, key=key)
-        else:
-            status = 400
-    else:
-        subject, body = emails.template_for(event, key)
-        form = forms.EmailTemplateForm(initial={"subject": subject, "body": body}, kind=kind)
-        shown = emails.preview(subject, body, emails.sample_values(event))
+    editing = placeholders.edit(
+        request, kind, form_class=forms.EmailTemplateForm,
+        current=lambda: emails.template_for(event, key),
+        sample=lambda: emails.sample_values(event),
+        save=lambda subject, body: emails.save_template(event, key, subject=subject, body=body,
+                                                        by=request.user))
+    if editing.saved:
+        return redirect("cfp_decide:email", slug=event.slug, key=key)
     return _render(request, event, "email_edit.html", {
-        "kind": kind, "form": form, "custom": custom, "preview": shown,
-        "previewing": request.method == "POST" and shown is not None, "section": "emails",
-    }, status=status)
+        "kind": kind, "custom": custom, **editing.context(), "section": "emails",
+    }, status=editing.status)
 
 
 @call_organiser_view
@@ -602,9 +583,6 @@ def email_reset(request, event, key):
         changed = emails.reset_template(event, key, by=request.user)
     except PermissionDenied as exc:  # pragma: no cover - the decorator already checked
         raise Http404 from exc
-    if changed:
-        messages.success(request, f"“{kind.label}” is back to the default text.")
-    else:
-        messages.info(request, f"“{kind.label}” already uses the default text.")
+    placeholders.announce_reset(request, kind, changed)
     return redirect("cfp_decide:email", slug=event.slug, key=key)
 

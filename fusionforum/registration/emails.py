@@ -3,124 +3,93 @@
 Organisers may rewrite each one. Placeholders are ``{{ name }}`` from a fixed allow-list per
 e-mail, filled by plain string substitution from values computed here: no template language
 and no ``str.format`` ever runs over organiser text, so a template cannot reach live objects.
+The syntax, its checks and the editor's logic are shared with the call's e-mails in
+``notifications.placeholders``; this module keeps the registration e-mails, their defaults and
+their placeholder values.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from fusionforum.notifications.services import queue_email
+from fusionforum.notifications import placeholders
 
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-ANY_BRACES = re.compile(r"\{\{|\}\}|\{%|%\}")
+# Still importable from here, as other modules have done: the syntax lives in placeholders.
+from fusionforum.notifications.placeholders import ANY_BRACES, PLACEHOLDER, fill  # noqa: F401
+from fusionforum.notifications.services import queue_email
 
 COMMON = ("first_name", "full_name", "event_title", "event_dates", "event_venue",
           "organisation", "status", "registration_url")
 
 
-@dataclass(frozen=True)
-class EmailKind:
-    key: str
-    label: str
-    subject: str
-    body: str
-    extra: tuple[str, ...] = ()
+class EmailKind(placeholders.EmailKind):
+    """A registration e-mail: ``COMMON`` plus its ``extra`` placeholders."""
 
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        return COMMON + self.extra
+    common = COMMON
 
 
-KINDS = {
-    kind.key: kind
-    for kind in (
-        EmailKind(
-            "pending", "Registration received, awaiting approval",
-            "{{ event_title }}: we received your registration",
-            "Dear {{ first_name }},\n\nThank you for registering for {{ event_title }} "
-            "({{ event_dates }}). The organisers review every registration; you will hear from "
-            "us as soon as yours is decided.\n\nYour registration: {{ registration_url }}\n",
-        ),
-        EmailKind(
-            "confirmed", "Seat confirmed",
-            "{{ event_title }}: your seat is confirmed",
-            "Dear {{ first_name }},\n\nYour seat at {{ event_title }} ({{ event_dates }}, "
-            "{{ event_venue }}) is confirmed. Your badge is ready to download: "
-            "{{ badge_url }}\n\nYour registration: {{ registration_url }}\n",
-            ("badge_url",),
-        ),
-        EmailKind(
-            "waitlisted", "On the waiting list",
-            "{{ event_title }}: you are on the waiting list",
-            "Dear {{ first_name }},\n\n{{ event_title }} is full for now. You are number "
-            "{{ waitlist_position }} on the waiting list. If a seat frees up we will offer it "
-            "to you by e-mail.\n\nYour registration: {{ registration_url }}\n",
-            ("waitlist_position",),
-        ),
-        EmailKind(
-            "offered", "Seat offered from the waiting list",
-            "{{ event_title }}: a seat is free for you until {{ offer_deadline }}",
-            "Dear {{ first_name }},\n\nA seat at {{ event_title }} is free and we hold it "
-            "for you until {{ offer_deadline }}. Accept it here: {{ registration_url }}\n\n"
-            "If you do not accept by then, it goes to the next person on the list.\n",
-            ("offer_deadline",),
-        ),
-        EmailKind(
-            "expired", "Offer expired",
-            "{{ event_title }}: the seat offer has expired",
-            "Dear {{ first_name }},\n\nThe seat we held for you at {{ event_title }} was not "
-            "accepted in time and has gone to the next person on the waiting list. You can "
-            "register again: {{ registration_url }}\n",
-        ),
-        EmailKind(
-            "cancelled", "Registration cancelled",
-            "{{ event_title }}: your registration is cancelled",
-            "Dear {{ first_name }},\n\nYour registration for {{ event_title }} is cancelled. "
-            "If this is a mistake, register again: {{ registration_url }}\n",
-        ),
-        EmailKind(
-            "rejected", "Registration declined",
-            "{{ event_title }}: your registration",
-            "Dear {{ first_name }},\n\nWe are sorry: the organisers of {{ event_title }} could "
-            "not accept your registration. Reply to this e-mail if you have a question.\n",
-        ),
-    )
-}
+KINDS = placeholders.by_key(
+    EmailKind(
+        "pending", "Registration received, awaiting approval",
+        "{{ event_title }}: we received your registration",
+        "Dear {{ first_name }},\n\nThank you for registering for {{ event_title }} "
+        "({{ event_dates }}). The organisers review every registration; you will hear from "
+        "us as soon as yours is decided.\n\nYour registration: {{ registration_url }}\n",
+    ),
+    EmailKind(
+        "confirmed", "Seat confirmed",
+        "{{ event_title }}: your seat is confirmed",
+        "Dear {{ first_name }},\n\nYour seat at {{ event_title }} ({{ event_dates }}, "
+        "{{ event_venue }}) is confirmed. Your badge is ready to download: "
+        "{{ badge_url }}\n\nYour registration: {{ registration_url }}\n",
+        ("badge_url",),
+    ),
+    EmailKind(
+        "waitlisted", "On the waiting list",
+        "{{ event_title }}: you are on the waiting list",
+        "Dear {{ first_name }},\n\n{{ event_title }} is full for now. You are number "
+        "{{ waitlist_position }} on the waiting list. If a seat frees up we will offer it "
+        "to you by e-mail.\n\nYour registration: {{ registration_url }}\n",
+        ("waitlist_position",),
+    ),
+    EmailKind(
+        "offered", "Seat offered from the waiting list",
+        "{{ event_title }}: a seat is free for you until {{ offer_deadline }}",
+        "Dear {{ first_name }},\n\nA seat at {{ event_title }} is free and we hold it "
+        "for you until {{ offer_deadline }}. Accept it here: {{ registration_url }}\n\n"
+        "If you do not accept by then, it goes to the next person on the list.\n",
+        ("offer_deadline",),
+    ),
+    EmailKind(
+        "expired", "Offer expired",
+        "{{ event_title }}: the seat offer has expired",
+        "Dear {{ first_name }},\n\nThe seat we held for you at {{ event_title }} was not "
+        "accepted in time and has gone to the next person on the waiting list. You can "
+        "register again: {{ registration_url }}\n",
+    ),
+    EmailKind(
+        "cancelled", "Registration cancelled",
+        "{{ event_title }}: your registration is cancelled",
+        "Dear {{ first_name }},\n\nYour registration for {{ event_title }} is cancelled. "
+        "If this is a mistake, register again: {{ registration_url }}\n",
+    ),
+    EmailKind(
+        "rejected", "Registration declined",
+        "{{ event_title }}: your registration",
+        "Dear {{ first_name }},\n\nWe are sorry: the organisers of {{ event_title }} could "
+        "not accept your registration. Reply to this e-mail if you have a question.\n",
+    ),
+)
 
 
 def validate_template(key: str, subject: str, body: str) -> None:
-    """Refuse unknown placeholders and anything that looks like template code."""
-    kind = KINDS.get(key)
-    if kind is None:
-        raise ValidationError({"key": f"Unknown e-mail “{key}”."})
-    errors = {}
-    for field, text in (("subject", subject), ("body", body)):
-        names = PLACEHOLDER.findall(text or "")
-        unknown = sorted(set(names) - set(kind.placeholders))
-        if unknown:
-            errors[field] = (
-                f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: "
-                f"{', '.join('{{ ' + n + ' }}' for n in unknown)}. "
-                f"Allowed: {', '.join('{{ ' + n + ' }}' for n in kind.placeholders)}."
-            )
-            continue
-        leftover = ANY_BRACES.search(PLACEHOLDER.sub("", text or ""))
-        if leftover:
-            errors[field] = "Only {{ placeholder }} is allowed; remove the other braces."
-    if "\n" in (subject or "") or "\r" in (subject or ""):
-        errors["subject"] = "The subject must be one line."
-    if errors:
-        raise ValidationError(errors)
-
-
-def fill(text: str, values: dict[str, str]) -> str:
-    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), text)
+    """Refuse an unknown e-mail, unknown placeholders and anything that looks like template
+    code (``placeholders.validate_template`` over this e-mail's allow-list)."""
+    placeholders.validate_template(placeholders.kind_for(KINDS, key), subject, body)
 
 
 def template_for(event, key: str) -> tuple[str, str]:
@@ -192,7 +161,7 @@ def sample_values(event) -> dict[str, str]:
 def render(event, key: str, values: dict[str, str],
            template: tuple[str, str] | None = None) -> tuple[str, str]:
     subject, body = template or template_for(event, key)
-    return " ".join(fill(subject, values).split()), fill(body, values)
+    return placeholders.render(subject, body, values)
 
 
 @dataclass
