@@ -1,0 +1,41 @@
+"""Late sign-ups on a real SQLite file (WAL, IMMEDIATE transactions), in a child process:
+threads with their own connections take the last seats at once. The negative control (run
+lock off, a wider gap between counting and writing) must oversell."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ..registration import surge_support as surge
+
+pytestmark = [pytest.mark.concurrency]
+
+PEOPLE, CAPACITY = 16, 3
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    var_dir = tmp_path_factory.mktemp("visits-race")
+    environment = surge.child_env(surge.sqlite_database(var_dir), var_dir)
+    surge.run_child(environment, "manage.py", "migrate", "--noinput", "-v0")
+    return environment
+
+
+def race(env, slug, *extra):
+    return json.loads(surge.run_child(env, "-m", "tests.visits.race_child", "--slug", slug,
+                                      "--people", str(PEOPLE), "--capacity", str(CAPACITY),
+                                      *extra).strip().splitlines()[-1])
+
+
+def test_sqlite_file_never_oversells(env):
+    result = race(env, "locked")
+    assert result["errors"] == []
+    assert result["held"] == CAPACITY
+    assert result["waiting"] == PEOPLE - CAPACITY
+
+
+def test_sqlite_negative_control_oversells(env):
+    result = race(env, "unlocked", "--no-lock")
+    assert result["held"] > CAPACITY, result
