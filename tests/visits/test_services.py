@@ -367,3 +367,28 @@ def test_personal_data_download_and_forgetting(event, tours, allocated, make_par
     assert data["tour_seats"][0]["tour"] == "Cryogenics plant"
     personal_data.anonymise(ada)
     assert Seat.objects.get(run=tours["cryo_am"], status=S.HELD).user == bo
+
+
+def test_real_vault_refusal_frees_the_seat_for_the_waiting_list(
+        event, tours, window, clock, make_participant, make_user,
+        django_capture_on_commit_callbacks):
+    from fusionforum.vault import services as vault
+
+    window.allocated_at = paris(2027, 5, 10)
+    window.save()
+    clock.set(paris(2027, 5, 12, 9))  # the clearance of the 28 May runs is due on 16 May
+    ada, bo = make_participant("Ada"), make_participant("Bo")
+    cryo = tours["cryo_am"]
+    services.take_seat(cryo, ada)
+    services.take_seat(cryo, bo)
+    vault.submit(event, ada, {"surname": "Example"})
+    assert services.clearance_status(event, ada) == "submitted"
+    officer = make_user("security@test.invalid")
+    with django_capture_on_commit_callbacks(execute=True):
+        vault.decide(event, officer, ada, approve=False, reason="Synthetic refusal")
+    assert Seat.objects.get(user=ada).status == S.REFUSED_CLEARANCE
+    assert Seat.objects.get(user=bo).status == S.HELD
+    transition = SeatTransition.objects.get(seat__user=ada, to_status=S.REFUSED_CLEARANCE)
+    assert transition.by == officer
+    assert OutboundEmail.objects.filter(purpose="visits.seat", to=[bo.email]).exists()
+    assert services.clearance_status(event, bo) == "missing"  # now a seat holder
