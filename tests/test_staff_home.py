@@ -40,7 +40,8 @@ def test_organiser_sees_every_tool(client, event, organiser):
     login_verified(client, organiser)
     page = client.get("/manage/").content.decode()
     for name in ("registration:desk", "cfp_manage:submissions", "cfp_decide:overview",
-                 "programme_manage:editor"):
+                 "programme_manage:editor", "meetings_manage:overview", "visits_manage:overview",
+                 "outcomes_manage:editor", "editions:home"):
         assert reverse(name, args=[event.slug]) in page
     assert reverse("admin:index") in page
 
