@@ -287,7 +287,8 @@ def promote(run: TourRun, *, now=None) -> list[Seat]:
     for seat in waiting_list(run):
         if free <= 0:
             break
-        if not clearance_possible(run, seat.user, now) or _conflict(run, seat.user):
+        if (confirmed_registration(run.tour.event, seat.user) is None
+                or not clearance_possible(run, seat.user, now) or _conflict(run, seat.user)):
             continue
         _move(seat, SeatStatus.HELD, note="promoted from the waiting list")
         _mail_seat(seat, "A seat has become free for you")

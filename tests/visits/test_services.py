@@ -392,3 +392,17 @@ def test_real_vault_refusal_frees_the_seat_for_the_waiting_list(
     assert transition.by == officer
     assert OutboundEmail.objects.filter(purpose="visits.seat", to=[bo.email]).exists()
     assert services.clearance_status(event, bo) == "missing"  # now a seat holder
+
+
+def test_people_no_longer_registered_are_not_promoted(event, tours, allocated,
+                                                      make_participant, clearances):
+    from fusionforum.registration.models import Registration
+
+    holder, gone, next_one = (make_participant(n) for n in ("H", "Gone", "Next"))
+    clearances.update({gone.pk: "approved", next_one.pk: "approved"})
+    seat = services.take_seat(tours["cryo_am"], holder)
+    services.take_seat(tours["cryo_am"], gone)
+    services.take_seat(tours["cryo_am"], next_one)
+    Registration.objects.filter(user=gone).update(status="cancelled")
+    services.cancel(seat)
+    assert Seat.objects.get(run=tours["cryo_am"], status=S.HELD).user == next_one
