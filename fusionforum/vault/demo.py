@@ -5,8 +5,10 @@ the seats exist. All identity values are synthetic and labelled so."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.db import transaction
+from django.db.models import Count
 
 from fusionforum.core import clock
 
@@ -51,12 +53,13 @@ def load(event) -> str:
     services.settings_for(event)
     holders = sorted(registry.seat_holders(event).values(), key=lambda h: h.user.email)
     now = clock.now()
-    made = {"approved": 0, "refused": 0, "submitted": 0}
     # Every fourth person leaves the data missing; of the rest, most are approved, one in
-    # six is still waiting and one person is refused (the refusal frees their seats).
+    # six is still waiting and one person is refused (the refusal frees their seats). The
+    # share is decided per person (from the address), so a reload keeps everyone's state.
     refused_once = AccessRecord.objects.filter(event=event,
                                                status=ClearanceStatus.REFUSED).exists()
-    for n, holder in enumerate(holders):
+    for holder in holders:
+        n = int(hashlib.sha256(holder.user.email.encode()).hexdigest(), 16) % 12
         if n % 4 == 3 or AccessRecord.objects.filter(event=event, user=holder.user).exists():
             continue
         AccessRecord.objects.create(
@@ -66,14 +69,18 @@ def load(event) -> str:
             filled_fields=services.asked_fields(event), submitted_at=now - dt.timedelta(days=2),
             updated_at=now - dt.timedelta(days=2), last_tour_end=holder.last_end)
         if n % 6 == 1:
-            made["submitted"] += 1
-        elif not refused_once and n % 6 == 5:
+            continue
+        if not refused_once and n % 6 == 5:
             services.decide(event, officer, holder.user, approve=False,
                             reason="The document number could not be verified (demo).")
             refused_once = True
-            made["refused"] += 1
         else:
             services.decide(event, officer, holder.user, approve=True)
-            made["approved"] += 1
-    return (f"site-access vault: {made['approved']} approved, {made['submitted']} submitted, "
-            f"{made['refused']} refused; security officer {SECURITY_EMAIL}")
+    counts = dict(AccessRecord.objects.filter(event=event).values_list("status")
+                  .annotate(n=Count("pk")).values_list("status", "n"))
+    missing = sum(1 for h in registry.seat_holders(event).values()
+                  if not AccessRecord.objects.filter(event=event, user=h.user).exists())
+    return (f"site-access vault: {counts.get(ClearanceStatus.APPROVED, 0)} approved, "
+            f"{counts.get(ClearanceStatus.SUBMITTED, 0)} submitted, "
+            f"{counts.get(ClearanceStatus.REFUSED, 0)} refused, {missing} missing; "
+            f"security officer {SECURITY_EMAIL}")
