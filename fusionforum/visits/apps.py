@@ -7,9 +7,12 @@ class VisitsConfig(AppConfig):
     verbose_name = "Site visits"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader
         from fusionforum.meetings import busy
+        from fusionforum.registration.models import Registration
         from fusionforum.vault import demo as vault_demo
         from fusionforum.vault import registry, signals
 
@@ -21,6 +24,9 @@ class VisitsConfig(AppConfig):
         registry.register_seat_provider(services.seat_holders)
         signals.clearance_decided.connect(services.on_clearance_decided,
                                           dispatch_uid="visits.clearance_decided")
+        # A registration that ends releases the person's tour seats and waiting places.
+        post_save.connect(services.on_registration_saved, sender=Registration,
+                          dispatch_uid="visits.registration_saved")
         accounts_personal_data.register(personal_data.provide)
         accounts_personal_data.register_anonymiser(personal_data.anonymise)
         # Tours first (the vault's demo gives access data to the demo's seat holders).

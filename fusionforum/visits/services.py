@@ -540,6 +540,39 @@ def busy_provider(event, day):
     return found
 
 
+# A registration in one of these states no longer brings its holder to the workshop.
+REGISTRATION_ENDED = frozenset({RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED,
+                                RegistrationStatus.EXPIRED})
+
+
+def release_after_registration_ended(event, user) -> list[Seat]:
+    """Someone whose registration ended (cancelled, rejected, offer expired) keeps no tour seat
+    or waiting place: each freed seat goes to the waiting list, and the vault stops asking them
+    for identity data (they are no longer a seat holder)."""
+    if confirmed_registration(event, user) is not None:
+        return []
+    ended = []
+    for seat in (Seat.objects.filter(run__tour__event=event, user=user, status__in=ACTIVE)
+                 .select_related("run__tour__event")):
+        with run_lock(seat.run):
+            seat.refresh_from_db()
+            if seat.status not in ACTIVE:
+                continue
+            was_held = seat.status == SeatStatus.HELD
+            _move(seat, SeatStatus.CANCELLED, note="registration ended")
+            ended.append(seat)
+            if was_held:
+                promote(seat.run)
+    return ended
+
+
+def on_registration_saved(sender, instance, **kwargs):
+    if instance.status in REGISTRATION_ENDED:
+        event, user = instance.event, instance.user
+        # After the registration's own transaction (and its seat lock) has committed.
+        transaction.on_commit(lambda: release_after_registration_ended(event, user))
+
+
 def on_clearance_decided(sender, event, user, status, by=None, **kwargs):
     if status == "refused":
         refuse_clearance(event, user, by=by)

@@ -406,3 +406,40 @@ def test_people_no_longer_registered_are_not_promoted(event, tours, allocated,
     Registration.objects.filter(user=gone).update(status="cancelled")
     services.cancel(seat)
     assert Seat.objects.get(run=tours["cryo_am"], status=S.HELD).user == next_one
+
+
+def test_cancelled_registration_releases_seats_and_waiting_places(
+        event, tours, allocated, make_participant, clearances,
+        django_capture_on_commit_callbacks):
+    from fusionforum.registration import services as registration_services
+    from fusionforum.registration.models import Registration, RegistrationSettings
+    from fusionforum.vault import registry
+
+    leaving, waiting = make_participant("Leaving"), make_participant("Waiting")
+    clearances[waiting.pk] = "approved"
+    cryo = tours["cryo_am"]
+    services.take_seat(cryo, leaving)
+    services.take_seat(tours["main_pm"], leaving)
+    services.take_seat(cryo, waiting)  # cryo holds one: Waiting is on its waiting list
+    RegistrationSettings.objects.get_or_create(event=event, defaults={
+        "opens_at": paris(2027, 3, 1), "closes_at": paris(2027, 5, 20), "capacity": 100})
+    registration = Registration.objects.get(event=event, user=leaving)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.cancel(registration, by=leaving)
+    assert set(Seat.objects.filter(user=leaving).values_list("status", flat=True)) == {
+        S.CANCELLED}
+    assert Seat.objects.get(run=cryo, status=S.HELD).user == waiting
+    # No longer a seat holder: the vault stops asking them for identity data.
+    assert leaving.pk not in {h.user.pk for h in services.seat_holders(event)}
+    assert registry.seat_holder(event, leaving) is None
+
+
+def test_a_confirmed_registration_saved_again_keeps_the_seats(
+        event, tours, allocated, make_participant, django_capture_on_commit_callbacks):
+    from fusionforum.registration.models import Registration
+
+    staying = make_participant("Staying")
+    services.take_seat(tours["cryo_am"], staying)
+    with django_capture_on_commit_callbacks(execute=True):
+        Registration.objects.get(event=event, user=staying).save()
+    assert Seat.objects.get(user=staying).status == S.HELD
