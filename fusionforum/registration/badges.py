@@ -289,12 +289,21 @@ def _fit(text: str, font: str, width: float, sizes: Iterable[float], max_lines: 
     return lines, size
 
 
+QR_BORDER = 4  # modules of quiet zone around the code
+
+
+def badge_qr_rows(token: str) -> list[list[bool]]:
+    """The badge's QR code as rows of modules (True is dark), quiet zone included: what the
+    printed badge shows and what the front desk's camera reads."""
+    qr = segno.make(token, error="m", micro=False)
+    return [[bool(module) for module in row]
+            for row in qr.matrix_iter(scale=1, border=QR_BORDER)]
+
+
 def _draw_qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None:
     """Draw the QR code as vector squares (one rectangle per horizontal run of dark modules),
     quiet zone included, with its lower-left corner at (x, y)."""
-    qr = segno.make(token, error="m", micro=False)
-    border = 4
-    rows = [list(row) for row in qr.matrix_iter(scale=1, border=border)]
+    rows = badge_qr_rows(token)
     modules = len(rows)
     cell = size / modules
     canvas.setFillColor(white)

@@ -1,5 +1,8 @@
+import hashlib
 import io
+import re
 import threading
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -54,6 +57,27 @@ def test_page_is_phone_ready(desk, event, confirmed):
     assert "<strong>0</strong> of 1 confirmed person checked in" in html
     assert response["Cache-Control"] == "private, no-store"
     assert "<script>" not in html
+
+
+def test_camera_is_offered_only_with_javascript_and_its_decoder_only_here(desk, event,
+                                                                          confirmed):
+    html = desk.get(checkin_url(event)).content.decode()
+    # The camera section is hidden until checkin-camera.js shows it; typing needs no script.
+    assert re.search(r'<section class="camera" data-camera [^>]*hidden>', html)
+    assert 'src="/static/fusionforum/checkin-camera.js" defer' in html
+    assert 'data-decoder-src="/static/fusionforum/vendor/jsQR.js"' in html
+    templates = Path(settings.BASE_DIR) / "templates"
+    users = [p.relative_to(templates).as_posix() for p in templates.rglob("*.html")
+             if "jsQR" in p.read_text() or "checkin-camera" in p.read_text()]
+    assert users == ["registration/frontdesk/checkin.html"]
+
+
+def test_vendored_decoder_matches_its_note():
+    vendor = Path(settings.BASE_DIR) / "static" / "fusionforum" / "vendor"
+    note = (vendor / "README.md").read_text()
+    digest = hashlib.sha256((vendor / "jsQR.js").read_bytes()).hexdigest()
+    assert f"sha256 `{digest}`" in note
+    assert "Apache License" in (vendor / "jsQR.LICENSE").read_text()
 
 
 def test_successful_check_in(desk, event, organiser, confirmed):
