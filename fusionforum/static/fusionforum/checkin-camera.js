@@ -21,7 +21,7 @@
   var video = section.querySelector("[data-camera-video]");
   var status = section.querySelector("[data-camera-status]");
   var SCAN_EVERY_MS = 150;
-  var MAX_FRAME_WIDTH = 800;
+  var MAX_FRAME_WIDTH = 800; // enough for a badge held at arm's length, quick on a phone
   var stream = null;
   var decoder = null;
   var running = false;
@@ -77,7 +77,7 @@
           }
           context.drawImage(source, 0, 0, width, height);
           var frame = context.getImageData(0, 0, width, height);
-          var found = jsQR(frame.data, width, height, { inversionAttempts: "attemptBoth" });
+          var found = jsQR(frame.data, width, height, { inversionAttempts: "dontInvert" });
           return Promise.resolve(found ? found.data : null);
         }
       };
