@@ -100,8 +100,10 @@ def camera_video(tmp_path):
 
 @pytest.fixture
 def camera_browser(transactional_db, monkeypatch, camera_video):
-    """Chromium whose camera plays ``camera_video`` and that grants the camera without asking
-    (as the organiser would after the browser's prompt)."""
+    """Chromium whose camera plays ``camera_video``. Each context grants or refuses the camera
+    as the organiser would answer the browser's prompt (context permission, or the browser's
+    own permission setting through CDP); ``--use-fake-ui-for-media-stream`` is left out because
+    it would accept even where the site's permission is set to refused."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
     from playwright.sync_api import sync_playwright
