@@ -9,11 +9,19 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 
-BAR_HEIGHT = 22
-GAP = 8
-LABEL_WIDTH = 260
-CHART_WIDTH = 640
-COLOURS = ("#1f5f8b", "#c7702b")
+# The chart is drawn at the width of its container (100 %), never scaled: positions across
+# are percentages, heights and text sizes are pixels, so labels keep FONT_SIZE on a 390 px
+# phone as on a desktop (a viewBox would shrink a 640-unit drawing, and its 12 px labels to
+# about 6 px, on a phone). Each row puts its label on a line of its own above the bars.
+FONT_SIZE = 14
+LABEL_LINE = 20       # the label's line
+BAR_HEIGHT = 16
+BAR_GAP = 4           # between the bars of one row
+ROW_GAP = 12          # after a row
+BAR_SPACE = 82        # % of the width the longest bar takes (the rest holds its value)
+LEGEND = 26
+LABEL_CHARACTERS = 60
+COLOURS = ("#1f5f8b", "#b35c1e")
 
 
 @dataclass
@@ -37,40 +45,47 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+def chart_height(chart: Chart) -> int:
+    n_series = len(chart.series)
+    legend = LEGEND if n_series > 1 else 0
+    row = LABEL_LINE + n_series * (BAR_HEIGHT + BAR_GAP) + ROW_GAP
+    return legend + row * len(chart.rows) + 4
+
+
 def bar_chart(chart: Chart) -> str:
     if not chart.rows:
         return ""
     biggest = max((v for _, values in chart.rows for v in values), default=0) or 1
     n_series = len(chart.series)
-    row_height = BAR_HEIGHT * n_series + GAP
-    legend = 24 if n_series > 1 else 0
-    height = legend + row_height * len(chart.rows) + GAP
-    plot = CHART_WIDTH - LABEL_WIDTH - 60
+    legend = LEGEND if n_series > 1 else 0
+    height = chart_height(chart)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {CHART_WIDTH} {height}" width="{CHART_WIDTH}" height="{height}" '
+        f'width="100%" height="{height}" font-size="{FONT_SIZE}" '
         f'aria-labelledby="{chart.id}-title">',
         f'<title id="{chart.id}-title">{escape(chart.title)}</title>',
     ]
     if n_series > 1:
+        x = 0
         for index, name in enumerate(chart.series):
-            x = LABEL_WIDTH + index * 160
-            parts.append(f'<rect x="{x}" y="4" width="12" height="12" '
+            parts.append(f'<rect x="{x}" y="4" width="14" height="14" '
                          f'fill="{COLOURS[index % 2]}"/>'
-                         f'<text x="{x + 18}" y="15" font-size="12">{escape(name)}</text>')
-    for row_index, (label, values) in enumerate(chart.rows):
-        top = legend + row_index * row_height + GAP
-        short = label if len(label) <= 40 else label[:39] + "…"
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{top + row_height / 2}" font-size="12" '
-                     f'text-anchor="end" dominant-baseline="middle">{escape(short)}</text>')
+                         f'<text x="{x + 20}" y="16">{escape(name)}</text>')
+            x += 20 + 9 * len(name) + 24
+    top = legend
+    for label, values in chart.rows:
+        short = (label if len(label) <= LABEL_CHARACTERS
+                 else label[:LABEL_CHARACTERS - 1] + "…")
+        parts.append(f'<text x="0" y="{top + LABEL_LINE - 5}">{escape(short)}</text>')
+        y = top + LABEL_LINE
         for index, value in enumerate(values):
-            width = max(0.0, plot * value / biggest)
-            y = top + index * BAR_HEIGHT
-            parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" '
-                         f'height="{BAR_HEIGHT - 4}" fill="{COLOURS[index % 2]}"/>'
-                         f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{y + BAR_HEIGHT / 2}" '
-                         f'font-size="12" dominant-baseline="middle">'
+            width = max(0.0, BAR_SPACE * value / biggest)
+            parts.append(f'<rect x="0" y="{y}" width="{width:.2f}%" height="{BAR_HEIGHT}" '
+                         f'fill="{COLOURS[index % 2]}"/>'
+                         f'<text x="{width:.2f}%" dx="5" y="{y + BAR_HEIGHT - 3}">'
                          f'{escape(_fmt(value))}{escape(chart.unit)}</text>')
+            y += BAR_HEIGHT + BAR_GAP
+        top += LABEL_LINE + n_series * (BAR_HEIGHT + BAR_GAP) + ROW_GAP
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 

@@ -172,6 +172,29 @@ def _finish(texts, vectorizer, matrix, labels, k, score, candidates, svd) -> Gro
                     closeness=closeness, vectorizer=vectorizer, centres=centres_arr, svd=svd)
 
 
+def terms_of_groups(texts: list[str], groups: list[list[int]]) -> list[list[str]]:
+    """Key terms of each group of ``texts`` (indexes), weighted against all ``texts``, as at
+    build time: only terms shared by at least two texts of the group."""
+    if not texts:
+        return [[] for _ in groups]
+    vectorizer = _term_vectorizer()
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # nothing but stop words
+        return [[] for _ in groups]
+    return [top_terms(vectorizer, matrix[members]) if len(members) >= 2 else []
+            for members in groups]
+
+
+def words(text: str) -> set[str]:
+    """The distinctive words of ``text`` (lower case, stop words left out), as the grouping
+    sees them."""
+    import re
+
+    stop = set(STOP_WORDS)
+    return {w for w in (m.lower() for m in re.findall(TOKENS, text or "")) if w not in stop}
+
+
 def nearest(grouping: Grouping, texts: list[str]) -> list[tuple[int, float]]:
     """The closest cluster (and cosine) of each of ``texts``, without refitting: used to file
     confidential answers for the organisers without letting them shape any theme."""

@@ -91,18 +91,51 @@ def _survey(event) -> None:
                       "submitted_at": clock.now()})
 
 
+def _name_themes(event, by) -> None:
+    """Name every theme as an organiser would: after the call category most of its counted
+    answers were filed under; when an earlier theme already has that name, after its two
+    leading categories. The automatic names are never published."""
+    from collections import Counter
+
+    from .report import CATEGORY_FIELDS
+
+    used: set[str] = set()
+    for theme in Theme.objects.filter(event=event).order_by("position", "id"):
+        counts: Counter = Counter()
+        for source in theme.sources.select_related("submission"):
+            if not services.counts_now(source):
+                continue
+            for category in getattr(source.submission, CATEGORY_FIELDS[source.question]).all():
+                counts[category.name] += 1
+        ranked = [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        name = ranked[0] if ranked else None
+        if name in used and len(ranked) >= 2:
+            name = f"{ranked[0]}, with {ranked[1][:1].lower()}{ranked[1][1:]}"
+        if name is None or name in used:
+            name = f"Other subjects ({len(used) + 1})"
+        used.add(name)
+        services.rename_theme(event, theme.pk, name, by=by)
+
+
 def load(event) -> str:
     latest = services.latest_published(event)
+    by = _organiser(event)
     if latest is not None and Theme.objects.filter(event=event).exists():
+        if Theme.objects.filter(event=event, named_by_organiser=False).exists() and by:
+            # A demo loaded before themes needed names: name them, publish the next version.
+            with transaction.atomic():
+                _name_themes(event, by)
+                latest = services.publish(event, by=by,
+                                          comment="Demo: themes named in the organisers' words.")
         return (f"Outcomes: {len(latest.data['themes'])} themes, report version "
                 f"{latest.version} published (kept)")
-    by = _organiser(event)
     if len(services.answers(event)) < 2:
         return "Outcomes: no answers to build a report from"
     with transaction.atomic():
         _complete_check_in(event)
         _survey(event)
         services.build_themes(event, by=by)
+        _name_themes(event, by)
         services.save_narrative(event, by=by, title="Outcomes report (synthetic demo)",
                                 narrative=NARRATIVE, licence="CC-BY-4.0", attribution="")
         Priority.objects.filter(event=event).delete()

@@ -197,7 +197,7 @@ def load(event: Event) -> str:
             target.is_demo = True
             target.save(update_fields=["is_demo"])
         data = synthetic_report(event, target, _base_data(event))
-        version = ReportVersion.objects.filter(event=target, version=1).first()
+        version = ReportVersion.every.filter(event=target, version=1).first()
         if version is None:
             now = clock.now()
             data["published_at"] = now.isoformat()

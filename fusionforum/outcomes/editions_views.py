@@ -17,7 +17,7 @@ from fusionforum.events.models import Event
 from fusionforum.registration.access import organiser_view
 
 from . import compare as comparing
-from . import editions
+from . import editions, services
 
 
 class CloneForm(AccessibleFormMixin, forms.Form):
@@ -118,15 +118,16 @@ NOT_COPIED = [
 @require_http_methods(["GET"])
 def compare(request, event):
     other_slug = (request.GET.get("with") or "").strip()
-    base = {"event": event, "section": "compare",
-            "comparable": _comparable(event, request.user), "other_slug": other_slug}
+    comparable = _comparable(event, request.user)
+    with_report = [e for e in comparable if services.latest_published(e) is not None]
+    previous = editions.previous_edition(event)
+    base = {"event": event, "section": "compare", "comparable": with_report,
+            "other_slug": other_slug or (previous.slug if previous else ""),
+            "has_report": services.latest_published(event) is not None}
     if not other_slug:
-        previous = editions.previous_edition(event)
-        if previous is not None:
-            return redirect(f"{request.path}?with={previous.slug}")
-        base["error"] = "Choose the edition to compare with."
-        return render(request, "outcomes/editions/compare.html", base, status=400)
-    other = base["comparable"].filter(slug=other_slug).first()
+        # The choice of edition (only those with a published report can be compared).
+        return render(request, "outcomes/editions/compare.html", base)
+    other = comparable.filter(slug=other_slug).first()
     if other is None:
         base["error"] = f"There is no other edition “{other_slug}” you can compare with."
         return render(request, "outcomes/editions/compare.html", base, status=400)

@@ -72,6 +72,10 @@ class Theme(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outcome_themes")
     label = models.CharField(max_length=150, validators=[validate_single_line])
+    # False while the label is the automatic one (words picked by the grouping): such a name
+    # is a hint for the editor only and is never published. Set by a rename (or a merge with
+    # a new name); a rebuild or a split makes automatic names again.
+    named_by_organiser = models.BooleanField(default=False)
     key_terms = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -163,8 +167,18 @@ class SurveyResponse(models.Model):
         return f"Survey of {self.organisation} at {self.event}"
 
 
+class CurrentVersions(models.Manager):
+    """Published versions that have not been withdrawn: the only ones the public may read.
+    The default manager, so that ``event.outcome_versions`` (the menu) never counts a
+    withdrawn version; ``ReportVersion.every`` includes them (version list, numbering)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class ReportVersion(models.Model):
-    """A published, frozen, numbered version of the report."""
+    """A published, frozen, numbered version of the report. Its content never changes; an
+    organiser may withdraw it (when, who, why are kept), and the public stops seeing it."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outcome_versions")
     version = models.PositiveIntegerField()
@@ -173,8 +187,18 @@ class ReportVersion(models.Model):
                                      on_delete=models.SET_NULL, related_name="+")
     comment = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     data = models.JSONField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    withdrawal_reason = models.CharField(max_length=300, blank=True,
+                                         validators=[validate_single_line])
+
+    every = models.Manager()  # withdrawn versions included
+    objects = CurrentVersions()  # the default manager (Meta)
 
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "every"
         ordering = ["event", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["event", "version"],

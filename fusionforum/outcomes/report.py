@@ -32,8 +32,9 @@ from fusionforum.accounts.models import Organisation
 from fusionforum.cfp.models import Category, Submission, Visibility
 from fusionforum.core.text import render_markdown
 
+from . import clustering
 from .models import THEME_QUESTIONS, Licence, Priority, SurveyResponse, Theme, ThemeSource
-from .services import COUNTED_STATES, report_for
+from .services import COUNTED_STATES, current_visibility, report_for
 
 FORMAT = "fusionforum-outcomes/1"
 QUOTES_PER_THEME = 3
@@ -61,12 +62,8 @@ def quote_of(text: str) -> str:
 
 
 def _current_visibility(submission, question) -> str | None:
-    """The answer's visibility now, or None when it no longer counts at all."""
-    if submission.state not in COUNTED_STATES:
-        return None
-    if not (getattr(submission, question) or "").strip():
-        return None
-    visibility = submission.answer_visibility(question)
+    """The answer's visibility now if it is counted (public or aggregate-only), else None."""
+    visibility = current_visibility(submission, question)
     return None if visibility == Visibility.CONFIDENTIAL else visibility
 
 
@@ -85,10 +82,7 @@ def counted_organisations(event) -> list[Organisation]:
     return list(seen.values())
 
 
-def theme_rows(event) -> list[dict]:
-    """Every working theme with its counted evidence (shared by the editor's preview)."""
-    organisations = counted_organisations(event)
-    total = len(organisations)
+def _sources_by_theme(event) -> dict[int, list]:
     sources = (ThemeSource.objects.filter(event=event)
                .select_related("submission__organisation")
                .prefetch_related("submission__challenge_categories",
@@ -97,9 +91,84 @@ def theme_rows(event) -> list[dict]:
     by_theme = defaultdict(list)
     for source in sources:
         by_theme[source.theme_id].append(source)
+    return by_theme
+
+
+def current_key_terms(event, by_theme: dict | None = None) -> dict[int, list[str]]:
+    """Each working theme's key terms from the answers that count *now*, weighted against
+    every answer of the event that counts now: terms shared by at least two of the theme's
+    counted answers. The terms stored at build time are never published: an answer made
+    confidential since then would otherwise keep its words in the report."""
+    by_theme = _sources_by_theme(event) if by_theme is None else by_theme
+    texts: list[str] = []
+    groups: dict[int, list[int]] = {}
+    for theme_id, sources in by_theme.items():
+        members = groups.setdefault(theme_id, [])
+        for source in sources:
+            if _current_visibility(source.submission, source.question) is None:
+                continue
+            members.append(len(texts))
+            texts.append(getattr(source.submission, source.question))
+    ids = list(groups)
+    terms = clustering.terms_of_groups(texts, [groups[i] for i in ids])
+    return dict(zip(ids, terms, strict=True))
+
+
+def hidden_words(event) -> set[str]:
+    """Words that only answers the public may not read contain: words of confidential
+    answers, of withdrawn or draft submissions and of aggregate-only answers, unless a public
+    answer uses the word too or at least two counted answers share it (what a key term may
+    show). An organiser's theme name using one of these would publish a word of an answer
+    that is not public."""
+    in_public: set[str] = set()
+    counted: Counter = Counter()
+    hidden: set[str] = set()
+    for submission in Submission.objects.filter(event=event).order_by("id"):
+        for question in THEME_QUESTIONS:
+            text = getattr(submission, question) or ""
+            words = clustering.words(text)
+            visibility = current_visibility(submission, question)
+            if visibility == Visibility.PUBLIC:
+                in_public |= words
+            if visibility in (Visibility.PUBLIC, Visibility.AGGREGATE):
+                counted.update(words)
+            if visibility != Visibility.PUBLIC:
+                hidden |= words
+    return {w for w in hidden if w not in in_public and counted[w] < 2}
+
+
+def label_problems(event, themes: list[dict] | None = None) -> list[str]:
+    """Why the working copy's theme names cannot be published, one sentence per theme: an
+    automatic name (the grouping's words are a hint for the editor, not a name for the
+    public), or a name with a word found only in answers the public may not read."""
+    themes = theme_rows(event) if themes is None else themes
+    hidden = hidden_words(event)
+    problems = []
+    for row in themes:
+        if not row["_named_by_organiser"]:
+            problems.append(f"Theme {row['position']} still has its automatic name "
+                            f"(“{row['label']}”): name it in your words.")
+            continue
+        leaked = sorted(clustering.words(row["label"]) & hidden)
+        if leaked:
+            problems.append(
+                f"The name of theme {row['position']} (“{row['label']}”) uses "
+                f"{', '.join(f'“{w}”' for w in leaked)}, found only in answers the public may "
+                "not read (confidential, aggregate-only or withdrawn): rename it.")
+    return problems
+
+
+def theme_rows(event, *, include_empty: bool = False) -> list[dict]:
+    """Every working theme with its evidence counted now. Themes left without a counted
+    answer are left out (their name and terms would speak for nobody) unless
+    ``include_empty`` (the editor shows them)."""
+    organisations = counted_organisations(event)
+    total = len(organisations)
+    by_theme = _sources_by_theme(event)
+    terms = current_key_terms(event, by_theme)
     rows = []
-    for position, theme in enumerate(Theme.objects.filter(event=event).order_by("position", "id"),
-                                     start=1):
+    position = 0
+    for theme in Theme.objects.filter(event=event).order_by("position", "id"):
         orgs = {}
         answers = 0
         by_question = Counter()
@@ -122,16 +191,21 @@ def theme_rows(event) -> list[dict]:
                 quotes.append({"text": quote_of(getattr(submission, source.question)),
                                "organisation": submission.organisation.name,
                                "question": source.question})
+        if not answers and not include_empty:
+            continue
+        position += 1
         by_approach, by_sector = _counts(orgs.values())
         rows.append({
             "id": theme.public_id, "label": theme.label, "position": position,
-            "key_terms": list(theme.key_terms), "organisations": len(orgs), "answers": answers,
+            "key_terms": list(terms.get(theme.pk, [])), "organisations": len(orgs),
+            "answers": answers,
             "share": round(len(orgs) / total, 4) if total else 0.0,
             "by_approach": by_approach, "by_sector": by_sector,
             "by_question": dict(sorted(by_question.items())),
             "categories": {slug: len(ids) for slug, ids in sorted(categories.items())},
             "quotes": quotes,
             "_organisation_ids": sorted(orgs),
+            "_named_by_organiser": theme.named_by_organiser,
         })
     return rows
 
@@ -142,8 +216,11 @@ def priority_rows(event, themes: list[dict], total: int) -> list[dict]:
         pk__in={pk for t in themes for pk in t["_organisation_ids"]})}
     rows = []
     for priority in Priority.objects.filter(event=event).prefetch_related("themes"):
+        # Only themes that are part of the report (a theme left without counted answers is
+        # not published, so a priority cannot point at it).
         theme_ids = [t.public_id for t in sorted(priority.themes.all(),
-                                                 key=lambda t: (t.position, t.pk))]
+                                                 key=lambda t: (t.position, t.pk))
+                     if t.public_id in by_id]
         org_ids = {pk for tid in theme_ids for pk in by_id.get(tid, {}).get("_organisation_ids",
                                                                             [])}
         answers = sum(by_id[tid]["answers"] for tid in theme_ids if tid in by_id)
@@ -275,6 +352,7 @@ def build_data(event, *, version: int, published_at) -> dict:
 
     for row in themes:
         row.pop("_organisation_ids")
+        row.pop("_named_by_organiser")
     for row in priorities:
         row.pop("_pk")
     method = {key: report.method.get(key) for key in ("algorithm", "k", "silhouette")}

@@ -49,18 +49,23 @@ class EditorialError(ValidationError):
 
 
 def latest_published(event) -> ReportVersion | None:
-    """The event's latest published version (its ``data`` is ``fusionforum-outcomes/1``), or
-    None before the first publication."""
+    """The event's latest published version that has not been withdrawn (its ``data`` is
+    ``fusionforum-outcomes/1``), or None before the first publication."""
     return ReportVersion.objects.filter(event=event).order_by("-version").first()
 
 
 def published_version(event, version: int) -> ReportVersion | None:
-    return ReportVersion.objects.filter(event=event, version=version).first()
+    """Version ``version`` of the event's report, withdrawn or not (the caller tells the
+    public that a withdrawn one is gone)."""
+    return ReportVersion.every.filter(event=event, version=version).first()
 
 
 def versions(event) -> list[ReportVersion]:
-    return list(ReportVersion.objects.filter(event=event).order_by("-version")
-                .only("id", "event_id", "version", "published_at", "comment"))
+    """Every version, newest first, withdrawn ones included (they say when, by whom, why)."""
+    return list(ReportVersion.every.filter(event=event).order_by("-version")
+                .select_related("withdrawn_by")
+                .only("id", "event_id", "version", "published_at", "comment", "withdrawn_at",
+                      "withdrawn_by__email", "withdrawal_reason"))
 
 
 def report_for(event) -> OutcomesReport:
@@ -78,6 +83,24 @@ class Answer:
     @property
     def organisation(self):
         return self.submission.organisation
+
+
+def current_visibility(submission, question) -> str | None:
+    """The answer's visibility now (public, aggregate, confidential), or None when it no
+    longer counts at all (the submission is a draft or withdrawn, or the answer is empty).
+    Every public figure, key term, quote and label check reads this, never the visibility
+    recorded when the themes were built."""
+    if submission.state not in COUNTED_STATES:
+        return None
+    if not (getattr(submission, question) or "").strip():
+        return None
+    return submission.answer_visibility(question)
+
+
+def counts_now(source) -> bool:
+    """Whether a theme's source answer is counted (public or aggregate-only) now."""
+    return current_visibility(source.submission, source.question) in (
+        Visibility.PUBLIC, Visibility.AGGREGATE)
 
 
 def answers(event) -> list[Answer]:
@@ -156,9 +179,9 @@ def _order_by_size(event) -> None:
 
 
 def _counted_orgs(theme) -> set[int]:
-    return set(ThemeSource.objects.filter(theme=theme).exclude(
-        visibility=Visibility.CONFIDENTIAL).values_list("submission__organisation_id",
-                                                        flat=True))
+    return {s.submission.organisation_id for s in
+            ThemeSource.objects.filter(theme=theme).select_related("submission")
+            if counts_now(s)}
 
 
 def _mark_edited(event) -> None:
@@ -186,7 +209,8 @@ def rename_theme(event, pk, label: str, *, by) -> Theme:
     theme = _theme(event, pk)
     old = theme.label
     theme.label = label
-    theme.save(update_fields=["label"])
+    theme.named_by_organiser = True
+    theme.save(update_fields=["label", "named_by_organiser"])
     _mark_edited(event)
     audit.record("outcomes.rename_theme", theme, actor=by, summary=f"{old} → {label}")
     return theme
@@ -204,9 +228,14 @@ def merge_themes(event, pks, *, by, label: str = "") -> Theme:
         for priority in Priority.objects.filter(themes__in=others).distinct():
             priority.themes.add(target)
         Theme.objects.filter(pk__in=[t.pk for t in others]).delete()
+        _refresh_visibility(ThemeSource.objects.filter(theme=target))
         target.key_terms = _terms_of(target)
         if label.strip():
+            from fusionforum.core.text import validate_single_line
+
             target.label = " ".join(label.split())[:150]
+            validate_single_line(target.label)
+            target.named_by_organiser = True
         target.save()
         _mark_edited(event)
         audit.record("outcomes.merge_themes", target, actor=by,
@@ -214,19 +243,31 @@ def merge_themes(event, pks, *, by, label: str = "") -> Theme:
     return target
 
 
+def _refresh_visibility(sources) -> None:
+    """Record each source's current visibility (the editor and later operations read it);
+    an answer that no longer counts (withdrawn, emptied) is kept as confidential: shown to the
+    organisers, never part of a fit, a count or a key term."""
+    for source in sources.select_related("submission"):
+        now = current_visibility(source.submission, source.question) or Visibility.CONFIDENTIAL
+        if now != source.visibility:
+            source.visibility = now
+            source.save(update_fields=["visibility"])
+
+
 def _terms_of(theme) -> list[str]:
-    texts = [getattr(s.submission, s.question) for s in
-             ThemeSource.objects.filter(theme=theme).exclude(visibility=Visibility.CONFIDENTIAL)
-             .select_related("submission")]
-    if not texts:
-        return []
-    grouping = clustering.group(texts, fixed_k=1)
-    return grouping.key_terms[0] if grouping.key_terms else []
+    """Key terms of a theme from the answers that count now, weighted against every answer
+    of the event that counts now (as at build time)."""
+    from . import report as report_module
+
+    return report_module.current_key_terms(theme.event).get(theme.pk, [])
 
 
 def split_theme(event, pk, *, by) -> list[Theme]:
     """Re-cluster one theme's answers into two themes (the original keeps the larger part)."""
     theme = _theme(event, pk)
+    # The visibility of each answer now, not the one recorded at build time: an answer made
+    # confidential since then must not shape the two new themes.
+    _refresh_visibility(ThemeSource.objects.filter(theme=theme))
     counted = list(ThemeSource.objects.filter(theme=theme)
                    .exclude(visibility=Visibility.CONFIDENTIAL).select_related("submission")
                    .order_by("id"))
@@ -255,14 +296,24 @@ def split_theme(event, pk, *, by) -> list[Theme]:
             source.theme = theme if label == keep else new
             source.closeness = closeness
             source.save(update_fields=["theme", "closeness"])
-        theme.key_terms = grouping.key_terms[keep]
-        theme.save(update_fields=["key_terms"])
+        # The larger half keeps its name; the new one has an automatic name until the
+        # organiser names it.
+        terms = _terms_by_theme(event)
+        for item in (theme, new):
+            item.key_terms = terms.get(item.pk, [])
+            item.save(update_fields=["key_terms"])
         for priority in theme.priorities.all():
             priority.themes.add(new)
         _mark_edited(event)
         audit.record("outcomes.split_theme", theme, actor=by,
                      summary=f"Split {theme.label} into two themes")
     return [theme, new]
+
+
+def _terms_by_theme(event) -> dict[int, list[str]]:
+    from . import report as report_module
+
+    return report_module.current_key_terms(event)
 
 
 def models_F(name):
@@ -330,20 +381,30 @@ def delete_priority(event, pk, *, by) -> None:
 
 
 def publish(event, *, by, comment: str = "") -> ReportVersion:
-    """Freeze the working copy as the next numbered version. Refused without themes or when
-    nothing changed since the last version."""
+    """Freeze the working copy as the next numbered version. Everything public is derived
+    again from each answer's visibility at this moment (``report.build_data``). Refused
+    without themes, while a theme that would be published has an automatic name or a name
+    with a word of an answer the public may not read, or when nothing changed since the
+    latest version that was not withdrawn."""
     from . import report as report_module
 
+    _require_organiser(event, by)
     if not Theme.objects.filter(event=event).exists():
         raise EditorialError("Build the themes before publishing.")
     comment = " ".join((comment or "").split())[:300]
     with transaction.atomic():
         # Serialise concurrent publications of one event on its report row.
         OutcomesReport.objects.select_for_update().filter(event=event).first()
+        problems = report_module.label_problems(event)
+        if problems:
+            raise EditorialError(["Not published: the public sees only names you gave the "
+                                  "themes.", *problems])
         previous = latest_published(event)
-        number = (ReportVersion.objects.filter(event=event).aggregate(m=Max("version"))["m"]
+        number = (ReportVersion.every.filter(event=event).aggregate(m=Max("version"))["m"]
                   or 0) + 1
         data = report_module.build_data(event, version=number, published_at=clock.now())
+        if not data["themes"]:
+            raise EditorialError("No theme has a counted answer any more: nothing to publish.")
         if previous is not None and _same(previous.data, data):
             raise EditorialError("Nothing changed since version "
                                  f"{previous.version}; nothing to publish.")
@@ -356,6 +417,52 @@ def publish(event, *, by, comment: str = "") -> ReportVersion:
         pagecache.invalidate()
         transaction.on_commit(pagecache.invalidate)
     return version
+
+
+def withdraw(event, number: int, *, by, reason: str) -> ReportVersion:
+    """Withdraw published version ``number``: its content stays frozen (for the record) but
+    no public address serves it any more (410 Gone), comparisons stop reading it, and the
+    latest version not withdrawn becomes the current one. The reason is shown to the public
+    with the date."""
+    from fusionforum.core.text import validate_single_line
+
+    _require_organiser(event, by)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise EditorialError("Say why the version is withdrawn: the public reads the reason.")
+    if len(reason) > 300:
+        raise EditorialError("The reason has at most 300 characters.")
+    validate_single_line(reason)
+    with transaction.atomic():
+        OutcomesReport.objects.select_for_update().filter(event=event).first()
+        version = (ReportVersion.every.select_for_update()
+                   .filter(event=event, version=number).first())
+        if version is None:
+            raise EditorialError("No such version.")
+        if version.withdrawn_at is not None:
+            raise EditorialError(f"Version {number} was already withdrawn.")
+        version.withdrawn_at = clock.now()
+        version.withdrawn_by = by
+        version.withdrawal_reason = reason
+        version.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        audit.record("outcomes.withdraw", version, actor=by,
+                     summary=f"Version {number} withdrawn: {reason}")
+        # Cached public pages may list the report (the menu): at once and after the commit.
+        pagecache.invalidate()
+        transaction.on_commit(pagecache.invalidate)
+    return version
+
+
+def may_edit(event, user) -> bool:
+    """Whether ``user`` is one of the event's organisers (may edit and publish the report)."""
+    from fusionforum.registration.access import PERMISSION
+
+    return bool(user is not None and user.is_authenticated and user.has_perm(PERMISSION, event))
+
+
+def _require_organiser(event, user) -> None:
+    if not may_edit(event, user):
+        raise EditorialError("Only the event's organisers can do this.")
 
 
 def _same(old: dict, new: dict) -> bool:

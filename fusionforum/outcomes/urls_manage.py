@@ -19,4 +19,5 @@ urlpatterns = [
     path("priorities/<int:pk>/", views.priority, name="edit_priority"),
     path("priorities/<int:pk>/delete/", views.delete_priority, name="delete_priority"),
     path("publish/", views.publish, name="publish"),
+    path("versions/<int:number>/withdraw/", views.withdraw, name="withdraw"),
 ]

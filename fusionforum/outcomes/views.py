@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -33,37 +34,124 @@ def safe_cell(value) -> str:
     return text
 
 
+class Withdrawn(Exception):
+    def __init__(self, version):
+        self.version = version
+
+
 def _version(event, number: int | None):
-    version = (services.latest_published(event) if number is None
-               else services.published_version(event, number))
+    """The version a public address asks for: the latest not withdrawn, or version
+    ``number``. Withdrawn → ``Withdrawn`` (410 Gone with the notice)."""
+    if number is None:
+        version = services.latest_published(event)
+        if version is None:
+            withdrawn = services.published_version(event, _last_number(event))
+            if withdrawn is not None:
+                raise Withdrawn(withdrawn)
+            raise Http404("No outcomes report has been published for this event yet.")
+        return version
+    version = services.published_version(event, number)
     if version is None:
-        raise Http404("No outcomes report has been published for this event yet."
-                      if number is None else "No such version.")
+        raise Http404("No such version.")
+    if version.withdrawn_at is not None:
+        raise Withdrawn(version)
     return version
+
+
+def _last_number(event) -> int:
+    from django.db.models import Max
+
+    from .models import ReportVersion
+
+    return ReportVersion.every.filter(event=event).aggregate(m=Max("version"))["m"] or 0
+
+
+def _gone(request, event, version, *, page: bool):
+    """410 Gone for a withdrawn version: a page that says so (when, why, where the current
+    version is) or, for the files, one line of text."""
+    current = services.latest_published(event)
+    if page:
+        response = render(request, "outcomes/withdrawn.html", {
+            "event": event, "withdrawn": version, "current": current, "nav": "outcomes"},
+            status=410)
+    else:
+        text = (f"Version {version.version} of this outcomes report was withdrawn on "
+                f"{version.withdrawn_at:%d %B %Y}: {version.withdrawal_reason}\n")
+        if current is not None:
+            text += ("The current version is at "
+                     f"{request.build_absolute_uri(reverse('outcomes:report', args=[event.slug]))}"
+                     "\n")
+        response = HttpResponse(text, status=410, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _public(page: bool):
+    """Find the event and the version, answer 410 for a withdrawn one."""
+
+    def decorator(view):
+        import functools
+
+        @functools.wraps(view)
+        def wrapped(request, slug, number: int | None = None):
+            event = public_event(slug, request.user)
+            try:
+                version = _version(event, number)
+            except Withdrawn as gone:
+                return _gone(request, event, gone.version, page=page)
+            response = view(request, event, version)
+            # Withdrawal must take effect at once: browsers and proxies revalidate.
+            response.setdefault("Cache-Control", "no-cache")
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 def _context(event, version) -> dict:
     data = version.data
+    latest = services.latest_published(event)
     return {"event": event, "version": version, "data": data, "charts": charts_for(data),
             "labels": data.get("labels", {}),
-            "is_latest": services.latest_published(event).version == version.version}
+            "is_latest": latest is not None and latest.version == version.version}
 
 
-def report(request, slug, number: int | None = None):
-    event = public_event(slug, request.user)
-    version = _version(event, number)
+@_public(page=True)
+def report(request, event, version):
     context = _context(event, version)
     context.update({"nav": "outcomes", "versions": services.versions(event)})
     return render(request, "outcomes/public.html", context)
 
 
-def pdf(request, slug, number: int | None = None):
+FONT_FILES = {"font_regular": "fusionforum/fonts/DejaVuSans.woff2",
+              "font_bold": "fusionforum/fonts/DejaVuSans-Bold.woff2"}
+
+
+def _font_urls() -> dict[str, str]:
+    from django.contrib.staticfiles import finders
+
+    return {name: Path(finders.find(path)).as_uri() for name, path in FONT_FILES.items()}
+
+
+def _fetch_fonts_only(url: str, *args, **kwargs):
+    """WeasyPrint may read the report's two font files and nothing else: no address from the
+    report's text (a link, an image in the narrative) is ever fetched by the server."""
+    from weasyprint import default_url_fetcher
+
+    if url in set(_font_urls().values()):
+        return default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"Not fetched while making the PDF: {url[:80]}")
+
+
+@_public(page=False)
+def pdf(request, event, version):
     from weasyprint import HTML
 
-    event = public_event(slug, request.user)
-    version = _version(event, number)
-    html = render_to_string("outcomes/pdf.html", _context(event, version), request=request)
-    document = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    context = {**_context(event, version), **_font_urls()}
+    html = render_to_string("outcomes/pdf.html", context, request=request)
+    document = render_pdf(HTML(string=html, base_url=request.build_absolute_uri("/"),
+                               url_fetcher=_fetch_fonts_only))
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="{event.slug}-outcomes-v{version.version}.pdf"')
@@ -74,9 +162,14 @@ def _licence_header(response, data) -> None:
     response["Link"] = f'<{data["licence"]["url"]}>; rel="license"'
 
 
-def report_json(request, slug, number: int | None = None):
-    event = public_event(slug, request.user)
-    version = _version(event, number)
+def render_pdf(html) -> bytes:
+    """A tagged, accessible PDF (PDF/UA-1: structure tree, marked content, document language
+    and title from the page); fonts are embedded (DejaVu Sans, the site's font)."""
+    return html.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+
+
+@_public(page=False)
+def report_json(request, event, version):
     response = HttpResponse(json.dumps(version.data, ensure_ascii=False, indent=2),
                             content_type="application/json; charset=utf-8")
     _licence_header(response, version.data)
@@ -89,9 +182,8 @@ CSV_COLUMNS = ["theme_id", "position", "label", "key_terms", "organisations", "a
                "version", "licence"]
 
 
-def themes_csv(request, slug, number: int | None = None):
-    event = public_event(slug, request.user)
-    version = _version(event, number)
+@_public(page=False)
+def themes_csv(request, event, version):
     data = version.data
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -119,6 +211,12 @@ def survey(request, slug):
 
         return redirect_to_login(request.get_full_path())
     organisation = services.survey_organisation(event, request.user)
+    if organisation is None and services.may_edit(event, request.user):
+        # Organisers see the form as participants do, without answering (they answer for no
+        # organisation); the answers are in the report editor.
+        return render(request, "outcomes/survey.html",
+                      {"event": event, "nav": "outcomes", "form": SurveyForm(),
+                       "preview": True})
     if organisation is None:
         return render(request, "outcomes/survey.html",
                       {"event": event, "nav": "outcomes", "refused": True}, status=403)

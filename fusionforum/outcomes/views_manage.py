@@ -8,9 +8,10 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.cfp.models import Visibility
 from fusionforum.core import clock
@@ -30,10 +31,14 @@ def _editor_url(event, anchor: str = "") -> str:
 
 def _editor_context(event, **extra) -> dict:
     report = services.report_for(event)
-    rows = {row["id"]: row for row in report_module.theme_rows(event)}
+    row_list = report_module.theme_rows(event, include_empty=True)
+    rows = {row["id"]: row for row in row_list}
     sources = defaultdict(list)
     for source in (ThemeSource.objects.filter(event=event)
                    .select_related("submission__organisation").order_by("-closeness", "id")):
+        # What the answer's visibility is now (the company may have changed it since the
+        # build); None: no longer counted (withdrawn or emptied).
+        source.visibility_now = services.current_visibility(source.submission, source.question)
         sources[source.theme_id].append(source)
     themes = []
     for theme in Theme.objects.filter(event=event).order_by("position", "id"):
@@ -54,6 +59,8 @@ def _editor_context(event, **extra) -> dict:
         "priority_form": extra.pop("priority_form", None) or PriorityForm(event=event),
         "versions": services.versions(event), "latest": services.latest_published(event),
         "survey": SurveyResponse.objects.filter(event=event).select_related("organisation"),
+        "publication_problems": report_module.label_problems(
+            event, [r for r in row_list if r["answers"]]),
         "Visibility": Visibility,
     }
     context.update(extra)
@@ -61,9 +68,8 @@ def _editor_context(event, **extra) -> dict:
 
 
 def _refuse(request, event, error: ValidationError, **extra):
-    message = " ".join(error.messages)
     return render(request, "outcomes/manage/editor.html",
-                  _editor_context(event, error=message, **extra), status=400)
+                  _editor_context(event, error_messages=error.messages, **extra), status=400)
 
 
 @organiser_view
@@ -78,7 +84,8 @@ def preview(request, event):
     data = report_module.build_data(event, version=number, published_at=clock.now())
     return render(request, "outcomes/manage/preview.html",
                   {"event": event, "data": data, "charts": charts_for(data),
-                   "labels": data["labels"], "preview": True})
+                   "labels": data["labels"], "preview": True,
+                   "publication_problems": report_module.label_problems(event)})
 
 
 def _action(view):
@@ -189,3 +196,33 @@ def publish(request, event):
     version = services.publish(event, by=request.user, comment=request.POST.get("comment", ""))
     messages.success(request, f"Version {version.version} published.")
     return redirect(_editor_url(event, "publish"))
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def withdraw(request, event, number):
+    """Withdraw a published version: a confirmation page with the reason (GET, or a POST
+    without ``confirm``), then the withdrawal."""
+    version = services.published_version(event, number)
+    if version is None:
+        raise Http404("No such version.")
+    reason = request.POST.get("reason", "")
+    error = None
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.withdraw(event, number, by=request.user, reason=reason)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            current = services.latest_published(event)
+            messages.success(request, f"Version {number} withdrawn. " + (
+                f"The public now sees version {current.version}." if current else
+                "The public sees no report until you publish again."))
+            return redirect(_editor_url(event, "publish"))
+    current = services.latest_published(event)
+    successor = (services.ReportVersion.objects.filter(event=event).exclude(pk=version.pk)
+                 .order_by("-version").first())
+    return render(request, "outcomes/manage/withdraw.html", {
+        "event": event, "version": version, "reason": reason, "error": error,
+        "is_current": current is not None and current.pk == version.pk,
+        "successor": successor}, status=400 if error else 200)
