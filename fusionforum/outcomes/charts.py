@@ -62,6 +62,7 @@ def bar_chart(chart: Chart) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'width="100%" height="{height}" font-size="{FONT_SIZE}" '
+        f'font-family="Fusion Forum Report, DejaVu Sans, sans-serif" '
         f'aria-labelledby="{chart.id}-title">',
         f'<title id="{chart.id}-title">{escape(chart.title)}</title>',
     ]

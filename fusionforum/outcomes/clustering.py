@@ -68,13 +68,24 @@ def _embed(matrix, n_texts: int):
     return normalize(matrix.toarray()), None
 
 
-def top_terms(vectorizer, rows, count: int = 6) -> list[str]:
+def top_terms(vectorizer, rows, count: int = 6, owners: list | None = None) -> list[str]:
     """The terms with the highest mean TF-IDF weight over ``rows``, a phrase before the words
     it contains. Only terms used by at least two of the answers: a word of a single answer
-    (which might be an aggregate-only one, never to be quoted) is not a theme's key term."""
+    (which might be an aggregate-only one, never to be quoted) is not a theme's key term.
+    With ``owners`` (who wrote each row), at least two different owners: two answers of one
+    organisation are still one organisation's wording."""
     names = vectorizer.get_feature_names_out()
     weights = np.asarray(rows.mean(axis=0)).ravel()
-    shared = np.asarray((rows > 0).sum(axis=0)).ravel() >= 2
+    present = rows > 0
+    if owners is None:
+        shared = np.asarray(present.sum(axis=0)).ravel() >= 2
+    else:
+        by_owner = {}
+        for index, owner in enumerate(owners):
+            row = np.asarray(present[index].todense()).ravel()
+            by_owner[owner] = by_owner.get(owner, False) | row
+        shared = (np.sum(list(by_owner.values()), axis=0) >= 2) if by_owner else \
+            np.zeros(len(names), dtype=bool)
     weights = np.where(shared, weights, 0)
     order = np.argsort(-weights, kind="stable")
     chosen: list[str] = []
@@ -172,9 +183,9 @@ def _finish(texts, vectorizer, matrix, labels, k, score, candidates, svd) -> Gro
                     closeness=closeness, vectorizer=vectorizer, centres=centres_arr, svd=svd)
 
 
-def terms_of_groups(texts: list[str], groups: list[list[int]]) -> list[list[str]]:
-    """Key terms of each group of ``texts`` (indexes), weighted against all ``texts``, as at
-    build time: only terms shared by at least two texts of the group."""
+def terms_of_groups(texts: list[str], groups: list[list[int]], owners: list) -> list[list[str]]:
+    """Key terms of each group of ``texts`` (indexes), weighted against all ``texts`` as at
+    build time: only terms that the texts of at least two owners (organisations) use."""
     if not texts:
         return [[] for _ in groups]
     vectorizer = _term_vectorizer()
@@ -182,8 +193,8 @@ def terms_of_groups(texts: list[str], groups: list[list[int]]) -> list[list[str]
         matrix = vectorizer.fit_transform(texts)
     except ValueError:  # nothing but stop words
         return [[] for _ in groups]
-    return [top_terms(vectorizer, matrix[members]) if len(members) >= 2 else []
-            for members in groups]
+    return [top_terms(vectorizer, matrix[members], owners=[owners[i] for i in members])
+            if len(members) >= 2 else [] for members in groups]
 
 
 def words(text: str) -> set[str]:

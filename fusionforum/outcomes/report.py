@@ -96,11 +96,12 @@ def _sources_by_theme(event) -> dict[int, list]:
 
 def current_key_terms(event, by_theme: dict | None = None) -> dict[int, list[str]]:
     """Each working theme's key terms from the answers that count *now*, weighted against
-    every answer of the event that counts now: terms shared by at least two of the theme's
-    counted answers. The terms stored at build time are never published: an answer made
-    confidential since then would otherwise keep its words in the report."""
+    every answer of the event that counts now: terms that counted answers of at least two
+    organisations in the theme use. The terms stored at build time are never published: an
+    answer made confidential since then would otherwise keep its words in the report."""
     by_theme = _sources_by_theme(event) if by_theme is None else by_theme
     texts: list[str] = []
+    owners: list[int] = []
     groups: dict[int, list[int]] = {}
     for theme_id, sources in by_theme.items():
         members = groups.setdefault(theme_id, [])
@@ -109,19 +110,20 @@ def current_key_terms(event, by_theme: dict | None = None) -> dict[int, list[str
                 continue
             members.append(len(texts))
             texts.append(getattr(source.submission, source.question))
+            owners.append(source.submission.organisation_id)
     ids = list(groups)
-    terms = clustering.terms_of_groups(texts, [groups[i] for i in ids])
+    terms = clustering.terms_of_groups(texts, [groups[i] for i in ids], owners)
     return dict(zip(ids, terms, strict=True))
 
 
 def hidden_words(event) -> set[str]:
     """Words that only answers the public may not read contain: words of confidential
     answers, of withdrawn or draft submissions and of aggregate-only answers, unless a public
-    answer uses the word too or at least two counted answers share it (what a key term may
-    show). An organiser's theme name using one of these would publish a word of an answer
-    that is not public."""
+    answer uses the word too or counted answers of at least two organisations do (what a key
+    term may show). A theme name using one of these would publish a word of an answer that
+    is not public."""
     in_public: set[str] = set()
-    counted: Counter = Counter()
+    counted: dict[str, set[int]] = defaultdict(set)
     hidden: set[str] = set()
     for submission in Submission.objects.filter(event=event).order_by("id"):
         for question in THEME_QUESTIONS:
@@ -131,10 +133,11 @@ def hidden_words(event) -> set[str]:
             if visibility == Visibility.PUBLIC:
                 in_public |= words
             if visibility in (Visibility.PUBLIC, Visibility.AGGREGATE):
-                counted.update(words)
+                for word in words:
+                    counted[word].add(submission.organisation_id)
             if visibility != Visibility.PUBLIC:
                 hidden |= words
-    return {w for w in hidden if w not in in_public and counted[w] < 2}
+    return {w for w in hidden if w not in in_public and len(counted[w]) < 2}
 
 
 def label_problems(event, themes: list[dict] | None = None) -> list[str]:

@@ -134,14 +134,20 @@ def _font_urls() -> dict[str, str]:
     return {name: Path(finders.find(path)).as_uri() for name, path in FONT_FILES.items()}
 
 
-def _fetch_fonts_only(url: str, *args, **kwargs):
+def _fonts_only_fetcher():
     """WeasyPrint may read the report's two font files and nothing else: no address from the
     report's text (a link, an image in the narrative) is ever fetched by the server."""
-    from weasyprint import default_url_fetcher
+    from weasyprint.urls import URLFetcher
 
-    if url in set(_font_urls().values()):
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"Not fetched while making the PDF: {url[:80]}")
+    allowed = set(_font_urls().values())
+
+    class FontsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url not in allowed:
+                raise ValueError(f"Not fetched while making the PDF: {url[:80]}")
+            return super().fetch(url, headers)
+
+    return FontsOnly(allowed_protocols={"file"})
 
 
 @_public(page=False)
@@ -151,7 +157,7 @@ def pdf(request, event, version):
     context = {**_context(event, version), **_font_urls()}
     html = render_to_string("outcomes/pdf.html", context, request=request)
     document = render_pdf(HTML(string=html, base_url=request.build_absolute_uri("/"),
-                               url_fetcher=_fetch_fonts_only))
+                               url_fetcher=_fonts_only_fetcher()))
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="{event.slug}-outcomes-v{version.version}.pdf"')

@@ -80,3 +80,13 @@ def organiser_client(client, organiser):
     from tests.conftest import login_verified
 
     return login_verified(client, organiser)
+
+
+def name_themes(event, organiser, prefix: str = "Subject") -> None:
+    """Give every working theme an organiser's name (automatic names are never published)."""
+    from fusionforum.outcomes import services
+    from fusionforum.outcomes.models import Theme
+
+    for index, theme in enumerate(Theme.objects.filter(event=event), start=1):
+        if not theme.named_by_organiser:
+            services.rename_theme(event, theme.pk, f"{prefix} {index}", by=organiser)

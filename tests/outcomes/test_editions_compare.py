@@ -134,9 +134,10 @@ def _compare_url(slug):
 def test_compare_page(client, two_editions, organiser):
     event, new = two_editions
     login_verified(client, organiser)
-    # Without ?with= the previous edition is chosen.
+    # Without ?with=: the choice of edition, the previous one (which has a report) chosen.
     response = client.get(_compare_url(new.slug))
-    assert response.status_code == 302 and response["Location"].endswith("?with=workshop-2027")
+    assert response.status_code == 200
+    assert '<option value="workshop-2027" selected>' in response.content.decode()
     for slug, other in ((new.slug, event.slug), (event.slug, new.slug)):
         page = client.get(_compare_url(slug) + f"?with={other}")
         assert page.status_code == 200
@@ -156,7 +157,10 @@ def test_compare_refusals(client, two_editions, organiser, make_event):
     login_verified(client, organiser)
     assert client.get(_compare_url(event.slug) + "?with=nope").status_code == 400
     assert client.get(_compare_url(event.slug) + "?with=workshop-2027").status_code == 400
-    assert client.get(_compare_url(event.slug)).status_code == 400  # no previous edition
+    # No previous edition: the choice of the editions that have a published report.
+    response = client.get(_compare_url(event.slug))
+    assert response.status_code == 200
+    assert '<option value="workshop-2028"' in response.content.decode()
     # An unpublished event the organiser does not organise: not comparable.
     stranger = make_event(slug="stranger", title="Stranger", is_published=False)
     ReportVersion.objects.create(event=stranger, version=1, published_at=new.created_at,

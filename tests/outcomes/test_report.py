@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from fusionforum.outcomes import services
 from fusionforum.outcomes.models import Priority, ReportVersion, Theme, ThemeSource
 
-from .conftest import AGGREGATE_PHRASE, CONFIDENTIAL_PHRASE
+from .conftest import AGGREGATE_PHRASE, CONFIDENTIAL_PHRASE, name_themes
 
 SCHEMA = json.loads((Path(services.__file__).parent / "report.schema.json").read_text())
 
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def _publish(event, organiser, **kwargs):
     services.build_themes(event, by=organiser, **kwargs)
+    name_themes(event, organiser)
     services.save_narrative(event, by=organiser, narrative="We heard **magnets** and tritium.",
                             title="Outcomes", licence="CC-BY-4.0", attribution="")
     return services.publish(event, by=organiser)
@@ -76,6 +77,7 @@ def test_answer_made_confidential_after_build_leaves_the_report(outcomes_event, 
                                         state="submitted")
     submission.challenges_visibility = submission.iter_help_visibility = "confidential"
     submission.save()
+    name_themes(outcomes_event, organiser)
     data = services.publish(outcomes_event, by=organiser).data
     assert "Synthetic Tokamak Alpha" not in json.dumps(data)
     assert data["inputs"]["organisations"] == 6
@@ -85,6 +87,7 @@ def test_xss_in_answers_and_narrative_is_inert(outcomes_event, organiser, client
     services.build_themes(outcomes_event, by=organiser)
     services.save_narrative(outcomes_event, by=organiser,
                             narrative='Hi <script>alert(1)</script> [x](javascript:alert(2))')
+    name_themes(outcomes_event, organiser)
     services.publish(outcomes_event, by=organiser)
     page = client.get(f"/{outcomes_event.slug}/outcomes/").content.decode()
     import re
@@ -100,6 +103,7 @@ def test_csv_is_formula_safe(outcomes_event, organiser, client):
     theme = Theme.objects.filter(event=outcomes_event).first()
     services.rename_theme(outcomes_event, theme.pk, '=HYPERLINK("http://evil.invalid")',
                           by=organiser)
+    name_themes(outcomes_event, organiser)
     services.publish(outcomes_event, by=organiser)
     response = client.get(f"/{outcomes_event.slug}/outcomes/themes.csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -157,6 +161,7 @@ def test_priorities_ranked_by_breadth_and_feasibility(outcomes_event, organiser)
                            feasibility=1, theme_pks=[a.pk, b.pk])
     services.save_priority(outcomes_event, by=organiser, title="Broad and easy",
                            feasibility=5, theme_pks=[a.pk, b.pk])
+    name_themes(outcomes_event, organiser)
     data = services.publish(outcomes_event, by=organiser).data
     titles = [p["title"] for p in data["priorities"]]
     assert titles[0] == "Broad and easy"
@@ -189,6 +194,7 @@ def test_public_sees_only_published(outcomes_event, organiser, client):
     services.build_themes(outcomes_event, by=organiser)
     assert client.get(f"/{outcomes_event.slug}/outcomes/").status_code == 404
     assert ">Outcomes</a>" not in client.get(f"/{outcomes_event.slug}/").content.decode()
+    name_themes(outcomes_event, organiser)
     services.publish(outcomes_event, by=organiser)
     assert client.get(f"/{outcomes_event.slug}/outcomes/").status_code == 200
     assert ">Outcomes</a>" in client.get(f"/{outcomes_event.slug}/").content.decode()
