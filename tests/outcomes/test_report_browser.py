@@ -121,3 +121,37 @@ def test_organiser_builds_edits_and_publishes(page, browser, live_server, outcom
     assert "Superconducting magnets" in text and CONFIDENTIAL_PHRASE not in text
     _pdf_first_page_image(response.body(), browser)
     visitor.context.close()
+
+    # On a phone: the page fits, chart labels keep a readable size, axe is clean.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True).new_page()
+    phone.goto(f"{live_server.url}/{slug}/outcomes/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    sizes = phone.evaluate("""() => [...document.querySelectorAll('svg.chart text')].map(t => {
+        const svg = t.ownerSVGElement;
+        const scale = svg.getScreenCTM().a;
+        return parseFloat(getComputedStyle(t).fontSize) * scale; })""")
+    assert sizes and min(sizes) >= 12, sizes
+    widths = phone.evaluate("[...document.querySelectorAll('figure.chart-figure')]"
+                            ".map(f => f.getBoundingClientRect().right)")
+    assert max(widths) <= 390, widths
+    assert "How this report was made" in phone.content()
+    assert axe_violations(phone) == []
+    screenshot(phone, "outcomes-public-phone")
+    phone.context.close()
+
+    # Withdraw version 1: the link, the confirmation, a reason typed and Enter.
+    page.goto(f"{live_server.url}/manage/{slug}/outcomes/#publish")
+    page.get_by_role("link", name="Withdraw version 1").click()
+    expect(page.get_by_role("heading", name="Withdraw version 1")).to_be_visible()
+    reason = page.get_by_label("Why is it withdrawn?")
+    reason.click()
+    page.keyboard.type("A figure was wrong")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Version 1 withdrawn.")).to_be_visible()
+    expect(page.get_by_text("by organiser@test.invalid: A figure was wrong")).to_be_visible()
+    gone = browser.new_context().new_page()
+    response = gone.goto(f"{live_server.url}/{slug}/outcomes/")
+    assert response.status == 410
+    expect(gone.get_by_text("A figure was wrong")).to_be_visible()
+    gone.context.close()
