@@ -27,7 +27,19 @@ def test_demo_report(clock, client):
     assert len(data["themes"]) >= 3 and data["priorities"] and data["narrative_html"]
     assert data["meetings"]["published"] and data["meetings"]["held"] > 0
     assert data["survey"]["responses"] > 0
-    assert client.get(f"/{event.slug}/outcomes/").status_code == 200
+    # The organisers' names, never the grouping's word lists; no method output on the page.
+    from fusionforum.cfp.models import Category
+    from fusionforum.outcomes.models import Theme
+
+    categories = set(Category.objects.filter(event=event).values_list("name", flat=True))
+    for theme in data["themes"]:
+        assert theme["label"].split(", with ")[0] in categories, theme["label"]
+    assert all(t.named_by_organiser for t in Theme.objects.filter(event=event))
+    page = client.get(f"/{event.slug}/outcomes/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "How this report was made" in text
+    assert "silhouette" not in text and "tfidf" not in text
     pdf = client.get(f"/{event.slug}/outcomes/report.pdf")
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "synthetic" in text.lower()

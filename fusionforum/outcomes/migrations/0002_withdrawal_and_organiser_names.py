@@ -7,10 +7,23 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def mark_renamed_themes(apps, schema_editor):
+    """Themes an organiser renamed (an audit entry says so) keep their name as the
+    organisers' words; every other existing theme has an automatic name to replace."""
+    Theme = apps.get_model("outcomes", "Theme")
+    AuditEntry = apps.get_model("core", "AuditEntry")
+    renamed = set(AuditEntry.objects.filter(action="outcomes.rename_theme",
+                                            object_type="outcomes.theme")
+                  .values_list("object_id", flat=True))
+    ids = [pk for pk in Theme.objects.values_list("pk", flat=True) if str(pk) in renamed]
+    Theme.objects.filter(pk__in=ids).update(named_by_organiser=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('outcomes', '0001_initial'),
+        ('core', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -46,4 +59,5 @@ class Migration(migrations.Migration):
             name='named_by_organiser',
             field=models.BooleanField(default=False),
         ),
+        migrations.RunPython(mark_renamed_themes, migrations.RunPython.noop),
     ]
