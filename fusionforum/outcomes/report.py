@@ -149,13 +149,13 @@ def label_problems(event, themes: list[dict] | None = None) -> list[str]:
     problems = []
     for row in themes:
         if not row["_named_by_organiser"]:
-            problems.append(f"Theme {row['position']} still has its automatic name "
-                            f"(“{row['label']}”): name it in your words.")
+            problems.append(f"The theme “{row['label']}” still has its automatic name: "
+                            "name it in your words.")
             continue
         leaked = sorted(clustering.words(row["label"]) & hidden)
         if leaked:
             problems.append(
-                f"The name of theme {row['position']} (“{row['label']}”) uses "
+                f"The theme name “{row['label']}” uses "
                 f"{', '.join(f'“{w}”' for w in leaked)}, found only in answers the public may "
                 "not read (confidential, aggregate-only or withdrawn): rename it.")
     return problems

@@ -72,7 +72,8 @@ def _gone(request, event, version, *, page: bool):
     current = services.latest_published(event)
     if page:
         response = render(request, "outcomes/withdrawn.html", {
-            "event": event, "withdrawn": version, "current": current, "nav": "outcomes"},
+            "event": event, "withdrawn": version, "current": current,
+            "nav": "outcomes" if current else ""},
             status=410)
     else:
         text = (f"Version {version.version} of this outcomes report was withdrawn on "
