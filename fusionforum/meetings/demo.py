@@ -169,7 +169,9 @@ def _meeting_settings(event) -> MeetingSettings:
         "slot_minutes": 30, "breaks": BREAKS, "tables": 12, "lost_slots": [],
         "requests_open_at": dt.datetime.combine(event.start_date - dt.timedelta(days=30),
                                                 dt.time(9), tzinfo=event.tz),
-        "requests_close_at": dt.datetime.combine(event.start_date + dt.timedelta(days=1),
+        # Requests closed before the schedule was published (the life-cycle rule: a
+        # published schedule answers every request; publishing.publication_refused).
+        "requests_close_at": dt.datetime.combine(event.start_date - dt.timedelta(days=2),
                                                  dt.time(18), tzinfo=event.tz),
         "max_requests_per_organisation": 5, "time_limit_seconds": 10,
     }
@@ -238,6 +240,7 @@ def _is_current(event) -> bool:
 
 def load(event) -> str:
     if _is_current(event):
+        _meeting_settings(event)  # a database loaded before the request window moved
         release = services.latest_release(event)
         return (f"Meetings: {Expert.objects.filter(event=event).count()} experts, "
                 f"{len(release.snapshot['meetings'])} meetings published as version "

@@ -99,6 +99,17 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
             instance.disciplines or taxonomy.default_disciplines())
         self._describe_fields()
 
+    def clean_requests_close_at(self):
+        value = self.cleaned_data.get("requests_close_at")
+        instance = self.instance
+        if value is not None and instance.pk and value != instance.requests_close_at:
+            from .publishing import reopening_refused
+
+            reason = reopening_refused(instance.event, value)
+            if reason:
+                raise forms.ValidationError(reason)
+        return value
+
     def clean_breaks_text(self):
         return slots_module.parse_breaks(self.cleaned_data.get("breaks_text", ""))
 
@@ -188,3 +199,8 @@ class PublishForm(AccessibleFormMixin, forms.Form):
     comment = forms.CharField(label="Note on this version", required=False, max_length=2000,
                               validators=[validate_multiline],
                               widget=forms.Textarea(attrs={"rows": 2}))
+    close_requests = forms.BooleanField(
+        label="Close requests now", required=False,
+        help_text="A schedule is published only once requests are closed, so that it answers "
+                  "every request; participants can then no longer add, change or withdraw "
+                  "them.")

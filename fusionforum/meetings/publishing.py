@@ -110,17 +110,60 @@ def diff(previous: dict | None, current: dict, previous_version: int | None) -> 
     }
 
 
-def publish(event, *, by, comment: str = "") -> MeetingRelease:
+def _moment(moment, tz) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.day} {local:%B %Y, %H:%M}"
+
+
+def publication_refused(meeting_settings, now, *, close_requests: bool) -> str | None:
+    """The life-cycle rule: a schedule is published only after requests close, so a published
+    schedule never sits next to "requests are open until …" (it answers every request).
+    Publishing while requests are open needs ``close_requests`` (they close at that moment);
+    before they even open, nothing can be published."""
+    tz = meeting_settings.event.tz
+    if now < meeting_settings.requests_open_at:
+        return (f"Requests open only on {_moment(meeting_settings.requests_open_at, tz)}: a "
+                f"schedule is published after they close. Change the request window in the "
+                f"settings first.")
+    if now < meeting_settings.requests_close_at and not close_requests:
+        return (f"Requests are open until {_moment(meeting_settings.requests_close_at, tz)}. A "
+                f"schedule is published once they are closed: wait until then, or tick "
+                f"“Close requests now”.")
+    return None
+
+
+def reopening_refused(event, new_close) -> str | None:
+    """The other side of the rule: once a schedule is published, requests stay closed (late
+    wishes are placed by hand on the organisers' schedule, then published as a new version)."""
+    if new_close is not None and new_close > clock.now() \
+            and MeetingRelease.objects.filter(event=event).exists():
+        return ("A schedule is published, so requests stay closed: choose a close in the past. "
+                "Place late requests by hand on the working schedule, then publish a new "
+                "version.")
+    return None
+
+
+def publish(event, *, by, comment: str = "", close_requests: bool = False) -> MeetingRelease:
+    from django.core.exceptions import ValidationError
+
     with transaction.atomic():
-        list(MeetingSettings.objects.select_for_update().filter(event=event))
+        meeting_settings = (MeetingSettings.objects.select_for_update().select_related("event")
+                            .get(event=event))
+        now = clock.now()
+        refused = publication_refused(meeting_settings, now, close_requests=close_requests)
+        if refused:
+            raise ValidationError(refused)
+        if now < meeting_settings.requests_close_at:
+            meeting_settings.requests_close_at = now
+            meeting_settings.save(update_fields=["requests_close_at"])
+            audit.record("meetings.requests_closed", meeting_settings, actor=by,
+                         summary="Requests closed on publication")
         previous = MeetingRelease.objects.filter(event=event).order_by("-version").first()
         snapshot = build_snapshot(event)
         changes = diff(previous.snapshot if previous else None, snapshot,
                        previous.version if previous else None)
         if previous is not None and not (changes["added"] or changes["removed"]
                                          or changes["moved"]):
-            from django.core.exceptions import ValidationError
-
             raise ValidationError("Nothing changed since the published version "
                                   f"{previous.version}.")
         release = MeetingRelease.objects.create(

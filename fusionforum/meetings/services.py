@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from fusionforum.core import audit, clock
 from fusionforum.registration.models import Registration
@@ -123,12 +124,45 @@ def _check_attendees(event, organisation, attendees):
                                            "can attend."})
 
 
-def _window(event, meeting_settings):
+def window_closed_reason(meeting_settings) -> str | None:
+    """Why requests cannot be added, changed or withdrawn now, or None while they can."""
     now = clock.now()
+    tz = meeting_settings.event.tz
     if now < meeting_settings.requests_open_at:
-        raise RequestRefused("Requests for meetings are not open yet.")
+        opens = timezone.localtime(meeting_settings.requests_open_at, tz)
+        return (f"Requests for meetings are not open yet: they open on "
+                f"{opens.day} {opens:%B %Y, %H:%M}.")
     if now >= meeting_settings.requests_close_at:
-        raise RequestRefused("The deadline for meeting requests has passed.")
+        closed = timezone.localtime(meeting_settings.requests_close_at, tz)
+        return (f"The deadline for meeting requests has passed "
+                f"({closed.day} {closed:%B %Y, %H:%M}); the organisers now place the requests "
+                f"and publish the schedule.")
+    return None
+
+
+def request_blocked(event, registration) -> str | None:
+    """Why this confirmed participant's organisation cannot make a new request now, or None."""
+    meeting_settings = settings_for(event)
+    if meeting_settings is None:
+        return "This event has no meetings day."
+    if registration is None:
+        return "Only confirmed participants can ask for meetings."
+    closed = window_closed_reason(meeting_settings)
+    if closed is not None:
+        return closed
+    active = MeetingRequest.objects.filter(event=event, organisation=registration.organisation,
+                                           status=MeetingRequest.Status.ACTIVE).count()
+    if active >= meeting_settings.max_requests_per_organisation:
+        return (f"Your organisation has made the most requests allowed "
+                f"({meeting_settings.max_requests_per_organisation}); withdraw one to ask for "
+                f"another meeting.")
+    return None
+
+
+def _window(event, meeting_settings):
+    reason = window_closed_reason(meeting_settings)
+    if reason is not None:
+        raise RequestRefused(reason)
 
 
 def submit_request(event, user, *, expert=None, discipline="", topic: str, priority: int = 1,
@@ -406,6 +440,64 @@ def _readable(info: dict) -> dict:
                 if isinstance(inner_value, (int, float, str, bool)):
                     result[f"{key}_{inner}"] = inner_value
     return result
+
+
+def _pair_text(value) -> str | None:
+    """An objective or bound as words: "46 organisations, weight 890"."""
+    if isinstance(value, dict) and "covered_orgs" in value and "weight" in value:
+        return f"{value['covered_orgs']} organisations, weight {value['weight']}"
+    if (isinstance(value, (list, tuple)) and len(value) == 2
+            and all(isinstance(v, int) for v in value)):
+        return f"{value[0]} organisations, weight {value[1]}"
+    if isinstance(value, str) and value:
+        return value
+    return None
+
+
+def _gap_text(value) -> str | None:
+    if isinstance(value, dict):
+        organisations, weight = value.get("covered_orgs"), value.get("weight")
+        if organisations:
+            return f"at most {organisations} organisation{'s' if organisations != 1 else ''}"
+        if weight is not None:
+            return "none: proven best" if weight == 0 else f"at most {weight} weight"
+        return None
+    if isinstance(value, str) and value:
+        return "none: proven best" if value in ("0 weight", "0 organisation(s)") else \
+            f"at most {value}"
+    return None
+
+
+def run_figures(run: ScheduleRun) -> dict:
+    """The figures of a run in words, for its page and its progress address: ``best``,
+    ``bound``, ``gap`` (None when not known yet), ``covered_orgs`` and ``proven``. A finished
+    run reads the optimiser's own result (``solution["meta"]``: objective, bound, gap); a run
+    under way reads the latest progress report."""
+    meta = (run.solution or {}).get("meta") if run.status == ScheduleRun.Status.DONE else None
+    progress = run.progress or {}
+    if isinstance(meta, dict) and (meta.get("objective") or meta.get("bound")):
+        objective = meta.get("objective")
+        figures = {"best": _pair_text(objective), "bound": _pair_text(meta.get("bound")),
+                   "gap": _gap_text(meta.get("gap")),
+                   "covered_orgs": objective.get("covered_orgs")
+                   if isinstance(objective, dict) else None,
+                   "proven": bool(meta.get("proven_optimal"))}
+    else:
+        figures = {"best": _pair_text(progress.get("objective", progress.get("best"))),
+                   "bound": _pair_text(progress.get("bound")),
+                   "gap": _gap_text(progress.get("gap")),
+                   "covered_orgs": progress.get("covered_orgs",
+                                                progress.get("objective_covered_orgs")),
+                   "proven": bool(progress.get("proven_optimal"))}
+    if figures["proven"] and figures["gap"] is None and figures["best"]:
+        figures["gap"] = "none: proven best"
+    if run.status == ScheduleRun.Status.DONE and figures["covered_orgs"] is None:
+        meetings = (run.solution or {}).get("meetings", [])
+        requests = {r["id"]: r["org"] for r in (run.instance or {}).get("requests", [])}
+        figures["covered_orgs"] = len({requests[m["request"]] for m in meetings
+                                       if m.get("request") in requests})
+    figures["note"] = progress.get("proof") or (meta or {}).get("proof") or ""
+    return figures
 
 
 def apply_solution(event, data: dict, solution: dict) -> int:

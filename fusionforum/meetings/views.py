@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.events import services as event_services
+from fusionforum.registration.standing import standing
 
 from . import agenda, services, suggest
 from .forms import RequestForm
@@ -28,9 +29,15 @@ def _private(response):
     return response
 
 
-def meetings_view(view):
+def meetings_view(view=None, *, entry=False):
     """Signed-in people of a published event with a meetings day. The view receives the event
-    and a ``who`` dict: registration (confirmed, with the organisation), expert, organiser."""
+    and a ``who`` dict: registration (confirmed, with the organisation), expert, organiser.
+
+    Anyone else gets a page that says where they stand and what they can do
+    (``registration.standing``): with status 200 on the ``entry`` page (the menu's Meetings),
+    403 on the deeper pages."""
+    if view is None:
+        return functools.partial(meetings_view, entry=entry)
 
     @functools.wraps(view)
     def wrapped(request, slug, *args, **kwargs):
@@ -46,8 +53,12 @@ def meetings_view(view):
             "organiser": services.is_organiser(request.user, event),
         }
         if not any(who.values()):
-            response = render(request, "meetings/not_participant.html",
-                              {"event": event, "nav": "meetings"}, status=403)
+            with timezone.override(event.tz):
+                response = render(request, "meetings/not_participant.html", {
+                    "event": event, "nav": "meetings", "settings": meeting_settings,
+                    "standing": standing(event, request.user,
+                                         purpose="Meetings with experts are")},
+                    status=200 if entry else 403)
             return _private(response)
         with timezone.override(event.tz):
             response = view(request, event, who, *args, **kwargs)
@@ -65,7 +76,7 @@ def _topic(meeting, who):
 
 
 @require_safe
-@meetings_view
+@meetings_view(entry=True)
 def home(request, event, who):
     meeting_settings = event.meeting_settings
     registration = who["registration"]
@@ -79,9 +90,8 @@ def home(request, event, who):
                     .select_related("expert").prefetch_related("attendees")
                     .order_by("status", "priority", "submitted_at"))
         context["requests"] = requests
-        context["can_request"] = (context["window_open"] and requests.filter(
-            status=MeetingRequest.Status.ACTIVE).count()
-            < meeting_settings.max_requests_per_organisation)
+        context["request_blocked"] = services.request_blocked(event, registration)
+        context["can_request"] = context["request_blocked"] is None
         if release is not None:
             meetings = agenda.participant_meetings(release.snapshot, request.user,
                                                    registration.organisation_id)
@@ -109,9 +119,14 @@ def directory(request, event, who):
                           {"event": event, "nav": "meetings", "experts": [], "choices": choices,
                            "discipline": "", "bad_filter": True}, status=400)
         experts = [e for e in experts if discipline in e.disciplines]
+    registration = who["registration"]
+    blocked = services.request_blocked(event, registration) if registration else None
     return render(request, "meetings/directory.html", {
         "event": event, "nav": "meetings", "experts": experts, "choices": choices,
-        "discipline": discipline, "labels": choices})
+        "discipline": discipline, "labels": choices, "who": who,
+        # Only a participant's delegation asks for meetings: the link is shown to them alone,
+        # and only while they can use it.
+        "can_request": registration is not None and blocked is None, "blocked": blocked})
 
 
 def _request_form_context(request, event, who, form, *, instance=None):
@@ -157,7 +172,11 @@ def _save(request, event, who, form, instance=None):
 @meetings_view
 def request_new(request, event, who):
     if who["registration"] is None:
-        raise Http404("Only participants make requests.")
+        return _cannot_request(request, event, who, status=403)
+    if request.method != "POST":
+        blocked = services.request_blocked(event, who["registration"])
+        if blocked is not None:
+            return _cannot_request(request, event, who, reason=blocked)
     initial = {"attendees": [request.user], "priority": 1}
     if request.GET.get("expert", "").isdigit():
         initial["target"] = f"expert:{request.GET['expert']}"
@@ -171,6 +190,22 @@ def request_new(request, event, who):
     status = 400 if form.is_bound else 200
     return render(request, "meetings/request_form.html",
                   _request_form_context(request, event, who, form), status=status)
+
+
+def _cannot_request(request, event, who, *, reason="", status=200):
+    """A readable page instead of a form that could not be sent."""
+    if not reason:
+        reason = ("Meetings are asked for by the delegates of participating organisations "
+                  "(confirmed participants).")
+        if who["expert"]:
+            reason += (" As one of the experts you receive requests: your agenda shows the "
+                       "meetings placed with you.")
+        elif who["organiser"]:
+            reason += (" As an organiser you see every request on the organisers' meetings "
+                       "desk.")
+    return render(request, "meetings/cannot_request.html",
+                  {"event": event, "nav": "meetings", "reason": reason, "who": who},
+                  status=status)
 
 
 def _own_request(event, who, pk) -> MeetingRequest:
@@ -187,6 +222,10 @@ def request_edit(request, event, who, pk):
     instance = _own_request(event, who, pk)
     if instance.status != MeetingRequest.Status.ACTIVE:
         raise Http404("This request was withdrawn.")
+    if request.method != "POST":
+        window = services.window_closed_reason(event.meeting_settings)
+        if window is not None:
+            return _cannot_request(request, event, who, reason=window)
     form = _form(event, who, posted_data(request), initial=RequestForm.initial_for(instance))
     if form.is_valid():
         saved = _save(request, event, who, form, instance)

@@ -59,6 +59,16 @@ def _refused(request, event, reasons, status=400, back=None):
         "back": back or reverse("meetings_manage:overview", args=[event.slug])}, status=status)
 
 
+def _confirm(request, event, *, title, details, consequence, confirm_label, back,
+             section="schedule"):
+    """The confirmation step of a change that cannot be undone: the GET of the same address
+    shows what will happen and a form that POSTs to it (works without JavaScript)."""
+    return render(request, "meetings/manage/confirm.html", {
+        "event": event, "section": section, "title": title, "details": details,
+        "consequence": consequence, "confirm_label": confirm_label,
+        "action": request.path, "back": back})
+
+
 @require_safe
 @manage_view
 @needs_settings
@@ -72,6 +82,7 @@ def overview(request, event):
     return render(request, "meetings/manage/overview.html", {
         "event": event, "section": "overview", "settings": meeting_settings,
         "day": MeetingDay(meeting_settings), "run": run, "release": release,
+        "run_figures": services.run_figures(run) if run else None,
         "releases": MeetingRelease.objects.filter(event=event),
         "review": services.review(event), "pending": pending,
         "has_pending": bool(pending["added"] or pending["removed"] or pending["moved"]),
@@ -138,11 +149,21 @@ def expert_edit(request, event, pk=None):
                   status=400 if form.is_bound else 200)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @manage_view
 @needs_settings
 def expert_cancel(request, event, pk):
     expert = get_object_or_404(Expert, pk=pk, event=event)
+    if request.method != "POST":
+        placed = Meeting.objects.filter(event=event, expert=expert).count()
+        return _confirm(
+            request, event, section="experts", title=f"Mark {expert.name} as cancelled",
+            details=[f"{expert.name} has {placed} meeting{'s' if placed != 1 else ''} in the "
+                     f"working schedule."],
+            consequence="Their meetings are dropped from the working schedule and they get no "
+                        "new ones. Run a repair, then publish, to tell the people concerned.",
+            confirm_label=f"Mark {expert.name} as cancelled",
+            back=reverse("meetings_manage:experts", args=[event.slug]))
     dropped = services.cancel_expert(expert, by=request.user)
     messages.success(request, f"{expert.name} is marked as cancelled; {dropped} meeting"
                               f"{'s' if dropped != 1 else ''} dropped from the working "
@@ -168,7 +189,7 @@ def requests_page(request, event):
                   {"event": event, "section": "requests", "rows": rows, "status": status})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @manage_view
 @needs_settings
 def participant_leave(request, event, user_pk):
@@ -177,6 +198,18 @@ def participant_leave(request, event, user_pk):
     from fusionforum.accounts.models import User
 
     person = get_object_or_404(User, pk=user_pk)
+    if request.method != "POST":
+        name = person.full_name or person.email
+        count = MeetingRequest.objects.filter(event=event, attendees=person,
+                                              status=MeetingRequest.Status.ACTIVE).count()
+        return _confirm(
+            request, event, section="requests", title=f"{name} left the workshop",
+            details=[f"{name} attends {count} active request{'s' if count != 1 else ''}."],
+            consequence="They are taken out of these requests; a request left without anyone "
+                        "attending is withdrawn and its meeting dropped. Run a repair, then "
+                        "publish.",
+            confirm_label=f"Take {name} out of the requests",
+            back=reverse("meetings_manage:requests", args=[event.slug]))
     withdrawn = services.participant_leaves(event, person, by=request.user)
     messages.success(request, f"{person} was taken out of their requests ({withdrawn} withdrawn "
                               f"for lack of attendees). Run a repair, then publish.")
@@ -203,6 +236,7 @@ def run_page(request, event, pk):
     run = get_object_or_404(ScheduleRun, pk=pk, event=event)
     return render(request, "meetings/manage/run.html",
                   {"event": event, "section": "overview", "run": run,
+                   "figures": services.run_figures(run),
                    "progress_url": reverse("meetings_manage:run_progress",
                                            args=[event.slug, run.pk])})
 
@@ -212,11 +246,11 @@ def run_page(request, event, pk):
 def run_progress(request, event, pk):
     run = get_object_or_404(ScheduleRun, pk=pk, event=event)
     progress = run.progress or {}
+    figures = services.run_figures(run)
     return JsonResponse({
         "status": run.status, "status_label": run.get_status_display(),
         "fraction": round(run.fraction, 3),
-        "best": progress.get("objective", progress.get("best")),
-        "bound": progress.get("bound"), "gap": progress.get("gap"),
+        "best": figures["best"], "bound": figures["bound"], "gap": figures["gap"],
         "elapsed": progress.get("elapsed"),
         "finished": run.status in (ScheduleRun.Status.DONE, ScheduleRun.Status.FAILED),
     })
@@ -263,20 +297,46 @@ def place(request, event):
     return redirect("meetings_manage:schedule", event.slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @manage_view
 @needs_settings
 def remove(request, event, request_pk):
-    meeting = get_object_or_404(Meeting, request_id=request_pk, event=event)
+    meeting = get_object_or_404(Meeting.objects.select_related(
+        "request__organisation", "expert"), request_id=request_pk, event=event)
+    if request.method != "POST":
+        day = MeetingDay(event.meeting_settings)
+        slot = day.slots[meeting.slot].label if meeting.slot < len(day) else str(meeting.slot)
+        return _confirm(
+            request, event, title="Remove this meeting?",
+            details=[f"{meeting.request.organisation.name} with {meeting.expert.name}, {slot} "
+                     f"(asked for {meeting.request.target_label})."],
+            consequence="The meeting is taken out of the working schedule; the request stays "
+                        "and can be placed again. Participants see the change only when you "
+                        "publish a new version.",
+            confirm_label="Remove the meeting",
+            back=reverse("meetings_manage:schedule", args=[event.slug]))
     services.remove_meeting(meeting, by=request.user)
     messages.success(request, "The meeting was taken out of the working schedule.")
     return redirect("meetings_manage:schedule", event.slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @manage_view
 @needs_settings
 def lose_slot(request, event, slot):
+    if request.method != "POST":
+        day = MeetingDay(event.meeting_settings)
+        if not 0 <= slot < len(day) or slot in day.lost:
+            raise Http404("No such slot.")
+        placed = Meeting.objects.filter(event=event, slot=slot).count()
+        return _confirm(
+            request, event, title=f"Withdraw the slot {day.slots[slot].label}?",
+            details=[f"{placed} meeting{'s' if placed != 1 else ''} of the working schedule "
+                     f"{'are' if placed != 1 else 'is'} in this slot."],
+            consequence="The slot is withdrawn for good and its meetings are dropped. Run a "
+                        "repair, then publish.",
+            confirm_label="Withdraw the slot",
+            back=reverse("meetings_manage:schedule", args=[event.slug]))
     try:
         dropped = services.lose_slot(event, slot, by=request.user)
     except ValidationError as exc:
@@ -296,7 +356,8 @@ def publish(request, event):
         return _refused(request, event, [e for errs in form.errors.values() for e in errs])
     try:
         release = publishing.publish(event, by=request.user,
-                                     comment=form.cleaned_data["comment"])
+                                     comment=form.cleaned_data["comment"],
+                                     close_requests=form.cleaned_data["close_requests"])
     except ValidationError as exc:
         return _refused(request, event, exc.messages, status=409)
     messages.success(request, f"Version {release.version} is published; the people concerned "

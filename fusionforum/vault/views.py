@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.events.services import public_event
+from fusionforum.registration.standing import standing
 
 from . import registry, services
 from .forms import IdentityForm
@@ -28,7 +29,9 @@ def status(request, slug):
     holder = registry.seat_holder(event, request.user)
     record = services.record_for(event, request.user)
     current = services.clearance_status(event, request.user)
-    editable = holder is not None and services.may_edit(record)
+    deadline_passed = bool(holder and clock.now() > holder.clearance_due)
+    # After the deadline the form is gone: the page says so and whom to contact.
+    editable = holder is not None and services.may_edit(record) and not deadline_passed
     form = None
     error = None
     http_status = 200
@@ -49,15 +52,21 @@ def status(request, slug):
             else:
                 http_status = 400
     elif request.method == "POST":
-        error = ("Site-access data is only asked from people holding a tour seat."
-                 if holder is None else
-                 "The security office has already decided; your data can no longer be changed.")
+        if holder is None:
+            error = "Site-access data is only asked from people holding a tour seat."
+        elif deadline_passed and services.may_edit(record):
+            error = "The deadline for site-access data has passed; nothing was saved."
+        else:
+            error = ("The security office has already decided; your data can no longer be "
+                     "changed.")
         http_status = 403
     response = render(request, "vault/status.html", {
         "event": event, "holder": holder, "record": record, "status": current,
         "status_label": services.STATUS_LABELS[current], "form": form, "error": error,
-        "deadline_passed": bool(holder and clock.now() > holder.clearance_due),
+        "deadline_passed": deadline_passed,
         "vault_settings": services.settings_for(event),
+        "standing": (standing(event, request.user, purpose="Site visits are")
+                     if current == "not_required" else None),
     }, status=http_status)
     response["Cache-Control"] = "private, no-store"
     return response

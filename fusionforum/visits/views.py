@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from fusionforum.core import clock
 from fusionforum.events import services as event_services
 from fusionforum.registration.access import PERMISSION as ORGANISER_PERMISSION
+from fusionforum.registration.standing import standing
 
 from . import services
 from .forms import RankingForm
@@ -69,6 +70,8 @@ def _home(request, event, form=None, status=200):
         "clearance": (services.clearance_status(event, request.user)
                       if any(s.status == "held" for s in seats) else None),
         "organiser": request.user.has_perm(ORGANISER_PERMISSION, event),
+        "standing": (standing(event, request.user, purpose="Site visits are")
+                     if registration is None else None),
     }
     return render(request, "visits/home.html", context, status=status)
 

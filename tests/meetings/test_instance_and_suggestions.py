@@ -172,7 +172,7 @@ def test_ics_parses_back_without_confidential_topic(event, people, experts, orga
     ask(event, people["alice"], discipline="vacuum", priority=2, topic="Open leak topic")
     with django_capture_on_commit_callbacks(execute=True):
         services.start_run(event, by=organiser)
-    publishing.publish(event, by=organiser)
+    publishing.publish(event, by=organiser, close_requests=True)
     body = agenda.calendar(event, agenda.feed_meetings(event, people["alice"]),
                            site_url="https://ff.example", name="Mine")
     cal = Calendar.from_ical(body)

@@ -261,7 +261,7 @@ def test_run_publish_and_emails(event, requested, organiser, fake_solver,
     assert run.progress["proof"] == "test stand-in"
     assert Meeting.objects.count() == 3
     with django_capture_on_commit_callbacks(execute=True):
-        release = publishing.publish(event, by=organiser)
+        release = publishing.publish(event, by=organiser, close_requests=True)
     assert release.version == 1
     recipients = {addr for e in OutboundEmail.objects.filter(purpose="meetings_published")
                   for addr in e.to}
@@ -274,14 +274,14 @@ def test_run_publish_and_emails(event, requested, organiser, fake_solver,
     assert "Secret quench data" not in alice_mail.body
     assert "confidential topic" in alice_mail.body
     with pytest.raises(ValidationError, match="Nothing changed"):
-        publishing.publish(event, by=organiser)
+        publishing.publish(event, by=organiser, close_requests=True)
 
 
 def test_repair_new_version_mails_only_affected(event, requested, organiser, experts,
                                                 fake_solver, django_capture_on_commit_callbacks):
     run_now(event, organiser, capture=django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        first = publishing.publish(event, by=organiser)
+        first = publishing.publish(event, by=organiser, close_requests=True)
     OutboundEmail.objects.all().delete()
     bea_meeting = next(m for m in first.snapshot["meetings"]
                        if m["organisation_name"].startswith("Beta"))
@@ -293,7 +293,8 @@ def test_repair_new_version_mails_only_affected(event, requested, organiser, exp
     run = run_now(event, organiser, kind="repair", capture=django_capture_on_commit_callbacks)
     assert run.status == ScheduleRun.Status.DONE, run.error
     with django_capture_on_commit_callbacks(execute=True):
-        second = publishing.publish(event, by=organiser, comment="Expert cancelled")
+        second = publishing.publish(event, by=organiser, close_requests=True,
+                                    comment="Expert cancelled")
     assert second.version == 2
     assert second.changes["previous_version"] == 1
     changed = set(second.changes["added"]) | set(second.changes["removed"]) | {
@@ -348,7 +349,7 @@ def test_review_figures(event, requested, organiser, experts):
 def test_check_in_and_notes(event, requested, organiser, experts, people, fake_solver,
                             django_capture_on_commit_callbacks):
     run_now(event, organiser, capture=django_capture_on_commit_callbacks)
-    publishing.publish(event, by=organiser)
+    publishing.publish(event, by=organiser, close_requests=True)
     mara_login = experts["mara"].user
     pk = requested[0].pk
     outcome = services.check_in(event, pk, "held", by=mara_login)

@@ -15,21 +15,26 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture
-def world(event, people, experts, organiser, fake_solver, django_capture_on_commit_callbacks,
-          make_user):
+def asked(event, people, experts, make_user):
+    """Two requests, requests still open, nothing published."""
     a = services.submit_request(event, people["alice"], expert=experts["mara"],
                                 topic="Alpha secret quench plan " + XSS, priority=1,
                                 attendees=[people["alice"]], confidential=True)
     b = services.submit_request(event, people["bea"], discipline="cryogenics",
                                 topic="Beta open cold box question", priority=1,
                                 attendees=[people["bea"]])
+    return {"a": a, "b": b, "outsider": make_user("out@x.invalid")}
+
+
+@pytest.fixture
+def world(event, asked, people, organiser, fake_solver, django_capture_on_commit_callbacks):
+    """The same, scheduled and published (which closes the requests)."""
     with django_capture_on_commit_callbacks(execute=True):
         services.start_run(event, by=organiser)
-    publishing.publish(event, by=organiser)
+    publishing.publish(event, by=organiser, close_requests=True)
     from fusionforum.meetings.agenda import feed_for
 
-    return {"a": a, "b": b, "outsider": make_user("out@x.invalid"),
-            "feed": feed_for(people["alice"], event).token}
+    return {**asked, "feed": feed_for(people["alice"], event).token}
 
 
 def client_for(client, who, world, people, experts, organiser):
@@ -54,15 +59,16 @@ def urls(event, world):
     a, b = world["a"].pk, world["b"].pk
     return [
         # (method, url, {role: status}) ; "login" = redirect to the login page
+        # The menu's Meetings: everyone signed in gets a page (outsiders: why not, what to do).
         ("get", reverse("meetings:home", args=[slug]),
-         {"anonymous": "login", "outsider": 403, "alice": 200, "bea": 200, "expert": 200,
+         {"anonymous": "login", "outsider": 200, "alice": 200, "bea": 200, "expert": 200,
           "organiser": 200, "organiser_unverified": 200}),
         ("get", reverse("meetings:directory", args=[slug]),
          {"anonymous": "login", "outsider": 403, "alice": 200, "bea": 200, "expert": 200,
           "organiser": 200, "organiser_unverified": 200}),
         ("get", reverse("meetings:request_new", args=[slug]),
-         {"anonymous": "login", "outsider": 403, "alice": 200, "bea": 200, "expert": 404,
-          "organiser": 404, "organiser_unverified": 404}),
+         {"anonymous": "login", "outsider": 403, "alice": 200, "bea": 200, "expert": 403,
+          "organiser": 403, "organiser_unverified": 403}),
         ("get", reverse("meetings:request_edit", args=[slug, a]),
          {"anonymous": "login", "outsider": 403, "alice": 200, "bea": 404, "expert": 404,
           "organiser": 404, "organiser_unverified": 404}),
@@ -184,7 +190,7 @@ def test_hostile_bio_is_inert(client, event, world, people, experts):
     assert "<b>bold" not in body
 
 
-def test_request_form_create_and_bad_input(client, event, world, people, experts):
+def test_request_form_create_and_bad_input(client, event, asked, people, experts):
     client.force_login(people["arno"])
     url = reverse("meetings:request_new", args=[event.slug])
     count = MeetingRequest.objects.count()

@@ -1,0 +1,81 @@
+"""Why a signed-in person cannot use a participants' page yet, in words, and what they can do.
+
+The meetings day and the site visits are for confirmed participants. Their pages (reached from
+the menu) explain to everyone else where they stand (registration pending, waiting list, seat
+offered, cancelled, not registered) with a link to their registration, and point staff (team
+roles) to their own tools, instead of answering a bare 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from .models import Registration
+from .states import Status
+
+
+@dataclass
+class Standing:
+    registration: Registration | None
+    # One sentence on the person's registration; empty when confirmed.
+    reason: str
+    # (label, url) of what they can do about it.
+    action: tuple[str, str] | None
+    # (label, url) of the tools of their team roles on the event.
+    tools: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.registration is not None and self.registration.status == Status.CONFIRMED
+
+
+def _latest_registration(event, user) -> Registration | None:
+    return (Registration.objects.filter(event=event, user=user)
+            .select_related("organisation").order_by("-submitted_at", "-id").first())
+
+
+def standing(event, user, *, purpose: str) -> Standing:
+    """``purpose``: what the page is for, e.g. "Meetings with experts are", used in the
+    sentence ("… for confirmed participants; your registration is pending approval")."""
+    from fusionforum.events.models import TeamMembership
+
+    registration = _latest_registration(event, user)
+    mine = reverse("registration:mine", args=[event.slug])
+    status = registration.status if registration is not None else ""
+    lead = f"{purpose} for participants with a confirmed registration"
+    if status == Status.CONFIRMED:
+        reason, action = "", None
+    elif status == Status.PENDING:
+        reason = f"{lead}; yours is pending approval by the organisers. We e-mail you when " \
+                 f"it is decided."
+        action = ("See your registration", mine)
+    elif status == Status.WAITLISTED:
+        reason = f"{lead}; you are on the waiting list. If a seat frees up, we offer it to " \
+                 f"you by e-mail."
+        action = ("See your place on the waiting list", mine)
+    elif status == Status.OFFERED:
+        reason = f"{lead}; a seat is offered to you: accept it to take part."
+        action = ("Accept your seat", mine)
+    elif status in (Status.CANCELLED, Status.REJECTED, Status.EXPIRED):
+        reason = f"{lead}; your registration is {registration.get_status_display().lower()}."
+        action = ("Your registration", mine)
+    else:
+        reason = f"{lead}; you are not registered for this event."
+        action = ("Register", mine)
+    roles = set(TeamMembership.objects.filter(event=event, user=user)
+                .values_list("role", flat=True))
+    tools = []
+    if TeamMembership.Role.ORGANISER in roles:
+        tools.append(("Organisers' tools", reverse("staff_home")))
+    if TeamMembership.Role.REVIEWER in roles:
+        tools.append(("Your reviews", reverse("review:home", args=[event.slug])))
+    if TeamMembership.Role.SECURITY_OFFICER in roles:
+        tools.append(("The security office",
+                      reverse("vault_security:overview", args=[event.slug])))
+    if tools and not registration:
+        # Staff who are not participants: their role is the point, not a registration.
+        reason = f"{lead}. You take part in this event as a member of its team."
+        action = None
+    return Standing(registration=registration, reason=reason, action=action, tools=tools)
