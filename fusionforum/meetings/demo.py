@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 
 from fusionforum.accounts.models import User
 from fusionforum.core import clock
@@ -251,9 +252,17 @@ def load(event) -> str:
         MeetingRelease.objects.filter(event=event).delete()
         ScheduleRun.objects.filter(event=event).delete()
         MeetingRequest.objects.filter(event=event).delete()
-        _meeting_settings(event)
+        meeting_settings = _meeting_settings(event)
         experts = _experts(event)
+        # The delegates asked while requests were open: open the window for them, then
+        # close it again and date their requests before the close.
+        closes = meeting_settings.requests_close_at
+        MeetingSettings.objects.filter(pk=meeting_settings.pk).update(
+            requests_close_at=clock.now() + dt.timedelta(hours=1))
         made = _requests(event, experts)
+        MeetingSettings.objects.filter(pk=meeting_settings.pk).update(requests_close_at=closes)
+        MeetingRequest.objects.filter(event=event).update(
+            submitted_at=F("submitted_at") + (closes - dt.timedelta(days=1) - clock.now()))
     organiser = (TeamMembership.objects.filter(event=event, role=TeamMembership.Role.ORGANISER)
                  .select_related("user").first())
     by = organiser.user if organiser else None
