@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from .models import Registration
+from .models import Registration, RegistrationSettings
 from .states import Status
 
 
@@ -78,4 +78,6 @@ def standing(event, user, *, purpose: str) -> Standing:
         # Staff who are not participants: their role is the point, not a registration.
         reason = f"{lead}. You take part in this event as a member of its team."
         action = None
+    if action is not None and not RegistrationSettings.objects.filter(event=event).exists():
+        action = None  # no registration page to send them to (it would be a 404)
     return Standing(registration=registration, reason=reason, action=action, tools=tools)

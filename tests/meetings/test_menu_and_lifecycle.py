@@ -29,10 +29,19 @@ def visits(event):
                                         signup_closes_at=paris(2027, 5, 22))
 
 
+def registration_open(event):
+    from fusionforum.registration.models import RegistrationSettings
+
+    return RegistrationSettings.objects.create(
+        event=event, opens_at=paris(2027, 4, 1), closes_at=paris(2027, 5, 25), capacity=30,
+        delegates_per_organisation=5, requires_approval=True, offer_hold_hours=48)
+
+
 @pytest.fixture
 def cast(orgs, make_delegate, make_user, event, experts, organiser):
     """One person of every kind the menu shows Meetings and Site visits to."""
     a, _ = orgs
+    registration_open(event)
     people = {
         "pending": make_delegate(a, "pending@alpha.invalid", status="pending"),
         "waitlisted": make_delegate(a, "wait@alpha.invalid", status="waitlisted"),
@@ -265,3 +274,10 @@ def test_destructive_actions_ask_for_confirmation_first(client, event, scheduled
     event.meeting_settings.refresh_from_db()
     assert (Meeting.objects.count(), event.meeting_settings.lost_slots) != before or \
         name == "participant_leave"
+
+
+def test_no_registration_page_no_link_to_it(client, event, make_user, experts):
+    client.force_login(make_user("nobody@x.invalid"))
+    response = client.get(reverse("meetings:home", args=[event.slug]))
+    assert response.status_code == 200
+    assert reverse("registration:mine", args=[event.slug]) not in _main(response)
