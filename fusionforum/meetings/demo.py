@@ -165,15 +165,18 @@ NOTES = [
 
 def _meeting_settings(event) -> MeetingSettings:
     day3 = event.start_date + dt.timedelta(days=2)
+    # Requests closed before the schedule was published (the life-cycle rule: a published
+    # schedule answers every request; publishing.publication_refused): two days before the
+    # workshop, or an hour ago when the demo is loaded for a workshop further ahead.
+    closes = min(dt.datetime.combine(event.start_date - dt.timedelta(days=2), dt.time(18),
+                                     tzinfo=event.tz),
+                 clock.now().replace(minute=0, second=0, microsecond=0) - dt.timedelta(hours=1))
+    opens = min(dt.datetime.combine(event.start_date - dt.timedelta(days=30), dt.time(9),
+                                    tzinfo=event.tz), closes - dt.timedelta(days=14))
     values = {
         "date": day3, "start_time": dt.time(9, 0), "end_time": dt.time(17, 0),
         "slot_minutes": 30, "breaks": BREAKS, "tables": 12, "lost_slots": [],
-        "requests_open_at": dt.datetime.combine(event.start_date - dt.timedelta(days=30),
-                                                dt.time(9), tzinfo=event.tz),
-        # Requests closed before the schedule was published (the life-cycle rule: a
-        # published schedule answers every request; publishing.publication_refused).
-        "requests_close_at": dt.datetime.combine(event.start_date - dt.timedelta(days=2),
-                                                 dt.time(18), tzinfo=event.tz),
+        "requests_open_at": opens, "requests_close_at": closes,
         "max_requests_per_organisation": 5, "time_limit_seconds": 10,
     }
     meeting_settings, _ = MeetingSettings.objects.update_or_create(event=event, defaults=values)
