@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
 from fusionforum.events import services as event_services
@@ -122,11 +123,23 @@ def take(request, event, pk):
     return redirect("visits:home", event.slug)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @visits_view
 def cancel(request, event, pk):
     seat = get_object_or_404(Seat.objects.select_related("run__tour__event"), pk=pk,
                              user=request.user, run__tour__event=event, status__in=ACTIVE)
+    if request.method != "POST":
+        # A seat given up goes to the next person waiting: ask first (works without JS).
+        held = seat.status == "held"
+        return render(request, "visits/confirm.html", {
+            "event": event, "nav": "visits",
+            "title": "Give up this seat?" if held else "Leave the waiting list?",
+            "details": [f"{seat.run.tour.name}, {seat.run.start:%A %d %B, %H:%M}."],
+            "consequence": ("Your seat goes to the next person on the waiting list; you may not "
+                            "get it back." if held else
+                            "You lose your place on the waiting list."),
+            "confirm_label": "Give up the seat" if held else "Leave the waiting list",
+            "action": request.path, "back": reverse("visits:home", args=[event.slug])})
     services.cancel(seat, by=request.user, note="cancelled by the participant")
     messages.success(request, f"Cancelled: {seat.run}.")
     return redirect("visits:home", event.slug)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -212,12 +214,27 @@ def seat_move(request, event, pk):
     return redirect("visits_manage:run", event.slug, seat.run_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @organiser_view
 @in_event_time
 def seat_cancel(request, event, pk):
     seat = get_object_or_404(Seat.objects.select_related("run__tour__event", "user"), pk=pk,
                              run__tour__event=event)
+    if request.method != "POST":
+        if seat.status not in (SeatStatus.HELD, SeatStatus.WAITLISTED):
+            raise Http404("This seat has already ended.")
+        held = seat.status == SeatStatus.HELD
+        return render(request, "visits/confirm.html", {
+            "event": event, "base_template": "visits/manage/_base.html",
+            "title": f"Cancel {seat.user}'s seat?" if held
+            else f"Take {seat.user} off the waiting list?",
+            "details": [f"{seat.run}."],
+            "consequence": ("The seat goes to the next person on the waiting list who can "
+                            "still be cleared in time." if held else
+                            f"{seat.user} loses their place on the waiting list."),
+            "confirm_label": "Cancel the seat" if held else "Take them off the waiting list",
+            "action": request.path,
+            "back": reverse("visits_manage:run", args=[event.slug, seat.run_id])})
     if seat.status not in (SeatStatus.HELD, SeatStatus.WAITLISTED):
         messages.error(request, "This seat has already ended.")
     else:

@@ -277,3 +277,35 @@ def test_manual_add_move_cancel(client, event, tours, cast, allocated, clearance
     final = Seat.objects.get(status=SeatStatus.HELD)
     assert client.post(manage(event, f"seats/{final.pk}/cancel/")).status_code == 302
     assert not Seat.objects.filter(status=SeatStatus.HELD).exists()
+
+
+def test_giving_up_a_seat_asks_first(client, event, tours, cast, allocated, clearances):
+    """The participant's "Give up this seat" and the organiser's "Cancel" open a confirmation
+    page (works without JavaScript); only its form changes anything."""
+    from tests.conftest import login_verified as verified
+
+    client.force_login(cast["a"])
+    cryo = tours["cryo_am"]
+    assert client.post(f"/{event.slug}/visits/runs/{cryo.pk}/take/").status_code == 302
+    seat = Seat.objects.get(user=cast["a"], run=cryo)
+    url = f"/{event.slug}/visits/seats/{seat.pk}/cancel/"
+    home = client.get(f"/{event.slug}/visits/").content.decode()
+    assert f'href="{url}"' in home
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and "Give up this seat?" in body
+    assert f'<form method="post" action="{url}">' in body
+    assert f'href="/{event.slug}/visits/"' in body  # keep it
+    seat.refresh_from_db()
+    assert seat.status == SeatStatus.HELD
+    verified(client, cast["organiser"])
+    url = manage(event, f"seats/{seat.pk}/cancel/")
+    assert f'href="{url}"' in client.get(manage(event, f"runs/{cryo.pk}/")).content.decode()
+    page = client.get(url)
+    assert page.status_code == 200 and "Cancel Ada" in page.content.decode()
+    seat.refresh_from_db()
+    assert seat.status == SeatStatus.HELD
+    assert client.post(url).status_code == 302
+    seat.refresh_from_db()
+    assert seat.status == SeatStatus.CANCELLED
+    assert client.get(url).status_code == 404  # nothing left to confirm
