@@ -281,3 +281,15 @@ def test_no_registration_page_no_link_to_it(client, event, make_user, experts):
     response = client.get(reverse("meetings:home", args=[event.slug]))
     assert response.status_code == 200
     assert reverse("registration:mine", args=[event.slug]) not in _main(response)
+
+
+def test_expert_and_organiser_on_the_meetings_page_are_not_told_they_have_no_meeting(
+        client, event, scheduled, organiser, experts):
+    publishing.publish(event, by=organiser, close_requests=True)
+    client.force_login(experts["mara"].user)
+    main = _main(client.get(reverse("meetings:home", args=[event.slug])))
+    assert "You have no meeting" not in main
+    assert f'href="{reverse("meetings_expert:home", args=[event.slug])}"' in main
+    login_verified(client, organiser)
+    main = _main(client.get(reverse("meetings:home", args=[event.slug])))
+    assert "You have no meeting" not in main and "Schedule version 1 was published" in main
