@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fusionforum.core import audit, clock
+from fusionforum.core.sentences import as_sentence
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
 
@@ -299,7 +300,8 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
         problems.append(("H7", f"{expert.name} already has {expert.max_meetings} meetings, "
                                f"their daily maximum."))
     if others.filter(expert=expert, request__organisation=request.organisation_id).exists():
-        problems.append(("H8", f"{request.organisation} already meets {expert.name}."))
+        problems.append(("H8", as_sentence(f"{request.organisation} already meets "
+                                           f"{expert.name}")))
     tables = day.tables(slot)
     if tables is not None and others.filter(slot=slot).count() >= tables:
         problems.append(("H9", f"All {tables} tables are taken at {label}."))

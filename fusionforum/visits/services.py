@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from fusionforum.core import audit, clock
+from fusionforum.core.sentences import as_sentence
 from fusionforum.notifications.services import queue_email
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
@@ -230,7 +231,7 @@ def _conflict(run: TourRun, user, *, ignore_seat=None) -> str | None:
             return f"It overlaps your seat on “{seat.run.tour.name}”."
     for start, end, why in busy_periods(run.tour.event, [user.pk]).get(user.pk, []):
         if run.overlaps(start, end):
-            return f"It overlaps {why}."
+            return as_sentence(f"It overlaps {why}")
     return None
 
 
