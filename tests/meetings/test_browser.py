@@ -149,6 +149,7 @@ def test_menu_directory_confirmation_and_check_in(browser, live_server, event, p
     person.get_by_role("navigation", name="Event").get_by_role("link", name="Meetings").click()
     expect(person.get_by_role("heading", name="Meetings with experts")).to_be_visible()
     expect(person.get_by_text("yours is pending approval")).to_be_visible()
+    assert person.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
     no_axe(person, "meetings-not-yet")
     person.get_by_role("link", name="See your registration").click()
     expect(person.get_by_role("heading", name="Your registration")).to_be_visible()
