@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The suite runs in parallel (pytest-xdist), one worker per core; TEST_WORKERS=0 runs it serially.
+TEST_WORKERS ?= auto
 
 .PHONY: demo serve test test-fast lint bench bench-web bench-programme bench-scheduler install install-test system-test-deps clean help
 
@@ -48,7 +50,7 @@ system-test-deps:
 	scripts/ensure-system-packages.sh chromium
 
 test: install-test system-test-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

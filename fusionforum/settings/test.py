@@ -27,7 +27,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 if REDIS_URL:
     # Each test run gets its own key space on the shared Redis.
-    CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="fusionforum-test")
+    # pytest-xdist workers share that Redis: each gets its own key space as well, so one
+    # worker's cache invalidation cannot reach another worker's test.
+    _worker = env.str("PYTEST_XDIST_WORKER", default="")
+    CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="fusionforum-test") + (
+        f"-{_worker}" if _worker else ""
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AXES_ENABLED = True
