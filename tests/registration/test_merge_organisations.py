@@ -290,3 +290,53 @@ def test_random_histories_keep_the_seat_invariants_through_a_merge(
         assert {r.pk: (r.status, r.seat_pool) for r in Registration.objects.all()} == before
         _invariants(event)
         transaction.set_rollback(True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_merging_on_a_phone_with_the_keyboard(browser, live_server, client, event, organiser,
+                                              clock, open_registration, register, make_person,
+                                              pair):
+    from django.conf import settings as django_settings
+    from playwright.sync_api import expect
+
+    from ..browser.conftest import axe_violations, open_page, screenshot
+
+    duplicate, keep = pair
+    open_registration()
+    register(make_person(duplicate))
+    login_verified(client, organiser)
+    for size, name in (({"width": 390, "height": 844}, "phone"),
+                       ({"width": 1366, "height": 900}, "desktop")):
+        page = open_page(browser, viewport=size, is_mobile=name == "phone")
+        page.context.add_cookies([{
+            "name": django_settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url}])
+        page.goto(live_server.url + _merge_url(event))
+        page.get_by_label("Duplicate (removed after the merge)").select_option(
+            label=duplicate.name)
+        page.get_by_label("Organisation to keep").select_option(label=keep.name)
+        page.get_by_role("button", name="Show what would move").focus()
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name=f"Merging “{duplicate.name}” into "
+                                                f"“{keep.name}”")).to_be_visible()
+        expect(page.get_by_text("1 registration", exact=True)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        violations = axe_violations(page)
+        assert violations == [], violations
+        screenshot(page, f"desk-merge-preview-{name}")
+        if name == "phone":
+            confirm = page.get_by_role("button", name=f"Merge and remove “{duplicate.name}”")
+            confirm.focus()
+            page.keyboard.press("Enter")
+            expect(page.get_by_text(f"“{duplicate.name}” was merged into “{keep.name}”"
+                                    )).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+            assert not Organisation.objects.filter(pk=duplicate.pk).exists()
+            # The desktop pass previews a new duplicate of the same name.
+            duplicate = Organisation.objects.create(name=duplicate.name, kind="supplier",
+                                                    country="FR")
+            register(make_person(duplicate))
+        assert page.console_problems == []
+        page.context.close()
