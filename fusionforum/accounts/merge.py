@@ -9,7 +9,9 @@ to ``Organisation`` from the models' metadata, so a model added later is moved a
 moving a row would break one of its model's unique constraints (both organisations answered
 the same survey, both asked the same expert), the merge is refused with a readable list,
 unless the model said such rows are plain duplicates that may be dropped (``register_droppable``:
-e.g. the same reviewer conflict declared for both). Apps above this one add their own rules
+e.g. the same reviewer conflict declared for both). The duplicate's id is remembered
+(``MergedOrganisation``, ``current_ids``) for documents frozen with organisation ids, such as a
+published meetings schedule. Apps above this one add their own rules
 without being imported here: ``register_lock`` (locks to take first, e.g. the seat lock of
 every event concerned) and ``register_check`` (reasons to refuse, e.g. a delegate cap the
 merged organisation would exceed).
@@ -25,9 +27,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, UniqueConstraint
 
-from fusionforum.core import audit
+from fusionforum.core import audit, clock
 
-from .models import Organisation
+from .models import MergedOrganisation, Organisation
 
 LockProvider = Callable[[Organisation, Organisation], Iterable[AbstractContextManager]]
 Check = Callable[[Organisation, Organisation], list[str]]
@@ -56,6 +58,13 @@ def register_check(check: Check) -> None:
 
 class MergeRefused(ValidationError):
     pass
+
+
+def current_ids() -> dict[int, int]:
+    """{former organisation id: the organisation now standing for it}, for documents frozen
+    with organisation ids (published meetings schedules). Chains resolve to the last merge:
+    the aliases of a duplicate move with everything else."""
+    return dict(MergedOrganisation.objects.values_list("former_id", "merged_into_id"))
 
 
 @dataclass
@@ -196,6 +205,8 @@ def merge(duplicate: Organisation, keep: Organisation, *, by) -> Plan:
                     model._default_manager.filter(pk__in=_to_drop(model, collisions)).delete()
             model._default_manager.filter(**{fk.name: duplicate}).update(**{fk.name: keep})
         name, duplicate_pk = duplicate.name, duplicate.pk
+        MergedOrganisation.objects.create(former_id=duplicate_pk, former_name=name,
+                                          merged_into=keep, merged_at=clock.now())
         duplicate.delete()
         audit.record("accounts.organisations_merged", keep, actor=by,
                      summary=f"“{name}” merged into “{keep.name}”",

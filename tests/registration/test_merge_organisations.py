@@ -340,3 +340,23 @@ def test_merging_on_a_phone_with_the_keyboard(browser, live_server, client, even
             register(make_person(duplicate))
         assert page.console_problems == []
         page.context.close()
+
+
+def test_frozen_documents_that_name_the_duplicate_by_id_follow_the_merge(
+        event, organiser, clock, make_organisation, make_person):
+    from fusionforum.meetings import agenda
+
+    first, second, third = (make_organisation(f"Fictional Twin {n}") for n in range(3))
+    colleague = make_person(third)
+    # A published meetings schedule names the organisation by id.
+    snapshot = {"meetings": [{"organisation": first.pk, "attendees": [], "topic": "Magnets",
+                              "confidential": True, "expert": 1}]}
+    first_pk, second_pk = first.pk, second.pk
+    merge.merge(first, second, by=organiser)
+    merge.merge(second, third, by=organiser)
+    assert merge.current_ids() == {first_pk: third.pk, second_pk: third.pk}
+    meetings = agenda.participant_meetings(snapshot, colleague, third.pk)
+    assert len(meetings) == 1 and meetings[0]["mine"] is False
+    assert agenda.visible_topic(meetings[0], viewer_organisation=third.pk, viewer_expert=None,
+                                organiser=False) == "Magnets"
+    assert snapshot["meetings"][0]["organisation"] == first_pk  # the document stays frozen
