@@ -367,8 +367,25 @@ def purge_due(*, event=None, now: dt.datetime | None = None) -> int:
                 count += 1
     if count:
         logger.info("Site-access vault: purged the values of %d record(s).", count)
-        transaction.on_commit(reclaim_space)
+        after_purge()
     return count
+
+
+RECLAIM_AGAIN_AFTER = dt.timedelta(minutes=15)
+
+
+def after_purge() -> None:
+    """After the commit: rewrite the table now, and again later (a transaction that was open at
+    the purge keeps the old versions until it ends); the daily purge_vault rewrites too."""
+
+    def now_and_later():
+        reclaim_space()
+        from .tasks import reclaim_space as reclaim_task
+
+        if reclaim_task.get_backend().supports_defer:
+            reclaim_task.using(run_after=clock.now() + RECLAIM_AGAIN_AFTER).enqueue()
+
+    transaction.on_commit(now_and_later)
 
 
 def reclaim_space() -> bool:
@@ -379,10 +396,14 @@ def reclaim_space() -> bool:
     the bytes stay until something overwrites them. ``VACUUM FULL`` writes the live rows into a
     new file (and TOAST table) and drops the old ones, so the values are gone from the database
     files. The table holds one small row per tour seat holder, so this takes milliseconds; it
-    briefly locks the table. VACUUM cannot run inside a transaction: callers queue this with
-    ``transaction.on_commit``; inside a transaction (tests) it does nothing. Other databases
-    (the demo's SQLite) are left alone. Returns whether the rewrite ran; what it guarantees and
-    what backups and WAL archives must do is in docs/deploy.md."""
+    briefly locks the table. A version that a still-open transaction may see (one that began
+    before the purge, anywhere on the server: a pg_dump, a long report) is copied, not
+    dropped, so ``after_purge`` runs this again later, and ``purge_vault`` daily.
+
+    VACUUM cannot run inside a transaction: callers queue this with ``transaction.on_commit``;
+    inside a transaction (tests) it does nothing. Other databases (the demo's SQLite) are left
+    alone. Returns whether the rewrite ran; what it guarantees and what backups and WAL
+    archives must do is in docs/deploy.md."""
     if connection.in_atomic_block:
         return False
     table = connection.ops.quote_name(AccessRecord._meta.db_table)
@@ -421,7 +442,7 @@ def forget(user) -> None:
         _wipe(record, by=user, detail="account deleted")
         wiped = True
     if wiped:
-        transaction.on_commit(reclaim_space)
+        after_purge()
 
 
 def rotate_keys() -> int:
