@@ -58,9 +58,11 @@ TARGET_MIN_ACCEPTED_PER_S = 300.0
 TARGET_MAX_P99_MS = 1000.0
 REQUEST_TIMEOUT_S = 30.0
 # gunicorn per app server unless --workers/--threads or GUNICORN_WORKERS/GUNICORN_THREADS say
-# otherwise: 2 sync workers (4 processes for 2 servers). The surge is CPU-bound: on the 2-CPU
-# development machine a registration costs about 8.5 ms of gunicorn CPU, 2.5 ms of PostgreSQL
-# CPU and 0.5 ms of this load generator (13 and 4 ms before the hot path was cut from 19
+# otherwise: 2 workers of 1 thread each (4 processes for 2 servers), of gunicorn.conf.py's
+# class (gthread since the demo serves browsers directly; the figures below were measured
+# with the sync class, which also runs one request per worker). The surge is CPU-bound: on
+# the 2-CPU development machine a registration costs about 8.5 ms of gunicorn CPU, 2.5 ms of
+# PostgreSQL CPU and 0.5 ms of this load generator (13 and 4 ms before the hot path was cut from 19
 # database round trips and two transactions to 13 and one, with sessions read from Redis),
 # so the two CPUs top out near 175 registrations/s. More workers only lengthen the queue and
 # fewer leave a CPU idle while a worker waits for the database (2x1 and 2x3 both did worse than

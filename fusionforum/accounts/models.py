@@ -96,6 +96,21 @@ class Organisation(models.Model):
             )
 
 
+class MergedOrganisation(models.Model):
+    """An organisation that was merged into another (accounts.merge). Frozen documents, such as
+    a published meetings schedule, name organisations by id: this maps the former id to the
+    organisation that now stands for it."""
+
+    former_id = models.PositiveBigIntegerField(unique=True)
+    former_name = models.CharField(max_length=200)
+    merged_into = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                    related_name="merged_from")
+    merged_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.former_name} (merged into {self.merged_into_id})"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with a login. The e-mail address is the login name."""
 

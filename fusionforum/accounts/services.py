@@ -74,7 +74,31 @@ def site_domain_and_https() -> tuple[str, bool]:
 # Sign-up and verification ------------------------------------------------------------------------
 
 
-def _save_new_organisation(organisation: Organisation, actor: User | None = None) -> None:
+ORGANISATION_RATE_MESSAGE = (
+    "You have added as many new organisations as one person may in a day. Choose yours from "
+    "the list, or try again tomorrow; the organisers can also merge duplicates.")
+
+
+def check_new_organisation_rate(*, actor: User | None = None, client: str | None = None) -> None:
+    """New organisations per account (profile) or per client address (sign-up) and day.
+
+    Raises a ValidationError (code ``organisation_rate``, ``params["retry_after"]`` seconds)
+    that the forms show at the organisation's name."""
+    if actor is not None:
+        scope, key = "accounts.organisation-new.account", str(actor.pk)
+        limit = getattr(settings, "ORGANISATIONS_NEW_PER_ACCOUNT_PER_DAY", 3)
+    else:
+        scope, key = "accounts.organisation-new.address", client or "unknown"
+        limit = getattr(settings, "ORGANISATIONS_NEW_PER_ADDRESS_PER_DAY", 20)
+    decision = ratelimit.hit(scope, key, limit=limit, window=dt.timedelta(days=1))
+    if not decision.allowed:
+        raise ValidationError(ORGANISATION_RATE_MESSAGE, code="organisation_rate",
+                              params={"retry_after": decision.retry_after})
+
+
+def _save_new_organisation(organisation: Organisation, actor: User | None = None,
+                           client: str | None = None) -> None:
+    check_new_organisation_rate(actor=actor, client=client)
     try:
         with transaction.atomic():
             organisation.save()
@@ -89,7 +113,7 @@ def _save_new_organisation(organisation: Organisation, actor: User | None = None
 
 @transaction.atomic
 def sign_up(*, full_name: str, email: str, password: str,
-            organisation: Organisation) -> User:
+            organisation: Organisation, client: str | None = None) -> User:
     """Create an account (and the new organisation, if it is one) and queue the verification
     e-mail: all or nothing. ``organisation`` may be unsaved (validated by the caller)."""
     email = normalise_email(email)
@@ -97,7 +121,7 @@ def sign_up(*, full_name: str, email: str, password: str,
         raise ValidationError("An account with this e-mail address already exists.",
                               code="email_exists")
     if organisation.pk is None:
-        _save_new_organisation(organisation)
+        _save_new_organisation(organisation, client=client)
     try:
         with transaction.atomic():
             user = User.objects.create_user(

@@ -25,7 +25,7 @@ from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.core.net import client_ip
 
-from . import services, twofactor
+from . import affiliations, services, twofactor
 from .forms import (
     DeleteAccountForm,
     LoginForm,
@@ -102,11 +102,15 @@ def signup(request):
             try:
                 user = services.sign_up(
                     full_name=data["full_name"], email=data["email"], password=data["password"],
-                    organisation=form.chosen_organisation(),
+                    organisation=form.chosen_organisation(), client=client_ip(request),
                 )
             except ValidationError as exc:
-                field = {"email_exists": "email", "organisation_exists": "org_name"}.get(exc.code)
+                field = {"email_exists": "email", "organisation_exists": "org_name",
+                         "organisation_rate": "org_name"}.get(exc.code)
                 form.add_error(field, exc)
+                if exc.code == "organisation_rate":
+                    return _organisation_rate(request, "accounts/signup.html",
+                                              {"form": form, "next": next_url}, exc)
             else:
                 auth_login(request, user, backend=MODEL_BACKEND)
                 if next_url:
@@ -302,14 +306,35 @@ def profile(request):
                                         organisation=form.chosen_organisation())
             except ValidationError as exc:
                 form.add_error("org_name", exc)
+                if exc.code == "organisation_rate":
+                    return _organisation_rate(request, "accounts/profile.html",
+                                              _profile_context(request, form, next_url), exc)
             else:
-                messages.success(request, "Your profile is saved.")
+                kept = [held for held in affiliations.held_with(user)
+                        if held.organisation.pk != user.organisation_id]
+                messages.success(request, "Your profile is saved." + "".join(
+                    f" {held.what} stays with {held.organisation}: seats were counted for it; "
+                    f"write to the organisers to change it." for held in kept))
                 return redirect(next_url or "accounts:profile")
         status = 400
-    return render(request, "accounts/profile.html", {
+    return render(request, "accounts/profile.html", _profile_context(request, form, next_url),
+                  status=status)
+
+
+def _profile_context(request, form, next_url) -> dict:
+    user = request.user
+    return {
         "form": form, "next": next_url, "two_factor": twofactor.status(user),
         "two_factor_verified": twofactor.is_verified(user),
-    }, status=status)
+        "held_with": affiliations.held_with(user),
+    }
+
+
+def _organisation_rate(request, template: str, context: dict, exc: ValidationError):
+    """Too many new organisations: the form again, with the message at the name, as 429."""
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(exc.params["retry_after"])
+    return response
 
 
 @login_required

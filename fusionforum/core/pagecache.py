@@ -8,6 +8,14 @@ recreated can never match an old page.
 A page may also carry ``valid_until`` (a moment on the business clock): a livestream page
 rendered before go-live is only good until go-live, so the cached copy is never served after
 it, and the copy made after it is the only one that carries the URL.
+
+Only a page that is the same for every anonymous visitor may be stored. The decision
+(``personal`` before rendering, ``storable`` after) is made here once for every user of the
+cache. It runs inside the view, before the middleware adds its cookies and ``Vary`` headers on
+the way out, so it cannot look at the finished response: it asks the request what the
+middleware will do instead. A request that carries one-time messages ("You are logged out.")
+is rendered fresh and never stored, as is a page whose rendering added a message, set a
+cookie, wrote to the session or used the CSRF token, or one for a signed-in person.
 """
 
 from __future__ import annotations
@@ -43,6 +51,38 @@ def _page_key(request: HttpRequest) -> str:
     return f"public-pages:page:{digest}"
 
 
+def personal(request: HttpRequest) -> bool:
+    """Whether what ``request`` would be shown may differ from what any anonymous visitor is
+    shown: a signed-in person, or one-time messages waiting to be displayed."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    storage = getattr(request, "_messages", None)
+    # len() loads the waiting messages without marking them displayed.
+    return storage is not None and len(storage) > 0
+
+
+def storable(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether ``response`` (just rendered for ``request``) may be kept and served to every
+    anonymous visitor: a 200 the view marked public, and nothing in it or in what the middleware
+    will add on the way out belongs to this visitor (messages, cookies, session, CSRF token)."""
+    if response.status_code != 200 or not getattr(response, "public_cacheable", False):
+        return False
+    if personal(request) or response.cookies:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    # get_token() (a form on the page) makes the CSRF middleware set the visitor's cookie.
+    return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+
+
+def fresh_private(response: HttpResponse) -> HttpResponse:
+    """A page rendered for one visitor only: no browser or proxy may share it."""
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 Renderer = Callable[[], tuple[HttpResponse, dt.datetime | None]]
 
 
@@ -50,11 +90,17 @@ def serve(request: HttpRequest, render: Renderer) -> HttpResponse:
     """Serve ``request`` from the cache or call ``render`` and cache what it returns.
 
     ``render`` returns the response and the moment until which it stays true (or None). Only
-    plain GET/HEAD without a query string and 200 responses marked public are stored.
+    plain GET/HEAD without a query string and 200 responses marked public are stored, and only
+    when ``storable`` says the page is the same for every anonymous visitor. A visitor with
+    one-time messages gets a fresh page (``personal``).
     """
     if request.method not in ("GET", "HEAD") or request.GET:
         response, _ = render()
         return response
+    if personal(request):
+        response, _ = render()
+        response["X-Page-Cache"] = "pass"
+        return fresh_private(response)
     page_key = _page_key(request)
     found = cache.get_many([VERSION_KEY, page_key])
     version = _current_version(found.get(VERSION_KEY))
@@ -72,10 +118,10 @@ def serve(request: HttpRequest, render: Renderer) -> HttpResponse:
         return response
 
     response, valid_until = render()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()  # a template response: rendering is what reads messages and tokens
     response["X-Page-Cache"] = "miss"
-    if response.status_code == 200 and getattr(response, "public_cacheable", False):
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
+    if storable(request, response):
         timeout = settings.PUBLIC_PAGE_CACHE_SECONDS
         if valid_until is not None:
             timeout = min(timeout, int((valid_until - now).total_seconds()))
@@ -90,4 +136,7 @@ def serve(request: HttpRequest, render: Renderer) -> HttpResponse:
                 },
                 timeout,
             )
+    elif getattr(response, "public_cacheable", False):
+        response["X-Page-Cache"] = "pass"
+        fresh_private(response)
     return response

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from icalendar import Calendar
 from icalendar import Event as CalendarEntry
 
+from fusionforum.accounts import merge
 from fusionforum.core import clock
 from fusionforum.programme.exports.ical import vtimezone
 
@@ -31,9 +32,14 @@ def visible_topic(meeting: dict, *, viewer_organisation: int | None, viewer_expe
 
 
 def participant_meetings(snapshot: dict, user, organisation_id: int | None) -> list[dict]:
-    """The organisation's meetings, each marked ``mine`` when the person attends."""
+    """The organisation's meetings, each marked ``mine`` when the person attends. A published
+    version names organisations by id: one merged since (accounts.merge) is read as the
+    organisation it was merged into."""
     result = []
+    merged = merge.current_ids()
     for meeting in snapshot.get("meetings", []):
+        if meeting["organisation"] in merged:
+            meeting = {**meeting, "organisation": merged[meeting["organisation"]]}
         if organisation_id is not None and meeting["organisation"] == organisation_id:
             result.append({**meeting, "mine": user.pk in meeting["attendees"]})
         elif user.pk in meeting["attendees"]:

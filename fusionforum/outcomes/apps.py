@@ -18,3 +18,10 @@ class OutcomesConfig(AppConfig):
         from . import demo_editions
 
         register_demo_loader(demo_editions.load)
+
+        from fusionforum.accounts import merge
+
+        from .models import SurveyResponse
+
+        # One survey answer per organisation, the last delegate's: merging keeps the later one.
+        merge.register_droppable(SurveyResponse, latest_by="submitted_at")

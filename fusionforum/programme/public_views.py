@@ -91,7 +91,7 @@ def serve_large_page(request, slug: str, build):
     """``serve_page`` for the programme page: the same contract, plus the in-memory copies and
     gzip. Only the plain address and a room filter are kept (no arbitrary query strings)."""
     query = request.META.get("QUERY_STRING", "")
-    if (request.user.is_authenticated or request.method not in ("GET", "HEAD")
+    if (pagecache.personal(request) or request.method not in ("GET", "HEAD")
             or (query and not _ROOM_QUERY.match(query))):
         return serve_page(request, slug, build)
     token = cache.get(pagecache.VERSION_KEY)
@@ -114,7 +114,9 @@ def serve_large_page(request, slug: str, build):
         event = event_services.public_event(slug, request.user)
         with timezone.override(event.tz):
             response, valid_until = build(event, now, frozenset())
-        if response.status_code != 200 or not getattr(response, "public_cacheable", False):
+        if not pagecache.storable(request, response):
+            if getattr(response, "public_cacheable", False):
+                pagecache.fresh_private(response)
             return response
         entry = {"content": response.content, "gzip": gzip.compress(response.content, 6, mtime=0),
                  "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},

@@ -7,11 +7,15 @@ class RegistrationConfig(AppConfig):
     verbose_name = "Registration"
 
     def ready(self):
+        from fusionforum.accounts import affiliations, merge
         from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader
 
-        from . import demo, personal_data, signals  # noqa: F401
+        from . import demo, merging, personal_data, signals  # noqa: F401
 
         register_demo_loader(demo.load)
         accounts_personal_data.register(personal_data.provide)
         accounts_personal_data.register_anonymiser(personal_data.anonymise)
+        merge.register_lock(merging.seat_locks)
+        merge.register_check(merging.check_caps)
+        affiliations.register(merging.held_registrations)

@@ -255,6 +255,39 @@ def organisations(request, event):
     return _render(request, event, "organisations.html", context, section="organisations")
 
 
+@organiser_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def organisations_merge(request, event):
+    """Pick the duplicate and the organisation to keep, see what would move, confirm."""
+    from fusionforum.accounts.merge import MergeRefused
+
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = desk.MergeForm(data)
+    context = {"form": form, "plan": None, "refused": []}
+    status = 200
+    if data is not None:
+        status = 400
+        if form.is_valid():
+            duplicate, keep = form.cleaned_data["duplicate"], form.cleaned_data["keep"]
+            if request.method == "POST" and request.POST.get("confirm") == "1":
+                try:
+                    plan = desk.merge_organisations(request.user, duplicate, keep)
+                except MergeRefused as refused:
+                    context["refused"] = refused.messages
+                    status = 409
+                else:
+                    moved = sum(count for _, count in plan.moves)
+                    messages.success(request, f"“{duplicate.name}” was merged into "
+                                              f"“{keep.name}”: {moved} record"
+                                              f"{'s' if moved != 1 else ''} moved.")
+                    return redirect("registration:desk_organisations", slug=event.slug)
+            context["plan"] = desk.merge_preview(request.user, duplicate, keep)
+            if status != 409:
+                status = 200
+    return _render(request, event, "organisations_merge.html", context, status=status,
+                   section="organisations")
+
+
 class ImportForm(AccessibleFormMixin, forms.Form):
     file = forms.FileField(
         label="CSV file",

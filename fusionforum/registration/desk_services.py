@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 
+from fusionforum.accounts import merge
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_single_line
@@ -308,6 +309,63 @@ def decide(registration: Registration, action: str, *, by, note: str = "",
     raise ValueError(f"Unknown action {action!r}")
 
 
+# Merging duplicate organisations ------------------------------------------------------------
+
+
+class MergeForm(AccessibleFormMixin, forms.Form):
+    duplicate = forms.ModelChoiceField(
+        label="Duplicate (removed after the merge)", queryset=Organisation.objects.none(),
+        empty_label="Choose the duplicate")
+    keep = forms.ModelChoiceField(
+        label="Organisation to keep", queryset=Organisation.objects.none(),
+        empty_label="Choose the organisation to keep",
+        help_text="Its name, kind, country and approach stay; everything of the duplicate "
+                  "moves to it.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("duplicate", "keep"):
+            self.fields[name].queryset = Organisation.objects.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        duplicate, keep = cleaned.get("duplicate"), cleaned.get("keep")
+        if duplicate is not None and keep is not None and duplicate.pk == keep.pk:
+            self.add_error("keep", "Choose an organisation other than the duplicate.")
+        return cleaned
+
+
+def _may_merge(user, plan) -> bool:
+    """Organisations are shared by every event: an organiser may merge two only if every
+    event they take part in is one the organiser organises (platform admins: any)."""
+    if user.is_superuser:
+        return True
+    from fusionforum.events.models import TeamMembership
+
+    organised = set(TeamMembership.objects.filter(
+        user=user, role=TeamMembership.Role.ORGANISER).values_list("event_id", flat=True))
+    return plan.event_ids <= organised
+
+
+NOT_YOURS = ("These organisations also take part in events you do not organise; ask a "
+             "platform administrator to merge them.")
+
+
+def merge_preview(by, duplicate: Organisation, keep: Organisation):
+    plan = merge.preview(duplicate, keep)
+    if not _may_merge(by, plan):
+        plan.moves, plan.dropped, plan.problems = [], [], [NOT_YOURS]
+    return plan
+
+
+def merge_organisations(by, duplicate: Organisation, keep: Organisation):
+    """Merge ``duplicate`` into ``keep`` (accounts.merge: one transaction, the seat locks of
+    every event concerned, delegate caps checked, audit entry). Raises merge.MergeRefused."""
+    if not _may_merge(by, merge.preview(duplicate, keep)):
+        raise merge.MergeRefused(NOT_YOURS)
+    return merge.merge(duplicate, keep, by=by)
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(required=False, max_length=300, validators=[validate_single_line])
 
@@ -317,7 +375,8 @@ class PriorityForm(forms.Form):
 
 
 __all__ = [
-    "BULK_ACTIONS", "EXPECTED_ERRORS", "PAGE_SIZE", "BulkResult", "NoteForm", "Outcome",
+    "BULK_ACTIONS", "EXPECTED_ERRORS", "PAGE_SIZE", "BulkResult", "MergeForm", "NoteForm",
+    "Outcome", "merge_organisations", "merge_preview",
     "PriorityForm", "RegistrationFilterForm", "WaitingEntry", "answers_for_display",
     "bulk_decide", "capacity_overview", "decide", "error_text", "filtered_registrations",
     "format_answer", "organisation_overview", "pool_label", "waiting_list_entries",

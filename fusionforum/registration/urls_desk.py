@@ -14,5 +14,6 @@ urlpatterns = [
          name="desk_registration_action"),
     path("waiting-list/", desk.waiting_list, name="desk_waiting_list"),
     path("organisations/", desk.organisations, name="desk_organisations"),
+    path("organisations/merge/", desk.organisations_merge, name="desk_organisations_merge"),
     path("organisations/import/", desk.organisations_import, name="desk_organisations_import"),
 ]

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core.forms import posted_data
 
 from . import registry, services
@@ -109,10 +110,24 @@ def export_create(request, event):
     return redirect("vault_security:export_download", slug=event.slug, token=token)
 
 
+PENDING_EXPORT = "vault:pending-export"
+
+
 @sensitive_variables()
 @require_safe
-@security_officer_view
-def export_download(request, event, token):
+def export_download(request, slug, token):
+    """The single-use export link. A signed-out (or not yet verified) officer must not carry
+    the token through the login or second-factor address (it would reach access logs, the
+    browser history and Referer headers): it waits in the session, and the login leads to
+    ``export_continue``, an address without it. The token itself stays single-use, bound to
+    the officer who prepared it and short-lived (``services.consume_export``)."""
+    if not request.user.is_authenticated or not is_verified(request.user):
+        request.session[PENDING_EXPORT] = {"slug": slug, "token": token}
+        return redirect("vault_security:export_continue", slug=slug)
+    return security_officer_view(_serve_export)(request, slug, token)
+
+
+def _serve_export(request, event, token):
     try:
         fmt, content = services.consume_export(event, request.user, token)
     except services.ExportGone as gone:
@@ -124,3 +139,16 @@ def export_download(request, event, token):
     response["Content-Disposition"] = f'attachment; filename="site-access-{event.slug}.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@sensitive_variables()
+@require_safe
+@security_officer_view
+def export_continue(request, event):
+    """After the login: the export whose link was opened while signed out, from the session
+    (once; the token's own checks still apply)."""
+    pending = request.session.pop(PENDING_EXPORT, None)
+    if not pending or pending.get("slug") != event.slug:
+        return HttpResponse("No export is waiting: prepare a new export on the security "
+                            "office's page.", status=410, content_type="text/plain; charset=utf-8")
+    return _serve_export(request, event, pending["token"])

@@ -13,7 +13,7 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from fusionforum.core import audit, clock
@@ -334,6 +334,8 @@ def purge_due_at(event, record: AccessRecord, holder=None) -> dt.datetime | None
 
 def _wipe(record: AccessRecord, *, by=None, detail: str) -> None:
     fields = list(record.filled_fields)
+    # On PostgreSQL this UPDATE writes a new row version; the old one, with the sealed value,
+    # stays in the table's pages until reclaim_space (queued after the commit) rewrites it.
     record.sealed = ""
     record.filled_fields = []
     record.purged_at = clock.now()
@@ -365,7 +367,56 @@ def purge_due(*, event=None, now: dt.datetime | None = None) -> int:
                 count += 1
     if count:
         logger.info("Site-access vault: purged the values of %d record(s).", count)
+        after_purge()
     return count
+
+
+RECLAIM_AGAIN_AFTER = dt.timedelta(minutes=15)
+
+
+def after_purge() -> None:
+    """After the commit: rewrite the table now, and again later (a transaction that was open at
+    the purge keeps the old versions until it ends); the daily purge_vault rewrites too."""
+
+    def now_and_later():
+        reclaim_space()
+        from .tasks import reclaim_space as reclaim_task
+
+        if reclaim_task.get_backend().supports_defer:
+            reclaim_task.using(run_after=clock.now() + RECLAIM_AGAIN_AFTER).enqueue()
+
+    transaction.on_commit(now_and_later)
+
+
+def reclaim_space() -> bool:
+    """After values were deleted: rewrite the vault's table so no old row version keeps them.
+
+    On PostgreSQL an UPDATE leaves the previous row version (with its sealed value) in the
+    table's pages until VACUUM reclaims it, and even a plain VACUUM only marks that space free:
+    the bytes stay until something overwrites them. ``VACUUM FULL`` writes the live rows into a
+    new file (and TOAST table) and drops the old ones, so the values are gone from the database
+    files. The table holds one small row per tour seat holder, so this takes milliseconds; it
+    briefly locks the table. A version that a still-open transaction may see (one that began
+    before the purge, anywhere on the server: a pg_dump, a long report) is copied, not
+    dropped, so ``after_purge`` runs this again later, and ``purge_vault`` daily.
+
+    VACUUM cannot run inside a transaction: callers queue this with ``transaction.on_commit``;
+    inside a transaction (tests) it does nothing. Other databases (the demo's SQLite) are left
+    alone. Returns whether the rewrite ran; what it guarantees and what backups and WAL
+    archives must do is in docs/deploy.md."""
+    if connection.in_atomic_block:
+        return False
+    table = connection.ops.quote_name(AccessRecord._meta.db_table)
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                return False
+            cursor.execute(f"VACUUM (FULL) {table}")
+    except DatabaseError:
+        logger.warning("Site-access vault: could not rewrite the vault table after a purge; "
+                       "run VACUUM (FULL) on it.", exc_info=True)
+        return False
+    return True
 
 
 def schedule_purge(event, due: dt.datetime | None) -> None:
@@ -385,9 +436,13 @@ def schedule_purge(event, due: dt.datetime | None) -> None:
 def forget(user) -> None:
     """Account deletion: the values go at once; status and decision stay (with the scrubbed
     account), as does the access log."""
+    wiped = False
     for record in AccessRecord.objects.filter(user=user, purged_at__isnull=True).exclude(
             sealed="").select_related("event", "user"):
         _wipe(record, by=user, detail="account deleted")
+        wiped = True
+    if wiped:
+        after_purge()
 
 
 def rotate_keys() -> int:
@@ -398,4 +453,6 @@ def rotate_keys() -> int:
             record.sealed = crypto.rotate(record.sealed)
             record.save(update_fields=["sealed"])
             count += 1
+    if count:
+        transaction.on_commit(reclaim_space)  # the versions sealed with the old key
     return count

@@ -10,5 +10,6 @@ urlpatterns = [
     path("settings/", security.vault_settings, name="settings"),
     path("log/", security.access_log, name="log"),
     path("exports/", security.export_create, name="export_create"),
+    path("exports/continue/", security.export_continue, name="export_continue"),
     path("exports/<str:token>/", security.export_download, name="export_download"),
 ]

@@ -517,3 +517,20 @@ def test_programme_page_kept_in_memory_and_gzip(client, event, released, rooms):
     assert client.get(room_url)["X-Page-Cache"] == "hit"
     for _ in range(2):
         assert client.get(f"{url}?utm_source=x").get("X-Page-Cache") in (None, "miss")
+
+
+def test_the_programme_page_with_a_one_time_message_is_never_kept(client, event, released,
+                                                                   make_user):
+    from fusionforum.programme import public_views
+
+    url = f"/{event.slug}/programme/"
+    public_views._local_pages.clear()
+    client.force_login(make_user())
+    client.post("/accounts/logout/")
+    response = client.get(url)
+    assert "You are logged out." in response.content.decode()
+    assert response["Cache-Control"] == "private, no-cache"
+    assert not public_views._local_pages
+    for visitor in (Client(), Client()):
+        assert "You are logged out." not in visitor.get(url).content.decode()
+    assert Client().get(url)["X-Page-Cache"] == "hit"

@@ -76,3 +76,33 @@ def test_officer_approves_and_the_participant_sees_it(browser, live_server, even
     expect(person_page.locator("#clearance-status")).to_have_text("Approved")
     expect(person_page.get_by_text("PX998877")).to_have_count(0)
     assert person_page.console_problems == [] and officer_page.console_problems == []
+
+
+def test_a_signed_out_officer_follows_an_export_link_and_the_token_stays_out_of_addresses(
+        browser, live_server, event, live_seats, office):  # noqa: F811
+    from fusionforum.vault import services
+
+    token = services.create_export(event, office, "csv")
+    page = open_page(browser)
+    addresses = []
+    page.on("request", lambda request: addresses.append(request.url))
+    page.goto(f"{live_server.url}/security/{event.slug}/exports/{token}/")
+    expect(page.get_by_label("E-mail address")).to_be_visible()
+    assert token not in page.url
+    page.get_by_label("E-mail address").type(office.email)
+    page.get_by_label("Password").type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Code")).to_be_visible()
+    assert token not in page.url
+    page.get_by_label("Code").type("gate0001")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    path = download.value.path()
+    with open(path, encoding="utf-8-sig") as exported:
+        assert "Nova Fictional" in exported.read()
+    assert download.value.suggested_filename == f"site-access-{event.slug}.csv"
+    # Only the link itself ever carried the token: no login, second-factor or later address.
+    assert [url for url in addresses if token in url] == [
+        f"{live_server.url}/security/{event.slug}/exports/{token}/"]
+    assert AccessLogEntry.objects.filter(action="download", actor=office).count() == 1
+    assert page.console_problems == []

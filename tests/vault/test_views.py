@@ -229,3 +229,56 @@ def _has(name):
     except NoReverseMatch:
         return False
     return True
+
+
+def test_a_signed_out_officer_opening_an_export_link_keeps_the_token_out_of_the_login_address(
+        client, clock, event, submitted, officer, make_user):
+    token = services.create_export(event, officer, "csv")
+    link = _sec("export_download", event, token)
+    response = client.get(link)
+    assert response.status_code == 302
+    continue_url = _sec("export_continue", event)
+    assert response["Location"] == continue_url
+    login = client.get(continue_url)
+    assert login.status_code == 302 and login["Location"].startswith("/accounts/login/")
+    assert token not in login["Location"]
+    # Signing in (password, then the second factor) keeps the session's data: the download
+    # continues from it, once.
+    client.force_login(officer)
+    step = client.get(continue_url)
+    assert step["Location"].startswith(reverse("accounts:two_factor_verify"))
+    assert token not in step["Location"]
+    login_verified(client, officer)
+    download = client.get(continue_url)
+    assert download.status_code == 200, download.content
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Cache-Control"] == "private, no-store"
+    assert "P1234567" in download.content.decode("utf-8-sig")
+    assert client.get(continue_url).status_code == 410  # nothing waits any more
+    assert client.get(link).status_code == 410  # and the link itself was used
+    assert AccessLogEntry.objects.filter(action="download").count() == 1
+
+
+def test_a_token_carried_in_the_session_stays_bound_and_short_lived(
+        client, clock, event, submitted, officer, make_user):
+    other = make_user()
+    TeamMembership.objects.create(event=event, user=other,
+                                  role=TeamMembership.Role.SECURITY_OFFICER)
+    token = services.create_export(event, officer, "csv")
+    client.get(_sec("export_download", event, token))
+    login_verified(client, other)  # another officer signs in on that browser
+    response = client.get(_sec("export_continue", event))
+    assert response.status_code == 410 and b"P1234567" not in response.content
+    # Expired: five minutes.
+    token = services.create_export(event, officer, "csv")
+    anonymous = type(client)()
+    anonymous.get(_sec("export_download", event, token))
+    clock.advance(minutes=6)
+    login_verified(anonymous, officer)
+    assert anonymous.get(_sec("export_continue", event)).status_code == 410
+    # Neither someone who is no officer of the event nor another event's page gets anything.
+    outsider = type(client)()
+    outsider.get(_sec("export_download", event, services.create_export(event, officer, "csv")))
+    login_verified(outsider, make_user())
+    assert outsider.get(_sec("export_continue", event)).status_code == 404
+    assert not AccessLogEntry.objects.filter(action="download").exists()

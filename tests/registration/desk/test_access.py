@@ -50,6 +50,13 @@ ENDPOINTS = {
     "waiting_list": ("get", lambda w: _url("desk_waiting_list", w), None, 200),
     "organisations": ("get", lambda w: _url("desk_organisations", w), None, 200),
     "import_form": ("get", lambda w: _url("desk_organisations_import", w), None, 200),
+    "merge_form": ("get", lambda w: _url("desk_organisations_merge", w), None, 200),
+    "merge_preview": ("get", lambda w: _url("desk_organisations_merge", w)
+                      + f"?duplicate={w['bruno'].organisation_id}&keep={w['helios'].pk}",
+                      None, 200),
+    "merge_confirm": ("post", lambda w: _url("desk_organisations_merge", w),
+                      lambda w: {"duplicate": w["helios"].pk, "keep": w["helios"].pk,
+                                 "confirm": "1"}, 400),
     "export_csv": ("get", lambda w: _url("desk_export_csv", w), None, 200),
     "export_xlsx": ("get", lambda w: _url("desk_export_xlsx", w), None, 200),
     "bulk_approve": ("post", lambda w: _url("desk_registrations", w),
