@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from fusionforum.admin import site
+from fusionforum.core import audit
 from fusionforum.events.admin import EventScopedAdmin
 
 from . import services
+from .capacity import seat_lock
 from .models import (
     EmailTemplate,
     Question,
@@ -14,8 +18,31 @@ from .models import (
 )
 
 
+class ReservedSeatsFormSet(BaseInlineFormSet):
+    """Checks the whole change (capacity and reserved seats together) with the service's rule:
+    nobody who holds a seat may lose it. The admin's POST runs under the seat lock (see
+    ``RegistrationSettingsAdmin.changeform_view``), so the answer holds until it is saved."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.capacity is None or self.instance.event_id is None:
+            return
+        reserved: dict[str, int] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE") or not data.get("organisation_kind"):
+                continue
+            reserved[data["organisation_kind"]] = (reserved.get(data["organisation_kind"], 0)
+                                                   + (data.get("seats") or 0))
+        error = services.seat_change_error(self.instance.event, self.instance.capacity,
+                                           reserved)
+        if error:
+            raise ValidationError(error)
+
+
 class ReservedSeatsInline(admin.TabularInline):
     model = ReservedSeats
+    formset = ReservedSeatsFormSet
     extra = 0
 
 
@@ -25,9 +52,22 @@ class RegistrationSettingsAdmin(EventScopedAdmin):
                     "requires_approval"]
     inlines = [ReservedSeatsInline]
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        existing = (RegistrationSettings.objects.filter(pk=object_id).select_related("event")
+                    .first() if object_id and request.method == "POST" else None)
+        if existing is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        # Check and save under the seat lock, like every other change of seats.
+        with seat_lock(existing.event):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.validate_capacity_settings(form.instance)
+        # Checked by ReservedSeatsFormSet under the lock: re-seat the holders into the new pools.
+        moved = services.reseat(form.instance)
+        audit.record("registration.seats_changed", form.instance, actor=request.user,
+                     summary=f"Seats set to {form.instance.capacity} in the back office",
+                     reseated=moved)
 
 
 @admin.register(Question, site=site)

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
 
 from .models import Registration, RegistrationSettings, ReservedSeats
 from .states import HOLDS_SEAT, Status
@@ -44,19 +43,9 @@ def seat_lock(event) -> Iterator[RegistrationSettings]:
         yield locked
 
 
-def pool_sizes(reg_settings: RegistrationSettings) -> dict[str, int]:
-    return _sizes({r.organisation_kind: r.seats for r in reg_settings.reserved.all()},
-                  reg_settings.capacity)
-
 
 def _sizes(reserved: dict[str, int], capacity: int) -> dict[str, int]:
     return {**reserved, GENERAL: max(0, capacity - sum(reserved.values()))}
-
-
-def seats_taken(event) -> dict[str, int]:
-    rows = (Registration.objects.filter(event=event, status__in=HOLDS_SEAT)
-            .values("seat_pool").annotate(n=Count("id")))
-    return {row["seat_pool"]: row["n"] for row in rows}
 
 
 def organisation_seats(event, organisation) -> int:
@@ -147,9 +136,44 @@ def any_seat_free(reg_settings: RegistrationSettings) -> bool:
     return any(seats.taken.get(pool, 0) < size for pool, size in seats.sizes.items())
 
 
+def assign_pools(sizes: dict[str, int],
+                 holders: list[tuple[int, str, str]]) -> dict[int, str] | None:
+    """Where each seat holder's seat comes from under the pool ``sizes``, or None if they do not
+    all fit. ``holders`` are (registration id, organisation kind, current pool).
+
+    A person of kind K sits in K's reserved seats while there are some (those already there
+    keep them first), the others in the general pool. This uses the reserved seats as much as
+    possible, so if any assignment fits, this one does.
+    """
+    pools: dict[int, str] = {}
+    used = dict.fromkeys(sizes, 0)
+    ordered = sorted(holders, key=lambda h: (h[2] != h[1], h[0]))  # keepers first, then by id
+    for pk, kind, _current in ordered:
+        pool = kind if kind != GENERAL and used.get(kind, 0) < sizes.get(kind, 0) else GENERAL
+        pools[pk] = pool
+        used[pool] = used.get(pool, 0) + 1
+    if used.get(GENERAL, 0) > sizes.get(GENERAL, 0):
+        return None
+    return pools
+
+
+def seat_holders(event) -> list[tuple[int, str, str]]:
+    """(registration id, organisation kind, pool) of everyone holding a seat; under the lock."""
+    return list(Registration.objects.filter(event=event, status__in=HOLDS_SEAT)
+                .order_by("id").values_list("id", "organisation__kind", "seat_pool"))
+
+
+def table(seats: Seats) -> dict[str, dict[str, int]]:
+    """Seats, taken and free per pool, from the same counts the seat rules use. A pool that
+    holds seats but no longer exists (it should not happen: changes of the pools re-seat
+    everyone) is shown with 0 seats, so the totals are always the sums of the rows."""
+    pools = {**seats.sizes, **{pool: 0 for pool in seats.taken if pool not in seats.sizes}}
+    return {pool: {"seats": size, "taken": seats.taken.get(pool, 0),
+                   "free": size - seats.taken.get(pool, 0)} for pool, size in pools.items()}
+
+
 def summary(reg_settings: RegistrationSettings) -> dict:
-    """Seats per pool for the organisers' overview."""
-    sizes = pool_sizes(reg_settings)
-    taken = seats_taken(reg_settings.event)
-    return {pool: {"seats": size, "taken": taken.get(pool, 0),
-                   "free": max(0, size - taken.get(pool, 0))} for pool, size in sizes.items()}
+    """Seats per pool for the organisers' overview: ``seat_counts``, the very counts that
+    ``submit``, ``approve`` and the waiting list decide with. ``free`` is seats - taken (never
+    clamped: a negative number would show an oversold pool rather than hide it)."""
+    return table(seat_counts(reg_settings))

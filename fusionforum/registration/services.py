@@ -19,8 +19,10 @@ from .capacity import (
     GENERAL,
     RegistrationClosed,
     any_seat_free,
+    assign_pools,
     find_seat,
     seat_counts,
+    seat_holders,
     seat_lock,
 )
 from .models import Registration, RegistrationSettings, RegistrationTransition
@@ -195,7 +197,8 @@ def accept_offer(registration: Registration, *, by) -> Registration:
     with seat_lock(registration.event) as locked:
         registration = _reload(registration)
         if registration.status != Status.OFFERED:
-            check_transition(registration.status, Status.CONFIRMED)
+            # Only an offer can be accepted (pending or waiting people have no deadline).
+            raise IllegalTransition(registration.status, Status.CONFIRMED)
         if clock.now() < registration.offer_expires_at:
             return _move(registration, Status.CONFIRMED, by=by)
         # Too late: the expiry is kept (committed) and the seat passes on.
@@ -324,16 +327,102 @@ def _reload(registration: Registration) -> Registration:
             .get(pk=registration.pk))
 
 
+def seat_change_error(event, capacity: int, reserved: dict[str, int]) -> str | None:
+    """Why the event cannot have ``capacity`` seats with ``reserved`` seats per organisation
+    kind, or None. The people who hold a seat must all keep one (``capacity.assign_pools``):
+    a change never oversells a pool. Read under ``seat_lock`` for an answer that holds."""
+    from fusionforum.accounts.models import Organisation
+
+    if capacity < 0 or any(n < 0 for n in reserved.values()):
+        return "Seat numbers cannot be negative."
+    unknown = sorted(set(reserved) - set(Organisation.Kind.values))
+    if unknown:
+        return f"Unknown organisation kind: {', '.join(unknown)}."
+    total_reserved = sum(reserved.values())
+    if total_reserved > capacity:
+        return (f"{total_reserved} seats are reserved but the event would have only "
+                f"{capacity}.")
+    holders = seat_holders(event)
+    sizes = _pool_sizes(capacity, reserved)
+    if assign_pools(sizes, holders) is None:
+        in_reserved = sum(min(sizes.get(kind, 0), sum(1 for h in holders if h[1] == kind))
+                          for kind in reserved)
+        needed = len(holders) - in_reserved
+        return (f"{len(holders)} people hold a seat and {needed} of them need a seat of the "
+                f"general pool, which would have only {sizes[GENERAL]}. Keep at least "
+                f"{total_reserved + needed} seats in all (or fewer reserved ones), or free "
+                f"seats first.")
+    return None
+
+
+def _pool_sizes(capacity: int, reserved: dict[str, int]) -> dict[str, int]:
+    return {**{k: n for k, n in reserved.items() if n}, GENERAL: capacity - sum(reserved.values())}
+
+
+def reseat(locked: RegistrationSettings) -> int:
+    """After a change of the pools: put every seat holder in the pool ``assign_pools`` gives
+    them (a person of a reserved kind moves into its new reserved seats, or back to the
+    general pool). Call under ``seat_lock``; returns how many moved."""
+    reserved = {r.organisation_kind: r.seats for r in locked.reserved.all()}
+    pools = assign_pools(_pool_sizes(locked.capacity, reserved), seat_holders(locked.event))
+    if pools is None:
+        raise RegistrationError(seat_change_error(locked.event, locked.capacity, reserved))
+    moved = 0
+    for pk, _kind, current in seat_holders(locked.event):
+        if pools[pk] != current:
+            Registration.objects.filter(pk=pk).update(seat_pool=pools[pk])
+            moved += 1
+    return moved
+
+
+def change_seats(event, *, capacity: int, reserved: dict[str, int], by) -> RegistrationSettings:
+    """Organiser sets the number of seats and the seats reserved per organisation kind.
+
+    Under the seat lock: refused with a readable reason (nothing changed) when it would leave
+    someone who holds a seat without one; otherwise written, every holder re-seated and the
+    change logged. New seats are not offered by themselves: the waiting list page shows who
+    could take them, and promoting decides under the lock again.
+    """
+    _require_organiser(by, event)
+    from fusionforum.core import audit
+
+    from .models import ReservedSeats
+
+    reserved = {kind: int(n) for kind, n in reserved.items()}
+    with seat_lock(event) as locked:
+        error = seat_change_error(event, capacity, reserved)
+        if error:
+            raise RegistrationError(error)
+        before = (locked.capacity, {r.organisation_kind: r.seats for r in locked.reserved.all()})
+        locked.capacity = capacity
+        locked.save(update_fields=["capacity"])
+        locked.reserved.exclude(organisation_kind__in=[k for k, n in reserved.items() if n]) \
+            .delete()
+        for kind, seats in reserved.items():
+            if seats:
+                ReservedSeats.objects.update_or_create(
+                    settings=locked, organisation_kind=kind, defaults={"seats": seats})
+        moved = reseat(locked)
+        audit.record("registration.seats_changed", locked, actor=by,
+                     summary=f"Seats {before[0]} -> {capacity}",
+                     before={"capacity": before[0], "reserved": before[1]},
+                     after={"capacity": capacity,
+                            "reserved": {k: n for k, n in reserved.items() if n}},
+                     reseated=moved)
+        return locked
+
+
 def validate_capacity_settings(reg_settings: RegistrationSettings) -> None:
-    reserved = sum(r.seats for r in reg_settings.reserved.all())
-    if reserved > reg_settings.capacity:
-        raise ValidationError(
-            f"{reserved} seats are reserved but the event has only {reg_settings.capacity}.")
+    reserved = {r.organisation_kind: r.seats for r in reg_settings.reserved.all()}
+    error = seat_change_error(reg_settings.event, reg_settings.capacity, reserved)
+    if error:
+        raise ValidationError(error)
 
 
 __all__ = [
     "ACTIVE_STATES", "GENERAL", "AlreadyRegistered", "IllegalTransition", "RegistrationClosed",
     "RegistrationError",
-    "accept_offer", "approve", "cancel", "expire_offers", "fill_from_waiting_list", "promote",
+    "accept_offer", "approve", "cancel", "change_seats", "expire_offers",
+    "fill_from_waiting_list", "promote",
     "reject", "submit", "waiting_list", "waitlist_position",
 ]
