@@ -18,10 +18,12 @@ from django.db import transaction
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import clock
 from fusionforum.events.demo import DEMO_PASSWORD, DEMO_TZ
+from fusionforum.events.models import TeamMembership
+from fusionforum.registration import demo as registration_demo
+from fusionforum.registration import services as registration_services
 from fusionforum.registration.models import (
     Registration,
     RegistrationSettings,
-    RegistrationTransition,
 )
 from fusionforum.registration.states import ACTIVE, Status
 
@@ -387,21 +389,45 @@ def _call(event) -> CallSettings:
     return call
 
 
-def _speaker(event, organisation, first: str, last: str, moment) -> User:
-    email = f"{first.lower()}.{last.lower()}@demo-speakers.fusionforum.invalid"
+def _speaker_email(first: str, last: str) -> str:
+    return f"{first.lower()}.{last.lower()}@demo-speakers.fusionforum.invalid"
+
+
+def _speaker(event, organisation, first: str, last: str, moment, organiser) -> User:
+    """A demo speaker, registered like anyone else (submitted, then approved by the organiser,
+    through the registration services) at the moment of their submission."""
+    email = _speaker_email(first, last)
     person = User.objects.filter(email=email).first()
     if person is None:
         person = User.objects.create_user(
             email, DEMO_PASSWORD, full_name=f"{first} {last} (demo)",
             organisation=organisation, email_verified_at=moment)
     if not Registration.objects.filter(event=event, user=person, status__in=ACTIVE).exists():
-        registration = Registration.objects.create(
-            event=event, user=person, organisation=organisation, status=Status.CONFIRMED,
-            seat_pool="general", submitted_at=moment, consent_public_list=True)
-        RegistrationTransition.objects.create(
-            registration=registration, from_status="", to_status=Status.CONFIRMED, at=moment,
-            note="Demo: speaker seat")
+        with clock.frozen(moment):
+            registration = registration_services.submit(
+                event, person, organisation=organisation,
+                answers=registration_demo.answers_for(event, person.pk),
+                consent_public_list=True)
+            if registration.status == Status.PENDING:
+                registration_services.approve(registration, by=organiser)
     return person
+
+
+def _make_room_for_speakers(event, organiser, emails: list[str]) -> None:
+    """Speakers hold seats: the organiser adds one seat per speaker not yet registered (through
+    the seat service, so no pool is ever oversold), before they register."""
+    reg_settings = RegistrationSettings.objects.filter(event=event).first()
+    if reg_settings is None:
+        return
+    registered = set(Registration.objects.filter(event=event, status__in=ACTIVE,
+                                                 user__email__in=emails)
+                     .values_list("user__email", flat=True))
+    missing = len(set(emails) - registered)
+    if missing:
+        registration_services.change_seats(
+            event, capacity=reg_settings.capacity + missing,
+            reserved={r.organisation_kind: r.seats for r in reg_settings.reserved.all()},
+            by=organiser)
 
 
 @transaction.atomic
@@ -413,8 +439,11 @@ def load(event) -> str:
         return (f"Call: closed {call.closes_at:%Y-%m-%d}, "
                 f"{Submission.objects.filter(event=event).count()} submissions (kept)")
 
-    # Speakers hold seats: make room for them in the demo's capacity.
-    reg_settings = RegistrationSettings.objects.filter(event=event).first()
+    organiser = (TeamMembership.objects.filter(event=event, role=TeamMembership.Role.ORGANISER)
+                 .select_related("user").first().user)
+    _make_room_for_speakers(event, organiser, [
+        _speaker_email(FIRST[(index * 2 + n) % len(FIRST)], LAST[(index + n) % len(LAST)])
+        for index in range(len(COMPANIES)) for n in range(1 + (index % 3 == 0))])
     speakers_total = 0
     for index, (name, country, approach) in enumerate(COMPANIES):
         moment = call.opens_at + dt.timedelta(days=2 + index * 55 // len(COMPANIES),
@@ -424,7 +453,8 @@ def load(event) -> str:
                                  "country": country, "fusion_approach": approach})
         count = 1 + (index % 3 == 0)
         people = [_speaker(event, organisation, FIRST[(index * 2 + n) % len(FIRST)],
-                           LAST[(index + n) % len(LAST)], moment) for n in range(count)]
+                           LAST[(index + n) % len(LAST)], moment, organiser)
+                  for n in range(count)]
         speakers_total += count
         text = _compose(index, name, approach)
         submission = Submission.objects.create(
@@ -448,11 +478,6 @@ def load(event) -> str:
         with clock.frozen(moment + dt.timedelta(days=1)):
             lifecycle.move(submission, SubmissionState.SUBMITTED, by=people[0],
                            note="Demo submission")
-    if reg_settings is not None:
-        confirmed = Registration.objects.filter(event=event, status=Status.CONFIRMED).count()
-        if reg_settings.capacity < confirmed:
-            reg_settings.capacity = confirmed
-            reg_settings.save(update_fields=["capacity"])
     return (f"Call: closed {call.closes_at:%Y-%m-%d}, {len(COMPANIES)} synthetic submissions "
             f"from fictional developers, {speakers_total} demo speakers")
 

@@ -25,6 +25,10 @@ DEMO_PASSWORD = "demo-organiser-password"  # demo only; printed by load_demo, ne
 # single-use backup codes (refilled by every load_demo) so nobody needs an authenticator app
 # to try it; a real organiser sets up TOTP on first login.
 DEMO_BACKUP_CODES = [f"demo{n:04d}" for n in range(1, 11)]
+# The demo people README.md names, each for what they demonstrate (the apps' loaders make it
+# so; tests/test_readme_demo.py checks the README's claims against a loaded demo).
+DEMO_PARTICIPANT = "ada.example@demo.fusionforum.invalid"  # confirmed: registration, badge, agenda
+DEMO_VISITOR = "bo.example@demo.fusionforum.invalid"  # tour seats, site access approved
 
 DESCRIPTION = """\
 **This is a demonstration workshop. All organisations, people and figures are fictional.**
@@ -70,6 +74,16 @@ EXTRA_LOADERS: list = []
 def register_demo_loader(loader) -> None:
     if loader not in EXTRA_LOADERS:
         EXTRA_LOADERS.append(loader)
+
+
+# Lines printed after every loader has run (e.g. the registration desk's figures, which the
+# later loaders change by registering speakers).
+EXTRA_SUMMARIES: list = []
+
+
+def register_demo_summary(summary) -> None:
+    if summary not in EXTRA_SUMMARIES:
+        EXTRA_SUMMARIES.append(summary)
 
 
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

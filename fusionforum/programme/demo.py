@@ -15,11 +15,12 @@ import datetime as dt
 
 from django.db import transaction
 
-from fusionforum.accounts.models import Organisation
+from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import clock
+from fusionforum.events.demo import DEMO_PARTICIPANT
 from fusionforum.events.models import TeamMembership
 
-from . import releases, services
+from . import agenda, public, releases, services
 from .conflicts import ProgrammeConflict
 from .models import ProgrammeSession, Release, Room, TalkSlot
 
@@ -94,10 +95,21 @@ def _place_all(event, sessions_by_title) -> int:
     return placed
 
 
+def _star_for_participant(event) -> int:
+    """The README's participant has three talks in her agenda (and so in her calendar feed)."""
+    person = User.objects.filter(email=DEMO_PARTICIPANT).first()
+    programme = public.latest(event)
+    if person is None or programme is None:
+        return 0
+    agenda.star_many(person, event, list(programme.talks_by_code)[:3])
+    return len(agenda.starred_codes(person, event))
+
+
 @transaction.atomic
 def load(event) -> str:
     if _is_current(event):
         latest = releases.latest(event)
+        _star_for_participant(event)
         return (f"Programme: {TalkSlot.objects.filter(session__event=event).count()} talks "
                 f"placed, version {latest.version} released (kept)")
 
@@ -149,5 +161,6 @@ def load(event) -> str:
         comment = "The closing session starts a quarter of an hour later (demonstration)."
     with clock.frozen(now - dt.timedelta(days=2)):
         second = releases.release(event, by=chair, comment=comment)
+    _star_for_participant(event)
     return (f"Programme: {len(rooms)} rooms, {len(SESSIONS)} sessions, {placed} talks placed, "
             f"versions 1 and {second.version} released")

@@ -9,11 +9,12 @@ class RegistrationConfig(AppConfig):
     def ready(self):
         from fusionforum.accounts import affiliations, merge
         from fusionforum.accounts import personal_data as accounts_personal_data
-        from fusionforum.events.demo import register_demo_loader
+        from fusionforum.events.demo import register_demo_loader, register_demo_summary
 
         from . import demo, merging, personal_data, signals  # noqa: F401
 
         register_demo_loader(demo.load)
+        register_demo_summary(demo.desk_summary)
         accounts_personal_data.register(personal_data.provide)
         accounts_personal_data.register_anonymiser(personal_data.anonymise)
         merge.register_lock(merging.seat_locks)

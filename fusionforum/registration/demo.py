@@ -9,10 +9,11 @@ from django.db import transaction
 
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import clock
-from fusionforum.events.demo import DEMO_PASSWORD, DEMO_TZ
+from fusionforum.events.demo import DEMO_PARTICIPANT, DEMO_PASSWORD, DEMO_TZ
 from fusionforum.events.models import TeamMembership
 
 from . import services
+from .capacity import GENERAL
 from .models import Question, Registration, RegistrationSettings, ReservedSeats
 from .states import ACTIVE, Status
 
@@ -57,6 +58,11 @@ QUESTIONS = [
 ]
 
 
+def answers_for(event, index: int) -> dict:
+    """Plausible answers to the demo form (the other demo loaders register people too)."""
+    return _answers(event, index)
+
+
 def _answers(event, index: int) -> dict:
     by_label = {q.label: q for q in event.questions.all()}
     return {
@@ -72,18 +78,23 @@ def _answers(event, index: int) -> dict:
 @transaction.atomic
 def load(event) -> str:
     today = event.start_date
-    reg_settings, _ = RegistrationSettings.objects.update_or_create(
-        event=event,
-        defaults={
-            "opens_at": dt.datetime.combine(today - dt.timedelta(days=60), dt.time(9),
-                                            tzinfo=DEMO_TZ),
-            "closes_at": dt.datetime.combine(event.end_date, dt.time(18), tzinfo=DEMO_TZ),
-            "capacity": 20, "delegates_per_organisation": 3, "requires_approval": True,
-            "offer_hold_hours": 48, "public_list_enabled": True,
-        },
-    )
-    ReservedSeats.objects.update_or_create(
-        settings=reg_settings, organisation_kind=K.PUBLIC_LAB, defaults={"seats": 4})
+    window = {
+        # Opens before the call for presentations, so its speakers could register with it.
+        "opens_at": dt.datetime.combine(today - dt.timedelta(days=90), dt.time(9), tzinfo=DEMO_TZ),
+        "closes_at": dt.datetime.combine(event.end_date, dt.time(18), tzinfo=DEMO_TZ),
+    }
+    reg_settings = RegistrationSettings.objects.filter(event=event).first()
+    if reg_settings is None:
+        reg_settings = RegistrationSettings.objects.create(
+            event=event, **window, capacity=20, delegates_per_organisation=3,
+            requires_approval=True, offer_hold_hours=48, public_list_enabled=True)
+        ReservedSeats.objects.create(settings=reg_settings, organisation_kind=K.PUBLIC_LAB,
+                                     seats=4)
+    else:
+        # A reload moves the window with the workshop's days; the seats are the organisers'
+        # (and the other demo loaders', through the seat service): never reset under people
+        # who hold one.
+        RegistrationSettings.objects.filter(pk=reg_settings.pk).update(**window)
     for position, (label, kind, required, choices, visibility) in enumerate(QUESTIONS):
         Question.objects.update_or_create(
             event=event, label=label,
@@ -110,10 +121,11 @@ def load(event) -> str:
                 organisation=organisation, email_verified_at=clock.now())
         people.append(person)
 
-    if not Registration.objects.filter(event=event).exists():
+    if not Registration.objects.filter(event=event, user__in=people).exists():
         # Everyone registers; the organiser approves most of them in order, which fills the
         # seats and the waiting list; one confirmed person cancels, so the first waiting person
-        # gets an offer; the last three stay pending.
+        # gets an offer; the last three stay pending. Ada (the README's participant) is
+        # confirmed and keeps her seat.
         for index, person in enumerate(people):
             services.submit(event, person, organisation=person.organisation,
                             answers=_answers(event, index), consent_public_list=index % 4 != 3)
@@ -121,13 +133,30 @@ def load(event) -> str:
                        .order_by("submitted_at", "id"))
         for registration in pending[:-3]:
             services.approve(registration, by=organiser)
-        first_confirmed = (Registration.objects.filter(event=event, status=Status.CONFIRMED)
-                           .order_by("id").first())
-        services.cancel(first_confirmed, by=first_confirmed.user, note="Demo: cannot travel")
+        leaving = (Registration.objects.filter(event=event, status=Status.CONFIRMED,
+                                               seat_pool=GENERAL, user__in=people)
+                   .exclude(user__email=DEMO_PARTICIPANT).order_by("-id").first())
+        services.cancel(leaving, by=leaving.user, note="Demo: cannot travel")
 
-    counts = {status.label: Registration.objects.filter(event=event, status=status).count()
-              for status in Status
-              if Registration.objects.filter(event=event, status=status).exists()}
-    active = Registration.objects.filter(event=event, status__in=ACTIVE).count()
-    return (f"Registration: {len(organisations)} organisations, {active} active registrations "
-            f"({', '.join(f'{n} {label.lower()}' for label, n in counts.items())})")
+    mine = Registration.objects.filter(event=event, user__in=people)
+    counts = {status.label: mine.filter(status=status).count()
+              for status in Status if mine.filter(status=status).exists()}
+    return (f"Registration: {len(organisations)} organisations, {len(people)} demo people "
+            f"({', '.join(f'{n} {label.lower()}' for label, n in counts.items())}); "
+            f"{DEMO_PARTICIPANT} is confirmed")
+
+
+def desk_summary(event) -> str:
+    """What the registration desk shows, in one line (printed at the end of load_demo, after
+    every loader that registers people): the same counts as the desk's tables."""
+    from .desk_services import capacity_overview
+
+    overview = capacity_overview(event, RegistrationSettings.objects.filter(event=event).first())
+    active = sum(row["count"] for row in overview["statuses"] if row["status"] in ACTIVE)
+    statuses = ", ".join(f"{row['count']} {row['label'].lower()}"
+                         for row in overview["statuses"] if row["count"])
+    pools = "; ".join(f"{p['label']} {p['taken']} of {p['seats']}" for p in overview["pools"])
+    totals = overview["totals"] or {"seats": 0, "taken": 0, "free": 0}
+    return (f"Registration desk: {overview['total']} registrations, {active} active "
+            f"({statuses}); seats taken {totals['taken']} of {totals['seats']}, "
+            f"{totals['free']} free ({pools})")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from fusionforum.core import clock
+from fusionforum.events.demo import DEMO_VISITOR
 
 from . import crypto, registry, services
 from .models import AccessRecord, ClearanceStatus
@@ -60,6 +61,8 @@ def load(event) -> str:
                                                status=ClearanceStatus.REFUSED).exists()
     for holder in holders:
         n = int(hashlib.sha256(holder.user.email.encode()).hexdigest(), 16) % 12
+        if holder.user.email == DEMO_VISITOR:
+            n = 0  # the README's visitor: data submitted and approved, so the seats stay
         if n % 4 == 3 or AccessRecord.objects.filter(event=event, user=holder.user).exists():
             continue
         AccessRecord.objects.create(

@@ -14,6 +14,7 @@ import random
 
 from django.db import transaction
 
+from fusionforum.events.demo import DEMO_VISITOR
 from fusionforum.events.models import TeamMembership
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status
@@ -21,7 +22,7 @@ from fusionforum.registration.states import Status
 from . import services
 from .models import Preference, Seat, TourRun, TourType, VisitSettings
 
-DEMO_PARTICIPANT = "bo.example@demo.fusionforum.invalid"
+DEMO_PARTICIPANT = DEMO_VISITOR  # the README's visitor: holds seats, site access approved
 
 # name, description, min age, closed shoes, equipment, mobility, languages, lead days
 TOURS = [

@@ -1,6 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from fusionforum.events.demo import DEMO_BACKUP_CODES, DEMO_PASSWORD, EXTRA_LOADERS, load_demo
+from fusionforum.events.demo import (
+    DEMO_BACKUP_CODES,
+    DEMO_PARTICIPANT,
+    DEMO_PASSWORD,
+    EXTRA_LOADERS,
+    EXTRA_SUMMARIES,
+    load_demo,
+)
 
 
 class Command(BaseCommand):
@@ -11,6 +18,8 @@ class Command(BaseCommand):
         event = load_demo()
         for loader in EXTRA_LOADERS:
             self.stdout.write(f"  {loader(event)}")
+        for summary in EXTRA_SUMMARIES:
+            self.stdout.write(f"  {summary(event)}")
         self.stdout.write(self.style.SUCCESS(
             f"Demo workshop “{event.title}” ready at {event.get_absolute_url()} "
             f"({event.start_date} to {event.end_date})."
@@ -22,6 +31,6 @@ class Command(BaseCommand):
             "(demo only, refilled by every load_demo)"
         )
         self.stdout.write(
-            "Participants: ada.example@demo.fusionforum.invalid (and the other demo people), "
+            f"Participants: {DEMO_PARTICIPANT} (and the other demo people), "
             f"password {DEMO_PASSWORD}"
         )
