@@ -25,7 +25,7 @@ from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.core.net import client_ip
 
-from . import affiliations, services, twofactor
+from . import affiliations, landing, services, twofactor
 from .forms import (
     DeleteAccountForm,
     LoginForm,
@@ -63,12 +63,9 @@ def two_factor_step(user, next_url: str) -> str:
 
 
 def _default_destination(user) -> str:
-    if twofactor.requires_two_factor(user):
-        from fusionforum.admin import may_enter_back_office
-
-        # Reviewers have no back office: their tools are listed on the staff home.
-        return reverse("admin:index" if may_enter_back_office(user) else "staff_home")
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    """Where the person's work is (``landing``): staff on /manage/, experts on their agenda,
+    participants on their page for the current event."""
+    return landing.destination(user)
 
 
 AFTER_VERIFICATION = "accounts:after_verification"

@@ -7,9 +7,12 @@ class EventsConfig(AppConfig):
     verbose_name = "Events"
 
     def ready(self):
+        from fusionforum.accounts import landing
         from fusionforum.accounts import personal_data as registry
 
-        from . import personal_data, signals  # noqa: F401
+        from . import personal_data, signals, staff  # noqa: F401
+
+        landing.register(10, staff.landing_for_staff)
 
         registry.register(personal_data.provide)
         registry.register_anonymiser(personal_data.anonymise)

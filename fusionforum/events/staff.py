@@ -1,5 +1,5 @@
 """The staff home at /manage/: every event a person has a role on, with the tools of each role.
-Reviewers have no back office, so this is where they land after logging in."""
+Every staff role lands here after logging in (see ``landing_for_staff``)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,13 @@ def staff_home(request):
 
     return render(request, "events/staff_home.html",
                   {"events": events, "back_office": may_enter_back_office(user)})
+
+
+def landing_for_staff(user) -> str | None:
+    """After logging in, every staff role and the platform administrators start at /manage/
+    (the second factor comes first; see accounts.landing)."""
+    from fusionforum.admin import may_enter_back_office
+
+    if has_staff_role(user) or may_enter_back_office(user):
+        return reverse("staff_home")
+    return None

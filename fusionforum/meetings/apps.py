@@ -7,10 +7,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Expert meetings"
 
     def ready(self):
+        from fusionforum.accounts import landing
         from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader
 
-        from . import busy, demo, personal_data
+        from . import busy, demo, personal_data, views_expert
+
+        landing.register(20, views_expert.landing_for_expert)
 
         # Speakers and chairs of released talks are busy while they run. The site-visits app
         # registers its tour seats the same way (see busy.py).

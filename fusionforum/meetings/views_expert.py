@@ -98,3 +98,17 @@ def notes(request, event, expert, request_pk):
     return render(request, "meetings/expert_notes.html",
                   {"event": event, "nav": "meetings", "meeting": meeting, "form": form},
                   status=400 if form.is_bound else 200)
+
+
+def landing_for_expert(user) -> str | None:
+    """After logging in, an expert starts on their agenda for the current or next event (else
+    the latest one they took meetings at)."""
+    from fusionforum.core import clock
+
+    from .models import Expert
+
+    today = timezone.localdate(clock.now())
+    profiles = Expert.objects.filter(user=user, event__is_published=True).select_related("event")
+    profile = (profiles.filter(event__end_date__gte=today).order_by("event__start_date").first()
+               or profiles.order_by("-event__start_date").first())
+    return reverse("meetings_expert:home", args=[profile.event.slug]) if profile else None

@@ -7,11 +7,13 @@ class RegistrationConfig(AppConfig):
     verbose_name = "Registration"
 
     def ready(self):
-        from fusionforum.accounts import affiliations, merge
+        from fusionforum.accounts import affiliations, landing, merge
         from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader, register_demo_summary
 
-        from . import demo, merging, personal_data, signals  # noqa: F401
+        from . import demo, merging, personal_data, signals, views  # noqa: F401
+
+        landing.register(30, views.landing_for_participant)
 
         register_demo_loader(demo.load)
         register_demo_summary(demo.desk_summary)

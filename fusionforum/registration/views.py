@@ -152,3 +152,28 @@ def participants(request, slug):
     groups = services.public_participants(event)
     return render(request, "registration/participants.html",
                   {"event": event, "groups": groups, "nav": "participants"})
+
+
+def landing_for_participant(user) -> str | None:
+    """After logging in, a participant starts on their page for the current or next event they
+    are registered for (else the latest); someone not registered anywhere, on the registration
+    page of the next event that takes registrations."""
+    from django.urls import reverse
+
+    from fusionforum.events.models import Event
+
+    from .states import ACTIVE
+
+    today = timezone.localdate(clock.now())
+    registrations = (Registration.objects.filter(user=user, status__in=ACTIVE,
+                                                 event__is_published=True)
+                     .select_related("event"))
+    registration = (registrations.filter(event__end_date__gte=today)
+                    .order_by("event__start_date").first()
+                    or registrations.order_by("-event__start_date").first())
+    if registration is not None:
+        return reverse("registration:mine", args=[registration.event.slug])
+    event = (Event.objects.filter(is_published=True, end_date__gte=today,
+                                  registration_settings__isnull=False)
+             .order_by("start_date").first())
+    return reverse("registration:mine", args=[event.slug]) if event else None

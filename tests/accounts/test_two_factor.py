@@ -130,7 +130,7 @@ def test_backup_code_works_once(client, organiser):
     fresh = Client()
     _password_login(fresh, organiser.email)
     response = fresh.post("/accounts/two-factor/verify/", {"code": codes[0].upper()})
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/manage/"
     assert fresh.get("/admin/").status_code == 200
     assert AuditEntry.objects.filter(action="accounts.backup_code_used").exists()
 
