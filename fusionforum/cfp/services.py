@@ -84,7 +84,8 @@ def call_state(call: CallSettings | None, now=None) -> str:
 
 REASONS = {
     "none": "This event has no call for presentations.",
-    "not_yet_open": "The call for presentations is not open yet.",
+    "not_yet_open": "The call for presentations is not open yet: submissions start when it "
+                    "opens.",
     "closed": "The call for presentations has closed: no new submissions are accepted.",
     "anonymous": "Log in to submit a presentation.",
     "unverified": "Confirm your e-mail address before submitting: we sent you a link.",
@@ -104,8 +105,10 @@ def active_registration(event, user) -> Registration | None:
 def submit_block_reason(event, user, now=None) -> str | None:
     """Why ``user`` cannot start a submission now (a key of REASONS), or None."""
     state = call_state(call_settings(event), now)
-    if state == "none":
-        return "none"
+    if state != "open":
+        # The call's state comes first: nobody is told to log in or register for a call that
+        # takes no submissions now.
+        return state
     if not user.is_authenticated:
         return "anonymous"
     if user.email_verified_at is None:
@@ -115,8 +118,6 @@ def submit_block_reason(event, user, now=None) -> str | None:
     registration = active_registration(event, user)
     if registration is None:
         return "not_registered"
-    if state != "open":
-        return state
     return None
 
 

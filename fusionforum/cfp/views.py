@@ -83,8 +83,12 @@ def call_page(request, slug):
         own_ids = {s.pk for s in own}
         own += [s for s in Submission.objects.filter(event=event, speaker_links__user=request.user)
                 .select_related("organisation") if s.pk not in own_ids]
+    # After the close, the submissions whose content this person may still change (an
+    # organiser's extension), each with its own deadline.
+    extended = [(s, s.deadline()) for s in own
+                if state == "closed" and services.can_edit_content(s)]
     context = {
-        "call": call, "state": state, "reason": reason,
+        "call": call, "state": state, "reason": reason, "extended": extended,
         "reason_text": services.REASONS.get(reason, ""),
         "introduction_html": render_markdown(call.introduction),
         "questions": WORKSHOP_QUESTIONS, "own": own, "colleagues": colleagues,
