@@ -123,6 +123,10 @@ def test_load_demo_command(tmp_path):
     first = _manage("load_demo", env=env)
     second = _manage("load_demo", env=env)
     assert "Demo workshop" in first.stdout and "Demo workshop" in second.stdout
+    # A reload keeps every seat: the desk's figures are the same after it.
+    desk = [[line for line in run.stdout.splitlines() if "Registration desk:" in line]
+            for run in (first, second)]
+    assert desk[0] and desk[0] == desk[1]
 
 
 @pytest.mark.django_db
