@@ -218,7 +218,7 @@ def _initial(page) -> dict:
 
 
 def test_the_desk_shows_an_oversold_pool_instead_of_hiding_it(
-        open_registration, make_person, register, event):
+        open_registration, make_person, register, event, organiser):
     reg_settings = open_registration(capacity=2, delegates_per_organisation=None)
     regs = [register(make_person()) for _ in range(2)]
     # Rows written behind the services' back (as the old demo loader did) are shown as they are.
@@ -230,6 +230,10 @@ def test_the_desk_shows_an_oversold_pool_instead_of_hiding_it(
     assert table[capacity.GENERAL] == {"seats": 2, "taken": 2, "free": 0}
     assert table[""] == {"seats": 0, "taken": 1, "free": -1}
     assert sum(row["taken"] for row in table.values()) == 3
+    from .desk.conftest import verified_client
+
+    desk = verified_client(organiser).get(f"/manage/{event.slug}/registrations/")
+    assert "oversold by 1" in desk.content.decode()
 
 
 def test_accepting_without_an_offer_is_refused_readably(open_registration, make_person,
