@@ -163,6 +163,11 @@ def seat_holders(event) -> list[tuple[int, str, str]]:
                 .order_by("id").values_list("id", "organisation__kind", "seat_pool"))
 
 
+def seats_taken(event) -> dict[str, int]:
+    """Seats held per pool (``seat_counts``, like everything that counts seats)."""
+    return seat_counts(RegistrationSettings.objects.get(event=event)).taken
+
+
 def table(seats: Seats) -> dict[str, dict[str, int]]:
     """Seats, taken and free per pool, from the same counts the seat rules use. A pool that
     holds seats but no longer exists (it should not happen: changes of the pools re-seat
