@@ -36,6 +36,32 @@ class FusionForumAdminSite(admin.AdminSite):
     def has_permission(self, request):
         return may_enter_back_office(request.user) and is_verified(request.user)
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model admin and inline whose form is Django's plain ModelForm gets
+        ``core.forms.TextPolicyModelForm``: the back office's text inputs follow the product's
+        input policy (line breaks, control and invisible characters), present and future."""
+        from django import forms
+
+        from fusionforum.core.forms import TextPolicyMixin, TextPolicyModelForm
+
+        admin_class = admin_class or admin.ModelAdmin
+        if admin_class.form is forms.ModelForm:
+            admin_class = type(admin_class.__name__, (admin_class,),
+                               {"form": TextPolicyModelForm, "__module__": admin_class.__module__})
+        elif not issubclass(admin_class.form, TextPolicyMixin):
+            admin_class = type(admin_class.__name__, (admin_class,), {
+                "form": type(admin_class.form.__name__, (TextPolicyMixin, admin_class.form), {}),
+                "__module__": admin_class.__module__})
+        inlines = []
+        for inline in getattr(admin_class, "inlines", ()):
+            if inline.form is forms.ModelForm:
+                inline = type(inline.__name__, (inline,), {"form": TextPolicyModelForm,
+                                                           "__module__": inline.__module__})
+            inlines.append(inline)
+        if inlines:
+            admin_class.inlines = inlines
+        return super().register(model_or_iterable, admin_class, **options)
+
     @method_decorator(never_cache)
     def login(self, request, extra_context=None):
         index = reverse("admin:index", current_app=self.name)

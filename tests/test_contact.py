@@ -161,12 +161,49 @@ def test_contact_for_unpublished_event_is_404(client, make_event):
     assert ContactMessage.objects.count() == 0
 
 
-def test_newlines_cannot_inject_mail_headers(client, event, clock,
-                                             django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("field, value", [
+    ("name", "Eve\r\nBcc: victim@x.invalid"),
+    ("name", "Eve\nBcc: victim@x.invalid"),
+    ("name", "Eve\rBcc: victim@x.invalid"),
+    ("organisation", "Evil Ltd\r\nBcc: victim@x.invalid"),
+    ("organisation", "Evil\x00Ltd"),
+    ("name", "Eve\u202eLtd"),
+])
+def test_line_breaks_and_controls_in_single_line_fields_are_refused(
+        client, event, clock, field, value, django_capture_on_commit_callbacks):
+    """A name with CR LF used to write a fake "Bcc:" line into the organisers' e-mail body."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(contact_url(event),
-                               {**VALID, "name": "Eve\nBcc: victim@x.invalid"})
+        response = client.post(contact_url(event), {**VALID, field: value})
+    assert response.status_code == 400
+    assert ContactMessage.objects.count() == 0
+    assert OutboundEmail.objects.count() == 0 and not mail.outbox
+    text = response.content.decode()
+    assert ("must fit on one line" in text or "control characters" in text
+            or "text-direction" in text)
+
+
+def test_the_service_refuses_a_name_with_a_line_break_too(event, clock):
+    from django.core.exceptions import ValidationError
+
+    from fusionforum.events import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.receive_contact_message(
+            event, name="Eve\r\nBcc: victim@x.invalid", email="eve@x.invalid",
+            organisation="", topic="visits", message="A long enough message.")
+    assert "name" in refused.value.message_dict
+    assert ContactMessage.objects.count() == 0
+
+
+def test_a_multi_line_message_is_stored_with_lf(client, event, clock,
+                                                django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(contact_url(event), {
+            **VALID, "name": "Zoë Kāne 👩\u200d🔬", "organisation": "شرکت می\u200cخواهم",
+            "message": "First line\r\nsecond line\rthird line"})
     assert response.status_code == 302
-    sent = mail.outbox[0]
-    assert "\n" not in sent.subject
-    assert "Bcc" not in str(sent.message()["Bcc"] or "")
+    stored = ContactMessage.objects.get()
+    assert stored.message == "First line\nsecond line\nthird line"
+    assert stored.name == "Zoë Kāne 👩\u200d🔬"
+    assert "\r" not in mail.outbox[0].body.replace("\r\n", "\n")
+    assert "Bcc" not in str(mail.outbox[0].message()["Bcc"] or "")

@@ -146,7 +146,9 @@ def test_form_checks_characters_then_the_allow_list():
     form = placeholders.EmailTemplateForm({"subject": "A\u202eB", "body": "  \r\n"},
                                           kind=HELLO)
     assert not form.is_valid()
-    assert form.errors["subject"] == ["Remove the invisible or control characters (U+202E)."]
+    assert form.errors["subject"] == [
+        "Remove the text-direction controls (U+202E RIGHT-TO-LEFT OVERRIDE): they make the "
+        "text read differently from what it is."]
     assert form.errors["body"] == ["Write the e-mail's text."]
     assert form.fields["body"].widget.attrs["aria-invalid"] == "true"
 

@@ -10,13 +10,13 @@ from django.contrib.auth.forms import (
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
 
-from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.forms import AccessibleFormMixin, TextPolicyMixin
 from fusionforum.core.text import validate_single_line
 
 from .models import Organisation, User, normalise_email
 
 
-class UserCreationForm(AdminUserCreationForm):
+class UserCreationForm(TextPolicyMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
@@ -28,7 +28,7 @@ class UserCreationForm(AdminUserCreationForm):
         return email
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(TextPolicyMixin, UserChangeForm):
     class Meta:
         model = User
         fields = ("email", "full_name", "organisation")

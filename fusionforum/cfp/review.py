@@ -28,6 +28,7 @@ from django.db.models import Count, Q
 
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import audit, clock
+from fusionforum.core.text import validate_single_line
 from fusionforum.events.models import Event, TeamMembership
 from fusionforum.events.rules import is_reviewer
 
@@ -116,6 +117,14 @@ def save_score_category(event: Event, *, by, category: ScoreCategory | None = No
     """Create or change a category. A maximum below a score already given is refused; a new
     weight re-computes the weighted score of every submitted review."""
     _require(by, "cfp.manage_call", event, "Only the event's organisers set score categories.")
+    errors = {}
+    for key, value in (("name", name), ("description", description)):
+        try:
+            validate_single_line(value)
+        except ValidationError as error:
+            errors[key] = error.messages
+    if errors:
+        raise ValidationError(errors)
     created = category is None
     if created:
         category = ScoreCategory(event=event)

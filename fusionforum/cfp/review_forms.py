@@ -10,15 +10,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.forms import AccessibleFormMixin
-from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.core.text import normalise_newlines, validate_multiline, validate_single_line
 from fusionforum.notifications import placeholders
 
 from .models import Category, Review
 from .states import DECISIONS, UNDER_REVIEW, SubmissionState
-
-
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class ReviewForm(AccessibleFormMixin, forms.Form):
@@ -67,7 +63,7 @@ class ReviewForm(AccessibleFormMixin, forms.Form):
         return [self["comment_to_organisers"], self["comment_to_speaker"]]
 
     def _clean_comment(self, name):
-        text = _normalise_newlines(self.cleaned_data.get(name) or "")
+        text = normalise_newlines(self.cleaned_data.get(name) or "")
         validate_multiline(text)
         return text
 
@@ -126,9 +122,10 @@ class ScoreCategoryForm(AccessibleFormMixin, forms.Form):
                                   help_text="Smaller comes first.")
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        validate_single_line(name)
-        return name
+        # Checked before spaces are folded: folding would quietly turn a line break or a
+        # control character that str.split() counts as a space into a space.
+        validate_single_line(self.cleaned_data["name"])
+        return " ".join(self.cleaned_data["name"].split())
 
     def clean_description(self):
         description = self.cleaned_data["description"]

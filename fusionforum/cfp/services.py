@@ -28,7 +28,12 @@ from django.utils.text import slugify
 
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core import audit, clock
-from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.core.text import (
+    clean_multiline,
+    normalise_newlines,
+    validate_multiline,
+    validate_single_line,
+)
 from fusionforum.notifications.services import queue_email
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import ACTIVE
@@ -225,8 +230,14 @@ REQUIRED_TO_SUBMIT = {
 
 
 def _normalise_text(value: str, *, multiline: bool) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    return value.strip() if multiline else " ".join(value.split())
+    """LF line ends; one line's runs of spaces folded. A single-line value is checked against
+    the input policy before folding, so a line break or a control character that
+    ``str.split`` counts as a space is refused, not quietly turned into a space."""
+    value = normalise_newlines(value or "")
+    if multiline:
+        return value.strip()
+    validate_single_line(value)
+    return " ".join(value.split())
 
 
 def clean_content(event, organisation, content: SubmissionContent, *,
@@ -238,12 +249,14 @@ def clean_content(event, organisation, content: SubmissionContent, *,
         errors.setdefault(name, []).append(message)
 
     for name, limit in TEXT_LIMITS.items():
-        value = _normalise_text(getattr(content, name), multiline=name != "title")
-        setattr(content, name, value)
         try:
+            value = _normalise_text(getattr(content, name), multiline=name != "title")
+            setattr(content, name, value)
             (validate_single_line if name == "title" else validate_multiline)(value)
         except ValidationError as exc:
-            add(name, exc.messages[0])
+            value = getattr(content, name) or ""
+            for message in exc.messages:
+                add(name, message)
         if len(value) > limit:
             add(name, f"At most {limit} characters (now {len(value)}).")
     if not content.title:
@@ -281,12 +294,10 @@ def clean_content(event, organisation, content: SubmissionContent, *,
     if len(content.key_figures) > MAX_KEY_FIGURES:
         add("key_figures", f"At most {MAX_KEY_FIGURES} key figures.")
     for index, figure in enumerate(content.key_figures, start=1):
-        figure.label = _normalise_text(figure.label, multiline=False)
-        figure.unit = _normalise_text(figure.unit, multiline=False)
         problems = []
         try:
-            validate_single_line(figure.label)
-            validate_single_line(figure.unit)
+            figure.label = _normalise_text(figure.label, multiline=False)
+            figure.unit = _normalise_text(figure.unit, multiline=False)
         except ValidationError as exc:
             problems.append(exc.messages[0])
         if not figure.label:
@@ -673,8 +684,7 @@ def save_call_settings(event, user, values: dict) -> CallSettings:
             if name in values:
                 setattr(call, name, values[name])
         if call.introduction:
-            call.introduction = call.introduction.replace("\r\n", "\n")
-            validate_multiline(call.introduction)
+            call.introduction = clean_multiline(call.introduction)
         call.full_clean()
         call.save()
         categories_for(event)

@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "fusionforum.core"
     label = "core"
     verbose_name = "Platform"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

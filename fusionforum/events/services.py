@@ -7,13 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from fusionforum.core import audit, clock, ratelimit
+from fusionforum.core.text import normalise_newlines, validate_multiline, validate_single_line
 from fusionforum.notifications.services import queue_email
 
 from .models import ContactMessage, Event, StreamState
@@ -103,7 +104,20 @@ def check_contact_rate(event: Event, client: str) -> None:
 @transaction.atomic
 def receive_contact_message(event: Event, *, name: str, email: str, organisation: str,
                             topic: str, message: str) -> ContactMessage:
-    """Store a message to the organisers and queue its e-mail, both or neither."""
+    """Store a message to the organisers and queue its e-mail, both or neither. Every field
+    goes through the input policy (``core.text``): a name or organisation with a line break
+    would otherwise write lines of its own into the organisers' e-mail."""
+    errors = {}
+    for field, value, check in (("name", name, validate_single_line),
+                                ("organisation", organisation, validate_single_line),
+                                ("message", message, validate_multiline)):
+        try:
+            check(value)
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    message = normalise_newlines(message)
     contact = ContactMessage(
         event=event, name=name, email=email, organisation=organisation, topic=topic,
         message=message, received_at=clock.now(),

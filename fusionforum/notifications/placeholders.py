@@ -34,7 +34,7 @@ from django.http import Http404
 
 from fusionforum.core import audit
 from fusionforum.core.forms import AccessibleFormMixin
-from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.core.text import normalise_newlines, validate_multiline, validate_single_line
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 ANY_BRACES = re.compile(r"\{\{|\}\}|\{%|%\}")
@@ -151,10 +151,6 @@ def reset_custom(model, event, key: str, *, by, audit_prefix: str) -> bool:
 # The editor ---------------------------------------------------------------------------------
 
 
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 class EmailTemplateForm(AccessibleFormMixin, forms.Form):
     """Subject and body of one e-mail: characters checked, then ``validate_template`` against
     the kind's allow-list (its messages are shown above the form)."""
@@ -181,7 +177,7 @@ class EmailTemplateForm(AccessibleFormMixin, forms.Form):
         return subject
 
     def clean_body(self):
-        body = _normalise_newlines(self.cleaned_data["body"])
+        body = normalise_newlines(self.cleaned_data["body"])
         if not body.strip():
             raise ValidationError("Write the e-mail's text.")
         validate_multiline(body)

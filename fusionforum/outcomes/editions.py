@@ -335,4 +335,9 @@ def suggest_next(event: Event) -> dict:
     slug = event.slug.replace(year, new_year) if year in event.slug else f"{event.slug}-{new_year}"
     title = (event.title.replace(year, new_year) if year in event.title
              else f"{event.title} {new_year}")
-    return {"slug": slug[:60], "title": title[:200], "start_date": nxt}
+    # The form must be sendable as shown: never propose the address of an existing event.
+    base, n = slug[:56], 2
+    slug = slug[:60]
+    while Event.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return {"slug": slug, "title": title[:200], "start_date": nxt}

@@ -95,9 +95,9 @@ def test_saved_template_is_what_participants_receive(desk, event, open_registrat
     ("body", "{{ first_name.__class__ }}", "Only {{ placeholder }} is allowed"),
     ("body", "{{ waitlist_position }}", "Unknown placeholder: {{ waitlist_position }}"),
     ("subject", "Hello {{ secret_key }}", "Unknown placeholder: {{ secret_key }}"),
-    ("subject", "Hello\r\nBcc: victim@test.invalid", "The subject must be one line."),
-    ("subject", "Hello\nthere", "The subject must be one line."),
-    ("body", "Hidden\u202etext", "Remove the invisible or control characters"),
+    ("subject", "Hello\r\nBcc: victim@test.invalid", "must fit on one line"),
+    ("subject", "Hello\nthere", "must fit on one line"),
+    ("body", "Hidden\u202etext", "Remove the text-direction controls (U+202E"),
 ])
 def test_invalid_templates_are_refused_with_a_field_error(desk, event, field, value, error):
     data = {"subject": "Fine subject", "body": "Fine body.", "action": "save", field: value}

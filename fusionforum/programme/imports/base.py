@@ -23,11 +23,11 @@ import zoneinfo
 
 from django.utils.html import strip_tags
 
+from fusionforum.core.text import strip_refused
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ITEMS = 2000
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
-                      "\ufeff\ud800-\udfff]")
 _BREAK_WORDS = re.compile(r"\b(break|coffee|lunch|dinner|pause|kaffee|mittag|mittagspause|"
                           r"kaffeepause|déjeuner|café)\b", re.IGNORECASE)
 _PANEL_WORDS = re.compile(r"\b(panel|podium|podiumsdiskussion)\b", re.IGNORECASE)
@@ -94,15 +94,14 @@ def clean_line(value) -> str:
     if value is None:
         return ""
     value = html.unescape(strip_tags(str(value)))
-    return " ".join(_CONTROL.sub("", value).split())
+    return " ".join(strip_refused(value).split())
 
 
 def clean_text(value) -> str:
     if value is None:
         return ""
     value = re.sub(r"<br\s*/?>|</p>", "\n", str(value), flags=re.IGNORECASE)
-    value = html.unescape(strip_tags(value)).replace("\r\n", "\n")
-    value = _CONTROL.sub("", value)
+    value = strip_refused(html.unescape(strip_tags(value)), multiline=True)
     return re.sub(r"\n{3,}", "\n\n", value).strip()
 
 
