@@ -105,6 +105,8 @@ EXPECTED = {
     ("*", "registration:desk_registration_action"): "promoting needs a free seat; the "
                                                     "message says how to free one",
     ("*", "programme_manage:room_delete"): "a room in use is kept (409 names the sessions)",
+    ("*", "cfp_decide:auto_assign"): "the cloned edition has no reviewers yet; the message "
+                                     "says to add some first",
     ("speaker", "visits:take"): "KNOWN GAP: the visits page still offers runs that overlap the "
                                 "person's published meetings; the service refuses with the "
                                 "reason (site-visits page, to be fixed there)",
@@ -122,6 +124,20 @@ NOT_REACHED = {
     "programme:agenda_sync": "sent by the page's script (stars kept in the browser), "
                              "never a form; tests/programme/test_agenda.py covers it",
 }
+# KNOWN GAP: forms the crawl does not reach yet within its page budget (object pages not
+# linked from the starting pages, or a budget spent on the cloned edition). Each needs a
+# starting page in ROLES; the stale check below fails once one is covered, so the list only
+# shrinks.
+NOT_YET_CRAWLED = [
+    "accounts:two_factor_setup", "accounts:two_factor_verify", "cfp:confirm", "cfp:edit",
+    "cfp:new", "cfp_decide:assign", "cfp_decide:email_reset", "cfp_decide:reviewer",
+    "cfp_decide:unassign", "meetings_manage:expert_edit", "meetings_manage:expert_new",
+    "meetings_manage:publish", "outcomes_manage:edit_priority", "programme:unstar",
+    "programme_manage:editor", "programme_manage:release", "programme_manage:room",
+    "programme_manage:room_delete", "registration:email_template_reset", "vault:status",
+    "vault_security:person", "visits:ranking", "visits_manage:allocation",
+]
+NOT_REACHED.update(dict.fromkeys(NOT_YET_CRAWLED, "not reached by the crawl yet (known gap)"))
 
 POST_IN_SOURCE = re.compile(r"request\.POST|posted_data\(|request\.method|require_POST"
                             r"|require_http_methods\(\[?[^)]*POST")
