@@ -121,8 +121,6 @@ NOT_REACHED = {
                                 "tests/programme/test_import_browser.py covers it",
     "registration:accept": "shown only to a person offered a seat; "
                            "tests/registration/test_views.py covers it",
-    "programme:agenda_sync": "sent by the page's script (stars kept in the browser), "
-                             "never a form; tests/programme/test_agenda.py covers it",
 }
 # KNOWN GAP: forms the crawl does not reach yet within its page budget (object pages not
 # linked from the starting pages, or a budget spent on the cloned edition). Each needs a
