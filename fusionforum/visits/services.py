@@ -235,6 +235,33 @@ def _conflict(run: TourRun, user, *, ignore_seat=None) -> str | None:
     return None
 
 
+def unavailable_runs(event, user, runs) -> dict[int, str]:
+    """For the participants' page: run id -> why ``take_seat`` would refuse the person that
+    run (a seat on the same tour, an overlap with another seat, a talk or a published
+    meeting), so that the page offers no button the service refuses. The same rules as
+    ``_conflict``, with the person's seats and busy periods read once."""
+    held = list(Seat.objects.filter(run__tour__event_id=event.pk, user=user,
+                                    status=SeatStatus.HELD).select_related("run__tour"))
+    busy = busy_periods(event, [user.pk]).get(user.pk, [])
+    reasons = {}
+    for run in runs:
+        if any(seat.run_id == run.pk for seat in held):
+            continue
+        for seat in held:
+            if seat.run.tour_id == run.tour_id:
+                reasons[run.pk] = f"You already have a seat on “{run.tour.name}”."
+                break
+            if run.overlaps(seat.run.start, seat.run.end):
+                reasons[run.pk] = f"It overlaps your seat on “{seat.run.tour.name}”."
+                break
+        else:
+            for start, end, why in busy:
+                if run.overlaps(start, end):
+                    reasons[run.pk] = f"It overlaps {why}."
+                    break
+    return reasons
+
+
 def take_seat(run: TourRun, user, *, by=None, source="first-come",
               allow_waitlist=True) -> Seat:
     """After the allocation: a free seat first come, first served, else the waiting list."""

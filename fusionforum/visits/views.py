@@ -55,15 +55,16 @@ def _home(request, event, form=None, status=200):
     for seat in seats:
         seat.position = services.waiting_position(seat)
     mine = {seat.run_id for seat in seats}
-    # One seat per tour: runs of a tour the person already holds a seat on offer no button
-    # that the service would refuse.
-    held_tours = {seat.run.tour_id for seat in seats if seat.status == "held"}
+    # No button the service would refuse: runs of a tour the person already holds a seat on,
+    # or overlapping their seats, talks or meetings, say why instead.
+    unavailable = (services.unavailable_runs(event, request.user, runs)
+                   if current_phase == "allocated" and registration is not None else {})
     tours = list(TourType.objects.filter(event=event).prefetch_related("runs"))
     by_tour: dict[int, list] = {}
     for run in runs:
         run.free = max(0, run.capacity - run.held)
         run.mine = run.pk in mine
-        run.tour_held = not run.mine and run.tour_id in held_tours
+        run.unavailable = unavailable.get(run.pk)
         run.started = run.start <= now
         by_tour.setdefault(run.tour_id, []).append(run)
     for tour in tours:
