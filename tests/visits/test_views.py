@@ -309,3 +309,19 @@ def test_giving_up_a_seat_asks_first(client, event, tours, cast, allocated, clea
     seat.refresh_from_db()
     assert seat.status == SeatStatus.CANCELLED
     assert client.get(url).status_code == 404  # nothing left to confirm
+
+
+def test_the_page_offers_no_run_the_person_cannot_take(client, event, tours, cast, allocated,
+                                                       clearances):
+    """A run of a tour the person already has a seat on, or overlapping their seat, shows why
+    instead of a button that the service would refuse."""
+    services.take_seat(tours["main_am"], cast["a"])
+    client.force_login(cast["a"])
+    page = client.get(f"/{event.slug}/visits/").content.decode()
+    assert f"/visits/runs/{tours['main_pm'].pk}/take/" not in page
+    assert f"/visits/runs/{tours['cryo_am'].pk}/take/" not in page
+    assert "You already have a seat on “Main tour”." in page
+    assert "It overlaps your seat on “Main tour”." in page
+    client.force_login(cast["b"])
+    page = client.get(f"/{event.slug}/visits/").content.decode()
+    assert f"/visits/runs/{tours['main_pm'].pk}/take/" in page
