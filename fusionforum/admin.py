@@ -18,6 +18,23 @@ from django.views.decorators.cache import never_cache
 from fusionforum.accounts.twofactor import is_verified
 
 
+def _has_policy(form_class) -> bool:
+    from fusionforum.core.forms import TextPolicyMixin
+
+    return issubclass(form_class, TextPolicyMixin)
+
+
+def _with_policy(form_class):
+    from django import forms
+
+    from fusionforum.core.forms import TextPolicyMixin, TextPolicyModelForm
+
+    if form_class is forms.ModelForm:
+        return TextPolicyModelForm
+    return type(form_class.__name__, (TextPolicyMixin, form_class), {
+        "__module__": form_class.__module__})
+
+
 def may_enter_back_office(user) -> bool:
     if not user.is_active or not user.is_authenticated:
         return False
@@ -37,29 +54,22 @@ class FusionForumAdminSite(admin.AdminSite):
         return may_enter_back_office(request.user) and is_verified(request.user)
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every model admin and inline whose form is Django's plain ModelForm gets
-        ``core.forms.TextPolicyModelForm``: the back office's text inputs follow the product's
-        input policy (line breaks, control and invisible characters), present and future."""
-        from django import forms
-
-        from fusionforum.core.forms import TextPolicyMixin, TextPolicyModelForm
-
+        """Every model admin and inline gets a form under the product's input policy
+        (``core.forms.TextPolicyMixin``: line breaks, control and invisible characters), so the
+        back office's text inputs follow the same rules as the product's own pages, present
+        and future."""
         admin_class = admin_class or admin.ModelAdmin
-        if admin_class.form is forms.ModelForm:
-            admin_class = type(admin_class.__name__, (admin_class,),
-                               {"form": TextPolicyModelForm, "__module__": admin_class.__module__})
-        elif not issubclass(admin_class.form, TextPolicyMixin):
-            admin_class = type(admin_class.__name__, (admin_class,), {
-                "form": type(admin_class.form.__name__, (TextPolicyMixin, admin_class.form), {}),
-                "__module__": admin_class.__module__})
-        inlines = []
-        for inline in getattr(admin_class, "inlines", ()):
-            if inline.form is forms.ModelForm:
-                inline = type(inline.__name__, (inline,), {"form": TextPolicyModelForm,
-                                                           "__module__": inline.__module__})
-            inlines.append(inline)
+        attrs = {"__module__": admin_class.__module__}
+        if not _has_policy(admin_class.form):
+            attrs["form"] = _with_policy(admin_class.form)
+        inlines = [inline if _has_policy(inline.form) else type(
+            inline.__name__, (inline,), {"form": _with_policy(inline.form),
+                                         "__module__": inline.__module__})
+            for inline in getattr(admin_class, "inlines", ())]
         if inlines:
-            admin_class.inlines = inlines
+            attrs["inlines"] = inlines
+        if len(attrs) > 1:
+            admin_class = type(admin_class.__name__, (admin_class,), attrs)
         return super().register(model_or_iterable, admin_class, **options)
 
     @method_decorator(never_cache)

@@ -214,3 +214,13 @@ def test_every_text_column_is_under_the_policy_or_explained():
                 missing.append(f"{model._meta.label}.{field.name}")
     assert not missing, (f"text columns neither under the input policy nor listed with a "
                          f"reason: {missing}")
+
+
+def test_every_back_office_form_is_under_the_policy():
+    from fusionforum.admin import site
+
+    assert site._registry
+    for model, model_admin in site._registry.items():
+        assert issubclass(model_admin.form, TextPolicyMixin), model
+        for inline in model_admin.inlines:
+            assert issubclass(inline.form, TextPolicyMixin), (model, inline)
