@@ -101,6 +101,14 @@ PAGES = {
         "security", f"/security/{D}/people/{{vault_person}}/", "reason", {}, None, False),
 }
 
+# Pages that show the saved text to people (not in a text area): its lines must show there as
+# lines. form class -> (page, CSS selector of the element showing it)
+DISPLAYED = {
+    "meetings.forms.RequestForm": (f"/{D}/meetings/", "td"),
+    "vault.forms.DecisionForm": (f"/security/{D}/people/{{vault_person}}/",
+                                 "p:has-text('Reason given')"),
+}
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -208,7 +216,7 @@ def _retype(page, area, lines):
             page.keyboard.insert_text(line)
 
 
-def _fill_and_save(page, url, textarea_name, fill, button):
+def _fill_and_save(page, url, textarea_name, fill, button, *, add_line=False):
     page.goto(url)
     form = page.locator(f"form[method=post]:has(textarea[name$='{textarea_name}'])").first
     expect(form).to_be_visible()
@@ -220,6 +228,8 @@ def _fill_and_save(page, url, textarea_name, fill, button):
             continue
         current = area.input_value()
         lines = current.split("\n") if current.strip() else ["First line typed,", "second line."]
+        if add_line and len(lines) < 2:
+            lines.append("A line typed after Enter.")
         _retype(page, area, lines)
         typed[area.get_attribute("name")] = "\n".join(lines)
     for group in {r.get_attribute("name") for r in form.locator("input[type=radio]").all()}:
@@ -257,7 +267,8 @@ def test_typing_line_breaks_into_every_text_area(browser, live_server, demo):  #
         page = pages[role]
         url = live_server.url + path.format(**objects)
         try:
-            answer, typed = _fill_and_save(page, url, textarea, fill, button)
+            answer, typed = _fill_and_save(page, url, textarea, fill, button,
+                                           add_line=form_name in DISPLAYED)
         except Exception as error:  # noqa: BLE001 (collect every page's problem)
             problems.append(f"{form_name} at {path}: {type(error).__name__}: "
                             f"{str(error).splitlines()[0]}")
@@ -266,6 +277,14 @@ def test_typing_line_breaks_into_every_text_area(browser, live_server, demo):  #
         if answer.status >= 400 or errors:
             problems.append(f"{form_name} at {path}: answered {answer.status}: {errors[:3]}")
             continue
+        if form_name in DISPLAYED:
+            where, selector = DISPLAYED[form_name]
+            page.goto(live_server.url + where.format(**objects))
+            first, second = typed[next(n for n in typed if n.endswith(textarea))].split("\n")[:2]
+            shown_html = [html for html in page.locator(selector).evaluate_all(
+                "els => els.map(e => e.innerHTML)") if first in html]
+            if not any("<br>" in html and second in html for html in shown_html):
+                problems.append(f"{form_name}: {where} does not show the lines: {shown_html}")
         if shown:
             page.goto(url)
             form = page.locator(f"form[method=post]:has(textarea[name$='{textarea}'])").first
