@@ -43,6 +43,7 @@ USERS = {
     "participant": ("bo.example@demo.fusionforum.invalid", False, PHONE),
     "speaker": ("esme.fictive@demo-speakers.fusionforum.invalid", False, PHONE),
     "author": (None, False, PHONE),  # the speaker of a submission still open: see _objects
+    "newcomer": ("ada.example@demo.fusionforum.invalid", False, PHONE),  # registers again
     "expert": ("expert@demo.fusionforum.invalid", False, PHONE),
     "organiser": ("organiser@demo.fusionforum.invalid", True, DESKTOP),
     "reviewer": ("reviewer@demo.fusionforum.invalid", True, DESKTOP),
@@ -55,6 +56,9 @@ PAGES = {
     "events.forms.ContactForm": (
         "anonymous", f"/{D}/contact/", "message",
         {"name": "Zoë Kāne 👩\u200d🔬", "email": "zoe@test.invalid"}, "Send message", False),
+    # Its text areas are the event's long-text questions (fields made per question).
+    "registration.forms.RegistrationForm": (
+        "newcomer", f"/{D}/registration/", "{long_question}", {}, None, False),
     "meetings.forms.RequestForm": (
         "participant", f"/{D}/meetings/requests/{{request}}/", "topic", {}, None, True),
     "outcomes.forms.SurveyForm": (
@@ -169,6 +173,11 @@ def _objects(event) -> dict:
     session = ProgrammeSession.objects.filter(event=event).order_by("pk").first()
     ProgrammeSession.objects.filter(pk=session.pk).update(title=session.title + " (moved)")
     statuses = vault.statuses(event)
+    from fusionforum.registration.models import Question
+
+    long_question = Question.objects.create(
+        event=event, kind=Question.Kind.LONG_TEXT, label="Anything we should know?",
+        required=False, position=99)
     CallSettings.objects.filter(event=event).update(
         review_closes_at=business_clock.now() + dt.timedelta(days=3))
     return {
@@ -177,6 +186,7 @@ def _objects(event) -> dict:
         .values_list("pk", flat=True).first(),
         "submission": submission.code,
         "open_submission": open_submission.code,
+        "long_question": f"q_{long_question.pk}",
         "expert_meeting": expert_meeting,
         "expert": Expert.objects.filter(event=event).order_by("pk").first().pk,
         "cfp_email": CfpEmailTemplate.objects.filter(event=event).values_list(
@@ -232,6 +242,16 @@ def _fill_and_save(page, url, textarea_name, fill, button, *, add_line=False):
             lines.append("A line typed after Enter.")
         _retype(page, area, lines)
         typed[area.get_attribute("name")] = "\n".join(lines)
+    # What a person must fill and the page leaves empty gets a value, as a person would give.
+    for field in form.locator("input[required], select[required]").all():
+        kind = (field.get_attribute("type") or "").lower()
+        tag = field.evaluate("e => e.tagName").lower()
+        if tag == "select" and not field.input_value():
+            field.select_option(index=1)
+        elif kind == "date" and not field.input_value():
+            field.fill("2027-05-25")
+        elif kind in ("text", "email", "") and tag == "input" and not field.input_value():
+            field.fill("Typed answer")
     for group in {r.get_attribute("name") for r in form.locator("input[type=radio]").all()}:
         radios = form.locator(f"input[type=radio][name='{group}']")
         if not any(r.is_checked() for r in radios.all()):
@@ -266,6 +286,7 @@ def test_typing_line_breaks_into_every_text_area(browser, live_server, demo):  #
             _log_in(pages[role], live_server, role)
         page = pages[role]
         url = live_server.url + path.format(**objects)
+        textarea = textarea.format(**objects)
         try:
             answer, typed = _fill_and_save(page, url, textarea, fill, button,
                                            add_line=form_name in DISPLAYED)
@@ -308,3 +329,10 @@ def test_typing_line_breaks_into_every_text_area(browser, live_server, demo):  #
                     and model.objects.filter(**{f"{field.name}__contains": "\r"}).exists()):
                 with_cr.append(f"{model._meta.label}.{field.name}")
     assert not with_cr, f"stored with CR: {with_cr}"
+    # The long-text answer of the registration (kept in a JSON column) too.
+    from fusionforum.registration.models import Registration
+
+    answers = Registration.objects.filter(
+        event=demo, user__email=USERS["newcomer"][0]).latest("pk").answers
+    answer = answers[objects["long_question"].removeprefix("q_")]
+    assert answer == "First line typed,\nsecond line.", answer
