@@ -156,6 +156,7 @@ UNTYPED_COLUMNS = {
     "core.AuditEntry": ("action", "object_type", "object_id", "summary", WRITTEN_BY_CODE),
     "core.RateLimitWindow": ("scope", "key", WRITTEN_BY_CODE),
     "accounts.Organisation": ("name", CHECKED_BY_FORM),
+    "accounts.MergedOrganisation": ("former_name", WRITTEN_BY_CODE),
     "accounts.User": ("password", "full_name", CHECKED_BY_FORM),
     "notifications.OutboundEmail": ("subject", "body", "purpose", "related_type", "related_id",
                                     "last_error", WRITTEN_BY_CODE),
