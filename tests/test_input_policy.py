@@ -225,3 +225,29 @@ def test_every_back_office_form_is_under_the_policy():
         assert issubclass(model_admin.form, TextPolicyMixin), model
         for inline in model_admin.inlines:
             assert issubclass(inline.form, TextPolicyMixin), (model, inline)
+
+
+@pytest.mark.parametrize("value", ["A\r\nB", "A\nB", "A\x00B", "A\u202eB"])
+def test_text_read_straight_from_a_post_body_is_checked_by_the_service(value, make_event,
+                                                                       make_user):
+    """Services that take text from ``request.POST`` themselves check it before folding
+    spaces, so a line break is refused, not quietly folded, and a NUL never reaches the
+    database (PostgreSQL refuses it with a 5xx)."""
+    from fusionforum.cfp import review
+    from fusionforum.events.models import TeamMembership
+    from fusionforum.outcomes import services as outcomes
+
+    event = make_event()
+    organiser = make_user("organiser@test.invalid")
+    TeamMembership.objects.create(event=event, user=organiser,
+                                  role=TeamMembership.Role.ORGANISER)
+    policy = ("must fit on one line", "control characters", "text-direction")
+    for attempt in (
+        lambda: outcomes.publish(event, by=organiser, comment=value),
+        lambda: outcomes.withdraw(event, 1, by=organiser, reason=value),
+        lambda: review.save_score_category(event, by=organiser, name=value, description="",
+                                           weight=1, max_score=5, position=0),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert any(words in " ".join(refused.value.messages) for words in policy)

@@ -200,12 +200,12 @@ def _theme(event, pk) -> Theme:
 def rename_theme(event, pk, label: str, *, by) -> Theme:
     from fusionforum.core.text import validate_single_line
 
+    validate_single_line(label or "")  # before folding spaces: a line break is refused
     label = " ".join((label or "").split())
     if not label:
         raise EditorialError("Give the theme a name.")
     if len(label) > 150:
         raise EditorialError("A theme's name has at most 150 characters.")
-    validate_single_line(label)
     theme = _theme(event, pk)
     old = theme.label
     theme.label = label
@@ -233,8 +233,8 @@ def merge_themes(event, pks, *, by, label: str = "") -> Theme:
         if label.strip():
             from fusionforum.core.text import validate_single_line
 
+            validate_single_line(label)  # before folding spaces: a line break is refused
             target.label = " ".join(label.split())[:150]
-            validate_single_line(target.label)
             target.named_by_organiser = True
         target.save()
         _mark_edited(event)
@@ -389,6 +389,10 @@ def publish(event, *, by, comment: str = "") -> ReportVersion:
     from . import report as report_module
 
     _require_organiser(event, by)
+    from fusionforum.core.text import validate_single_line
+
+    # The comment is read straight from the POST body: the input policy applies here.
+    validate_single_line(comment or "")
     if not Theme.objects.filter(event=event).exists():
         raise EditorialError("Build the themes before publishing.")
     comment = " ".join((comment or "").split())[:300]
@@ -427,12 +431,14 @@ def withdraw(event, number: int, *, by, reason: str) -> ReportVersion:
     from fusionforum.core.text import validate_single_line
 
     _require_organiser(event, by)
+    # Checked before spaces are folded: folding would quietly turn a line break or a control
+    # character that str.split counts as a space into a space.
+    validate_single_line(reason or "")
     reason = " ".join((reason or "").split())
     if not reason:
         raise EditorialError("Say why the version is withdrawn: the public reads the reason.")
     if len(reason) > 300:
         raise EditorialError("The reason has at most 300 characters.")
-    validate_single_line(reason)
     with transaction.atomic():
         OutcomesReport.objects.select_for_update().filter(event=event).first()
         version = (ReportVersion.every.select_for_update()

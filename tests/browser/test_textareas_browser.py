@@ -80,7 +80,8 @@ PAGES = {
     "meetings.forms.SettingsForm": (
         "organiser", f"/manage/{D}/meetings/settings/", "disciplines_text", {}, None, True),
     "meetings.forms.PublishForm": (
-        "organiser", f"/manage/{D}/meetings/", "comment", {}, None, False),
+        "organiser", f"/manage/{D}/meetings/", "comment", {"close_requests": True}, None,
+        False),
     "registration.email_templates.EmailTemplateForm": (
         "organiser", f"/manage/{D}/emails/confirmed/", "body", {}, None, True),
     "notifications.placeholders.EmailTemplateForm": (
@@ -172,6 +173,12 @@ def _objects(event) -> dict:
     # A working-copy change, so a new programme release may be made.
     session = ProgrammeSession.objects.filter(event=event).order_by("pk").first()
     ProgrammeSession.objects.filter(pk=session.pk).update(title=session.title + " (moved)")
+    # Meeting requests open again (the demo closed them before publishing), so a delegate
+    # may still change a request's topic.
+    from fusionforum.meetings.models import MeetingSettings
+
+    MeetingSettings.objects.filter(event=event).update(
+        requests_close_at=business_clock.now() + dt.timedelta(hours=2))
     statuses = vault.statuses(event)
     from fusionforum.registration.models import Question
 
@@ -232,7 +239,11 @@ def _fill_and_save(page, url, textarea_name, fill, button, *, add_line=False):
     expect(form).to_be_visible()
     typed = {}
     for name, value in fill.items():
-        form.locator(f"[name$='{name}']").first.fill(value)
+        field = form.locator(f"[name$='{name}']").first
+        if value is True:
+            field.check()
+        else:
+            field.fill(value)
     for area in form.locator("textarea").all():
         if not area.is_visible() or area.is_disabled():
             continue
