@@ -43,7 +43,7 @@ USERS = {
     "participant": ("bo.example@demo.fusionforum.invalid", False, PHONE),
     "speaker": ("esme.fictive@demo-speakers.fusionforum.invalid", False, PHONE),
     "author": (None, False, PHONE),  # the speaker of a submission still open: see _objects
-    "newcomer": ("ada.example@demo.fusionforum.invalid", False, PHONE),  # registers again
+    "newcomer": (None, False, PHONE),  # a person whose registration was cancelled: see _objects
     "expert": ("expert@demo.fusionforum.invalid", False, PHONE),
     "organiser": ("organiser@demo.fusionforum.invalid", True, DESKTOP),
     "reviewer": ("reviewer@demo.fusionforum.invalid", True, DESKTOP),
@@ -151,7 +151,15 @@ def _objects(event) -> dict:
     from fusionforum.visits.models import TourType
 
     users = {role: User.objects.get(email=email) for role, (email, _, _) in USERS.items()
-             if email and role != "author"}
+             if email and role not in ("author", "newcomer")}
+    # Someone whose registration was cancelled registers again (the registration form).
+    from fusionforum.registration.models import Registration
+    from fusionforum.registration.states import Status
+
+    active = Registration.objects.filter(event=event).exclude(status=Status.CANCELLED)
+    again = (Registration.objects.filter(event=event, status=Status.CANCELLED)
+             .exclude(user__in=active.values("user")).order_by("pk").first())
+    USERS["newcomer"] = (again.user.email, False, PHONE)
     submission = Sub.objects.filter(event=event, speakers=users["speaker"]).first()
     # A submission still under review whose deadline the organisers extended: its speaker may
     # still edit the answers.
