@@ -7,10 +7,14 @@ the desk page previews and asks for confirmation; organisers only merge what is 
 
 from __future__ import annotations
 
+import threading
+import time
+
 import hypothesis
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.conf import settings as django_settings
+from django.db import connection, transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -488,12 +492,67 @@ def test_random_histories_keep_the_seat_invariants_through_a_merge(
         transaction.set_rollback(True)
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("sqlite" in django_settings.DATABASES["default"]["ENGINE"],
+                    reason="threads on the in-memory SQLite test database share one connection")
+def test_a_merge_counts_the_seats_under_the_seat_lock(
+        event, organiser, clock, open_registration, register, make_person, make_organisation):
+    """A registration takes the last general seat while the merge waits for the seat lock:
+    the merge then counts that seat and is refused (the people of the public lab would need
+    three general seats), instead of overselling the general pool."""
+    open_registration(capacity=5, delegates_per_organisation=None,
+                      reserved={Organisation.Kind.PUBLIC_LAB: 2})  # 3 general seats
+    lab = make_organisation("Fictional Lab Duplicate", kind=Organisation.Kind.PUBLIC_LAB,
+                            fusion_approach="")
+    company = make_organisation("Fictional Fusion Ltd")
+    for organisation in (lab, lab, company):
+        register(make_person(organisation))
+    newcomer = make_person(make_organisation("Fictional Newcomer"))
+    assert merge.preview(lab, company).possible  # 3 people for 3 general seats, now
+    merging, outcome = threading.Event(), []
+
+    def merge_in_a_thread():
+        try:
+            merging.set()
+            merge.merge(lab, company, by=organiser)
+            outcome.append("merged")
+        except merge.MergeRefused as refused:
+            outcome.extend(refused.messages)
+        finally:
+            connection.close()
+
+    def waiting_for_my_lock():
+        with connection.cursor() as cursor:  # pg_locks is read live, even in a transaction
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted "
+                           "AND pg_backend_pid() = ANY(pg_blocking_pids(pid))")
+            return cursor.fetchone()[0]
+
+    thread = threading.Thread(target=merge_in_a_thread)
+    with capacity.seat_lock(event):
+        thread.start()
+        merging.wait()
+        for _ in range(200):
+            if waiting_for_my_lock():
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the merge did not wait for the seat lock")
+        assert register(newcomer).seat_pool == capacity.GENERAL  # the last general seat
+    thread.join()
+    assert len(outcome) == 1, outcome
+    assert outcome[0].startswith(f"{event.title}: the 2 seats of “Fictional Lab Duplicate” "
+                                 f"in reserved seats move to the general pool"), outcome
+    assert "4 people would then need a seat of the general pool, which has only 3" in outcome[0]
+    assert Organisation.objects.filter(pk=lab.pk).exists()
+    assert capacity.seats_taken(event) == {"public_lab": 2, "general": 2}
+    _invariants(event)
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_merging_on_a_phone_with_the_keyboard(browser, live_server, client, event, organiser,
                                               clock, open_registration, register, make_person,
                                               pair):
-    from django.conf import settings as django_settings
     from playwright.sync_api import expect
 
     from ..browser.conftest import axe_violations, open_page, screenshot
