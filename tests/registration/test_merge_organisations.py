@@ -345,7 +345,7 @@ def test_an_organiser_merges_only_organisations_of_their_own_events(
                                 organisation=duplicate, status="pending",
                                 submitted_at=paris(2027, 4, 2))
     plan = desk_services.merge_preview(organiser, duplicate, keep)
-    assert plan.problems == [desk_services.NOT_YOURS] and plan.moves == []
+    assert plan.problems == [desk_services.NOT_YOURS] and plan.moves == plan.changes == []
     with pytest.raises(merge.MergeRefused):
         desk_services.merge_organisations(organiser, duplicate, keep)
     admin = make_user(is_superuser=True, is_staff=True)
