@@ -13,8 +13,11 @@ e.g. the same reviewer conflict declared for both). The duplicate's id is rememb
 (``MergedOrganisation``, ``current_ids``) for documents frozen with organisation ids, such as a
 published meetings schedule. Apps above this one add their own rules
 without being imported here: ``register_lock`` (locks to take first, e.g. the seat lock of
-every event concerned) and ``register_check`` (reasons to refuse, e.g. a delegate cap the
-merged organisation would exceed).
+every event concerned), ``register_check`` (reasons to refuse, e.g. a delegate cap the
+merged organisation would exceed) and ``register_effect`` (what else the merge changes once
+the rows have moved, e.g. people re-seated because their organisation's kind changed: shown in
+the preview, refused there when it cannot be done, and applied under the same locks in the
+same transaction).
 """
 
 from __future__ import annotations
@@ -33,10 +36,15 @@ from .models import MergedOrganisation, Organisation
 
 LockProvider = Callable[[Organisation, Organisation], Iterable[AbstractContextManager]]
 Check = Callable[[Organisation, Organisation], list[str]]
+# describe(duplicate, keep) -> (changes, problems), read before anything moves;
+# apply(duplicate, keep) -> facts for the audit entry, after every row moved.
+Describe = Callable[[Organisation, Organisation], tuple[list[str], list[str]]]
+Apply = Callable[[Organisation, Organisation], dict | None]
 
 _droppable: dict[str, str | None] = {}
 _locks: list[LockProvider] = []
 _checks: list[Check] = []
+_effects: list[tuple[Describe, Apply]] = []
 
 
 def register_droppable(model: type[models.Model], *, latest_by: str | None = None) -> None:
@@ -54,6 +62,16 @@ def register_lock(provider: LockProvider) -> None:
 def register_check(check: Check) -> None:
     if check not in _checks:
         _checks.append(check)
+
+
+def register_effect(describe: Describe, apply: Apply) -> None:
+    """Something the merge changes besides moving rows. ``describe`` says it for the preview
+    (``Plan.changes``) and why it cannot be done (``Plan.problems``: the merge is refused,
+    nothing written); ``apply`` does it after the rows moved, before the duplicate is deleted,
+    in the same transaction and under the same locks. ``apply`` may still raise MergeRefused:
+    everything rolls back."""
+    if (describe, apply) not in _effects:
+        _effects.append((describe, apply))
 
 
 class MergeRefused(ValidationError):
@@ -74,6 +92,7 @@ class Plan:
     moves: list[tuple[str, int]] = field(default_factory=list)  # (what, rows)
     dropped: list[tuple[str, int]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # what else changes (register_effect)
     event_ids: set[int] = field(default_factory=set)
 
     @property
@@ -153,7 +172,8 @@ def _events(model, fk, organisation) -> set[int]:
 
 
 def preview(duplicate: Organisation, keep: Organisation) -> Plan:
-    """What merging would move, drop and why it would be refused (nothing changes)."""
+    """What merging would move, drop and otherwise change (``register_effect``), and why it
+    would be refused (nothing changes)."""
     plan = Plan(duplicate=duplicate, keep=keep)
     if duplicate.pk == keep.pk:
         plan.problems.append("Choose two different organisations.")
@@ -179,13 +199,18 @@ def preview(duplicate: Organisation, keep: Organisation) -> Plan:
             plan.moves.append((_name(model, count), count))
     for check in _checks:
         plan.problems.extend(check(duplicate, keep))
+    for describe, _apply in _effects:
+        changes, problems = describe(duplicate, keep)
+        plan.changes.extend(changes)
+        plan.problems.extend(problems)
     return plan
 
 
 def merge(duplicate: Organisation, keep: Organisation, *, by) -> Plan:
-    """Move everything of ``duplicate`` to ``keep`` and delete ``duplicate``: all or nothing.
-    Raises MergeRefused (nothing changed) when the preview, made again under the locks, finds
-    a problem."""
+    """Move everything of ``duplicate`` to ``keep``, apply the registered effects (e.g.
+    re-seating) and delete ``duplicate``: all or nothing. Raises MergeRefused (nothing
+    changed) when the preview, made again under the locks, finds a problem, or when an effect
+    refuses."""
     with transaction.atomic(), ExitStack() as stack:
         locked = {o.pk: o for o in Organisation.objects.select_for_update()
                   .filter(pk__in=[duplicate.pk, keep.pk])}
@@ -204,6 +229,9 @@ def merge(duplicate: Organisation, keep: Organisation, *, by) -> Plan:
                 if collisions:
                     model._default_manager.filter(pk__in=_to_drop(model, collisions)).delete()
             model._default_manager.filter(**{fk.name: duplicate}).update(**{fk.name: keep})
+        effects: dict = {}
+        for _describe_effect, apply in _effects:
+            effects.update(apply(duplicate, keep) or {})
         name, duplicate_pk = duplicate.name, duplicate.pk
         MergedOrganisation.objects.create(former_id=duplicate_pk, former_name=name,
                                           merged_into=keep, merged_at=clock.now())
@@ -211,5 +239,5 @@ def merge(duplicate: Organisation, keep: Organisation, *, by) -> Plan:
         audit.record("accounts.organisations_merged", keep, actor=by,
                      summary=f"“{name}” merged into “{keep.name}”",
                      merged_id=duplicate_pk, merged_name=name,
-                     moved=dict(plan.moves), dropped=dict(plan.dropped))
+                     moved=dict(plan.moves), dropped=dict(plan.dropped), **effects)
     return plan

@@ -21,4 +21,5 @@ class RegistrationConfig(AppConfig):
         accounts_personal_data.register_anonymiser(personal_data.anonymise)
         merge.register_lock(merging.seat_locks)
         merge.register_check(merging.check_caps)
+        merge.register_effect(merging.describe_reseating, merging.reseat_after_merge)
         affiliations.register(merging.held_registrations)

@@ -354,13 +354,14 @@ NOT_YOURS = ("These organisations also take part in events you do not organise; 
 def merge_preview(by, duplicate: Organisation, keep: Organisation):
     plan = merge.preview(duplicate, keep)
     if not _may_merge(by, plan):
-        plan.moves, plan.dropped, plan.problems = [], [], [NOT_YOURS]
+        plan.moves, plan.dropped, plan.changes, plan.problems = [], [], [], [NOT_YOURS]
     return plan
 
 
 def merge_organisations(by, duplicate: Organisation, keep: Organisation):
     """Merge ``duplicate`` into ``keep`` (accounts.merge: one transaction, the seat locks of
-    every event concerned, delegate caps checked, audit entry). Raises merge.MergeRefused."""
+    every event concerned, delegate caps checked, seat holders re-seated, audit entry). Raises
+    merge.MergeRefused."""
     if not _may_merge(by, merge.preview(duplicate, keep)):
         raise merge.MergeRefused(NOT_YOURS)
     return merge.merge(duplicate, keep, by=by)

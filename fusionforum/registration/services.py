@@ -359,13 +359,21 @@ def _pool_sizes(capacity: int, reserved: dict[str, int]) -> dict[str, int]:
     return {**{k: n for k, n in reserved.items() if n}, GENERAL: capacity - sum(reserved.values())}
 
 
+def pool_sizes(reg_settings: RegistrationSettings) -> dict[str, int]:
+    """Seats per pool of the event as set now: each reserved kind's, and the general pool."""
+    return _pool_sizes(reg_settings.capacity,
+                       {r.organisation_kind: r.seats for r in reg_settings.reserved.all()})
+
+
 def reseat(locked: RegistrationSettings) -> int:
-    """After a change of the pools: put every seat holder in the pool ``assign_pools`` gives
-    them (a person of a reserved kind moves into its new reserved seats, or back to the
-    general pool). Call under ``seat_lock``; returns how many moved."""
-    reserved = {r.organisation_kind: r.seats for r in locked.reserved.all()}
-    pools = assign_pools(_pool_sizes(locked.capacity, reserved), seat_holders(locked.event))
+    """After a change of the pools, or of the seat holders' organisation kinds (a merge of
+    organisations): put every seat holder in the pool ``assign_pools`` gives them (a person of
+    a reserved kind moves into its reserved seats, or back to the general pool). Call under
+    ``seat_lock``; returns how many moved. Raises RegistrationError, writing nothing, when
+    the holders do not all fit."""
+    pools = assign_pools(pool_sizes(locked), seat_holders(locked.event))
     if pools is None:
+        reserved = {r.organisation_kind: r.seats for r in locked.reserved.all()}
         raise RegistrationError(seat_change_error(locked.event, locked.capacity, reserved))
     moved = 0
     for pk, _kind, current in seat_holders(locked.event):
