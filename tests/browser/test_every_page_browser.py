@@ -1,0 +1,236 @@
+"""Every page of every role, in Chromium, at phone size (390x844) and at desktop size
+(1366x900): no page may be wider than the screen, and axe (WCAG 2.1 AA) finds nothing on a phone.
+
+The pages come from ``page_catalogue``: every URL pattern of the project is either catalogued
+(a concrete address in the demo and the roles that use it) or excluded with its reason, and
+``test_catalogue_covers_every_url_pattern`` fails for a pattern that is neither, so a page added
+later is swept too.
+
+The demo is loaded once for the module into a SQLite file of its own and served by gunicorn on
+a free port (the same code as ``make demo``); one Chromium, one browser context per role and
+size, one visit per page and role.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
+from . import page_catalogue as catalogue
+from .conftest import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# The document is wider than the window, or an element sticks out to the right of it without
+# a scrolling container that holds it (those are the ones that make a phone scroll sideways).
+OVERFLOW_JS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  // Clipped by a scrolling (or clipping) box that is in its chain of containing blocks: an
+  // absolutely positioned element escapes every box between it and its positioned ancestor.
+  const clipped = (el) => {
+    if (getComputedStyle(el).position === 'fixed') return true;
+    let positionedOnly = getComputedStyle(el).position === 'absolute';
+    for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (positionedOnly && style.position === 'static' && style.transform === 'none') continue;
+      if (style.overflowX !== 'visible' || style.position === 'fixed') return true;
+      positionedOnly = style.position === 'absolute';
+    }
+    return false;
+  };
+  const describe = (el) => {
+    let text = el.tagName.toLowerCase();
+    if (el.id) text += '#' + el.id;
+    if (el.classList.length) text += '.' + [...el.classList].join('.');
+    const parent = el.parentElement;
+    if (parent && parent !== document.body) text = describe(parent).split(' > ').pop() + ' > ' + text;
+    return text + ' (right edge ' + Math.round(el.getBoundingClientRect().right) + ' px)';
+  };
+  const sticking = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1) continue;
+    if (el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1
+        && !clipped(el.parentElement) && el.parentElement !== document.body) continue;
+    if (clipped(el)) continue;
+    sticking.push(describe(el));
+    if (sticking.length >= 5) break;
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width, sticking};
+}
+"""
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _run(args, env, timeout):
+    done = subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    if done.returncode:
+        pytest.fail(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    """The demo workshop, loaded once, served by gunicorn on a free port."""
+    var = tmp_path_factory.mktemp("page-sweep")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST", "DJANGO_", "GUNICORN_"))}
+    for name in ("REDIS_URL", "CACHE_KEY_PREFIX", "SITE_URL", "ALLOWED_HOSTS", "EMAIL_URL",
+                 "DATABASE_URL", "SECRET_KEY", "VAULT_KEYS"):
+        env.pop(name, None)
+    env.update(DJANGO_SETTINGS_MODULE="fusionforum.settings.test_pages",
+               DATABASE_URL=f"sqlite:///{var / 'demo.sqlite3'}", FUSIONFORUM_VAR_DIR=str(var),
+               DEBUG="False", PYTHONUNBUFFERED="1", GUNICORN_WORKERS="2",
+               GUNICORN_THREADS="4", GUNICORN_WORKER_CLASS="gthread")
+    _run(["manage.py", "migrate", "--noinput", "-v0"], env, 300)
+    _run(["manage.py", "load_demo"], env, 600)
+    resolved = json.loads(_run(["-m", "tests.browser.page_catalogue", "resolve"], env, 120))
+    port = _free_port()
+    log = (var / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "fusionforum.wsgi"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the demo server did not start: {(var / 'gunicorn.log').read_text()}")
+                time.sleep(0.3)
+        yield {"url": url, **resolved}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _log_in(page, site, role, check):
+    """Log in through the login page as a person does (second factor for staff); the login
+    and second-factor pages are checked on the way."""
+    page.goto(f"{site['url']}/accounts/login/")
+    page.get_by_label("E-mail address").fill(site["accounts"][role])
+    page.get_by_label("Password").fill(catalogue.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if role in catalogue.STAFF:
+        page.get_by_label("Code").wait_for()
+        check(page, "accounts:two_factor_verify")
+        page.get_by_label("Code").fill(catalogue.BACKUP_CODE)
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{role} could not log in"
+
+
+def _axe(page):
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})", WCAG_AA)
+    return [f"axe {v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+            for v in result["violations"]]
+
+
+def _sweep(chromium, site, role, viewport, with_axe):
+    problems = []
+    context = chromium.new_context(viewport=viewport, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    size = f"{viewport['width']}x{viewport['height']}"
+
+    def check(page, name):
+        found = []
+        measure = page.evaluate(OVERFLOW_JS)
+        if measure["scrollWidth"] > measure["width"] or measure["sticking"]:
+            found.append(f"{measure['scrollWidth']} px wide in a {measure['width']} px window; "
+                         f"sticking out: {'; '.join(measure['sticking']) or 'nothing visible'}")
+        if with_axe:
+            found.extend(_axe(page))
+        if found:
+            shot = ARTIFACTS / "page-sweep" / f"{size}-{role}-{name}.png".replace(" ", "-") \
+                .replace(":", "-")
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            problems.extend(f"{role} {page.url} ({name}): {text}" for text in found)
+
+    try:
+        if role != catalogue.ANONYMOUS:
+            _log_in(page, site, role, check)
+        for name, visit_role, path, status in site["visits"]:
+            if visit_role != role:
+                continue
+            try:
+                response = page.goto(site["url"] + path)
+            except PlaywrightError as error:  # e.g. an error status with an empty body
+                problems.append(f"{role} {path} ({name}): {error.message.splitlines()[0]}")
+                page.goto("about:blank")
+                continue
+            if response is None or response.status != status:
+                problems.append(f"{role} {path} ({name}): HTTP "
+                                f"{response.status if response else 'no response'}")
+                continue
+            check(page, name)
+    finally:
+        context.close()
+    return problems
+
+
+def test_catalogue_covers_every_url_pattern():
+    missing = catalogue.uncovered_patterns()
+    assert missing == [], (
+        "URL patterns with neither a page in tests/browser/page_catalogue.py nor an exclusion "
+        f"with its reason: {missing}")
+    stale = sorted((catalogue.catalogued_names() | set(catalogue.EXCLUDED))
+                   - catalogue.url_pattern_names())
+    assert stale == [], f"catalogue entries for URL patterns that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("role", catalogue.ROLES)
+def test_every_page_fits_a_phone(chromium, demo_site, role):
+    problems = _sweep(chromium, demo_site, role, PHONE, with_axe=True)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", catalogue.ROLES)
+def test_every_page_fits_a_desktop(chromium, demo_site, role):
+    problems = _sweep(chromium, demo_site, role, DESKTOP, with_axe=False)
+    assert problems == [], "\n".join(problems)
