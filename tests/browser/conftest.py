@@ -2,6 +2,11 @@
 
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -78,3 +83,82 @@ def axe_violations(page, impacts=("serious", "critical")):
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "axe-violations.json").write_text(json.dumps(found, indent=2))
     return found
+
+
+# The loaded demo, served for page sweeps ---------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _run(args, env, timeout):
+    done = subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    if done.returncode:
+        pytest.fail(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The demo workshop, loaded once per test run into a SQLite file of its own and served by
+    gunicorn on a free port (threads, as ``make demo``); with the addresses of the page
+    catalogue and the demo accounts of every role. Tests that use it only read, or change
+    what no other test looks at."""
+    var = tmp_path_factory.mktemp("page-sweep")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST", "DJANGO_", "GUNICORN_"))}
+    for name in ("REDIS_URL", "CACHE_KEY_PREFIX", "SITE_URL", "ALLOWED_HOSTS", "EMAIL_URL",
+                 "DATABASE_URL", "SECRET_KEY", "VAULT_KEYS"):
+        env.pop(name, None)
+    env.update(DJANGO_SETTINGS_MODULE="fusionforum.settings.test_pages",
+               DATABASE_URL=f"sqlite:///{var / 'demo.sqlite3'}", FUSIONFORUM_VAR_DIR=str(var),
+               DEBUG="False", PYTHONUNBUFFERED="1", GUNICORN_WORKERS="2",
+               GUNICORN_THREADS="4", GUNICORN_WORKER_CLASS="gthread")
+    from . import page_catalogue
+
+    _run(["manage.py", "migrate", "--noinput", "-v0"], env, 300)
+    _run(["manage.py", "load_demo"], env, 600)
+    resolved = json.loads(_run(["-m", page_catalogue.__name__, "resolve"], env, 120))
+    port = _free_port()
+    log = (var / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "fusionforum.wsgi"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log_text = (var / "gunicorn.log").read_text()
+                    pytest.fail(f"the demo server did not start: {log_text}")
+                time.sleep(0.3)
+        yield {"url": url, **resolved}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """One Chromium for a whole module of page sweeps (no test database: they drive
+    ``demo_site``, which runs in its own processes)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

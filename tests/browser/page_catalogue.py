@@ -41,7 +41,14 @@ ACCOUNTS = {
     ADMIN: "admin@demo.fusionforum.invalid",
 }
 PASSWORD = "demo-organiser-password"
-BACKUP_CODE = "demo0001"  # single-use; every load_demo refills demo0001 ... demo0010
+
+
+def backup_code(site, role):
+    """The next unused second-factor code of a staff role: the demo gives every staff account
+    the single-use codes demo0001 ... demo0010 (refilled by every load_demo)."""
+    used = site.setdefault("codes_used", {})
+    used[role] = used.get(role, 0) + 1
+    return f"demo{used[role]:04d}"
 
 # Patterns that are not pages a person reads in a browser, with the reason.
 DOWNLOAD = "a download (file, not a page)"
@@ -148,7 +155,8 @@ EXCLUDED_NAMESPACES = {"admin": "Django's back office: its own responsive templa
 
 
 def _pages(ids):
-    """url name -> list of (roles, path[, expected HTTP status, 200 if not given]). ``ids`` holds the demo's concrete ids and codes."""
+    """url name -> list of (roles, path[, expected HTTP status, 200 if not given]).
+    ``ids`` holds the demo's concrete ids and codes."""
     e, nxt = EVENT, NEXT_EDITION
     org = (ORGANISER,)
     return {
@@ -162,7 +170,8 @@ def _pages(ids):
         "accounts:verify_email": [((ANONYMOUS,), "/accounts/verify/not-a-valid-token/", 400)],
         "accounts:password_reset": [((ANONYMOUS,), "/accounts/password-reset/")],
         "accounts:password_reset_done": [((ANONYMOUS,), "/accounts/password-reset/sent/")],
-        "accounts:password_reset_confirm": [((ANONYMOUS,), "/accounts/password-reset/MQ/not-a-token/")],
+        "accounts:password_reset_confirm": [
+            ((ANONYMOUS,), "/accounts/password-reset/MQ/not-a-token/")],
         "accounts:password_reset_complete": [((ANONYMOUS,), "/accounts/password-reset/done/")],
         "accounts:two_factor_setup": [((ORGANISER,), "/accounts/two-factor/")],
         # Shown to every staff role while logging in; the sweep checks it there.

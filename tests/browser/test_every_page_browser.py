@@ -6,32 +6,21 @@ The pages come from ``page_catalogue``: every URL pattern of the project is eith
 ``test_catalogue_covers_every_url_pattern`` fails for a pattern that is neither, so a page added
 later is swept too.
 
-The demo is loaded once for the module into a SQLite file of its own and served by gunicorn on
-a free port (the same code as ``make demo``); one Chromium, one browser context per role and
-size, one visit per page and role.
+The demo is loaded once per test run into a SQLite file of its own and served by gunicorn on a
+free port (``demo_site`` in conftest.py, the same code as ``make demo``); one Chromium for the
+module, one browser context per role and size, one visit per page and role.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
 
 from . import page_catalogue as catalogue
-from .conftest import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS
+from .conftest import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (used by helpers)
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -59,7 +48,9 @@ OVERFLOW_JS = """
     if (el.id) text += '#' + el.id;
     if (el.classList.length) text += '.' + [...el.classList].join('.');
     const parent = el.parentElement;
-    if (parent && parent !== document.body) text = describe(parent).split(' > ').pop() + ' > ' + text;
+    if (parent && parent !== document.body) {
+      text = describe(parent).split(' > ').pop() + ' > ' + text;
+    }
     return text + ' (right edge ' + Math.round(el.getBoundingClientRect().right) + ' px)';
   };
   const sticking = [];
@@ -77,73 +68,7 @@ OVERFLOW_JS = """
 """
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _run(args, env, timeout):
-    done = subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=timeout)
-    if done.returncode:
-        pytest.fail(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    return done.stdout
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory):
-    """The demo workshop, loaded once, served by gunicorn on a free port."""
-    var = tmp_path_factory.mktemp("page-sweep")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST", "DJANGO_", "GUNICORN_"))}
-    for name in ("REDIS_URL", "CACHE_KEY_PREFIX", "SITE_URL", "ALLOWED_HOSTS", "EMAIL_URL",
-                 "DATABASE_URL", "SECRET_KEY", "VAULT_KEYS"):
-        env.pop(name, None)
-    env.update(DJANGO_SETTINGS_MODULE="fusionforum.settings.test_pages",
-               DATABASE_URL=f"sqlite:///{var / 'demo.sqlite3'}", FUSIONFORUM_VAR_DIR=str(var),
-               DEBUG="False", PYTHONUNBUFFERED="1", GUNICORN_WORKERS="2",
-               GUNICORN_THREADS="4", GUNICORN_WORKER_CLASS="gthread")
-    _run(["manage.py", "migrate", "--noinput", "-v0"], env, 300)
-    _run(["manage.py", "load_demo"], env, 600)
-    resolved = json.loads(_run(["-m", "tests.browser.page_catalogue", "resolve"], env, 120))
-    port = _free_port()
-    log = (var / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
-         "--bind", f"127.0.0.1:{port}", "fusionforum.wsgi"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the demo server did not start: {(var / 'gunicorn.log').read_text()}")
-                time.sleep(0.3)
-        yield {"url": url, **resolved}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _log_in(page, site, role, check):
+def log_in(page, site, role, check=lambda page, name: None):
     """Log in through the login page as a person does (second factor for staff); the login
     and second-factor pages are checked on the way."""
     page.goto(f"{site['url']}/accounts/login/")
@@ -154,7 +79,7 @@ def _log_in(page, site, role, check):
     if role in catalogue.STAFF:
         page.get_by_label("Code").wait_for()
         check(page, "accounts:two_factor_verify")
-        page.get_by_label("Code").fill(catalogue.BACKUP_CODE)
+        page.get_by_label("Code").fill(catalogue.backup_code(site, role))
         page.get_by_role("button", name="Continue").click()
         page.wait_for_load_state()
     assert "/accounts/login/" not in page.url, f"{role} could not log in"
@@ -194,7 +119,7 @@ def _sweep(chromium, site, role, viewport, with_axe):
 
     try:
         if role != catalogue.ANONYMOUS:
-            _log_in(page, site, role, check)
+            log_in(page, site, role, check)
         for name, visit_role, path, status in site["visits"]:
             if visit_role != role:
                 continue
