@@ -159,3 +159,43 @@ def test_every_page_fits_a_phone(chromium, demo_site, role):
 def test_every_page_fits_a_desktop(chromium, demo_site, role):
     problems = _sweep(chromium, demo_site, role, DESKTOP, with_axe=False)
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_header_menu_on_a_phone(chromium, demo_site, javascript):
+    """The header is one short row on a phone; the Menu button opens and closes the menus with
+    the keyboard, with or without JavaScript; on a desktop the menus show without a button."""
+    context = chromium.new_context(viewport=PHONE, locale="en-GB", java_script_enabled=javascript)
+    page = context.new_page()
+    try:
+        page.goto(f"{demo_site['url']}/{catalogue.EVENT}/")
+        header = page.locator(".site-header").bounding_box()
+        assert header["height"] < PHONE["height"] / 8, header
+        programme = page.get_by_role("navigation", name="Event").get_by_role("link",
+                                                                            name="Programme")
+        assert not programme.is_visible()
+        button = page.locator(".menu-button")
+        for _ in range(10):  # Tab from the top of the page to the Menu button
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('menu-button')"):
+                break
+        else:
+            pytest.fail("the Menu button is not reachable with Tab")
+        if javascript:
+            assert button.get_attribute("aria-expanded") == "false"
+        page.keyboard.press("Enter")
+        assert programme.is_visible()
+        if javascript:
+            assert button.get_attribute("aria-expanded") == "true"
+            page.keyboard.press("Escape")
+        else:
+            page.keyboard.press("Enter")
+        assert not programme.is_visible()
+        assert page.evaluate("document.activeElement.classList.contains('menu-button')")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+        page.set_viewport_size(DESKTOP)
+        assert programme.is_visible() and not button.is_visible()
+        assert page.get_by_role("link", name="Log in").is_visible()
+    finally:
+        context.close()

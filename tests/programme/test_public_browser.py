@@ -76,6 +76,7 @@ def test_visitor_on_a_phone_browses_and_stars_locally(browser, live_server, even
     page = _watch_for_scripts(open_page(browser, viewport=PHONE, is_mobile=True,
                                         has_touch=True))
     page.goto(f"{live_server.url}/{event.slug}/")
+    page.locator(".menu-button").click()  # on a phone the menu opens from its button
     page.get_by_role("navigation", name="Event").get_by_role("link", name="Programme").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Programme")
     expect(page.get_by_text(re.compile(r"Version 1, released"))).to_be_visible()
