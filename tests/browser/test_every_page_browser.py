@@ -13,6 +13,8 @@ module, one browser context per role and size, one visit per page and role.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
@@ -197,5 +199,29 @@ def test_header_menu_on_a_phone(chromium, demo_site, javascript):
         page.set_viewport_size(DESKTOP)
         assert programme.is_visible() and not button.is_visible()
         assert page.get_by_role("link", name="Log in").is_visible()
+    finally:
+        context.close()
+
+
+def test_day_three_tables_are_cards_on_a_phone(chromium, demo_site):
+    """The expert's agenda reads as one card per meeting on a phone: every cell says its
+    column, the check-in buttons are within reach (no sideways scrolling), and the table keeps
+    its table roles for screen readers."""
+    context = chromium.new_context(viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    try:
+        log_in(page, demo_site, catalogue.EXPERT)
+        page.goto(f"{demo_site['url']}/{catalogue.EVENT}/expert/")
+        table = page.locator("table.table-cards")
+        assert table.get_attribute("role") == "table"
+        first = table.locator("tbody tr").first
+        assert first.evaluate("row => getComputedStyle(row).display") == "block"
+        assert first.locator("td[data-label='Topic']").count() == 1
+        held = first.get_by_role("button", name=re.compile(r"^Held"))
+        box = held.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        region = page.locator(".table-scroll").first
+        assert region.get_attribute("tabindex") == "-1"  # nothing to scroll: no tab stop
+        assert table.get_by_role("columnheader", name="Topic").count() == 1
     finally:
         context.close()

@@ -2,6 +2,9 @@
  *
  * - The menu (a <details> disclosure) also says its state as aria-expanded on its button and
  *   closes with Escape.
+ * - A table with the class table-cards (one card per row on a phone) gets each cell labelled
+ *   with its column's heading (data-label, shown by site.css) and explicit table roles, which
+ *   screen readers need once CSS displays the rows as blocks.
  * - A table's scrolling region (.table-scroll, tabindex="0" in the markup so that keyboards
  *   reach it without this script) leaves the tab order while its table fits.
  */
@@ -31,7 +34,32 @@
     if ("ResizeObserver" in window) new ResizeObserver(sync).observe(region);
   }
 
+  function cards(table) {
+    var labels = [];
+    table.querySelectorAll("thead tr:last-child > th").forEach(function (th) {
+      for (var i = 0; i < (th.colSpan || 1); i++) labels.push(th.textContent.trim());
+    });
+    table.setAttribute("role", "table");
+    table.querySelectorAll(":scope > thead, :scope > tbody, :scope > tfoot").forEach(function (group) {
+      group.setAttribute("role", "rowgroup");
+    });
+    table.querySelectorAll(":scope > * > tr").forEach(function (row) {
+      row.setAttribute("role", "row");
+      var column = 0;
+      Array.prototype.forEach.call(row.children, function (cell) {
+        var header = cell.tagName === "TH";
+        var scope = cell.getAttribute("scope");
+        cell.setAttribute("role", header ? (scope === "row" ? "rowheader" : "columnheader") : "cell");
+        if (!header && labels[column] && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", labels[column]);
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  }
+
   function start() {
+    document.querySelectorAll("table.table-cards").forEach(cards);
     document.querySelectorAll("details.site-menu").forEach(menu);
     document.querySelectorAll(".table-scroll[tabindex]").forEach(scrollRegion);
   }
