@@ -234,6 +234,8 @@ def _pages(ids):
         "visits_manage:allocation": [(org, f"/manage/{e}/visits/allocation/")],
         "outcomes_manage:editor": [(org, f"/manage/{e}/outcomes/")],
         "outcomes_manage:preview": [(org, f"/manage/{e}/outcomes/preview/")],
+        "outcomes_manage:withdraw": [
+            (org, f"/manage/{e}/outcomes/versions/{ids['outcomes_version']}/withdraw/")],
         "editions:home": [(org, f"/manage/{nxt}/editions/")],
         "editions:compare": [(org, f"/manage/{nxt}/editions/compare/?with={e}")],
         "vault_security:overview": [((SECURITY,), f"/security/{e}/")],
