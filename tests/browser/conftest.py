@@ -102,13 +102,7 @@ def _run(args, env, timeout):
     return done.stdout
 
 
-@pytest.fixture(scope="session")
-def demo_site(tmp_path_factory):
-    """The demo workshop, loaded once per test run into a SQLite file of its own and served by
-    gunicorn on a free port (threads, as ``make demo``); with the addresses of the page
-    catalogue and the demo accounts of every role. Tests that use it only read, or change
-    what no other test looks at."""
-    var = tmp_path_factory.mktemp("page-sweep")
+def _demo_env(var):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTEST", "DJANGO_", "GUNICORN_"))}
     for name in ("REDIS_URL", "CACHE_KEY_PREFIX", "SITE_URL", "ALLOWED_HOSTS", "EMAIL_URL",
@@ -118,10 +112,43 @@ def demo_site(tmp_path_factory):
                DATABASE_URL=f"sqlite:///{var / 'demo.sqlite3'}", FUSIONFORUM_VAR_DIR=str(var),
                DEBUG="False", PYTHONUNBUFFERED="1", GUNICORN_WORKERS="2",
                GUNICORN_THREADS="4", GUNICORN_WORKER_CLASS="gthread")
+    return env
+
+
+def _loaded_demo(tmp_path_factory):
+    """A folder with the migrated, loaded demo (SQLite file, keys, media), made once per test
+    run: the xdist workers of a run share the parent of their temporary folders, and the first
+    one to take the lock loads the demo there."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    shared = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    loaded = shared / "loaded-demo"
+    with open(shared / "loaded-demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (loaded / "ready").exists():
+            loaded.mkdir(exist_ok=True)
+            env = _demo_env(loaded)
+            _run(["manage.py", "migrate", "--noinput", "-v0"], env, 300)
+            _run(["manage.py", "load_demo"], env, 600)
+            (loaded / "ready").write_text("")
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The demo workshop, loaded once per test run into a SQLite file of its own and served by
+    gunicorn on a free port (threads, as ``make demo``); with the addresses of the page
+    catalogue and the demo accounts of every role. Each xdist worker serves its own copy of
+    the loaded demo (so each has its own single-use backup codes). Tests that use it only
+    read, or change what no other test looks at."""
+    import shutil
+
     from . import page_catalogue
 
-    _run(["manage.py", "migrate", "--noinput", "-v0"], env, 300)
-    _run(["manage.py", "load_demo"], env, 600)
+    var = tmp_path_factory.mktemp("page-sweep")
+    shutil.copytree(_loaded_demo(tmp_path_factory), var, dirs_exist_ok=True)
+    env = _demo_env(var)
     resolved = json.loads(_run(["-m", page_catalogue.__name__, "resolve"], env, 120))
     port = _free_port()
     log = (var / "gunicorn.log").open("w")

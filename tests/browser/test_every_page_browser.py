@@ -20,9 +20,7 @@ from playwright.sync_api import Error as PlaywrightError
 from . import page_catalogue as catalogue
 from .conftest import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (used by helpers)
 
-# One worker runs every test of the loaded demo (make test runs xdist with --dist loadgroup),
-# so the demo is loaded once per run, not once per worker.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo_site")]
+pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}

@@ -18,9 +18,7 @@ from pypdf import PdfReader
 from . import page_catalogue as catalogue
 from .test_every_page_browser import DESKTOP, log_in
 
-# One worker runs every test of the loaded demo (make test runs xdist with --dist loadgroup),
-# so the demo is loaded once per run, not once per worker.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo_site")]
+pytestmark = pytest.mark.browser
 
 # What a printed programme must never show (screen-only controls and chrome).
 NOT_PRINTED = (".site-menu", ".skip-link", ".site-footer", ".star", ".star-form",
