@@ -146,6 +146,7 @@ def test_menu_directory_confirmation_and_check_in(browser, live_server, event, p
 
     person = open_page(browser, viewport={"width": 390, "height": 844})
     log_in(person, live_server, pending.email, f"/{slug}/")
+    person.locator(".menu-button").click()  # on a phone the menu opens from its button
     person.get_by_role("navigation", name="Event").get_by_role("link", name="Meetings").click()
     expect(person.get_by_role("heading", name="Meetings with experts")).to_be_visible()
     expect(person.get_by_text("yours is pending approval")).to_be_visible()
