@@ -227,9 +227,14 @@ def promote(registration: Registration, *, by) -> Registration:
 def fill_from_waiting_list(locked: RegistrationSettings, *, by=None) -> list[Registration]:
     """Offer every free seat to the first eligible people on the waiting list.
 
-    Call under ``seat_lock``. Eligible: a seat is free in a pool they may use and their
-    organisation is below its cap. Someone not eligible keeps their place.
+    Call under ``seat_lock``, after seats were freed. First the holders are re-seated
+    (``reseat_freed``): a seat freed in a reserved pool goes to someone of its kind who sat in
+    the general pool, so their general seat is free for anyone. Then, in waiting-list order:
+    eligible is whoever finds a free seat in a pool they may use (their kind's reserved seats
+    first, then the general pool) while their organisation is below its cap; an offer holds
+    that seat at once. Someone not eligible keeps their place.
     """
+    reseat_freed(locked, by=by)
     offered = []
     deadline = clock.now() + dt.timedelta(hours=locked.offer_hold_hours)
     for candidate in waiting_list(locked.event).select_related("organisation", "user"):
@@ -365,22 +370,55 @@ def pool_sizes(reg_settings: RegistrationSettings) -> dict[str, int]:
                        {r.organisation_kind: r.seats for r in reg_settings.reserved.all()})
 
 
+def _pool_moves(locked: RegistrationSettings) -> list[tuple[int, str, str]] | None:
+    """(registration id, from pool, to pool) for every holder ``assign_pools`` puts elsewhere
+    than where they sit, or None when the holders do not all fit. Under ``seat_lock``."""
+    holders = seat_holders(locked.event)
+    pools = assign_pools(pool_sizes(locked), holders)
+    if pools is None:
+        return None
+    return [(pk, current, pools[pk]) for pk, _kind, current in holders if pools[pk] != current]
+
+
+def _apply_moves(moves: list[tuple[int, str, str]]) -> None:
+    for pk, _old, new in moves:
+        Registration.objects.filter(pk=pk).update(seat_pool=new)
+
+
 def reseat(locked: RegistrationSettings) -> int:
     """After a change of the pools, or of the seat holders' organisation kinds (a merge of
     organisations): put every seat holder in the pool ``assign_pools`` gives them (a person of
     a reserved kind moves into its reserved seats, or back to the general pool). Call under
     ``seat_lock``; returns how many moved. Raises RegistrationError, writing nothing, when
     the holders do not all fit."""
-    pools = assign_pools(pool_sizes(locked), seat_holders(locked.event))
-    if pools is None:
+    moves = _pool_moves(locked)
+    if moves is None:
         reserved = {r.organisation_kind: r.seats for r in locked.reserved.all()}
         raise RegistrationError(seat_change_error(locked.event, locked.capacity, reserved))
-    moved = 0
-    for pk, _kind, current in seat_holders(locked.event):
-        if pools[pk] != current:
-            Registration.objects.filter(pk=pk).update(seat_pool=pools[pk])
-            moved += 1
-    return moved
+    _apply_moves(moves)
+    return len(moves)
+
+
+def reseat_freed(locked: RegistrationSettings, *, by=None) -> int:
+    """After seats were freed (a cancellation, an offer expired or declined), before the
+    waiting list is consulted: re-seat the holders (``assign_pools``), so that a person of a
+    reserved kind who sat in the general pool takes a reserved seat freed for their kind and
+    their general seat becomes free for anyone. Under ``seat_lock``; moves are written to the
+    audit log like those of a change of the seats. Returns how many moved.
+
+    Freeing seats never makes the holders stop fitting; should they not fit (rows written
+    behind the services' back), nobody is moved and the desk shows the oversold pool."""
+    moves = _pool_moves(locked)
+    if not moves:
+        return 0
+    _apply_moves(moves)
+    from fusionforum.core import audit
+
+    audit.record("registration.reseated", locked, actor=by,
+                 summary=f"{len(moves)} seat(s) moved pool after seats were freed",
+                 moves=[{"registration": pk, "from": old, "to": new}
+                        for pk, old, new in moves])
+    return len(moves)
 
 
 def change_seats(event, *, capacity: int, reserved: dict[str, int], by) -> RegistrationSettings:
