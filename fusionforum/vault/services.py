@@ -388,6 +388,9 @@ def after_purge() -> None:
     transaction.on_commit(now_and_later)
 
 
+RECLAIM_LOCK_TIMEOUT_MS = 2000
+
+
 def reclaim_space() -> bool:
     """After values were deleted: rewrite the vault's table so no old row version keeps them.
 
@@ -406,15 +409,24 @@ def reclaim_space() -> bool:
     archives must do is in docs/deploy.md."""
     if connection.in_atomic_block:
         return False
+    if connection.vendor != "postgresql":
+        return False
     table = connection.ops.quote_name(AccessRecord._meta.db_table)
     try:
         with connection.cursor() as cursor:
-            if connection.vendor != "postgresql":
-                return False
-            cursor.execute(f"VACUUM (FULL) {table}")
+            # A transaction that read the table (a pg_dump, a long report) holds a lock that
+            # VACUUM FULL must wait for, and every later query on the table would queue behind
+            # that wait. Give up quickly instead: the follow-up job and the daily purge_vault
+            # rewrite again once that transaction has ended.
+            cursor.execute(f"SET lock_timeout = '{RECLAIM_LOCK_TIMEOUT_MS}ms'")
+            try:
+                cursor.execute(f"VACUUM (FULL) {table}")
+            finally:
+                cursor.execute("RESET lock_timeout")
     except DatabaseError:
-        logger.warning("Site-access vault: could not rewrite the vault table after a purge; "
-                       "run VACUUM (FULL) on it.", exc_info=True)
+        logger.warning("Site-access vault: could not rewrite the vault table after a purge "
+                       "now (another transaction holds it); the follow-up job and the daily "
+                       "purge_vault try again.", exc_info=True)
         return False
     return True
 
