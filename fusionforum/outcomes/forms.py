@@ -11,26 +11,7 @@ from .models import OutcomesReport, Priority, SurveyResponse, Theme
 RATING = [(n, str(n)) for n in range(1, 6)]
 
 
-def _lines(value: str) -> str:
-    """Browsers send text areas with CRLF line ends; store plain newlines."""
-    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
-
-
-class NewlinesMixin:
-    multiline_fields: tuple[str, ...] = ()
-
-    def _clean_fields(self):
-        data = self.data.copy() if hasattr(self.data, "copy") else dict(self.data)
-        for name in self.multiline_fields:
-            key = self.add_prefix(name)
-            if key in data:
-                data[key] = _lines(data[key])
-        self.data = data
-        super()._clean_fields()
-
-
-class SurveyForm(NewlinesMixin, AccessibleFormMixin, forms.ModelForm):
-    multiline_fields = ("comments",)
+class SurveyForm(AccessibleFormMixin, forms.ModelForm):
     usefulness = forms.TypedChoiceField(choices=RATING, coerce=int, widget=forms.RadioSelect,
                                         label="How useful was the workshop? (1 low, 5 high)")
     meetings_rating = forms.TypedChoiceField(
@@ -46,8 +27,7 @@ class SurveyForm(NewlinesMixin, AccessibleFormMixin, forms.ModelForm):
         widgets = {"comments": forms.Textarea(attrs={"rows": 4})}
 
 
-class ReportForm(NewlinesMixin, AccessibleFormMixin, forms.ModelForm):
-    multiline_fields = ("narrative",)
+class ReportForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = OutcomesReport
@@ -55,8 +35,7 @@ class ReportForm(NewlinesMixin, AccessibleFormMixin, forms.ModelForm):
         widgets = {"narrative": forms.Textarea(attrs={"rows": 14})}
 
 
-class PriorityForm(NewlinesMixin, AccessibleFormMixin, forms.ModelForm):
-    multiline_fields = ("description",)
+class PriorityForm(AccessibleFormMixin, forms.ModelForm):
     themes = forms.ModelMultipleChoiceField(queryset=Theme.objects.none(), required=False,
                                             widget=forms.CheckboxSelectMultiple,
                                             help_text="The themes that show the demand.")
