@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from fusionforum.events.models import Day, Event, StreamLink, StreamState
-
-from .conftest import paris
+from tests.conftest import paris
 
 
 def test_event_defaults_to_paris_time_and_validates_zone(event):

@@ -7,8 +7,7 @@ from hypothesis import strategies as st
 
 from fusionforum.core import clock
 from fusionforum.core.text import ALLOWED_TAGS, render_markdown
-
-from .conftest import paris
+from tests.conftest import paris
 
 
 def test_clock_can_be_frozen_and_advanced():

@@ -7,8 +7,7 @@ import pytest
 from django.test import Client
 
 from fusionforum.events.models import ContactMessage, TeamMembership
-
-from .conftest import login_verified
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 

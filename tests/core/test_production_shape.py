@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from fusionforum.events.models import ContactMessage, TeamMembership
 from fusionforum.notifications.models import OutboundEmail
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.production,
     pytest.mark.django_db(transaction=True),

@@ -21,9 +21,8 @@ from fusionforum.cfp.models import Submission
 from fusionforum.notifications.models import OutboundEmail
 from fusionforum.programme import public
 from fusionforum.programme.models import ProgrammeSession, Release, Room, TalkSlot
-
-from .browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
-from .cfp.conftest import (  # noqa: F401  (fixtures)
+from tests.browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
+from tests.cfp.conftest import (  # noqa: F401  (fixtures)
     author,
     call,
     make_cfp_organisation,

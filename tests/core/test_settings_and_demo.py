@@ -12,7 +12,7 @@ from django.test import Client
 from fusionforum.events.demo import DEMO_SLUG, load_demo
 from fusionforum.events.models import ContactMessage, Day, Event, StreamLink, StreamState
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args, env=None, check=True):

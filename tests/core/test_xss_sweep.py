@@ -32,15 +32,14 @@ from fusionforum.cfp.models import SpeakerProfile
 from fusionforum.notifications.models import OutboundEmail
 from fusionforum.programme import agenda, public, releases
 from fusionforum.programme import services as programme_services
-
-from .browser.conftest import browser, open_page, screenshot  # noqa: F401
-from .cfp.conftest import (  # noqa: F401  (fixtures)
+from tests.browser.conftest import browser, open_page, screenshot  # noqa: F401
+from tests.cfp.conftest import (  # noqa: F401  (fixtures)
     call,
     make_cfp_organisation,
     make_participant,
     make_reviewer,
 )
-from .conftest import login_verified
+from tests.conftest import login_verified
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 

@@ -21,13 +21,12 @@ from fusionforum.programme.agenda import starred_codes
 from fusionforum.registration.models import Registration
 from fusionforum.vault.models import AccessRecord, ClearanceStatus
 from fusionforum.visits.models import Seat
-
-from .conftest import login_verified
-from .registration.test_seat_invariants import check_table
+from tests.conftest import login_verified
+from tests.registration.test_seat_invariants import check_table
 
 pytestmark = pytest.mark.django_db
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 DOMAIN = "demo.fusionforum.invalid"
 PASSWORD = "demo-organiser-password"
 STATES = {"pending approval": "pending", "on the waiting list": "waitlisted",

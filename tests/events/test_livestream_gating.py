@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import caches
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import paris
+from tests.conftest import paris
 
 SECRET = "secret-live-4711"
 REPLAY = "replay-4711"

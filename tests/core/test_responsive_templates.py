@@ -6,7 +6,7 @@ templates, including states the demo does not show."""
 import re
 from pathlib import Path
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "fusionforum" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "fusionforum" / "templates"
 REGION = re.compile(r'<div class="(?:table|grid)-scroll[^"]*" role="region" '
                     r'aria-(?:label|labelledby)="[^"]+" tabindex="0">$')
 

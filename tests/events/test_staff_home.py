@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from fusionforum.events.models import TeamMembership
-
-from .conftest import login_verified
+from tests.conftest import login_verified
 
 pytestmark = pytest.mark.django_db
 

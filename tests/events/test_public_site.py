@@ -33,7 +33,7 @@ def test_organiser_contact_addresses_stay_private(client, event, clock):
 
 def test_dates_and_times_are_shown_in_the_event_time_zone(client, make_event, make_stream,
                                                           clock):
-    from .conftest import paris
+    from tests.conftest import paris
 
     event = make_event(time_zone="Asia/Tokyo")
     make_stream(event, visible_from=paris(2027, 5, 26, 9, 0))  # 16:00 in Tokyo
