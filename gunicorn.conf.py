@@ -6,7 +6,7 @@ them open idle between requests; a ``sync`` worker blocks reading such a connect
 reporting to the arbiter and is killed after ``timeout`` seconds ("WORKER TIMEOUT"), dropping
 whatever else it was doing. A ``gthread`` worker parks idle and kept-alive connections in its
 poller (closed after ``keepalive`` seconds) and keeps its threads for requests that arrived.
-``tests/test_gunicorn_keepalive.py`` holds idle connections past the timeout to prove it.
+``tests/core/test_gunicorn_keepalive.py`` holds idle connections past the timeout to prove it.
 In production a buffering reverse proxy sits in front as well: see docs/deploy.md.
 """
 

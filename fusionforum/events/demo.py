@@ -26,7 +26,7 @@ DEMO_PASSWORD = "demo-organiser-password"  # demo only; printed by load_demo, ne
 # to try it; a real organiser sets up TOTP on first login.
 DEMO_BACKUP_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 # The demo people README.md names, each for what they demonstrate (the apps' loaders make it
-# so; tests/test_readme_demo.py checks the README's claims against a loaded demo).
+# so; tests/core/test_readme_demo.py checks the README's claims against a loaded demo).
 DEMO_PARTICIPANT = "ada.example@demo.fusionforum.invalid"  # confirmed: registration, badge, agenda
 DEMO_VISITOR = "bo.example@demo.fusionforum.invalid"  # tour seats, site access approved
 

@@ -2,7 +2,7 @@
 approve, reject, cancel, offers accepted, declined or expired, promotion, organisers changing
 the seats and the reserved pools), every pool has taken <= seats and free = seats - taken, the
 totals are the sums of the pools, and the table counts exactly the registrations that hold a
-seat. The loaded demo is checked the same way in tests/test_readme_demo.py.
+seat. The loaded demo is checked the same way in tests/core/test_readme_demo.py.
 
 The same histories check the waiting list against a model of the product's rule written here
 from counts alone: when seats are freed, the waiting list is gone through in order (priority,
