@@ -87,7 +87,7 @@ class FusionForumAdminSite(admin.AdminSite):
         if not may_enter_back_office(user):
             return render(request, "accounts/no_back_office.html", status=403)
         if not is_verified(user):
-            from fusionforum.accounts.views import two_factor_step
+            from fusionforum.accounts.views.public import two_factor_step
 
             return redirect(two_factor_step(user, next_url))
         return redirect(next_url)

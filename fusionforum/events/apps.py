@@ -10,7 +10,8 @@ class EventsConfig(AppConfig):
         from fusionforum.accounts import landing
         from fusionforum.accounts import personal_data as registry
 
-        from . import personal_data, signals, staff  # noqa: F401
+        from . import personal_data, signals  # noqa: F401
+        from .views import staff
 
         landing.register(10, staff.landing_for_staff)
 

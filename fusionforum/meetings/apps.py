@@ -11,7 +11,8 @@ class MeetingsConfig(AppConfig):
         from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader
 
-        from . import busy, demo, personal_data, views_expert
+        from . import busy, demo, personal_data
+        from .views import expert as views_expert
 
         landing.register(20, views_expert.landing_for_expert)
 

@@ -11,7 +11,8 @@ class RegistrationConfig(AppConfig):
         from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader, register_demo_summary
 
-        from . import demo, merging, personal_data, signals, views  # noqa: F401
+        from . import demo, merging, personal_data, signals  # noqa: F401
+        from .views import public as views
 
         landing.register(30, views.landing_for_participant)
 

@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
-from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils import formats
 from django.utils.crypto import constant_time_compare
-from django.views.decorators.http import require_safe
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A6
 from reportlab.lib.units import mm
@@ -37,11 +35,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from fusionforum.core.text import forbidden_characters
-from fusionforum.events import services as event_services
 from fusionforum.events.models import TeamMembership
 
 from .models import Registration
-from .states import Status
 
 SALT = "fusionforum.badge"
 MAX_TOKEN_LENGTH = 200
@@ -414,21 +410,3 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# View -----------------------------------------------------------------------------------------
-
-
-@require_safe
-def badge_pdf(request, slug):
-    """The signed-in person's own badge, once their seat is confirmed; 404 for anyone else."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    event = event_services.public_event(slug, request.user)
-    registration = (Registration.objects
-                    .select_related("event", "user", "organisation")
-                    .filter(event=event, user=request.user, status=Status.CONFIRMED).first())
-    if registration is None:
-        raise Http404("You have no confirmed registration for this event.")
-    content = render_badges([registration], title=f"Badge · {event.title}")
-    return pdf_response(content, f"badge-{event.slug}.pdf")

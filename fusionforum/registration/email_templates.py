@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.notifications import placeholders
 
 from . import emails
-from .access import PERMISSION, organiser_view
+from .access import PERMISSION
 from .models import EmailTemplate
 
 # Services -------------------------------------------------------------------------------------
@@ -69,40 +67,3 @@ class EmailTemplateForm(placeholders.EmailTemplateForm):
         if "\n" in subject or "\r" in subject:
             raise ValidationError("The subject must be one line.")
         return super().clean_subject()
-
-
-# Views ----------------------------------------------------------------------------------------
-
-
-@organiser_view
-@require_safe
-def template_list(request, event):
-    rows = placeholders.rows(emails.KINDS, EmailTemplate.objects.filter(event=event))
-    return render(request, "registration/emails/list.html",
-                  {"event": event, "rows": rows, "nav": "emails"})
-
-
-@organiser_view
-@require_http_methods(["GET", "POST"])
-def template_edit(request, event, key):
-    kind = kind_or_404(key)
-    custom = EmailTemplate.objects.filter(event=event, key=key).first()
-    editing = placeholders.edit(
-        request, kind, form_class=EmailTemplateForm,
-        current=lambda: emails.template_for(event, key),
-        sample=lambda: emails.sample_values(event),
-        save=lambda subject, body: save_template(event, key, subject=subject, body=body,
-                                                 by=request.user))
-    if editing.saved:
-        return redirect("registration:email_template_edit", slug=event.slug, key=key)
-    return render(request, "registration/emails/edit.html", {
-        "event": event, "kind": kind, "custom": custom, **editing.context(), "nav": "emails",
-    }, status=editing.status)
-
-
-@organiser_view
-@require_POST
-def template_reset(request, event, key):
-    kind = kind_or_404(key)
-    placeholders.announce_reset(request, kind, reset_template(event, key, by=request.user))
-    return redirect("registration:email_template_edit", slug=event.slug, key=key)

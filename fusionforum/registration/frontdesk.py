@@ -1,31 +1,26 @@
 """The front desk on the day: check people in by their badge's code, count who is here, print
 all badges.
 
-Only organisers of the event, in a session verified with their second factor, reach these pages
-(``organiser_view``); everyone else gets the same 404 a missing page gives. Check-in is one
-service, ``check_in``: it locks the registration row, so two scanners reading the same badge at
-once record one check-in and tell the second desk who was first.
+Only organisers of the event, in a session verified with their second factor, reach its pages
+(``views/frontdesk.py``, ``organiser_view``); everyone else gets the same 404 a missing page
+gives. Check-in is one service, ``check_in``: it locks the registration row, so two scanners
+reading the same badge at once record one check-in and tell the second desk who was first.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NoReturn
 
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.shortcuts import render
 from django.utils import formats, timezone
-from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.core import audit, clock
-from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.events.models import Event
 
 from . import badges
-from .access import PERMISSION, organiser_view
+from .access import PERMISSION
 from .models import Registration
 from .states import Status
 
@@ -191,99 +186,3 @@ def find_people(event: Event, query: str):
                         | Q(organisation__name__icontains=query))
                 .select_related("user", "organisation", "checked_in_by")
                 .order_by("user__full_name", "id")[:SEARCH_LIMIT])
-
-
-# Views ----------------------------------------------------------------------------------------
-
-
-class CheckInForm(AccessibleFormMixin, forms.Form):
-    code = forms.CharField(
-        label="Badge code", max_length=badges.MAX_TOKEN_LENGTH, strip=True,
-        help_text="Scan the QR code on the badge, or type the code and press Enter.",
-        widget=forms.TextInput(attrs={
-            "autofocus": True, "autocomplete": "off", "autocapitalize": "off",
-            "autocorrect": "off", "spellcheck": "false", "inputmode": "text",
-            "enterkeyhint": "go", "class": "checkin-input",
-        }),
-        error_messages={"required": "Scan a badge or type its code.",
-                        "max_length": "This is not a badge code (too long)."},
-    )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    ok: bool
-    code: str
-    message: str
-    registration: Registration | None
-    status: int
-
-
-@organiser_view
-@require_http_methods(["GET", "POST"])
-def checkin(request, event):
-    outcome = None
-    status = 200
-    if request.method == "POST" and "registration" in request.POST:
-        outcome = _check_in_by_hand(request, event)
-        form = CheckInForm()
-    elif request.method == "POST":
-        form = CheckInForm(request.POST)
-        if form.is_valid():
-            outcome = _check_in_by_code(request, event, form.cleaned_data["code"])
-            form = CheckInForm()  # empty again for the next badge
-        else:
-            status = 400
-    else:
-        form = CheckInForm()
-    if outcome is not None:
-        status = outcome.status
-    query = request.GET.get("q", "")
-    with timezone.override(event.tz):
-        return render(request, "registration/frontdesk/checkin.html", {
-            "event": event, "form": form, "outcome": outcome, "counts": counts(event),
-            "recent": recent_check_ins(event), "query": query[:100],
-            "found": find_people(event, query), "nav": "checkin",
-        }, status=status)
-
-
-def _check_in_by_code(request, event, code) -> Outcome:
-    try:
-        registration = check_in(code, by=request.user, event=event)
-    except CheckInRefused as refused:
-        return _refusal(refused, event)
-    return Outcome(True, "checked_in", "Checked in.", registration, 200)
-
-
-def _check_in_by_hand(request, event) -> Outcome:
-    raw = request.POST.get("registration", "")
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        return Outcome(False, "unknown", "No such registration.", None, 404)
-    registration_id = int(raw)
-    try:
-        registration = check_in_registration(registration_id, by=request.user, event=event)
-    except CheckInRefused as refused:
-        return _refusal(refused, event)
-    return Outcome(True, "checked_in", "Checked in (found by name).", registration, 200)
-
-
-def _refusal(refused: CheckInRefused, event) -> Outcome:
-    # Show who it is only for this event's registrations.
-    registration = refused.registration
-    if registration is not None and registration.event_id != event.pk:
-        registration = None
-    return Outcome(False, refused.code, str(refused), registration, refused.status)
-
-
-@organiser_view
-@require_safe
-def all_badges(request, event):
-    """Every confirmed badge of the event in one PDF, by organisation then name."""
-    registrations = list(Registration.objects
-                         .filter(event=event, status=Status.CONFIRMED)
-                         .select_related("event", "user", "organisation")
-                         .order_by("organisation__name", "user__full_name", "id"))
-    content = badges.render_badges(registrations, title=f"Badges · {event.title}")
-    audit.record("registration.badges_downloaded", event, actor=request.user,
-                 summary=f"{len(registrations)} badges", count=len(registrations))
-    return badges.pdf_response(content, f"badges-{event.slug}.pdf")

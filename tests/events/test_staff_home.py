@@ -46,7 +46,7 @@ def test_organiser_sees_every_tool(client, event, organiser):
 
 
 def test_reviewer_lands_on_staff_home_after_login(client, event, make_user):
-    from fusionforum.accounts.views import _default_destination
+    from fusionforum.accounts.views.public import _default_destination
 
     reviewer = make_user(email="r2@test.invalid")
     TeamMembership.objects.create(event=event, user=reviewer, role=TeamMembership.Role.REVIEWER)

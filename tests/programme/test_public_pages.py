@@ -521,7 +521,7 @@ def test_programme_page_kept_in_memory_and_gzip(client, event, released, rooms):
 
 def test_the_programme_page_with_a_one_time_message_is_never_kept(client, event, released,
                                                                    make_user):
-    from fusionforum.programme import public_views
+    from fusionforum.programme.views import public as public_views
 
     url = f"/{event.slug}/programme/"
     public_views._local_pages.clear()

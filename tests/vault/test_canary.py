@@ -24,8 +24,9 @@ from django.views.debug import ExceptionReporter
 from openpyxl import load_workbook
 
 from fusionforum.notifications.models import OutboundEmail
-from fusionforum.vault import crypto, services, views
+from fusionforum.vault import crypto, services
 from fusionforum.vault.models import AccessLogEntry, AccessRecord
+from fusionforum.vault.views import public as views
 from tests.conftest import login_verified
 
 from .conftest import identity, paris

@@ -1,0 +1,275 @@
+"""The organisers' submission desk under /manage/<event>/call/: settings of the call, the
+category list, the submissions (filters, search, export) and one submission in full.
+
+Every view goes through ``organiser_view`` (organisers of this event with a verified second
+factor; anyone else a 404). Views are thin: they read input, call ``services``, render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from fusionforum.core import clock
+from fusionforum.core.forms import posted_data
+from fusionforum.registration import exports as sheet
+from fusionforum.registration.access import organiser_view
+
+from .. import forms, services
+from ..categories import categories_for
+from ..models import Category, Submission
+from ..states import SubmissionState
+
+
+def _render(request, event, template, context, *, status=200, section=""):
+    context = {"event": event, "desk_section": section, **context}
+    with timezone.override(event.tz):
+        return render(request, f"cfp/manage/{template}", context, status=status)
+
+
+def _filtered(event, params):
+    form = forms.FilterForm(params or None, event=event)
+    submissions = (Submission.objects.filter(event=event)
+                   .select_related("organisation", "created_by")
+                   .prefetch_related("speaker_links__user", "challenge_categories",
+                                     "help_categories")
+                   .order_by("-submitted_at", "-created_at"))
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["state"]:
+            submissions = submissions.filter(state=data["state"])
+        if data["kind"]:
+            submissions = submissions.filter(organisation__kind=data["kind"])
+        if data["approach"]:
+            submissions = submissions.filter(organisation__fusion_approach=data["approach"])
+        if data["category"]:
+            submissions = submissions.filter(
+                Q(challenge_categories__slug=data["category"])
+                | Q(help_categories__slug=data["category"])).distinct()
+        if data["q"]:
+            q = data["q"]
+            submissions = submissions.filter(
+                Q(title__icontains=q) | Q(code__iexact=q) | Q(organisation__name__icontains=q)
+                | Q(speaker_links__user__full_name__icontains=q)).distinct()
+    return form, submissions
+
+
+@organiser_view
+@require_safe
+def submissions(request, event):
+    call = services.call_settings(event)
+    if call is None:
+        return redirect("cfp_manage:settings", slug=event.slug)
+    form, found = _filtered(event, request.GET)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    counts = dict(Submission.objects.filter(event=event).values_list("state")
+                  .annotate(n=Count("id")).values_list("state", "n"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _render(request, event, "submissions.html", {
+        "call": call, "form": form, "page": page, "filtered": bool(query.urlencode()),
+        "query": query.urlencode(),
+        "counts": [(label, counts.get(value, 0)) for value, label in SubmissionState.choices],
+        "state": services.call_state(call),
+    }, section="submissions", status=400 if form.is_bound and form.errors else 200)
+
+
+def _submission(event, code) -> Submission:
+    return get_object_or_404(
+        Submission.objects.select_related("organisation", "created_by", "event")
+        .prefetch_related("speaker_links__user", "key_figures", "challenge_categories",
+                          "help_categories", "transitions__by"),
+        event=event, code=code)
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def detail(request, event, code):
+    submission = _submission(event, code)
+    deadline_form = forms.DeadlineForm(initial={"edit_deadline": submission.edit_deadline})
+    duration_form = forms.DurationForm(initial={"duration_minutes": submission.duration_minutes})
+    notes_form = forms.NotesForm(initial={"internal_notes": submission.internal_notes})
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            with timezone.override(event.tz):
+                if action == "deadline":
+                    deadline_form = forms.DeadlineForm(request.POST)
+                    if deadline_form.is_valid():
+                        services.extend_deadline(submission, request.user,
+                                                 deadline_form.cleaned_data["edit_deadline"])
+                        messages.success(request, "The edit deadline is saved.")
+                        return redirect("cfp_manage:detail", slug=event.slug, code=code)
+                elif action == "duration":
+                    duration_form = forms.DurationForm(request.POST)
+                    if duration_form.is_valid():
+                        services.set_duration(submission, request.user,
+                                              duration_form.cleaned_data["duration_minutes"])
+                        messages.success(request, "The talk length is saved.")
+                        return redirect("cfp_manage:detail", slug=event.slug, code=code)
+                elif action == "notes":
+                    notes_form = forms.NotesForm(request.POST)
+                    if notes_form.is_valid():
+                        services.set_internal_notes(submission, request.user,
+                                                    notes_form.cleaned_data["internal_notes"])
+                        messages.success(request, "The notes are saved.")
+                        return redirect("cfp_manage:detail", slug=event.slug, code=code)
+                else:
+                    messages.error(request, "Unknown action.")
+        except ValidationError as exc:
+            target = {"deadline": deadline_form, "duration": duration_form,
+                      "notes": notes_form}.get(action)
+            if target is not None:
+                forms.errors_to_form(target, exc)
+        status = 400
+    return _render(request, event, "detail.html", {
+        "submission": submission, "call": event.call_settings,
+        "deadline_form": deadline_form, "duration_form": duration_form,
+        "notes_form": notes_form, "now": clock.now(),
+        "editable_now": services.can_edit_content(submission),
+    }, section="submissions", status=status)
+
+
+@organiser_view
+@require_safe
+def slides(request, event, code):
+    from .public import slides_response
+
+    submission = _submission(event, code)
+    handle = services.open_slides(submission)
+    if handle is None:
+        raise Http404("No slides.")
+    return slides_response(handle, services.slides_download_name(submission))
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def call_settings(request, event):
+    call = services.call_settings(event)
+    with timezone.override(event.tz):
+        form = forms.CallSettingsForm(posted_data(request), instance=call, event=event)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                values = {name: form.cleaned_data[name] for name in services.CALL_FIELDS}
+                try:
+                    services.save_call_settings(event, request.user, values)
+                except ValidationError as exc:
+                    forms.errors_to_form(form, exc)
+                else:
+                    messages.success(request, "The call's settings are saved.")
+                    return redirect("cfp_manage:settings", slug=event.slug)
+            status = 400
+    return _render(request, event, "settings.html", {"form": form, "call": call},
+                   section="settings", status=status)
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def categories(request, event):
+    items = categories_for(event)
+    form = forms.CategoryForm(posted_data(request))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_category(event, request.user, form.cleaned_data["name"])
+            except ValidationError as exc:
+                form.add_error("name", exc.messages)
+            else:
+                messages.success(request, "The category is added.")
+                return redirect("cfp_manage:categories", slug=event.slug)
+        status = 400
+    usage = {c.pk: services.category_usage(c) for c in items}
+    return _render(request, event, "categories.html", {
+        "form": form, "items": [(c, usage[c.pk]) for c in items],
+    }, section="categories", status=status)
+
+
+@organiser_view
+@require_POST
+def category_action(request, event, pk):
+    category = get_object_or_404(Category, event=event, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "rename":
+            services.rename_category(category, request.user, request.POST.get("name", ""))
+            messages.success(request, "The category is renamed.")
+        elif action in ("up", "down"):
+            services.move_category(category, request.user, action)
+        elif action == "delete":
+            services.delete_category(category, request.user)
+            messages.success(request, f"“{category.name}” is removed.")
+        else:
+            messages.error(request, "Unknown action.")
+    except ValidationError as exc:
+        messages.error(request, f"“{category.name}” was not renamed: {' '.join(exc.messages)}")
+        return redirect("cfp_manage:categories", slug=event.slug)
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+    return redirect("cfp_manage:categories", slug=event.slug)
+
+
+EXPORT_HEADER = [
+    "Code", "State", "Title", "Organisation", "Organisation kind", "Approach", "Country",
+    "Speakers", "Abstract", "Q1 breakthroughs", "Q1 visibility", "Scale", "Key figures",
+    "Q2 challenges", "Q2 visibility", "Q2 categories", "Q3 how ITER can help",
+    "Q3 visibility", "Q3 categories", "Duration (minutes)", "Slides", "Created", "Submitted",
+    "Edit deadline",
+]
+
+
+def export_rows(event, submissions):
+    def when(moment):
+        return timezone.localtime(moment, event.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    rows = []
+    for s in submissions:
+        org = s.organisation
+        rows.append([
+            s.code, s.get_state_display(), s.title, org.name, org.get_kind_display(),
+            org.get_fusion_approach_display() if org.fusion_approach else "", org.country.code,
+            "; ".join(link.user.full_name or link.user.email for link in s.speaker_links.all()),
+            s.abstract, s.breakthroughs, s.get_breakthroughs_visibility_display(),
+            s.get_breakthrough_scale_display() if s.breakthrough_scale else "",
+            "; ".join(str(f) for f in s.key_figures.all()),
+            s.challenges, s.get_challenges_visibility_display(),
+            "; ".join(c.name for c in s.challenge_categories.all()),
+            s.iter_help, s.get_iter_help_visibility_display(),
+            "; ".join(c.name for c in s.help_categories.all()),
+            s.effective_duration(), "yes" if s.slides else "no", when(s.created_at),
+            when(s.submitted_at), when(s.edit_deadline),
+        ])
+    return rows
+
+
+@organiser_view
+@require_safe
+def export(request, event, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format.")
+    from fusionforum.core import audit
+
+    _, found = _filtered(event, request.GET)
+    found = found.prefetch_related("key_figures")
+    rows = export_rows(event, found)
+    audit.record("cfp.export", event, actor=request.user, summary=f"{len(rows)} submissions",
+                 format=fmt)
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        body, content_type = sheet.to_csv(EXPORT_HEADER, rows), sheet.CSV_CONTENT_TYPE
+    else:
+        body = sheet.to_xlsx(EXPORT_HEADER, rows, title="Submissions")
+        content_type = sheet.XLSX_CONTENT_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{event.slug}-submissions-{stamp}.{fmt}"')
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,588 @@
+"""Review pages. Reviewers: /review/<event>/ (their assignments, conflicts, one submission with
+the review form). Organisers: /manage/<event>/call/review/ (ranking and decisions, one
+submission's reviews, the reviewer team and assignment, score categories, e-mails).
+
+Views are thin: access through ``review_access``, input through ``review_forms``, every change
+through ``review`` / ``emails``. Bad input answers 400 with the messages and writes nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from fusionforum.accounts.models import User
+from fusionforum.events.questions import WORKSHOP_QUESTIONS
+from fusionforum.notifications import placeholders
+
+from .. import emails, review
+from .. import review_forms as forms
+from ..models import (
+    Review,
+    ReviewAssignment,
+    ReviewerConflict,
+    ScoreCategory,
+    Submission,
+    Visibility,
+)
+from ..review_access import call_organiser_view, reviewer_view
+from ..states import DECISIONS, UNDER_REVIEW, SubmissionState
+
+MAX_BULK = 500
+
+
+def _render(request, event, template, context, *, status=200):
+    with timezone.override(event.tz):
+        return render(request, f"cfp/review/{template}", {"event": event, **context},
+                      status=status)
+
+
+def answers(submission: Submission) -> list[dict]:
+    """The three answers with their question and visibility, for reviewers and organisers."""
+    return [{"question": q, "text": getattr(submission, q.key),
+             "visibility": submission.answer_visibility(q.key),
+             "visibility_label": Visibility(submission.answer_visibility(q.key)).label}
+            for q in WORKSHOP_QUESTIONS]
+
+
+def _content_context(submission: Submission) -> dict:
+    return {
+        "submission": submission,
+        "answers": answers(submission),
+        "key_figures": list(submission.key_figures.all()),
+        "challenge_categories": list(submission.challenge_categories.all()),
+        "help_categories": list(submission.help_categories.all()),
+        "speakers": [link.user for link in submission.speaker_links.select_related("user")],
+    }
+
+
+# Reviewers ------------------------------------------------------------------------------------
+
+
+def _reviewable(event, user, code) -> Submission:
+    """The submission if ``user`` is an assigned reviewer without conflict; else 404 (the page
+    does not say whether it exists)."""
+    submission = (Submission.objects.select_related("event", "organisation")
+                  .filter(event=event, code=code).first())
+    if submission is None or not review.may_review(user, submission):
+        raise Http404("No such submission.")
+    return submission
+
+
+@reviewer_view
+@require_safe
+def home(request, event):
+    mine = review.assignments_of(event, request.user)
+    done = sum(1 for a in mine if a.review and a.review.submitted_at)
+    return _render(request, event, "home.html", {
+        "assignments": mine, "done": done,
+        "conflicts": ReviewerConflict.objects.filter(event=event, reviewer=request.user)
+        .select_related("organisation").order_by("organisation__name"),
+        "window_open": review.review_window_open(event),
+        "call": review.call_settings(event), "section": "home",
+    })
+
+
+@reviewer_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def conflicts(request, event):
+    form = forms.ConflictForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _, removed = review.declare_conflict(
+                    event, request.user, form.cleaned_data["organisation"],
+                    reason=form.cleaned_data["reason"])
+            except review.ReviewError as exc:
+                form.add_error("organisation", str(exc))
+            else:
+                name = form.cleaned_data["organisation"].name
+                text = f"Conflict with {name} declared."
+                if removed:
+                    text += (f" {removed} submission{'s' if removed != 1 else ''} "
+                             "taken back from you.")
+                messages.success(request, text)
+                return redirect("review:conflicts", slug=event.slug)
+        status = 400
+    return _render(request, event, "conflicts.html", {
+        "form": form,
+        "conflicts": ReviewerConflict.objects.filter(event=event, reviewer=request.user)
+        .select_related("organisation").order_by("organisation__name"),
+        "own_organisation": request.user.organisation, "section": "conflicts",
+    }, status=status)
+
+
+@reviewer_view
+@require_POST
+def conflict_withdraw(request, event, pk):
+    conflict = get_object_or_404(ReviewerConflict.objects.select_related("organisation"),
+                                 pk=pk, event=event, reviewer=request.user)
+    review.withdraw_conflict(conflict, by=request.user)
+    messages.success(request, f"Conflict with {conflict.organisation.name} withdrawn.")
+    return redirect("review:conflicts", slug=event.slug)
+
+
+@reviewer_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def review_submission(request, event, code):
+    submission = _reviewable(event, request.user, code)
+    categories = review.score_categories(event)
+    own = review.review_of(submission, request.user)
+    window_open = review.review_window_open(event)
+    status = 200
+    if request.method == "POST":
+        submitting = request.POST.get("action") == "submit" or bool(own and own.submitted_at)
+        form = forms.ReviewForm(request.POST, categories=categories, submitting=submitting)
+        if not window_open:
+            form.is_valid()
+            form.add_error(None, "Reviewing is closed: scores can no longer be changed.")
+            status = 400
+        elif form.is_valid():
+            try:
+                saved = review.save_review(
+                    submission, request.user, scores=form.scores(),
+                    comment_to_organisers=form.cleaned_data["comment_to_organisers"],
+                    comment_to_speaker=form.cleaned_data["comment_to_speaker"],
+                    submit=submitting)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
+            except review.ReviewError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                if not own or not own.submitted_at:
+                    messages.success(request, "Review submitted: you can now read the other "
+                                              "reviews." if saved.submitted_at
+                                     else "Draft saved. Submit it when it is complete.")
+                else:
+                    messages.success(request, "Your review is updated.")
+                return redirect("review:submission", slug=event.slug, code=submission.code)
+        else:
+            status = 400
+    else:
+        initial = {}
+        if own:
+            initial = {"comment_to_organisers": own.comment_to_organisers,
+                       "comment_to_speaker": own.comment_to_speaker}
+            initial.update({f"score_{s.category_id}": s.value for s in own.scores.all()})
+        form = forms.ReviewForm(initial=initial, categories=categories)
+    others, hidden = [], True
+    try:
+        others = review.other_reviews(submission, request.user)
+        hidden = False
+    except review.ReviewsHidden:
+        pass
+    return _render(request, event, "review.html", {
+        **_content_context(submission), "form": form, "own": own, "others": others,
+        "others_hidden": hidden, "window_open": window_open, "categories": categories,
+        "call": review.call_settings(event), "section": "home",
+        "slides_url": reverse("review:slides", kwargs={"slug": event.slug,
+                                                       "code": submission.code}),
+    }, status=status)
+
+
+def _slides_response(submission: Submission):
+    from .. import services
+
+    handle = services.open_slides(submission)
+    if handle is None:
+        raise Http404("No slides.")
+    response = FileResponse(handle, as_attachment=True,
+                            filename=services.slides_download_name(submission),
+                            content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@reviewer_view
+@require_safe
+def slides(request, event, code):
+    return _slides_response(_reviewable(event, request.user, code))
+
+
+# Organisers: ranking and decisions ------------------------------------------------------------
+
+
+def _overview_url(event, query: str = "") -> str:
+    url = reverse("cfp_decide:overview", kwargs={"slug": event.slug})
+    return f"{url}?{query}" if query else url
+
+
+@call_organiser_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def overview(request, event):
+    if request.method == "POST":
+        return _bulk_decide(request, event)
+    form = forms.RankingFilterForm(request.GET or None, event=event)
+    filters = form.cleaned()
+    rows = review.ranking(event, **filters)
+    query = request.GET.urlencode()
+    states = [s for s in SubmissionState if s in UNDER_REVIEW]
+    return _render(request, event, "overview.html", {
+        "form": form, "rows": rows, "filtered": bool(filters), "query": query,
+        "progress": review.reviewer_progress(event),
+        "required": review.reviews_per_submission(event),
+        "decisions": [s for s in SubmissionState if s in DECISIONS],
+        "states": states, "section": "overview",
+        "accepted_waiting": Submission.objects.filter(event=event,
+                                                      state=SubmissionState.ACCEPTED).count(),
+        "disagreement": review.DISAGREEMENT_STDEV,
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+def _bulk_decide(request, event):
+    back = _overview_url(event, request.POST.get("query", "")[:2000])
+    decision = request.POST.get("decision", "")
+    ids = []
+    for raw in request.POST.getlist("ids")[:MAX_BULK]:
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            continue
+    if decision not in DECISIONS:
+        messages.error(request, "Choose a decision for the selected submissions.")
+        return redirect(back)
+    if not ids:
+        messages.error(request, "Select at least one submission.")
+        return redirect(back)
+    outcomes = review.bulk_decide(
+        event, ids, decision, by=request.user,
+        include_reviewer_comments=request.POST.get("include_reviewer_comments") == "on")
+    done = [o for o in outcomes if o.ok]
+    label = review.DECISION_LABELS[decision]
+    if done:
+        messages.success(request, f"{len(done)} submission{'s' if len(done) != 1 else ''} "
+                                  f"{label}, speakers e-mailed: "
+                                  + ", ".join(o.who for o in done) + ".")
+    for outcome in outcomes:
+        if not outcome.ok:
+            messages.error(request, f"{outcome.who or 'Not changed'}: not {label}. "
+                                    f"{outcome.message}")
+    return redirect(back)
+
+
+def _event_submission(event, code) -> Submission:
+    return get_object_or_404(Submission.objects.select_related("event", "organisation"),
+                             event=event, code=code, state__in=UNDER_REVIEW | {
+                                 SubmissionState.WITHDRAWN})
+
+
+@call_organiser_view
+@require_safe
+def submission_detail(request, event, code):
+    submission = _event_submission(event, code)
+    return _render_detail(request, event, submission)
+
+
+def _render_detail(request, event, submission, *, decision_form=None, status=200):
+    reviews = review.other_reviews(submission, request.user)
+    drafts = list(Review.objects.filter(submission=submission, submitted_at__isnull=True)
+                  .select_related("reviewer"))
+    assignments = list(ReviewAssignment.objects.filter(submission=submission)
+                       .select_related("reviewer"))
+    assigned_ids = {a.reviewer_id for a in assignments}
+    submitted_ids = {r.reviewer_id for r in reviews}
+    eligible = [r for r in review.eligible_reviewers(submission) if r.pk not in assigned_ids]
+    scores = [r.weighted_score for r in reviews if r.weighted_score is not None]
+    row = review.RankingRow(submission, sorted(scores), review.reviews_per_submission(event),
+                            len(assignments), len(drafts))
+    return _render(request, event, "submission.html", {
+        **_content_context(submission), "reviews": reviews, "drafts": drafts,
+        "assignments": [(a, a.reviewer_id in submitted_ids) for a in assignments],
+        "eligible": eligible, "row": row, "categories": review.score_categories(event),
+        "decision_form": decision_form or forms.DecisionForm(),
+        "transitions": submission.transitions.select_related("by"),
+        "decidable": submission.state in UNDER_REVIEW, "section": "overview",
+        "slides_url": reverse("cfp_decide:slides", kwargs={"slug": event.slug,
+                                                           "code": submission.code}),
+    }, status=status)
+
+
+@call_organiser_view
+@require_safe
+def submission_slides(request, event, code):
+    return _slides_response(_event_submission(event, code))
+
+
+@call_organiser_view
+@require_POST
+def decide(request, event, code):
+    submission = _event_submission(event, code)
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, event, submission, decision_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        review.decide(submission, data["decision"], by=request.user, note=data["note"],
+                      include_reviewer_comments=data["include_reviewer_comments"],
+                      duration_minutes=data["duration_minutes"])
+    except review.EXPECTED_ERRORS as exc:
+        form.add_error(None, review.error_text(exc))
+        submission.refresh_from_db()
+        return _render_detail(request, event, submission, decision_form=form, status=400)
+    messages.success(request, f"“{submission.title}” {review.DECISION_LABELS[data['decision']]};"
+                              " the speakers are e-mailed.")
+    return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
+
+
+@call_organiser_view
+@require_POST
+def assign(request, event, code):
+    submission = _event_submission(event, code)
+    form = forms.AssignReviewerForm(request.POST, reviewers=review.reviewers(event))
+    if not form.is_valid():
+        messages.error(request, "Choose one of the event's reviewers.")
+    else:
+        try:
+            review.assign(submission, form.cleaned_data["reviewer"], by=request.user)
+        except review.ReviewError as exc:
+            messages.error(request, str(exc))
+        else:
+            reviewer = form.cleaned_data["reviewer"]
+            messages.success(request, f"{reviewer.full_name or reviewer.email} assigned.")
+    return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
+
+
+@call_organiser_view
+@require_POST
+def unassign(request, event, code, reviewer_id):
+    submission = _event_submission(event, code)
+    reviewer = get_object_or_404(User, pk=reviewer_id)
+    try:
+        review.unassign(submission, reviewer, by=request.user)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{reviewer.full_name or reviewer.email} no longer reviews "
+                                  "this submission.")
+    return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
+
+
+@call_organiser_view
+@require_POST
+def auto_assign(request, event):
+    report = review.auto_assign(event, by=request.user)
+    if not report.reviewer_count:
+        messages.error(request, "The event has no reviewers yet: add some first.")
+        return redirect("cfp_decide:reviewers", slug=event.slug)
+    messages.success(request, f"{len(report.created)} assignment"
+                              f"{'s' if len(report.created) != 1 else ''} made.")
+    for short in report.short:
+        messages.error(request, f"“{short.submission.title}” has {short.has} of "
+                                f"{short.needed} reviewers: not enough reviewers without a "
+                                "conflict.")
+    return redirect("cfp_decide:reviewers", slug=event.slug)
+
+
+@call_organiser_view
+@require_POST
+def reminders(request, event):
+    count = review.send_confirmation_reminders(event, by=request.user)
+    messages.success(request, f"Reminder sent to the speakers of {count} accepted talk"
+                              f"{'s' if count != 1 else ''} not yet confirmed.")
+    return redirect("cfp_decide:overview", slug=event.slug)
+
+
+# Organisers: the reviewer team ----------------------------------------------------------------
+
+
+@call_organiser_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def reviewers(request, event):
+    form = forms.AddReviewerForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = review.add_reviewer(event, form.cleaned_data["email"], by=request.user)
+            except review.ReviewError as exc:
+                form.add_error("email", str(exc))
+            else:
+                messages.success(request, f"{user.full_name or user.email} is now a reviewer "
+                                          "and has been told by e-mail.")
+                return redirect("cfp_decide:reviewers", slug=event.slug)
+        status = 400
+    return _render(request, event, "reviewers.html", {
+        "form": form, "progress": review.reviewer_progress(event),
+        "required": review.reviews_per_submission(event),
+        "awaiting": Submission.objects.filter(event=event,
+                                              state__in=review.AWAITING_DECISION).count(),
+        "section": "reviewers",
+    }, status=status)
+
+
+def _event_reviewer(event, pk) -> User:
+    user = review.reviewers(event).filter(pk=pk).first()
+    if user is None:
+        raise Http404("No such reviewer.")
+    return user
+
+
+@call_organiser_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def reviewer_detail(request, event, pk):
+    reviewer = _event_reviewer(event, pk)
+    if request.method == "POST":
+        done, failed = 0, []
+        wanted = request.POST.getlist("codes")[:MAX_BULK]
+        for submission in Submission.objects.filter(event=event, code__in=wanted):
+            try:
+                review.assign(submission, reviewer, by=request.user)
+            except review.ReviewError as exc:
+                failed.append(str(exc))
+            else:
+                done += 1
+        if not wanted:
+            messages.error(request, "Select at least one submission.")
+        if done:
+            messages.success(request, f"{done} submission{'s' if done != 1 else ''} assigned.")
+        for text in failed:
+            messages.error(request, text)
+        return redirect("cfp_decide:reviewer", slug=event.slug, pk=reviewer.pk)
+    assigned = {a.submission_id for a in ReviewAssignment.objects.filter(
+        reviewer=reviewer, submission__event=event)}
+    conflicted = review.conflict_organisations(event, reviewer)
+    mine = review.assignments_of(event, reviewer)
+    candidates = (Submission.objects.filter(event=event, state__in=UNDER_REVIEW)
+                  .exclude(pk__in=assigned).exclude(organisation_id__in=conflicted)
+                  .select_related("organisation").order_by("title"))
+    return _render(request, event, "reviewer.html", {
+        "reviewer": reviewer, "assignments": mine,
+        "candidates": candidates,
+        "conflicts": ReviewerConflict.objects.filter(event=event, reviewer=reviewer)
+        .select_related("organisation"),
+        "section": "reviewers",
+    })
+
+
+@call_organiser_view
+@require_POST
+def reviewer_remove(request, event, pk):
+    reviewer = _event_reviewer(event, pk)
+    removed = review.remove_reviewer(event, reviewer, by=request.user)
+    messages.success(request, f"{reviewer.full_name or reviewer.email} is no longer a reviewer"
+                              f"; {removed} open assignment{'s' if removed != 1 else ''} "
+                              "removed. Submitted reviews stay.")
+    return redirect("cfp_decide:reviewers", slug=event.slug)
+
+
+# Organisers: score categories -----------------------------------------------------------------
+
+
+@call_organiser_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def score_categories(request, event):
+    categories = review.score_categories(event)
+    form = forms.ScoreCategoryForm(request.POST if request.method == "POST" else None,
+                                   initial={"position": (len(categories) + 1) * 10})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                review.save_score_category(event, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"“{form.cleaned_data['name']}” added.")
+                return redirect("cfp_decide:scores", slug=event.slug)
+        status = 400
+    return _render(request, event, "scores.html", {
+        "categories": categories, "form": form, "section": "scores",
+    }, status=status)
+
+
+@call_organiser_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def score_category_edit(request, event, pk):
+    category = get_object_or_404(ScoreCategory, pk=pk, event=event)
+    if request.method == "POST":
+        form = forms.ScoreCategoryForm(request.POST)
+        if form.is_valid():
+            try:
+                review.save_score_category(event, by=request.user, category=category,
+                                           **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"“{category.name}” saved; weighted scores "
+                                          "re-computed.")
+                return redirect("cfp_decide:scores", slug=event.slug)
+        category.refresh_from_db()
+        status = 400
+    else:
+        form = forms.ScoreCategoryForm(initial={
+            "name": category.name, "description": category.description,
+            "weight": category.weight, "max_score": category.max_score,
+            "position": category.position})
+        status = 200
+    return _render(request, event, "score_edit.html", {
+        "category": category, "form": form, "section": "scores"}, status=status)
+
+
+@call_organiser_view
+@require_POST
+def score_category_delete(request, event, pk):
+    category = get_object_or_404(ScoreCategory, pk=pk, event=event)
+    try:
+        review.delete_score_category(category, by=request.user)
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"“{category.name}” deleted.")
+    return redirect("cfp_decide:scores", slug=event.slug)
+
+
+# Organisers: e-mail templates -----------------------------------------------------------------
+
+
+def _kind_or_404(key: str) -> emails.EmailKind:
+    return placeholders.kind_or_404(emails.KINDS, key)
+
+
+@call_organiser_view
+@require_safe
+def email_list(request, event):
+    from ..models import CfpEmailTemplate
+
+    rows = placeholders.rows(emails.KINDS, CfpEmailTemplate.objects.filter(event=event))
+    return _render(request, event, "emails.html", {"rows": rows, "section": "emails"})
+
+
+@call_organiser_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_edit(request, event, key):
+    from ..models import CfpEmailTemplate
+
+    kind = _kind_or_404(key)
+    custom = CfpEmailTemplate.objects.filter(event=event, key=key).first()
+    editing = placeholders.edit(
+        request, kind, form_class=forms.EmailTemplateForm,
+        current=lambda: emails.template_for(event, key),
+        sample=lambda: emails.sample_values(event),
+        save=lambda subject, body: emails.save_template(event, key, subject=subject, body=body,
+                                                        by=request.user))
+    if editing.saved:
+        return redirect("cfp_decide:email", slug=event.slug, key=key)
+    return _render(request, event, "email_edit.html", {
+        "kind": kind, "custom": custom, **editing.context(), "section": "emails",
+    }, status=editing.status)
+
+
+@call_organiser_view
+@require_POST
+def email_reset(request, event, key):
+    kind = _kind_or_404(key)
+    try:
+        changed = emails.reset_template(event, key, by=request.user)
+    except PermissionDenied as exc:  # pragma: no cover - the decorator already checked
+        raise Http404 from exc
+    placeholders.announce_reset(request, kind, changed)
+    return redirect("cfp_decide:email", slug=event.slug, key=key)
+

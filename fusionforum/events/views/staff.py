@@ -1,0 +1,54 @@
+"""The staff home at /manage/: every event a person has a role on, with the tools of each role.
+Every staff role lands here after logging in (see ``landing_for_staff``)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from fusionforum.accounts.twofactor import is_verified
+
+from ..models import TeamMembership
+from ..rules import has_staff_role
+
+
+@never_cache
+@require_safe
+def staff_home(request):
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not (has_staff_role(user) or user.is_superuser):
+        raise Http404("No such page.")
+    if not is_verified(user):
+        verify_url = reverse("accounts:two_factor_verify")
+        return redirect(f"{verify_url}?{urlencode({'next': request.get_full_path()})}")
+    memberships = (TeamMembership.objects.filter(user=user).select_related("event")
+                   .order_by("-event__start_date", "event__title", "role"))
+    roles_by_event: dict = {}
+    for membership in memberships:
+        roles_by_event.setdefault(membership.event, set()).add(membership.role)
+    events = [{"event": event, "organiser": TeamMembership.Role.ORGANISER in roles,
+               "reviewer": TeamMembership.Role.REVIEWER in roles,
+               "security": TeamMembership.Role.SECURITY_OFFICER in roles}
+              for event, roles in roles_by_event.items()]
+    from fusionforum.admin import may_enter_back_office
+
+    return render(request, "events/staff_home.html",
+                  {"events": events, "back_office": may_enter_back_office(user)})
+
+
+def landing_for_staff(user) -> str | None:
+    """After logging in, every staff role and the platform administrators start at /manage/
+    (the second factor comes first; see accounts.landing)."""
+    from fusionforum.admin import may_enter_back_office
+
+    if has_staff_role(user) or may_enter_back_office(user):
+        return reverse("staff_home")
+    return None

@@ -1,0 +1,114 @@
+"""The expert's pages: their published agenda with every topic (confidential ones too), check-in
+on the day and notes after each meeting."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from fusionforum.core.forms import posted_data
+from fusionforum.events import services as event_services
+
+from .. import agenda, services
+from ..forms import NotesForm
+from ..models import MeetingOutcome
+
+
+def expert_view(view):
+    """The signed-in person must be an expert of the event (their login linked); others 404."""
+
+    @functools.wraps(view)
+    def wrapped(request, slug, *args, **kwargs):
+        event = event_services.public_event(slug, request.user)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        expert = services.expert_of(event, request.user)
+        if expert is None:
+            raise Http404("No such page.")
+        with timezone.override(event.tz):
+            response = view(request, event, expert, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    return wrapped
+
+
+def _meeting(event, expert, request_pk):
+    meeting = services.published_meeting(event, request_pk)
+    if meeting is None or meeting["expert"] != expert.pk:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+@require_safe
+@expert_view
+def home(request, event, expert):
+    release = services.latest_release(event)
+    meetings = agenda.with_times(agenda.expert_meetings(release.snapshot, expert), event.tz) \
+        if release else []
+    outcomes = {o.request_id: o for o in MeetingOutcome.objects.filter(
+        request_id__in=[m["request"] for m in meetings])}
+    for meeting in meetings:
+        meeting["outcome"] = outcomes.get(meeting["request"])
+    feed = agenda.feed_for(request.user, event) if release else None
+    return render(request, "meetings/expert_home.html", {
+        "event": event, "nav": "meetings", "expert": expert, "release": release,
+        "meetings": meetings,
+        "feed_url": request.build_absolute_uri(
+            reverse("meetings:feed", args=[event.slug, feed.token])) if feed else "",
+        "labels": dict(event.meeting_settings.discipline_choices)})
+
+
+@require_POST
+@expert_view
+def checkin(request, event, expert, request_pk):
+    _meeting(event, expert, request_pk)
+    attendance = request.POST.get("attendance", "")
+    if attendance not in MeetingOutcome.Attendance.values:
+        return render(request, "meetings/refused.html", {
+            "event": event, "reasons": ["Say whether the meeting was held or a no-show."],
+            "back": reverse("meetings_expert:home", args=[event.slug])}, status=400)
+    services.check_in(event, request_pk, attendance, by=request.user)
+    messages.success(request, "Check-in recorded.")
+    return redirect("meetings_expert:home", event.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@expert_view
+def notes(request, event, expert, request_pk):
+    meeting = agenda.with_times([_meeting(event, expert, request_pk)], event.tz)[0]
+    outcome = MeetingOutcome.objects.filter(request_id=request_pk).first() or MeetingOutcome(
+        request_id=request_pk)
+    form = NotesForm(posted_data(request), instance=outcome)
+    if form.is_valid():
+        services.save_notes(event, request_pk, by=request.user,
+                            notes_topic=form.cleaned_data["notes_topic"],
+                            follow_up_requested=form.cleaned_data["follow_up_requested"],
+                            follow_up=form.cleaned_data["follow_up"],
+                            category=form.cleaned_data["category"])
+        messages.success(request, "Notes saved.")
+        return redirect("meetings_expert:home", event.slug)
+    return render(request, "meetings/expert_notes.html",
+                  {"event": event, "nav": "meetings", "meeting": meeting, "form": form},
+                  status=400 if form.is_bound else 200)
+
+
+def landing_for_expert(user) -> str | None:
+    """After logging in, an expert starts on their agenda for the current or next event (else
+    the latest one they took meetings at)."""
+    from fusionforum.core import clock
+
+    from ..models import Expert
+
+    today = timezone.localdate(clock.now())
+    profiles = Expert.objects.filter(user=user, event__is_published=True).select_related("event")
+    profile = (profiles.filter(event__end_date__gte=today).order_by("event__start_date").first()
+               or profiles.order_by("-event__start_date").first())
+    return reverse("meetings_expert:home", args=[profile.event.slug]) if profile else None

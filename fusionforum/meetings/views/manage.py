@@ -1,0 +1,405 @@
+"""Organisers' pages of the meetings day: set-up, experts, requests, scheduler runs with
+progress, review, hand adjustments, publication, later changes and check-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from fusionforum.core import audit, clock
+from fusionforum.core.forms import posted_data
+from fusionforum.registration.access import organiser_view
+
+from .. import agenda, publishing, services
+from ..forms import ExpertForm, PlaceForm, PublishForm, SettingsForm
+from ..models import (
+    Expert,
+    Meeting,
+    MeetingOutcome,
+    MeetingRelease,
+    MeetingRequest,
+    MeetingSettings,
+    ScheduleRun,
+)
+from ..slots import MeetingDay
+
+
+def manage_view(view):
+    @organiser_view
+    @functools.wraps(view)
+    def wrapped(request, event, *args, **kwargs):
+        with timezone.override(event.tz):
+            return view(request, event, *args, **kwargs)
+
+    return wrapped
+
+
+def needs_settings(view):
+    @functools.wraps(view)
+    def wrapped(request, event, *args, **kwargs):
+        if not MeetingSettings.objects.filter(event=event).exists():
+            return redirect("meetings_manage:settings", event.slug)
+        return view(request, event, *args, **kwargs)
+
+    return wrapped
+
+
+def _refused(request, event, reasons, status=400, back=None):
+    return render(request, "meetings/refused.html", {
+        "event": event, "reasons": reasons, "manage": True,
+        "back": back or reverse("meetings_manage:overview", args=[event.slug])}, status=status)
+
+
+def _confirm(request, event, *, title, details, consequence, confirm_label, back,
+             section="schedule"):
+    """The confirmation step of a change that cannot be undone: the GET of the same address
+    shows what will happen and a form that POSTs to it (works without JavaScript)."""
+    return render(request, "meetings/manage/confirm.html", {
+        "event": event, "section": section, "title": title, "details": details,
+        "consequence": consequence, "confirm_label": confirm_label,
+        "action": request.path, "back": back})
+
+
+@require_safe
+@manage_view
+@needs_settings
+def overview(request, event):
+    meeting_settings = event.meeting_settings
+    run = services.current_run(event)
+    release = services.latest_release(event)
+    working = publishing.build_snapshot(event)
+    pending = publishing.diff(release.snapshot if release else None, working,
+                              release.version if release else None)
+    return render(request, "meetings/manage/overview.html", {
+        "event": event, "section": "overview", "settings": meeting_settings,
+        "day": MeetingDay(meeting_settings), "run": run, "release": release,
+        "run_figures": services.run_figures(run) if run else None,
+        "releases": MeetingRelease.objects.filter(event=event),
+        "review": services.review(event), "pending": pending,
+        "has_pending": bool(pending["added"] or pending["removed"] or pending["moved"]),
+        "experts": Expert.objects.filter(event=event, is_active=True).count(),
+        "publish_form": PublishForm(),
+        "window_open": meeting_settings.requests_open(clock.now())})
+
+
+@require_http_methods(["GET", "POST"])
+@manage_view
+def settings_page(request, event):
+    instance = MeetingSettings.objects.filter(event=event).first()
+    if instance is None:
+        day3 = event.days.order_by("date").last()
+        instance = MeetingSettings(
+            event=event, date=day3.date if day3 else event.end_date,
+            requests_open_at=clock.now(),
+            requests_close_at=clock.now() + dt.timedelta(days=14),
+            breaks=[{"start": "10:40", "end": "11:00", "label": "coffee"},
+                    {"start": "12:40", "end": "14:00", "label": "lunch"},
+                    {"start": "15:40", "end": "16:00", "label": "coffee"}])
+    form = SettingsForm(posted_data(request), instance=instance)
+    if form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            audit.record("meetings.settings_changed", saved, actor=request.user)
+        messages.success(request, "The meetings day was saved.")
+        return redirect("meetings_manage:overview", event.slug)
+    day = MeetingDay(instance) if instance.pk else None
+    return render(request, "meetings/manage/settings.html",
+                  {"event": event, "section": "settings", "form": form, "day": day},
+                  status=400 if form.is_bound else 200)
+
+
+@require_safe
+@manage_view
+@needs_settings
+def experts(request, event):
+    labels = dict(event.meeting_settings.discipline_choices)
+    load = {}
+    for meeting in Meeting.objects.filter(event=event):
+        load[meeting.expert_id] = load.get(meeting.expert_id, 0) + 1
+    rows = [{"expert": e, "load": load.get(e.pk, 0)}
+            for e in Expert.objects.filter(event=event).select_related("user")]
+    return render(request, "meetings/manage/experts.html",
+                  {"event": event, "section": "experts", "rows": rows, "labels": labels})
+
+
+@require_http_methods(["GET", "POST"])
+@manage_view
+@needs_settings
+def expert_edit(request, event, pk=None):
+    instance = get_object_or_404(Expert, pk=pk, event=event) if pk else Expert(event=event)
+    day = MeetingDay(event.meeting_settings)
+    form = ExpertForm(posted_data(request), instance=instance, event=event, day=day)
+    if form.is_valid():
+        with transaction.atomic():
+            expert = form.save()
+            audit.record("meetings.expert_saved", expert, actor=request.user)
+        messages.success(request, f"{expert.name} was saved.")
+        return redirect("meetings_manage:experts", event.slug)
+    return render(request, "meetings/manage/expert_form.html",
+                  {"event": event, "section": "experts", "form": form, "instance": instance},
+                  status=400 if form.is_bound else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@manage_view
+@needs_settings
+def expert_cancel(request, event, pk):
+    expert = get_object_or_404(Expert, pk=pk, event=event)
+    if request.method != "POST":
+        placed = Meeting.objects.filter(event=event, expert=expert).count()
+        return _confirm(
+            request, event, section="experts", title=f"Mark {expert.name} as cancelled",
+            details=[f"{expert.name} has {placed} meeting{'s' if placed != 1 else ''} in the "
+                     f"working schedule."],
+            consequence="Their meetings are dropped from the working schedule and they get no "
+                        "new ones. Run a repair, then publish, to tell the people concerned.",
+            confirm_label=f"Mark {expert.name} as cancelled",
+            back=reverse("meetings_manage:experts", args=[event.slug]))
+    dropped = services.cancel_expert(expert, by=request.user)
+    messages.success(request, f"{expert.name} is marked as cancelled; {dropped} meeting"
+                              f"{'s' if dropped != 1 else ''} dropped from the working "
+                              f"schedule. Run a repair, then publish.")
+    return redirect("meetings_manage:overview", event.slug)
+
+
+@require_safe
+@manage_view
+@needs_settings
+def requests_page(request, event):
+    status = request.GET.get("status", "active")
+    requests = (MeetingRequest.objects.filter(event=event)
+                .select_related("organisation", "expert").prefetch_related("attendees"))
+    if status in MeetingRequest.Status.values:
+        requests = requests.filter(status=status)
+    meetings = {m.request_id: m for m in Meeting.objects.filter(event=event)}
+    day = MeetingDay(event.meeting_settings)
+    rows = [{"request": r, "meeting": meetings.get(r.pk),
+             "slot": day.slots[meetings[r.pk].slot] if r.pk in meetings else None}
+            for r in requests]
+    return render(request, "meetings/manage/requests.html",
+                  {"event": event, "section": "requests", "rows": rows, "status": status})
+
+
+@require_http_methods(["GET", "POST"])
+@manage_view
+@needs_settings
+def participant_leave(request, event, user_pk):
+    if not MeetingRequest.objects.filter(event=event, attendees__pk=user_pk).exists():
+        raise Http404("No such attendee.")
+    from fusionforum.accounts.models import User
+
+    person = get_object_or_404(User, pk=user_pk)
+    if request.method != "POST":
+        name = person.full_name or person.email
+        count = MeetingRequest.objects.filter(event=event, attendees=person,
+                                              status=MeetingRequest.Status.ACTIVE).count()
+        return _confirm(
+            request, event, section="requests", title=f"{name} left the workshop",
+            details=[f"{name} attends {count} active request{'s' if count != 1 else ''}."],
+            consequence="They are taken out of these requests; a request left without anyone "
+                        "attending is withdrawn and its meeting dropped. Run a repair, then "
+                        "publish.",
+            confirm_label=f"Take {name} out of the requests",
+            back=reverse("meetings_manage:requests", args=[event.slug]))
+    withdrawn = services.participant_leaves(event, person, by=request.user)
+    messages.success(request, f"{person} was taken out of their requests ({withdrawn} withdrawn "
+                              f"for lack of attendees). Run a repair, then publish.")
+    return redirect("meetings_manage:requests", event.slug)
+
+
+@require_POST
+@manage_view
+@needs_settings
+def run_start(request, event):
+    kind = request.POST.get("kind", ScheduleRun.Kind.SOLVE)
+    if kind not in ScheduleRun.Kind.values:
+        return _refused(request, event, ["Unknown kind of run."])
+    try:
+        run = services.start_run(event, by=request.user, kind=kind)
+    except ValidationError as exc:
+        return _refused(request, event, exc.messages)
+    return redirect("meetings_manage:run", event.slug, run.pk)
+
+
+@require_safe
+@manage_view
+def run_page(request, event, pk):
+    run = get_object_or_404(ScheduleRun, pk=pk, event=event)
+    return render(request, "meetings/manage/run.html",
+                  {"event": event, "section": "overview", "run": run,
+                   "figures": services.run_figures(run),
+                   "progress_url": reverse("meetings_manage:run_progress",
+                                           args=[event.slug, run.pk])})
+
+
+@require_safe
+@manage_view
+def run_progress(request, event, pk):
+    run = get_object_or_404(ScheduleRun, pk=pk, event=event)
+    progress = run.progress or {}
+    figures = services.run_figures(run)
+    return JsonResponse({
+        "status": run.status, "status_label": run.get_status_display(),
+        "fraction": round(run.fraction, 3),
+        "best": figures["best"], "bound": figures["bound"], "gap": figures["gap"],
+        "elapsed": progress.get("elapsed"),
+        "finished": run.status in (ScheduleRun.Status.DONE, ScheduleRun.Status.FAILED),
+    })
+
+
+@require_safe
+@manage_view
+@needs_settings
+def schedule(request, event):
+    day = MeetingDay(event.meeting_settings)
+    experts = list(Expert.objects.filter(event=event))
+    meetings = list(Meeting.objects.filter(event=event).select_related("request__organisation",
+                                                                        "expert"))
+    grid = {(m.expert_id, m.slot): m for m in meetings}
+    rows = [{"expert": e, "cells": [{"slot": s, "meeting": grid.get((e.pk, s.index))}
+                                    for s in day.slots]} for e in experts]
+    unplaced = (MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.ACTIVE)
+                .exclude(pk__in=[m.request_id for m in meetings])
+                .select_related("organisation", "expert"))
+    return render(request, "meetings/manage/schedule.html", {
+        "event": event, "section": "schedule", "day": day, "rows": rows,
+        "unplaced": unplaced, "experts": experts, "meetings": meetings})
+
+
+@require_POST
+@manage_view
+@needs_settings
+def place(request, event):
+    form = PlaceForm(request.POST)
+    back = reverse("meetings_manage:schedule", args=[event.slug])
+    if not form.is_valid():
+        return _refused(request, event, ["Choose a request, an expert and a slot."], back=back)
+    meeting_request = MeetingRequest.objects.filter(pk=form.cleaned_data["request"],
+                                                    event=event).first()
+    expert = Expert.objects.filter(pk=form.cleaned_data["expert"], event=event).first()
+    if meeting_request is None or expert is None:
+        return _refused(request, event, ["No such request or expert."], status=404, back=back)
+    try:
+        services.place_meeting(event, meeting_request, expert, form.cleaned_data["slot"],
+                               by=request.user)
+    except services.Infeasible as exc:
+        return _refused(request, event, exc.messages, status=409, back=back)
+    messages.success(request, "The meeting was placed.")
+    return redirect("meetings_manage:schedule", event.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@manage_view
+@needs_settings
+def remove(request, event, request_pk):
+    meeting = get_object_or_404(Meeting.objects.select_related(
+        "request__organisation", "expert"), request_id=request_pk, event=event)
+    if request.method != "POST":
+        day = MeetingDay(event.meeting_settings)
+        slot = day.slots[meeting.slot].label if meeting.slot < len(day) else str(meeting.slot)
+        return _confirm(
+            request, event, title="Remove this meeting?",
+            details=[f"{meeting.request.organisation.name} with {meeting.expert.name}, {slot} "
+                     f"(asked for {meeting.request.target_label})."],
+            consequence="The meeting is taken out of the working schedule; the request stays "
+                        "and can be placed again. Participants see the change only when you "
+                        "publish a new version.",
+            confirm_label="Remove the meeting",
+            back=reverse("meetings_manage:schedule", args=[event.slug]))
+    services.remove_meeting(meeting, by=request.user)
+    messages.success(request, "The meeting was taken out of the working schedule.")
+    return redirect("meetings_manage:schedule", event.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@manage_view
+@needs_settings
+def lose_slot(request, event, slot):
+    if request.method != "POST":
+        day = MeetingDay(event.meeting_settings)
+        if not 0 <= slot < len(day) or slot in day.lost:
+            raise Http404("No such slot.")
+        placed = Meeting.objects.filter(event=event, slot=slot).count()
+        return _confirm(
+            request, event, title=f"Withdraw the slot {day.slots[slot].label}?",
+            details=[f"{placed} meeting{'s' if placed != 1 else ''} of the working schedule "
+                     f"{'are' if placed != 1 else 'is'} in this slot."],
+            consequence="The slot is withdrawn for good and its meetings are dropped. Run a "
+                        "repair, then publish.",
+            confirm_label="Withdraw the slot",
+            back=reverse("meetings_manage:schedule", args=[event.slug]))
+    try:
+        dropped = services.lose_slot(event, slot, by=request.user)
+    except ValidationError as exc:
+        return _refused(request, event, exc.messages, status=404)
+    messages.success(request, f"The slot was withdrawn; {dropped} meeting"
+                              f"{'s' if dropped != 1 else ''} dropped. Run a repair, then "
+                              f"publish.")
+    return redirect("meetings_manage:schedule", event.slug)
+
+
+@require_POST
+@manage_view
+@needs_settings
+def publish(request, event):
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, event, [e for errs in form.errors.values() for e in errs])
+    try:
+        release = publishing.publish(event, by=request.user,
+                                     comment=form.cleaned_data["comment"],
+                                     close_requests=form.cleaned_data["close_requests"])
+    except ValidationError as exc:
+        return _refused(request, event, exc.messages, status=409)
+    messages.success(request, f"Version {release.version} is published; the people concerned "
+                              f"are being e-mailed.")
+    return redirect("meetings_manage:release", event.slug, release.version)
+
+
+@require_safe
+@manage_view
+def release_page(request, event, version):
+    release = get_object_or_404(MeetingRelease, event=event, version=version)
+    meetings = agenda.with_times(release.snapshot.get("meetings", []), event.tz)
+    return render(request, "meetings/manage/release.html", {
+        "event": event, "section": "overview", "release": release, "meetings": meetings,
+        "moved": {m["request"] for m in release.changes.get("moved", [])},
+        "added": set(release.changes.get("added", []))})
+
+
+@require_safe
+@manage_view
+@needs_settings
+def day_page(request, event):
+    release = services.latest_release(event)
+    meetings = agenda.with_times(release.snapshot["meetings"], event.tz) if release else []
+    outcomes = {o.request_id: o for o in MeetingOutcome.objects.filter(
+        request_id__in=[m["request"] for m in meetings])}
+    for meeting in meetings:
+        meeting["outcome"] = outcomes.get(meeting["request"])
+    return render(request, "meetings/manage/day.html",
+                  {"event": event, "section": "day", "release": release, "meetings": meetings})
+
+
+@require_POST
+@manage_view
+def day_checkin(request, event, request_pk):
+    if services.published_meeting(event, request_pk) is None:
+        raise Http404("No such meeting.")
+    attendance = request.POST.get("attendance", "")
+    back = reverse("meetings_manage:day", args=[event.slug])
+    try:
+        services.check_in(event, request_pk, attendance, by=request.user)
+    except ValidationError as exc:
+        return _refused(request, event, exc.messages, back=back)
+    messages.success(request, "Check-in recorded.")
+    return redirect(back)

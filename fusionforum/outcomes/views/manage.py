@@ -1,0 +1,228 @@
+"""The organisers' report editor (``manage/<slug>/outcomes/``): build themes, rename, merge,
+split, order, narrative, priorities, preview and publication. Every action is a plain POST
+form; a refused one answers 400 with the reason and changes nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fusionforum.cfp.models import Visibility
+from fusionforum.core import clock
+from fusionforum.registration.access import organiser_view
+
+from .. import report as report_module
+from .. import services
+from ..charts import charts_for
+from ..forms import PriorityForm, ReportForm
+from ..models import Priority, SurveyResponse, Theme, ThemeSource
+
+
+def _editor_url(event, anchor: str = "") -> str:
+    return reverse("outcomes_manage:editor", args=[event.slug]) + (f"#{anchor}" if anchor
+                                                                     else "")
+
+
+def _editor_context(event, **extra) -> dict:
+    report = services.report_for(event)
+    row_list = report_module.theme_rows(event, include_empty=True)
+    rows = {row["id"]: row for row in row_list}
+    sources = defaultdict(list)
+    for source in (ThemeSource.objects.filter(event=event)
+                   .select_related("submission__organisation").order_by("-closeness", "id")):
+        # What the answer's visibility is now (the company may have changed it since the
+        # build); None: no longer counted (withdrawn or emptied).
+        source.visibility_now = services.current_visibility(source.submission, source.question)
+        sources[source.theme_id].append(source)
+    themes = []
+    for theme in Theme.objects.filter(event=event).order_by("position", "id"):
+        themes.append({"theme": theme, "row": rows.get(theme.public_id),
+                       "sources": sources.get(theme.pk, [])})
+    themed = {(s.submission_id, s.question) for items in sources.values() for s in items}
+    unthemed = [a for a in services.answers(event)
+                if (a.submission.pk, a.question) not in themed]
+    total = len(report_module.counted_organisations(event))
+    priorities = report_module.priority_rows(event, list(rows.values()), total)
+    priority_objects = {p.pk: p for p in Priority.objects.filter(event=event)}
+    for row in priorities:
+        row["object"] = priority_objects[row["_pk"]]
+    context = {
+        "event": event, "report": report, "themes": themes, "unthemed": unthemed,
+        "organisations": total, "priorities": priorities,
+        "report_form": extra.pop("report_form", None) or ReportForm(instance=report),
+        "priority_form": extra.pop("priority_form", None) or PriorityForm(event=event),
+        "versions": services.versions(event), "latest": services.latest_published(event),
+        "survey": SurveyResponse.objects.filter(event=event).select_related("organisation"),
+        "publication_problems": report_module.label_problems(
+            event, [r for r in row_list if r["answers"]]),
+        "Visibility": Visibility,
+    }
+    context.update(extra)
+    return context
+
+
+def _refuse(request, event, error: ValidationError, **extra):
+    return render(request, "outcomes/manage/editor.html",
+                  _editor_context(event, error_messages=error.messages, **extra), status=400)
+
+
+@organiser_view
+def editor(request, event):
+    return render(request, "outcomes/manage/editor.html", _editor_context(event))
+
+
+@organiser_view
+def preview(request, event):
+    latest = services.latest_published(event)
+    number = (latest.version + 1) if latest else 1
+    data = report_module.build_data(event, version=number, published_at=clock.now())
+    return render(request, "outcomes/manage/preview.html",
+                  {"event": event, "data": data, "charts": charts_for(data),
+                   "labels": data["labels"], "preview": True,
+                   "publication_problems": report_module.label_problems(event)})
+
+
+def _action(view):
+    """POST only; EditorialError/ValidationError → the editor with the reason (400)."""
+
+    @organiser_view
+    @require_POST
+    def wrapped(request, event, *args, **kwargs):
+        try:
+            return view(request, event, *args, **kwargs)
+        except ValidationError as error:
+            return _refuse(request, event, error)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+def _int(value, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise services.EditorialError(f"Give a whole number for {name}.") from None
+
+
+@_action
+def build(request, event):
+    k = request.POST.get("k", "").strip()
+    report = services.build_themes(event, by=request.user,
+                                   k=_int(k, "the number of themes") if k else None)
+    messages.success(request, f"Built {report.method['k']} themes from "
+                              f"{report.method['answers']} answers.")
+    return redirect(_editor_url(event, "themes"))
+
+
+@_action
+def rename(request, event, pk):
+    theme = services.rename_theme(event, pk, request.POST.get("label", ""), by=request.user)
+    messages.success(request, f"Theme renamed to “{theme.label}”.")
+    return redirect(_editor_url(event, f"theme-{theme.pk}"))
+
+
+@_action
+def merge(request, event):
+    pks = [_int(v, "a theme") for v in request.POST.getlist("themes")]
+    theme = services.merge_themes(event, pks, by=request.user,
+                                  label=request.POST.get("label", ""))
+    messages.success(request, f"Merged {len(pks)} themes into “{theme.label}”.")
+    return redirect(_editor_url(event, f"theme-{theme.pk}"))
+
+
+@_action
+def split(request, event, pk):
+    themes = services.split_theme(event, pk, by=request.user)
+    messages.success(request, f"Split into “{themes[0].label}” and “{themes[1].label}”.")
+    return redirect(_editor_url(event, f"theme-{themes[0].pk}"))
+
+
+@_action
+def move(request, event, pk):
+    services.move_theme(event, pk, request.POST.get("direction", ""), by=request.user)
+    return redirect(_editor_url(event, f"theme-{pk}"))
+
+
+@organiser_view
+@require_POST
+def save_report(request, event):
+    report = services.report_for(event)
+    form = ReportForm(request.POST, instance=report)
+    if not form.is_valid():
+        return render(request, "outcomes/manage/editor.html",
+                      _editor_context(event, report_form=form,
+                                      error="The narrative was not saved: see below."),
+                      status=400)
+    services.save_narrative(event, by=request.user, **form.cleaned_data)
+    messages.success(request, "Narrative and licence saved.")
+    return redirect(_editor_url(event, "narrative"))
+
+
+@organiser_view
+@require_POST
+def priority(request, event, pk=None):
+    instance = get_object_or_404(Priority, event=event, pk=pk) if pk else None
+    form = PriorityForm(request.POST, instance=instance, event=event)
+    if not form.is_valid():
+        return render(request, "outcomes/manage/editor.html",
+                      _editor_context(event, priority_form=form,
+                                      error="The priority was not saved: see below."),
+                      status=400)
+    data = form.cleaned_data
+    services.save_priority(event, by=request.user, priority=instance, title=data["title"],
+                           description=data["description"], feasibility=data["feasibility"],
+                           theme_pks=[t.pk for t in data["themes"]])
+    messages.success(request, "Priority saved.")
+    return redirect(_editor_url(event, "priorities"))
+
+
+@_action
+def delete_priority(request, event, pk):
+    services.delete_priority(event, pk, by=request.user)
+    messages.success(request, "Priority deleted.")
+    return redirect(_editor_url(event, "priorities"))
+
+
+@_action
+def publish(request, event):
+    if request.POST.get("approve") != "yes":
+        raise services.EditorialError("Tick “I approve this report for publication” first.")
+    version = services.publish(event, by=request.user, comment=request.POST.get("comment", ""))
+    messages.success(request, f"Version {version.version} published.")
+    return redirect(_editor_url(event, "publish"))
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def withdraw(request, event, number):
+    """Withdraw a published version: a confirmation page with the reason (GET, or a POST
+    without ``confirm``), then the withdrawal."""
+    version = services.published_version(event, number)
+    if version is None:
+        raise Http404("No such version.")
+    reason = request.POST.get("reason", "")
+    error = None
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.withdraw(event, number, by=request.user, reason=reason)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            current = services.latest_published(event)
+            messages.success(request, f"Version {number} withdrawn. " + (
+                f"The public now sees version {current.version}." if current else
+                "The public sees no report until you publish again."))
+            return redirect(_editor_url(event, "publish"))
+    current = services.latest_published(event)
+    successor = (services.ReportVersion.objects.filter(event=event).exclude(pk=version.pk)
+                 .order_by("-version").first())
+    return render(request, "outcomes/manage/withdraw.html", {
+        "event": event, "version": version, "reason": reason, "error": error,
+        "is_current": current is not None and current.pk == version.pk,
+        "successor": successor}, status=400 if error else 200)

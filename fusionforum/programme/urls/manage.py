@@ -1,0 +1,22 @@
+"""The organisers' programme editor, at /manage/<event>/programme/ (every view receives the
+Event through registration.access.organiser_view)."""
+
+from django.urls import path
+
+from ..views import manage as views
+
+app_name = "programme_manage"
+
+urlpatterns = [
+    path("", views.editor, name="editor"),
+    path("talks/<str:code>/place/", views.place_talk, name="talk_place"),
+    path("talks/<str:code>/unplace/", views.unplace_talk, name="talk_unplace"),
+    path("rooms/", views.rooms, name="rooms"),
+    path("rooms/<int:room_id>/", views.room, name="room"),
+    path("rooms/<int:room_id>/delete/", views.room_delete, name="room_delete"),
+    path("sessions/new/", views.session_new, name="session_new"),
+    path("sessions/<int:session_id>/", views.session_edit, name="session"),
+    path("sessions/<int:session_id>/delete/", views.session_delete, name="session_delete"),
+    path("releases/", views.release_list, name="releases"),
+    path("releases/<int:version>/", views.release_detail, name="release"),
+]

@@ -1,0 +1,108 @@
+"""Public exports of the released programme (see exports/): iCalendar, frab schedule.xml and
+schedule.json, programme.json. Each reads the latest Release of a published event and is
+cached per release (exports/cache.py).
+
+Before the first release every export answers 404 with a short plain-text explanation (not an
+empty document: a calendar app or a frab client subscribed to an empty schedule would silently
+show nothing; a 404 says clearly that there is nothing yet, and they retry later).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_safe
+
+from fusionforum.events.services import public_event
+
+from ..exports import cache, common, frab_json, frab_xml, ical, own_json
+
+NOT_RELEASED = ("No programme has been released for this event yet. The exports appear with "
+                "the first release.\n")
+
+
+def _not_found(message: str) -> HttpResponse:
+    response = HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _serve(request, slug: str, kind: str, build, *, content_type: str,
+           filename: str | None = None, missing: str = "No such calendar.\n"):
+    event = public_event(slug, request.user)
+    release = cache.latest_release(event)
+    if release is None:
+        return _not_found(NOT_RELEASED)
+    export = cache.get_export(release, kind, lambda snapshot: build(snapshot, release))
+    if export is None:
+        return _not_found(missing)
+    return cache.respond(request, export, release, content_type=content_type,
+                         public=event.is_published, filename=filename)
+
+
+def _site_url() -> str:
+    return settings.SITE_URL.rstrip("/")
+
+
+@require_safe
+def programme_ics(request, slug):
+    def build(snapshot, release):
+        return ical.programme_calendar(snapshot, site_url=_site_url(),
+                                       dtstamp=release.released_at)
+
+    return _serve(request, slug, "ics:programme", build,
+                  content_type="text/calendar; charset=utf-8", filename=f"{slug}.ics")
+
+
+@require_safe
+def room_ics(request, slug, room_id):
+    def build(snapshot, release):
+        return ical.room_calendar(snapshot, room_id, site_url=_site_url(),
+                                  dtstamp=release.released_at)
+
+    return _serve(request, slug, f"ics:room:{room_id}", build,
+                  content_type="text/calendar; charset=utf-8",
+                  filename=f"{slug}-room-{room_id}.ics",
+                  missing="No such room in the released programme.\n")
+
+
+@require_safe
+def speaker_ics(request, slug, code):
+    if not code.isalnum() or len(code) > 12:
+        raise Http404("No such speaker.")
+
+    def build(snapshot, release):
+        return ical.person_calendar(snapshot, code, site_url=_site_url(),
+                                    dtstamp=release.released_at)
+
+    return _serve(request, slug, f"ics:speaker:{code}", build,
+                  content_type="text/calendar; charset=utf-8", filename=f"{slug}-{code}.ics",
+                  missing="This person has no talk or session in the released programme.\n")
+
+
+@require_safe
+def schedule_xml(request, slug):
+    def build(snapshot, release):
+        return frab_xml.build(snapshot, version=release.version, site_url=_site_url(),
+                              url=_site_url() + request.path)
+
+    return _serve(request, slug, "frab:xml", build, content_type="application/xml; charset=utf-8")
+
+
+@require_safe
+def schedule_json(request, slug):
+    def build(snapshot, release):
+        return frab_json.build(snapshot, version=release.version, site_url=_site_url(),
+                               url=_site_url() + request.path)
+
+    return _serve(request, slug, "frab:json", build, content_type="application/json")
+
+
+@require_safe
+def programme_json(request, slug):
+    def build(snapshot, release):
+        return own_json.build(snapshot, version=release.version,
+                              released_at=release.released_at.astimezone(common.zone(snapshot)),
+                              comment=release.comment, url=_site_url() + request.path)
+
+    return _serve(request, slug, "own:json", build, content_type="application/json")

@@ -1,0 +1,93 @@
+"""Importing a programme from frab, pretalx or Indico: upload → preview → confirm
+(/manage/<event>/programme/import/). Organisers of the event with a verified second factor
+only (registration.access.organiser_view). The work is in imports/."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods
+
+from fusionforum.core.forms import AccessibleFormMixin, posted_data
+from fusionforum.registration.access import organiser_view
+
+from ..imports import preview as previews
+from ..imports.apply import ImportRefused, apply_preview
+from ..imports.base import MAX_UPLOAD_BYTES, FileRejected
+
+
+class UploadForm(AccessibleFormMixin, forms.Form):
+    schedule = forms.FileField(
+        label="Programme file",
+        help_text=(f"A frab or pretalx schedule.xml or schedule.json, or an Indico event export "
+                   f"(…/export/event/N.json?detail=contributions); at most "
+                   f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Nothing is imported before you "
+                   "confirm the preview."),
+    )
+
+
+def _editor_url(event) -> str | None:
+    try:
+        return reverse("programme_manage:editor", kwargs={"slug": event.slug})
+    except NoReverseMatch:
+        return None
+
+
+def _upload_page(request, event, form, *, rejected: str = "", status: int = 200):
+    return render(request, "programme/import/upload.html", {
+        "event": event, "form": form, "rejected": rejected, "manage_section": "import",
+        "editor_url": _editor_url(event),
+    }, status=status)
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def upload(request, event):
+    form = UploadForm(posted_data(request), request.FILES or None)
+    if request.method != "POST":
+        return _upload_page(request, event, form)
+    if not form.is_valid():
+        return _upload_page(request, event, form, status=400)
+    upload_file = form.cleaned_data["schedule"]
+    try:
+        if upload_file.size > MAX_UPLOAD_BYTES:
+            raise FileRejected(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} "
+                               "MB; a programme export is far smaller.")
+        parsed = previews.read_upload(upload_file.read(MAX_UPLOAD_BYTES + 1))
+    except FileRejected as error:
+        return _upload_page(request, event, form, rejected=str(error), status=400)
+    preview = previews.prepare(event, parsed, filename=upload_file.name or "")
+    token = previews.store(preview, user=request.user, event=event)
+    return redirect("programme_import:preview", slug=event.slug, token=token)
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def preview(request, event, token):
+    found = previews.load(token, user=request.user, event=event)
+    if found is None:
+        return _upload_page(request, event, UploadForm(), status=410, rejected=(
+            "This preview has expired or belongs to someone else; upload the file again."))
+    refused = ""
+    if request.method == "POST":
+        try:
+            counts = apply_preview(event, found, by=request.user)
+        except ImportRefused as error:
+            refused = str(error)
+        except PermissionDenied:
+            refused = "Only the event's organisers can import a programme."
+        else:
+            previews.discard(token)
+            messages.success(request, (
+                f"Imported {counts['sessions']} session{'s' if counts['sessions'] != 1 else ''}"
+                f" and {counts['rooms']} new room{'s' if counts['rooms'] != 1 else ''}. "
+                "The public sees them after the next release."))
+            return redirect(_editor_url(event) or reverse("programme_import:upload",
+                                                          kwargs={"slug": event.slug}))
+    return render(request, "programme/import/preview.html", {
+        "event": event, "preview": found, "token": token, "refused": refused,
+        "manage_section": "import",
+    }, status=409 if refused else 200)

@@ -1,0 +1,455 @@
+"""The organisers' programme editor: a grid per day (rooms as columns, 5-minute rows), the
+talks still to place, rooms, sessions and releases.
+
+Views are thin: read a form, call one service, render. Every change is a plain POST form;
+the editor page is boosted with htmx (vendored) so a change only swaps the editor, and a
+refused change comes back as 400 (bad input) or 409 (conflict) with the message shown at the
+top of the editor. Without JavaScript the same forms post and the page reloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.shortcuts import render as django_render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fusionforum.cfp.models import Submission
+from fusionforum.core.forms import posted_data
+from fusionforum.registration.access import organiser_view
+
+from .. import releases, services
+from ..conflicts import ProgrammeConflict, event_dates
+from ..forms import PlaceTalkForm, ReleaseForm, RoomForm, SessionForm
+from ..models import ProgrammeSession, Release, Room, TalkSlot
+
+STEP = dt.timedelta(minutes=5)
+
+
+def render(request, template, context, status=200):
+    """Every time on these pages is shown in the event's zone, whatever the server's."""
+    with timezone.override(context["event"].tz):
+        return django_render(request, template, context, status=status)
+
+
+# The grid ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    session: ProgrammeSession | None = None
+    rowspan: int = 1
+    colspan: int = 1
+    room: Room | None = None
+    talks: list = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    time: dt.datetime
+    label: str
+    cells: list
+
+
+def _day_bounds(event, day: dt.date, sessions) -> tuple[dt.datetime, dt.datetime]:
+    tz = event.tz
+    first = dt.datetime.combine(day, dt.time(8, 0), tzinfo=tz)
+    last = dt.datetime.combine(day, dt.time(19, 0), tzinfo=tz)
+    for session in sessions:
+        start, end = session.start.astimezone(tz), session.end.astimezone(tz)
+        first = min(first, start.replace(minute=0))
+        if end > last:
+            last = end if end.minute == 0 else end.replace(minute=0) + dt.timedelta(hours=1)
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+    return max(first, dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)), min(last, midnight)
+
+
+def build_grid(event, day: dt.date, rooms: list[Room], sessions: list[ProgrammeSession],
+               slots_by_session: dict) -> tuple[list[Row], list[ProgrammeSession]]:
+    """Rows of 5 minutes with one cell per room; a session is one cell spanning its rows
+    (a break without a room spans every room). Sessions that cannot be drawn (they overlap
+    another, which a release refuses anyway) are returned apart."""
+    first, last = _day_bounds(event, day, sessions)
+    times = []
+    moment = first
+    while moment < last:
+        times.append(moment)
+        moment += STEP
+    index = {room.pk: n for n, room in enumerate(rooms)}
+    grid: list[list] = [[None] * len(rooms) for _ in times]
+    undrawn = []
+    for session in sessions:
+        start = max(session.start, first)
+        end = min(session.end, last)
+        top = int((start - first) / STEP)
+        span = max(1, int((end - start + STEP - dt.timedelta(microseconds=1)) / STEP))
+        columns = list(range(len(rooms))) if session.room_id is None \
+            else [index[session.room_id]]
+        rows = range(top, min(top + span, len(times)))
+        if not rows or not columns or any(grid[r][c] is not None for r in rows for c in columns):
+            undrawn.append(session)
+            continue
+        cell = Cell(session=session, rowspan=len(rows), colspan=len(columns),
+                    talks=slots_by_session.get(session.pk, []))
+        for r in rows:
+            for c in columns:
+                grid[r][c] = "covered"
+        grid[top][columns[0]] = cell
+    result = []
+    for n, moment in enumerate(times):
+        cells = []
+        for c, room in enumerate(rooms):
+            content = grid[n][c]
+            if content is None:
+                cells.append(Cell(room=room))
+            elif isinstance(content, Cell):
+                cells.append(content)
+        local = moment.astimezone(event.tz)
+        label = f"{local:%H:%M}" if local.minute in (0, 30) else ""
+        result.append(Row(time=local, label=label, cells=cells))
+    return result, undrawn
+
+
+def _chosen_day(event, request, fallback: dt.date | None = None) -> dt.date:
+    dates = event_dates(event)
+    wanted = request.GET.get("day") or (fallback.isoformat() if fallback else "")
+    try:
+        day = dt.date.fromisoformat(wanted)
+    except ValueError:
+        day = None
+    if day in dates:
+        return day
+    return dates[0]
+
+
+def editor_context(event, day: dt.date, *, place_forms=None, error=None, error_code=None):
+    tz = event.tz
+    rooms = list(Room.objects.filter(event=event))
+    start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    sessions = list(ProgrammeSession.objects.filter(event=event, start__lt=end, end__gt=start)
+                    .select_related("room", "stream").prefetch_related("chairs"))
+    slots = list(TalkSlot.objects.filter(session__in=sessions)
+                 .select_related("submission__organisation", "session__room")
+                 .prefetch_related("submission__speaker_links__user"))
+    by_session: dict = {}
+    for slot in slots:
+        by_session.setdefault(slot.session_id, []).append(slot)
+    rows, undrawn = build_grid(event, day, rooms, sessions, by_session)
+    place_forms = place_forms or {}
+    placed = []
+    for slot in slots:
+        code = slot.submission.code
+        form = place_forms.get(code) or PlaceTalkForm(
+            event=event, prefix=f"talk-{code}",
+            initial={"session": slot.session_id, "start": slot.start.astimezone(tz).time(),
+                     "duration": slot.duration_minutes})
+        placed.append({"slot": slot, "submission": slot.submission, "form": form})
+    unplaced = []
+    for submission in services.unplaced_submissions(event):
+        form = place_forms.get(submission.code) or PlaceTalkForm(
+            event=event, prefix=f"talk-{submission.code}",
+            initial={"duration": _default_duration(submission)})
+        unplaced.append({"submission": submission, "form": form})
+    days = {d.date: d.label for d in event.days.all()}
+    return {
+        "event": event,
+        "day": day,
+        "days": [{"date": d, "label": days.get(d) or f"{d:%A %d %B}", "current": d == day}
+                 for d in event_dates(event)],
+        "rooms": rooms,
+        "rows": rows,
+        "undrawn": undrawn,
+        "sessions": sessions,
+        "placed": placed,
+        "unplaced": unplaced,
+        "error": error,
+        "error_code": error_code,
+        "latest_release": releases.latest(event),
+        "has_talk_sessions": ProgrammeSession.objects.filter(
+            event=event, kind__in=[ProgrammeSession.Kind.TALKS, ProgrammeSession.Kind.PANEL]
+        ).exists(),
+        "manage_section": "editor",
+    }
+
+
+def _default_duration(submission) -> int:
+    try:
+        return submission.effective_duration()
+    except Exception:  # noqa: BLE001 - an event without call settings: the usual length
+        return 20
+
+
+def _editor_url(event, day: dt.date | None = None) -> str:
+    url = reverse("programme_manage:editor", kwargs={"slug": event.slug})
+    return f"{url}?day={day.isoformat()}" if day else url
+
+
+def _render_editor(request, event, day, status=200, **extra):
+    context = editor_context(event, day, **extra)
+    # Shown inside the editor, which is what htmx swaps; not again by the base layout.
+    context["flash"] = list(messages.get_messages(request))
+    context["messages"] = []
+    return render(request, "programme/manage/editor.html", context, status=status)
+
+
+@organiser_view
+def editor(request, event):
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return _render_editor(request, event, _chosen_day(event, request))
+
+
+def _submission_or_404(event, code) -> Submission:
+    submission = Submission.objects.filter(event=event, code=code[:12]).first()
+    if submission is None:
+        raise Http404("No such talk.")
+    return submission
+
+
+def _problem_text(error) -> list[str]:
+    return list(getattr(error, "messages", None) or [str(error)])
+
+
+@organiser_view
+@require_POST
+def place_talk(request, event, code):
+    submission = _submission_or_404(event, code)
+    form = PlaceTalkForm(request.POST, event=event, prefix=f"talk-{submission.code}")
+    current = TalkSlot.objects.filter(submission=submission).select_related("session").first()
+    fallback_day = current.session.start.astimezone(event.tz).date() if current else None
+    day = _chosen_day(event, request, fallback_day)
+    if not form.is_valid():
+        messages_ = [f"{form.fields[name].label or name.title()}: {error}"
+                     for name, errors in form.errors.items() for error in errors]
+        return _render_editor(request, event, day, status=400,
+                              place_forms={submission.code: form},
+                              error={"title": f"“{submission.title}” was not placed",
+                                     "messages": messages_})
+    session = form.cleaned_data["session"]
+    try:
+        slot = services.place_talk(event, submission, session, by=request.user,
+                                   start=form.start_datetime(),
+                                   duration_minutes=form.cleaned_data.get("duration"))
+    except (ProgrammeConflict, services.InvalidChange) as refused:
+        status = 409 if isinstance(refused, ProgrammeConflict) else 400
+        return _render_editor(request, event, session.start.astimezone(event.tz).date(),
+                              status=status, place_forms={submission.code: form},
+                              error={"title": f"“{submission.title}” was not placed",
+                                     "messages": _problem_text(refused)})
+    local = slot.start.astimezone(event.tz)
+    messages.success(request, f"“{submission.title}” is now at {local:%a %d %b %H:%M}-"
+                              f"{slot.end.astimezone(event.tz):%H:%M} in “{session.title}”.")
+    return redirect(_editor_url(event, local.date()) + f"#talk-{submission.code}")
+
+
+@organiser_view
+@require_POST
+def unplace_talk(request, event, code):
+    submission = _submission_or_404(event, code)
+    slot = TalkSlot.objects.filter(submission=submission).select_related("session").first()
+    day = slot.session.start.astimezone(event.tz).date() if slot else None
+    if services.unplace_talk(event, submission, by=request.user):
+        messages.success(request, f"“{submission.title}” was taken out of the programme; it "
+                                  f"is back in the list of talks to place.")
+    else:
+        messages.info(request, f"“{submission.title}” was not in the programme.")
+    return redirect(_editor_url(event, day))
+
+
+# Rooms ---------------------------------------------------------------------------------------
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def rooms(request, event):
+    form = RoomForm(posted_data(request), event=event)
+    status = 200
+    if form.is_valid():
+        try:
+            room = services.create_room(event, by=request.user, **_room_values(form))
+        except services.InvalidChange as refused:
+            form.add_error(None, " ".join(refused.messages))
+        else:
+            messages.success(request, f"Room “{room.name}” added.")
+            return redirect("programme_manage:rooms", slug=event.slug)
+    if form.errors:
+        status = 400
+    return render(request, "programme/manage/rooms.html", {
+        "event": event, "form": form, "rooms": Room.objects.filter(event=event),
+        "manage_section": "rooms"}, status=status)
+
+
+def _room_values(form) -> dict:
+    data = form.cleaned_data
+    return {"name": data["name"], "description": data["description"],
+            "capacity": data.get("capacity"), "position": data.get("position")}
+
+
+def _room_or_404(event, room_id) -> Room:
+    room = Room.objects.filter(event=event, pk=room_id).first()
+    if room is None:
+        raise Http404("No such room.")
+    return room
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def room(request, event, room_id):
+    room = _room_or_404(event, room_id)
+    form = RoomForm(posted_data(request), event=event, instance=room)
+    if form.is_valid():
+        values = _room_values(form)
+        if values["position"] is None:
+            values["position"] = room.position
+        try:
+            services.update_room(room, by=request.user, **values)
+        except services.InvalidChange as refused:
+            form.add_error(None, " ".join(refused.messages))
+        else:
+            messages.success(request, f"Room “{values['name']}” saved.")
+            return redirect("programme_manage:rooms", slug=event.slug)
+    room.refresh_from_db()
+    return render(request, "programme/manage/room.html", {
+        "event": event, "form": form, "room": room, "manage_section": "rooms"},
+        status=400 if form.errors else 200)
+
+
+@organiser_view
+@require_POST
+def room_delete(request, event, room_id):
+    room = _room_or_404(event, room_id)
+    try:
+        services.delete_room(room, by=request.user)
+    except services.InvalidChange as refused:
+        form = RoomForm(event=event, instance=room)
+        return render(request, "programme/manage/room.html", {
+            "event": event, "form": form, "room": room, "manage_section": "rooms",
+            "delete_error": " ".join(refused.messages)}, status=409)
+    messages.success(request, f"Room “{room.name}” deleted.")
+    return redirect("programme_manage:rooms", slug=event.slug)
+
+
+# Sessions ------------------------------------------------------------------------------------
+
+
+def _session_or_404(event, session_id) -> ProgrammeSession:
+    session = ProgrammeSession.objects.filter(event=event, pk=session_id).first()
+    if session is None:
+        raise Http404("No such session.")
+    return session
+
+
+def _session_page(request, event, form, session=None, status=200, problems=None):
+    return render(request, "programme/manage/session.html", {
+        "event": event, "form": form, "session": session, "problems": problems or [],
+        "manage_section": "session_new" if session is None else "editor",
+        "talks": list(TalkSlot.objects.filter(session=session).select_related("submission"))
+        if session else []}, status=status)
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def session_new(request, event):
+    initial = {}
+    if request.method == "GET":
+        day = _chosen_day(event, request)
+        initial = {"day": day.isoformat(), "kind": ProgrammeSession.Kind.TALKS}
+        if request.GET.get("room", "").isdigit():
+            initial["room"] = request.GET["room"]
+    form = SessionForm(posted_data(request), event=event, initial=initial)
+    if not form.is_valid():
+        return _session_page(request, event, form, status=400 if form.is_bound else 200)
+    try:
+        session = services.create_session(event, by=request.user, **form.service_values())
+    except (ProgrammeConflict, services.InvalidChange) as refused:
+        status = 409 if isinstance(refused, ProgrammeConflict) else 400
+        return _session_page(request, event, form, status=status,
+                             problems=_problem_text(refused))
+    messages.success(request, f"Session “{session.title}” added.")
+    return redirect(_editor_url(event, session.start.astimezone(event.tz).date()))
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def session_edit(request, event, session_id):
+    session = _session_or_404(event, session_id)
+    form = SessionForm(posted_data(request), event=event,
+                       initial=SessionForm.initial_for(session))
+    if not form.is_valid():
+        return _session_page(request, event, form, session, status=400 if form.is_bound else 200)
+    try:
+        session = services.update_session(session, by=request.user, **form.service_values())
+    except (ProgrammeConflict, services.InvalidChange) as refused:
+        status = 409 if isinstance(refused, ProgrammeConflict) else 400
+        return _session_page(request, event, form, session, status=status,
+                             problems=_problem_text(refused))
+    messages.success(request, f"Session “{session.title}” saved.")
+    return redirect(_editor_url(event, session.start.astimezone(event.tz).date()))
+
+
+@organiser_view
+@require_POST
+def session_delete(request, event, session_id):
+    session = _session_or_404(event, session_id)
+    day = session.start.astimezone(event.tz).date()
+    talks = services.delete_session(session, by=request.user)
+    note = f" Its {talks} talk{'s are' if talks != 1 else ' is'} back in the list to place." \
+        if talks else ""
+    messages.success(request, f"Session “{session.title}” deleted.{note}")
+    return redirect(_editor_url(event, day))
+
+
+# Releases ------------------------------------------------------------------------------------
+
+
+def _releases_page(request, event, form, status=200, refused=None):
+    preview = releases.preview(event)
+    previous_snapshot = preview.previous.snapshot if preview.previous else None
+    return render(request, "programme/manage/releases.html", {
+        "event": event, "form": form, "preview": preview,
+        "preview_changes": releases.describe_changes(event, preview.changes, preview.snapshot,
+                                                     previous_snapshot),
+        "releases": Release.objects.filter(event=event).select_related("released_by"),
+        "refused": refused or [], "manage_section": "releases"}, status=status)
+
+
+@organiser_view
+@require_http_methods(["GET", "POST"])
+def release_list(request, event):
+    form = ReleaseForm(posted_data(request))
+    if request.method == "GET":
+        return _releases_page(request, event, form)
+    if not form.is_valid():
+        return _releases_page(request, event, form, status=400)
+    try:
+        new = releases.release(event, by=request.user, comment=form.cleaned_data["comment"])
+    except releases.ReleaseRefused as refused:
+        return _releases_page(request, event, form, status=409, refused=refused.messages)
+    except PermissionDenied:  # pragma: no cover - organiser_view already checked
+        raise Http404("No such page.") from None
+    messages.success(request, f"Version {new.version} of the programme is published.")
+    return redirect("programme_manage:release", slug=event.slug, version=new.version)
+
+
+@organiser_view
+def release_detail(request, event, version):
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    release = Release.objects.filter(event=event, version=version).first()
+    if release is None:
+        raise Http404("No such release.")
+    previous = Release.objects.filter(event=event, version__lt=version).order_by(
+        "-version").first()
+    return render(request, "programme/manage/release.html", {
+        "event": event, "release": release,
+        "changes": releases.describe_changes(event, release.changes, release.snapshot,
+                                             previous.snapshot if previous else None),
+        "manage_section": "releases"})

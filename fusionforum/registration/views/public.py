@@ -1,0 +1,196 @@
+"""The participant's side of registration: register, see where they stand, cancel, accept an
+offer, download their own badge; and the public participant list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from fusionforum.core import clock
+from fusionforum.core.forms import posted_data
+from fusionforum.events import services as event_services
+
+from .. import services
+from ..badges import pdf_response, render_badges
+from ..capacity import RegistrationClosed
+from ..forms import RegistrationForm, answers_for_display
+from ..models import Registration
+from ..states import Status
+
+
+def _event_and_settings(request, slug):
+    event = event_services.public_event(slug, request.user,
+                                        select_related=("registration_settings",))
+    try:
+        return event, services.registration_settings(event)
+    except RegistrationClosed as exc:
+        raise Http404("This event has no registration.") from exc
+
+
+@require_http_methods(["GET", "POST"])
+def mine(request, slug):
+    event, reg_settings = _event_and_settings(request, slug)
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(request.get_full_path())
+        return render(request, "registration/anonymous.html",
+                      {"event": event, "reg_settings": reg_settings, "nav": "registration"})
+    # The form, the service and the status page all read the questions: load them once.
+    prefetch_related_objects([event], "questions")
+    if request.method == "POST":
+        return _register(request, event, reg_settings)
+    registration = services.active_registration(event, request.user)
+    if registration is not None:
+        return _status_page(request, event, registration)
+    return _form_page(request, event, reg_settings, RegistrationForm(event=event))
+
+
+def _register(request, event, reg_settings):
+    """The form's POST. The service catches a person who is already registered (under the
+    seat lock, by the database's unique index), so the way to a new registration reads
+    nothing twice; a refused submission looks for an existing registration first."""
+    form = RegistrationForm(posted_data(request), event=event)
+    if form.is_valid():
+        try:
+            services.submit(
+                event, request.user, organisation=request.user.organisation,
+                answers=form.answers(),
+                consent_public_list=form.cleaned_data["consent_public_list"],
+            )
+        except services.AlreadyRegistered:
+            return _already_registered(request, event)
+        except (services.RegistrationError, RegistrationClosed) as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            return redirect("registration:mine", slug=event.slug)
+    if services.active_registration(event, request.user) is not None:
+        return _already_registered(request, event)
+    return _form_page(request, event, reg_settings, form, status=400)
+
+
+def _already_registered(request, event):
+    messages.info(request, "You are already registered.")
+    return redirect("registration:mine", slug=event.slug)
+
+
+def _form_page(request, event, reg_settings, form, *, status=200):
+    now = clock.now()
+    context = {
+        "event": event, "reg_settings": reg_settings, "form": form, "nav": "registration",
+        "is_open": reg_settings.is_open_at(now),
+        "not_yet_open": now < reg_settings.opens_at,
+        "needs_verification": request.user.email_verified_at is None,
+        "needs_organisation": request.user.organisation_id is None,
+        "previous": Registration.objects.filter(event=event, user=request.user)
+                    .exclude(status__in=services.ACTIVE_STATES)
+                    .order_by("-submitted_at").first(),
+    }
+    with timezone.override(event.tz):
+        return render(request, "registration/register.html", context, status=status)
+
+
+def _status_page(request, event, registration):
+    context = {
+        "event": event, "registration": registration, "nav": "registration",
+        "position": services.waitlist_position(registration),
+        "answers": [(label, value) for label, value
+                    in answers_for_display(list(event.questions.all()), registration) if value],
+    }
+    with timezone.override(event.tz):
+        response = render(request, "registration/status.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _own_registration(request, slug):
+    event, _ = _event_and_settings(request, slug)
+    if not request.user.is_authenticated:
+        raise Http404
+    registration = services.active_registration(event, request.user)
+    if registration is None:
+        raise Http404("You have no registration for this event.")
+    return event, registration
+
+
+@require_POST
+def cancel(request, slug):
+    event, registration = _own_registration(request, slug)
+    try:
+        services.cancel(registration, by=request.user)
+    except Exception as exc:  # noqa: BLE001 - shown to the person, nothing was changed
+        if not isinstance(exc, services.RegistrationError | services.IllegalTransition):
+            raise
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your registration is cancelled.")
+    return redirect("registration:mine", slug=event.slug)
+
+
+@require_POST
+def accept(request, slug):
+    event, registration = _own_registration(request, slug)
+    try:
+        services.accept_offer(registration, by=request.user)
+    except (services.RegistrationError, services.IllegalTransition) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Your seat is confirmed.")
+    return redirect("registration:mine", slug=event.slug)
+
+
+@require_safe
+def participants(request, slug):
+    event, reg_settings = _event_and_settings(request, slug)
+    if not reg_settings.public_list_enabled:
+        raise Http404("This event does not publish its participant list.")
+    groups = services.public_participants(event)
+    return render(request, "registration/participants.html",
+                  {"event": event, "groups": groups, "nav": "participants"})
+
+
+def landing_for_participant(user) -> str | None:
+    """After logging in, a participant starts on their page for the current or next event they
+    are registered for (else the latest); someone not registered anywhere, on the registration
+    page of the next event that takes registrations."""
+    from django.urls import reverse
+
+    from fusionforum.events.models import Event
+
+    from ..states import ACTIVE
+
+    today = timezone.localdate(clock.now())
+    registrations = (Registration.objects.filter(user=user, status__in=ACTIVE,
+                                                 event__is_published=True)
+                     .select_related("event"))
+    registration = (registrations.filter(event__end_date__gte=today)
+                    .order_by("event__start_date").first()
+                    or registrations.order_by("-event__start_date").first())
+    if registration is not None:
+        return reverse("registration:mine", args=[registration.event.slug])
+    event = (Event.objects.filter(is_published=True, end_date__gte=today,
+                                  registration_settings__isnull=False)
+             .order_by("start_date").first())
+    return reverse("registration:mine", args=[event.slug]) if event else None
+
+
+@require_safe
+def badge_pdf(request, slug):
+    """The signed-in person's own badge, once their seat is confirmed; 404 for anyone else."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    event = event_services.public_event(slug, request.user)
+    registration = (Registration.objects
+                    .select_related("event", "user", "organisation")
+                    .filter(event=event, user=request.user, status=Status.CONFIRMED).first())
+    if registration is None:
+        raise Http404("You have no confirmed registration for this event.")
+    content = render_badges([registration], title=f"Badge · {event.title}")
+    return pdf_response(content, f"badge-{event.slug}.pdf")
