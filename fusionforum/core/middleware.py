@@ -1,5 +1,11 @@
 """Middleware of the platform."""
 
+import logging
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
 from fusionforum.core.text import LINE_BREAKS, normalise_newlines
 
 
@@ -23,3 +29,99 @@ def normalise_line_breaks(get_response):
         return get_response(request)
 
     return middleware
+
+
+# The database is unreachable -----------------------------------------------------------------
+# While the database server is down (or restarting) every request that needs it fails with the
+# driver's connection error. Those requests get a plain 503 with Retry-After instead of the
+# 500 page: nothing they tried to write was committed (the transaction died with the
+# connection), and the same request will work once the server is back. Django discards the
+# broken connection at the end of the request (``errors_occurred`` plus the health check of
+# persistent connections), so the next request connects again by itself.
+
+logger = logging.getLogger("fusionforum.database")
+
+RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE_MESSAGE = ("The site cannot reach its database. Try again in a moment; "
+                                "nothing was saved.")
+# SQLSTATEs of a server that cannot be reached or is going away: class 08 (connection
+# exception), shut down by the administrator or a crash, starting up or shutting down
+# ("cannot connect now"), and "too many clients" (a refused connection).
+_SQLSTATE_CLASS_UNREACHABLE = "08"
+_SQLSTATES_UNREACHABLE = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def _driver_connection_gone(wrapper) -> bool:
+    raw = wrapper.connection
+    return raw is None or bool(getattr(raw, "closed", False))
+
+
+def is_database_unreachable(error: BaseException | None) -> bool:
+    """Whether ``error`` says that the database cannot be reached, as opposed to a query or a
+    program that is wrong (those stay 500s, to be seen and fixed).
+
+    PostgreSQL: the server's SQLSTATE when it sent one; otherwise (a refused connect, a
+    connection that broke under the query) the driver's own error, counted only when the
+    connection is in fact gone. SQLite: only a database file that cannot be opened; a locked
+    database is a busy one (a writer held the lock past the 20 s busy timeout), not an
+    unreachable one, and stays a 500 to be looked into.
+    """
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    cause = error.__cause__
+    sqlite_error = getattr(cause, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return sqlite_error == "SQLITE_CANTOPEN"
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if sqlstate:
+        return (sqlstate.startswith(_SQLSTATE_CLASS_UNREACHABLE)
+                or sqlstate in _SQLSTATES_UNREACHABLE)
+    return any(wrapper.vendor == "postgresql" and _driver_connection_gone(wrapper)
+               for wrapper in connections.all(initialized_only=True))
+
+
+def _wants_json(request) -> bool:
+    if request.path.endswith(".json") and request.headers.get("Accept", "*/*") == "*/*":
+        return True
+    return request.get_preferred_type(
+        ["text/html", "application/json", "application/problem+json"]
+    ) in ("application/json", "application/problem+json")
+
+
+def database_unavailable_response(request, error: BaseException) -> HttpResponse:
+    """The 503 for a request that failed because the database is unreachable, and its one line
+    in the log (no traceback: during an outage every request would print the same one)."""
+    detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    logger.warning("Database unreachable, answered 503: %s %s (%s: %s)", request.method,
+                   request.path, type(error).__name__, detail)
+    if _wants_json(request):
+        response = JsonResponse(
+            {"type": "about:blank", "title": "Service Unavailable", "status": 503,
+             "detail": DATABASE_UNAVAILABLE_MESSAGE},
+            status=503, content_type="application/problem+json")
+    else:
+        # Rendered without the request: no context processor may reach for the database.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    # Django logs every 5xx once more ("Service Unavailable: /path", with the traceback when
+    # the error came through the 500 handler); the line above is this request's one line.
+    response._has_been_logged = True
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a view's (or its template's) error from an unreachable database into the 503.
+    Errors raised by other middleware (a session saved on the way out) reach the 500 handler,
+    ``core.views.server_error``, which makes the same decision."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_database_unreachable(exception):
+            return database_unavailable_response(request, exception)
+        return None

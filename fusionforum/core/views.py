@@ -1,6 +1,10 @@
+import sys
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
+
+from .middleware import database_unavailable_response, is_database_unreachable
 
 
 @require_safe
@@ -14,4 +18,9 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls this while handling the error: an unreachable database raised outside a
+    # view (by middleware on the way out) still gets the 503, everything else the 500 page.
+    error = sys.exc_info()[1]
+    if is_database_unreachable(error):
+        return database_unavailable_response(request, error)
     return render(request, "500.html", status=500)

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An unreachable database answers 503 + Retry-After, never the 500 page.
+    "fusionforum.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,8 +109,13 @@ def _tune_database(db: dict) -> dict:
             }
         )
     elif db["ENGINE"] == "django.db.backends.postgresql":
+        # Persistent connections, checked before each request's first query: after a database
+        # restart the stale one is replaced at once, without restarting the app servers.
         db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         db["CONN_HEALTH_CHECKS"] = True
+        # A host that does not answer at all (no refusal) fails the connect after 5 s, so the
+        # request gets its 503 long before the worker timeout; ?connect_timeout= overrides.
+        db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     return db
 
 
