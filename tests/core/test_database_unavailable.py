@@ -231,3 +231,19 @@ def test_the_middleware_leaves_every_other_error_alone(rf: RequestFactory):
     assert handler.process_exception(request, IntegrityError("duplicate")) is None
     response = handler.process_exception(request, _wrapped(_sqlite_cannot_open()))
     assert response.status_code == 503
+
+
+def test_postgresql_connections_persist_and_are_checked_before_use(monkeypatch):
+    # What lets the app servers reconnect by themselves after a database restart: a persistent
+    # connection is health-checked before each request's first query, and a connect to a host
+    # that does not answer gives up long before the worker timeout.
+    from fusionforum.settings.base import _tune_database
+
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)  # the default
+    tuned = _tune_database({"ENGINE": "django.db.backends.postgresql", "NAME": "forum"})
+    assert tuned["CONN_HEALTH_CHECKS"] is True
+    assert tuned["CONN_MAX_AGE"] == 60
+    assert tuned["OPTIONS"]["connect_timeout"] == 5
+    given = _tune_database({"ENGINE": "django.db.backends.postgresql",
+                            "OPTIONS": {"connect_timeout": "2"}})
+    assert given["OPTIONS"]["connect_timeout"] == "2"  # DATABASE_URL's ?connect_timeout= wins
