@@ -291,8 +291,8 @@ def test_a_database_outage_answers_503_and_the_same_workers_recover(
 
     # Up: the public page (now in the page cache) and a participant's page.
     assert _request(port, "GET", home).status == 200
+    _wait_for(lambda: len(_worker_pids(process.pid)) == 2, "both workers to be forked")
     workers = _worker_pids(process.pid)
-    assert len(workers) == 2
     seen = _until_every_worker_answered(port, log, 0, page, surge.cookies_of(viewer), workers)
     assert set(seen) == workers and all(
         status == 200 for statuses in seen.values() for status in statuses), seen
