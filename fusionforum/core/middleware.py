@@ -49,6 +49,18 @@ DATABASE_UNAVAILABLE_MESSAGE = ("The site cannot reach its database. Try again i
 # ("cannot connect now"), and "too many clients" (a refused connection).
 _SQLSTATE_CLASS_UNREACHABLE = "08"
 _SQLSTATES_UNREACHABLE = frozenset({"57P01", "57P02", "57P03", "53300"})
+# A refused connect carries no SQLSTATE, only the text. A server that answered it with FATAL is
+# reachable and says no for a reason to fix (a wrong password, a missing database): a 500,
+# unless it said it is starting, stopping or full (PostgreSQL's own, English, messages).
+_FATAL_WHILE_UNAVAILABLE = (
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "the database system is not yet accepting connections",
+    "the database system is not accepting connections",
+    "sorry, too many clients already",
+    "remaining connection slots are reserved",
+)
 
 
 def _driver_connection_gone(wrapper) -> bool:
@@ -62,9 +74,10 @@ def is_database_unreachable(error: BaseException | None) -> bool:
 
     PostgreSQL: the server's SQLSTATE when it sent one; otherwise (a refused connect, a
     connection that broke under the query) the driver's own error, counted only when the
-    connection is in fact gone. SQLite: only a database file that cannot be opened; a locked
-    database is a busy one (a writer held the lock past the 20 s busy timeout), not an
-    unreachable one, and stays a 500 to be looked into.
+    connection is in fact gone and the server did not refuse the connect for a reason that
+    will not pass (authentication, a missing database). SQLite: only a database file that
+    cannot be opened; a locked database is a busy one (a writer held the lock past the 20 s
+    busy timeout), not an unreachable one, and stays a 500 to be looked into.
     """
     if not isinstance(error, OperationalError | InterfaceError):
         return False
@@ -76,6 +89,9 @@ def is_database_unreachable(error: BaseException | None) -> bool:
     if sqlstate:
         return (sqlstate.startswith(_SQLSTATE_CLASS_UNREACHABLE)
                 or sqlstate in _SQLSTATES_UNREACHABLE)
+    message = str(cause)
+    if "FATAL:" in message and not any(text in message for text in _FATAL_WHILE_UNAVAILABLE):
+        return False
     return any(wrapper.vendor == "postgresql" and _driver_connection_gone(wrapper)
                for wrapper in connections.all(initialized_only=True))
 

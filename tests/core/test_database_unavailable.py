@@ -110,6 +110,20 @@ def test_an_unreachable_database_is_told_from_errors_of_queries_and_programs(
     postgres_connection_gone(SimpleNamespace(closed=False))
     assert not is_database_unreachable(refused)
 
+    # A connect the server refused: it is reachable, and a wrong password or database name
+    # will not pass by itself; one that is starting up or full will.
+    postgres_connection_gone(None)
+    for reason, unreachable in [
+        ('password authentication failed for user "forum"', False),
+        ('database "forum" does not exist', False),
+        ("the database system is starting up", True),
+        ("sorry, too many clients already", True),
+    ]:
+        error = psycopg.OperationalError(
+            'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+            f"FATAL:  {reason}")
+        assert is_database_unreachable(_wrapped(error)) is unreachable, reason
+
     # Never a program's error, even when it names the database.
     assert not is_database_unreachable(_wrapped(sqlite3.IntegrityError("UNIQUE failed")))
     assert not is_database_unreachable(IntegrityError("duplicate key"))
