@@ -1,4 +1,5 @@
-"""The one place a submission changes state: checked, written, logged (who, when, from, to)."""
+"""The one place a submission changes state: its life cycle (``states.LIFE_CYCLE``) checks,
+writes and logs the move (who, when, from, to); here the audit entry and ``state_changed``."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from django.dispatch import Signal
 
 from fusionforum.core import audit, clock
 
-from .models import Submission, SubmissionTransition
-from .states import SubmissionState, check_transition
+from .models import Submission
+from .states import LIFE_CYCLE, SubmissionState
 
-# Sent after the change is written, inside the caller's transaction:
-# sender=Submission, submission, from_state, to_state, by.
+# Sent after the change is written, inside the caller's transaction, for what must change
+# with it or not at all (the programme unplaces a talk): sender=Submission, submission,
+# from_state, to_state, by. ``core.lifecycle.moved`` follows after commit.
 state_changed = Signal()
 
 
@@ -22,21 +24,14 @@ def move(submission: Submission, target: str, *, by=None, note: str = "") -> Sub
     same old state.
     """
     with transaction.atomic():
-        current = (Submission.objects.select_for_update().only("state")
-                   .get(pk=submission.pk).state)
-        check_transition(current, target)
         now = clock.now()
-        changes = {"state": target, "updated_at": now}
+        changes = {"updated_at": now}
         if target == SubmissionState.SUBMITTED and not submission.submitted_at:
             changes["submitted_at"] = now
-        Submission.objects.filter(pk=submission.pk).update(**changes)
-        for name, value in changes.items():
-            setattr(submission, name, value)
-        actor = by if getattr(by, "is_authenticated", False) else None
-        SubmissionTransition.objects.create(
-            submission=submission, from_state=current, to_state=target, at=now, by=actor,
-            note=note[:300],
-        )
+        # One UPDATE, not save(): the times are the clock's (auto_now would take the wall's).
+        done = LIFE_CYCLE.move(submission, target, actor=by, note=note, at=now,
+                               changes=changes, lock=True, write="update")
+        current, actor = done.from_state, done.actor
         audit.record("cfp.transition", submission, actor=actor,
                      summary=f"{current} → {target}", from_state=current, to_state=target)
         state_changed.send(sender=Submission, submission=submission, from_state=current,

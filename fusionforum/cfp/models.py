@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from fusionforum.accounts.models import Organisation
+from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.events.models import Event
 
 from .states import EDITABLE, SubmissionState
@@ -267,23 +268,15 @@ class SpeakerProfile(models.Model):
         return f"{self.user} at {self.event}"
 
 
-class SubmissionTransition(models.Model):
-    """The log of every change of state: who, when, from, to."""
+class SubmissionTransition(TransitionLog):
+    """The log of every change of state: who, when, from, to (``core.lifecycle``)."""
+
+    subject_field, from_field, to_field = "submission", "from_state", "to_state"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
                                    related_name="transitions")
     from_state = models.CharField(max_length=20, choices=SubmissionState.choices)
     to_state = models.CharField(max_length=20, choices=SubmissionState.choices)
-    at = models.DateTimeField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.from_state} → {self.to_state}"
 
 
 # Review ------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from fusionforum.core.lifecycle import Machine
+
 
 class SubmissionState(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -26,15 +28,21 @@ class SubmissionState(models.TextChoices):
 
 S = SubmissionState
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.ACCEPTED, S.REJECTED, S.WAITLISTED, S.WITHDRAWN}),
-    S.WAITLISTED: frozenset({S.ACCEPTED, S.REJECTED, S.WITHDRAWN}),
-    S.ACCEPTED: frozenset({S.CONFIRMED, S.REJECTED, S.WAITLISTED, S.WITHDRAWN}),
-    S.REJECTED: frozenset({S.ACCEPTED, S.WAITLISTED}),
-    S.CONFIRMED: frozenset({S.WITHDRAWN}),
-    S.WITHDRAWN: frozenset(),
-}
+# state -> {next state: the action that moves it there}
+LIFE_CYCLE = Machine("submission", SubmissionState, {
+    S.DRAFT: {S.SUBMITTED: "submit", S.WITHDRAWN: "withdraw"},
+    S.SUBMITTED: {S.ACCEPTED: "decide", S.REJECTED: "decide", S.WAITLISTED: "decide",
+                  S.WITHDRAWN: "withdraw"},
+    S.WAITLISTED: {S.ACCEPTED: "decide", S.REJECTED: "decide", S.WITHDRAWN: "withdraw"},
+    S.ACCEPTED: {S.CONFIRMED: "confirm", S.REJECTED: "decide", S.WAITLISTED: "decide",
+                 S.WITHDRAWN: "withdraw"},
+    S.REJECTED: {S.ACCEPTED: "decide", S.WAITLISTED: "decide"},
+    S.CONFIRMED: {S.WITHDRAWN: "withdraw"},
+    S.WITHDRAWN: {},
+}, field="state", log="cfp.SubmissionTransition")
+TRANSITIONS: dict[str, frozenset[str]] = LIFE_CYCLE.table
+IllegalTransition = LIFE_CYCLE.IllegalTransition
+check_transition = LIFE_CYCLE.check
 
 # Decisions organisers take; the speaker's own moves are submit, confirm and withdraw.
 DECISIONS = frozenset({S.ACCEPTED, S.REJECTED, S.WAITLISTED})
@@ -44,18 +52,3 @@ UNDER_REVIEW = frozenset({S.SUBMITTED, S.WAITLISTED, S.ACCEPTED, S.REJECTED, S.C
 SCHEDULABLE = frozenset({S.ACCEPTED, S.CONFIRMED})
 # The speaker may still edit the content (until the deadline) in these.
 EDITABLE = frozenset({S.DRAFT, S.SUBMITTED})
-
-
-class IllegalTransition(Exception):
-    def __init__(self, current: str, target: str):
-        super().__init__(
-            f"A submission that is “{SubmissionState(current).label.lower()}” cannot become "
-            f"“{SubmissionState(target).label.lower()}”."
-        )
-        self.current = current
-        self.target = target
-
-
-def check_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
-        raise IllegalTransition(current, target)

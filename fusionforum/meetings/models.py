@@ -21,6 +21,7 @@ from fusionforum.accounts.models import Organisation
 from fusionforum.core.text import validate_multiline, validate_single_line
 from fusionforum.events.models import Event
 
+from .states import RequestStatus
 from .taxonomy import default_disciplines, validate_disciplines
 
 
@@ -141,9 +142,7 @@ class Expert(models.Model):
 class MeetingRequest(models.Model):
     """An organisation's request to meet a named expert or someone of a discipline."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Status = RequestStatus  # its life cycle: states.py
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meeting_requests")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,

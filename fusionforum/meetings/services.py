@@ -30,6 +30,7 @@ from .models import (
     ScheduleRun,
 )
 from .slots import MeetingDay
+from .states import LIFE_CYCLE
 
 logger = logging.getLogger(__name__)
 
@@ -236,8 +237,9 @@ def withdraw_request(request: MeetingRequest, user) -> None:
         raise NotAllowed("Not your organisation's request.")
     _window(request.event, settings_for(request.event))
     with transaction.atomic():
-        request.status = MeetingRequest.Status.WITHDRAWN
-        request.save(update_fields=["status", "updated_at"])
+        if LIFE_CYCLE.refresh(request) == MeetingRequest.Status.WITHDRAWN:
+            return  # already withdrawn (the button pressed twice): nothing left to do
+        LIFE_CYCLE.move(request, MeetingRequest.Status.WITHDRAWN, actor=user)
         Meeting.objects.filter(request=request).delete()
         audit.record("meetings.request_withdrawn", request, actor=user)
 
@@ -616,8 +618,7 @@ def participant_leaves(event, user, *, by) -> int:
                                                      status=MeetingRequest.Status.ACTIVE):
             request.attendees.remove(user)
             if not request.attendees.exists():
-                request.status = MeetingRequest.Status.WITHDRAWN
-                request.save(update_fields=["status", "updated_at"])
+                LIFE_CYCLE.move(request, MeetingRequest.Status.WITHDRAWN, actor=by)
                 Meeting.objects.filter(request=request).delete()
                 withdrawn += 1
         audit.record("meetings.participant_left", None, actor=by, event=event.pk)

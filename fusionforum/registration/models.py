@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from fusionforum.accounts.models import Organisation
+from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.events.models import Event
 
 from .states import ACTIVE, Status
@@ -169,23 +170,15 @@ class Registration(models.Model):
         return f"{self.user} at {self.event} ({self.get_status_display()})"
 
 
-class RegistrationTransition(models.Model):
-    """The log of every change of state: who, when, from, to."""
+class RegistrationTransition(TransitionLog):
+    """The log of every change of state: who, when, from, to (``core.lifecycle``)."""
+
+    subject_field = "registration"
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
                                      related_name="transitions")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
-    at = models.DateTimeField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self):
-        return f"{self.from_status or 'new'} → {self.to_status}"
 
 
 class EmailTemplate(models.Model):

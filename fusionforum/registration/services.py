@@ -26,7 +26,14 @@ from .capacity import (
     seat_lock,
 )
 from .models import Registration, RegistrationSettings, RegistrationTransition
-from .states import ACTIVE, HOLDS_SEAT, NEW, IllegalTransition, Status, check_transition
+from .states import (
+    ACTIVE,
+    HOLDS_SEAT,
+    LIFE_CYCLE,
+    IllegalTransition,
+    Status,
+    check_transition,
+)
 
 ACTIVE_STATES = ACTIVE
 
@@ -55,28 +62,22 @@ def _move(registration: Registration, target: str, *, by=None, note: str = "",
           notify: bool = True, now: dt.datetime | None = None,
           email: emails.Prepared | None = None, waitlist_position: int | None = None,
           **fields) -> Registration:
-    """The one place a registration changes state: checked, written, logged, announced.
+    """The one place a registration changes state (through its life cycle, which checks,
+    writes, logs and announces the move), with its seat fields and the participant's e-mail.
 
     ``email`` (from ``emails.prepare``) and ``waitlist_position`` are what the caller already
     knows of the e-mail; without them the e-mail's parts are read here.
     """
-    current = registration.status or NEW
-    check_transition(current, target)
     now = now or clock.now()
-    registration.status = target
+    changes = {}
     if target not in HOLDS_SEAT:
-        registration.seat_pool = ""
+        changes["seat_pool"] = ""
     if target == Status.WAITLISTED:
-        registration.waitlisted_at = registration.waitlisted_at or now
+        changes["waitlisted_at"] = registration.waitlisted_at or now
     if target != Status.OFFERED:
-        registration.offer_expires_at = None
-    for name, value in fields.items():
-        setattr(registration, name, value)
-    registration.save()
-    RegistrationTransition.objects.create(
-        registration=registration, from_status=current, to_status=target, at=now,
-        by=by if getattr(by, "is_authenticated", False) else None, note=note[:300],
-    )
+        changes["offer_expires_at"] = None
+    changes.update(fields)
+    LIFE_CYCLE.move(registration, target, actor=by, note=note, at=now, changes=changes)
     if notify:
         emails.notify(registration, EMAIL_FOR[target], prepared=email,
                       waitlist_position=waitlist_position)

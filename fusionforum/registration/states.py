@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from fusionforum.core.lifecycle import Machine
+
 
 class Status(models.TextChoices):
     PENDING = "pending", "Pending approval"
@@ -28,39 +30,27 @@ class Status(models.TextChoices):
 
 NEW = ""  # before the first transition
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    NEW: frozenset({Status.PENDING, Status.CONFIRMED, Status.WAITLISTED}),
-    Status.PENDING: frozenset(
-        {Status.CONFIRMED, Status.WAITLISTED, Status.REJECTED, Status.CANCELLED}
-    ),
-    Status.CONFIRMED: frozenset({Status.CANCELLED}),
-    Status.WAITLISTED: frozenset(
-        {Status.OFFERED, Status.CONFIRMED, Status.CANCELLED, Status.REJECTED}
-    ),
-    Status.OFFERED: frozenset({Status.CONFIRMED, Status.EXPIRED, Status.CANCELLED}),
-    Status.CANCELLED: frozenset(),
-    Status.REJECTED: frozenset(),
-    Status.EXPIRED: frozenset(),
-}
+S = Status
+
+# state -> {next state: the action that moves it there}
+LIFE_CYCLE = Machine("registration", Status, {
+    NEW: {S.PENDING: "submit", S.CONFIRMED: "submit", S.WAITLISTED: "submit"},
+    S.PENDING: {S.CONFIRMED: "approve", S.WAITLISTED: "approve", S.REJECTED: "reject",
+                S.CANCELLED: "cancel"},
+    S.CONFIRMED: {S.CANCELLED: "cancel"},
+    S.WAITLISTED: {S.OFFERED: "offer", S.CONFIRMED: "promote", S.CANCELLED: "cancel",
+                   S.REJECTED: "reject"},
+    S.OFFERED: {S.CONFIRMED: "accept", S.EXPIRED: "deadline", S.CANCELLED: "decline"},
+    S.CANCELLED: {},
+    S.REJECTED: {},
+    S.EXPIRED: {},
+}, field="status", initial=NEW, log="registration.RegistrationTransition")
+TRANSITIONS: dict[str, frozenset[str]] = LIFE_CYCLE.table
+IllegalTransition = LIFE_CYCLE.IllegalTransition
+check_transition = LIFE_CYCLE.check
 
 # Registrations in these states hold a seat (an offer holds it until its deadline).
 HOLDS_SEAT = frozenset({Status.CONFIRMED, Status.OFFERED})
 # A person may have one registration per event in these states; after the others they may
 # register again.
 ACTIVE = frozenset({Status.PENDING, Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED})
-
-
-class IllegalTransition(Exception):
-    def __init__(self, current: str, target: str):
-        current_label = Status(current).label if current else "new"
-        super().__init__(
-            f"A registration that is “{current_label.lower()}” cannot become "
-            f"“{Status(target).label.lower()}”."
-        )
-        self.current = current
-        self.target = target
-
-
-def check_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
-        raise IllegalTransition(current, target)

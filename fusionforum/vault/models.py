@@ -14,6 +14,7 @@ from django.db import models
 from fusionforum.events.models import Event
 
 from .fields import DEFAULT_FIELDS
+from .states import ClearanceStatus
 
 
 def _default_fields():
@@ -34,12 +35,6 @@ class VaultSettings(models.Model):
 
     def __str__(self):
         return repr(self)
-
-
-class ClearanceStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted, awaiting the security office"
-    APPROVED = "approved", "Approved"
-    REFUSED = "refused", "Refused"
 
 
 class AccessRecord(models.Model):

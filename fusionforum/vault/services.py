@@ -23,6 +23,7 @@ from . import crypto, registry
 from .fields import CATALOGUE, OPTIONAL_FIELDS
 from .models import AccessLogEntry, AccessRecord, ClearanceStatus, ExportToken, VaultSettings
 from .signals import clearance_decided
+from .states import LIFE_CYCLE
 
 logger = logging.getLogger(__name__)
 
@@ -219,9 +220,9 @@ def decide(event, officer, subject, *, approve: bool, reason: str = "") -> Acces
             raise AlreadyDecided("This clearance has already been decided.")
         if record.purged_at:
             raise VaultError("The values were deleted; nothing can be decided.")
-        record.status = ClearanceStatus.APPROVED if approve else ClearanceStatus.REFUSED
-        record.decided_at, record.decided_by, record.reason = now, officer, reason
-        record.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+        LIFE_CYCLE.move(record, ClearanceStatus.APPROVED if approve else ClearanceStatus.REFUSED,
+                        actor=officer, at=now,
+                        changes={"decided_at": now, "decided_by": officer, "reason": reason})
         _log(event, officer,
              AccessLogEntry.Action.APPROVE if approve else AccessLogEntry.Action.REFUSE,
              subject=subject, subject_ids=[subject.pk])

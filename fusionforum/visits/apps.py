@@ -7,9 +7,8 @@ class VisitsConfig(AppConfig):
     verbose_name = "Site visits"
 
     def ready(self):
-        from django.db.models.signals import post_save
-
         from fusionforum.accounts import personal_data as accounts_personal_data
+        from fusionforum.core import lifecycle
         from fusionforum.events.demo import register_demo_loader
         from fusionforum.meetings import busy
         from fusionforum.registration.models import Registration
@@ -25,8 +24,8 @@ class VisitsConfig(AppConfig):
         signals.clearance_decided.connect(services.on_clearance_decided,
                                           dispatch_uid="visits.clearance_decided")
         # A registration that ends releases the person's tour seats and waiting places.
-        post_save.connect(services.on_registration_saved, sender=Registration,
-                          dispatch_uid="visits.registration_saved")
+        lifecycle.moved.connect(services.on_registration_moved, sender=Registration,
+                                dispatch_uid="visits.registration_moved")
         accounts_personal_data.register(personal_data.provide)
         accounts_personal_data.register_anonymiser(personal_data.anonymise)
         # Tours first (the vault's demo gives access data to the demo's seat holders).

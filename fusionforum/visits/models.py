@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.core.text import validate_multiline, validate_single_line
 from fusionforum.events.models import Event
 
@@ -157,17 +158,11 @@ class Seat(models.Model):
         return f"{self.user} on {self.run} ({self.status})"
 
 
-class SeatTransition(models.Model):
+class SeatTransition(TransitionLog):
+    """The log of every change of a seat's state: who, when, from, to (``core.lifecycle``)."""
+
+    subject_field = "seat"
+
     seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField()
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status}"

@@ -30,8 +30,8 @@ from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
 
 from . import allocation
-from .models import Preference, Seat, SeatTransition, TourRun, VisitSettings
-from .states import ACTIVE, SeatStatus, check
+from .models import Preference, Seat, TourRun, VisitSettings
+from .states import ACTIVE, LIFE_CYCLE, SeatStatus
 
 # Switched off ONLY by the concurrency tests' negative control (monkeypatch), to show that the
 # lock is what prevents an oversell.
@@ -164,16 +164,14 @@ def clearance_possible(run: TourRun, user, now=None) -> bool:
 
 
 def _move(seat: Seat, target: str, *, by=None, note: str = "") -> Seat:
+    """The one place a seat changes state: through its life cycle (checked, written, logged,
+    announced after commit), with the audit entry."""
     now = clock.now()
-    current = seat.status if seat.pk else ""
-    check(current, target)
-    seat.status = target
-    seat.updated_at = now
+    changes = {"updated_at": now}
     if target == SeatStatus.WAITLISTED:
-        seat.waitlisted_at = seat.waitlisted_at or now
-    seat.save()
-    SeatTransition.objects.create(seat=seat, from_status=current, to_status=target, by=by,
-                                  at=now, note=note[:300])
+        changes["waitlisted_at"] = seat.waitlisted_at or now
+    current = LIFE_CYCLE.move(seat, target, actor=by, note=note, at=now,
+                              changes=changes).from_state
     audit.record(f"visits.seat_{target}", seat, actor=by,
                  summary=f"{seat.run}: {current or 'new'} → {target}", user_id=seat.user_id,
                  run_id=seat.run_id)
@@ -182,7 +180,8 @@ def _move(seat: Seat, target: str, *, by=None, note: str = "") -> Seat:
 
 def _new_seat(run, user, target, *, by=None, source="", note="", waitlisted_at=None) -> Seat:
     now = clock.now()
-    seat = Seat(run=run, user=user, status="", source=source, created_at=now, updated_at=now,
+    # A new seat's status is "" until its first move.
+    seat = Seat(run=run, user=user, source=source, created_at=now, updated_at=now,
                 waitlisted_at=waitlisted_at)
     _move(seat, target, by=by, note=note)
     if target == SeatStatus.WAITLISTED:
@@ -594,11 +593,11 @@ def release_after_registration_ended(event, user) -> list[Seat]:
     return ended
 
 
-def on_registration_saved(sender, instance, **kwargs):
-    if instance.status in REGISTRATION_ENDED:
-        event, user = instance.event, instance.user
-        # After the registration's own transaction (and its seat lock) has committed.
-        transaction.on_commit(lambda: release_after_registration_ended(event, user))
+def on_registration_moved(sender, instance, from_state, to_state, **kwargs):
+    # ``core.lifecycle.moved`` comes after the registration's transaction (and its seat lock)
+    # has committed; a save that does not end the registration sends nothing.
+    if to_state in REGISTRATION_ENDED:
+        release_after_registration_ended(instance.event, instance.user)
 
 
 def on_clearance_decided(sender, event, user, status, by=None, **kwargs):

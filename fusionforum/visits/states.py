@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from fusionforum.core.lifecycle import Machine
+
 
 class SeatStatus(models.TextChoices):
     HELD = "held", "Seat held"
@@ -22,26 +24,20 @@ class SeatStatus(models.TextChoices):
 
 
 NEW = ""
+S = SeatStatus
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    NEW: frozenset({SeatStatus.HELD, SeatStatus.WAITLISTED}),
-    SeatStatus.HELD: frozenset({SeatStatus.CANCELLED, SeatStatus.REFUSED_CLEARANCE}),
-    SeatStatus.WAITLISTED: frozenset({SeatStatus.HELD, SeatStatus.CANCELLED,
-                                      SeatStatus.REFUSED_CLEARANCE, SeatStatus.EXPIRED}),
-    SeatStatus.CANCELLED: frozenset(),
-    SeatStatus.REFUSED_CLEARANCE: frozenset(),
-    SeatStatus.EXPIRED: frozenset(),
-}
+# state -> {next state: the action that moves it there}
+LIFE_CYCLE = Machine("seat", SeatStatus, {
+    NEW: {S.HELD: "take", S.WAITLISTED: "queue"},
+    S.HELD: {S.CANCELLED: "cancel", S.REFUSED_CLEARANCE: "refuse clearance"},
+    S.WAITLISTED: {S.HELD: "promote", S.CANCELLED: "cancel",
+                   S.REFUSED_CLEARANCE: "refuse clearance", S.EXPIRED: "expire"},
+    S.CANCELLED: {},
+    S.REFUSED_CLEARANCE: {},
+    S.EXPIRED: {},
+}, field="status", initial=NEW, log="visits.SeatTransition")
+TRANSITIONS: dict[str, frozenset[str]] = LIFE_CYCLE.table
+IllegalTransition = LIFE_CYCLE.IllegalTransition
+check = LIFE_CYCLE.check
 
 ACTIVE = frozenset({SeatStatus.HELD, SeatStatus.WAITLISTED})
-
-
-class IllegalTransition(Exception):
-    def __init__(self, current: str, target: str):
-        super().__init__(f"A seat cannot go from “{current or 'new'}” to “{target}”.")
-        self.current, self.target = current, target
-
-
-def check(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, frozenset()):
-        raise IllegalTransition(current, target)
