@@ -25,7 +25,7 @@ from .capacity import (
     seat_holders,
     seat_lock,
 )
-from .models import Registration, RegistrationSettings, RegistrationTransition
+from .models import Registration, RegistrationSettings
 from .states import (
     ACTIVE,
     HOLDS_SEAT,
