@@ -11,7 +11,6 @@ from fusionforum.registration.models import Registration, RegistrationSettings
 from fusionforum.visits import services
 from fusionforum.visits.models import Seat
 from fusionforum.visits.states import SeatStatus
-
 from tests.conftest import paris
 
 S = SeatStatus
