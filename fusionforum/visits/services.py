@@ -203,15 +203,27 @@ def _schedule_expiry(run: TourRun) -> None:
 
 
 @contextmanager
-def run_lock(*runs: TourRun) -> Iterator[None]:
-    """One transaction holding the rows of ``runs`` (locked in id order: no deadlock)."""
+def run_lock(*runs: TourRun, durable: bool = False) -> Iterator[None]:
+    """One transaction holding the rows of ``runs`` (locked in id order: no deadlock).
+
+    The capacity and start of each given run are re-read from the locked row, so a change an
+    organiser saved while the caller waited is what the caller counts against. ``durable``:
+    the caller is a top-level service that no other transaction may wrap."""
+    ids = sorted({run.pk for run in runs})
     if not LOCKING:
+        _refresh(runs, TourRun.objects.filter(pk__in=ids))
         yield
         return
-    with transaction.atomic():
-        ids = sorted({run.pk for run in runs})
-        list(TourRun.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    with transaction.atomic(durable=durable):
+        _refresh(runs, TourRun.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         yield
+
+
+def _refresh(runs, rows) -> None:
+    current = {row.pk: row for row in rows}
+    for run in runs:
+        if run.pk in current:
+            run.capacity, run.start = current[run.pk].capacity, current[run.pk].start
 
 
 def _held(run_id: int) -> int:
@@ -387,6 +399,55 @@ def move(seat: Seat, target: TourRun, *, by) -> Seat:
         promote(seat.run)
     _mail_seat(new, "Your tour has changed")
     return new
+
+
+# The organisers' set-up ----------------------------------------------------------------------
+
+
+class CapacityBelowHeld(VisitError):
+    """A run's new capacity is smaller than the seats already held on it."""
+
+
+def save_window(window: VisitSettings, *, by) -> VisitSettings:
+    """Save the event's sign-up window (validated by the organisers' form)."""
+    with transaction.atomic(durable=True):
+        window.save()
+        audit.record("visits.window_saved", window, actor=by, summary="tour sign-up window saved")
+    return window
+
+
+def save_tour(tour, *, by):
+    """Save a tour type (validated by the organisers' form)."""
+    with transaction.atomic(durable=True):
+        tour.save()
+        audit.record("visits.tour_saved", tour, actor=by, summary=tour.name)
+    return tour
+
+
+def save_run(run: TourRun, *, by) -> tuple[TourRun, list[Seat]]:
+    """Save a new or changed run; returns it and the people promoted from its waiting list.
+
+    A changed run is checked and saved under its own ``run_lock``: the seats held are counted
+    under the lock, so nobody can take a seat between the count and the save and leave more
+    seats held than the new capacity; a larger capacity then fills from the waiting list in
+    the same transaction. Raises ``CapacityBelowHeld`` (nothing saved) when the new capacity
+    is below the seats held."""
+    if run.pk is None:
+        with transaction.atomic(durable=True):
+            run.save()
+            audit.record("visits.run_saved", run, actor=by, summary=str(run))
+        return run, []
+    stored = TourRun.objects.select_related("tour__event").get(pk=run.pk)
+    with run_lock(stored, durable=True):
+        held = _held(run.pk)
+        _pause()
+        if run.capacity < held:
+            raise CapacityBelowHeld(f"{held} seats are already held; move or cancel some "
+                                    f"first.")
+        run.save()
+        audit.record("visits.run_saved", run, actor=by, summary=str(run))
+        promoted = promote(run)  # a larger coach frees seats for the waiting list
+    return run, promoted
 
 
 # Sign-up and allocation ---------------------------------------------------------------------
