@@ -311,7 +311,7 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
 
 def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, by) -> Meeting:
     """Put a request's meeting (new or moved) with ``expert`` in ``slot``, if feasible."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         list(MeetingSettings.objects.select_for_update().filter(event=event))
         problems = check_placement(event, request, expert, slot)
         if problems:
@@ -326,7 +326,7 @@ def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, 
 
 
 def remove_meeting(meeting: Meeting, *, by) -> None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit.record("meetings.removed_by_hand", meeting.request, actor=by,
                      summary=f"{meeting.request} taken out of slot {meeting.slot}")
         meeting.delete()
@@ -356,7 +356,7 @@ def start_run(event, *, by, kind: str = ScheduleRun.Kind.SOLVE,
     data = instance_module.build(event)
     if not data["requests"]:
         raise ValidationError("There are no requests to schedule.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         run = ScheduleRun.objects.create(
             event=event, kind=kind, created_by=by, created_at=clock.now(),
             time_limit=float(time_limit or meeting_settings.time_limit_seconds), seed=seed,
@@ -600,7 +600,7 @@ def latest_release(event) -> MeetingRelease | None:
 def cancel_expert(expert: Expert, *, by) -> int:
     """The expert can no longer come: their working meetings are dropped (a repair run then
     places those requests elsewhere if it can). Returns the number of meetings dropped."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         expert.is_active = False
         expert.save(update_fields=["is_active"])
         dropped, _ = Meeting.objects.filter(expert=expert).delete()
@@ -627,7 +627,7 @@ def participant_leaves(event, user, *, by) -> int:
 
 def lose_slot(event, slot: int, *, by) -> int:
     """A slot can no longer be used (room lost, fire drill): its working meetings are dropped."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         meeting_settings = MeetingSettings.objects.select_for_update().get(event=event)
         day = MeetingDay(meeting_settings)
         if not 0 <= slot < len(day):
@@ -789,7 +789,7 @@ def check_in(event, request_pk: int, attendance: str, *, by) -> MeetingOutcome:
         raise NotAllowed("No such meeting.")
     if attendance not in MeetingOutcome.Attendance.values:
         raise ValidationError("Say whether the meeting was held or a no-show.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         outcome, _ = MeetingOutcome.objects.get_or_create(request_id=request_pk)
         outcome.attendance = attendance
         outcome.checked_in_at = clock.now()
@@ -804,7 +804,7 @@ def save_notes(event, request_pk: int, *, by, notes_topic: str, follow_up_reques
     meeting = published_meeting(event, request_pk)
     if meeting is None or not may_record(event, by, meeting):
         raise NotAllowed("No such meeting.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         outcome, _ = MeetingOutcome.objects.get_or_create(request_id=request_pk)
         outcome.notes_topic, outcome.follow_up_requested = notes_topic, follow_up_requested
         outcome.follow_up, outcome.category = follow_up, category

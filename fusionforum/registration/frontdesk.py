@@ -95,7 +95,7 @@ def check_in_registration(registration_id: int, *, by, event: Event) -> Registra
 
 def _check_in(pk: int, *, by, event: Event | None, nonce: str | None) -> Registration:
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             registration = (Registration.objects
                             .select_for_update(of=("self",))
                             .select_related("event", "user", "organisation")

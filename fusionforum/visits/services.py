@@ -285,7 +285,7 @@ def take_seat(run: TourRun, user, *, by=None, source="first-come",
         raise VisitError("Only participants with a confirmed registration can join a tour.")
     if run.start <= now:
         raise VisitError("This run has already started.")
-    with run_lock(run):
+    with run_lock(run, durable=True):
         if Seat.objects.filter(run=run, user=user, status__in=ACTIVE).exists():
             raise VisitError("You are already on this run or its waiting list.")
         reason = _conflict(run, user)
@@ -381,7 +381,7 @@ def move(seat: Seat, target: TourRun, *, by) -> Seat:
         raise VisitError("Only a held seat can be moved.")
     if target.pk == seat.run_id:
         raise VisitError("The seat is already on that run.")
-    with run_lock(seat.run, target):
+    with run_lock(seat.run, target, durable=True):
         seat.refresh_from_db()
         if seat.status != SeatStatus.HELD:
             raise VisitError("Only a held seat can be moved.")
@@ -465,7 +465,7 @@ def save_ranking(event, user, run_ids: list[int]) -> list[Preference]:
     runs = {r.pk: r for r in TourRun.objects.filter(tour__event=event, pk__in=run_ids)}
     if len(runs) != len(run_ids):
         raise VisitError("Unknown tour run.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Preference.objects.filter(run__tour__event=event, user=user).delete()
         prefs = [Preference.objects.create(run=runs[run_id], user=user, rank=rank,
                                            updated_at=now)
@@ -503,7 +503,7 @@ def apply_allocation(event, *, by) -> allocation.Result:
     """At the close: compute the allocation and give the seats; wishes not granted join the
     waiting lists (people left without any tour ahead of the others); everyone is told."""
     now = clock.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = VisitSettings.objects.select_for_update().get(event=event)
         if current.phase(now) != "closed":
             raise VisitError("The allocation runs once, after sign-up has closed.")
