@@ -309,10 +309,19 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
     return problems
 
 
+def _lock_settings(event_id: int) -> None:
+    """Every change of the working schedule holds the meetings day's settings row: hand
+    placements, lost slots, a changed day or expert, cancellations and departures."""
+    list(MeetingSettings.objects.select_for_update().filter(event_id=event_id))
+
+
 def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, by) -> Meeting:
     """Put a request's meeting (new or moved) with ``expert`` in ``slot``, if feasible."""
     with transaction.atomic(durable=True):
-        list(MeetingSettings.objects.select_for_update().filter(event=event))
+        _lock_settings(event.pk)
+        # What a cancellation or a withdrawal committed while we waited for the lock counts.
+        request.refresh_from_db()
+        expert.refresh_from_db()
         problems = check_placement(event, request, expert, slot)
         if problems:
             code, _ = problems[0]
@@ -601,6 +610,7 @@ def cancel_expert(expert: Expert, *, by) -> int:
     """The expert can no longer come: their working meetings are dropped (a repair run then
     places those requests elsewhere if it can). Returns the number of meetings dropped."""
     with transaction.atomic(durable=True):
+        _lock_settings(expert.event_id)
         expert.is_active = False
         expert.save(update_fields=["is_active"])
         dropped, _ = Meeting.objects.filter(expert=expert).delete()
@@ -613,6 +623,7 @@ def participant_leaves(event, user, *, by) -> int:
     withdrawn and loses its working meeting. Returns the number of requests withdrawn."""
     withdrawn = 0
     with transaction.atomic():
+        _lock_settings(event.pk)
         for request in MeetingRequest.objects.filter(event=event, attendees=user,
                                                      status=MeetingRequest.Status.ACTIVE):
             request.attendees.remove(user)

@@ -507,6 +507,9 @@ def apply_allocation(event, *, by) -> allocation.Result:
         current = VisitSettings.objects.select_for_update().get(event=event)
         if current.phase(now) != "closed":
             raise VisitError("The allocation runs once, after sign-up has closed.")
+        # The runs too, as run_lock would: a capacity changed now waits for the seats below.
+        list(TourRun.objects.select_for_update(of=("self",)).filter(tour__event=event)
+             .order_by("pk"))
         result, runs, people = preview(event)
         run_objects = {r.pk: r for r in TourRun.objects.filter(tour__event=event)
                        .select_related("tour")}

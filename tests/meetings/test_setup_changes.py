@@ -151,3 +151,13 @@ def test_the_settings_page_tells_the_organiser_what_was_dropped(client, event, p
     assert "1 meeting no longer fit and was dropped from the working schedule" in page
     assert "the slot no longer exists" in page and "Run a repair, then publish." in page
     assert placed["alpha_mara"].pk not in slots_of(event)
+
+
+def test_a_placement_reads_the_expert_and_request_under_the_lock(event, people, experts,
+                                                                 organiser):
+    request = ask(event, people["alice"], expert=experts["mara"])
+    stale = Expert.objects.get(pk=experts["mara"].pk)  # the placement page read it...
+    services.cancel_expert(experts["mara"], by=organiser)  # ...then Mara cancelled
+    with pytest.raises(services.Infeasible, match="has cancelled"):
+        services.place_meeting(event, request, stale, 0, by=organiser)
+    assert not Meeting.objects.exists()
