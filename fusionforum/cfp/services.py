@@ -165,6 +165,12 @@ def _require_organiser(user, event) -> None:
         raise PermissionDenied("Only the event's organisers can do this.")
 
 
+def record_export(event, *, by, count: int, fmt: str) -> None:
+    """Log an organiser's download of the call's submissions (the rows are read-only)."""
+    _require_organiser(by, event)
+    audit.record("cfp.export", event, actor=by, summary=f"{count} submissions", format=fmt)
+
+
 def _require_author(user, submission: Submission) -> None:
     if not is_author(user, submission):
         raise PermissionDenied("Only the authors and speakers of this submission can do this.")

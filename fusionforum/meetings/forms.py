@@ -165,13 +165,12 @@ class ExpertForm(AccessibleFormMixin, forms.ModelForm):
             raise ValidationError("This account is already linked to another expert.")
         return user
 
-    def save(self, commit=True):
-        expert = super().save(commit=False)
-        expert.event = self.event
-        expert.user = self.cleaned_data.get("login")
-        if commit:
-            expert.save()
-        return expert
+    def _post_clean(self):
+        # The instance is complete once the form is valid: services.save_expert saves it.
+        self.instance.event = self.event
+        if "login" in self.cleaned_data:
+            self.instance.user = self.cleaned_data["login"]
+        super()._post_clean()
 
 
 class PlaceForm(forms.Form):

@@ -8,6 +8,7 @@ import logging
 import time
 import traceback
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -310,10 +311,19 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
     return problems
 
 
+def _lock_settings(event_id: int) -> None:
+    """Every change of the working schedule holds the meetings day's settings row: hand
+    placements, lost slots, a changed day or expert, cancellations and departures."""
+    list(MeetingSettings.objects.select_for_update().filter(event_id=event_id))
+
+
 def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, by) -> Meeting:
     """Put a request's meeting (new or moved) with ``expert`` in ``slot``, if feasible."""
-    with transaction.atomic():
-        list(MeetingSettings.objects.select_for_update().filter(event=event))
+    with transaction.atomic(durable=True):
+        _lock_settings(event.pk)
+        # What a cancellation or a withdrawal committed while we waited for the lock counts.
+        request.refresh_from_db()
+        expert.refresh_from_db()
         problems = check_placement(event, request, expert, slot)
         if problems:
             code, _ = problems[0]
@@ -327,7 +337,7 @@ def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, 
 
 
 def remove_meeting(meeting: Meeting, *, by) -> None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit.record("meetings.removed_by_hand", meeting.request, actor=by,
                      summary=f"{meeting.request} taken out of slot {meeting.slot}")
         meeting.delete()
@@ -357,7 +367,7 @@ def start_run(event, *, by, kind: str = ScheduleRun.Kind.SOLVE,
     data = instance_module.build(event)
     if not data["requests"]:
         raise ValidationError("There are no requests to schedule.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         run = ScheduleRun.objects.create(
             event=event, kind=kind, created_by=by, created_at=clock.now(),
             time_limit=float(time_limit or meeting_settings.time_limit_seconds), seed=seed,
@@ -601,7 +611,8 @@ def latest_release(event) -> MeetingRelease | None:
 def cancel_expert(expert: Expert, *, by) -> int:
     """The expert can no longer come: their working meetings are dropped (a repair run then
     places those requests elsewhere if it can). Returns the number of meetings dropped."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        _lock_settings(expert.event_id)
         expert.is_active = False
         expert.save(update_fields=["is_active"])
         dropped, _ = Meeting.objects.filter(expert=expert).delete()
@@ -614,6 +625,7 @@ def participant_leaves(event, user, *, by) -> int:
     withdrawn and loses its working meeting. Returns the number of requests withdrawn."""
     withdrawn = 0
     with transaction.atomic():
+        _lock_settings(event.pk)
         for request in MeetingRequest.objects.filter(event=event, attendees=user,
                                                      status=MeetingRequest.Status.ACTIVE):
             request.attendees.remove(user)
@@ -627,7 +639,7 @@ def participant_leaves(event, user, *, by) -> int:
 
 def lose_slot(event, slot: int, *, by) -> int:
     """A slot can no longer be used (room lost, fire drill): its working meetings are dropped."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         meeting_settings = MeetingSettings.objects.select_for_update().get(event=event)
         day = MeetingDay(meeting_settings)
         if not 0 <= slot < len(day):
@@ -639,6 +651,127 @@ def lose_slot(event, slot: int, *, by) -> int:
         dropped, _ = Meeting.objects.filter(event=event, slot=slot).delete()
         audit.record("meetings.slot_lost", meeting_settings, actor=by, slot=slot)
     return dropped
+
+
+# Changes of the day's set-up and of experts ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refit:
+    """What a change of the set-up did to the working schedule: ``dropped`` meetings no
+    longer fit (as ``lose_slot`` drops them: out of the working schedule, for a repair run to
+    place again); ``moved`` meetings kept their slot number but it is now at another time.
+    One readable sentence each."""
+
+    dropped: tuple[str, ...] = ()
+    moved: tuple[str, ...] = ()
+
+
+def save_settings(meeting_settings: MeetingSettings, *, by) -> Refit:
+    """Save the meetings day (validated by the organisers' form) and re-check the working
+    schedule against it, under the settings row's lock (the lock of ``lose_slot``,
+    ``place_meeting`` and ``publish``) in one transaction: meetings in a slot that no longer
+    exists or was withdrawn, whose attendees are now busy at the slot's new time, or beyond
+    the tables of their slot are dropped, the least important request first (highest
+    priority number, then the latest). Refuses (``ValidationError``) a close of requests that
+    would reopen them after publication, decided under the same lock as ``publish``."""
+    from .publishing import reopening_refused
+
+    with transaction.atomic(durable=True):
+        before = None
+        if meeting_settings.pk is not None:
+            stored = (MeetingSettings.objects.select_for_update().select_related("event")
+                      .get(pk=meeting_settings.pk))
+            if meeting_settings.requests_close_at != stored.requests_close_at:
+                reason = reopening_refused(stored.event, meeting_settings.requests_close_at)
+                if reason:
+                    raise ValidationError({"requests_close_at": reason})
+            # Withdrawn slots are lose_slot's: keep what is stored, not what the form read.
+            meeting_settings.lost_slots = stored.lost_slots
+            before = MeetingDay(stored)
+        meeting_settings.save()
+        refit = _refit(meeting_settings.event, MeetingDay(meeting_settings), before)
+        audit.record("meetings.settings_changed", meeting_settings, actor=by,
+                     dropped=list(refit.dropped), moved=list(refit.moved))
+    return refit
+
+
+def save_expert(expert: Expert, *, by) -> Refit:
+    """Save an expert (validated by the organisers' form) and drop the working meetings of
+    theirs that no longer fit: a discipline they no longer cover, a slot they are no longer
+    available in, beyond a lower daily maximum (the latest slots go first). Under the
+    settings row's lock, as every change of the working schedule."""
+    with transaction.atomic(durable=True):
+        meeting_settings = (MeetingSettings.objects.select_for_update().select_related("event")
+                            .get(event_id=expert.event_id))
+        expert.save()
+        refit = _refit(meeting_settings.event, MeetingDay(meeting_settings), None,
+                       expert=expert)
+        audit.record("meetings.expert_saved", expert, actor=by, dropped=list(refit.dropped))
+    return refit
+
+
+def _refit(event, day: MeetingDay, before: MeetingDay | None, *, expert=None) -> Refit:
+    """Drop the working meetings that break a hard rule the change can affect: the slot
+    (exists, not withdrawn), attendees busy at its time and the tables (a change of the
+    day), or the expert's disciplines, availability and daily maximum (a change of the
+    expert, ``expert`` given). Call under the settings row's lock."""
+    meetings = (Meeting.objects.filter(event=event)
+                .select_related("request__organisation", "expert")
+                .prefetch_related("request__attendees")
+                .order_by("request__priority", "request__submitted_at", "pk"))
+    if expert is not None:
+        meetings = meetings.filter(expert=expert).order_by("slot", "pk")
+    busy_by_user = (busy.busy_slots_by_user(busy.collect(event, day)) if expert is None
+                    else {})
+    members = instance_module.confirmed_members(event) if expert is None else {}
+    kept_per_slot: dict[int, int] = defaultdict(int)
+    dropped, moved = [], []
+    for meeting in meetings:
+        reason = _misfit(meeting, day, busy_by_user, members, kept_per_slot, expert)
+        label = (f"{meeting.request.organisation} with {meeting.expert.name}"
+                 f"{_slot_words(before or day, meeting.slot)}")
+        if reason:
+            dropped.append(as_sentence(f"{label}: {reason}"))
+            meeting.delete()
+            continue
+        kept_per_slot[meeting.slot] += 1
+        if before is not None and meeting.slot < len(before) and (
+                before.slots[meeting.slot].start != day.slots[meeting.slot].start
+                or before.slots[meeting.slot].end != day.slots[meeting.slot].end):
+            moved.append(as_sentence(f"{label} is now at {day.slots[meeting.slot].label}"))
+    return Refit(tuple(dropped), tuple(moved))
+
+
+def _slot_words(day: MeetingDay, slot: int) -> str:
+    return f" at {day.slots[slot].label}" if 0 <= slot < len(day) else f" in slot {slot}"
+
+
+def _misfit(meeting, day, busy_by_user, members, kept_per_slot, expert) -> str | None:
+    slot = meeting.slot
+    if expert is not None:
+        if not eligible(meeting.request, expert):
+            return f"{expert.name} no longer serves {meeting.request.target_label}"
+        if not expert.is_active:
+            return f"{expert.name} has cancelled"
+        if expert.available_slots and slot not in expert.available_slots:
+            return f"{expert.name} is no longer available then"
+        if sum(kept_per_slot.values()) >= expert.max_meetings:
+            return f"beyond {expert.name}'s daily maximum of {expert.max_meetings}"
+        return None
+    if not 0 <= slot < len(day):
+        return "the slot no longer exists"
+    if slot in day.lost:
+        return "the slot was withdrawn"
+    request = meeting.request
+    for person in request.attendees.all():
+        why = busy_by_user.get(person.pk, {}).get(slot)
+        if why and members.get(person.pk) == request.organisation_id:
+            return f"{person} is busy at {day.slots[slot].label} ({why})"
+    tables = day.tables(slot)
+    if tables is not None and kept_per_slot[slot] >= tables:
+        return f"all {tables} tables of the slot are taken"
+    return None
 
 
 # On the day -----------------------------------------------------------------------------------
@@ -668,7 +801,7 @@ def check_in(event, request_pk: int, attendance: str, *, by) -> MeetingOutcome:
         raise NotAllowed("No such meeting.")
     if attendance not in MeetingOutcome.Attendance.values:
         raise ValidationError("Say whether the meeting was held or a no-show.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         outcome, _ = MeetingOutcome.objects.get_or_create(request_id=request_pk)
         outcome.attendance = attendance
         outcome.checked_in_at = clock.now()
@@ -683,7 +816,7 @@ def save_notes(event, request_pk: int, *, by, notes_topic: str, follow_up_reques
     meeting = published_meeting(event, request_pk)
     if meeting is None or not may_record(event, by, meeting):
         raise NotAllowed("No such meeting.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         outcome, _ = MeetingOutcome.objects.get_or_create(request_id=request_pk)
         outcome.notes_topic, outcome.follow_up_requested = notes_topic, follow_up_requested
         outcome.follow_up, outcome.category = follow_up, category

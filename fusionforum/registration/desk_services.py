@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 
 from fusionforum.accounts import merge
 from fusionforum.accounts.models import Organisation
+from fusionforum.core import audit
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_single_line
 
@@ -333,6 +334,17 @@ class MergeForm(AccessibleFormMixin, forms.Form):
         if duplicate is not None and keep is not None and duplicate.pk == keep.pk:
             self.add_error("keep", "Choose an organisation other than the duplicate.")
         return cleaned
+
+
+def record_export(event, *, by, fmt: str, filters, rows: int) -> None:
+    """Log an organiser's download of the registrations (who, which filters, how many)."""
+    from .access import PERMISSION
+
+    if not by.has_perm(PERMISSION, event):
+        raise PermissionDenied("Only the event's organisers export its registrations.")
+    audit.record("registration.exported", event, actor=by,
+                 summary=f"{fmt.upper()} export of {rows} registrations",
+                 format=fmt, filters=filters, rows=rows)
 
 
 def _may_merge(user, plan) -> bool:

@@ -95,7 +95,7 @@ def check_in_registration(registration_id: int, *, by, event: Event) -> Registra
 
 def _check_in(pk: int, *, by, event: Event | None, nonce: str | None) -> Registration:
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             registration = (Registration.objects
                             .select_for_update(of=("self",))
                             .select_related("event", "user", "organisation")
@@ -186,3 +186,17 @@ def find_people(event: Event, query: str):
                         | Q(organisation__name__icontains=query))
                 .select_related("user", "organisation", "checked_in_by")
                 .order_by("user__full_name", "id")[:SEARCH_LIMIT])
+
+
+def badges_to_print(event: Event, *, by) -> list[Registration]:
+    """Every confirmed registration of the event, by organisation then name, for printing
+    all badges at once; the download is logged."""
+    if not by.has_perm(PERMISSION, event):
+        raise PermissionDenied("Only the event's organisers print its badges.")
+    registrations = list(Registration.objects
+                         .filter(event=event, status=Status.CONFIRMED)
+                         .select_related("event", "user", "organisation")
+                         .order_by("organisation__name", "user__full_name", "id"))
+    audit.record("registration.badges_downloaded", event, actor=by,
+                 summary=f"{len(registrations)} badges", count=len(registrations))
+    return registrations

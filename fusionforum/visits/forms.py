@@ -49,15 +49,8 @@ class RunForm(AccessibleFormMixin, forms.ModelForm):
         model = TourRun
         fields = ["start", "duration_minutes", "meeting_point", "capacity", "guide"]
         widgets = {"start": forms.DateTimeInput(**_DT)}
-
-    def clean_capacity(self):
-        capacity = self.cleaned_data["capacity"]
-        if self.instance.pk:
-            held = self.instance.seats.filter(status=SeatStatus.HELD).count()
-            if capacity < held:
-                raise forms.ValidationError(
-                    f"{held} seats are already held; move or cancel some first.")
-        return capacity
+        # The capacity is checked against the seats held by services.save_run, under the
+        # run's lock: a check here would count without it.
 
 
 class RankingForm(AccessibleFormMixin, forms.Form):

@@ -202,15 +202,27 @@ def _schedule_expiry(run: TourRun) -> None:
 
 
 @contextmanager
-def run_lock(*runs: TourRun) -> Iterator[None]:
-    """One transaction holding the rows of ``runs`` (locked in id order: no deadlock)."""
+def run_lock(*runs: TourRun, durable: bool = False) -> Iterator[None]:
+    """One transaction holding the rows of ``runs`` (locked in id order: no deadlock).
+
+    The capacity and start of each given run are re-read from the locked row, so a change an
+    organiser saved while the caller waited is what the caller counts against. ``durable``:
+    the caller is a top-level service that no other transaction may wrap."""
+    ids = sorted({run.pk for run in runs})
     if not LOCKING:
+        _refresh(runs, TourRun.objects.filter(pk__in=ids))
         yield
         return
-    with transaction.atomic():
-        ids = sorted({run.pk for run in runs})
-        list(TourRun.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    with transaction.atomic(durable=durable):
+        _refresh(runs, TourRun.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         yield
+
+
+def _refresh(runs, rows) -> None:
+    current = {row.pk: row for row in rows}
+    for run in runs:
+        if run.pk in current:
+            run.capacity, run.start = current[run.pk].capacity, current[run.pk].start
 
 
 def _held(run_id: int) -> int:
@@ -272,7 +284,7 @@ def take_seat(run: TourRun, user, *, by=None, source="first-come",
         raise VisitError("Only participants with a confirmed registration can join a tour.")
     if run.start <= now:
         raise VisitError("This run has already started.")
-    with run_lock(run):
+    with run_lock(run, durable=True):
         if Seat.objects.filter(run=run, user=user, status__in=ACTIVE).exists():
             raise VisitError("You are already on this run or its waiting list.")
         reason = _conflict(run, user)
@@ -368,7 +380,7 @@ def move(seat: Seat, target: TourRun, *, by) -> Seat:
         raise VisitError("Only a held seat can be moved.")
     if target.pk == seat.run_id:
         raise VisitError("The seat is already on that run.")
-    with run_lock(seat.run, target):
+    with run_lock(seat.run, target, durable=True):
         seat.refresh_from_db()
         if seat.status != SeatStatus.HELD:
             raise VisitError("Only a held seat can be moved.")
@@ -388,6 +400,55 @@ def move(seat: Seat, target: TourRun, *, by) -> Seat:
     return new
 
 
+# The organisers' set-up ----------------------------------------------------------------------
+
+
+class CapacityBelowHeld(VisitError):
+    """A run's new capacity is smaller than the seats already held on it."""
+
+
+def save_window(window: VisitSettings, *, by) -> VisitSettings:
+    """Save the event's sign-up window (validated by the organisers' form)."""
+    with transaction.atomic(durable=True):
+        window.save()
+        audit.record("visits.window_saved", window, actor=by, summary="tour sign-up window saved")
+    return window
+
+
+def save_tour(tour, *, by):
+    """Save a tour type (validated by the organisers' form)."""
+    with transaction.atomic(durable=True):
+        tour.save()
+        audit.record("visits.tour_saved", tour, actor=by, summary=tour.name)
+    return tour
+
+
+def save_run(run: TourRun, *, by) -> tuple[TourRun, list[Seat]]:
+    """Save a new or changed run; returns it and the people promoted from its waiting list.
+
+    A changed run is checked and saved under its own ``run_lock``: the seats held are counted
+    under the lock, so nobody can take a seat between the count and the save and leave more
+    seats held than the new capacity; a larger capacity then fills from the waiting list in
+    the same transaction. Raises ``CapacityBelowHeld`` (nothing saved) when the new capacity
+    is below the seats held."""
+    if run.pk is None:
+        with transaction.atomic(durable=True):
+            run.save()
+            audit.record("visits.run_saved", run, actor=by, summary=str(run))
+        return run, []
+    stored = TourRun.objects.select_related("tour__event").get(pk=run.pk)
+    with run_lock(stored, durable=True):
+        held = _held(run.pk)
+        _pause()
+        if run.capacity < held:
+            raise CapacityBelowHeld(f"{held} seats are already held; move or cancel some "
+                                    f"first.")
+        run.save()
+        audit.record("visits.run_saved", run, actor=by, summary=str(run))
+        promoted = promote(run)  # a larger coach frees seats for the waiting list
+    return run, promoted
+
+
 # Sign-up and allocation ---------------------------------------------------------------------
 
 
@@ -403,7 +464,7 @@ def save_ranking(event, user, run_ids: list[int]) -> list[Preference]:
     runs = {r.pk: r for r in TourRun.objects.filter(tour__event=event, pk__in=run_ids)}
     if len(runs) != len(run_ids):
         raise VisitError("Unknown tour run.")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Preference.objects.filter(run__tour__event=event, user=user).delete()
         prefs = [Preference.objects.create(run=runs[run_id], user=user, rank=rank,
                                            updated_at=now)
@@ -441,10 +502,13 @@ def apply_allocation(event, *, by) -> allocation.Result:
     """At the close: compute the allocation and give the seats; wishes not granted join the
     waiting lists (people left without any tour ahead of the others); everyone is told."""
     now = clock.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = VisitSettings.objects.select_for_update().get(event=event)
         if current.phase(now) != "closed":
             raise VisitError("The allocation runs once, after sign-up has closed.")
+        # The runs too, as run_lock would: a capacity changed now waits for the seats below.
+        list(TourRun.objects.select_for_update(of=("self",)).filter(tour__event=event)
+             .order_by("pk"))
         result, runs, people = preview(event)
         run_objects = {r.pk: r for r in TourRun.objects.filter(tour__event=event)
                        .select_related("tour")}

@@ -4,6 +4,10 @@ allocated, then releases many threads, each with its own connection, at one run'
 Prints JSON: seats held, capacity, waiting places, errors.
 
     python -m tests.visits.race_child --people 16 --capacity 3 [--no-lock]
+
+With ``--lower-to N --held H``: H seats are taken first, then an organiser lowers the run's
+capacity to N while the people take seats (prints the final capacity and whether the
+organiser's change was saved).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ def main() -> None:
     parser.add_argument("--capacity", type=int, default=3)
     parser.add_argument("--no-lock", action="store_true")
     parser.add_argument("--slug", default="race")
+    parser.add_argument("--lower-to", type=int, default=None)
+    parser.add_argument("--held", type=int, default=0)
     args = parser.parse_args()
 
     import django
@@ -49,12 +55,15 @@ def main() -> None:
     organisation = Organisation.objects.create(name=f"Race Org {args.slug} (fictional)",
                                                kind=Organisation.Kind.SUPPLIER, country="FR")
     people = []
-    for n in range(args.people):
+    for n in range(args.people + args.held):
         user = User.objects.create_user(f"racer{n}@{args.slug}.invalid", None,
                                         full_name=f"Racer {n}", organisation=organisation)
         Registration.objects.create(event=event, user=user, organisation=organisation,
                                     status="confirmed", submitted_at=now, seat_pool="general")
         people.append(user)
+    for person in people[args.people:]:
+        services.take_seat(run, person, by=person)
+    people = people[:args.people]
     connection.close()
 
     if args.no_lock:
@@ -72,7 +81,26 @@ def main() -> None:
         finally:
             connection.close()
 
+    saved: list[bool] = []
+
+    def lower():
+        try:
+            edited = TourRun.objects.select_related("tour__event").get(pk=run.pk)
+            edited.capacity = args.lower_to
+            barrier.wait()
+            services.save_run(edited, by=None)
+            saved.append(True)
+        except services.CapacityBelowHeld:
+            saved.append(False)
+        except Exception as exc:  # noqa: BLE001 - reported
+            errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
+
     threads = [threading.Thread(target=sign_up, args=(p,)) for p in people]
+    if args.lower_to is not None:
+        barrier = threading.Barrier(len(people) + 1)
+        threads.append(threading.Thread(target=lower))
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -80,7 +108,8 @@ def main() -> None:
     print(json.dumps({
         "held": Seat.objects.filter(run=run, status="held").count(),
         "waiting": Seat.objects.filter(run=run, status="waitlisted").count(),
-        "capacity": run.capacity, "errors": errors,
+        "capacity": TourRun.objects.get(pk=run.pk).capacity, "errors": errors,
+        "saved": saved[0] if saved else None,
     }))
 
 

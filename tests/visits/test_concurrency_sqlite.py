@@ -39,3 +39,16 @@ def test_sqlite_file_never_oversells(env):
 def test_sqlite_negative_control_oversells(env):
     result = race(env, "unlocked", "--no-lock")
     assert result["held"] > CAPACITY, result
+
+
+def test_sqlite_file_lowering_capacity_never_oversells(env):
+    result = race(env, "lower-locked", "--held", "2", "--lower-to", "2")
+    assert result["errors"] == []
+    assert result["held"] <= result["capacity"]
+    assert result["held"] + result["waiting"] == PEOPLE + 2
+
+
+def test_sqlite_negative_control_lowering_capacity_oversells(env):
+    result = race(env, "lower-unlocked", "--held", "2", "--lower-to", "2", "--no-lock")
+    assert result["saved"] is True
+    assert result["held"] > result["capacity"] == 2, result

@@ -255,13 +255,10 @@ def export_rows(event, submissions):
 def export(request, event, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format.")
-    from fusionforum.core import audit
-
     _, found = _filtered(event, request.GET)
     found = found.prefetch_related("key_figures")
     rows = export_rows(event, found)
-    audit.record("cfp.export", event, actor=request.user, summary=f"{len(rows)} submissions",
-                 format=fmt)
+    services.record_export(event, by=request.user, count=len(rows), fmt=fmt)
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         body, content_type = sheet.to_csv(EXPORT_HEADER, rows), sheet.CSV_CONTENT_TYPE

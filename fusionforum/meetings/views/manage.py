@@ -8,14 +8,13 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from fusionforum.core import audit, clock
+from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.registration.access import organiser_view
 
@@ -69,6 +68,20 @@ def _confirm(request, event, *, title, details, consequence, confirm_label, back
         "action": request.path, "back": back})
 
 
+def _tell_refit(request, refit: services.Refit) -> None:
+    """Tell the organiser which working meetings a change dropped or moved in time."""
+    if refit.dropped:
+        count = len(refit.dropped)
+        messages.warning(request, f"{count} meeting{'s' if count != 1 else ''} no longer "
+                                  f"fit and {'were' if count != 1 else 'was'} dropped from the "
+                                  f"working schedule: {' '.join(refit.dropped)} Run a repair, "
+                                  f"then publish.")
+    if refit.moved:
+        count = len(refit.moved)
+        messages.info(request, f"{count} meeting{'s' if count != 1 else ''} of the working "
+                               f"schedule moved in time: {' '.join(refit.moved)}")
+
+
 @require_safe
 @manage_view
 @needs_settings
@@ -106,11 +119,14 @@ def settings_page(request, event):
                     {"start": "15:40", "end": "16:00", "label": "coffee"}])
     form = SettingsForm(posted_data(request), instance=instance)
     if form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            audit.record("meetings.settings_changed", saved, actor=request.user)
-        messages.success(request, "The meetings day was saved.")
-        return redirect("meetings_manage:overview", event.slug)
+        try:
+            refit = services.save_settings(form.instance, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "The meetings day was saved.")
+            _tell_refit(request, refit)
+            return redirect("meetings_manage:overview", event.slug)
     day = MeetingDay(instance) if instance.pk else None
     return render(request, "meetings/manage/settings.html",
                   {"event": event, "section": "settings", "form": form, "day": day},
@@ -139,10 +155,9 @@ def expert_edit(request, event, pk=None):
     day = MeetingDay(event.meeting_settings)
     form = ExpertForm(posted_data(request), instance=instance, event=event, day=day)
     if form.is_valid():
-        with transaction.atomic():
-            expert = form.save()
-            audit.record("meetings.expert_saved", expert, actor=request.user)
-        messages.success(request, f"{expert.name} was saved.")
+        refit = services.save_expert(form.instance, by=request.user)
+        messages.success(request, f"{form.instance.name} was saved.")
+        _tell_refit(request, refit)
         return redirect("meetings_manage:experts", event.slug)
     return render(request, "meetings/manage/expert_form.html",
                   {"event": event, "section": "experts", "form": form, "instance": instance},

@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.accounts.models import Organisation
-from fusionforum.core import audit, clock
+from fusionforum.core import clock
 from fusionforum.core.forms import AccessibleFormMixin
 
 from .. import desk_services as desk
@@ -337,9 +337,8 @@ def _export(request, event, fmt: str):
         body, content_type = exports.to_csv(header, rows), exports.CSV_CONTENT_TYPE
     else:
         body, content_type = exports.to_xlsx(header, rows), exports.XLSX_CONTENT_TYPE
-    audit.record("registration.exported", event, actor=request.user,
-                 summary=f"{fmt.upper()} export of {len(rows)} registrations",
-                 format=fmt, filters=form.describe(), rows=len(rows))
+    desk.record_export(event, by=request.user, fmt=fmt, filters=form.describe(),
+                       rows=len(rows))
     response = HttpResponse(body, content_type=content_type)
     stamp = timezone.localtime(clock.now(), event.tz).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = (

@@ -10,13 +10,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from fusionforum.core import audit
 from fusionforum.core.forms import AccessibleFormMixin
 
 from .. import badges
 from ..access import organiser_view
 from ..frontdesk import (
     CheckInRefused,
+    badges_to_print,
     check_in,
     check_in_registration,
     counts,
@@ -24,7 +24,6 @@ from ..frontdesk import (
     recent_check_ins,
 )
 from ..models import Registration
-from ..states import Status
 
 
 class CheckInForm(AccessibleFormMixin, forms.Form):
@@ -110,11 +109,6 @@ def _refusal(refused: CheckInRefused, event) -> Outcome:
 @require_safe
 def all_badges(request, event):
     """Every confirmed badge of the event in one PDF, by organisation then name."""
-    registrations = list(Registration.objects
-                         .filter(event=event, status=Status.CONFIRMED)
-                         .select_related("event", "user", "organisation")
-                         .order_by("organisation__name", "user__full_name", "id"))
+    registrations = badges_to_print(event, by=request.user)
     content = badges.render_badges(registrations, title=f"Badges · {event.title}")
-    audit.record("registration.badges_downloaded", event, actor=request.user,
-                 summary=f"{len(registrations)} badges", count=len(registrations))
     return badges.pdf_response(content, f"badges-{event.slug}.pdf")

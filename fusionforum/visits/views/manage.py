@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.accounts.models import User
-from fusionforum.core import audit, clock
+from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.registration.access import organiser_view
 
@@ -45,9 +45,7 @@ def overview(request, event):
     form = SettingsForm(posted_data(request), instance=settings or VisitSettings(event=event))
     if request.method == "POST":
         if form.is_valid():
-            saved = form.save()
-            audit.record("visits.window_saved", saved, actor=request.user,
-                         summary="tour sign-up window saved")
+            services.save_window(form.instance, by=request.user)
             messages.success(request, "Sign-up window saved.")
             return redirect("visits_manage:overview", event.slug)
         status = 400
@@ -71,8 +69,7 @@ def tour_edit(request, event, pk=None):
     tour = get_object_or_404(TourType, pk=pk, event=event) if pk else None
     form = TourForm(posted_data(request), instance=tour, event=event)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        audit.record("visits.tour_saved", saved, actor=request.user, summary=saved.name)
+        saved = services.save_tour(form.instance, by=request.user)
         messages.success(request, f"Tour “{saved.name}” saved.")
         return redirect("visits_manage:overview", event.slug)
     return _render(request, event, "form.html", {
@@ -94,13 +91,13 @@ def run_edit(request, event, tour_pk=None, pk=None):
         run = TourRun(tour=tour)
     form = RunForm(posted_data(request), instance=run)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        if pk:
-            with services.run_lock(saved):
-                services.promote(saved)  # a larger coach frees seats for the waiting list
-        audit.record("visits.run_saved", saved, actor=request.user, summary=str(saved))
-        messages.success(request, f"Run saved: {saved}.")
-        return redirect("visits_manage:overview", event.slug)
+        try:
+            saved, _ = services.save_run(form.instance, by=request.user)
+        except services.CapacityBelowHeld as exc:
+            form.add_error("capacity", str(exc))
+        else:
+            messages.success(request, f"Run saved: {saved}.")
+            return redirect("visits_manage:overview", event.slug)
     return _render(request, event, "form.html", {
         "section": "overview", "form": form,
         "heading": f"{tour.name}: {'edit run' if pk else 'new run'}"},
