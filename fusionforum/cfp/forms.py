@@ -11,19 +11,11 @@ from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_multiline, validate_single_line
 from fusionforum.events.questions import WORKSHOP_QUESTIONS
 
-from . import services
-from .models import CallSettings, Category, Scale, Visibility
+from . import services, visibility
+from .models import CallSettings, Category, Scale
 
-VISIBILITY_HELP = {
-    Visibility.PUBLIC: "Public: may appear on the programme and be quoted in the outcomes "
-                       "report, with your organisation's name.",
-    Visibility.AGGREGATE: "Aggregate only: never shown or quoted; only counted in the outcomes "
-                          "report together with other answers (e.g. “9 companies name "
-                          "magnets”).",
-    Visibility.CONFIDENTIAL: "Confidential: read only by the organisers and the reviewers of "
-                             "the call; never published, not even as a count.",
-}
-VISIBILITY_CHOICES = [(value, VISIBILITY_HELP[value]) for value in Visibility.values]
+# The author's choice of who may read each answer; the wording is the policy's.
+VISIBILITY_CHOICES = visibility.AUTHOR_CHOICES
 QUESTIONS = {q.key: q for q in WORKSHOP_QUESTIONS}
 
 
@@ -46,7 +38,7 @@ class SubmissionForm(AccessibleFormMixin, forms.Form):
         help_text="At most 6,000 characters.")
     breakthroughs_visibility = forms.ChoiceField(
         label="Who may read your answer to question 1", choices=VISIBILITY_CHOICES,
-        widget=forms.RadioSelect, initial=Visibility.PUBLIC)
+        widget=forms.RadioSelect, initial=visibility.DEFAULT)
     breakthrough_scale = forms.ChoiceField(
         label="At what scale were these results obtained?", required=False,
         choices=[("", "Choose a scale…"), *Scale.choices],
@@ -57,7 +49,7 @@ class SubmissionForm(AccessibleFormMixin, forms.Form):
         help_text="At most 6,000 characters.")
     challenges_visibility = forms.ChoiceField(
         label="Who may read your answer to question 2", choices=VISIBILITY_CHOICES,
-        widget=forms.RadioSelect, initial=Visibility.PUBLIC)
+        widget=forms.RadioSelect, initial=visibility.DEFAULT)
     challenge_categories = forms.ModelMultipleChoiceField(
         label="Which areas do these challenges concern?", required=False,
         queryset=Category.objects.none(), widget=forms.CheckboxSelectMultiple)
@@ -67,7 +59,7 @@ class SubmissionForm(AccessibleFormMixin, forms.Form):
         help_text="At most 6,000 characters.")
     iter_help_visibility = forms.ChoiceField(
         label="Who may read your answer to question 3", choices=VISIBILITY_CHOICES,
-        widget=forms.RadioSelect, initial=Visibility.PUBLIC)
+        widget=forms.RadioSelect, initial=visibility.DEFAULT)
     help_categories = forms.ModelMultipleChoiceField(
         label="In which areas could ITER help?", required=False,
         queryset=Category.objects.none(), widget=forms.CheckboxSelectMultiple)

@@ -19,6 +19,7 @@ from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.events.models import Event
 
 from .states import EDITABLE, SubmissionState
+from .visibility import ANSWER_KEYS, Visibility
 
 # Codes appear in public addresses and in frab exports (pattern ^[A-Z0-9]+$); no 0/O/1/I.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -101,12 +102,6 @@ class Category(models.Model):
         if not self.slug:
             self.slug = slugify(self.name)[:80]
         super().save(*args, **kwargs)
-
-
-class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public: may be shown and quoted"
-    AGGREGATE = "aggregate", "Aggregate only: counted in the outcomes, never quoted"
-    CONFIDENTIAL = "confidential", "Confidential: organisers and reviewers only"
 
 
 class Scale(models.TextChoices):
@@ -196,13 +191,10 @@ class Submission(models.Model):
             return self.duration_minutes
         return self.event.call_settings.default_duration_minutes
 
-    def answer_visibility(self, question: str) -> str:
-        return getattr(self, f"{question}_visibility")
-
 
 # The three answers by field name, in the order of the questions; the wording is in
-# fusionforum.events.questions.WORKSHOP_QUESTIONS.
-ANSWER_FIELDS = ("breakthroughs", "challenges", "iter_help")
+# fusionforum.events.questions.WORKSHOP_QUESTIONS. Who may read them: cfp/visibility.py.
+ANSWER_FIELDS = ANSWER_KEYS
 
 
 class KeyFigure(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from .models import SpeakerProfile, Submission
+from .visibility import Purpose, visible_answers
 
 
 def provide(user) -> dict:
@@ -15,39 +16,49 @@ def provide(user) -> dict:
     submissions = submissions.select_related("event", "organisation").prefetch_related(
         "key_figures", "challenge_categories", "help_categories", "speaker_links__user")
     return {
-        "call_submissions": [
-            {
-                "event": s.event.title,
-                "event_slug": s.event.slug,
-                "code": s.code,
-                "organisation": s.organisation.name,
-                "state": s.state,
-                "role": "author" if s.created_by_id == user.pk else "speaker",
-                "title": s.title,
-                "abstract": s.abstract,
-                "breakthroughs": s.breakthroughs,
-                "breakthroughs_visibility": s.breakthroughs_visibility,
-                "breakthrough_scale": s.breakthrough_scale,
-                "key_figures": [{"label": f.label, "value": str(f.value.normalize()),
-                                 "unit": f.unit} for f in s.key_figures.all()],
-                "challenges": s.challenges,
-                "challenges_visibility": s.challenges_visibility,
-                "challenge_categories": [c.name for c in s.challenge_categories.all()],
-                "iter_help": s.iter_help,
-                "iter_help_visibility": s.iter_help_visibility,
-                "help_categories": [c.name for c in s.help_categories.all()],
-                "speakers": [link.user.full_name for link in s.speaker_links.all()],
-                "has_slides": bool(s.slides),
-                "created_at": s.created_at.isoformat(),
-                "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
-            }
-            for s in submissions
-        ],
+        "call_submissions": [_submission(s, user) for s in submissions],
         "speaker_profiles": [
             {"event": p.event.title, "event_slug": p.event.slug, "bio": p.bio,
              "has_photo": bool(p.photo), "updated_at": p.updated_at.isoformat()}
             for p in SpeakerProfile.objects.filter(user=user).select_related("event")
         ],
+    }
+
+
+def _submission(s, user) -> dict:
+    # Every answer with its level: the person reads them as an author or speaker.
+    answers = {a.question.key: a for a in visible_answers(s, user, Purpose.AUTHOR)}
+
+    def text(key):
+        return answers[key].text if key in answers else ""
+
+    def level(key):
+        return answers[key].visibility if key in answers else ""
+
+    return {
+        "event": s.event.title,
+        "event_slug": s.event.slug,
+        "code": s.code,
+        "organisation": s.organisation.name,
+        "state": s.state,
+        "role": "author" if s.created_by_id == user.pk else "speaker",
+        "title": s.title,
+        "abstract": s.abstract,
+        "breakthroughs": text("breakthroughs"),
+        "breakthroughs_visibility": level("breakthroughs"),
+        "breakthrough_scale": s.breakthrough_scale,
+        "key_figures": [{"label": f.label, "value": str(f.value.normalize()),
+                         "unit": f.unit} for f in s.key_figures.all()],
+        "challenges": text("challenges"),
+        "challenges_visibility": level("challenges"),
+        "challenge_categories": [c.name for c in s.challenge_categories.all()],
+        "iter_help": text("iter_help"),
+        "iter_help_visibility": level("iter_help"),
+        "help_categories": [c.name for c in s.help_categories.all()],
+        "speakers": [link.user.full_name for link in s.speaker_links.all()],
+        "has_slides": bool(s.slides),
+        "created_at": s.created_at.isoformat(),
+        "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
     }
 
 

@@ -2,9 +2,10 @@
 ``report.schema.json`` next to this file).
 
 ``build_data(event, version, published_at)`` reads the working copy and the current state of
-every answer. Visibility is checked again here, on the submission as it is now (an answer made
+every answer. Visibility is checked again here, on the submission as it is now, by the call's
+policy (``cfp.visibility``, through ``services.is_counted`` / ``is_quotable``): an answer made
 confidential after the themes were built leaves the report; one made aggregate-only stops
-being quoted); a withdrawn submission leaves the report.
+being quoted; a withdrawn submission leaves the report.
 
 Top level: ``format``, ``event`` {slug, title, start_date, end_date}, ``title``, ``version``,
 ``published_at``, ``licence`` {id (SPDX), name, url, attribution}, ``inputs`` {submissions,
@@ -29,12 +30,12 @@ import re
 from collections import Counter, defaultdict
 
 from fusionforum.accounts.models import Organisation
-from fusionforum.cfp.models import Category, Submission, Visibility
+from fusionforum.cfp.models import Category, Submission
 from fusionforum.core.text import render_markdown
 
 from . import clustering
 from .models import THEME_QUESTIONS, Licence, Priority, SurveyResponse, Theme, ThemeSource
-from .services import COUNTED_STATES, current_visibility, report_for
+from .services import COUNTED_STATES, is_counted, is_quotable, report_for
 
 FORMAT = "fusionforum-outcomes/1"
 QUOTES_PER_THEME = 3
@@ -61,12 +62,6 @@ def quote_of(text: str) -> str:
     return excerpt or text[:QUOTE_LENGTH].rsplit(" ", 1)[0] + " …"
 
 
-def _current_visibility(submission, question) -> str | None:
-    """The answer's visibility now if it is counted (public or aggregate-only), else None."""
-    visibility = current_visibility(submission, question)
-    return None if visibility == Visibility.CONFIDENTIAL else visibility
-
-
 def _counts(organisations) -> tuple[dict, dict]:
     by_approach = Counter(approach_key(o) for o in organisations)
     by_sector = Counter(o.kind for o in organisations)
@@ -77,7 +72,7 @@ def counted_organisations(event) -> list[Organisation]:
     seen = {}
     for submission in (Submission.objects.filter(event=event, state__in=COUNTED_STATES)
                        .select_related("organisation").order_by("id")):
-        if any(_current_visibility(submission, q) for q in THEME_QUESTIONS):
+        if any(is_counted(submission, q) for q in THEME_QUESTIONS):
             seen.setdefault(submission.organisation_id, submission.organisation)
     return list(seen.values())
 
@@ -106,7 +101,7 @@ def current_key_terms(event, by_theme: dict | None = None) -> dict[int, list[str
     for theme_id, sources in by_theme.items():
         members = groups.setdefault(theme_id, [])
         for source in sources:
-            if _current_visibility(source.submission, source.question) is None:
+            if not is_counted(source.submission, source.question):
                 continue
             members.append(len(texts))
             texts.append(getattr(source.submission, source.question))
@@ -129,14 +124,13 @@ def hidden_words(event) -> set[str]:
         for question in THEME_QUESTIONS:
             text = getattr(submission, question) or ""
             words = clustering.words(text)
-            visibility = current_visibility(submission, question)
-            if visibility == Visibility.PUBLIC:
+            if is_quotable(submission, question):
                 in_public |= words
-            if visibility in (Visibility.PUBLIC, Visibility.AGGREGATE):
+            else:
+                hidden |= words
+            if is_counted(submission, question):
                 for word in words:
                     counted[word].add(submission.organisation_id)
-            if visibility != Visibility.PUBLIC:
-                hidden |= words
     return {w for w in hidden if w not in in_public and len(counted[w]) < 2}
 
 
@@ -180,15 +174,14 @@ def theme_rows(event, *, include_empty: bool = False) -> list[dict]:
         quoted_orgs = set()
         for source in by_theme.get(theme.pk, []):
             submission = source.submission
-            visibility = _current_visibility(submission, source.question)
-            if visibility is None:
+            if not is_counted(submission, source.question):
                 continue
             answers += 1
             by_question[source.question] += 1
             orgs[submission.organisation_id] = submission.organisation
             for category in getattr(submission, CATEGORY_FIELDS[source.question]).all():
                 categories[category.slug].add(submission.organisation_id)
-            if (visibility == Visibility.PUBLIC and len(quotes) < QUOTES_PER_THEME
+            if (is_quotable(submission, source.question) and len(quotes) < QUOTES_PER_THEME
                     and submission.organisation_id not in quoted_orgs):
                 quoted_orgs.add(submission.organisation_id)
                 quotes.append({"text": quote_of(getattr(submission, source.question)),
@@ -251,7 +244,7 @@ def category_rows(event) -> list[dict]:
                    .prefetch_related("challenge_categories", "help_categories"))
     for submission in submissions:
         for question in THEME_QUESTIONS:
-            if _current_visibility(submission, question) is None:
+            if not is_counted(submission, question):
                 continue
             for category in getattr(submission, CATEGORY_FIELDS[question]).all():
                 counts[question][category.slug] += 1
@@ -347,10 +340,10 @@ def build_data(event, *, version: int, published_at) -> dict:
     counted = quotable = 0
     submissions = 0
     for submission in Submission.objects.filter(event=event, state__in=COUNTED_STATES):
-        visible = [q for q in THEME_QUESTIONS if _current_visibility(submission, q)]
+        visible = [q for q in THEME_QUESTIONS if is_counted(submission, q)]
         submissions += bool(visible)
         counted += len(visible)
-        quotable += sum(1 for q in visible if submission.answer_visibility(q) == "public")
+        quotable += sum(1 for q in visible if is_quotable(submission, q))
     from fusionforum.meetings.models import MeetingOutcome
 
     for row in themes:

@@ -1,7 +1,8 @@
 """Business rules of the outcomes report: building themes from the answers, the organisers'
 editorial operations, publication of frozen versions, the survey.
 
-Visibility of each answer is honoured here, once:
+Which answers count and which may be quoted is decided by the call's answer-visibility
+policy (``cfp.visibility``: purposes OUTCOMES_COUNT, OUTCOMES_QUOTE, OUTCOMES_EDITOR):
 
 - *public* answers shape themes, are counted and may be quoted;
 - *aggregate-only* answers shape themes and are counted, never quoted;
@@ -20,8 +21,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from fusionforum.cfp.models import Submission, Visibility
-from fusionforum.cfp.states import SubmissionState
+from fusionforum.cfp import visibility
+from fusionforum.cfp.models import Submission
+from fusionforum.cfp.visibility import COUNTED_STATES, Purpose
 from fusionforum.core import audit, clock, pagecache
 
 from . import clustering
@@ -34,11 +36,6 @@ from .models import (
     Theme,
     ThemeSource,
 )
-
-# Submissions whose answers count: sent to the call (not drafts) and not withdrawn.
-COUNTED_STATES = (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED,
-                  SubmissionState.REJECTED, SubmissionState.WAITLISTED,
-                  SubmissionState.CONFIRMED)
 
 
 class EditorialError(ValidationError):
@@ -88,19 +85,25 @@ class Answer:
 def current_visibility(submission, question) -> str | None:
     """The answer's visibility now (public, aggregate, confidential), or None when it no
     longer counts at all (the submission is a draft or withdrawn, or the answer is empty).
-    Every public figure, key term, quote and label check reads this, never the visibility
-    recorded when the themes were built."""
-    if submission.state not in COUNTED_STATES:
-        return None
-    if not (getattr(submission, question) or "").strip():
-        return None
-    return submission.answer_visibility(question)
+    The organisers' editor shows it; every public figure, key term, quote and label check
+    asks the policy about the answer as it is now (``is_counted``, ``is_quotable``), never the
+    visibility recorded when the themes were built."""
+    return visibility.outcomes_level(submission, question)
+
+
+def is_counted(submission, question) -> bool:
+    """Whether the answer counts in the report now (public or aggregate-only)."""
+    return visibility.may_read(submission, question, None, Purpose.OUTCOMES_COUNT)
+
+
+def is_quotable(submission, question) -> bool:
+    """Whether the report may quote the answer now (public)."""
+    return visibility.may_read(submission, question, None, Purpose.OUTCOMES_QUOTE)
 
 
 def counts_now(source) -> bool:
     """Whether a theme's source answer is counted (public or aggregate-only) now."""
-    return current_visibility(source.submission, source.question) in (
-        Visibility.PUBLIC, Visibility.AGGREGATE)
+    return is_counted(source.submission, source.question)
 
 
 def answers(event) -> list[Answer]:
@@ -110,10 +113,10 @@ def answers(event) -> list[Answer]:
                    .select_related("organisation").order_by("id"))
     for submission in submissions:
         for question in THEME_QUESTIONS:
-            text = (getattr(submission, question) or "").strip()
-            if text:
-                result.append(Answer(submission, question, text,
-                                     submission.answer_visibility(question)))
+            level = visibility.outcomes_level(submission, question)
+            if level is not None:
+                result.append(Answer(submission, question, getattr(submission, question).strip(),
+                                     level))
     return result
 
 
@@ -125,8 +128,8 @@ def build_themes(event, *, by, k: int | None = None) -> OutcomesReport:
     their text but lose their links to the old themes (the themes no longer exist)."""
     report = report_for(event)
     items = answers(event)
-    counted = [a for a in items if a.visibility != Visibility.CONFIDENTIAL]
-    hidden = [a for a in items if a.visibility == Visibility.CONFIDENTIAL]
+    counted = [a for a in items if is_counted(a.submission, a.question)]
+    hidden = [a for a in items if not is_counted(a.submission, a.question)]
     if len(counted) < 2:
         raise EditorialError("At least two public or aggregate-only answers are needed to "
                              "build themes.")
@@ -248,7 +251,7 @@ def _refresh_visibility(sources) -> None:
     an answer that no longer counts (withdrawn, emptied) is kept as confidential: shown to the
     organisers, never part of a fit, a count or a key term."""
     for source in sources.select_related("submission"):
-        now = current_visibility(source.submission, source.question) or Visibility.CONFIDENTIAL
+        now = visibility.recorded_level(source.submission, source.question)
         if now != source.visibility:
             source.visibility = now
             source.save(update_fields=["visibility"])
@@ -268,11 +271,10 @@ def split_theme(event, pk, *, by) -> list[Theme]:
     # The visibility of each answer now, not the one recorded at build time: an answer made
     # confidential since then must not shape the two new themes.
     _refresh_visibility(ThemeSource.objects.filter(theme=theme))
-    counted = list(ThemeSource.objects.filter(theme=theme)
-                   .exclude(visibility=Visibility.CONFIDENTIAL).select_related("submission")
+    sources = list(ThemeSource.objects.filter(theme=theme).select_related("submission")
                    .order_by("id"))
-    hidden = list(ThemeSource.objects.filter(theme=theme, visibility=Visibility.CONFIDENTIAL)
-                  .select_related("submission").order_by("id"))
+    counted = [s for s in sources if is_counted(s.submission, s.question)]
+    hidden = [s for s in sources if not is_counted(s.submission, s.question)]
     if len(counted) < 2:
         raise EditorialError("A theme needs at least two counted answers to be split.")
     grouping = clustering.group([getattr(s.submission, s.question) for s in counted], fixed_k=2)

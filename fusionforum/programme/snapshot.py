@@ -2,10 +2,11 @@
 
 Every public page, personal agenda and export reads a release's snapshot, never the working
 copy, so what the public sees changes only when an organiser releases. The snapshot holds
-only what may be public: answers whose visibility is "public" (an aggregate-only or
-confidential answer, with its scale, figures and categories, never enters it), speakers'
-names, organisations and bios, and livestreams by id only (their addresses stay behind the
-stream's go-live; pages resolve them with events.services.public_streams at request time).
+only what may be public: the answers ``cfp.visibility`` lets a release show (public ones; an
+aggregate-only or confidential answer, with its scale, figures and categories, never enters
+it), speakers' names, organisations and bios, and livestreams by id only (their addresses
+stay behind the stream's go-live; pages resolve them with events.services.public_streams at
+request time).
 
 Format ``fusionforum-programme/1``::
 
@@ -40,7 +41,8 @@ import datetime as dt
 
 from django.db.models import Prefetch
 
-from fusionforum.cfp.models import ANSWER_FIELDS, Speaker, SpeakerProfile, Visibility
+from fusionforum.cfp.models import Speaker, SpeakerProfile
+from fusionforum.cfp.visibility import Purpose, visible_answers
 
 from .models import ProgrammeSession, Room, TalkSlot
 
@@ -53,10 +55,9 @@ def _iso(moment: dt.datetime, tz) -> str:
 
 def _public_answers(submission, categories_by_submission) -> dict:
     answers = {}
-    for key in ANSWER_FIELDS:
-        if getattr(submission, f"{key}_visibility") != Visibility.PUBLIC:
-            continue
-        answer = {"text": getattr(submission, key)}
+    for visible in visible_answers(submission, None, Purpose.RELEASE_SNAPSHOT):
+        key = visible.question.key
+        answer = {"text": visible.text}
         if key == "breakthroughs":
             if submission.breakthrough_scale:
                 answer["scale"] = submission.breakthrough_scale

@@ -25,6 +25,7 @@ from .. import forms, services
 from ..categories import categories_for
 from ..models import Category, Submission
 from ..states import SubmissionState
+from ..visibility import Purpose, visible_answers
 
 
 def _render(request, event, template, context, *, status=200, section=""):
@@ -134,6 +135,8 @@ def detail(request, event, code):
         "deadline_form": deadline_form, "duration_form": duration_form,
         "notes_form": notes_form, "now": clock.now(),
         "editable_now": services.can_edit_content(submission),
+        "answers": {a.question.key: a for a in visible_answers(
+            submission, request.user, Purpose.ORGANISER_DESK)},
     }, section="submissions", status=status)
 
 
@@ -226,23 +229,29 @@ EXPORT_HEADER = [
 ]
 
 
-def export_rows(event, submissions):
+def export_rows(event, submissions, viewer):
     def when(moment):
         return timezone.localtime(moment, event.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def answer(answers, key) -> tuple[str, str]:
+        # Text and level of an answer the viewer may read; empty cells otherwise.
+        found = answers.get(key)
+        return (found.text, found.visibility_label) if found else ("", "")
 
     rows = []
     for s in submissions:
         org = s.organisation
+        answers = {a.question.key: a for a in visible_answers(s, viewer, Purpose.ORGANISER_DESK)}
         rows.append([
             s.code, s.get_state_display(), s.title, org.name, org.get_kind_display(),
             org.get_fusion_approach_display() if org.fusion_approach else "", org.country.code,
             "; ".join(link.user.full_name or link.user.email for link in s.speaker_links.all()),
-            s.abstract, s.breakthroughs, s.get_breakthroughs_visibility_display(),
+            s.abstract, *answer(answers, "breakthroughs"),
             s.get_breakthrough_scale_display() if s.breakthrough_scale else "",
             "; ".join(str(f) for f in s.key_figures.all()),
-            s.challenges, s.get_challenges_visibility_display(),
+            *answer(answers, "challenges"),
             "; ".join(c.name for c in s.challenge_categories.all()),
-            s.iter_help, s.get_iter_help_visibility_display(),
+            *answer(answers, "iter_help"),
             "; ".join(c.name for c in s.help_categories.all()),
             s.effective_duration(), "yes" if s.slides else "no", when(s.created_at),
             when(s.submitted_at), when(s.edit_deadline),
@@ -257,7 +266,7 @@ def export(request, event, fmt):
         raise Http404("No such format.")
     _, found = _filtered(event, request.GET)
     found = found.prefetch_related("key_figures")
-    rows = export_rows(event, found)
+    rows = export_rows(event, found, request.user)
     services.record_export(event, by=request.user, count=len(rows), fmt=fmt)
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":

@@ -25,6 +25,7 @@ from fusionforum.events.questions import WORKSHOP_QUESTIONS
 from .. import forms, services
 from ..models import Submission
 from ..states import SubmissionState
+from ..visibility import Purpose, visible_answers
 
 
 def _private(response):
@@ -227,7 +228,7 @@ def edit(request, slug, code):
         **_form_context(event, submission, form, figures, read_only_reason=read_only_reason,
                         slides_form=_slides_form(call, submission)),
         "organisation": submission.organisation,
-        "answers": _answers(submission),
+        "answers": visible_answers(submission, request.user, Purpose.AUTHOR),
         "slides_locked_reason": services._slides_block_reason(submission),
         "can_withdraw": SubmissionState.WITHDRAWN in _next_states(submission),
         "can_confirm": submission.state == SubmissionState.ACCEPTED,
@@ -239,12 +240,6 @@ def _next_states(submission):
     from ..states import TRANSITIONS
 
     return TRANSITIONS.get(submission.state, frozenset())
-
-
-def _answers(submission):
-    return [{"question": q, "text": getattr(submission, q.key),
-             "visibility": getattr(submission, f"get_{q.key}_visibility_display")()}
-            for q in WORKSHOP_QUESTIONS]
 
 
 def _slides_form(call, submission, data=None, files=None):

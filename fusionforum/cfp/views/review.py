@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.accounts.models import User
-from fusionforum.events.questions import WORKSHOP_QUESTIONS
 from fusionforum.notifications import placeholders
 
 from .. import emails, review
@@ -28,10 +27,10 @@ from ..models import (
     ReviewerConflict,
     ScoreCategory,
     Submission,
-    Visibility,
 )
 from ..review_access import call_organiser_view, reviewer_view
 from ..states import DECISIONS, UNDER_REVIEW, SubmissionState
+from ..visibility import Purpose, staff_note, visible_answers
 
 MAX_BULK = 500
 
@@ -42,18 +41,11 @@ def _render(request, event, template, context, *, status=200):
                       status=status)
 
 
-def answers(submission: Submission) -> list[dict]:
-    """The three answers with their question and visibility, for reviewers and organisers."""
-    return [{"question": q, "text": getattr(submission, q.key),
-             "visibility": submission.answer_visibility(q.key),
-             "visibility_label": Visibility(submission.answer_visibility(q.key)).label}
-            for q in WORKSHOP_QUESTIONS]
-
-
-def _content_context(submission: Submission) -> dict:
+def _content_context(submission: Submission, viewer) -> dict:
     return {
         "submission": submission,
-        "answers": answers(submission),
+        "answers": visible_answers(submission, viewer, Purpose.REVIEW),
+        "staff_note": staff_note(),
         "key_figures": list(submission.key_figures.all()),
         "challenge_categories": list(submission.challenge_categories.all()),
         "help_categories": list(submission.help_categories.all()),
@@ -180,7 +172,8 @@ def review_submission(request, event, code):
     except review.ReviewsHidden:
         pass
     return _render(request, event, "review.html", {
-        **_content_context(submission), "form": form, "own": own, "others": others,
+        **_content_context(submission, request.user), "form": form, "own": own,
+        "others": others,
         "others_hidden": hidden, "window_open": window_open, "categories": categories,
         "call": review.call_settings(event), "section": "home",
         "slides_url": reverse("review:slides", kwargs={"slug": event.slug,
@@ -294,7 +287,7 @@ def _render_detail(request, event, submission, *, decision_form=None, status=200
     row = review.RankingRow(submission, sorted(scores), review.reviews_per_submission(event),
                             len(assignments), len(drafts))
     return _render(request, event, "submission.html", {
-        **_content_context(submission), "reviews": reviews, "drafts": drafts,
+        **_content_context(submission, request.user), "reviews": reviews, "drafts": drafts,
         "assignments": [(a, a.reviewer_id in submitted_ids) for a in assignments],
         "eligible": eligible, "row": row, "categories": review.score_categories(event),
         "decision_form": decision_form or forms.DecisionForm(),

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fusionforum.cfp.models import Visibility
+from fusionforum.cfp import visibility
+from fusionforum.cfp.visibility import Purpose
 from fusionforum.core import clock
 from fusionforum.registration.access import organiser_view
 
@@ -29,7 +30,7 @@ def _editor_url(event, anchor: str = "") -> str:
                                                                      else "")
 
 
-def _editor_context(event, **extra) -> dict:
+def _editor_context(event, viewer, **extra) -> dict:
     report = services.report_for(event)
     row_list = report_module.theme_rows(event, include_empty=True)
     rows = {row["id"]: row for row in row_list}
@@ -37,8 +38,14 @@ def _editor_context(event, **extra) -> dict:
     for source in (ThemeSource.objects.filter(event=event)
                    .select_related("submission__organisation").order_by("-closeness", "id")):
         # What the answer's visibility is now (the company may have changed it since the
-        # build); None: no longer counted (withdrawn or emptied).
+        # build); None: no longer counted (withdrawn or emptied). Its words and its text are
+        # the policy's (an organiser reads every answer in the editor).
         source.visibility_now = services.current_visibility(source.submission, source.question)
+        source.visibility_class = visibility.recorded_level(source.submission, source.question)
+        source.status = visibility.outcomes_status(source.visibility_now)
+        shown = visibility.visible_answers(source.submission, viewer, Purpose.OUTCOMES_EDITOR,
+                                           questions=(source.question,))
+        source.text = shown[0].text if shown else ""
         sources[source.theme_id].append(source)
     themes = []
     for theme in Theme.objects.filter(event=event).order_by("position", "id"):
@@ -61,7 +68,6 @@ def _editor_context(event, **extra) -> dict:
         "survey": SurveyResponse.objects.filter(event=event).select_related("organisation"),
         "publication_problems": report_module.label_problems(
             event, [r for r in row_list if r["answers"]]),
-        "Visibility": Visibility,
     }
     context.update(extra)
     return context
@@ -69,12 +75,14 @@ def _editor_context(event, **extra) -> dict:
 
 def _refuse(request, event, error: ValidationError, **extra):
     return render(request, "outcomes/manage/editor.html",
-                  _editor_context(event, error_messages=error.messages, **extra), status=400)
+                  _editor_context(event, request.user, error_messages=error.messages, **extra),
+                  status=400)
 
 
 @organiser_view
 def editor(request, event):
-    return render(request, "outcomes/manage/editor.html", _editor_context(event))
+    return render(request, "outcomes/manage/editor.html",
+                  _editor_context(event, request.user))
 
 
 @organiser_view
@@ -156,7 +164,7 @@ def save_report(request, event):
     form = ReportForm(request.POST, instance=report)
     if not form.is_valid():
         return render(request, "outcomes/manage/editor.html",
-                      _editor_context(event, report_form=form,
+                      _editor_context(event, request.user, report_form=form,
                                       error="The narrative was not saved: see below."),
                       status=400)
     services.save_narrative(event, by=request.user, **form.cleaned_data)
@@ -171,7 +179,7 @@ def priority(request, event, pk=None):
     form = PriorityForm(request.POST, instance=instance, event=event)
     if not form.is_valid():
         return render(request, "outcomes/manage/editor.html",
-                      _editor_context(event, priority_form=form,
+                      _editor_context(event, request.user, priority_form=form,
                                       error="The priority was not saved: see below."),
                       status=400)
     data = form.cleaned_data
