@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
+from fusionforum.cfp.models import Submission
+from fusionforum.cfp.visibility import Purpose, visible_answers
+
 from .models import Expert
 
 
@@ -26,13 +29,16 @@ class Suggestion:
 
 
 def organisation_context(event, organisation) -> str:
-    """The organisation's own answers to "how can ITER help" (any visibility: its own data)."""
+    """The organisation's own answers to "how can ITER help" (any visibility: its own data;
+    the call's policy, purpose EXPERT_MATCHING)."""
     if organisation is None:
         return ""
-    from fusionforum.cfp.models import Submission
-
-    return "\n".join(Submission.objects.filter(event=event, organisation=organisation)
-                     .exclude(iter_help="").values_list("iter_help", flat=True))
+    submissions = (Submission.objects.filter(event=event, organisation=organisation)
+                   .exclude(iter_help=""))
+    return "\n".join(answer.text for submission in submissions
+                     for answer in visible_answers(submission, organisation,
+                                                   Purpose.EXPERT_MATCHING,
+                                                   questions=("iter_help",)))
 
 
 def _document(expert: Expert, labels: dict[str, str]) -> str:
