@@ -13,22 +13,11 @@ from fusionforum.accounts import merge
 from fusionforum.core import clock
 from fusionforum.programme.exports.ical import vtimezone
 
-from . import services
+from . import services, topics
 from .models import MeetingFeed
+from .topics import visible_topic  # noqa: F401  (decided in topics.py; importable from here)
 
 PRODID = "-//Fusion Forum//meetings//EN"
-
-
-def visible_topic(meeting: dict, *, viewer_organisation: int | None, viewer_expert: int | None,
-                  organiser: bool) -> str | None:
-    """The topic if this viewer may read it, else None. Confidential topics: the expert, the
-    organisers and the requesting organisation's own delegates (who wrote it)."""
-    if not meeting.get("confidential"):
-        return meeting["topic"]
-    if organiser or viewer_expert == meeting["expert"] \
-            or viewer_organisation == meeting["organisation"]:
-        return meeting["topic"]
-    return None
 
 
 def participant_meetings(snapshot: dict, user, organisation_id: int | None) -> list[dict]:
@@ -108,8 +97,9 @@ def calendar(event, meetings: list[dict], *, site_url: str, name: str) -> bytes:
                              f"{meeting['expert_name']}")
         if meeting.get("location"):
             entry.add("location", meeting["location"])
-        topic = ("Confidential topic: see the meetings page." if meeting["confidential"]
-                 else f"Topic: {meeting['topic']}")
+        shown = topics.visible_topic(meeting, purpose=topics.Purpose.CALENDAR_FEED)
+        topic = topics.HIDDEN[topics.Purpose.CALENDAR_FEED] if shown is None \
+            else f"Topic: {shown}"
         people = ", ".join(meeting["attendee_names"])
         entry.add("description", f"{topic}\n\nAttending: {people}\n\n{link}")
         entry.add("url", link)

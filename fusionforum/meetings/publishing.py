@@ -16,8 +16,8 @@ Snapshot format ``fusionforum-meetings/1``::
      "objective": {"requesting_orgs", "covered_orgs", "weight"}}
 
 The snapshot keeps confidential topics (the expert and the organisers read them from it);
-every page filters by viewer (views.visible_topic), and calendar feeds and e-mails never carry
-a confidential topic.
+every page, calendar feed and e-mail asks ``topics.visible_topic`` (pages by viewer; feeds and
+e-mails never carry a confidential topic).
 
 Changes format: ``{"previous_version": int|null, "added": [request pk], "removed": [request
 pk], "moved": [{"request", "from": {"slot", "start", "expert", "expert_name"}, "to": {...}}]}``.
@@ -38,6 +38,7 @@ from fusionforum.core import audit, clock
 from fusionforum.notifications.services import queue_email
 
 from . import instance as instance_module
+from . import topics
 from .models import Meeting, MeetingRelease, MeetingRequest, MeetingSettings
 from .slots import MeetingDay
 
@@ -194,8 +195,9 @@ def _when(meeting: dict, tz) -> str:
 def _line(meeting: dict, tz, *, for_expert: bool) -> str:
     who = meeting["organisation_name"] if for_expert else meeting["expert_name"]
     where = f", {meeting['location']}" if meeting.get("location") else ""
-    topic = ("confidential topic (see the meetings page)" if meeting["confidential"]
-             else " ".join(meeting["topic"].split())[:200])
+    shown = topics.visible_topic(meeting, purpose=topics.Purpose.EMAIL)
+    topic = (topics.HIDDEN[topics.Purpose.EMAIL] if shown is None
+             else " ".join(shown.split())[:200])
     return f"- {_when(meeting, tz)}{where}: {who}. Topic: {topic}"
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.core.forms import posted_data
 from fusionforum.events import services as event_services
 
-from .. import agenda, services
+from .. import agenda, services, topics
 from ..forms import NotesForm
 from ..models import MeetingOutcome
 
@@ -57,6 +57,7 @@ def home(request, event, expert):
         request_id__in=[m["request"] for m in meetings])}
     for meeting in meetings:
         meeting["outcome"] = outcomes.get(meeting["request"])
+    topics.with_visible_topics(meetings, viewer_expert=expert.pk)
     feed = agenda.feed_for(request.user, event) if release else None
     return render(request, "meetings/expert_home.html", {
         "event": event, "nav": "meetings", "expert": expert, "release": release,
@@ -83,7 +84,9 @@ def checkin(request, event, expert, request_pk):
 @require_http_methods(["GET", "POST"])
 @expert_view
 def notes(request, event, expert, request_pk):
-    meeting = agenda.with_times([_meeting(event, expert, request_pk)], event.tz)[0]
+    meeting = topics.with_visible_topics(
+        agenda.with_times([_meeting(event, expert, request_pk)], event.tz),
+        viewer_expert=expert.pk)[0]
     outcome = MeetingOutcome.objects.filter(request_id=request_pk).first() or MeetingOutcome(
         request_id=request_pk)
     form = NotesForm(posted_data(request), instance=outcome)

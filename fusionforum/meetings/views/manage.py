@@ -18,7 +18,7 @@ from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.registration.access import organiser_view
 
-from .. import agenda, publishing, services
+from .. import agenda, publishing, services, topics
 from ..forms import ExpertForm, PlaceForm, PublishForm, SettingsForm
 from ..models import (
     Expert,
@@ -199,7 +199,7 @@ def requests_page(request, event):
     day = MeetingDay(event.meeting_settings)
     rows = [{"request": r, "meeting": meetings.get(r.pk),
              "slot": day.slots[meetings[r.pk].slot] if r.pk in meetings else None}
-            for r in requests]
+            for r in topics.with_visible_topics(list(requests), organiser=True)]
     return render(request, "meetings/manage/requests.html",
                   {"event": event, "section": "requests", "rows": rows, "status": status})
 
@@ -384,7 +384,8 @@ def publish(request, event):
 @manage_view
 def release_page(request, event, version):
     release = get_object_or_404(MeetingRelease, event=event, version=version)
-    meetings = agenda.with_times(release.snapshot.get("meetings", []), event.tz)
+    meetings = topics.with_visible_topics(
+        agenda.with_times(release.snapshot.get("meetings", []), event.tz), organiser=True)
     return render(request, "meetings/manage/release.html", {
         "event": event, "section": "overview", "release": release, "meetings": meetings,
         "moved": {m["request"] for m in release.changes.get("moved", [])},

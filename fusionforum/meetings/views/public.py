@@ -19,7 +19,7 @@ from fusionforum.core.forms import posted_data
 from fusionforum.events import services as event_services
 from fusionforum.registration.standing import standing
 
-from .. import agenda, services, suggest
+from .. import agenda, services, suggest, topics
 from ..forms import RequestForm
 from ..models import Expert, MeetingRequest, MeetingSettings
 
@@ -67,12 +67,11 @@ def meetings_view(view=None, *, entry=False):
     return wrapped
 
 
-def _topic(meeting, who):
-    return agenda.visible_topic(
-        meeting,
-        viewer_organisation=who["registration"].organisation_id if who["registration"] else None,
-        viewer_expert=who["expert"].pk if who["expert"] else None,
-        organiser=False)
+def _viewer(who) -> dict:
+    """What the person is to a meeting, for ``topics.visible_topic``."""
+    return {"viewer_organisation": who["registration"].organisation_id
+            if who["registration"] else None,
+            "viewer_expert": who["expert"].pk if who["expert"] else None}
 
 
 @require_safe
@@ -89,14 +88,14 @@ def home(request, event, who):
                                                   organisation=registration.organisation)
                     .select_related("expert").prefetch_related("attendees")
                     .order_by("status", "priority", "submitted_at"))
+        requests = topics.with_visible_topics(list(requests), **_viewer(who))
         context["requests"] = requests
         context["request_blocked"] = services.request_blocked(event, registration)
         context["can_request"] = context["request_blocked"] is None
         if release is not None:
             meetings = agenda.participant_meetings(release.snapshot, request.user,
                                                    registration.organisation_id)
-            for meeting in meetings:
-                meeting["visible_topic"] = _topic(meeting, who)
+            topics.with_visible_topics(meetings, **_viewer(who))
             context["meetings"] = agenda.with_times(meetings, event.tz)
             context["unmet"] = [r for r in requests if r.pk in set(release.snapshot["unmet"])]
     if release is not None:
