@@ -17,7 +17,9 @@ Who reads what (``may_read``):
 =================  ===============================================  ========================
 purpose            reader                                           levels
 =================  ===============================================  ========================
-AUTHOR             the submission's author and speakers             every level
+AUTHOR             the submission's author and speakers (and        every level
+                   platform administrators: they hold every
+                   permission)
 REVIEW             assigned reviewers without a conflict; the       every level
                    event's organisers and platform administrators
 ORGANISER_DESK     the event's organisers, platform administrators  every level
