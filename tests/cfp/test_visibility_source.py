@@ -1,6 +1,7 @@
 """Only the answer-visibility policy (cfp/visibility.py) reads an answer's visibility: no other
 module or template compares the levels, reads the ``<question>_visibility`` fields or prints
-their labels. A new page, export or report that needs to know asks the policy."""
+their labels, nor reads an answer's text by its field. A new page, export or report that
+needs to know asks the policy."""
 
 from __future__ import annotations
 
@@ -24,12 +25,16 @@ PYTHON_RULES = {
         r"(?:==|!=|\bin)\s*[(\[{]?\s*[\"'](?:public|aggregate|confidential)[\"']"
         r"|[\"'](?:public|aggregate|confidential)[\"']\s*(?:==|!=)"),
     "reads the level another way": re.compile(r"\banswer_visibility\b|\blevel_of\("),
+    # The text too: what a reader gets comes from visible_answers, with the level checked.
+    "reads an answer's text": re.compile(r"\.(?:breakthroughs|challenges|iter_help)\b"),
 }
 # What deciding by the level looks like in a template.
 TEMPLATE_RULES = {
     "reads a visibility field": re.compile(rf"(?<!form)\.{FIELDS}\b|get_{FIELDS}_display"),
     "compares with a level's value": re.compile(
         r"==\s*[\"'](?:public|aggregate|confidential)[\"']"),
+    "reads an answer's text": re.compile(
+        r"(?<!form)(?<!answers)\.(?:breakthroughs|challenges|iter_help)\b"),
 }
 
 # Modules that may, and why. Keep this short: everything else asks the policy.
@@ -83,7 +88,10 @@ def test_the_rules_catch_what_they_are_for():
         assert any(rule.search(sample) for rule in PYTHON_RULES.values()), sample
     for sample in ['{% elif source.visibility_now == "confidential" %}',
                    "{{ submission.get_challenges_visibility_display }}",
+                   "{{ source.submission.iter_help|truncatechars:400 }}",
                    "visibility-{{ submission.challenges_visibility }}"]:
         assert any(rule.search(sample) for rule in TEMPLATE_RULES.values()), sample
-    assert not any(rule.search("{% include f with field=form.challenges_visibility %}")
-                   for rule in TEMPLATE_RULES.values())
+    for sample in ["{% include f with field=form.challenges_visibility %}",
+                   "{% include f with field=form.iter_help %}",
+                   "{% with answer=answers.iter_help %}{{ answer.text }}"]:
+        assert not any(rule.search(sample) for rule in TEMPLATE_RULES.values()), sample
