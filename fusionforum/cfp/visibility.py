@@ -213,10 +213,33 @@ def visible_answers(submission, viewer, purpose: Purpose,
     the questions; ``questions`` narrows them to some question keys."""
     if not _admits(submission, viewer, purpose):
         return []
+    return _answers(submission, purpose, questions)
+
+
+def _answers(submission, purpose: Purpose, questions) -> list[VisibleAnswer]:
     return [VisibleAnswer(question, getattr(submission, question.key) or "",
                           level_of(submission, question.key))
             for question in WORKSHOP_QUESTIONS
             if question.key in questions and _shown_for(submission, question.key, purpose)]
+
+
+# Purposes whose readers depend on the event alone (its organisers), not on the submission.
+EVENT_PURPOSES = frozenset({Purpose.ORGANISER_DESK, Purpose.OUTCOMES_EDITOR})
+
+
+def visible_answers_of(submissions, viewer, purpose: Purpose, questions=ANSWER_KEYS):
+    """``(submission, visible_answers(submission, viewer, purpose))`` for many submissions (an
+    export); where the readers depend on the event alone, the viewer is asked once per
+    event instead of once per submission."""
+    admitted: dict[int, bool] = {}
+    for submission in submissions:
+        if purpose in EVENT_PURPOSES:
+            if submission.event_id not in admitted:
+                admitted[submission.event_id] = _admits(submission, viewer, purpose)
+            reader = admitted[submission.event_id]
+        else:
+            reader = _admits(submission, viewer, purpose)
+        yield submission, (_answers(submission, purpose, questions) if reader else [])
 
 
 def outcomes_level(submission, question: str) -> str | None:

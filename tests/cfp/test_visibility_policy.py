@@ -19,6 +19,7 @@ from fusionforum.cfp.visibility import (
     outcomes_status,
     staff_note,
     visible_answers,
+    visible_answers_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,10 @@ def test_matrix(world, purpose):
                 assert answer.text == f"{answer.question.key[0].upper()} {level}"
                 assert answer.visibility == level
     assert not wrong, f"viewer, level, question, wrongly allowed: {wrong}"
+    # The many-submissions form (exports) answers the same.
+    for viewer in viewers.values():
+        many = list(visible_answers_of(by_level.values(), viewer, purpose))
+        assert many == [(s, visible_answers(s, viewer, purpose)) for s in by_level.values()]
 
 
 @pytest.mark.parametrize("state", ["draft", "withdrawn"])
@@ -158,3 +163,18 @@ def test_the_calls_emails_carry_no_answer():
     assert emails.KINDS
     for kind in emails.KINDS.values():
         assert not set(kind.placeholders) & answer_names, kind.key
+
+
+def test_the_desk_export_takes_its_answers_from_the_policy(world, event):
+    from fusionforum.cfp.models import Submission
+    from fusionforum.cfp.views.manage import EXPORT_HEADER, export_rows
+
+    by_level, viewers = world
+    submissions = Submission.objects.filter(pk=by_level["confidential"].pk)
+    q3, q3_level = EXPORT_HEADER.index("Q3 how ITER can help"), EXPORT_HEADER.index(
+        "Q3 visibility")
+    row = export_rows(event, submissions, viewers["organiser"])[0]
+    assert (row[q3], row[q3_level]) == ("I confidential", WORDING["confidential"].label)
+    # Anyone else who reached the export would get empty cells, not the answers.
+    row = export_rows(event, submissions, viewers["assigned_reviewer"])[0]
+    assert (row[q3], row[q3_level]) == ("", "")

@@ -25,7 +25,7 @@ from .. import forms, services
 from ..categories import categories_for
 from ..models import Category, Submission
 from ..states import SubmissionState
-from ..visibility import Purpose, visible_answers
+from ..visibility import Purpose, visible_answers, visible_answers_of
 
 
 def _render(request, event, template, context, *, status=200, section=""):
@@ -239,9 +239,9 @@ def export_rows(event, submissions, viewer):
         return (found.text, found.visibility_label) if found else ("", "")
 
     rows = []
-    for s in submissions:
+    for s, shown in visible_answers_of(submissions, viewer, Purpose.ORGANISER_DESK):
         org = s.organisation
-        answers = {a.question.key: a for a in visible_answers(s, viewer, Purpose.ORGANISER_DESK)}
+        answers = {a.question.key: a for a in shown}
         rows.append([
             s.code, s.get_state_display(), s.title, org.name, org.get_kind_display(),
             org.get_fusion_approach_display() if org.fusion_approach else "", org.country.code,
