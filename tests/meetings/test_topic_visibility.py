@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from test_views are used as arguments)
 """Who reads a meeting's topic (meetings/topics.py): a viewer x confidentiality x purpose
 matrix, and a source check that no other module decides on the confidential flag and no
 template prints a topic the rule did not return."""
@@ -13,6 +14,8 @@ import pytest
 import fusionforum
 from fusionforum.meetings import topics
 from fusionforum.meetings.topics import Purpose, topic_text, visible_topic, with_visible_topics
+
+from .test_views import asked, world  # noqa: F401  (fixtures: two requests, one confidential)
 
 REQUESTING_ORG, OTHER_ORG, EXPERT, OTHER_EXPERT = 11, 12, 21, 22
 TOPIC = "Quench detection in HTS cables"
@@ -75,6 +78,35 @@ def test_feeds_and_emails_never_carry_a_confidential_topic(event):
     assert b"Confidential topic: see the meetings page." in feed
     line = publishing._line(meeting, event.tz, for_expert=True)
     assert TOPIC not in line and "confidential topic (see the meetings page)" in line
+
+
+@pytest.mark.django_db
+def test_a_published_confidential_topic_stays_on_the_site(client, event, world, people, experts):
+    """End to end: after publication, no e-mail and no calendar feed (the requester's or the
+    expert's) carries the confidential topic; the other organisation's page does not show it;
+    the requester's and the expert's pages do."""
+    from django.urls import reverse
+
+    from fusionforum.meetings import agenda
+    from fusionforum.notifications.models import OutboundEmail
+
+    secret = "Alpha secret quench plan"
+    assert OutboundEmail.objects.exists()
+    for email in OutboundEmail.objects.all():
+        assert secret not in f"{email.subject}\n{email.body}", email.to
+    for user in (people["alice"], experts["mara"].user):
+        token = agenda.feed_for(user, event).token
+        feed = client.get(reverse("meetings:feed", args=[event.slug, token]))
+        assert feed.status_code == 200 and b"Confidential topic" in feed.content
+        assert secret.encode() not in feed.content
+    home = reverse("meetings:home", args=[event.slug])
+    client.force_login(people["bea"])
+    assert secret not in client.get(home).content.decode()
+    client.force_login(people["alice"])
+    assert secret in client.get(home).content.decode()
+    client.force_login(experts["mara"].user)
+    expert_home = reverse("meetings_expert:home", args=[event.slug])
+    assert secret in client.get(expert_home).content.decode()
 
 
 # Source ------------------------------------------------------------------------------------
