@@ -42,7 +42,7 @@ def _editor_context(event, viewer, **extra) -> dict:
         # the policy's (an organiser reads every answer in the editor).
         source.visibility_now = services.current_visibility(source.submission, source.question)
         source.visibility_class = visibility.recorded_level(source.submission, source.question)
-        source.status = visibility.outcomes_status(source.visibility_now)
+        source.visibility_status = visibility.outcomes_status(source.visibility_now)
         shown = visibility.visible_answers(source.submission, viewer, Purpose.OUTCOMES_EDITOR,
                                            questions=(source.question,))
         source.text = shown[0].text if shown else ""
