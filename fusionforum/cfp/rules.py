@@ -52,6 +52,10 @@ can_edit_own_submission = is_submission_author
 can_review_submission = is_event_reviewer & is_assigned_reviewer & ~has_conflict
 
 rules.add_perm("cfp.manage_call", can_manage_event)  # object: the Event
+rules.add_perm("cfp.review_call", is_reviewer)  # object: the Event; organisers are not reviewers
+# The speakers' pages: anyone signed in may write a submission; whether the call takes it, and
+# which submissions a person sees, the services decide.
+rules.add_perm("cfp.submit", rules.is_authenticated)
 rules.add_perm("cfp.see_submission", is_submission_author | manages_submission_event
                | can_review_submission)
 rules.add_perm("cfp.edit_own_submission", can_edit_own_submission)

@@ -67,3 +67,6 @@ rules.add_perm(
     rules.predicate(lambda user, event: event is not None and event.is_published)
     | can_manage_event,
 )
+
+# /manage/: anyone with a role on some event's team, and the platform administrators.
+rules.add_perm("events.see_staff_home", rules.predicate(has_staff_role) | is_platform_admin)

@@ -85,9 +85,8 @@ def expert_of(event, user) -> Expert | None:
 
 
 def is_organiser(user, event) -> bool:
-    from fusionforum.registration.access import PERMISSION
-
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm(PERMISSION, event))
+    return bool(getattr(user, "is_authenticated", False)
+                and user.has_perm("meetings.manage_meetings", event))
 
 
 # Requests -------------------------------------------------------------------------------------

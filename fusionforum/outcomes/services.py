@@ -463,9 +463,8 @@ def withdraw(event, number: int, *, by, reason: str) -> ReportVersion:
 
 def may_edit(event, user) -> bool:
     """Whether ``user`` is one of the event's organisers (may edit and publish the report)."""
-    from fusionforum.registration.access import PERMISSION
-
-    return bool(user is not None and user.is_authenticated and user.has_perm(PERMISSION, event))
+    return bool(user is not None and user.is_authenticated
+                and user.has_perm("outcomes.manage_report", event))
 
 
 def _require_organiser(event, user) -> None:

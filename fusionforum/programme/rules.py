@@ -8,3 +8,5 @@ rules.add_perm("programme.manage_programme", can_manage_event)  # object: the Ev
 for model in ("room", "programmesession", "talkslot", "release"):
     for action in ("view", "add", "change", "delete"):
         rules.add_perm(f"programme.{action}_{model}", can_manage_event)
+# The personal agenda kept on the server: anyone signed in (object: the Event).
+rules.add_perm("programme.keep_agenda", rules.is_authenticated)
