@@ -16,14 +16,13 @@ from django.db import transaction
 from fusionforum.notifications import placeholders
 
 from . import emails
-from .access import PERMISSION
 from .models import EmailTemplate
 
 # Services -------------------------------------------------------------------------------------
 
 
 def _require_organiser(user, event) -> None:
-    if not user.has_perm(PERMISSION, event):
+    if not user.has_perm("registration.manage_registrations", event):
         raise PermissionDenied("Only the event's organisers edit its e-mails.")
 
 

@@ -2,9 +2,10 @@
 all badges.
 
 Only organisers of the event, in a session verified with their second factor, reach its pages
-(``views/frontdesk.py``, ``organiser_view``); everyone else gets the same 404 a missing page
-gives. Check-in is one service, ``check_in``: it locks the registration row, so two scanners
-reading the same badge at once record one check-in and tell the second desk who was first.
+(``views/frontdesk.py``, the gate with ``registration.check_in``); everyone else gets the same
+404 a missing page gives. Check-in is one service, ``check_in``: it locks the registration row,
+so two scanners reading the same badge at once record one check-in and tell the second desk who
+was first.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from fusionforum.core import audit, clock
 from fusionforum.events.models import Event
 
 from . import badges
-from .access import PERMISSION
 from .models import Registration
 from .states import Status
 
@@ -105,7 +105,7 @@ def _check_in(pk: int, *, by, event: Event | None, nonce: str | None) -> Registr
             if event is not None and registration.event_id != event.pk:
                 raise OtherEvent(
                     f"This badge is for another event, not {event.title}.")
-            if not by.has_perm(PERMISSION, registration.event):
+            if not by.has_perm("registration.check_in", registration.event):
                 raise PermissionDenied("Only the event's organisers check people in.")
             if nonce is not None and not badges.nonce_matches(registration, nonce):
                 raise RevokedBadge(

@@ -1,8 +1,8 @@
 """The organisers' submission desk under /manage/<event>/call/: settings of the call, the
 category list, the submissions (filters, search, export) and one submission in full.
 
-Every view goes through ``organiser_view`` (organisers of this event with a verified second
-factor; anyone else a 404). Views are thin: they read input, call ``services``, render.
+Every view goes through the gate (``cfp.manage_call``: organisers of this event with a verified
+second factor; anyone else a 404). Views are thin: they read input, call ``services``, render.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
+from fusionforum.events.access import gate
 from fusionforum.registration import exports as sheet
-from fusionforum.registration.access import organiser_view
 
 from .. import forms, services
 from ..categories import categories_for
@@ -61,7 +61,7 @@ def _filtered(event, params):
     return form, submissions
 
 
-@organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_safe
 def submissions(request, event):
     call = services.call_settings(event)
@@ -89,7 +89,7 @@ def _submission(event, code) -> Submission:
         event=event, code=code)
 
 
-@organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def detail(request, event, code):
     submission = _submission(event, code)
@@ -140,7 +140,7 @@ def detail(request, event, code):
     }, section="submissions", status=status)
 
 
-@organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_safe
 def slides(request, event, code):
     from .public import slides_response
@@ -152,7 +152,7 @@ def slides(request, event, code):
     return slides_response(handle, services.slides_download_name(submission))
 
 
-@organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def call_settings(request, event):
     call = services.call_settings(event)
@@ -174,7 +174,7 @@ def call_settings(request, event):
                    section="settings", status=status)
 
 
-@organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def categories(request, event):
     items = categories_for(event)
@@ -196,7 +196,7 @@ def categories(request, event):
     }, section="categories", status=status)
 
 
-@organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def category_action(request, event, pk):
     category = get_object_or_404(Category, event=event, pk=pk)
@@ -259,7 +259,7 @@ def export_rows(event, submissions, viewer):
     return rows
 
 
-@organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_safe
 def export(request, event, fmt):
     if fmt not in ("csv", "xlsx"):

@@ -7,10 +7,7 @@ for a code that does not exist. Pages with personal content are never stored by 
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -20,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.core.forms import posted_data
 from fusionforum.core.text import render_markdown
 from fusionforum.events import services as event_services
+from fusionforum.events.access import gate
 from fusionforum.events.questions import WORKSHOP_QUESTIONS
 
 from .. import forms, services
@@ -47,17 +45,21 @@ def _event(request, slug):
     return event, call
 
 
-def signed_in(view):
-    """Signed-out visitors go to the login and come back (e.g. from the acceptance e-mail's
-    confirmation link). Every code is treated alike, so this reveals nothing."""
+def _call_event(request, kwargs):
+    return _event(request, kwargs.pop("slug"))[0]
 
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
 
-    return wrapped
+def _with_call(request, event):
+    return event, services.call_settings(event)
+
+
+# A speaker's pages of one submission. Signed-out visitors go to the login and come back (e.g.
+# from the acceptance e-mail's confirmation link), before anything is looked up: every code is
+# treated alike, so this reveals nothing. The view receives the event and its call.
+signed_in = gate("cfp.submit", load=_call_event, passes=_with_call, private=False)
+# Writing a submission or the speaker profile: the event and its call first (404 if none).
+writing = gate("cfp.submit", load=_call_event, login_first=False, passes=_with_call,
+               private=False)
 
 
 def _own_submission(request, event, code) -> Submission:
@@ -129,10 +131,8 @@ def _add_figure_row(request, figures):
 
 
 @require_http_methods(["GET", "POST"])
-def new(request, slug):
-    event, call = _event(request, slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+@writing
+def new(request, event, call):
     reason = services.submit_block_reason(event, request.user)
     if reason:
         context = {"call": call, "reason_text": services.REASONS[reason]}
@@ -183,8 +183,7 @@ def _saved_message(submission) -> str:
 
 @require_http_methods(["GET", "POST"])
 @signed_in
-def edit(request, slug, code):
-    event, call = _event(request, slug)
+def edit(request, event, call, code):
     submission = _own_submission(request, event, code)
     read_only_reason = services.edit_block_reason(submission)
     if request.method == "POST" and read_only_reason:
@@ -301,8 +300,7 @@ def slides_response(handle, filename: str) -> FileResponse:
 
 @require_http_methods(["GET", "POST"])
 @signed_in
-def withdraw(request, slug, code):
-    event, call = _event(request, slug)
+def withdraw(request, event, call, code):
     submission = _own_submission(request, event, code)
     form = forms.WithdrawForm(posted_data(request))
     status = 200
@@ -324,8 +322,7 @@ def withdraw(request, slug, code):
 
 @require_http_methods(["GET", "POST"])
 @signed_in
-def confirm(request, slug, code):
-    event, call = _event(request, slug)
+def confirm(request, event, call, code):
     submission = _own_submission(request, event, code)
     if request.method == "POST":
         try:
@@ -343,10 +340,8 @@ def confirm(request, slug, code):
 
 
 @require_http_methods(["GET", "POST"])
-def profile(request, slug):
-    event, call = _event(request, slug)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+@writing
+def profile(request, event, call):
     if not services.may_have_profile(event, request.user):
         return _render(request, event, "cannot_submit.html", {
             "call": call, "reason_text": services.REASONS["not_registered"]},

@@ -2,8 +2,9 @@
 the review form). Organisers: /manage/<event>/call/review/ (ranking and decisions, one
 submission's reviews, the reviewer team and assignment, score categories, e-mails).
 
-Views are thin: access through ``review_access``, input through ``review_forms``, every change
-through ``review`` / ``emails``. Bad input answers 400 with the messages and writes nothing.
+Views are thin: access through the gate (``cfp.review_call``, ``cfp.manage_call``), input
+through ``review_forms``, every change through ``review`` / ``emails``. Bad input answers 400
+with the messages and writes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.accounts.models import User
+from fusionforum.events.access import gate
 from fusionforum.notifications import placeholders
 
 from .. import emails, review
@@ -28,7 +30,6 @@ from ..models import (
     ScoreCategory,
     Submission,
 )
-from ..review_access import call_organiser_view, reviewer_view
 from ..states import DECISIONS, UNDER_REVIEW, SubmissionState
 from ..visibility import Purpose, staff_note, visible_answers
 
@@ -66,7 +67,7 @@ def _reviewable(event, user, code) -> Submission:
     return submission
 
 
-@reviewer_view
+@gate("cfp.review_call", second_factor=True)
 @require_safe
 def home(request, event):
     mine = review.assignments_of(event, request.user)
@@ -80,7 +81,7 @@ def home(request, event):
     })
 
 
-@reviewer_view
+@gate("cfp.review_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def conflicts(request, event):
     form = forms.ConflictForm(request.POST if request.method == "POST" else None)
@@ -110,7 +111,7 @@ def conflicts(request, event):
     }, status=status)
 
 
-@reviewer_view
+@gate("cfp.review_call", second_factor=True)
 @require_POST
 def conflict_withdraw(request, event, pk):
     conflict = get_object_or_404(ReviewerConflict.objects.select_related("organisation"),
@@ -120,7 +121,7 @@ def conflict_withdraw(request, event, pk):
     return redirect("review:conflicts", slug=event.slug)
 
 
-@reviewer_view
+@gate("cfp.review_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_submission(request, event, code):
     submission = _reviewable(event, request.user, code)
@@ -194,7 +195,7 @@ def _slides_response(submission: Submission):
     return response
 
 
-@reviewer_view
+@gate("cfp.review_call", second_factor=True)
 @require_safe
 def slides(request, event, code):
     return _slides_response(_reviewable(event, request.user, code))
@@ -208,7 +209,7 @@ def _overview_url(event, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def overview(request, event):
     if request.method == "POST":
@@ -267,7 +268,7 @@ def _event_submission(event, code) -> Submission:
                                  SubmissionState.WITHDRAWN})
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_safe
 def submission_detail(request, event, code):
     submission = _event_submission(event, code)
@@ -298,13 +299,13 @@ def _render_detail(request, event, submission, *, decision_form=None, status=200
     }, status=status)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_safe
 def submission_slides(request, event, code):
     return _slides_response(_event_submission(event, code))
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def decide(request, event, code):
     submission = _event_submission(event, code)
@@ -325,7 +326,7 @@ def decide(request, event, code):
     return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def assign(request, event, code):
     submission = _event_submission(event, code)
@@ -343,7 +344,7 @@ def assign(request, event, code):
     return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def unassign(request, event, code, reviewer_id):
     submission = _event_submission(event, code)
@@ -358,7 +359,7 @@ def unassign(request, event, code, reviewer_id):
     return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def auto_assign(request, event):
     report = review.auto_assign(event, by=request.user)
@@ -374,7 +375,7 @@ def auto_assign(request, event):
     return redirect("cfp_decide:reviewers", slug=event.slug)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def reminders(request, event):
     count = review.send_confirmation_reminders(event, by=request.user)
@@ -386,7 +387,7 @@ def reminders(request, event):
 # Organisers: the reviewer team ----------------------------------------------------------------
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def reviewers(request, event):
     form = forms.AddReviewerForm(request.POST if request.method == "POST" else None)
@@ -418,7 +419,7 @@ def _event_reviewer(event, pk) -> User:
     return user
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def reviewer_detail(request, event, pk):
     reviewer = _event_reviewer(event, pk)
@@ -455,7 +456,7 @@ def reviewer_detail(request, event, pk):
     })
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def reviewer_remove(request, event, pk):
     reviewer = _event_reviewer(event, pk)
@@ -469,7 +470,7 @@ def reviewer_remove(request, event, pk):
 # Organisers: score categories -----------------------------------------------------------------
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def score_categories(request, event):
     categories = review.score_categories(event)
@@ -491,7 +492,7 @@ def score_categories(request, event):
     }, status=status)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def score_category_edit(request, event, pk):
     category = get_object_or_404(ScoreCategory, pk=pk, event=event)
@@ -519,7 +520,7 @@ def score_category_edit(request, event, pk):
         "category": category, "form": form, "section": "scores"}, status=status)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def score_category_delete(request, event, pk):
     category = get_object_or_404(ScoreCategory, pk=pk, event=event)
@@ -539,7 +540,7 @@ def _kind_or_404(key: str) -> emails.EmailKind:
     return placeholders.kind_or_404(emails.KINDS, key)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_safe
 def email_list(request, event):
     from ..models import CfpEmailTemplate
@@ -548,7 +549,7 @@ def email_list(request, event):
     return _render(request, event, "emails.html", {"rows": rows, "section": "emails"})
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def email_edit(request, event, key):
     from ..models import CfpEmailTemplate
@@ -568,7 +569,7 @@ def email_edit(request, event, key):
     }, status=editing.status)
 
 
-@call_organiser_view
+@gate("cfp.manage_call", second_factor=True)
 @require_POST
 def email_reset(request, event, key):
     kind = _kind_or_404(key)

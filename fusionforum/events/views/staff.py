@@ -3,32 +3,21 @@ Every staff role lands here after logging in (see ``landing_for_staff``)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from fusionforum.accounts.twofactor import is_verified
-
+from ..access import gate
 from ..models import TeamMembership
 from ..rules import has_staff_role
 
 
 @never_cache
 @require_safe
+@gate("events.see_staff_home", load=None, second_factor=True, private=False)
 def staff_home(request):
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not (has_staff_role(user) or user.is_superuser):
-        raise Http404("No such page.")
-    if not is_verified(user):
-        verify_url = reverse("accounts:two_factor_verify")
-        return redirect(f"{verify_url}?{urlencode({'next': request.get_full_path()})}")
     memberships = (TeamMembership.objects.filter(user=user).select_related("event")
                    .order_by("-event__start_date", "event__title", "role"))
     roles_by_event: dict = {}

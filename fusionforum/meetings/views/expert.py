@@ -3,10 +3,7 @@ on the day and notes after each meeting."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,30 +11,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core.forms import posted_data
-from fusionforum.events import services as event_services
+from fusionforum.events.access import gate, public_event
 
 from .. import agenda, services, topics
 from ..forms import NotesForm
 from ..models import MeetingOutcome
 
-
-def expert_view(view):
-    """The signed-in person must be an expert of the event (their login linked); others 404."""
-
-    @functools.wraps(view)
-    def wrapped(request, slug, *args, **kwargs):
-        event = event_services.public_event(slug, request.user)
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        expert = services.expert_of(event, request.user)
-        if expert is None:
-            raise Http404("No such page.")
-        with timezone.override(event.tz):
-            response = view(request, event, expert, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    return wrapped
+# The signed-in person must be an expert of the event (their login linked); others 404. The
+# view receives the event and the expert.
+expert_view = gate("meetings.see_expert_agenda", load=public_event, login_first=False,
+                   event_time=True,
+                   passes=lambda request, event: (event, services.expert_of(event, request.user)))
 
 
 def _meeting(event, expert, request_pk):

@@ -11,12 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
-from fusionforum.registration.access import organiser_view
+from fusionforum.events.access import gate
 
 from .. import agenda, publishing, services, topics
 from ..forms import ExpertForm, PlaceForm, PublishForm, SettingsForm
@@ -30,16 +29,6 @@ from ..models import (
     ScheduleRun,
 )
 from ..slots import MeetingDay
-
-
-def manage_view(view):
-    @organiser_view
-    @functools.wraps(view)
-    def wrapped(request, event, *args, **kwargs):
-        with timezone.override(event.tz):
-            return view(request, event, *args, **kwargs)
-
-    return wrapped
 
 
 def needs_settings(view):
@@ -83,7 +72,7 @@ def _tell_refit(request, refit: services.Refit) -> None:
 
 
 @require_safe
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def overview(request, event):
     meeting_settings = event.meeting_settings
@@ -105,7 +94,7 @@ def overview(request, event):
 
 
 @require_http_methods(["GET", "POST"])
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 def settings_page(request, event):
     instance = MeetingSettings.objects.filter(event=event).first()
     if instance is None:
@@ -134,7 +123,7 @@ def settings_page(request, event):
 
 
 @require_safe
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def experts(request, event):
     labels = dict(event.meeting_settings.discipline_choices)
@@ -148,7 +137,7 @@ def experts(request, event):
 
 
 @require_http_methods(["GET", "POST"])
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def expert_edit(request, event, pk=None):
     instance = get_object_or_404(Expert, pk=pk, event=event) if pk else Expert(event=event)
@@ -165,7 +154,7 @@ def expert_edit(request, event, pk=None):
 
 
 @require_http_methods(["GET", "POST"])
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def expert_cancel(request, event, pk):
     expert = get_object_or_404(Expert, pk=pk, event=event)
@@ -187,7 +176,7 @@ def expert_cancel(request, event, pk):
 
 
 @require_safe
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def requests_page(request, event):
     status = request.GET.get("status", "active")
@@ -205,7 +194,7 @@ def requests_page(request, event):
 
 
 @require_http_methods(["GET", "POST"])
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def participant_leave(request, event, user_pk):
     if not MeetingRequest.objects.filter(event=event, attendees__pk=user_pk).exists():
@@ -232,7 +221,7 @@ def participant_leave(request, event, user_pk):
 
 
 @require_POST
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def run_start(request, event):
     kind = request.POST.get("kind", ScheduleRun.Kind.SOLVE)
@@ -246,7 +235,7 @@ def run_start(request, event):
 
 
 @require_safe
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 def run_page(request, event, pk):
     run = get_object_or_404(ScheduleRun, pk=pk, event=event)
     return render(request, "meetings/manage/run.html",
@@ -257,7 +246,7 @@ def run_page(request, event, pk):
 
 
 @require_safe
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 def run_progress(request, event, pk):
     run = get_object_or_404(ScheduleRun, pk=pk, event=event)
     progress = run.progress or {}
@@ -272,7 +261,7 @@ def run_progress(request, event, pk):
 
 
 @require_safe
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def schedule(request, event):
     day = MeetingDay(event.meeting_settings)
@@ -291,7 +280,7 @@ def schedule(request, event):
 
 
 @require_POST
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def place(request, event):
     form = PlaceForm(request.POST)
@@ -313,7 +302,7 @@ def place(request, event):
 
 
 @require_http_methods(["GET", "POST"])
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def remove(request, event, request_pk):
     meeting = get_object_or_404(Meeting.objects.select_related(
@@ -336,7 +325,7 @@ def remove(request, event, request_pk):
 
 
 @require_http_methods(["GET", "POST"])
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def lose_slot(request, event, slot):
     if request.method != "POST":
@@ -363,7 +352,7 @@ def lose_slot(request, event, slot):
 
 
 @require_POST
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def publish(request, event):
     form = PublishForm(request.POST)
@@ -381,7 +370,7 @@ def publish(request, event):
 
 
 @require_safe
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 def release_page(request, event, version):
     release = get_object_or_404(MeetingRelease, event=event, version=version)
     meetings = topics.with_visible_topics(
@@ -393,7 +382,7 @@ def release_page(request, event, version):
 
 
 @require_safe
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 @needs_settings
 def day_page(request, event):
     release = services.latest_release(event)
@@ -407,7 +396,7 @@ def day_page(request, event):
 
 
 @require_POST
-@manage_view
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
 def day_checkin(request, event, request_pk):
     if services.published_meeting(event, request_pk) is None:
         raise Http404("No such meeting.")

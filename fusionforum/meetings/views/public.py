@@ -3,20 +3,17 @@ expert directory, requests, suggestions and the calendar feed."""
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.events import services as event_services
+from fusionforum.events.access import gate, public_event_with
 from fusionforum.registration.standing import standing
 
 from .. import agenda, services, suggest, topics
@@ -24,47 +21,42 @@ from ..forms import RequestForm
 from ..models import Expert, MeetingRequest, MeetingSettings
 
 
-def _private(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _who(request, event):
+    """What the view receives besides the event: the person's confirmed registration (with the
+    organisation), their expert, and whether they organise the event."""
+    return (event, {
+        "registration": services.delegation_of(event, request.user),
+        "expert": services.expert_of(event, request.user),
+        "organiser": services.is_organiser(request.user, event),
+    })
 
 
-def meetings_view(view=None, *, entry=False):
-    """Signed-in people of a published event with a meetings day. The view receives the event
-    and a ``who`` dict: registration (confirmed, with the organisation), expert, organiser.
+def _where_you_stand(status):
+    """Anyone else gets a page that says where they stand and what they can do
+    (``registration.standing``)."""
 
-    Anyone else gets a page that says where they stand and what they can do
-    (``registration.standing``): with status 200 on the ``entry`` page (the menu's Meetings),
-    403 on the deeper pages."""
-    if view is None:
-        return functools.partial(meetings_view, entry=entry)
+    def refused(request, event):
+        return render(request, "meetings/not_participant.html", {
+            "event": event, "nav": "meetings", "settings": event.meeting_settings,
+            "standing": standing(event, request.user, purpose="Meetings with experts are")},
+            status=status)
 
-    @functools.wraps(view)
-    def wrapped(request, slug, *args, **kwargs):
-        event = event_services.public_event(slug, request.user)
-        meeting_settings = MeetingSettings.objects.filter(event=event).first()
-        if meeting_settings is None:
-            raise Http404("This event has no meetings day.")
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        who = {
-            "registration": services.delegation_of(event, request.user),
-            "expert": services.expert_of(event, request.user),
-            "organiser": services.is_organiser(request.user, event),
-        }
-        if not any(who.values()):
-            with timezone.override(event.tz):
-                response = render(request, "meetings/not_participant.html", {
-                    "event": event, "nav": "meetings", "settings": meeting_settings,
-                    "standing": standing(event, request.user,
-                                         purpose="Meetings with experts are")},
-                    status=200 if entry else 403)
-            return _private(response)
-        with timezone.override(event.tz):
-            response = view(request, event, who, *args, **kwargs)
-        return _private(response)
+    return refused
 
-    return wrapped
+
+def _meetings_gate(*, entry: bool):
+    """Signed-in people of a published event with a meetings day who take part in it
+    (``meetings.take_part``). The refusal says where they stand: with status 200 on the
+    ``entry`` page (the menu's Meetings), 403 on the deeper pages."""
+    return gate("meetings.take_part", login_first=False, event_time=True, passes=_who,
+                refused=_where_you_stand(200 if entry else 403),
+                load=public_event_with(
+                    lambda event: MeetingSettings.objects.filter(event=event).first(),
+                    "This event has no meetings day."))
+
+
+meetings_entry = _meetings_gate(entry=True)
+meetings_view = _meetings_gate(entry=False)
 
 
 def _viewer(who) -> dict:
@@ -75,7 +67,7 @@ def _viewer(who) -> dict:
 
 
 @require_safe
-@meetings_view(entry=True)
+@meetings_entry
 def home(request, event, who):
     meeting_settings = event.meeting_settings
     registration = who["registration"]

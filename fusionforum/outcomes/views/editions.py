@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.core.forms import AccessibleFormMixin, posted_data
+from fusionforum.events.access import gate
 from fusionforum.events.models import Event
-from fusionforum.registration.access import organiser_view
 
 from .. import compare as comparing
 from .. import editions, services
@@ -67,14 +67,14 @@ def _context(request, event, form, **extra):
     return context
 
 
-@organiser_view
+@gate("outcomes.manage_editions", second_factor=True)
 @require_http_methods(["GET"])
 def home(request, event):
     form = CloneForm(event=event, initial=editions.suggest_next(event))
     return render(request, "outcomes/editions/home.html", _context(request, event, form))
 
 
-@organiser_view
+@gate("outcomes.manage_editions", second_factor=True)
 @require_POST
 def clone(request, event):
     form = CloneForm(posted_data(request), event=event)
@@ -114,7 +114,7 @@ NOT_COPIED = [
 ]
 
 
-@organiser_view
+@gate("outcomes.manage_editions", second_factor=True)
 @require_http_methods(["GET"])
 def compare(request, event):
     other_slug = (request.GET.get("with") or "").strip()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fusionforum.cfp import visibility
 from fusionforum.cfp.visibility import Purpose
 from fusionforum.core import clock
-from fusionforum.registration.access import organiser_view
+from fusionforum.events.access import gate
 
 from .. import report as report_module
 from .. import services
@@ -79,13 +79,13 @@ def _refuse(request, event, error: ValidationError, **extra):
                   status=400)
 
 
-@organiser_view
+@gate("outcomes.manage_report", second_factor=True)
 def editor(request, event):
     return render(request, "outcomes/manage/editor.html",
                   _editor_context(event, request.user))
 
 
-@organiser_view
+@gate("outcomes.manage_report", second_factor=True)
 def preview(request, event):
     latest = services.latest_published(event)
     number = (latest.version + 1) if latest else 1
@@ -99,7 +99,7 @@ def preview(request, event):
 def _action(view):
     """POST only; EditorialError/ValidationError → the editor with the reason (400)."""
 
-    @organiser_view
+    @gate("outcomes.manage_report", second_factor=True)
     @require_POST
     def wrapped(request, event, *args, **kwargs):
         try:
@@ -157,7 +157,7 @@ def move(request, event, pk):
     return redirect(_editor_url(event, f"theme-{pk}"))
 
 
-@organiser_view
+@gate("outcomes.manage_report", second_factor=True)
 @require_POST
 def save_report(request, event):
     report = services.report_for(event)
@@ -172,7 +172,7 @@ def save_report(request, event):
     return redirect(_editor_url(event, "narrative"))
 
 
-@organiser_view
+@gate("outcomes.manage_report", second_factor=True)
 @require_POST
 def priority(request, event, pk=None):
     instance = get_object_or_404(Priority, event=event, pk=pk) if pk else None
@@ -206,7 +206,7 @@ def publish(request, event):
     return redirect(_editor_url(event, "publish"))
 
 
-@organiser_view
+@gate("outcomes.manage_report", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def withdraw(request, event, number):
     """Withdraw a published version: a confirmation page with the reason (GET, or a POST

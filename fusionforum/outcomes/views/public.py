@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from fusionforum.core.forms import posted_data
+from fusionforum.events import access
+from fusionforum.events.access import gate
 from fusionforum.events.services import public_event
 
 from .. import services
@@ -210,23 +212,22 @@ def themes_csv(request, event, version):
     return response
 
 
-@require_http_methods(["GET", "POST"])
-def survey(request, slug):
-    event = public_event(slug, request.user)
-    if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
+def _survey_refused(request, event):
+    return render(request, "outcomes/survey.html",
+                  {"event": event, "nav": "outcomes", "refused": True}, status=403)
 
-        return redirect_to_login(request.get_full_path())
+
+@require_http_methods(["GET", "POST"])
+@gate("outcomes.see_survey", load=access.public_event, login_first=False,
+      refused=_survey_refused, private=False)
+def survey(request, event):
     organisation = services.survey_organisation(event, request.user)
-    if organisation is None and services.may_edit(event, request.user):
+    if organisation is None:
         # Organisers see the form as participants do, without answering (they answer for no
         # organisation); the answers are in the report editor.
         return render(request, "outcomes/survey.html",
                       {"event": event, "nav": "outcomes", "form": SurveyForm(),
                        "preview": True})
-    if organisation is None:
-        return render(request, "outcomes/survey.html",
-                      {"event": event, "nav": "outcomes", "refused": True}, status=403)
     existing = services.SurveyResponse.objects.filter(event=event,
                                                       organisation=organisation).first()
     form = SurveyForm(posted_data(request), instance=existing)

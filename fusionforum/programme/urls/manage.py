@@ -1,5 +1,5 @@
 """The organisers' programme editor, at /manage/<event>/programme/ (every view receives the
-Event through registration.access.organiser_view)."""
+Event through the gate, ``programme.manage_programme``)."""
 
 from django.urls import path
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from fusionforum.events import services as event_services
+from fusionforum.events.access import gate, public_event
 
 from .. import agenda, public
 
@@ -28,11 +29,17 @@ def _back(request, fallback: str):
     return redirect(fallback)
 
 
-def _login_needed(request):
+def _login_needed(request, event=None):
     if _wants_json(request):
         return JsonResponse({"error": "Sign in to keep an agenda on the server."}, status=403)
     login = reverse("accounts:login")
     return redirect(f"{login}?next={request.path}")
+
+
+# The agenda kept on the server: signed-out visitors are asked to log in (scripts get a 403
+# in JSON); their stars stay in the browser.
+keeps_agenda = gate("programme.keep_agenda", load=public_event, login_first=False,
+                    anonymous=_login_needed, private=False)
 
 
 def _private(response):
@@ -41,10 +48,8 @@ def _private(response):
 
 
 @require_POST
-def star(request, slug, code):
-    event = event_services.public_event(slug, request.user)
-    if not request.user.is_authenticated:
-        return _login_needed(request)
+@keeps_agenda
+def star(request, event, code):
     try:
         talk = agenda.star(request.user, event, code)
     except agenda.NotInProgramme:
@@ -56,10 +61,8 @@ def star(request, slug, code):
 
 
 @require_POST
-def unstar(request, slug, code):
-    event = event_services.public_event(slug, request.user)
-    if not request.user.is_authenticated:
-        return _login_needed(request)
+@keeps_agenda
+def unstar(request, event, code):
     agenda.unstar(request.user, event, code)
     if _wants_json(request):
         return _private(JsonResponse({"code": code, "starred": False}))
@@ -106,11 +109,9 @@ def local_agenda(request, slug):
 
 
 @require_POST
-def sync_local(request, slug):
+@keeps_agenda
+def sync_local(request, event):
     """Add the stars a browser kept locally to the signed-in person's agenda."""
-    event = event_services.public_event(slug, request.user)
-    if not request.user.is_authenticated:
-        return _login_needed(request)
     added = agenda.star_many(request.user, event, agenda.parse_codes(request.POST.get("codes")))
     if _wants_json(request):
         return _private(JsonResponse({"added": added}))
@@ -123,10 +124,8 @@ def sync_local(request, slug):
 
 
 @require_POST
-def reset_feed(request, slug):
-    event = event_services.public_event(slug, request.user)
-    if not request.user.is_authenticated:
-        return _login_needed(request)
+@keeps_agenda
+def reset_feed(request, event):
     agenda.reset_token(request.user, event)
     messages.success(request, "Your calendar link was replaced. The old link no longer works: "
                               "subscribe again with the new one.")

@@ -1,6 +1,6 @@
 """Importing a programme from frab, pretalx or Indico: upload → preview → confirm
 (/manage/<event>/programme/import/). Organisers of the event with a verified second factor
-only (registration.access.organiser_view). The work is in imports/."""
+only (the gate, ``programme.manage_programme``). The work is in imports/."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from fusionforum.core.forms import AccessibleFormMixin, posted_data
-from fusionforum.registration.access import organiser_view
+from fusionforum.events.access import gate
 
 from ..imports import preview as previews
 from ..imports.apply import ImportRefused, apply_preview
@@ -43,7 +43,7 @@ def _upload_page(request, event, form, *, rejected: str = "", status: int = 200)
     }, status=status)
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def upload(request, event):
     form = UploadForm(posted_data(request), request.FILES or None)
@@ -64,7 +64,7 @@ def upload(request, event):
     return redirect("programme_import:preview", slug=event.slug, token=token)
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def preview(request, event, token):
     found = previews.load(token, user=request.user, event=event)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.cfp.models import Submission
 from fusionforum.core.forms import posted_data
-from fusionforum.registration.access import organiser_view
+from fusionforum.events.access import gate
 
 from .. import releases, services
 from ..conflicts import ProgrammeConflict, event_dates
@@ -200,7 +200,7 @@ def _render_editor(request, event, day, status=200, **extra):
     return render(request, "programme/manage/editor.html", context, status=status)
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 def editor(request, event):
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -218,7 +218,7 @@ def _problem_text(error) -> list[str]:
     return list(getattr(error, "messages", None) or [str(error)])
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_POST
 def place_talk(request, event, code):
     submission = _submission_or_404(event, code)
@@ -250,7 +250,7 @@ def place_talk(request, event, code):
     return redirect(_editor_url(event, local.date()) + f"#talk-{submission.code}")
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_POST
 def unplace_talk(request, event, code):
     submission = _submission_or_404(event, code)
@@ -267,7 +267,7 @@ def unplace_talk(request, event, code):
 # Rooms ---------------------------------------------------------------------------------------
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def rooms(request, event):
     form = RoomForm(posted_data(request), event=event)
@@ -300,7 +300,7 @@ def _room_or_404(event, room_id) -> Room:
     return room
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def room(request, event, room_id):
     room = _room_or_404(event, room_id)
@@ -322,7 +322,7 @@ def room(request, event, room_id):
         status=400 if form.errors else 200)
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_POST
 def room_delete(request, event, room_id):
     room = _room_or_404(event, room_id)
@@ -355,7 +355,7 @@ def _session_page(request, event, form, session=None, status=200, problems=None)
         if session else []}, status=status)
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def session_new(request, event):
     initial = {}
@@ -377,7 +377,7 @@ def session_new(request, event):
     return redirect(_editor_url(event, session.start.astimezone(event.tz).date()))
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def session_edit(request, event, session_id):
     session = _session_or_404(event, session_id)
@@ -395,7 +395,7 @@ def session_edit(request, event, session_id):
     return redirect(_editor_url(event, session.start.astimezone(event.tz).date()))
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_POST
 def session_delete(request, event, session_id):
     session = _session_or_404(event, session_id)
@@ -421,7 +421,7 @@ def _releases_page(request, event, form, status=200, refused=None):
         "refused": refused or [], "manage_section": "releases"}, status=status)
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def release_list(request, event):
     form = ReleaseForm(posted_data(request))
@@ -433,13 +433,13 @@ def release_list(request, event):
         new = releases.release(event, by=request.user, comment=form.cleaned_data["comment"])
     except releases.ReleaseRefused as refused:
         return _releases_page(request, event, form, status=409, refused=refused.messages)
-    except PermissionDenied:  # pragma: no cover - organiser_view already checked
+    except PermissionDenied:  # pragma: no cover - the gate already checked
         raise Http404("No such page.") from None
     messages.success(request, f"Version {new.version} of the programme is published.")
     return redirect("programme_manage:release", slug=event.slug, version=new.version)
 
 
-@organiser_view
+@gate("programme.manage_programme", second_factor=True)
 def release_detail(request, event, version):
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])

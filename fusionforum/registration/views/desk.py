@@ -2,10 +2,11 @@
 decisions, one registration in full, the waiting list, organisations, exports and the import of
 organisations.
 
-Every view goes through ``organiser_view``: anonymous visitors are sent to log in, anyone who
-may not manage the event's registrations gets a plain 404 (the page does not say whether the
-event or its people exist), and organisers must have confirmed their second factor in this
-session. Views are thin: they read input, call ``desk_services``/``services``, render.
+Every view goes through the gate (``registration.manage_registrations``): anonymous visitors are
+sent to log in, anyone who may not manage the event's registrations gets a plain 404 (the page
+does not say whether the event or its people exist), and organisers must have confirmed their
+second factor in this session. Views are thin: they read input, call
+``desk_services``/``services``, render.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.accounts.models import Organisation
 from fusionforum.core import clock
 from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.events.access import gate
 
 from .. import desk_services as desk
 from .. import exports, imports
-from ..access import organiser_view
 from ..models import Registration, RegistrationSettings
 from ..states import ACTIVE, Status
 
@@ -86,7 +87,7 @@ def _sort_links(request, current: str) -> dict:
     return links
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def registrations(request, event):
     if request.method == "POST":
@@ -156,7 +157,7 @@ def _event_registration(event, pk) -> Registration:
         event=event, pk=pk)
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_safe
 def registration_detail(request, event, pk):
     registration = _event_registration(event, pk)
@@ -186,7 +187,7 @@ def registration_detail(request, event, pk):
 ACTIONS = {"approve", "reject", "promote", "cancel", "priority"}
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_POST
 def registration_action(request, event, pk, action):
     if action not in ACTIONS:
@@ -221,7 +222,7 @@ def registration_action(request, event, pk, action):
 
 # Waiting list --------------------------------------------------------------------------------
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_safe
 def waiting_list(request, event):
     reg_settings = _settings(event)
@@ -240,7 +241,7 @@ def waiting_list(request, event):
 
 # Organisations -------------------------------------------------------------------------------
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_safe
 def organisations(request, event):
     reg_settings = _settings(event)
@@ -255,7 +256,7 @@ def organisations(request, event):
     return _render(request, event, "organisations.html", context, section="organisations")
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def organisations_merge(request, event):
     """Pick the duplicate and the organisation to keep, see what would move, confirm."""
@@ -297,7 +298,7 @@ class ImportForm(AccessibleFormMixin, forms.Form):
     )
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def organisations_import(request, event):
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
@@ -347,19 +348,19 @@ def _export(request, event, fmt: str):
     return response
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_safe
 def export_csv(request, event):
     return _export(request, event, "csv")
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_safe
 def export_xlsx(request, event):
     return _export(request, event, "xlsx")
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_safe
 def home(request, event):
     return redirect("registration:desk_registrations", slug=event.slug)

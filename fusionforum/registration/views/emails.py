@@ -6,15 +6,15 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from fusionforum.events.access import gate
 from fusionforum.notifications import placeholders
 
 from .. import emails
-from ..access import organiser_view
 from ..email_templates import EmailTemplateForm, kind_or_404, reset_template, save_template
 from ..models import EmailTemplate
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_safe
 def template_list(request, event):
     rows = placeholders.rows(emails.KINDS, EmailTemplate.objects.filter(event=event))
@@ -22,7 +22,7 @@ def template_list(request, event):
                   {"event": event, "rows": rows, "nav": "emails"})
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def template_edit(request, event, key):
     kind = kind_or_404(key)
@@ -40,7 +40,7 @@ def template_edit(request, event, key):
     }, status=editing.status)
 
 
-@organiser_view
+@gate("registration.manage_registrations", second_factor=True)
 @require_POST
 def template_reset(request, event, key):
     kind = kind_or_404(key)

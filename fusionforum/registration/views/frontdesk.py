@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.events.access import gate
 
 from .. import badges
-from ..access import organiser_view
 from ..frontdesk import (
     CheckInRefused,
     badges_to_print,
@@ -49,7 +49,7 @@ class Outcome:
     status: int
 
 
-@organiser_view
+@gate("registration.check_in", second_factor=True)
 @require_http_methods(["GET", "POST"])
 def checkin(request, event):
     outcome = None
@@ -105,7 +105,7 @@ def _refusal(refused: CheckInRefused, event) -> Outcome:
     return Outcome(False, refused.code, str(refused), registration, refused.status)
 
 
-@organiser_view
+@gate("registration.check_in", second_factor=True)
 @require_safe
 def all_badges(request, event):
     """Every confirmed badge of the event in one PDF, by organisation then name."""

@@ -4,7 +4,6 @@ offer, download their own badge; and the public participant list."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.events import services as event_services
+from fusionforum.events.access import gate, nothing_here, public_event
 
 from .. import services
 from ..badges import pdf_response, render_badges
@@ -33,14 +33,27 @@ def _event_and_settings(request, slug):
         raise Http404("This event has no registration.") from exc
 
 
+def _registration_event(request, kwargs):
+    return _event_and_settings(request, kwargs.pop("slug"))[0]
+
+
+def _with_settings(request, event):
+    return event, services.registration_settings(event)
+
+
+def _signed_out(request, event):
+    """A signed-out visitor reads what registering takes; sending the form needs the login."""
+    if request.method == "POST":
+        return None
+    return render(request, "registration/anonymous.html",
+                  {"event": event, "reg_settings": services.registration_settings(event),
+                   "nav": "registration"})
+
+
 @require_http_methods(["GET", "POST"])
-def mine(request, slug):
-    event, reg_settings = _event_and_settings(request, slug)
-    if not request.user.is_authenticated:
-        if request.method == "POST":
-            return redirect_to_login(request.get_full_path())
-        return render(request, "registration/anonymous.html",
-                      {"event": event, "reg_settings": reg_settings, "nav": "registration"})
+@gate("registration.register", load=_registration_event, login_first=False,
+      anonymous=_signed_out, private=False, passes=_with_settings)
+def mine(request, event, reg_settings):
     # The form, the service and the status page all read the questions: load them once.
     prefetch_related_objects([event], "questions")
     if request.method == "POST":
@@ -110,19 +123,22 @@ def _status_page(request, event, registration):
     return response
 
 
-def _own_registration(request, slug):
-    event, _ = _event_and_settings(request, slug)
-    if not request.user.is_authenticated:
-        raise Http404
+def _own_registration(request, event):
     registration = services.active_registration(event, request.user)
     if registration is None:
         raise Http404("You have no registration for this event.")
-    return event, registration
+    return registration
+
+
+# The person's own registration: signed out, there is none to act on (404, not the login).
+own_registration = gate("registration.register", load=_registration_event, login_first=False,
+                        anonymous=nothing_here, private=False)
 
 
 @require_POST
-def cancel(request, slug):
-    event, registration = _own_registration(request, slug)
+@own_registration
+def cancel(request, event):
+    registration = _own_registration(request, event)
     try:
         services.cancel(registration, by=request.user)
     except Exception as exc:  # noqa: BLE001 - shown to the person, nothing was changed
@@ -135,8 +151,9 @@ def cancel(request, slug):
 
 
 @require_POST
-def accept(request, slug):
-    event, registration = _own_registration(request, slug)
+@own_registration
+def accept(request, event):
+    registration = _own_registration(request, event)
     try:
         services.accept_offer(registration, by=request.user)
     except (services.RegistrationError, services.IllegalTransition) as exc:
@@ -182,11 +199,9 @@ def landing_for_participant(user) -> str | None:
 
 
 @require_safe
-def badge_pdf(request, slug):
+@gate("registration.get_badge", load=public_event)
+def badge_pdf(request, event):
     """The signed-in person's own badge, once their seat is confirmed; 404 for anyone else."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    event = event_services.public_event(slug, request.user)
     registration = (Registration.objects
                     .select_related("event", "user", "organisation")
                     .filter(event=event, user=request.user, status=Status.CONFIRMED).first())

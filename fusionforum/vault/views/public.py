@@ -5,7 +5,6 @@ are never cached; no value enters a URL."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
+from fusionforum.events.access import gate
 from fusionforum.events.services import public_event
 from fusionforum.registration.standing import standing
 
@@ -22,7 +22,7 @@ from ..forms import IdentityForm
 
 @sensitive_post_parameters()
 @sensitive_variables()
-@login_required
+@gate("vault.give_own_data", load=None, private=False)
 @require_http_methods(["GET", "HEAD", "POST"])
 def status(request, slug):
     event = public_event(slug, request.user)

@@ -12,15 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core.forms import posted_data
+from fusionforum.events.access import gate
 
 from .. import registry, services
-from ..access import security_officer_view
 from ..fields import CATALOGUE, labels
 from ..forms import DecisionForm, ExportForm, VaultSettingsForm
 
 
 @require_safe
-@security_officer_view
+@gate("vault.use_security_office", second_factor=True)
 def overview(request, event):
     rows = services.overview(event)
     counts: dict[str, int] = {}
@@ -35,7 +35,7 @@ def overview(request, event):
 @sensitive_variables()
 @sensitive_post_parameters()
 @require_http_methods(["GET", "HEAD", "POST"])
-@security_officer_view
+@gate("vault.use_security_office", second_factor=True)
 def person(request, event, user_id):
     subject = get_object_or_404(get_user_model(), pk=user_id)
     holder = registry.seat_holder(event, subject)
@@ -70,7 +70,7 @@ def person(request, event, user_id):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@security_officer_view
+@gate("vault.use_security_office", second_factor=True)
 def vault_settings(request, event):
     current = services.settings_for(event)
     form = VaultSettingsForm(posted_data(request), initial={
@@ -91,7 +91,7 @@ def vault_settings(request, event):
 
 
 @require_safe
-@security_officer_view
+@gate("vault.use_security_office", second_factor=True)
 def access_log(request, event):
     entries = list(services.access_log(event)[:500])
     for entry in entries:
@@ -101,7 +101,7 @@ def access_log(request, event):
 
 
 @require_POST
-@security_officer_view
+@gate("vault.use_security_office", second_factor=True)
 def export_create(request, event):
     form = ExportForm(request.POST)
     if not form.is_valid():
@@ -124,7 +124,7 @@ def export_download(request, slug, token):
     if not request.user.is_authenticated or not is_verified(request.user):
         request.session[PENDING_EXPORT] = {"slug": slug, "token": token}
         return redirect("vault_security:export_continue", slug=slug)
-    return security_officer_view(_serve_export)(request, slug, token)
+    return _gated_export(request, slug=slug, token=token)
 
 
 def _serve_export(request, event, token):
@@ -141,9 +141,13 @@ def _serve_export(request, event, token):
     return response
 
 
+# The signed-in, verified officer opening the link: the same gate as every office page.
+_gated_export = gate("vault.use_security_office", second_factor=True)(_serve_export)
+
+
 @sensitive_variables()
 @require_safe
-@security_officer_view
+@gate("vault.use_security_office", second_factor=True)
 def export_continue(request, event):
     """After the login: the export whose link was opened while signed out, from the session
     (once; the token's own checks still apply)."""

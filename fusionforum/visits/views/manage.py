@@ -3,33 +3,21 @@ per-run lists with the clearance status only, waiting lists and manual moves."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.accounts.models import User
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
-from fusionforum.registration.access import organiser_view
+from fusionforum.events.access import gate
 
 from .. import services
 from ..forms import AddPersonForm, MoveForm, RunForm, SettingsForm, TourForm
 from ..models import Seat, TourRun, TourType, VisitSettings
 from ..states import SeatStatus
-
-
-def in_event_time(view):
-    @functools.wraps(view)
-    def wrapped(request, event, *args, **kwargs):
-        with timezone.override(event.tz):
-            return view(request, event, *args, **kwargs)
-
-    return wrapped
 
 
 def _render(request, event, template, context, status=200):
@@ -38,8 +26,7 @@ def _render(request, event, template, context, status=200):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@organiser_view
-@in_event_time
+@gate("visits.manage_visits", second_factor=True, event_time=True)
 def overview(request, event):
     settings = services.visit_settings(event)
     form = SettingsForm(posted_data(request), instance=settings or VisitSettings(event=event))
@@ -63,8 +50,7 @@ def overview(request, event):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@organiser_view
-@in_event_time
+@gate("visits.manage_visits", second_factor=True, event_time=True)
 def tour_edit(request, event, pk=None):
     tour = get_object_or_404(TourType, pk=pk, event=event) if pk else None
     form = TourForm(posted_data(request), instance=tour, event=event)
@@ -79,8 +65,7 @@ def tour_edit(request, event, pk=None):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@organiser_view
-@in_event_time
+@gate("visits.manage_visits", second_factor=True, event_time=True)
 def run_edit(request, event, tour_pk=None, pk=None):
     if pk:
         run = get_object_or_404(TourRun.objects.select_related("tour"), pk=pk,
@@ -105,8 +90,7 @@ def run_edit(request, event, tour_pk=None, pk=None):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@organiser_view
-@in_event_time
+@gate("visits.manage_visits", second_factor=True, event_time=True)
 def allocation(request, event):
     settings = get_object_or_404(VisitSettings, event=event)
     current_phase = settings.phase(clock.now())
@@ -160,16 +144,14 @@ def _run_page(request, event, run, *, add_form=None, status=200):
 
 
 @require_http_methods(["GET", "HEAD"])
-@organiser_view
-@in_event_time
+@gate("visits.manage_visits", second_factor=True, event_time=True)
 def run_page(request, event, pk):
     run = get_object_or_404(TourRun.objects.select_related("tour"), pk=pk, tour__event=event)
     return _run_page(request, event, run)
 
 
 @require_POST
-@organiser_view
-@in_event_time
+@gate("visits.manage_visits", second_factor=True, event_time=True)
 def run_add(request, event, pk):
     run = get_object_or_404(TourRun.objects.select_related("tour__event"), pk=pk,
                             tour__event=event)
@@ -193,8 +175,7 @@ def run_add(request, event, pk):
 
 
 @require_POST
-@organiser_view
-@in_event_time
+@gate("visits.manage_visits", second_factor=True, event_time=True)
 def seat_move(request, event, pk):
     seat = get_object_or_404(Seat.objects.select_related("run__tour__event", "user"), pk=pk,
                              run__tour__event=event)
@@ -212,8 +193,7 @@ def seat_move(request, event, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@organiser_view
-@in_event_time
+@gate("visits.manage_visits", second_factor=True, event_time=True)
 def seat_cancel(request, event, pk):
     seat = get_object_or_404(Seat.objects.select_related("run__tour__event", "user"), pk=pk,
                              run__tour__event=event)

@@ -3,19 +3,13 @@ free seats and waiting lists after the allocation, and the person's own seats.""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
-from fusionforum.events import services as event_services
-from fusionforum.registration.access import PERMISSION as ORGANISER_PERMISSION
+from fusionforum.events.access import gate, public_event_with
 from fusionforum.registration.standing import standing
 
 from .. import services
@@ -23,23 +17,11 @@ from ..forms import RankingForm
 from ..models import Seat, TourRun, TourType
 from ..states import ACTIVE
 
-
-def visits_view(view):
-    """Signed-in people of a published event that has tours; the view gets the event."""
-
-    @functools.wraps(view)
-    def wrapped(request, slug, *args, **kwargs):
-        event = event_services.public_event(slug, request.user)
-        if services.visit_settings(event) is None:
-            raise Http404("This event has no site visits.")
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        with timezone.override(event.tz):
-            response = view(request, event, *args, **kwargs)
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-    return wrapped
+# Signed-in people of a published event that has tours; the view gets the event. Who may not
+# sign up is told so on the page (``registration.standing``).
+visits_view = gate("visits.see_tours", login_first=False, event_time=True,
+                   load=public_event_with(services.visit_settings,
+                                          "This event has no site visits."))
 
 
 def _home(request, event, form=None, status=200):
@@ -75,7 +57,7 @@ def _home(request, event, form=None, status=200):
         "ranking": ranking, "seats": seats, "now": now,
         "clearance": (services.clearance_status(event, request.user)
                       if any(s.status == "held" for s in seats) else None),
-        "organiser": request.user.has_perm(ORGANISER_PERMISSION, event),
+        "organiser": request.user.has_perm("visits.manage_visits", event),
         "standing": (standing(event, request.user, purpose="Site visits are")
                      if registration is None else None),
     }
