@@ -338,9 +338,7 @@ class MergeForm(AccessibleFormMixin, forms.Form):
 
 def record_export(event, *, by, fmt: str, filters, rows: int) -> None:
     """Log an organiser's download of the registrations (who, which filters, how many)."""
-    from .access import PERMISSION
-
-    if not by.has_perm(PERMISSION, event):
+    if not by.has_perm("registration.manage_registrations", event):
         raise PermissionDenied("Only the event's organisers export its registrations.")
     audit.record("registration.exported", event, actor=by,
                  summary=f"{fmt.upper()} export of {rows} registrations",

@@ -191,7 +191,7 @@ def find_people(event: Event, query: str):
 def badges_to_print(event: Event, *, by) -> list[Registration]:
     """Every confirmed registration of the event, by organisation then name, for printing
     all badges at once; the download is logged."""
-    if not by.has_perm(PERMISSION, event):
+    if not by.has_perm("registration.check_in", event):
         raise PermissionDenied("Only the event's organisers print its badges.")
     registrations = list(Registration.objects
                          .filter(event=event, status=Status.CONFIRMED)
