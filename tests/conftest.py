@@ -1,5 +1,6 @@
 import datetime as dt
 import zoneinfo
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,25 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 def paris(year, month, day, hour=0, minute=0):
     return dt.datetime(year, month, day, hour, minute, tzinfo=PARIS)
+
+
+SCHEDULING_TESTS = Path(__file__).resolve().parent / "scheduling"
+# Tests that keep a worker busy for long: browsers, live app servers, concurrent clients.
+LONG_RUNNING = ("browser", "concurrency", "production", "own_sqlite")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # The optimiser is pure Python (it may not import Django): no database is involved.
+    for item in items:
+        if item.path.is_relative_to(SCHEDULING_TESTS):
+            item.add_marker(pytest.mark.own_sqlite)
+    # pytest-xdist hands tests out in collection order, so a long module collected last keeps
+    # one worker busy after the others have finished: modules holding long tests go first
+    # (whole modules, so a module-scoped fixture is still set up once).
+    long_modules = {item.module for item in items
+                    if any(item.get_closest_marker(name) for name in LONG_RUNNING)}
+    items.sort(key=lambda item: item.module not in long_modules)
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,8 @@ from playwright.sync_api import expect
 from . import page_catalogue as catalogue
 from .conftest import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (used by helpers)
 
-pytestmark = pytest.mark.browser
+# The sweep drives the demo server of its own SQLite file (demo_site), not the test database.
+pytestmark = [pytest.mark.browser, pytest.mark.own_sqlite]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}

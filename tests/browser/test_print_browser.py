@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from . import page_catalogue as catalogue
 from .test_every_page_browser import DESKTOP, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.own_sqlite]  # drives demo_site's SQLite file
 
 # What a printed programme must never show (screen-only controls and chrome).
 NOT_PRINTED = (".site-menu", ".skip-link", ".site-footer", ".star", ".star-form",

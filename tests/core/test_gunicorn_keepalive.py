@@ -110,6 +110,7 @@ def _hold_idle_connections_and_probe(tmp_path, worker_class: str | None):
     return answer, answered_in, log.read_text()
 
 
+@pytest.mark.own_sqlite  # the server runs the dev settings on a SQLite file
 def test_idle_browser_connections_never_get_a_worker_killed(tmp_path):
     # The project's settings and the negative control (sync workers) side by side, at once.
     (tmp_path / "project").mkdir()

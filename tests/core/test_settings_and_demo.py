@@ -30,6 +30,7 @@ def _clean_env(**extra):
     return env
 
 
+@pytest.mark.own_sqlite  # manage.py in a child process on a SQLite file
 def test_production_settings_pass_the_deployment_check(tmp_path):
     env = _clean_env(
         DJANGO_SETTINGS_MODULE="fusionforum.settings.production",
@@ -44,6 +45,7 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.own_sqlite  # manage.py in a child process on a SQLite file
 def test_production_settings_refuse_a_missing_secret(tmp_path):
     env = _clean_env(DJANGO_SETTINGS_MODULE="fusionforum.settings.production",
                      DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3", ALLOWED_HOSTS="x.org")
@@ -52,6 +54,7 @@ def test_production_settings_refuse_a_missing_secret(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.own_sqlite  # manage.py in a child process on a SQLite file
 def test_demo_settings_generate_a_private_secret_key_once(tmp_path):
     env = _clean_env(DJANGO_SETTINGS_MODULE="fusionforum.settings.dev",
                      FUSIONFORUM_VAR_DIR=str(tmp_path))
@@ -64,6 +67,7 @@ def test_demo_settings_generate_a_private_secret_key_once(tmp_path):
     assert key_file.stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.own_sqlite  # manage.py in a child process on a SQLite file
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
     env = _clean_env(DJANGO_SETTINGS_MODULE="fusionforum.settings.dev",
                      FUSIONFORUM_VAR_DIR=str(tmp_path))
@@ -116,6 +120,7 @@ def test_demo_pages_say_the_data_is_synthetic(clock):
         in html
 
 
+@pytest.mark.own_sqlite  # manage.py in a child process on a SQLite file
 def test_load_demo_command(tmp_path):
     env = _clean_env(DJANGO_SETTINGS_MODULE="fusionforum.settings.dev",
                      FUSIONFORUM_VAR_DIR=str(tmp_path))

@@ -54,7 +54,7 @@ class SurgeDatabase:
 
 
 @pytest.fixture(scope="module", params=[
-    pytest.param("sqlite", id="sqlite"),
+    pytest.param("sqlite", id="sqlite", marks=pytest.mark.own_sqlite),
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
         not DATABASE_URL.startswith("postgres"),
         reason="needs DATABASE_URL=postgresql://... (the PostgreSQL CI pass)")),

@@ -10,7 +10,7 @@ import pytest
 
 from ..registration import surge_support as surge
 
-pytestmark = [pytest.mark.concurrency]
+pytestmark = [pytest.mark.concurrency, pytest.mark.own_sqlite]
 
 PEOPLE, CAPACITY = 16, 3
 
