@@ -17,6 +17,7 @@ import datetime as dt
 import decimal
 from dataclasses import dataclass, field
 
+import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -153,7 +154,10 @@ def organisation_submissions(event, user):
 
 
 def is_author(user, submission: Submission) -> bool:
-    return bool(user.is_authenticated and user.has_perm("cfp.edit_own_submission", submission))
+    # The rule itself, not user.has_perm: Django grants a superuser every permission, which
+    # made a platform administrator an author of every submission (without a second factor).
+    return bool(user.is_authenticated
+                and rules.has_perm("cfp.edit_own_submission", user, submission))
 
 
 def is_organiser(user, event) -> bool:

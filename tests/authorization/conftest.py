@@ -1,0 +1,106 @@
+"""The loaded demo workshop, a second event, and one signed-in client per role of the URL
+matrix (``test_url_matrix.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from fusionforum.core import clock as business_clock
+from tests.conftest import login_verified
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+TODAY = dt.date(2027, 5, 26)
+SLUG = "demo-workshop"
+OTHER_SLUG = "other-workshop"
+
+# role -> (account e-mail, second factor verified). The demo's accounts are the README's; the
+# people of the other event and the person with no role are created by ``world``.
+ACCOUNTS = {
+    "anonymous": (None, False),
+    "no role": ("no.role@test.invalid", False),
+    "participant": ("bo.example@demo.fusionforum.invalid", False),
+    "other participant": ("other.participant@test.invalid", False),
+    "speaker": ("esme.fictive@demo-speakers.fusionforum.invalid", False),
+    "expert": ("expert@demo.fusionforum.invalid", False),
+    "reviewer": ("reviewer@demo.fusionforum.invalid", True),
+    "organiser": ("organiser@demo.fusionforum.invalid", True),
+    "other organiser": ("other.organiser@test.invalid", True),
+    "security officer": ("security@demo.fusionforum.invalid", True),
+    "platform admin": ("admin@demo.fusionforum.invalid", True),
+    # A staff role whose session has not passed the second factor yet.
+    "unverified organiser": ("organiser@demo.fusionforum.invalid", False),
+}
+
+
+def _other_event(demo):
+    """A second published event with its own organiser and one confirmed participant, and
+    nothing else: they hold roles, but not on the demo workshop."""
+    from fusionforum.accounts.models import User
+    from fusionforum.events.models import Day, Event, TeamMembership
+    from fusionforum.registration.models import Registration
+
+    other = Event.objects.create(
+        slug=OTHER_SLUG, title="Other Workshop", start_date=demo.start_date,
+        end_date=demo.end_date, venue_name="Elsewhere", venue_address="2 Other Road",
+        latitude="45.000000", longitude="5.000000", description="Another event.",
+        contact_emails="other@test.invalid", public_email="other@test.invalid",
+        is_published=True)
+    Day.objects.create(event=other, date=other.start_date, label="Day 1")
+    organiser = User.objects.create_user("other.organiser@test.invalid", "a-long-test-password",
+                                         full_name="Other Organiser")
+    TeamMembership.objects.create(event=other, user=organiser,
+                                  role=TeamMembership.Role.ORGANISER)
+    participant = User.objects.create_user("other.participant@test.invalid",
+                                           "a-long-test-password", full_name="Other Participant")
+    bo = Registration.objects.get(event=demo, user__email=ACCOUNTS["participant"][0])
+    Registration.objects.create(event=other, user=participant, organisation=bo.organisation,
+                                status="confirmed", submitted_at=business_clock.now())
+    User.objects.create_user("no.role@test.invalid", "a-long-test-password",
+                             full_name="Nobody Inparticular")
+    return other
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo workshop and the other event, loaded once for the module in a transaction
+    rolled back after it; each request of the matrix runs in its own rolled-back savepoint."""
+    from fusionforum.events.demo import EXTRA_LOADERS, load_demo
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            business_clock.set_now(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=PARIS))
+            event = load_demo(today=TODAY)
+            for loader in EXTRA_LOADERS:
+                loader(event)
+            _other_event(event)
+            yield event
+        finally:
+            business_clock.set_now(None)
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def clients(world, django_db_blocker):
+    """One client per role, logged in once (sessions live in the module's transaction)."""
+    from fusionforum.accounts.models import User
+
+    made = {}
+    with django_db_blocker.unblock():
+        for role, (email, verified) in ACCOUNTS.items():
+            client = Client()
+            if email:
+                user = User.objects.get(email=email)
+                if verified:
+                    login_verified(client, user)
+                else:
+                    client.force_login(user)
+            made[role] = client
+    return made
