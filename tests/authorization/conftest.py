@@ -65,6 +65,25 @@ def _other_event(demo):
     return other
 
 
+def _speaker_files(demo):
+    """Slides on the submissions and a photo on their profile (the demo has none),
+    so the download addresses answer who may have them rather than 404 for everyone."""
+    from django.core.files.base import ContentFile
+
+    from fusionforum.cfp.models import SpeakerProfile, Submission
+
+    email = ACCOUNTS["speaker"][0]
+    submission = Submission.objects.filter(event=demo, speaker_links__user__email=email).get()
+    submission.slides.save("slides.pdf", ContentFile(b"%PDF-1.4 test slides"), save=False)
+    # Every submission shares the file: the reviewer's assigned ones have slides too.
+    Submission.objects.filter(event=demo).update(slides=submission.slides.name,
+                                                 slides_uploaded_at=business_clock.now())
+    profile, _ = SpeakerProfile.objects.get_or_create(event=demo, user=submission.speaker_links
+                                                      .get(user__email=email).user)
+    profile.photo.save("photo.jpg", ContentFile(b"\xff\xd8\xff\xe0 test photo"), save=False)
+    SpeakerProfile.objects.filter(pk=profile.pk).update(photo=profile.photo.name)
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The demo workshop and the other event, loaded once for the module in a transaction
@@ -80,6 +99,7 @@ def world(django_db_setup, django_db_blocker):
             for loader in EXTRA_LOADERS:
                 loader(event)
             _other_event(event)
+            _speaker_files(event)
             yield event
         finally:
             business_clock.set_now(None)

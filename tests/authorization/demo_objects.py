@@ -14,6 +14,7 @@ def demo_objects() -> dict[str, object]:
         ReviewAssignment,
         ReviewerConflict,
         ScoreCategory,
+        SpeakerProfile,
         Submission,
     )
     from fusionforum.events.models import Event
@@ -61,6 +62,7 @@ def demo_objects() -> dict[str, object]:
         "release": release.version,
         "talk": release.snapshot["talks"][0]["code"],
         "speaker_code": release.snapshot["speakers"][0]["code"],
+        "own_speaker_code": SpeakerProfile.objects.get(event=event, user=speaker).code,
         "expert": first(Expert.objects.filter(event=event, is_active=True)).pk,
         "schedule_run": ScheduleRun.objects.filter(event=event).order_by("-pk").first().pk,
         "meeting_release": MeetingRelease.objects.filter(event=event).order_by("-version")

@@ -83,7 +83,7 @@ ORGANISERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, ORGANISER: ALLOWED, PLATFORM
 REVIEWERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, REVIEWER: ALLOWED})
 SECURITY_OFFICERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, SECURITY_OFFICER: ALLOWED})
 EXPERTS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, EXPERT: ALLOWED})
-# The object does not exist in the demo (no slides, no photos uploaded): 404 for everyone.
+# The released programme has no slides or photos (its snapshot says so): 404 for everyone.
 NOBODY_HERE = everyone(NOT_FOUND)
 STAFF = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, REVIEWER: ALLOWED, ORGANISER: ALLOWED,
                              OTHER_ORGANISER: ALLOWED, SECURITY_OFFICER: ALLOWED,
@@ -278,10 +278,7 @@ MATRIX = {
     "cfp_decide:email": gate_first(ORGANISERS, "GET POST HEAD", key=literal("accepted")),
     "cfp_decide:email_reset": gate_first(ORGANISERS, "POST", key=literal("accepted")),
     "cfp_decide:submission": gate_first(ORGANISERS, "GET HEAD", code="submission"),
-    "cfp_decide:slides": gate_first(
-        everyone(NOT_FOUND, {ANONYMOUS: LOGIN, UNVERIFIED_ORGANISER: SECOND_FACTOR}), "GET HEAD",
-        but={method: {ORGANISER: NOT_ALLOWED, PLATFORM_ADMIN: NOT_ALLOWED}
-             for method in ("POST", "PUT", "DELETE")}, code="submission"),
+    "cfp_decide:slides": gate_first(ORGANISERS, "GET HEAD", code="submission"),
     "cfp_decide:decide": gate_first(ORGANISERS, "POST", code="submission"),
     "cfp_decide:assign": gate_first(ORGANISERS, "POST", code="submission"),
     "cfp_decide:unassign": gate_first(ORGANISERS, "POST", code="review_submission",
@@ -292,20 +289,14 @@ MATRIX = {
     "cfp_manage:category_action": gate_first(ORGANISERS, "POST", pk="category"),
     "cfp_manage:export": gate_first(ORGANISERS, "GET HEAD", fmt=literal("csv")),
     "cfp_manage:detail": gate_first(ORGANISERS, "GET POST", code="submission"),
-    "cfp_manage:slides": gate_first(
-        everyone(NOT_FOUND, {ANONYMOUS: LOGIN, UNVERIFIED_ORGANISER: SECOND_FACTOR}), "GET HEAD",
-        but={method: {ORGANISER: NOT_ALLOWED, PLATFORM_ADMIN: NOT_ALLOWED}
-             for method in ("POST", "PUT", "DELETE")}, code="submission"),
+    "cfp_manage:slides": gate_first(ORGANISERS, "GET HEAD", code="submission"),
 
     # Reviewers (/review/<event>/): the event's reviewers only, organisers included out.
     "review:home": gate_first(REVIEWERS, "GET HEAD"),
     "review:conflicts": gate_first(REVIEWERS, "GET POST HEAD"),
     "review:conflict_withdraw": gate_first(REVIEWERS, "POST", pk="conflict"),
     "review:submission": gate_first(REVIEWERS, "GET POST HEAD", code="review_submission"),
-    "review:slides": gate_first(
-        everyone(NOT_FOUND, {ANONYMOUS: LOGIN}), "GET HEAD",
-        but={method: {REVIEWER: NOT_ALLOWED} for method in ("POST", "PUT", "DELETE")},
-        code="review_submission"),
+    "review:slides": gate_first(REVIEWERS, "GET HEAD", code="review_submission"),
 
     # The speaker's pages of a submission. POST to a closed call or past the edit deadline is
     # refused with the reason (403).
@@ -314,12 +305,17 @@ MATRIX = {
         SIGNED_IN, "GET POST",
         but={"POST": everyone(FORBIDDEN, {ANONYMOUS: LOGIN, PARTICIPANT: ALLOWED,
                                           SPEAKER: ALLOWED})}),
-    "cfp:own_photo": methods_first(NOBODY_HERE, "GET HEAD"),
+    # The speaker's own photo (the profile page's preview): nobody else has one here.
+    "cfp:own_photo": methods_first(everyone(NOT_FOUND, {SPEAKER: ALLOWED}), "GET HEAD"),
     "cfp:edit": methods_first(SUBMISSION_AUTHORS, "GET POST", code="submission",
                               but={"POST": {SPEAKER: FORBIDDEN}}),
     "cfp:slides": methods_first(everyone(NOT_FOUND, {SPEAKER: ALLOWED}), "POST",
                                 code="submission"),
-    "cfp:slides_download": methods_first(NOBODY_HERE, "GET HEAD", code="submission"),
+    # Slides before the talk is public: its authors, and verified organisers and assigned
+    # reviewers (the demo's reviewer reviews this one).
+    "cfp:slides_download": methods_first(
+        everyone(NOT_FOUND, {SPEAKER: ALLOWED, REVIEWER: ALLOWED, ORGANISER: ALLOWED,
+                             PLATFORM_ADMIN: ALLOWED}), "GET HEAD", code="submission"),
     "cfp:withdraw": methods_first(SUBMISSION_AUTHORS, "GET POST", code="submission"),
     "cfp:confirm": methods_first(SUBMISSION_AUTHORS, "GET POST", code="submission"),
 
@@ -538,7 +534,7 @@ def test_every_url_has_an_entry():
 
 def test_every_role_gets_the_answer_the_matrix_says(world, clients, monkeypatch):
     # Rendering the report's PDF takes seconds and decides nothing about access.
-    monkeypatch.setattr("fusionforum.outcomes.views.render_pdf", lambda html: b"%PDF-1.7")
+    monkeypatch.setattr("fusionforum.outcomes.views.public.render_pdf", lambda html: b"%PDF-1.7")
     objects = demo_objects()
     failures = []
     for name, kwargs in sorted(all_urls().items()):
