@@ -532,7 +532,9 @@ def test_every_url_has_an_entry():
     assert not stale, f"entries for URLs that no longer exist: {stale}"
 
 
-def test_every_role_gets_the_answer_the_matrix_says(world, clients, monkeypatch):
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_answers_the_role_as_the_matrix_says(world, clients, monkeypatch, role):
+    """One test per role, so that parallel workers share the roles (each loads the demo)."""
     # Rendering the report's PDF takes seconds and decides nothing about access.
     monkeypatch.setattr("fusionforum.outcomes.views.public.render_pdf", lambda html: b"%PDF-1.7")
     objects = demo_objects()
@@ -542,18 +544,17 @@ def test_every_role_gets_the_answer_the_matrix_says(world, clients, monkeypatch)
             continue
         path = path_of(name, kwargs, objects)
         entry = MATRIX[name]
-        for role in ROLES:
-            for method in METHODS if role in ALL_METHODS_ROLES else ("GET", "POST"):
-                response, writes = ask(clients[role], method, path)
-                got, expected = outcome_of(response), entry.expected(role, method)
-                where = f"{method} {path} [{name}] as {role}"
-                if got != expected:
-                    failures.append(f"{where}: {got} (HTTP {response.status_code} "
-                                    f"{response.get('Location', '')}), expected {expected}")
-                    continue
-                if got in REFUSALS and writes:
-                    failures.append(f"{where}: refused but wrote {writes}")
-                problem = refusal_problem(got, response) if got in REFUSALS else None
-                if problem:
-                    failures.append(f"{where}: {problem}")
-    assert not failures, f"{len(failures)} cells differ:\n" + "\n".join(failures)
+        for method in METHODS if role in ALL_METHODS_ROLES else ("GET", "POST"):
+            response, writes = ask(clients[role], method, path)
+            got, expected = outcome_of(response), entry.expected(role, method)
+            where = f"{method} {path} [{name}]"
+            if got != expected:
+                failures.append(f"{where}: {got} (HTTP {response.status_code} "
+                                f"{response.get('Location', '')}), expected {expected}")
+                continue
+            if got in REFUSALS and writes:
+                failures.append(f"{where}: refused but wrote {writes}")
+            problem = refusal_problem(got, response) if got in REFUSALS else None
+            if problem:
+                failures.append(f"{where}: {problem}")
+    assert not failures, f"{role}: {len(failures)} cells differ:\n" + "\n".join(failures)
