@@ -84,6 +84,15 @@ def _speaker_files(demo):
     SpeakerProfile.objects.filter(pk=profile.pk).update(photo=profile.photo.name)
 
 
+def rolled_back():
+    """A transaction the test rolls back, marked as Django's TestCase marks its own: a service
+    that must be the outermost transaction (``atomic(durable=True)``) runs inside it as it
+    would inside a test case's."""
+    atomic = transaction.atomic()
+    atomic._from_testcase = True
+    return atomic
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The demo workshop and the other event, loaded once for the module in a transaction
@@ -91,7 +100,7 @@ def world(django_db_setup, django_db_blocker):
     from fusionforum.events.demo import EXTRA_LOADERS, load_demo
 
     with django_db_blocker.unblock():
-        atomic = transaction.atomic()
+        atomic = rolled_back()
         atomic.__enter__()
         try:
             business_clock.set_now(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=PARIS))

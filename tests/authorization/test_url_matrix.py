@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import ACCOUNTS
+from .conftest import ACCOUNTS, rolled_back
 from .demo_objects import demo_objects
 
 pytestmark = pytest.mark.django_db
@@ -496,7 +496,7 @@ def ask(client, method, path):
     session cookie survives (a logout or a login would replace it)."""
     cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
     connection.queries_log.clear()  # a full log would hide this request's statements
-    with transaction.atomic():
+    with rolled_back():
         with CaptureQueriesContext(connection) as queries:
             response = getattr(client, method.lower())(path)
         transaction.set_rollback(True)
