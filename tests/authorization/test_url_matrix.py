@@ -521,9 +521,19 @@ def refusal_problem(outcome, response) -> str | None:
 
 # -- the tests -------------------------------------------------------------------------------
 
+def missing_entries(urls) -> list[str]:
+    return sorted(set(urls) - set(MATRIX) - set(EXCLUDED))
+
+
+def test_a_new_url_without_an_entry_is_named(monkeypatch):
+    monkeypatch.setattr("tests.authorization.test_url_matrix.URL_SOURCES",
+                        [django_urls, lambda: {"api:submissions": {"slug"}}])
+    assert missing_entries(all_urls()) == ["api:submissions"]
+
+
 def test_every_url_has_an_entry():
     urls = all_urls()
-    missing = sorted(set(urls) - set(MATRIX) - set(EXCLUDED))
+    missing = missing_entries(urls)
     assert not missing, (
         "URLs without an entry in the authorization matrix: " + ", ".join(missing) + ". Add "
         "each to MATRIX in tests/authorization/test_url_matrix.py (who may use it, which "
@@ -558,3 +568,16 @@ def test_every_url_answers_the_role_as_the_matrix_says(world, clients, monkeypat
             if problem:
                 failures.append(f"{where}: {problem}")
     assert not failures, f"{role}: {len(failures)} cells differ:\n" + "\n".join(failures)
+
+
+def test_a_platform_administrator_is_no_author_of_a_submission(world):
+    """Django grants a superuser every permission; the speakers' pages must ask the rule."""
+    from fusionforum.accounts.models import User
+    from fusionforum.cfp import services
+    from fusionforum.cfp.models import Submission
+
+    submission = Submission.objects.get(code=demo_objects()["submission"])
+    admin = User.objects.get(email=ACCOUNTS[PLATFORM_ADMIN][0])
+    speaker = User.objects.get(email=ACCOUNTS[SPEAKER][0])
+    assert admin.is_superuser and not services.is_author(admin, submission)
+    assert services.is_author(speaker, submission)
