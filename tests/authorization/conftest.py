@@ -32,8 +32,9 @@ ACCOUNTS = {
     "other organiser": ("other.organiser@test.invalid", True),
     "security officer": ("security@demo.fusionforum.invalid", True),
     "platform admin": ("admin@demo.fusionforum.invalid", True),
-    # A staff role whose session has not passed the second factor yet.
+    # Staff whose session has not passed the second factor yet.
     "unverified organiser": ("organiser@demo.fusionforum.invalid", False),
+    "unverified platform admin": ("admin@demo.fusionforum.invalid", False),
 }
 
 

@@ -52,6 +52,7 @@ OTHER_ORGANISER = "other organiser"  # organiser of the other event only
 SECURITY_OFFICER = "security officer"
 PLATFORM_ADMIN = "platform admin"
 UNVERIFIED_ORGANISER = "unverified organiser"  # the organiser, second factor not passed
+UNVERIFIED_ADMIN = "unverified platform admin"
 ROLES = tuple(ACCOUNTS)
 # Roles whose HEAD, PUT and DELETE are checked too (GET and POST are checked for every role):
 # one of each kind of refusal and permission, to keep the module fast.
@@ -69,8 +70,11 @@ REFUSALS = {LOGIN, SECOND_FACTOR, NOT_FOUND, FORBIDDEN, NOT_ALLOWED}
 
 
 def everyone(outcome, others=None):
-    """``outcome`` for every role, except the roles in ``others``."""
-    return {role: (others or {}).get(role, outcome) for role in ROLES}
+    """``outcome`` for every role, except the roles in ``others``. A platform administrator
+    whose session has not passed the second factor is answered as such an organiser is."""
+    others = dict(others or {})
+    others.setdefault(UNVERIFIED_ADMIN, others.get(UNVERIFIED_ORGANISER, outcome))
+    return {role: others.get(role, outcome) for role in ROLES}
 
 
 # -- who may use a URL (the answer for a method the view serves) -------------------------------
