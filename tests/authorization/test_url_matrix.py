@@ -106,6 +106,7 @@ REQUEST_HOLDER = everyone(FORBIDDEN, {ANONYMOUS: LOGIN, PARTICIPANT: ALLOWED,
 SUBMISSION_AUTHORS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, SPEAKER: ALLOWED})
 # What a person holds on the demo workshop (registration, seat, badge): the holder only.
 REGISTERED = everyone(NOT_FOUND, {PARTICIPANT: ALLOWED, SPEAKER: ALLOWED})
+# Every signed-in person is refused with the reason (403), e.g. a POST to a closed call.
 NO_ONE_HERE_SIGNED_IN = everyone(FORBIDDEN, {ANONYMOUS: LOGIN})
 
 
@@ -224,6 +225,8 @@ MATRIX = {
     "accounts:password_reset_confirm": methods_first(
         EVERYONE, "GET POST HEAD PUT DELETE", uidb64=literal("MQ"), token=literal("not-a-token")),
     "accounts:password_reset_complete": methods_first(EVERYONE, "GET HEAD"),
+    # Anyone signed in may set up a second factor; staff not yet verified are sent to verify
+    # it, except for the methods the page does not serve.
     "accounts:two_factor_setup": gate_first(
         everyone(ALLOWED, {ANONYMOUS: LOGIN, UNVERIFIED_ORGANISER: SECOND_FACTOR}), "GET POST",
         but={method: {UNVERIFIED_ORGANISER: NOT_ALLOWED} for method in ("HEAD", "PUT", "DELETE")}),
@@ -243,6 +246,7 @@ MATRIX = {
 
     # A participant's own registration; cancel and accept find no registration to act on
     # for people without one (404).
+    # The registration page shows the form to anyone; registering needs an account.
     "registration:mine": methods_first(EVERYONE, "GET POST", but={"POST": {ANONYMOUS: LOGIN}}),
     "registration:cancel": methods_first(REGISTERED, "POST"),
     "registration:accept": methods_first(REGISTERED, "POST"),
@@ -396,6 +400,8 @@ MATRIX = {
                                    "GET POST", pk="seat"),
 
     # Site-access data: the participant's own status page, the security office's pages.
+    # Sending data is refused with the reason (403) when none is asked for, the deadline has
+    # passed or the office has decided.
     "vault:status": gate_first(SIGNED_IN, "GET POST HEAD", but={"POST": NO_ONE_HERE_SIGNED_IN}),
     "vault_security:overview": methods_first(SECURITY_OFFICERS, "GET HEAD"),
     "vault_security:person": methods_first(SECURITY_OFFICERS, "GET POST HEAD",
