@@ -83,6 +83,13 @@ def _speaker_files(demo):
                                                       .get(user__email=email).user)
     profile.photo.save("photo.jpg", ContentFile(b"\xff\xd8\xff\xe0 test photo"), save=False)
     SpeakerProfile.objects.filter(pk=profile.pk).update(photo=profile.photo.name)
+    # A new release of the programme publishes them (its snapshot says which talks have
+    # slides and which speakers a photo).
+    from fusionforum.accounts.models import User
+    from fusionforum.programme import releases
+
+    releases.release(demo, by=User.objects.get(email=ACCOUNTS["organiser"][0]),
+                     comment="Slides and a photo", notify=False)
 
 
 def rolled_back():

@@ -87,8 +87,6 @@ ORGANISERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, ORGANISER: ALLOWED, PLATFORM
 REVIEWERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, REVIEWER: ALLOWED})
 SECURITY_OFFICERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, SECURITY_OFFICER: ALLOWED})
 EXPERTS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, EXPERT: ALLOWED})
-# The released programme has no slides or photos (its snapshot says so): 404 for everyone.
-NOBODY_HERE = everyone(NOT_FOUND)
 STAFF = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, REVIEWER: ALLOWED, ORGANISER: ALLOWED,
                              OTHER_ORGANISER: ALLOWED, SECURITY_OFFICER: ALLOWED,
                              PLATFORM_ADMIN: ALLOWED, UNVERIFIED_ORGANISER: SECOND_FACTOR})
@@ -174,8 +172,8 @@ MATRIX = {
     "programme:talk": methods_first(EVERYONE, "GET HEAD", code="talk"),
     "programme:speakers": methods_first(EVERYONE, "GET HEAD"),
     "programme:speaker": methods_first(EVERYONE, "GET HEAD", code="speaker_code"),
-    "programme:talk_slides": methods_first(NOBODY_HERE, "GET HEAD", code="talk"),
-    "programme:speaker_photo": methods_first(NOBODY_HERE, "GET HEAD", code="speaker_code"),
+    "programme:talk_slides": methods_first(EVERYONE, "GET HEAD", code="talk"),
+    "programme:speaker_photo": methods_first(EVERYONE, "GET HEAD", code="own_speaker_code"),
     # The agenda keeps starred talks in the browser for people signed out.
     "programme:agenda": methods_first(EVERYONE, "GET HEAD"),
     "programme:agenda_local": methods_first(EVERYONE, "GET HEAD"),
