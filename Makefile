@@ -13,7 +13,7 @@ TEST_WORKERS ?= auto
 help:
 	@echo "make demo   - install, migrate the SQLite demo database, load the demo workshop, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - install everything the suite needs and run it (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff and the import layers (import-linter)"
 	@echo "make bench  - public pages under gunicorn (req/s, p50, p99), then the registration surge (2,000 clients, 300 seats)"
 
 $(BIN)/python:
@@ -54,6 +54,7 @@ test: install-test system-test-deps
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install
 	scripts/ensure-system-packages.sh wrk || true

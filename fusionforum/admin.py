@@ -8,6 +8,7 @@ explains that the account has no role.
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,34 +16,21 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from fusionforum.accounts.roles import may_enter_back_office
 from fusionforum.accounts.twofactor import is_verified
+from fusionforum.accounts.views.public import two_factor_step
+from fusionforum.core.forms import TextPolicyMixin, TextPolicyModelForm
 
 
 def _has_policy(form_class) -> bool:
-    from fusionforum.core.forms import TextPolicyMixin
-
     return issubclass(form_class, TextPolicyMixin)
 
 
 def _with_policy(form_class):
-    from django import forms
-
-    from fusionforum.core.forms import TextPolicyMixin, TextPolicyModelForm
-
     if form_class is forms.ModelForm:
         return TextPolicyModelForm
     return type(form_class.__name__, (TextPolicyMixin, form_class), {
         "__module__": form_class.__module__})
-
-
-def may_enter_back_office(user) -> bool:
-    if not user.is_active or not user.is_authenticated:
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    from fusionforum.events.rules import is_any_organiser
-
-    return is_any_organiser(user)
 
 
 class FusionForumAdminSite(admin.AdminSite):
@@ -87,8 +75,6 @@ class FusionForumAdminSite(admin.AdminSite):
         if not may_enter_back_office(user):
             return render(request, "accounts/no_back_office.html", status=403)
         if not is_verified(user):
-            from fusionforum.accounts.views.public import two_factor_step
-
             return redirect(two_factor_step(user, next_url))
         return redirect(next_url)
 

@@ -3,14 +3,14 @@ seats and meetings by them); changing them is for platform administrators."""
 
 import rules
 
+from . import roles
+
 
 @rules.predicate
 def organises_any_event(user):
-    # Ignores the object: an organisation belongs to no event. Imported here because events
-    # sits above accounts.
-    from fusionforum.events.rules import is_organiser
-
-    return bool(is_organiser(user))
+    # Ignores the object: an organisation belongs to no event. Events sit above accounts, so
+    # their organisers are known through the roles registry.
+    return roles.organises_any_event(user)
 
 
 rules.add_perm("accounts.view_organisation", rules.is_superuser | organises_any_event)

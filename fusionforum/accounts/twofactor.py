@@ -18,6 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fusionforum.core import audit
 
+from . import roles
+
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
@@ -26,10 +28,7 @@ BACKUP_DEVICE_NAME = "Backup codes"
 def requires_two_factor(user) -> bool:
     """Whether this person must use a second factor: the back office and every staff role
     (organiser, reviewer, and the roles later apps add) require it."""
-    from fusionforum.admin import may_enter_back_office
-    from fusionforum.events.rules import has_staff_role
-
-    return may_enter_back_office(user) or has_staff_role(user)
+    return roles.may_enter_back_office(user) or roles.has_staff_role(user)
 
 
 def has_confirmed_device(user) -> bool:

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from fusionforum.accounts.roles import may_enter_back_office
+
 from ..access import gate
 from ..models import TeamMembership
 from ..rules import has_staff_role
@@ -27,8 +29,6 @@ def staff_home(request):
                "reviewer": TeamMembership.Role.REVIEWER in roles,
                "security": TeamMembership.Role.SECURITY_OFFICER in roles}
               for event, roles in roles_by_event.items()]
-    from fusionforum.admin import may_enter_back_office
-
     return render(request, "events/staff_home.html",
                   {"events": events, "back_office": may_enter_back_office(user)})
 
@@ -36,8 +36,6 @@ def staff_home(request):
 def landing_for_staff(user) -> str | None:
     """After logging in, every staff role and the platform administrators start at /manage/
     (the second factor comes first; see accounts.landing)."""
-    from fusionforum.admin import may_enter_back_office
-
     if has_staff_role(user) or may_enter_back_office(user):
         return reverse("staff_home")
     return None
