@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 
 from fusionforum.core.forms import AccessibleFormMixin, TextPolicyMixin
 from fusionforum.core.text import validate_single_line
+from fusionforum.notifications.services import queue_email
 
 from .models import Organisation, User, normalise_email
+from .services import normalise_name, site_domain_and_https
 
 
 class UserCreationForm(TextPolicyMixin, AdminUserCreationForm):
@@ -145,8 +147,6 @@ class SignupForm(AccessibleFormMixin, OrganisationChoiceForm):
                    *OrganisationChoiceForm.NEW_FIELDS]
 
     def clean_full_name(self):
-        from .services import normalise_name
-
         name = normalise_name(self.cleaned_data["full_name"])
         if not name:
             raise ValidationError("Enter your name.")
@@ -191,8 +191,6 @@ class ProfileForm(AccessibleFormMixin, OrganisationChoiceForm):
         super().__init__(*args, **kwargs)
 
     def clean_full_name(self):
-        from .services import normalise_name
-
         name = normalise_name(self.cleaned_data["full_name"])
         if not name:
             raise ValidationError("Enter your name.")
@@ -224,8 +222,6 @@ class PasswordResetForm(AccessibleFormMixin, DjangoPasswordResetForm):
         return (user for user in users if user.has_usable_password())
 
     def save(self, **kwargs):
-        from .services import site_domain_and_https
-
         domain, https = site_domain_and_https()
         # Whatever the view passes (it derives them from the request), the link goes to the
         # configured site: a forged Host header cannot redirect it.
@@ -242,8 +238,6 @@ class PasswordResetForm(AccessibleFormMixin, DjangoPasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, from_email,
                   to_email, html_email_template_name=None):
         from django.template import loader
-
-        from fusionforum.notifications.services import queue_email
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)

@@ -18,7 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from fusionforum.core import audit, clock, ratelimit
-from fusionforum.notifications.services import queue_email
+from fusionforum.core.models import AuditEntry
+from fusionforum.notifications.services import forget_recipient, queue_email
 
 from . import personal_data, twofactor
 from .models import Organisation, User, normalise_email
@@ -255,8 +256,6 @@ def account_sections(user: User) -> dict:
 
 
 def _audit_entries(user: User):
-    from fusionforum.core.models import AuditEntry
-
     return AuditEntry.objects.filter(actor=user).order_by("at", "id")
 
 
@@ -264,8 +263,6 @@ def anonymise_account_records(user: User) -> None:
     """The accounts app's anonymiser: login records (which hold the address and the client
     address) and every e-mail in the outbox addressed to this person."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    from fusionforum.notifications.services import forget_recipient
 
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()

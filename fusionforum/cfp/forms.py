@@ -7,12 +7,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
+from fusionforum.accounts.models import Organisation
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_multiline, validate_single_line
 from fusionforum.events.questions import WORKSHOP_QUESTIONS
 
 from . import services, visibility
 from .models import CallSettings, Category, Scale
+from .states import SubmissionState
 
 # The author's choice of who may read each answer; the wording is the policy's.
 VISIBILITY_CHOICES = visibility.AUTHOR_CHOICES
@@ -234,10 +236,6 @@ class FilterForm(forms.Form):
     category = forms.ChoiceField(label="Category", required=False)
 
     def __init__(self, *args, event, **kwargs):
-        from fusionforum.accounts.models import Organisation
-
-        from .states import SubmissionState
-
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", "Any state"), *SubmissionState.choices]
         self.fields["kind"].choices = [("", "Any kind"), *Organisation.Kind.choices]

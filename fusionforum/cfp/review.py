@@ -28,11 +28,11 @@ from django.db.models import Count, Q
 
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import audit, clock
-from fusionforum.core.text import validate_single_line
+from fusionforum.core.text import validate_multiline, validate_single_line
 from fusionforum.events.models import Event, TeamMembership
 from fusionforum.events.rules import is_reviewer
 
-from . import lifecycle
+from . import emails, lifecycle
 from .models import (
     CallSettings,
     Review,
@@ -220,7 +220,6 @@ def add_reviewer(event: Event, email: str, *, by) -> User:
         raise ReviewError(f"{user.full_name or user.email} is already a reviewer.")
     audit.record("cfp.reviewer_added", membership, actor=by,
                  summary=f"{user.email} became a reviewer")
-    from . import emails
 
     emails.notify_reviewer_added(event, user)
     return user
@@ -575,8 +574,6 @@ def save_review(submission: Submission, reviewer: User, *, scores: dict[int, int
         if len(text or "") > limit:
             errors[name] = [f"At most {limit} characters (this has {len(text)})."]
         else:
-            from fusionforum.core.text import validate_multiline
-
             try:
                 validate_multiline(text or "")
             except ValidationError as exc:
@@ -779,7 +776,6 @@ def decide(submission: Submission, decision: str, *, by, note: str = "",
             raise ReviewError("A talk length is set only when accepting.")
         if not 5 <= duration_minutes <= 240:
             raise ReviewError("A talk lasts from 5 to 240 minutes.")
-    from . import emails
 
     with transaction.atomic():
         lifecycle.move(submission, decision, by=by, note=note)
@@ -839,7 +835,6 @@ def bulk_decide(event: Event, ids: list[int], decision: str, *, by,
 def send_confirmation_reminders(event: Event, *, by) -> int:
     """Remind the speakers of accepted talks not yet confirmed; returns how many talks."""
     _require(by, "cfp.manage_call", event, "Only the event's organisers send reminders.")
-    from . import emails
 
     with transaction.atomic():
         pending = list(Submission.objects.filter(event=event, state=S.ACCEPTED)

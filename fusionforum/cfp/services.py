@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
 
+from fusionforum.accounts.models import User
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core import audit, clock
 from fusionforum.core.text import (
@@ -135,8 +136,6 @@ def submitting_organisation(event, user):
 
 def eligible_speakers(event, organisation):
     """Participants of ``organisation`` with an active registration for ``event``."""
-    from fusionforum.accounts.models import User
-
     return (User.objects.filter(
         is_active=True, anonymised_at__isnull=True,
         registrations__event=event, registrations__organisation=organisation,

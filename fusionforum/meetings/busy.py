@@ -32,6 +32,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from fusionforum.cfp.models import SpeakerProfile
+from fusionforum.programme.models import Release
+
 
 @dataclass
 class Busy:
@@ -93,9 +96,6 @@ def programme_talks(event, day) -> list[Busy]:
 
     Reads the latest programme release (what is public), never the working copy.
     """
-    from fusionforum.cfp.models import SpeakerProfile
-    from fusionforum.programme.models import Release
-
     release = Release.objects.filter(event=event).order_by("-version").first()
     if release is None or not day.slots:
         return []

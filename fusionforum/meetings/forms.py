@@ -10,6 +10,7 @@ from fusionforum.core.text import validate_multiline, validate_single_line
 from . import slots as slots_module
 from . import taxonomy
 from .models import Expert, MeetingOutcome, MeetingSettings
+from .publishing import reopening_refused
 
 
 class RequestForm(AccessibleFormMixin, forms.Form):
@@ -103,8 +104,6 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
         value = self.cleaned_data.get("requests_close_at")
         instance = self.instance
         if value is not None and instance.pk and value != instance.requests_close_at:
-            from .publishing import reopening_refused
-
             reason = reopening_refused(instance.event, value)
             if reason:
                 raise forms.ValidationError(reason)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from fusionforum.accounts.models import Organisation
+from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
 
 from . import busy
@@ -48,8 +50,6 @@ def parse_id(value: str) -> int:
 
 def confirmed_members(event) -> dict[int, int]:
     """{user id: organisation id} of everyone with a confirmed registration."""
-    from fusionforum.registration.models import Registration
-
     return dict(Registration.objects.filter(event=event, status=RegistrationStatus.CONFIRMED)
                 .values_list("user_id", "organisation_id"))
 
@@ -95,7 +95,6 @@ def build(event, *, entries: list[busy.Busy] | None = None) -> dict:
         item["submitted"] = position
 
     organisation_ids = sorted(attendees_by_org)
-    from fusionforum.accounts.models import Organisation
 
     names = dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name"))
     kinds = dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "kind"))

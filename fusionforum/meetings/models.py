@@ -21,6 +21,7 @@ from fusionforum.accounts.models import Organisation
 from fusionforum.core.text import validate_multiline, validate_single_line
 from fusionforum.events.models import Event
 
+from .slots import validate_breaks
 from .states import RequestStatus
 from .taxonomy import default_disciplines, validate_disciplines
 
@@ -68,7 +69,6 @@ class MeetingSettings(models.Model):
 
     def clean(self):
         super().clean()
-        from .slots import validate_breaks
 
         if self.requests_open_at and self.requests_close_at \
                 and self.requests_close_at <= self.requests_open_at:

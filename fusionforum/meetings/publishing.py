@@ -34,12 +34,13 @@ from collections import defaultdict
 from django.conf import settings as django_settings
 from django.db import transaction
 
+from fusionforum.accounts.models import User
 from fusionforum.core import audit, clock
 from fusionforum.notifications.services import queue_email
 
 from . import instance as instance_module
 from . import topics
-from .models import Meeting, MeetingRelease, MeetingRequest, MeetingSettings
+from .models import Expert, Meeting, MeetingRelease, MeetingRequest, MeetingSettings
 from .slots import MeetingDay
 
 FORMAT = "fusionforum-meetings/1"
@@ -203,10 +204,6 @@ def _line(meeting: dict, tz, *, for_expert: bool) -> str:
 
 def _recipients(event, snapshot: dict, request_pks: set[int]):
     """{address: {"name", "as_expert": [meetings], "as_attendee": [meetings]}}"""
-    from fusionforum.accounts.models import User
-
-    from .models import Expert
-
     people: dict[str, dict] = defaultdict(lambda: {"as_expert": [], "as_attendee": []})
     meetings = [m for m in snapshot.get("meetings", []) if m["request"] in request_pks]
     users = {u.pk: u for u in User.objects.filter(

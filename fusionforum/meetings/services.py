@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from fusionforum.accounts.models import User
+from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core import audit, clock
 from fusionforum.core.sentences import as_sentence
 from fusionforum.registration.models import Registration
@@ -30,8 +32,10 @@ from .models import (
     MeetingSettings,
     ScheduleRun,
 )
+from .publishing import reopening_refused
 from .slots import MeetingDay
 from .states import LIFE_CYCLE
+from .tasks import run_scheduler
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +75,6 @@ def delegation_of(event, user) -> Registration | None:
 
 def delegates(event, organisation) -> list:
     """The organisation's registered (confirmed) participants."""
-    from fusionforum.accounts.models import User
-
     return list(User.objects.filter(
         registrations__event=event, registrations__organisation=organisation,
         registrations__status=RegistrationStatus.CONFIRMED).order_by("full_name", "email"))
@@ -346,8 +348,6 @@ def remove_meeting(meeting: Meeting, *, by) -> None:
 
 
 def _enqueue(run_id: int) -> None:
-    from .tasks import run_scheduler
-
     run_scheduler.enqueue(run_id)
 
 
@@ -674,8 +674,6 @@ def save_settings(meeting_settings: MeetingSettings, *, by) -> Refit:
     the tables of their slot are dropped, the least important request first (highest
     priority number, then the latest). Refuses (``ValidationError``) a close of requests that
     would reopen them after publication, decided under the same lock as ``publish``."""
-    from .publishing import reopening_refused
-
     with transaction.atomic(durable=True):
         before = None
         if meeting_settings.pk is not None:
@@ -787,8 +785,6 @@ def published_meeting(event, request_pk: int) -> dict | None:
 def may_record(event, user, meeting: dict) -> bool:
     """The meeting's expert (by their login) or an organiser."""
     if is_organiser(user, event):
-        from fusionforum.accounts.twofactor import is_verified
-
         return is_verified(user)
     expert = expert_of(event, user)
     return expert is not None and expert.pk == meeting["expert"]

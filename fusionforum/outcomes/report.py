@@ -32,6 +32,7 @@ from collections import Counter, defaultdict
 from fusionforum.accounts.models import Organisation
 from fusionforum.cfp.models import Category, Submission
 from fusionforum.core.text import render_markdown
+from fusionforum.meetings.models import MeetingOutcome
 
 from . import clustering
 from .models import THEME_QUESTIONS, Licence, Priority, SurveyResponse, Theme, ThemeSource
@@ -344,7 +345,6 @@ def build_data(event, *, version: int, published_at) -> dict:
         submissions += bool(visible)
         counted += len(visible)
         quotable += sum(1 for q in visible if is_quotable(submission, q))
-    from fusionforum.meetings.models import MeetingOutcome
 
     for row in themes:
         row.pop("_organisation_ids")

@@ -25,6 +25,8 @@ from fusionforum.cfp import visibility
 from fusionforum.cfp.models import Submission
 from fusionforum.cfp.visibility import COUNTED_STATES, Purpose
 from fusionforum.core import audit, clock, pagecache
+from fusionforum.core.text import validate_single_line
+from fusionforum.registration.models import Registration
 
 from . import clustering
 from .models import (
@@ -201,8 +203,6 @@ def _theme(event, pk) -> Theme:
 
 
 def rename_theme(event, pk, label: str, *, by) -> Theme:
-    from fusionforum.core.text import validate_single_line
-
     validate_single_line(label or "")  # before folding spaces: a line break is refused
     label = " ".join((label or "").split())
     if not label:
@@ -234,8 +234,6 @@ def merge_themes(event, pks, *, by, label: str = "") -> Theme:
         _refresh_visibility(ThemeSource.objects.filter(theme=target))
         target.key_terms = _terms_of(target)
         if label.strip():
-            from fusionforum.core.text import validate_single_line
-
             validate_single_line(label)  # before folding spaces: a line break is refused
             target.label = " ".join(label.split())[:150]
             target.named_by_organiser = True
@@ -391,7 +389,6 @@ def publish(event, *, by, comment: str = "") -> ReportVersion:
     from . import report as report_module
 
     _require_organiser(event, by)
-    from fusionforum.core.text import validate_single_line
 
     # The comment is read straight from the POST body: the input policy applies here.
     validate_single_line(comment or "")
@@ -430,8 +427,6 @@ def withdraw(event, number: int, *, by, reason: str) -> ReportVersion:
     no public address serves it any more (410 Gone), comparisons stop reading it, and the
     latest version not withdrawn becomes the current one. The reason is shown to the public
     with the date."""
-    from fusionforum.core.text import validate_single_line
-
     _require_organiser(event, by)
     # Checked before spaces are folded: folding would quietly turn a line break or a control
     # character that str.split counts as a space into a space.
@@ -484,8 +479,6 @@ def _same(old: dict, new: dict) -> bool:
 def survey_organisation(event, user):
     """The organisation a signed-in person answers the survey for: their confirmed (or
     checked-in) registration's organisation, else None."""
-    from fusionforum.registration.models import Registration
-
     if not user.is_authenticated:
         return None
     registration = (Registration.objects.filter(event=event, user=user)

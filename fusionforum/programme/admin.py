@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from fusionforum.admin import site
 from fusionforum.events.admin import EventScopedAdmin
+from fusionforum.events.models import Event, StreamLink
 
 from .models import ProgrammeSession, Release, Room, TalkSlot
 
@@ -25,8 +26,6 @@ class ProgrammeSessionAdmin(EventScopedAdmin):
     raw_id_fields = ["chairs"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from fusionforum.events.models import Event, StreamLink
-
         events = Event.objects.organised_by(request.user)
         if db_field.related_model is Room:
             kwargs["queryset"] = Room.objects.filter(event__in=events)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from fusionforum.core import clock
 
 from . import public
+from .exports import ical
 from .models import AgendaFeed, StarredTalk
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,12}$")
@@ -162,8 +163,6 @@ def calendar(event, programme: public.Programme, codes, *, site_url: str) -> byt
     (exports/ical.py): a VTIMEZONE for the event's zone, times in that zone, one VEVENT per
     talk whose UID (``<guid>@<host>``) stays the same across releases, so calendar apps update
     a moved talk instead of duplicating it. Only the snapshot's public texts appear."""
-    from .exports import ical
-
     talks = sorted((programme.talks_by_code[c] for c in set(codes)
                     if c in programme.talks_by_code), key=lambda t: (t.start, t.code))
     title = programme.event.get("title") or event.title

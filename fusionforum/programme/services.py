@@ -25,6 +25,7 @@ from fusionforum.cfp.states import SCHEDULABLE
 from fusionforum.core import audit
 from fusionforum.core.text import validate_multiline, validate_single_line
 from fusionforum.events.models import Event, StreamLink
+from fusionforum.registration.states import Status
 
 from . import conflicts
 from .conflicts import ProgrammeConflict
@@ -71,8 +72,6 @@ def _validation_messages(error: ValidationError) -> list[str]:
 
 def eligible_chairs(event):
     """Registered participants (confirmed registration) and the event's team."""
-    from fusionforum.registration.states import Status
-
     return (get_user_model().objects
             .filter(Q(registrations__event=event, registrations__status=Status.CONFIRMED)
                     | Q(event_roles__event=event))

@@ -19,6 +19,7 @@ from fusionforum.accounts.models import Organisation
 from fusionforum.core import audit
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_single_line
+from fusionforum.events.models import TeamMembership
 
 from . import services
 from .capacity import GENERAL, RegistrationClosed, find_seat, summary
@@ -350,7 +351,6 @@ def _may_merge(user, plan) -> bool:
     event they take part in is one the organiser organises (platform admins: any)."""
     if user.is_superuser:
         return True
-    from fusionforum.events.models import TeamMembership
 
     organised = set(TeamMembership.objects.filter(
         user=user, role=TeamMembership.Role.ORGANISER).values_list("event_id", flat=True))

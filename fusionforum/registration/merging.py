@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from fusionforum.accounts.affiliations import Held
 from fusionforum.accounts.merge import MergeRefused
 from fusionforum.accounts.models import Organisation
 
 from .capacity import GENERAL, assign_pools, seat_holders, seat_lock
 from .models import Registration, RegistrationSettings
 from .services import RegistrationError, pool_sizes, reseat
-from .states import HOLDS_SEAT
+from .states import ACTIVE, HOLDS_SEAT
 
 
 def _settings_concerned(duplicate: Organisation, keep: Organisation):
@@ -136,10 +137,6 @@ def held_registrations(user):
     """For the profile page (accounts.affiliations): the person's active registrations, each
     with the organisation it keeps."""
     from django.urls import reverse
-
-    from fusionforum.accounts.affiliations import Held
-
-    from .states import ACTIVE
 
     registrations = (Registration.objects.filter(user=user, status__in=ACTIVE)
                      .select_related("event", "organisation").order_by("event__start_date"))

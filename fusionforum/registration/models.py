@@ -11,6 +11,7 @@ from fusionforum.accounts.models import Organisation
 from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.events.models import Event
 
+from .emails import validate_template
 from .states import ACTIVE, Status
 
 
@@ -199,6 +200,5 @@ class EmailTemplate(models.Model):
 
     def clean(self):
         super().clean()
-        from .emails import validate_template
 
         validate_template(self.key, self.subject, self.body)

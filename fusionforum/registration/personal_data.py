@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import services
 from .models import Registration
 from .states import ACTIVE
 
@@ -35,8 +36,6 @@ def provide(user) -> dict:
 def anonymise(user) -> None:
     """Give up held seats (they go to the waiting list) and drop answers; the rows stay, so
     the event's counts and the transition log still add up."""
-    from . import services
-
     for registration in Registration.objects.filter(user=user, status__in=ACTIVE):
         services.cancel(registration, by=user, note="Account deleted", notify=False)
     Registration.objects.filter(user=user).update(answers={}, consent_public_list=False,

@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from fusionforum.core import clock
+from fusionforum.accounts.models import Organisation
+from fusionforum.core import audit, clock
+from fusionforum.events.models import Event
 
 from . import emails
 from .capacity import (
@@ -25,7 +27,8 @@ from .capacity import (
     seat_holders,
     seat_lock,
 )
-from .models import Registration, RegistrationSettings
+from .forms import format_answer, validate_answers
+from .models import Question, Registration, RegistrationSettings, ReservedSeats
 from .states import (
     ACTIVE,
     HOLDS_SEAT,
@@ -34,6 +37,7 @@ from .states import (
     Status,
     check_transition,
 )
+from .tasks import expire_offer
 
 ACTIVE_STATES = ACTIVE
 
@@ -127,7 +131,6 @@ def submit(event, user, *, organisation, answers: dict, consent_public_list: boo
         raise RegistrationError("Please confirm your e-mail address before registering.")
     if user.organisation_id != organisation.pk:
         raise RegistrationError("You can only register for the organisation you belong to.")
-    from .forms import validate_answers
 
     registration = Registration(
         event=event, user=user, organisation=organisation, submitted_at=now,
@@ -258,8 +261,6 @@ def expire_offers(event=None) -> int:
         due = due.filter(event=event)
     count = 0
     for event_id in sorted(set(due.values_list("event_id", flat=True))):
-        from fusionforum.events.models import Event
-
         with seat_lock(Event.objects.get(pk=event_id)) as locked:
             for registration in due.filter(event_id=event_id).select_related("user"):
                 _move(registration, Status.EXPIRED, note="Offer deadline passed")
@@ -269,8 +270,6 @@ def expire_offers(event=None) -> int:
 
 
 def _schedule_expiry(registration_id: int, deadline: dt.datetime) -> None:
-    from .tasks import expire_offer
-
     def enqueue():
         backend = expire_offer.get_backend()
         if backend.supports_defer:
@@ -302,9 +301,6 @@ def waitlist_position(registration: Registration) -> int | None:
 def public_participants(event) -> dict:
     """The public participant list: confirmed people who agreed to appear, by organisation,
     with the answers organisers marked as shown on the list (formatted like everywhere else)."""
-    from .forms import format_answer
-    from .models import Question
-
     shown_questions = list(event.questions.filter(
         visibility=Question.Visibility.PARTICIPANT_LIST))
     groups: dict = {}
@@ -337,8 +333,6 @@ def seat_change_error(event, capacity: int, reserved: dict[str, int]) -> str | N
     """Why the event cannot have ``capacity`` seats with ``reserved`` seats per organisation
     kind, or None. The people who hold a seat must all keep one (``capacity.assign_pools``):
     a change never oversells a pool. Read under ``seat_lock`` for an answer that holds."""
-    from fusionforum.accounts.models import Organisation
-
     if capacity < 0 or any(n < 0 for n in reserved.values()):
         return "Seat numbers cannot be negative."
     unknown = sorted(set(reserved) - set(Organisation.Kind.values))
@@ -413,7 +407,6 @@ def reseat_freed(locked: RegistrationSettings, *, by=None) -> int:
     if not moves:
         return 0
     _apply_moves(moves)
-    from fusionforum.core import audit
 
     audit.record("registration.reseated", locked, actor=by,
                  summary=f"{len(moves)} seat(s) moved pool after seats were freed",
@@ -431,9 +424,6 @@ def change_seats(event, *, capacity: int, reserved: dict[str, int], by) -> Regis
     could take them, and promoting decides under the lock again.
     """
     _require_organiser(by, event)
-    from fusionforum.core import audit
-
-    from .models import ReservedSeats
 
     reserved = {kind: int(n) for kind, n in reserved.items()}
     with seat_lock(event) as locked:

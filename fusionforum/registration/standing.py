@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from fusionforum.events.models import TeamMembership
+
 from .models import Registration, RegistrationSettings
 from .states import Status
 
@@ -39,8 +41,6 @@ def _latest_registration(event, user) -> Registration | None:
 def standing(event, user, *, purpose: str) -> Standing:
     """``purpose``: what the page is for, e.g. "Meetings with experts are", used in the
     sentence ("… for confirmed participants; your registration is pending approval")."""
-    from fusionforum.events.models import TeamMembership
-
     registration = _latest_registration(event, user)
     mine = reverse("registration:mine", args=[event.slug])
     status = registration.status if registration is not None else ""

@@ -6,13 +6,12 @@ the values at once; the status and the decision remain, as does the access log."
 
 from __future__ import annotations
 
+from . import services
 from .fields import CATALOGUE
 from .models import AccessRecord
 
 
 def provide(user) -> dict:
-    from . import services
-
     records = AccessRecord.objects.filter(user=user).select_related("event")
     return {"site_access": [
         {
@@ -31,6 +30,4 @@ def provide(user) -> dict:
 
 
 def anonymise(user) -> None:
-    from . import services
-
     services.forget(user)

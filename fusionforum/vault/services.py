@@ -17,13 +17,17 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from fusionforum.core import audit, clock
+from fusionforum.events.models import Event
 from fusionforum.notifications.services import queue_email
+from fusionforum.registration.exports import to_csv, to_xlsx
 
 from . import crypto, registry
 from .fields import CATALOGUE, OPTIONAL_FIELDS
 from .models import AccessLogEntry, AccessRecord, ClearanceStatus, ExportToken, VaultSettings
 from .signals import clearance_decided
 from .states import LIFE_CYCLE
+from .tasks import purge_event
+from .tasks import reclaim_space as reclaim_task
 
 logger = logging.getLogger(__name__)
 
@@ -302,8 +306,6 @@ def _when(moment, event) -> str:
 
 def consume_export(event, user, token: str) -> tuple[str, bytes]:
     """The export's file, once: the token must be this user's, unused and unexpired."""
-    from fusionforum.registration.exports import to_csv, to_xlsx
-
     now = clock.now()
     with transaction.atomic():
         row = (ExportToken.objects.select_for_update()
@@ -348,8 +350,6 @@ def _wipe(record: AccessRecord, *, by=None, detail: str) -> None:
 def purge_due(*, event=None, now: dt.datetime | None = None) -> int:
     """Delete the values of every record past its event's retention; the record's status,
     decision and the access log remain. Returns how many records were purged."""
-    from fusionforum.events.models import Event
-
     now = now or clock.now()
     events = [event] if event is not None else Event.objects.filter(
         pk__in=AccessRecord.objects.filter(purged_at__isnull=True).values("event_id"))
@@ -381,7 +381,6 @@ def after_purge() -> None:
 
     def now_and_later():
         reclaim_space()
-        from .tasks import reclaim_space as reclaim_task
 
         if reclaim_task.get_backend().supports_defer:
             reclaim_task.using(run_after=clock.now() + RECLAIM_AGAIN_AFTER).enqueue()
@@ -437,7 +436,6 @@ def schedule_purge(event, due: dt.datetime | None) -> None:
     runs it then); backends that cannot defer rely on ``purge_vault`` from cron."""
     if due is None:
         return
-    from .tasks import purge_event
 
     def enqueue():
         if purge_event.get_backend().supports_defer:

@@ -1,12 +1,12 @@
 from django_tasks import task
 
+from fusionforum.events.models import Event
+
 
 @task()
 def purge_event(event_id: int) -> None:
     """Runs at a record's purge date (queued by submit and decide): deletes every value of the
     event that is past its retention. Stale jobs are harmless: the dates are checked again."""
-    from fusionforum.events.models import Event
-
     from . import services
 
     event = Event.objects.filter(pk=event_id).first()

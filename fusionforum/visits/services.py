@@ -23,15 +23,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 
+from fusionforum.accounts.models import User
+from fusionforum.cfp.models import SpeakerProfile
 from fusionforum.core import audit, clock
 from fusionforum.core.sentences import as_sentence
+from fusionforum.meetings.busy import Busy
 from fusionforum.notifications.services import queue_email
+from fusionforum.programme.models import Release
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
+from fusionforum.vault import registry
+from fusionforum.vault import services as vault_services
 
 from . import allocation
 from .models import Preference, Seat, TourRun, VisitSettings
 from .states import ACTIVE, LIFE_CYCLE, SeatStatus
+from .tasks import expire_waiting_places
 
 # Switched off ONLY by the concurrency tests' negative control (monkeypatch), to show that the
 # lock is what prevents an oversell.
@@ -99,9 +106,6 @@ def ranking_of(event, user) -> list[Preference]:
 def busy_periods(event, user_ids=None) -> dict[int, list[tuple[dt.datetime, dt.datetime, str]]]:
     """{user id: [(start, end, why)]}: released talks the person gives (latest programme
     release) and meetings of the latest published meetings day they attend."""
-    from fusionforum.cfp.models import SpeakerProfile
-    from fusionforum.programme.models import Release
-
     found: dict[int, list] = defaultdict(list)
     release = Release.objects.filter(event=event).order_by("-version").first()
     if release is not None:
@@ -140,15 +144,11 @@ def busy_periods(event, user_ids=None) -> dict[int, list[tuple[dt.datetime, dt.d
 
 def clearance_status(event, user) -> str:
     """``not_required``, ``missing``, ``submitted``, ``approved`` or ``refused``."""
-    from fusionforum.vault import services as vault_services
-
     return vault_services.clearance_status(event, user)
 
 
 def clearance_statuses(event) -> dict[int, str]:
     """{user id: status} for the organisers' lists (never any identity value)."""
-    from fusionforum.vault import services as vault_services
-
     return vault_services.statuses(event)
 
 
@@ -190,8 +190,6 @@ def _new_seat(run, user, target, *, by=None, source="", note="", waitlisted_at=N
 
 
 def _schedule_expiry(run: TourRun) -> None:
-    from .tasks import expire_waiting_places
-
     def enqueue():
         backend = expire_waiting_places.get_backend()
         if backend.supports_defer:
@@ -544,8 +542,6 @@ def apply_allocation(event, *, by) -> allocation.Result:
 
 
 def _user(user_id):
-    from fusionforum.accounts.models import User
-
     return User(pk=user_id)
 
 
@@ -576,8 +572,6 @@ def _mail_seat(seat: Seat, subject: str) -> None:
 
 
 def _mail_allocation(event, people, result, run_objects) -> None:
-    from fusionforum.accounts.models import User
-
     emails = dict(User.objects.filter(pk__in=[p.id for p in people])
                   .values_list("pk", "email"))
     for person in people:
@@ -602,8 +596,6 @@ def _mail_allocation(event, people, result, run_objects) -> None:
 def seat_holders(event):
     """For the vault: everyone holding at least one seat, with their first start, last end
     and the date their clearance is due."""
-    from fusionforum.vault import registry
-
     people: dict[int, list] = {}
     for seat in (Seat.objects.filter(run__tour__event=event, status=SeatStatus.HELD)
                  .select_related("user", "run__tour")):
@@ -615,8 +607,6 @@ def seat_holders(event):
 
 def busy_provider(event, day):
     """For the meetings scheduler: each run overlapping the meetings day with its seats."""
-    from fusionforum.meetings.busy import Busy
-
     if not day.slots:
         return []
     found = []

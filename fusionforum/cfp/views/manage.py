@@ -26,6 +26,7 @@ from ..categories import categories_for
 from ..models import Category, Submission
 from ..states import SubmissionState
 from ..visibility import Purpose, visible_answers, visible_answers_of
+from .public import slides_response
 
 
 def _render(request, event, template, context, *, status=200, section=""):
@@ -143,8 +144,6 @@ def detail(request, event, code):
 @gate("cfp.manage_call", second_factor=True)
 @require_safe
 def slides(request, event, code):
-    from .public import slides_response
-
     submission = _submission(event, code)
     handle = services.open_slides(submission)
     if handle is None:

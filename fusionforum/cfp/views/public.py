@@ -22,7 +22,7 @@ from fusionforum.events.questions import WORKSHOP_QUESTIONS
 
 from .. import forms, services
 from ..models import Submission
-from ..states import SubmissionState
+from ..states import TRANSITIONS, SubmissionState
 from ..visibility import Purpose, visible_answers
 
 
@@ -236,8 +236,6 @@ def edit(request, event, call, code):
 
 
 def _next_states(submission):
-    from ..states import TRANSITIONS
-
     return TRANSITIONS.get(submission.state, frozenset())
 
 

@@ -21,9 +21,10 @@ from fusionforum.accounts.models import User
 from fusionforum.events.access import gate
 from fusionforum.notifications import placeholders
 
-from .. import emails, review
+from .. import emails, review, services
 from .. import review_forms as forms
 from ..models import (
+    CfpEmailTemplate,
     Review,
     ReviewAssignment,
     ReviewerConflict,
@@ -183,8 +184,6 @@ def review_submission(request, event, code):
 
 
 def _slides_response(submission: Submission):
-    from .. import services
-
     handle = services.open_slides(submission)
     if handle is None:
         raise Http404("No slides.")
@@ -543,8 +542,6 @@ def _kind_or_404(key: str) -> emails.EmailKind:
 @gate("cfp.manage_call", second_factor=True)
 @require_safe
 def email_list(request, event):
-    from ..models import CfpEmailTemplate
-
     rows = placeholders.rows(emails.KINDS, CfpEmailTemplate.objects.filter(event=event))
     return _render(request, event, "emails.html", {"rows": rows, "section": "emails"})
 
@@ -552,8 +549,6 @@ def email_list(request, event):
 @gate("cfp.manage_call", second_factor=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def email_edit(request, event, key):
-    from ..models import CfpEmailTemplate
-
     kind = _kind_or_404(key)
     custom = CfpEmailTemplate.objects.filter(event=event, key=key).first()
     editing = placeholders.edit(

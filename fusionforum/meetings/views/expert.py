@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.events.access import gate, public_event
 
 from .. import agenda, services, topics
 from ..forms import NotesForm
-from ..models import MeetingOutcome
+from ..models import Expert, MeetingOutcome
 
 # The signed-in person must be an expert of the event (their login linked); others 404. The
 # view receives the event and the expert.
@@ -90,10 +91,6 @@ def notes(request, event, expert, request_pk):
 def landing_for_expert(user) -> str | None:
     """After logging in, an expert starts on their agenda for the current or next event (else
     the latest one they took meetings at)."""
-    from fusionforum.core import clock
-
-    from ..models import Expert
-
     today = timezone.localdate(clock.now())
     profiles = Expert.objects.filter(user=user, event__is_published=True).select_related("event")
     profile = (profiles.filter(event__end_date__gte=today).order_by("event__start_date").first()

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from fusionforum.accounts.models import User
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.events.access import gate
@@ -199,7 +200,6 @@ def requests_page(request, event):
 def participant_leave(request, event, user_pk):
     if not MeetingRequest.objects.filter(event=event, attendees__pk=user_pk).exists():
         raise Http404("No such attendee.")
-    from fusionforum.accounts.models import User
 
     person = get_object_or_404(User, pk=user_pk)
     if request.method != "POST":

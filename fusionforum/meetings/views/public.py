@@ -18,7 +18,7 @@ from fusionforum.registration.standing import standing
 
 from .. import agenda, services, suggest, topics
 from ..forms import RequestForm
-from ..models import Expert, MeetingRequest, MeetingSettings
+from ..models import Expert, MeetingFeed, MeetingRequest, MeetingSettings
 
 
 def _who(request, event):
@@ -268,7 +268,6 @@ def feed(request, slug, token):
     """A person's meetings as iCalendar. Calendar apps cannot sign in: the secret token is
     the key (a reset replaces it)."""
     event = event_services.public_event(slug, request.user)
-    from ..models import MeetingFeed
 
     owner = MeetingFeed.objects.filter(event=event, token=token).select_related("user").first()
     if owner is None or not owner.user.is_active:

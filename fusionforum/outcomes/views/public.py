@@ -23,6 +23,7 @@ from fusionforum.events.services import public_event
 from .. import services
 from ..charts import charts_for
 from ..forms import SurveyForm
+from ..models import ReportVersion
 
 # Cells a spreadsheet would run as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
@@ -62,8 +63,6 @@ def _version(event, number: int | None):
 
 def _last_number(event) -> int:
     from django.db.models import Max
-
-    from ..models import ReportVersion
 
     return ReportVersion.every.filter(event=event).aggregate(m=Max("version"))["m"] or 0
 

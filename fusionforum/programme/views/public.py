@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from fusionforum.cfp import services as cfp_services
+from fusionforum.cfp.models import SpeakerProfile, Submission
 from fusionforum.core import clock, pagecache
 from fusionforum.events import services as event_services
 
@@ -294,8 +295,6 @@ def _file_response(handle, *, content_type: str, filename: str, attachment: bool
 def speaker_photo(request, slug, code):
     """The photo of a speaker of the latest release: a JPEG the call re-encoded on upload,
     read from private storage."""
-    from fusionforum.cfp.models import SpeakerProfile
-
     event = event_services.public_event(slug, request.user)
     speaker = _speaker_or_404(public.latest(event), code)
     if not speaker.has_photo:
@@ -311,8 +310,6 @@ def speaker_photo(request, slug, code):
 @require_safe
 def talk_slides(request, slug, code):
     """The slides of a released talk, always as a download (never shown inline)."""
-    from fusionforum.cfp.models import Submission
-
     event = event_services.public_event(slug, request.user)
     talk = _talk_or_404(public.latest(event), code)
     if not talk.has_slides:

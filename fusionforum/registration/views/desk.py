@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from fusionforum.accounts.merge import MergeRefused
 from fusionforum.accounts.models import Organisation
 from fusionforum.core import clock
 from fusionforum.core.forms import AccessibleFormMixin
@@ -260,8 +261,6 @@ def organisations(request, event):
 @require_http_methods(["GET", "HEAD", "POST"])
 def organisations_merge(request, event):
     """Pick the duplicate and the organisation to keep, see what would move, confirm."""
-    from fusionforum.accounts.merge import MergeRefused
-
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = desk.MergeForm(data)
     context = {"form": form, "plan": None, "refused": []}

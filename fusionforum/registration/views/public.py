@@ -15,13 +15,14 @@ from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.events import services as event_services
 from fusionforum.events.access import gate, nothing_here, public_event
+from fusionforum.events.models import Event
 
 from .. import services
 from ..badges import pdf_response, render_badges
 from ..capacity import RegistrationClosed
 from ..forms import RegistrationForm, answers_for_display
 from ..models import Registration
-from ..states import Status
+from ..states import ACTIVE, Status
 
 
 def _event_and_settings(request, slug):
@@ -178,10 +179,6 @@ def landing_for_participant(user) -> str | None:
     are registered for (else the latest); someone not registered anywhere, on the registration
     page of the next event that takes registrations."""
     from django.urls import reverse
-
-    from fusionforum.events.models import Event
-
-    from ..states import ACTIVE
 
     today = timezone.localdate(clock.now())
     registrations = (Registration.objects.filter(user=user, status__in=ACTIVE,

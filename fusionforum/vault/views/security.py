@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core.forms import posted_data
 from fusionforum.events.access import gate
+from fusionforum.registration.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from .. import registry, services
 from ..fields import CATALOGUE, labels
@@ -132,7 +133,6 @@ def _serve_export(request, event, token):
         fmt, content = services.consume_export(event, request.user, token)
     except services.ExportGone as gone:
         return HttpResponse(str(gone), status=410, content_type="text/plain; charset=utf-8")
-    from fusionforum.registration.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
     response = HttpResponse(content, content_type=CSV_CONTENT_TYPE if fmt == "csv"
                             else XLSX_CONTENT_TYPE)
