@@ -184,18 +184,18 @@ MATRIX = {
     # Calendar feeds: the secret address is the credential (calendar apps cannot log in).
     "programme:agenda_ics": methods_first(EVERYONE, "GET HEAD", token="agenda_feed"),
     "meetings:feed": methods_first(EVERYONE, "GET HEAD", token="meeting_feed"),
-    # The published outcomes report serves every method the same way (no method check).
-    "outcomes:report": methods_first(EVERYONE, "GET POST HEAD PUT DELETE"),
-    "outcomes:pdf": methods_first(EVERYONE, "GET POST HEAD PUT DELETE"),
-    "outcomes:json": methods_first(EVERYONE, "GET POST HEAD PUT DELETE"),
-    "outcomes:csv": methods_first(EVERYONE, "GET POST HEAD PUT DELETE"),
-    "outcomes:version": methods_first(EVERYONE, "GET POST HEAD PUT DELETE",
+    # The published outcomes report is read only.
+    "outcomes:report": methods_first(EVERYONE, "GET HEAD"),
+    "outcomes:pdf": methods_first(EVERYONE, "GET HEAD"),
+    "outcomes:json": methods_first(EVERYONE, "GET HEAD"),
+    "outcomes:csv": methods_first(EVERYONE, "GET HEAD"),
+    "outcomes:version": methods_first(EVERYONE, "GET HEAD",
                                       number="outcomes_version"),
-    "outcomes:version_pdf": methods_first(EVERYONE, "GET POST HEAD PUT DELETE",
+    "outcomes:version_pdf": methods_first(EVERYONE, "GET HEAD",
                                           number="outcomes_version"),
-    "outcomes:version_json": methods_first(EVERYONE, "GET POST HEAD PUT DELETE",
+    "outcomes:version_json": methods_first(EVERYONE, "GET HEAD",
                                            number="outcomes_version"),
-    "outcomes:version_csv": methods_first(EVERYONE, "GET POST HEAD PUT DELETE",
+    "outcomes:version_csv": methods_first(EVERYONE, "GET HEAD",
                                           number="outcomes_version"),
     # The survey: confirmed participants answer it, organisers see a preview.
     "outcomes:survey": methods_first(
@@ -416,8 +416,8 @@ MATRIX = {
                            PLATFORM_ADMIN: NOT_FOUND}), "GET HEAD", token=literal("not-a-token")),
 
     # Outcomes report editor and editions (organisers).
-    "outcomes_manage:editor": methods_first(ORGANISERS, "GET POST HEAD PUT DELETE"),
-    "outcomes_manage:preview": methods_first(ORGANISERS, "GET POST HEAD PUT DELETE"),
+    "outcomes_manage:editor": gate_first(ORGANISERS, "GET HEAD"),
+    "outcomes_manage:preview": gate_first(ORGANISERS, "GET HEAD"),
     "outcomes_manage:build": gate_first(ORGANISERS, "POST"),
     "outcomes_manage:merge": gate_first(ORGANISERS, "POST"),
     "outcomes_manage:rename": gate_first(ORGANISERS, "POST", pk="theme"),

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.cfp import visibility
 from fusionforum.cfp.visibility import Purpose
@@ -80,12 +80,14 @@ def _refuse(request, event, error: ValidationError, **extra):
 
 
 @gate("outcomes.manage_report", second_factor=True)
+@require_safe
 def editor(request, event):
     return render(request, "outcomes/manage/editor.html",
                   _editor_context(event, request.user))
 
 
 @gate("outcomes.manage_report", second_factor=True)
+@require_safe
 def preview(request, event):
     latest = services.latest_published(event)
     number = (latest.version + 1) if latest else 1

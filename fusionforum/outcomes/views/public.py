@@ -4,6 +4,7 @@ public output reads a published ``ReportVersion.data``, never the working copy."
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.core.forms import posted_data
 from fusionforum.events import access
@@ -89,11 +90,11 @@ def _gone(request, event, version, *, page: bool):
 
 
 def _public(page: bool):
-    """Find the event and the version, answer 410 for a withdrawn one."""
+    """Find the event and the version, answer 410 for a withdrawn one; reading only (GET,
+    HEAD): the published report changes through the editor's services, never here."""
 
     def decorator(view):
-        import functools
-
+        @require_safe
         @functools.wraps(view)
         def wrapped(request, slug, number: int | None = None):
             event = public_event(slug, request.user)
