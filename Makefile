@@ -50,7 +50,7 @@ system-test-deps:
 	scripts/ensure-system-packages.sh chromium
 
 test: install-test system-test-deps
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

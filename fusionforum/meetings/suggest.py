@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
-
 from fusionforum.cfp.models import Submission
 from fusionforum.cfp.visibility import Purpose, visible_answers
 
@@ -49,6 +46,11 @@ def _document(expert: Expert, labels: dict[str, str]) -> str:
 
 def rank(event, text: str, *, organisation=None, limit: int = 5,
          include_context: bool = True) -> list[Suggestion]:
+    # scikit-learn takes about a second to import: only ranking needs it, not every process
+    # that starts Django.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import linear_kernel
+
     query = text or ""
     if include_context:
         query = f"{query}\n{organisation_context(event, organisation)}"

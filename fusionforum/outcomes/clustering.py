@@ -9,13 +9,16 @@ seeded, so the same texts always give the same themes.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import normalize
+
+# scikit-learn takes about a second to import, and every process that starts Django imports
+# this module (the outcomes services); only building themes needs it, so it is imported there.
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 SEED = 20270526
 # Words every answer to these questions uses; they say nothing about a theme.
@@ -30,7 +33,13 @@ DOMAIN_STOP_WORDS = {
     "today", "currently", "making", "make", "especially", "particular", "lot", "lots",
     "really", "important", "help us", "share", "contact", "designs", "design",
 }
-STOP_WORDS = sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS)
+
+
+@functools.cache
+def stop_words() -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS)
 
 
 @dataclass
@@ -52,19 +61,25 @@ TOKENS = r"(?u)\b[a-zA-Z][a-zA-Z-]{2,}\b"
 def _vectorizer() -> TfidfVectorizer:
     """Words only for grouping: word pairs make short answers look unlike each other and
     push the silhouette towards too many themes (measured on the labelled synthetic set)."""
-    return TfidfVectorizer(stop_words=STOP_WORDS, ngram_range=(1, 1), sublinear_tf=True,
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(stop_words=stop_words(), ngram_range=(1, 1), sublinear_tf=True,
                            min_df=1, max_df=0.5, token_pattern=TOKENS, lowercase=True)
 
 
 def _term_vectorizer() -> TfidfVectorizer:
     """Words and word pairs for the key terms ("control software" reads better)."""
-    return TfidfVectorizer(stop_words=STOP_WORDS, ngram_range=(1, 2), sublinear_tf=True,
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(stop_words=stop_words(), ngram_range=(1, 2), sublinear_tf=True,
                            min_df=1, max_df=0.6, token_pattern=TOKENS, lowercase=True)
 
 
 def _embed(matrix, n_texts: int):
     """The normalised TF-IDF rows (cosine geometry). A latent semantic projection was tried
     and grouped the labelled synthetic set worse."""
+    from sklearn.preprocessing import normalize
+
     return normalize(matrix.toarray()), None
 
 
@@ -110,6 +125,10 @@ def label_from_terms(terms: list[str]) -> str:
 def group(texts: list[str], *, k_min: int = 2, k_max: int = 10, fixed_k: int | None = None
           ) -> Grouping:
     """Group ``texts``; k chosen by silhouette in [k_min, k_max] unless ``fixed_k``."""
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import silhouette_score
+
     n = len(texts)
     if n == 0:
         return Grouping(labels=[], k=0, silhouette=None)
@@ -157,6 +176,8 @@ def _renumber(labels: list[int]) -> list[int]:
 
 
 def _finish(texts, vectorizer, matrix, labels, k, score, candidates, svd) -> Grouping:
+    from sklearn.preprocessing import normalize
+
     labels = _renumber(labels)
     k = max(labels) + 1 if labels else 0
     rows = normalize(matrix)
@@ -202,13 +223,15 @@ def words(text: str) -> set[str]:
     sees them."""
     import re
 
-    stop = set(STOP_WORDS)
+    stop = set(stop_words())
     return {w for w in (m.lower() for m in re.findall(TOKENS, text or "")) if w not in stop}
 
 
 def nearest(grouping: Grouping, texts: list[str]) -> list[tuple[int, float]]:
     """The closest cluster (and cosine) of each of ``texts``, without refitting: used to file
     confidential answers for the organisers without letting them shape any theme."""
+    from sklearn.preprocessing import normalize
+
     if not texts or grouping.vectorizer is None or grouping.centres is None:
         return [(0, 0.0) for _ in texts]
     rows = normalize(grouping.vectorizer.transform(texts)).toarray()
