@@ -1,6 +1,9 @@
 """Test settings: the database comes from DATABASE_URL (SQLite by default), fast hashing,
 in-process cache unless REDIS_URL is set, e-mail in memory, tasks run at once."""
 
+import atexit
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,6 +28,18 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fusionforum-media-"))
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="fusionforum-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+_OWNER = os.getpid()
+
+
+@atexit.register
+def _remove_temporary_folders():
+    # Each process that loads these settings made its own folders; a forked child inherits
+    # this hook but not the folders' ownership, so only the process that made them removes them.
+    if os.getpid() == _OWNER:
+        for folder in (PRIVATE_MEDIA_ROOT, MEDIA_ROOT, STATIC_ROOT):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 if REDIS_URL:
     # Each test run gets its own key space on the shared Redis.
     # pytest-xdist workers share that Redis: each gets its own key space as well, so one
