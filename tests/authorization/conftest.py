@@ -7,11 +7,11 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from fusionforum.core import clock as business_clock
 from tests.conftest import login_verified
+from tests.rolled_back import demo_rolled_back
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 TODAY = dt.date(2027, 5, 26)
@@ -92,36 +92,14 @@ def _speaker_files(demo):
                      comment="Slides and a photo", notify=False)
 
 
-def rolled_back():
-    """A transaction the test rolls back, marked as Django's TestCase marks its own: a service
-    that must be the outermost transaction (``atomic(durable=True)``) runs inside it as it
-    would inside a test case's."""
-    atomic = transaction.atomic()
-    atomic._from_testcase = True
-    return atomic
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The demo workshop and the other event, loaded once for the module in a transaction
     rolled back after it; each request of the matrix runs in its own rolled-back savepoint."""
-    from fusionforum.events.demo import EXTRA_LOADERS, load_demo
-
-    with django_db_blocker.unblock():
-        atomic = rolled_back()
-        atomic.__enter__()
-        try:
-            business_clock.set_now(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=PARIS))
-            event = load_demo(today=TODAY)
-            for loader in EXTRA_LOADERS:
-                loader(event)
-            _other_event(event)
-            _speaker_files(event)
-            yield event
-        finally:
-            business_clock.set_now(None)
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_rolled_back(django_db_blocker, TODAY) as event:
+        _other_event(event)
+        _speaker_files(event)
+        yield event
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import ACCOUNTS, rolled_back
+from tests.rolled_back import rolled_back
+
+from .conftest import ACCOUNTS
 from .demo_objects import demo_objects
 
 pytestmark = pytest.mark.django_db

@@ -113,30 +113,13 @@ def _copy_test_database(target_url: str, bin_dir: Path) -> None:
                    check=True, timeout=60)
 
 
-class Answer:
-    def __init__(self, status: int, headers: dict[str, str], body: str):
-        self.status, self.headers, self.body = status, headers, body
+Answer = surge.Reply
 
 
 def _request(port: int, method: str, path: str, *, cookies: dict | None = None,
              form: dict | None = None, accept: str = "text/html") -> Answer:
-    site = surge.Site(production=True)
-    headers = {**site.headers(port), "Accept": accept}
-    if cookies:
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    body = None
-    if form is not None:
-        body = urllib.parse.urlencode(form)
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        headers["Referer"] = site.origin(port) + path
-    client = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
-    try:
-        client.request(method, path, body=body, headers=headers)
-        response = client.getresponse()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                      response.read().decode("utf-8", "replace"))
-    finally:
-        client.close()
+    return surge.request(port, method, path, site=surge.Site(production=True), cookies=cookies,
+                         form=form, timeout=15, accept=accept)
 
 
 def _register(port: int, participant: dict, index: int) -> Answer:
@@ -146,7 +129,7 @@ def _register(port: int, participant: dict, index: int) -> Answer:
 
 
 def _acknowledged(answer: Answer) -> bool:
-    return surge.is_acknowledged(answer.status, answer.headers.get("location", ""), SLUG)
+    return surge.is_acknowledged(answer.status, answer.location, SLUG)
 
 
 class Registrations(threading.Thread):

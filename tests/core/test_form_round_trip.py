@@ -40,6 +40,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from fusionforum.core import clock as business_clock
 from tests.conftest import login_verified
+from tests.rolled_back import demo_rolled_back, rolled_back
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 TODAY = dt.date(2027, 5, 26)
@@ -416,33 +417,11 @@ def error_messages(client, response) -> list[str]:
 
 # -- the demo and the crawl -------------------------------------------------------------------
 
-def _rolled_back():
-    """A transaction this test rolls back, marked as Django's TestCase marks its own: a
-    service that must be the outermost transaction (``atomic(durable=True)``) runs inside it
-    as it would inside a test case's."""
-    atomic = transaction.atomic()
-    atomic._from_testcase = True
-    return atomic
-
-
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo workshop, loaded once in a transaction rolled back after the module."""
-    from fusionforum.events.demo import EXTRA_LOADERS, load_demo
-
-    with django_db_blocker.unblock():
-        atomic = _rolled_back()
-        atomic.__enter__()
-        try:
-            business_clock.set_now(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=PARIS))
-            event = load_demo(today=TODAY)
-            for loader in EXTRA_LOADERS:
-                loader(event)
-            yield event
-        finally:
-            business_clock.set_now(None)
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with demo_rolled_back(django_db_blocker, TODAY) as event:
+        yield event
 
 
 def _client(role, email=None) -> Client:
@@ -465,7 +444,7 @@ def _post(client, url, body):
     session = client.cookies.get(settings.SESSION_COOKIE_NAME)
     session_value = session.value if session else None
     client.cookies.pop("messages", None)
-    with _rolled_back():
+    with rolled_back():
         response = client.post(url, _querydict(body))
         messages = error_messages(client, response)
         errors = form_errors(response) if response.status_code == 400 or (
@@ -570,7 +549,7 @@ def test_every_form_round_trips_unchanged_and_every_form_is_covered(demo):
     covered: set[str] = set()
     failures: list[str] = []
     for role in ROLES:
-        with _rolled_back():
+        with rolled_back():
             role_covered, role_failures, _pages = _round_trip(demo, role)
             transaction.set_rollback(True)
         covered |= role_covered

@@ -323,11 +323,14 @@ class Reply:
     status: int
     location: str = ""
     body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
 
 
 def request(port: int, method: str, path: str, *, site: Site, cookies: dict | None = None,
-            form: dict | None = None, timeout: float = 30) -> Reply:
+            form: dict | None = None, timeout: float = 30, accept: str | None = None) -> Reply:
     headers = site.headers(port)
+    if accept:
+        headers["Accept"] = accept
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     body = None
@@ -340,7 +343,8 @@ def request(port: int, method: str, path: str, *, site: Site, cookies: dict | No
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         content = response.read().decode("utf-8", "replace")
-        return Reply(response.status, response.getheader("Location") or "", content)
+        return Reply(response.status, response.getheader("Location") or "", content,
+                     {name.lower(): value for name, value in response.getheaders()})
     finally:
         connection.close()
 
