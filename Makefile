@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # The suite runs in parallel (pytest-xdist), one worker per core; TEST_WORKERS=0 runs it serially.
 TEST_WORKERS ?= auto
 
-.PHONY: demo serve test test-fast lint bench bench-web bench-programme bench-scheduler install install-test system-test-deps clean help
+.PHONY: messages translations demo serve test test-fast lint bench bench-web bench-programme bench-scheduler install install-test system-test-deps clean help
 
 help:
 	@echo "make demo   - install, migrate the SQLite demo database, load the demo workshop, serve on http://$(HOST):$(PORT)"
@@ -34,8 +34,27 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test node_modules/.installed
+# Translations: the catalogues (.po) are in git; their compiled form (.mo) is built here.
+# `make messages` adds every newly marked string to the catalogues (run from fusionforum/ so
+# that only our own code is scanned).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard fusionforum/locale/*/LC_MESSAGES/*.po))
+MESSAGE_LANGUAGES := $(notdir $(wildcard fusionforum/locale/*))
+
+%.mo: %.po
+	@scripts/ensure-system-packages.sh gettext
+	msgfmt --check-format --output-file=$@ $<
+
+translations: $(MO_FILES)
+
+messages: install
+	scripts/ensure-system-packages.sh gettext
+	cd fusionforum && ../$(BIN)/python ../manage.py makemessages --add-location=file --no-obsolete \
+	  --ignore 'static/*' $(addprefix -l ,$(MESSAGE_LANGUAGES))
+	cd fusionforum && ../$(BIN)/python ../manage.py makemessages -d djangojs --add-location=file --no-obsolete \
+	  $(addprefix -l ,$(MESSAGE_LANGUAGES))
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test node_modules/.installed translations
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput

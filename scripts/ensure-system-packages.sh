@@ -4,6 +4,7 @@
 #   npm      - installs axe-core for the accessibility checks
 #   wrk      - the HTTP load generator of `make bench` (optional)
 #   postgresql - initdb and pg_ctl, for the test that stops and starts a PostgreSQL server of its own
+#   gettext - msgfmt and xgettext: compiles the translation catalogues, finds new strings
 #   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core - what WeasyPrint needs to render PDFs
 set -euo pipefail
 missing=()
@@ -11,6 +12,7 @@ for package in "$@"; do
   case "$package" in
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     npm) command -v npm >/dev/null || missing+=(npm) ;;
+    gettext) command -v msgfmt >/dev/null || missing+=(gettext) ;;
     wrk) command -v wrk >/dev/null || missing+=(wrk) ;;
     postgresql) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql) ;;
     *) dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package") ;;

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from fusionforum.core.languages import validate_language_code
+
 
 def normalise_email(email: str) -> str:
     """NFKC-normalised, trimmed, lower-cased: the form every address is stored and found in."""
@@ -128,6 +130,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Platform operators only; organisers get access by their role."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Pages, e-mails and documents for this person are in this language; blank until chosen
+    # (then the language cookie, the browser's Accept-Language, the event's default apply).
+    preferred_language = models.CharField(
+        max_length=10, blank=True, validators=[validate_language_code]
+    )
 
     objects = UserManager()
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from fusionforum.core.languages import validate_language_code
 from fusionforum.core.text import render_markdown
 
 TIME_ZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
@@ -75,6 +76,11 @@ class Event(models.Model):
     time_zone = models.CharField(
         max_length=64, default="Europe/Paris", validators=[validate_time_zone],
         help_text="Every time on the public site is shown in this zone.",
+    )
+    # Public pages fall back to it when the visitor's language has no translation of the
+    # organisers' text; the exports use it unless ?lang= asks for another.
+    default_language = models.CharField(
+        max_length=10, default="en", validators=[validate_language_code]
     )
     venue_name = models.CharField(max_length=200)
     venue_address = models.TextField(blank=True)

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "fusionforum.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "fusionforum.core.middleware.normalise_line_breaks",
@@ -191,7 +192,14 @@ AXES_USERNAME_FORM_FIELD = "username"  # the login form posts "username", holdin
 AXES_USERNAME_CALLABLE = "fusionforum.accounts.models.lockout_username"
 
 # Internationalisation -------------------------------------------------------------------------
+# A third language is one more line here and one more catalogue under fusionforum/locale/.
+# Language names are written in their own language, as a switcher shows them.
 LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
