@@ -43,7 +43,8 @@ def test_the_saved_preference_comes_first(rf):
 
 
 def test_a_blank_preference_lets_the_cookie_speak(rf):
-    assert languages.request_language(request(rf, user=Person(""), cookie="fr", accept="en")) == "fr"
+    req = request(rf, user=Person(""), cookie="fr", accept="en")
+    assert languages.request_language(req) == "fr"
 
 
 def test_the_cookie_comes_before_the_browser(rf):
