@@ -374,9 +374,10 @@ def build_data(event, *, version: int, published_at) -> dict:
         "priorities": priorities,
         "demand": {"by_approach": by_approach, "by_sector": by_sector},
         "labels": {
-            "approach": {**dict(Organisation.Approach.choices), "none": "No approach (not a "
-                         "fusion developer)"},
-            "sector": dict(Organisation.Kind.choices),
+            # Labels are translatable (lazy): the snapshot keeps their text.
+            "approach": {**{k: str(v) for k, v in Organisation.Approach.choices},
+                         "none": "No approach (not a fusion developer)"},
+            "sector": {k: str(v) for k, v in Organisation.Kind.choices},
             "question": QUESTION_LABELS,
             "discipline": discipline_labels,
             "outcome": dict(MeetingOutcome.Category.choices),
