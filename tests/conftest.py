@@ -1,4 +1,5 @@
 import datetime as dt
+import os
 import zoneinfo
 from pathlib import Path
 
@@ -31,6 +32,14 @@ def pytest_collection_modifyitems(config, items):
     long_modules = {item.module for item in items
                     if any(item.get_closest_marker(name) for name in LONG_RUNNING)}
     items.sort(key=lambda item: item.module not in long_modules)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_snapshot_folder(tmp_path_factory):
+    """Where ``tests/demo_snapshot.py`` keeps the loaded demo's rows for this test run."""
+    from tests.demo_snapshot import SNAPSHOT_FOLDER, snapshot_folder
+
+    os.environ[SNAPSHOT_FOLDER] = str(snapshot_folder(tmp_path_factory))
 
 
 @pytest.fixture(autouse=True)
