@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import subprocess
 import zoneinfo
 from pathlib import Path
 
@@ -18,6 +19,28 @@ def paris(year, month, day, hour=0, minute=0):
 SCHEDULING_TESTS = Path(__file__).resolve().parent / "scheduling"
 # Tests that keep a worker busy for long: browsers, live app servers, concurrent clients.
 LONG_RUNNING = ("browser", "concurrency", "production", "own_sqlite")
+
+
+LOCALE = Path(__file__).resolve().parents[1] / "fusionforum" / "locale"
+
+
+def compile_catalogues() -> None:
+    """Compile every catalogue whose ``.mo`` is missing or older than its ``.po`` (``make
+    translations`` does the same; this keeps ``pytest`` run by hand from testing stale or no
+    translations). Written to a temporary file and renamed, so a reader never sees half."""
+    for po in LOCALE.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        subprocess.run(["msgfmt", "--check-format", "--output-file", str(partial), str(po)],
+                       check=True)
+        partial.replace(mo)
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # once, in the controlling process
+        compile_catalogues()
 
 
 @pytest.hookimpl(tryfirst=True)
