@@ -57,6 +57,14 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.module not in long_modules)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _demo_snapshot_folder(tmp_path_factory):
+    """Where ``tests/demo_snapshot.py`` keeps the loaded demo's rows for this test run."""
+    from tests.demo_snapshot import SNAPSHOT_FOLDER, snapshot_folder
+
+    os.environ[SNAPSHOT_FOLDER] = str(snapshot_folder(tmp_path_factory))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_public_cache():
     # A new version token makes every cached page of earlier tests unreachable (works on the
