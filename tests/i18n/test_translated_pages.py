@@ -53,6 +53,7 @@ SAME_IN_BOTH = {
     "Type": "the same word in French",
     "Total": "the same word in French",
     "Date": "the same word in French",
+    "Dates": "the same word in French",
     "Notes": "the same word in French",
     "Message": "the same word in French",
     "Messages": "the same word in French",
