@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext, pgettext
 
 from . import clock
 
@@ -48,7 +49,9 @@ class IllegalTransition(Exception):
         self.current, self.target = current, target
         if message is None:
             message = (self.machine.refusal(current, target) if self.machine is not None
-                       else f"“{current or 'new'}” cannot become “{target}”.")
+                       else gettext("“%(current)s” cannot become “%(target)s”.")
+                       % {"current": current or pgettext("life cycle state", "new"),
+                          "target": target})
         super().__init__(message)
 
 
@@ -109,7 +112,7 @@ class Machine:
     def label(self, state: str) -> str:
         if state in self.states.values:
             return str(self.states(state).label)
-        return "new" if state == self.initial else state
+        return pgettext("life cycle state", "new") if state == self.initial else state
 
     def next_states(self, current: str) -> frozenset[str]:
         return self.table.get(current, frozenset())
@@ -122,8 +125,11 @@ class Machine:
         return self.actions.get((current, target), "")
 
     def refusal(self, current: str, target: str) -> str:
-        return (f"A {self.noun} that is “{self.label(current).lower()}” cannot become "
-                f"“{self.label(target).lower()}”.")
+        # The noun (English, from the app) gives the English sentence its subject; other
+        # languages may leave it out rather than guess its gender.
+        return gettext("A %(noun)s that is “%(current)s” cannot become “%(target)s”.") % {
+            "noun": self.noun, "current": self.label(current).lower(),
+            "target": self.label(target).lower()}
 
     def check(self, current: str, target: str) -> None:
         if not self.allows(current, target):
