@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.dispatch import Signal
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from . import clock
 
@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 # Sent after commit: sender=<model class>, instance, from_state, to_state, actor (or None).
 moved = Signal()
+
+
+_SHORT_REFUSAL = gettext_noop("“%(current)s” cannot become “%(target)s”.")
 
 
 class IllegalTransition(Exception):
@@ -49,7 +52,7 @@ class IllegalTransition(Exception):
         self.current, self.target = current, target
         if message is None:
             message = (self.machine.refusal(current, target) if self.machine is not None
-                       else gettext("“%(current)s” cannot become “%(target)s”.")
+                       else gettext(_SHORT_REFUSAL)
                        % {"current": current or pgettext("life cycle state", "new"),
                           "target": target})
         super().__init__(message)
@@ -125,11 +128,14 @@ class Machine:
         return self.actions.get((current, target), "")
 
     def refusal(self, current: str, target: str) -> str:
-        # The noun (English, from the app) gives the English sentence its subject; other
-        # languages may leave it out rather than guess its gender.
-        return gettext("A %(noun)s that is “%(current)s” cannot become “%(target)s”.") % {
-            "noun": self.noun, "current": self.label(current).lower(),
-            "target": self.label(target).lower()}
+        values = {"current": self.label(current).lower(), "target": self.label(target).lower()}
+        sentence = gettext(_SHORT_REFUSAL)
+        if sentence == _SHORT_REFUSAL:
+            # English: the noun (English, from the app) is the sentence's subject. A
+            # translation names the two states only, rather than guess the noun's gender.
+            return (f"A {self.noun} that is “{values['current']}” cannot become "
+                    f"“{values['target']}”.")
+        return sentence % values
 
     def check(self, current: str, target: str) -> None:
         if not self.allows(current, target):

@@ -21,11 +21,6 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 # Placeholders of python-format (%(name)s, %s, %d) and of the JavaScript catalogue (%s).
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 TAG = re.compile(r"<[^>]*>")
-# Placeholders a translation may leave out, with the reason.
-OMITTABLE = {
-    "%(noun)s": "the English noun of a life cycle (core.lifecycle refusals): French leaves it "
-                "out rather than guess its gender",
-}
 
 CATALOGUES = [(language, domain) for language in languages() for domain in DOMAINS]
 
@@ -110,7 +105,6 @@ def placeholder_problems(entry) -> list[str]:
         if not text:
             continue
         wanted, got = _placeholders(source), _placeholders(text)
-        wanted = [p for p in wanted if p not in OMITTABLE or p in got]
         plural_one = entry.msgid_plural and n == 0
         # The singular may leave out the count ("une seule place"); it may never add one.
         if (set(got) - set(_placeholders(entry.msgid_plural) + wanted)) if plural_one \
