@@ -11,6 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, validat
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fusionforum.core.languages import validate_language_code
 from fusionforum.core.text import render_markdown
@@ -22,7 +25,10 @@ def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"“{value}” is not a known time zone.") from exc
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."), code="unknown_time_zone",
+            params={"value": value},
+        ) from exc
 
 
 def parse_email_list(value: str) -> list[str]:
@@ -32,12 +38,15 @@ def parse_email_list(value: str) -> list[str]:
 def validate_email_list(value: str) -> None:
     addresses = parse_email_list(value)
     if not addresses:
-        raise ValidationError("Give at least one e-mail address.")
+        raise ValidationError(_("Give at least one e-mail address."), code="required")
     for address in addresses:
         try:
             validate_email(address)
         except ValidationError as exc:
-            raise ValidationError(f"“{address}” is not a valid e-mail address.") from exc
+            raise ValidationError(
+                _("“%(address)s” is not a valid e-mail address."), code="invalid",
+                params={"address": address},
+            ) from exc
 
 
 # First parts of addresses that belong to the platform, not to an event.
@@ -47,7 +56,10 @@ RESERVED_SLUGS = frozenset({"admin", "accounts", "manage", "review", "security",
 
 def validate_event_slug(value: str) -> None:
     if value.lower() in RESERVED_SLUGS:
-        raise ValidationError(f"“{value}” is reserved for the platform; choose another.")
+        raise ValidationError(
+            _("“%(value)s” is reserved for the platform; choose another."), code="reserved",
+            params={"value": value},
+        )
 
 
 class EventQuerySet(models.QuerySet):
@@ -68,14 +80,14 @@ class Event(models.Model):
     """One edition of the workshop."""
 
     slug = models.SlugField(max_length=60, unique=True, validators=[validate_event_slug],
-                            help_text="Part of every public address.")
+                            help_text=_("Part of every public address."))
     title = models.CharField(max_length=200)
     tagline = models.CharField(max_length=300, blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
     time_zone = models.CharField(
         max_length=64, default="Europe/Paris", validators=[validate_time_zone],
-        help_text="Every time on the public site is shown in this zone.",
+        help_text=_("Every time on the public site is shown in this zone."),
     )
     # Public pages fall back to it when the visitor's language has no translation of the
     # organisers' text; the exports use it unless ?lang= asks for another.
@@ -84,7 +96,7 @@ class Event(models.Model):
     )
     venue_name = models.CharField(max_length=200)
     venue_address = models.TextField(blank=True)
-    map_url = models.URLField("map link", blank=True, max_length=500)
+    map_url = models.URLField(_("map link"), blank=True, max_length=500)
     latitude = models.DecimalField(
         max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
@@ -94,18 +106,19 @@ class Event(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     description = models.TextField(
-        blank=True, help_text="Markdown. Raw HTML is removed when it is shown."
+        blank=True, help_text=_("Markdown. Raw HTML is removed when it is shown.")
     )
     contact_emails = models.CharField(
         max_length=500, validators=[validate_email_list],
-        help_text="Where messages from the contact form go; separate several with commas. "
-        "Never shown publicly.",
+        help_text=_("Where messages from the contact form go; separate several with commas. "
+                    "Never shown publicly."),
     )
     public_email = models.EmailField(
-        blank=True, help_text="Shown on the site as the organisers' address (optional)."
+        blank=True, help_text=_("Shown on the site as the organisers' address (optional).")
     )
     is_demo = models.BooleanField(
-        default=False, help_text="Synthetic demonstration data; the site says so on every page."
+        default=False,
+        help_text=_("Synthetic demonstration data; the site says so on every page."),
     )
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,9 +143,9 @@ class Event(models.Model):
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The event cannot end before it starts."})
+            raise ValidationError({"end_date": _("The event cannot end before it starts.")})
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError("Give both latitude and longitude, or neither.")
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -167,9 +180,9 @@ class TeamMembership(models.Model):
     """A person's role on one event. Roles, not is_staff, open the back office."""
 
     class Role(models.TextChoices):
-        ORGANISER = "organiser", "Organiser"
-        REVIEWER = "reviewer", "Reviewer"
-        SECURITY_OFFICER = "security_officer", "Security officer"
+        ORGANISER = "organiser", _("Organiser")
+        REVIEWER = "reviewer", _("Reviewer")
+        SECURITY_OFFICER = "security_officer", _("Security officer")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(
@@ -182,7 +195,7 @@ class TeamMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "user", "role"], name="unique_team_role")
         ]
-        verbose_name = "team member"
+        verbose_name = _("team member")
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.event})"
@@ -191,8 +204,8 @@ class TeamMembership(models.Model):
 class Day(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="days")
     date = models.DateField()
-    label = models.CharField(max_length=120, help_text="For example “Day 3: open doors”.")
-    summary = models.TextField(blank=True, help_text="One or two sentences; plain text.")
+    label = models.CharField(max_length=120, help_text=_("For example “Day 3: open doors”."))
+    summary = models.TextField(blank=True, help_text=_("One or two sentences; plain text."))
 
     class Meta:
         ordering = ["date"]
@@ -207,10 +220,10 @@ class Day(models.Model):
         super().clean()
         event = getattr(self, "event", None)
         if event and self.date and not (event.start_date <= self.date <= event.end_date):
-            raise ValidationError(
-                {"date": f"The day must fall within the event "
-                         f"({event.start_date:%d %b %Y} to {event.end_date:%d %b %Y})."}
-            )
+            raise ValidationError({"date": _(
+                "The day must fall within the event (%(start)s to %(end)s)."
+            ) % {"start": date_format(event.start_date, "j F Y"),
+                 "end": date_format(event.end_date, "j F Y")}})
 
 
 class StreamState(enum.StrEnum):
@@ -231,12 +244,15 @@ class StreamLink(models.Model):
         Day, on_delete=models.SET_NULL, null=True, blank=True, related_name="streams"
     )
     label = models.CharField(max_length=200)
-    url = models.URLField("stream URL", max_length=500)
-    visible_from = models.DateTimeField(help_text="Before this moment the address is secret.")
-    visible_until = models.DateTimeField(
-        null=True, blank=True, help_text="After this moment the replay (if any) is shown instead."
+    url = models.URLField(_("stream URL"), max_length=500)
+    visible_from = models.DateTimeField(
+        help_text=_("Before this moment the address is secret.")
     )
-    replay_url = models.URLField("replay URL", blank=True, max_length=500)
+    visible_until = models.DateTimeField(
+        null=True, blank=True,
+        help_text=_("After this moment the replay (if any) is shown instead."),
+    )
+    replay_url = models.URLField(_("replay URL"), blank=True, max_length=500)
 
     class Meta:
         ordering = ["visible_from", "id"]
@@ -247,7 +263,7 @@ class StreamLink(models.Model):
                 name="stream_window_is_positive",
             )
         ]
-        verbose_name = "livestream link"
+        verbose_name = _("livestream link")
 
     def __str__(self):
         return self.label
@@ -255,13 +271,13 @@ class StreamLink(models.Model):
     def clean(self):
         super().clean()
         if self.visible_from and self.visible_until and self.visible_until <= self.visible_from:
-            raise ValidationError({"visible_until": "Must be after “visible from”."})
+            raise ValidationError({"visible_until": _("Must be after “visible from”.")})
         if self.day_id and self.event_id and self.day.event_id != self.event_id:
-            raise ValidationError({"day": "This day belongs to another event."})
+            raise ValidationError({"day": _("This day belongs to another event.")})
         for field in ("url", "replay_url"):
             value = getattr(self, field)
             if value and not value.lower().startswith(("https://", "http://")):
-                raise ValidationError({field: "Only http and https addresses are allowed."})
+                raise ValidationError({field: _("Only http and https addresses are allowed.")})
 
     def state_at(self, now: dt.datetime) -> StreamState:
         if now < self.visible_from:
@@ -288,17 +304,17 @@ class StreamLink(models.Model):
 
 class ContactMessage(models.Model):
     class Topic(models.TextChoices):
-        GENERAL = "general", "General question"
-        REGISTRATION = "registration", "Registration and attendance"
-        PROGRAMME = "programme", "Programme and presentations"
-        MEETINGS = "meetings", "Meetings with experts"
-        VISITS = "visits", "Site visits"
-        PRESS = "press", "Press and media"
+        GENERAL = "general", _("General question")
+        REGISTRATION = "registration", _("Registration and attendance")
+        PROGRAMME = "programme", _("Programme and presentations")
+        MEETINGS = "meetings", _("Meetings with experts")
+        VISITS = "visits", _("Site visits")
+        PRESS = "press", _("Press and media")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed without answer"
+        NEW = "new", pgettext_lazy("contact message status", "New")
+        ANSWERED = "answered", pgettext_lazy("contact message status", "Answered")
+        CLOSED = "closed", _("Closed without answer")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="contact_messages")
     name = models.CharField(max_length=150)
