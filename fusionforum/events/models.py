@@ -79,55 +79,59 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """One edition of the workshop."""
 
-    slug = models.SlugField(max_length=60, unique=True, validators=[validate_event_slug],
+    slug = models.SlugField(_("short name"), max_length=60, unique=True,
+                            validators=[validate_event_slug],
                             help_text=_("Part of every public address."))
-    title = models.CharField(max_length=200)
-    tagline = models.CharField(max_length=300, blank=True)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    title = models.CharField(_("title"), max_length=200)
+    tagline = models.CharField(_("tagline"), max_length=300, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
     time_zone = models.CharField(
-        max_length=64, default="Europe/Paris", validators=[validate_time_zone],
+        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone],
         help_text=_("Every time on the public site is shown in this zone."),
     )
     # Public pages fall back to it when the visitor's language has no translation of the
     # organisers' text; the exports use it unless ?lang= asks for another.
     default_language = models.CharField(
-        max_length=10, default="en", validators=[validate_language_code]
+        _("default language"), max_length=10, default="en", validators=[validate_language_code]
     )
-    venue_name = models.CharField(max_length=200)
-    venue_address = models.TextField(blank=True)
+    venue_name = models.CharField(_("venue"), max_length=200)
+    venue_address = models.TextField(_("venue address"), blank=True)
     map_url = models.URLField(_("map link"), blank=True, max_length=500)
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     description = models.TextField(
-        blank=True, help_text=_("Markdown. Raw HTML is removed when it is shown.")
+        _("description"), blank=True, help_text=_("Markdown. Raw HTML is removed when it is shown.")
     )
     contact_emails = models.CharField(
-        max_length=500, validators=[validate_email_list],
+        _("contact addresses"), max_length=500, validators=[validate_email_list],
         help_text=_("Where messages from the contact form go; separate several with commas. "
                     "Never shown publicly."),
     )
     public_email = models.EmailField(
-        blank=True, help_text=_("Shown on the site as the organisers' address (optional).")
+        _("public e-mail address"), blank=True,
+        help_text=_("Shown on the site as the organisers' address (optional)."),
     )
     is_demo = models.BooleanField(
-        default=False,
+        _("demonstration"), default=False,
         help_text=_("Synthetic demonstration data; the site says so on every page."),
     )
-    is_published = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")), name="event_ends_after_start"
@@ -184,31 +188,40 @@ class TeamMembership(models.Model):
         REVIEWER = "reviewer", _("Reviewer")
         SECURITY_OFFICER = "security_officer", _("Security officer")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team",
+                              verbose_name=_("event"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles",
+        verbose_name=_("person"),
     )
-    role = models.CharField(max_length=30, choices=Role.choices, default=Role.ORGANISER)
-    created_at = models.DateTimeField(auto_now_add=True)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices,
+                            default=Role.ORGANISER)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event", "user", "role"], name="unique_team_role")
         ]
         verbose_name = _("team member")
+        verbose_name_plural = _("team members")
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.event})"
 
 
 class Day(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="days")
-    date = models.DateField()
-    label = models.CharField(max_length=120, help_text=_("For example “Day 3: open doors”."))
-    summary = models.TextField(blank=True, help_text=_("One or two sentences; plain text."))
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="days",
+                              verbose_name=_("event"))
+    date = models.DateField(_("date"))
+    label = models.CharField(_("label"), max_length=120,
+                             help_text=_("For example “Day 3: open doors”."))
+    summary = models.TextField(_("summary"), blank=True,
+                               help_text=_("One or two sentences; plain text."))
 
     class Meta:
         ordering = ["date"]
+        verbose_name = _("day")
+        verbose_name_plural = _("days")
         constraints = [
             models.UniqueConstraint(fields=["event", "date"], name="unique_event_day"),
         ]
@@ -239,17 +252,19 @@ class StreamLink(models.Model):
     before go-live, the stream during the window and the replay (if any) afterwards.
     """
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="streams")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="streams",
+                              verbose_name=_("event"))
     day = models.ForeignKey(
-        Day, on_delete=models.SET_NULL, null=True, blank=True, related_name="streams"
+        Day, on_delete=models.SET_NULL, null=True, blank=True, related_name="streams",
+        verbose_name=_("day"),
     )
-    label = models.CharField(max_length=200)
+    label = models.CharField(_("label"), max_length=200)
     url = models.URLField(_("stream URL"), max_length=500)
     visible_from = models.DateTimeField(
-        help_text=_("Before this moment the address is secret.")
+        _("visible from"), help_text=_("Before this moment the address is secret.")
     )
     visible_until = models.DateTimeField(
-        null=True, blank=True,
+        _("visible until"), null=True, blank=True,
         help_text=_("After this moment the replay (if any) is shown instead."),
     )
     replay_url = models.URLField(_("replay URL"), blank=True, max_length=500)
@@ -264,6 +279,7 @@ class StreamLink(models.Model):
             )
         ]
         verbose_name = _("livestream link")
+        verbose_name_plural = _("livestream links")
 
     def __str__(self):
         return self.label
@@ -316,23 +332,30 @@ class ContactMessage(models.Model):
         ANSWERED = "answered", pgettext_lazy("contact message status", "Answered")
         CLOSED = "closed", _("Closed without answer")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="contact_messages")
-    name = models.CharField(max_length=150)
-    email = models.EmailField()
-    organisation = models.CharField(max_length=200, blank=True)
-    topic = models.CharField(max_length=30, choices=Topic.choices, default=Topic.GENERAL)
-    message = models.TextField(max_length=5000)
-    received_at = models.DateTimeField(db_index=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="contact_messages",
+                              verbose_name=_("event"))
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    topic = models.CharField(
+        _("topic"), max_length=30, choices=Topic.choices, default=Topic.GENERAL
+    )
+    message = models.TextField(_("message"), max_length=5000)
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="+", verbose_name=_("handled by"),
     )
-    handled_at = models.DateTimeField(null=True, blank=True)
-    internal_note = models.TextField(blank=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        verbose_name = _("contact message")
+        verbose_name_plural = _("contact messages")
 
     def __str__(self):
         return f"{self.name}: {self.get_topic_display()}"

@@ -189,3 +189,22 @@ def test_staff_home_in_french(client, event, organiser):
     assert "du 26 mai 2027 au 28 mai 2027 · organisateur, évaluateur" in text
     assert "Bureau des inscriptions" in text and "Rapport de résultats" in text
     assert "Registration desk" not in text
+
+
+def test_back_office_pages_of_events_in_french(client, event, organiser, make_stream, clock):
+    from fusionforum.events import services
+
+    make_stream(event)
+    services.receive_contact_message(event, name="Camille Fictive", email="c@test.invalid",
+                                     organisation="", topic="press", message="Bonjour à tous.")
+    login_verified(client, organiser)
+    messages = _text(client.get("/admin/events/contactmessage/", **FR).content.decode())
+    assert "Marquer comme répondu" in messages and "Presse et médias" in messages
+    assert "Nouveau" in messages
+    streams = _text(client.get("/admin/events/streamlink/", **FR).content.decode())
+    assert "État actuel" in streams and "à venir" in streams
+    change = client.get(f"/admin/events/event/{event.pk}/change/", **FR)
+    assert change.status_code == 200
+    text = _text(change.content.decode())
+    assert "Quand" in text and "Fuseau horaire" in text
+    assert "Fait partie de chaque adresse publique." in text
