@@ -176,8 +176,12 @@ def test_calendar_follows_lang_and_else_the_event_default_language(client, event
 def test_event_json_follows_lang(client, event, clock):
     url = reverse("events:event_json", args=[event.slug])
     french = client.get(url + "?lang=fr").json()
+    assert french["language"] == "fr"
     assert french["questions"][2]["text"] == f"Comment ITER peut-il aider{NBSP}?"
-    assert client.get(url, **FR).json()["questions"][2]["text"] == "How can ITER help?"
+    # The event's default language (English here), whatever the visitor's.
+    english = client.get(url, **FR).json()
+    assert english["language"] == "en"
+    assert english["questions"][2]["text"] == "How can ITER help?"
 
 
 def test_staff_home_in_french(client, event, organiser):

@@ -107,6 +107,7 @@ def event_json(request, slug):
             "start_date": event.start_date.isoformat(),
             "end_date": event.end_date.isoformat(),
             "time_zone": event.time_zone,
+            "language": translation.get_language(),
             "venue": {
                 "name": event.venue_name,
                 "address": event.venue_address,
