@@ -212,3 +212,8 @@ def test_back_office_pages_of_events_in_french(client, event, organiser, make_st
     text = _text(change.content.decode())
     assert "Quand" in text and "Fuseau horaire" in text
     assert "Fait partie de chaque adresse publique." in text
+
+
+def test_front_door_without_any_event_in_french(client, db):
+    text = _text(client.get("/", **FR).content.decode())
+    assert "Aucun atelier n’a encore été publié." in text
