@@ -28,7 +28,7 @@ class VaultSettings(models.Model):
     fields = models.JSONField(default=_default_fields,
                               help_text=_("Keys of the identity fields asked (fields.CATALOGUE)."))
     purge_after_days = models.PositiveSmallIntegerField(
-        default=7, help_text=_("Identity values are deleted this many days after the person’s "
+        default=7, help_text=_("Identity values are deleted this many days after the person's "
                                "last tour."))
     instructions = models.TextField(blank=True, max_length=2000)
 
