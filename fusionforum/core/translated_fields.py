@@ -16,6 +16,8 @@ Organisers' forms use :func:`add_translated_fields`: one input per language, lab
 optional.
 """
 
+import copy
+
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -107,19 +109,27 @@ def translated_field_names(model) -> list[str]:
 LABEL = _("%(field)s (%(language)s)")
 
 
-def add_translated_fields(form, *, default_language: str | None = None,
-                          names: tuple[str, ...] | None = None) -> None:
-    """In a ModelForm's ``__init__`` (after ``super().__init__``): label each per-language
-    input "Title (English)", "Title (Français)"; the default language's input is required
-    (if the field itself is), the others optional. ``default_language`` defaults to the
-    instance's event's, else the site's first language."""
-    model = form._meta.model
+def add_translated_fields(form, *, names: tuple[str, ...] | None = None, model=None,
+                          instance=None, default_language: str | None = None) -> None:
+    """The one way an organisers' form edits translated content. Call it at the end of the
+    form's ``__init__``.
+
+    A ModelForm lists the per-language columns in ``Meta.fields``
+    (``[*localized_names("title"), ...]``); a plain form declares the field once (``title``)
+    and gets one copy per language (``title_en``, ``title_fr``) in its place, with initial
+    values from ``instance``. Either way each input is labelled "Title (English)", "Title
+    (Français)", the event's default language is required (when the field itself is), the
+    others are optional, and each input carries its ``lang``."""
+    model = model or form._meta.model
+    instance = instance if instance is not None else getattr(form, "instance", None)
     names = names if names is not None else TRANSLATED.get(model, ())
-    default_language = (default_language or content_default_language(form.instance)
-                        or language_codes()[0])
+    if default_language is None and instance is not None:
+        default_language = content_default_language(instance)
+    default_language = default_language or language_codes()[0]
     languages = dict(language_choices())
     for name in names:
         model_field = model._meta.get_field(name)
+        _split(form, name, instance)
         for code in language_codes():
             loc = build_localized_fieldname(name, code)
             field = form.fields.get(loc)
@@ -128,12 +138,33 @@ def add_translated_fields(form, *, default_language: str | None = None,
             field.label = LABEL % {"field": _capitalised(model_field.verbose_name),
                                    "language": languages[code]}
             field.required = code == default_language and not model_field.blank
-            if code != default_language and model_field.help_text:
+            if code != default_language:
                 field.help_text = ""
             if isinstance(field.widget, (forms.TextInput, forms.Textarea)):
                 field.widget.attrs["lang"] = code
-        if name in form.fields:  # the untranslated column is never edited beside its versions
-            del form.fields[name]
+
+
+def _split(form, name: str, instance) -> None:
+    """A plain form's ``name`` field becomes one field per language, in the same place."""
+    if name not in form.fields:
+        return
+    rebuilt = {}
+    for key, field in form.fields.items():
+        if key != name:
+            rebuilt[key] = field
+            continue
+        for code in language_codes():
+            loc = build_localized_fieldname(name, code)
+            rebuilt[loc] = copy.deepcopy(field)
+            if instance is not None and loc not in form.initial:
+                form.initial[loc] = getattr(instance, loc, None) or ""
+    form.fields = rebuilt
+
+
+def translated_values(form, name: str) -> dict:
+    """``{"title_en": …, "title_fr": …}`` from a valid form, for a service."""
+    return {loc: form.cleaned_data.get(loc) or "" for loc in localized_names(name)
+            if loc in form.cleaned_data}
 
 
 def _capitalised(text) -> str:
