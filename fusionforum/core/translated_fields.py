@@ -126,13 +126,22 @@ def add_translated_fields(form, *, names: tuple[str, ...] | None = None, model=N
     if default_language is None and instance is not None:
         default_language = content_default_language(instance)
     default_language = default_language or language_codes()[0]
+    for name in names:
+        _split(form, name, instance)
+    label_translated_inputs(form.fields, model, default_language, names)
+
+
+def label_translated_inputs(fields: dict, model, default_language: str | None,
+                            names: tuple[str, ...] | None = None) -> None:
+    """Label, require and mark with ``lang`` the per-language inputs among ``fields`` (a
+    form's ``fields`` or a form class's ``base_fields``, as the back office builds them)."""
+    names = names if names is not None else TRANSLATED.get(model, ())
+    default_language = default_language or language_codes()[0]
     languages = dict(language_choices())
     for name in names:
         model_field = model._meta.get_field(name)
-        _split(form, name, instance)
         for code in language_codes():
-            loc = build_localized_fieldname(name, code)
-            field = form.fields.get(loc)
+            field = fields.get(build_localized_fieldname(name, code))
             if field is None:
                 continue
             field.label = LABEL % {"field": _capitalised(model_field.verbose_name),
@@ -140,8 +149,9 @@ def add_translated_fields(form, *, names: tuple[str, ...] | None = None, model=N
             field.required = code == default_language and not model_field.blank
             if code != default_language:
                 field.help_text = ""
-            if isinstance(field.widget, (forms.TextInput, forms.Textarea)):
-                field.widget.attrs["lang"] = code
+            widget = getattr(field.widget, "widget", field.widget)
+            if isinstance(widget, (forms.TextInput, forms.Textarea)):
+                widget.attrs["lang"] = code
 
 
 def _split(form, name: str, instance) -> None:
