@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.translated_fields import add_translated_fields, localized_names
 
 from .models import OutcomesReport, Priority, SurveyResponse, Theme
 
@@ -31,8 +32,14 @@ class ReportForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = OutcomesReport
-        fields = ["title", "narrative", "licence", "attribution"]
-        widgets = {"narrative": forms.Textarea(attrs={"rows": 14})}
+        fields = [*localized_names("title"), *localized_names("narrative"), "licence",
+                  "attribution"]
+        widgets = {name: forms.Textarea(attrs={"rows": 14})
+                   for name in localized_names("narrative")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_translated_fields(self)
 
 
 class PriorityForm(AccessibleFormMixin, forms.ModelForm):
