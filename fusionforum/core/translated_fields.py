@@ -19,6 +19,7 @@ optional.
 import copy
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.fields import NONE, TranslationFieldDescriptor
@@ -139,14 +140,19 @@ def label_translated_inputs(fields: dict, model, default_language: str | None,
     default_language = default_language or language_codes()[0]
     languages = dict(language_choices())
     for name in names:
-        model_field = model._meta.get_field(name)
+        try:
+            model_field = model._meta.get_field(name)
+            label, required = model_field.verbose_name, not model_field.blank
+        except FieldDoesNotExist:  # a form's own input standing for a translated field
+            label = required = None
         for code in language_codes():
             field = fields.get(build_localized_fieldname(name, code))
             if field is None:
                 continue
-            field.label = LABEL % {"field": _capitalised(model_field.verbose_name),
-                                   "language": languages[code]}
-            field.required = code == default_language and not model_field.blank
+            if label is None:
+                label, required = field.label or name, field.required
+            field.label = LABEL % {"field": _capitalised(label), "language": languages[code]}
+            field.required = code == default_language and required
             if code != default_language:
                 field.help_text = ""
             widget = getattr(field.widget, "widget", field.widget)
@@ -166,8 +172,8 @@ def _split(form, name: str, instance) -> None:
         for code in language_codes():
             loc = build_localized_fieldname(name, code)
             rebuilt[loc] = copy.deepcopy(field)
-            if instance is not None and loc not in form.initial:
-                form.initial[loc] = getattr(instance, loc, None) or ""
+            if instance is not None and hasattr(instance, loc) and loc not in form.initial:
+                form.initial[loc] = getattr(instance, loc) or ""
     form.fields = rebuilt
 
 
