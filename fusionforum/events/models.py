@@ -355,7 +355,7 @@ class ContactMessage(models.Model):
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("contact message")
-        verbose_name_plural = _("contact messages")
+        verbose_name_plural = pgettext_lazy("model name", "contact messages")
 
     def __str__(self):
         return f"{self.name}: {self.get_topic_display()}"
