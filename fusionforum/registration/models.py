@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from fusionforum.accounts.models import Organisation
+from fusionforum.core.languages import validate_language_code
 from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.events.models import Event
 
@@ -183,20 +184,28 @@ class RegistrationTransition(TransitionLog):
 
 
 class EmailTemplate(models.Model):
-    """An organiser's version of one of the registration e-mails (defaults in emails.py)."""
+    """An organiser's version of one of the registration e-mails in one language (defaults in
+    emails.py). A recipient gets the version in their language, else the one in the event's
+    default language, else the default text translated (``notifications.placeholders``)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="email_templates")
     key = models.CharField(max_length=40)
+    language = models.CharField(max_length=10, validators=[validate_language_code])
     subject = models.CharField(max_length=200)
     body = models.TextField(max_length=10000)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "key"],
-                                               name="unique_email_template")]
+        constraints = [models.UniqueConstraint(fields=["event", "key", "language"],
+                                               name="unique_email_template_language")]
 
     def __str__(self):
-        return f"{self.event}: {self.key}"
+        return f"{self.event}: {self.key} ({self.language})"
+
+    def save(self, *args, **kwargs):
+        if not self.language:  # a version stored without a language is in the event's
+            self.language = self.event.default_language
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
