@@ -391,7 +391,7 @@ def language_tabs(event, kind: EmailKind, custom_templates, language: str, url: 
             if code != default and default in custom:
                 warnings.append(_(
                     "The %(language)s version still uses the default text: people who read "
-                    "%(language)s receive your %(default)s version (the event’s language) "
+                    "%(language)s receive your %(default)s version (the event's language) "
                     "until you write one."
                 ) % {"language": language_name(code), "default": language_name(default)})
             else:

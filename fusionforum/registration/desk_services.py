@@ -271,7 +271,7 @@ def bulk_decide(event, ids: list[int], action: str, *, by, note: str = "") -> Bu
         registration = found.get(pk)
         if registration is None:
             result.outcomes.append(Outcome(None, False, _(
-                "Registration %(number)s is not one of this event’s registrations.")
+                "Registration %(number)s is not one of this event's registrations.")
                 % {"number": pk}))
             continue
         try:
@@ -350,7 +350,7 @@ class MergeForm(AccessibleFormMixin, forms.Form):
 def record_export(event, *, by, fmt: str, filters, rows: int) -> None:
     """Log an organiser's download of the registrations (who, which filters, how many)."""
     if not by.has_perm("registration.manage_registrations", event):
-        raise PermissionDenied(_("Only the event’s organisers export its registrations."))
+        raise PermissionDenied(_("Only the event's organisers export its registrations."))
     audit.record("registration.exported", event, actor=by,
                  summary=f"{fmt.upper()} export of {rows} registrations",
                  format=fmt, filters=filters, rows=rows)

@@ -28,7 +28,7 @@ from .models import EmailTemplate
 
 def _require_organiser(user, event) -> None:
     if not user.has_perm("registration.manage_registrations", event):
-        raise PermissionDenied(_("Only the event’s organisers edit its e-mails."))
+        raise PermissionDenied(_("Only the event's organisers edit its e-mails."))
 
 
 def kind_or_404(key: str) -> emails.EmailKind:

@@ -108,7 +108,7 @@ def _check_in(pk: int, *, by, event: Event | None, nonce: str | None) -> Registr
                     _("This badge is for another event, not %(event)s.") % {
                         "event": event.title})
             if not by.has_perm("registration.check_in", registration.event):
-                raise PermissionDenied(_("Only the event’s organisers check people in."))
+                raise PermissionDenied(_("Only the event's organisers check people in."))
             if nonce is not None and not badges.nonce_matches(registration, nonce):
                 raise RevokedBadge(
                     _("This badge was replaced by a newer one and is no longer valid. "
@@ -196,7 +196,7 @@ def badges_to_print(event: Event, *, by) -> list[Registration]:
     """Every confirmed registration of the event, by organisation then name, for printing
     all badges at once; the download is logged."""
     if not by.has_perm("registration.check_in", event):
-        raise PermissionDenied(_("Only the event’s organisers print its badges."))
+        raise PermissionDenied(_("Only the event's organisers print its badges."))
     registrations = list(Registration.objects
                          .filter(event=event, status=Status.CONFIRMED)
                          .select_related("event", "user", "organisation")

@@ -147,8 +147,8 @@ class Registration(models.Model):
                               db_index=True)
     seat_pool = models.CharField(
         _("seat pool"), max_length=30, blank=True,
-        help_text=_("Where the held seat comes from: an organisation kind’s reserved seats, "
-                    "or “general”. Empty while no seat is held."),
+        help_text=_("Where the held seat comes from: an organisation kind's reserved seats, "
+                    "or 'general'. Empty while no seat is held."),
     )
     priority = models.IntegerField(_("priority"), default=0,
                                    help_text=_("Higher goes first on the waiting list."))

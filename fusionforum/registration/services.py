@@ -92,7 +92,7 @@ def _move(registration: Registration, target: str, *, by=None, note: str = "",
 
 def _require_organiser(user, event) -> None:
     if not user.has_perm("registration.manage_registrations", event):
-        raise PermissionDenied(_("Only the event’s organisers can do this."))
+        raise PermissionDenied(_("Only the event's organisers can do this."))
 
 
 def registration_settings(event) -> RegistrationSettings:
@@ -226,7 +226,7 @@ def promote(registration: Registration, *, by) -> Registration:
         pool = find_seat(locked, registration.organisation)
         if pool is None:
             raise RegistrationError(
-                _("No seat is free for this person (event full or their organisation’s cap "
+                _("No seat is free for this person (event full or their organisation's cap "
                   "reached). Free a seat or raise the capacity first."))
         return _move(registration, Status.CONFIRMED, by=by, seat_pool=pool,
                      note="Promoted by an organiser")

@@ -78,7 +78,7 @@ def standing(event, user, *, purpose: str) -> Standing:
                 .values_list("role", flat=True))
     tools = []
     if TeamMembership.Role.ORGANISER in roles:
-        tools.append((_("Organisers’ tools"), reverse("staff_home")))
+        tools.append((_("Organisers' tools"), reverse("staff_home")))
     if TeamMembership.Role.REVIEWER in roles:
         tools.append((_("Your reviews"), reverse("review:home", args=[event.slug])))
     if TeamMembership.Role.SECURITY_OFFICER in roles:

@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='registration',
             name='seat_pool',
-            field=models.CharField(blank=True, help_text='Where the held seat comes from: an organisation kind’s reserved seats, or “general”. Empty while no seat is held.', max_length=30, verbose_name='seat pool'),
+            field=models.CharField(blank=True, help_text="Where the held seat comes from: an organisation kind's reserved seats, or 'general'. Empty while no seat is held.", max_length=30, verbose_name='seat pool'),
         ),
         migrations.AlterField(
             model_name='registration',
