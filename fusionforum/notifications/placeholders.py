@@ -81,9 +81,20 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda m: values.get(m.group(1), ""), str(text))
 
 
+# Runs of white space a subject collapses to one space: every kind but the non-breaking spaces
+# French typography puts before « : » and « ? » (they stay where the text has them).
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: line breaks and runs of spaces become one space, ends trimmed;
+    non-breaking spaces are kept."""
+    return _SPACES.sub(" ", text).strip(" ")
+
+
 def render(subject: str, body: str, values: Mapping[str, str]) -> tuple[str, str]:
     """The e-mail as it is sent with ``values``: plain substitution, the subject on one line."""
-    return " ".join(fill(subject, values).split()), fill(body, values)
+    return one_line(fill(subject, values)), fill(body, values)
 
 
 def kind_for(kinds: Mapping[str, EmailKind], key: str) -> EmailKind:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.languages import language_for, speaking_to
@@ -124,7 +124,7 @@ def placeholder_values(registration, *, waitlist_position: int | None = None) ->
 
 def event_dates(event) -> str:
     """"5 to 7 December 2026" in the active language."""
-    return gettext_now("%(start)s to %(end)s") % {
+    return gettext("%(start)s to %(end)s") % {
         "start": formats.date_format(event.start_date, "j F"),
         "end": formats.date_format(event.end_date, "j F Y"),
     }
@@ -166,7 +166,7 @@ def sample_values(event) -> dict[str, str]:
         "first_name": "Alex", "full_name": "Alex Example", "event_title": event.title,
         "event_dates": event_dates(event),
         "event_venue": event.venue_name,
-        "organisation": gettext_now("Example Fusion Ltd (fictional)"),
+        "organisation": gettext("Example Fusion Ltd (fictional)"),
         "status": str(Status.CONFIRMED.label),
         "registration_url": f"{settings.SITE_URL}/{event.slug}/registration/",
         "badge_url": f"{settings.SITE_URL}/{event.slug}/registration/badge.pdf",
