@@ -401,15 +401,14 @@ def language_tabs(event, kind: EmailKind, custom_templates, language: str, url: 
                 continue
             if code != default and default in custom:
                 warnings.append(_(
-                    "The %(language)s version still uses the default text: people who read "
-                    "%(language)s receive your %(default)s version (the event's language) "
-                    "until you write one."
+                    "The %(language)s version still uses the default text: its readers "
+                    "receive your %(default)s version (the event's language) until you write "
+                    "one."
                 ) % {"language": language_name(code), "default": language_name(default)})
             else:
                 warnings.append(_(
                     "The %(language)s version still uses the default text, while you edited "
-                    "the %(edited)s version: people who read %(language)s receive the default "
-                    "text."
+                    "the %(edited)s version: its readers receive the default text."
                 ) % {"language": language_name(code), "edited": edited})
     return {"languages": languages, "language": language, "language_name": language_name(language),
             "custom": custom.get(language), "language_warnings": warnings}

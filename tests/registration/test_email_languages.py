@@ -187,7 +187,7 @@ def test_validation_refuses_bad_placeholders_in_every_language(desk, event):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Champ inconnu\u00a0: {{ secret }}" in html
-    assert "Seule la forme {{ champ }} est autorisée" in html
+    assert "Seule la forme {{ placeholder }} est autorisée" in html
     assert "Rien n’a été enregistré" in html
     assert not EmailTemplate.objects.exists()
 
@@ -248,14 +248,14 @@ def test_editor_warns_where_one_language_was_edited_and_not_the_other(desk, even
     EmailTemplate.objects.create(event=event, key="confirmed", language="en", subject="S",
                                  body="B")
     html = unescape(desk.get(edit_url(event, language="en")).content.decode())
-    assert ("The French version still uses the default text: people who read French receive "
-            "your English version (the event's language) until you write one.") in html
+    assert ("The French version still uses the default text: its readers receive your English "
+            "version (the event's language) until you write one.") in html
     EmailTemplate.objects.all().delete()
     EmailTemplate.objects.create(event=event, key="confirmed", language="fr", subject="S",
                                  body="B")
     html = desk.get(edit_url(event, language="fr")).content.decode()
     assert ("The English version still uses the default text, while you edited the French "
-            "version: people who read English receive the default text.") in html
+            "version: its readers receive the default text.") in html
     EmailTemplate.objects.create(event=event, key="confirmed", language="en", subject="S",
                                  body="B")
     assert "still uses the default text" not in desk.get(edit_url(event)).content.decode()
