@@ -13,8 +13,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.accounts.models import Organisation
+from fusionforum.core.languages import validate_language_code
 from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.events.models import Event
 
@@ -40,29 +42,31 @@ class CallSettings(models.Model):
 
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="call_settings")
     opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField(help_text="Submissions and edits are accepted until then.")
+    closes_at = models.DateTimeField(help_text=_("Submissions and edits are accepted until then."))
     introduction = models.TextField(
-        blank=True, help_text="Markdown, shown above the form. Raw HTML is removed."
+        blank=True, help_text=_("Markdown, shown above the form. Raw HTML is removed.")
     )
     default_duration_minutes = models.PositiveSmallIntegerField(
         default=20, validators=[MinValueValidator(5), MaxValueValidator(240)],
-        help_text="Length of an accepted talk unless the organisers set another.",
+        help_text=_("Length of an accepted talk unless the organisers set another."),
     )
     max_slides_mb = models.PositiveSmallIntegerField(
         default=20, validators=[MinValueValidator(1), MaxValueValidator(200)],
-        help_text="Largest slides file accepted, in megabytes.",
+        help_text=_("Largest slides file accepted, in megabytes."),
     )
     reviews_per_submission = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="How many reviewers automatic assignment gives each submission.",
+        help_text=_("How many reviewers automatic assignment gives each "
+                    "submission."),
     )
     review_closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="After this moment reviewers can no longer change scores."
+        null=True, blank=True,
+        help_text=_("After this moment reviewers can no longer change scores."),
     )
 
     class Meta:
-        verbose_name = "call settings"
-        verbose_name_plural = "call settings"
+        verbose_name = _("call settings")
+        verbose_name_plural = _("call settings")
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
                                    name="call_window_positive"),
@@ -74,7 +78,7 @@ class CallSettings(models.Model):
     def clean(self):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": "The call must close after it opens."})
+            raise ValidationError({"closes_at": _("The call must close after it opens.")})
 
     def is_open_at(self, moment) -> bool:
         return self.opens_at <= moment < self.closes_at
@@ -90,7 +94,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
         constraints = [
             models.UniqueConstraint(fields=["event", "slug"], name="unique_cfp_category_slug"),
         ]
@@ -105,10 +109,10 @@ class Category(models.Model):
 
 
 class Scale(models.TextChoices):
-    LAB_EXPERIMENT = "lab_experiment", "Laboratory experiment"
-    PROTOTYPE_DEVICE = "prototype_device", "Prototype device"
-    INTEGRATED_DEVICE = "integrated_device", "Integrated device"
-    PILOT_PLANT_DESIGN = "pilot_plant_design", "Pilot plant design"
+    LAB_EXPERIMENT = "lab_experiment", _("Laboratory experiment")
+    PROTOTYPE_DEVICE = "prototype_device", _("Prototype device")
+    INTEGRATED_DEVICE = "integrated_device", _("Integrated device")
+    PILOT_PLANT_DESIGN = "pilot_plant_design", _("Pilot plant design")
 
 
 def slides_path(instance: Submission, filename: str) -> str:
@@ -127,7 +131,11 @@ class Submission(models.Model):
     state = models.CharField(max_length=20, choices=SubmissionState.choices,
                              default=SubmissionState.DRAFT, db_index=True)
     title = models.CharField(max_length=200)
-    abstract = models.TextField("short abstract", max_length=1500)
+    abstract = models.TextField(_("short abstract"), max_length=1500)
+    # The language the authors wrote in (never translated by us); blank: not known. Pages mark
+    # the answers with it (``lang="…"``).
+    language = models.CharField(_("language"), max_length=10, blank=True,
+                                validators=[validate_language_code])
 
     # (1) Which fusion breakthroughs, how, at what scale.
     breakthroughs = models.TextField(max_length=6000)
@@ -140,7 +148,7 @@ class Submission(models.Model):
                                              default=Visibility.PUBLIC)
     challenge_categories = models.ManyToManyField(Category, blank=True, related_name="+")
     # (3) How ITER can help.
-    iter_help = models.TextField("how ITER can help", max_length=6000)
+    iter_help = models.TextField(_("how ITER can help"), max_length=6000)
     iter_help_visibility = models.CharField(max_length=20, choices=Visibility.choices,
                                             default=Visibility.PUBLIC)
     help_categories = models.ManyToManyField(Category, blank=True, related_name="+")
@@ -151,13 +159,13 @@ class Submission(models.Model):
 
     duration_minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(240)],
-        help_text="Length of the talk; empty: the call's default.",
+        help_text=_("Length of the talk; empty: the call's default."),
     )
     edit_deadline = models.DateTimeField(
         null=True, blank=True,
-        help_text="Organisers may extend the deadline for this submission alone.",
+        help_text=_("Organisers may extend the deadline for this submission alone."),
     )
-    internal_notes = models.TextField(blank=True, help_text="Organisers only.")
+    internal_notes = models.TextField(blank=True, help_text=_("Organisers only."))
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -174,6 +182,11 @@ class Submission(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def language_name(self) -> str:
+        """The answers' language by its own name ("Français"), or "" when not said."""
+        return dict(settings.LANGUAGES).get(self.language, self.language)
 
     @property
     def is_editable_state(self) -> bool:
@@ -245,7 +258,7 @@ class SpeakerProfile(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="speaker_profiles")
     code = models.CharField(max_length=12, unique=True, default=new_code, editable=False)
-    bio = models.TextField(max_length=2000, blank=True, help_text="Plain text or Markdown.")
+    bio = models.TextField(max_length=2000, blank=True, help_text=_("Plain text or Markdown."))
     # Re-encoded JPEG written by the service, never the uploaded bytes.
     photo = models.ImageField(upload_to=photo_path, storage=private_storage, blank=True,
                               max_length=200)
@@ -284,13 +297,13 @@ class ScoreCategory(models.Model):
                                  validators=[MinValueValidator(0)])
     max_score = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="Scores go from 0 to this value.",
+        help_text=_("Scores go from 0 to this value."),
     )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
-        verbose_name_plural = "score categories"
+        verbose_name_plural = _("score categories")
         constraints = [
             models.UniqueConstraint(fields=["event", "name"], name="unique_score_category"),
         ]
@@ -350,11 +363,11 @@ class Review(models.Model):
     comment_to_organisers = models.TextField(max_length=5000, blank=True)
     comment_to_speaker = models.TextField(
         max_length=5000, blank=True,
-        help_text="Optional; may be included in the decision e-mail to the speakers.",
+        help_text=_("Optional; may be included in the decision e-mail to the speakers."),
     )
     weighted_score = models.DecimalField(
         max_digits=7, decimal_places=3, null=True, blank=True,
-        help_text="Weighted mean of the scores, normalised to 0-100; set on submission.",
+        help_text=_("Weighted mean of the scores, normalised to 0-100; set on submission."),
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
