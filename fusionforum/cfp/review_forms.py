@@ -189,17 +189,17 @@ class DecisionForm(AccessibleFormMixin, forms.Form):
 
 class RankingFilterForm(forms.Form):
     state = forms.ChoiceField(required=False, label=gettext_lazy("State"),
-                              choices=[("", gettext_lazy("Any"))] + [
+                              choices=[("", gettext_lazy("Any state"))] + [
                                   (s.value, s.label) for s in SubmissionState
                                   if s in UNDER_REVIEW])
     category = forms.ChoiceField(required=False, label=gettext_lazy("Category"))
     approach = forms.ChoiceField(required=False, label=gettext_lazy("Approach"),
-                                 choices=[("", gettext_lazy("Any")),
+                                 choices=[("", gettext_lazy("Any approach")),
                                           *Organisation.Approach.choices])
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("Any"))] + [
+        self.fields["category"].choices = [("", _("Any category"))] + [
             (c.slug, c.name) for c in Category.objects.filter(event=event)]
 
     def cleaned(self) -> dict[str, str]:
