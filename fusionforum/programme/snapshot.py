@@ -12,13 +12,15 @@ Format ``fusionforum-programme/1``::
 
     {
       "format": "fusionforum-programme/1",
-      "event": {"slug", "title", "time_zone", "start_date", "end_date"},
+      "event": {"slug", "title", "time_zone", "start_date", "end_date",
+                "default_language", "translations"?},
       "rooms": [{"id", "name", "description", "capacity", "position"}],
-      "days": [{"date": "YYYY-MM-DD", "label"}],           # days that have sessions
+      "days": [{"date": "YYYY-MM-DD", "label", "translations"?}],   # days that have sessions;
+                                                          # label "": none given
       "sessions": [{"id", "kind", "title", "description", "room": room id | null,
                     "start", "end",                          # ISO 8601 with UTC offset
                     "chairs": [speaker code], "chair_names": [str], "stream": id | null,
-                    "talks": [talk code, in order]}],
+                    "talks": [talk code, in order], "translations"?}],
       "talks": [{"code", "guid", "title", "abstract", "session": id, "room": id,
                  "start", "end", "duration_minutes", "speakers": [speaker code],
                  "organisation": {"name", "kind", "kind_label", "approach",
@@ -31,6 +33,12 @@ Format ``fusionforum-programme/1``::
       "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code]}]
     }
 
+Texts organisers write (event title, day labels, session titles and descriptions) are stored
+in the event's default language; where the model has a version per language
+(``<field>_<code>``, django-modeltranslation), the others are kept under ``"translations"``:
+``{"title": {"fr": "..."}}``. Labels of choices (organisation kind, breakthrough scale) are
+stored in the default language too; readers show them in theirs (exports/common.localise).
+
 Lists are sorted (sessions and talks by start, room position, id; speakers by name) so two
 snapshots of the same programme are equal and diffs are stable.
 """
@@ -39,10 +47,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import translation
+from django.utils.translation import gettext
 
 from fusionforum.cfp.models import Speaker, SpeakerProfile
 from fusionforum.cfp.visibility import Purpose, visible_answers
+from fusionforum.core.languages import language_codes
 
 from .models import ProgrammeSession, Room, TalkSlot
 
@@ -73,11 +85,44 @@ def _public_answers(submission, categories_by_submission) -> dict:
 
 
 def _speaker_name(user) -> str:
-    return user.full_name or "Speaker"
+    return user.full_name or gettext("Speaker")
+
+
+def translations(instance, fields, default_language: str) -> dict:
+    """``{field: {language: text}}`` for the languages other than the default in which
+    ``instance`` has its own text (translated model fields ``<field>_<code>``); empty when
+    the model has no translated fields."""
+    found = {}
+    for name in fields:
+        values = {}
+        for code in language_codes():
+            if code == default_language:
+                continue
+            value = getattr(instance, f"{name}_{code.replace('-', '_')}", None)
+            if isinstance(value, str) and value.strip():
+                values[code] = value
+        if values:
+            found[name] = values
+    return found
+
+
+def _with_translations(entry: dict, instance, fields, default_language: str) -> dict:
+    found = translations(instance, fields, default_language)
+    if found:
+        entry["translations"] = found
+    return entry
 
 
 def build(event) -> dict:
-    """The snapshot of ``event``'s working programme, as a release would freeze it."""
+    """The snapshot of ``event``'s working programme, as a release would freeze it: in the
+    event's default language, whoever releases it, with the other languages' texts beside."""
+    language = event.default_language if event.default_language in language_codes() \
+        else settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _build(event, language)
+
+
+def _build(event, language: str) -> dict:
     tz = event.tz
     rooms = list(Room.objects.filter(event=event))
     sessions = list(
@@ -162,23 +207,27 @@ def build(event) -> dict:
     speakers.sort(key=lambda s: (s["name"].casefold(), s["code"]))
 
     days = []
-    day_labels = {d.date: d.label for d in event.days.all()}
+    event_days = {d.date: d for d in event.days.all()}
     for date in sorted({s.start.astimezone(tz).date() for s in sessions}):
-        days.append({"date": date.isoformat(), "label": day_labels.get(date, f"{date:%A %d %B}")})
+        day = event_days.get(date)
+        days.append(_with_translations({"date": date.isoformat(), "label": day.label or ""},
+                                       day, ("label",), language)
+                    if day is not None else {"date": date.isoformat(), "label": ""})
 
     return {
         "format": FORMAT,
-        "event": {
+        "event": _with_translations({
             "slug": event.slug,
             "title": event.title,
             "time_zone": event.time_zone,
             "start_date": event.start_date.isoformat(),
             "end_date": event.end_date.isoformat(),
-        },
+            "default_language": language,
+        }, event, ("title",), language),
         "rooms": [{"id": r.pk, "name": r.name, "description": r.description,
                    "capacity": r.capacity, "position": r.position} for r in rooms],
         "days": days,
-        "sessions": [{
+        "sessions": [_with_translations({
             "id": s.pk,
             "kind": s.kind,
             "title": s.title,
@@ -190,7 +239,7 @@ def build(event) -> dict:
             "chair_names": [_speaker_name(c) for c in s.chairs.all()],
             "stream": s.stream_id,
             "talks": talks_by_session[s.pk],
-        } for s in sessions],
+        }, s, ("title", "description"), language) for s in sessions],
         "talks": talks,
         "speakers": speakers,
     }

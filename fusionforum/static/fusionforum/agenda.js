@@ -4,6 +4,14 @@
 (function () {
   "use strict";
 
+  /* Texts come from Django's JavaScript catalogue; English if it is not loaded. */
+  var gettext = window.gettext || function (text) { return text; };
+  var pgettext = window.pgettext || function (context, text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%s/g, function () { return String(values.shift()); });
+  };
+
   var root = document.querySelector("[data-event]");
   if (!root) { return; }
   var KEY = "fusionforum-agenda:" + root.getAttribute("data-event");
@@ -35,7 +43,7 @@
     var icon = button.querySelector(".star-icon");
     var label = button.querySelector(".star-label");
     if (icon) { icon.textContent = starred ? "\u2605" : "\u2606"; }
-    if (label) { label.textContent = starred ? "Starred" : "Star"; }
+    if (label) { label.textContent = starred ? gettext("Starred") : pgettext("verb: add to my agenda", "Star"); }
   }
 
   function makeButton(code, title, starred, local) {
@@ -93,7 +101,7 @@
       button.disabled = false;
     }).catch(function () {
       button.disabled = false;
-      window.alert("The star could not be saved. Please reload the page and try again.");
+      window.alert(gettext("The star could not be saved. Please reload the page and try again."));
     });
   });
 
@@ -118,7 +126,7 @@
     var starred = codes.indexOf(code) !== -1;
     codes = starred ? codes.filter(function (c) { return c !== code; }) : codes.concat([code]);
     if (!writeLocal(codes)) {
-      window.alert("This browser does not allow keeping stars. Sign in to keep an agenda.");
+      window.alert(gettext("This browser does not allow keeping stars. Sign in to keep an agenda."));
       return;
     }
     showState(button, !starred);
@@ -167,7 +175,7 @@
       box.textContent = "";
       var empty = document.createElement("p");
       empty.className = "agenda-empty";
-      empty.textContent = "No talk starred in this browser yet. Star talks in the programme and they appear here in time order, with clashes marked.";
+      empty.textContent = gettext("No talk starred in this browser yet. Star talks in the programme and they appear here in time order, with clashes marked.");
       box.appendChild(empty);
       return;
     }
@@ -181,7 +189,7 @@
       box.textContent = "";
       if (list) { box.appendChild(document.importNode(list, true)); }
     }).catch(function () {
-      box.textContent = "Your agenda could not be loaded. Please reload the page.";
+      box.textContent = gettext("Your agenda could not be loaded. Please reload the page.");
     });
   }
   loadLocalAgenda();
@@ -191,7 +199,10 @@
   if (sync) {
     var local = readLocal();
     if (local.length) {
-      sync.querySelector("[data-sync-count]").textContent = String(local.length);
+      sync.querySelector("[data-sync-text]").textContent = interpolate(
+        ngettext("You starred %s talk in this browser before signing in.",
+                 "You starred %s talks in this browser before signing in.", local.length),
+        [local.length]);
       sync.querySelector("input[name=codes]").value = local.join(",");
       sync.hidden = false;
       sync.querySelector("form").addEventListener("submit", function () { writeLocal([]); });
