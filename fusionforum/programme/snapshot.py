@@ -50,7 +50,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import pgettext
 
 from fusionforum.cfp.models import Speaker, SpeakerProfile
 from fusionforum.cfp.visibility import Purpose, visible_answers
@@ -85,7 +85,7 @@ def _public_answers(submission, categories_by_submission) -> dict:
 
 
 def _speaker_name(user) -> str:
-    return user.full_name or gettext("Speaker")
+    return user.full_name or pgettext("a person without a name", "Speaker")
 
 
 def translations(instance, fields, default_language: str) -> dict:
