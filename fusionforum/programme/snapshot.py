@@ -26,6 +26,7 @@ Format ``fusionforum-programme/1``::
                  "organisation": {"name", "kind", "kind_label", "approach",
                                   "approach_label", "country"},
                  "answers": {question key: {"text", ...} for public answers only;
+                             "category_translations"?: {language: [name]};
                              breakthroughs may carry "scale", "scale_label",
                              "key_figures": [{"label", "value", "unit"}];
                              challenges / iter_help carry "categories": [name]},
@@ -65,7 +66,7 @@ def _iso(moment: dt.datetime, tz) -> str:
     return moment.astimezone(tz).isoformat()
 
 
-def _public_answers(submission, categories_by_submission) -> dict:
+def _public_answers(submission, categories_by_submission, category_translations=None) -> dict:
     answers = {}
     for visible in visible_answers(submission, None, Purpose.RELEASE_SNAPSHOT):
         key = visible.question.key
@@ -80,6 +81,9 @@ def _public_answers(submission, categories_by_submission) -> dict:
             ]
         else:
             answer["categories"] = categories_by_submission[key]
+            translated = (category_translations or {}).get(key)
+            if translated:
+                answer["category_translations"] = translated
         answers[key] = answer
     return answers
 
@@ -111,6 +115,16 @@ def _with_translations(entry: dict, instance, fields, default_language: str) -> 
     if found:
         entry["translations"] = found
     return entry
+
+
+def _category_translations(categories, default_language: str) -> dict:
+    """``{language: [names]}`` for the call's categories (organisers' words) in the other
+    languages, each name falling back to the default language's; empty without any."""
+    found = [translations(c, ("name",), default_language).get("name", {}) for c in categories]
+    languages = sorted({code for names in found for code in names})
+    return {code: [names.get(code) or c.name for c, names in zip(categories, found,
+                                                                  strict=True)]
+            for code in languages}
 
 
 def build(event) -> dict:
@@ -165,6 +179,10 @@ def _build(event, language: str) -> dict:
             "challenges": [c.name for c in submission.challenge_categories.all()],
             "iter_help": [c.name for c in submission.help_categories.all()],
         }
+        category_translations = {
+            key: _category_translations(found, language)
+            for key, found in (("challenges", submission.challenge_categories.all()),
+                               ("iter_help", submission.help_categories.all()))}
         speaker_links = list(submission.speaker_links.all())
         talks.append({
             "code": submission.code,
@@ -186,7 +204,8 @@ def _build(event, language: str) -> dict:
                 if organisation.fusion_approach else "",
                 "country": str(organisation.country.code or ""),
             },
-            "answers": _public_answers(submission, categories),
+            "answers": _public_answers(submission, categories,
+                                       {k: v for k, v in category_translations.items() if v}),
             "has_slides": bool(submission.slides),
         })
         talks_by_session[slot.session_id].append(submission.code)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import pytest
@@ -16,7 +17,7 @@ from django.utils import translation
 from icalendar import Calendar
 
 from fusionforum.notifications.models import OutboundEmail
-from fusionforum.programme import public, releases, services
+from fusionforum.programme import public, releases, services, snapshot
 from fusionforum.programme.exports import common, own_json
 from fusionforum.programme.imports import preview as previews
 from fusionforum.programme.imports.base import FileRejected
@@ -148,7 +149,9 @@ def test_localise_picks_the_organisers_translation_or_falls_back():
                                                  "kind_label": "Academia", "approach": "",
                                                  "approach_label": "", "country": "FR"},
                    "answers": {"breakthroughs": {"text": "t", "scale": "lab_experiment",
-                                                 "scale_label": "Laboratory experiment"}}}],
+                                                 "scale_label": "Laboratory experiment"},
+                               "challenges": {"text": "c", "categories": ["Magnets"],
+                                              "category_translations": {"fr": ["Aimants"]}}}}],
         "speakers": [],
     }
     french = common.localise(snapshot, "fr")
@@ -160,7 +163,19 @@ def test_localise_picks_the_organisers_translation_or_falls_back():
     assert english["event"]["title"] == "Workshop"
     assert [d["label"] for d in english["days"]] == ["Opening day", "Thursday 27 May"]
     assert english["talks"][0]["organisation"]["kind_label"] == "Academia"
+    assert french["talks"][0]["answers"]["challenges"]["categories"] == ["Aimants"]
+    assert english["talks"][0]["answers"]["challenges"]["categories"] == ["Magnets"]
+    assert "category_translations" not in json.dumps(english)
     assert snapshot["sessions"][0]["title"] == "Coffee"  # the snapshot itself is untouched
+
+
+def test_snapshot_keeps_the_other_languages_of_translated_fields():
+    # Translated model fields (django-modeltranslation) are attributes <field>_<language>.
+    session = SimpleNamespace(title="Coffee", title_en="Coffee", title_fr="Café",
+                              description="", description_en="", description_fr=" ")
+    assert snapshot.translations(session, ("title", "description"), "en") == {
+        "title": {"fr": "Café"}}
+    assert snapshot.translations(SimpleNamespace(title="Coffee"), ("title",), "en") == {}
 
 
 # Imports --------------------------------------------------------------------------------------

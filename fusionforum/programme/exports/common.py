@@ -179,6 +179,9 @@ def localise(snapshot: dict, language: str | None = None) -> dict:
                 if answer.get("scale"):
                     answer["scale_label"] = _choice_label(Scale, answer["scale"],
                                                           answer.get("scale_label", ""))
+                translated = answer.pop("category_translations", {}).get(language)
+                if translated:
+                    answer["categories"] = list(translated)
                 answers[key] = answer
             copy["answers"] = answers
             talks.append(copy)
