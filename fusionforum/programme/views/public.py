@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -99,10 +99,8 @@ def serve_large_page(request, slug: str, build):
     if not token:
         pagecache.invalidate()
         token = cache.get(pagecache.VERSION_KEY) or "-"
-    path = f"{request.path}?{query}"
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    shared_key = "programme-page:" + hashlib.sha256(
-        f"{token}|{language}|{path}".encode()).hexdigest()[:40]
+    path = pagecache.variant(f"{request.path}?{query}")
+    shared_key = "programme-page:" + hashlib.sha256(f"{token}|{path}".encode()).hexdigest()[:40]
     now = clock.now()
 
     def fresh(entry):
