@@ -74,7 +74,7 @@ def _public_answers(submission, categories_by_submission, category_translations=
         if key == "breakthroughs":
             if submission.breakthrough_scale:
                 answer["scale"] = submission.breakthrough_scale
-                answer["scale_label"] = submission.get_breakthrough_scale_display()
+                answer["scale_label"] = str(submission.get_breakthrough_scale_display())
             answer["key_figures"] = [
                 {"label": f.label, "value": f"{f.value.normalize():f}", "unit": f.unit}
                 for f in submission.key_figures.all()
@@ -198,9 +198,9 @@ def _build(event, language: str) -> dict:
             "organisation": {
                 "name": organisation.name,
                 "kind": organisation.kind,
-                "kind_label": organisation.get_kind_display(),
+                "kind_label": str(organisation.get_kind_display()),
                 "approach": organisation.fusion_approach,
-                "approach_label": organisation.get_fusion_approach_display()
+                "approach_label": str(organisation.get_fusion_approach_display())
                 if organisation.fusion_approach else "",
                 "country": str(organisation.country.code or ""),
             },
@@ -217,7 +217,7 @@ def _build(event, language: str) -> dict:
         profile = profiles[user_id]
         speakers.append({
             "code": profile.code,
-            "name": _speaker_name(user),
+            "name": str(_speaker_name(user)),
             "organisation": user.organisation.name if user.organisation_id else "",
             "bio": profile.bio,
             "has_photo": bool(profile.photo),
