@@ -218,7 +218,7 @@ def update_request(request: MeetingRequest, user, *, expert=None, discipline="",
     event = request.event
     meeting_settings = settings_for(event)
     if not may_edit_request(request, user):
-        raise NotAllowed("Not your organisation's request.")
+        raise NotAllowed(_("Not your organisation's request."))
     if request.status != MeetingRequest.Status.ACTIVE:
         raise RequestRefused(_("This request was withdrawn."))
     _window(event, meeting_settings)
@@ -240,7 +240,7 @@ def update_request(request: MeetingRequest, user, *, expert=None, discipline="",
 
 def withdraw_request(request: MeetingRequest, user) -> None:
     if not may_edit_request(request, user):
-        raise NotAllowed("Not your organisation's request.")
+        raise NotAllowed(_("Not your organisation's request."))
     _window(request.event, settings_for(request.event))
     with transaction.atomic():
         if LIFE_CYCLE.refresh(request) == MeetingRequest.Status.WITHDRAWN:
@@ -827,7 +827,7 @@ def may_record(event, user, meeting: dict) -> bool:
 def check_in(event, request_pk: int, attendance: str, *, by) -> MeetingOutcome:
     meeting = published_meeting(event, request_pk)
     if meeting is None or not may_record(event, by, meeting):
-        raise NotAllowed("No such meeting.")
+        raise NotAllowed(_("No such meeting."))
     if attendance not in MeetingOutcome.Attendance.values:
         raise ValidationError(_("Say whether the meeting was held or a no-show."))
     with transaction.atomic(durable=True):
@@ -844,7 +844,7 @@ def save_notes(event, request_pk: int, *, by, notes_topic: str, follow_up_reques
                follow_up: str, category: str) -> MeetingOutcome:
     meeting = published_meeting(event, request_pk)
     if meeting is None or not may_record(event, by, meeting):
-        raise NotAllowed("No such meeting.")
+        raise NotAllowed(_("No such meeting."))
     with transaction.atomic(durable=True):
         outcome, _created = MeetingOutcome.objects.get_or_create(request_id=request_pk)
         outcome.notes_topic, outcome.follow_up_requested = notes_topic, follow_up_requested

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.core.text import validate_multiline, validate_single_line
@@ -102,7 +103,8 @@ class TourRun(models.Model):
 
     def __str__(self) -> str:
         # Shown to people (run lists, messages): the month and weekday follow the language.
-        start = formats.date_format(timezone.localtime(self.start), "D j M, H:i")
+        start = formats.date_format(timezone.localtime(self.start),
+                                    pgettext("date format of a tour run", "D j M H:i"))
         return f"{self.tour.name}, {start}"
 
     @property

@@ -501,8 +501,10 @@ def save_run(run: TourRun, *, by) -> tuple[TourRun, list[Seat]]:
         held = _held(run.pk)
         _pause()
         if run.capacity < held:
-            raise CapacityBelowHeld(f"{held} seats are already held; move or cancel some "
-                                    f"first.")
+            raise CapacityBelowHeld(ngettext(
+                "%(count)s seat is already held; move or cancel it first.",
+                "%(count)s seats are already held; move or cancel some first.", held)
+                % {"count": held})
         run.save()
         audit.record("visits.run_saved", run, actor=by, summary=str(run))
         promoted = promote(run)  # a larger coach frees seats for the waiting list
