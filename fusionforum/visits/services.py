@@ -146,11 +146,12 @@ def busy_periods(event, user_ids=None) -> dict[int, list[tuple[dt.datetime, dt.d
 
 
 CLEARANCE_LABELS = {
-    "not_required": gettext_lazy("not required"),
-    "missing": gettext_lazy("identity data missing"),
-    "submitted": gettext_lazy("submitted, awaiting the security office"),
-    "approved": gettext_lazy("approved"),
-    "refused": gettext_lazy("refused"),
+    "not_required": pgettext_lazy("site access clearance", "not required"),
+    "missing": pgettext_lazy("site access clearance", "identity data missing"),
+    "submitted": pgettext_lazy("site access clearance",
+                               "submitted, awaiting the security office"),
+    "approved": pgettext_lazy("site access clearance", "approved"),
+    "refused": pgettext_lazy("site access clearance", "refused"),
 }
 
 SOURCE_LABELS = {
