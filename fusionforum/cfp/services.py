@@ -26,9 +26,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fusionforum.accounts.models import User
 from fusionforum.accounts.twofactor import is_verified
