@@ -17,6 +17,15 @@ from .conftest import name_themes
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A French request leaves French active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
 NBSP = "\u00a0"
 
 
@@ -143,3 +152,32 @@ def test_versions_published_before_languages_still_read_in_french(outcomes_event
     assert "report.pdf?lang=en" in html
     rows = list(csv.DictReader(io.StringIO(client.get(base + "themes.csv").content.decode())))
     assert rows[0]["label_en"] == rows[0]["label"]
+
+
+def test_renaming_a_theme_in_each_language(outcomes_event, organiser, organiser_client):
+    """The editor names a theme in the event's default language and, where themes have
+    translated names, in the others; the first naming never keeps an automatic name in
+    another language."""
+    from fusionforum.outcomes.models import Theme
+
+    services.build_themes(outcomes_event, by=organiser)
+    theme = Theme.objects.filter(event=outcomes_event).first()
+    translated = hasattr(theme, "label_fr")
+    if translated:  # an automatic name written while the editor worked in French
+        Theme.objects.filter(pk=theme.pk).update(label_fr="magnets quench")
+    base = f"/manage/{outcomes_event.slug}/outcomes/"
+    editor = organiser_client.get(base, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ('name="label_fr"' in editor) == translated
+    response = organiser_client.post(f"{base}themes/{theme.pk}/rename/",
+                                     {"label": "Magnet testing"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    theme.refresh_from_db()
+    assert report.in_language(theme, "label", "en") == "Magnet testing"
+    assert theme.named_by_organiser
+    if not translated:
+        return
+    assert theme.label_fr == ""  # the automatic French name is gone
+    organiser_client.post(f"{base}themes/{theme.pk}/rename/",
+                          {"label": "Magnet testing", "label_fr": "Essais d’aimants"})
+    theme.refresh_from_db()
+    assert (theme.label_en, theme.label_fr) == ("Magnet testing", "Essais d’aimants")
