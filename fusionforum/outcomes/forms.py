@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.translated_fields import add_translated_fields, localized_names
 
 from .models import OutcomesReport, Priority, SurveyResponse, Theme
 
@@ -33,10 +34,15 @@ class ReportForm(AccessibleFormMixin, forms.ModelForm):
 
     class Meta:
         model = OutcomesReport
-        fields = ["title", "narrative", "licence", "attribution"]
-        labels = {"title": _("Title"), "narrative": _("Narrative"), "licence": _("Licence"),
-                  "attribution": _("Attribution")}
-        widgets = {"narrative": forms.Textarea(attrs={"rows": 14})}
+        fields = [*localized_names("title"), *localized_names("narrative"), "licence",
+                  "attribution"]
+        labels = {"licence": _("Licence"), "attribution": _("Attribution")}
+        widgets = {name: forms.Textarea(attrs={"rows": 14})
+                   for name in localized_names("narrative")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_translated_fields(self)
 
 
 class PriorityForm(AccessibleFormMixin, forms.ModelForm):

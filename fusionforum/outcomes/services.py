@@ -28,6 +28,7 @@ from fusionforum.cfp.visibility import COUNTED_STATES, Purpose
 from fusionforum.core import audit, clock, pagecache
 from fusionforum.core.languages import language_codes
 from fusionforum.core.text import validate_single_line
+from fusionforum.core.translated_fields import localized_names
 from fusionforum.registration.models import Registration
 
 from . import clustering
@@ -386,8 +387,11 @@ def move_theme(event, pk, direction: str, *, by) -> None:
 
 
 def save_narrative(event, *, by, **fields) -> OutcomesReport:
+    """``title``/``narrative`` are the active language's; ``title_en=``, ``narrative_fr=``…
+    each language's (see translation.py)."""
     report = report_for(event)
-    for name in ("title", "narrative", "licence", "attribution"):
+    for name in ("title", "narrative", *localized_names("title"), *localized_names("narrative"),
+                 "licence", "attribution"):
         if name in fields:
             setattr(report, name, fields[name])
     report.full_clean()
