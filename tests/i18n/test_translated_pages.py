@@ -137,7 +137,8 @@ def _strings_in(value):
             yield from _strings_in(item)
 
 
-_EDGES = " ·:;,.()[]–—|/*•\u00a0"
+_EDGES = " ·:;,.()[]–—|/*•\u00a0“”\"«»‘’'"
+_NUMBERED = re.compile(r"^\d+[.)]\s+")  # « 7. Licensing »: a number the page puts before content
 
 
 def same_words() -> set[str]:
@@ -153,7 +154,7 @@ def same_words() -> set[str]:
 
 
 def needs_translation(text: str, content: str, same: frozenset[str] = frozenset()) -> bool:
-    bare = text.strip(_EDGES)
+    bare = _NUMBERED.sub("", text.strip(_EDGES)).strip(_EDGES)
     if text in SAME_IN_BOTH or bare in SAME_IN_BOTH or bare in same:
         return False
     if not _LETTERS.search(bare) or "@" in bare or bare.startswith(("http://", "https://")):
@@ -228,3 +229,5 @@ def test_the_comparison_sees_what_a_person_sees():
     assert not needs_translation("12:00", "")
     assert not needs_translation("A synthetic workshop", "About A synthetic workshop here")
     assert needs_translation("Register now", "")
+    assert not needs_translation("“A quoted answer.”", "A quoted answer.")
+    assert not needs_translation("7. Licensing and safety", "Licensing and safety")
