@@ -153,7 +153,19 @@ def same_words() -> set[str]:
         return french & {str(name) for _code, name in countries}
 
 
+_LIST = re.compile(r"\s*(?:[·;]|,\s)\s*")
+
+
 def needs_translation(text: str, content: str, same: frozenset[str] = frozenset()) -> bool:
+    """Whether ``text`` (shown unchanged in both languages) is interface left in English: a
+    list of items (« a, b », « a · b ») is so when one of its items is."""
+    parts = [part for part in _LIST.split(text) if part.strip(_EDGES)]
+    if len(parts) > 1:
+        return any(_needs_translation(part, content, same) for part in parts)
+    return _needs_translation(text, content, same)
+
+
+def _needs_translation(text: str, content: str, same: frozenset[str]) -> bool:
     bare = _NUMBERED.sub("", text.strip(_EDGES)).strip(_EDGES)
     if text in SAME_IN_BOTH or bare in SAME_IN_BOTH or bare in same:
         return False
@@ -231,3 +243,5 @@ def test_the_comparison_sees_what_a_person_sees():
     assert needs_translation("Register now", "")
     assert not needs_translation("“A quoted answer.”", "A quoted answer.")
     assert not needs_translation("7. Licensing and safety", "Licensing and safety")
+    assert not needs_translation("Magnets, Cryogenics · Tokamak", "Magnets\nCryogenics")
+    assert needs_translation("Magnets · Register now", "Magnets")
