@@ -4,9 +4,11 @@ organises; the permission names come from rules.py."""
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from fusionforum.admin import site
 from fusionforum.core import clock
+from fusionforum.core.translated_fields import content_default_language, label_translated_inputs
 
 from . import services
 from .models import TIME_ZONE_CHOICES, ContactMessage, Day, Event, StreamLink, TeamMembership
@@ -52,13 +54,35 @@ class EventScopedAdmin(admin.ModelAdmin):
         return f"{self.opts.app_label}.{action}_{self.opts.model_name}"
 
 
-class DayInline(admin.TabularInline):
+class TranslatedAdmin(TranslationAdmin):
+    """modeltranslation's back office (one input per language for the translated fields),
+    with the object's event's default language the required one and the house labels."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        label_translated_inputs(form.base_fields, self.model,
+                                content_default_language(obj) if obj is not None else None)
+        return form
+
+
+class TranslatedInline(TranslationTabularInline):
+    """The same for a tabular inline: the parent (an event or one of its objects) gives the
+    default language."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        label_translated_inputs(formset.form.base_fields, self.model,
+                                content_default_language(obj) if obj is not None else None)
+        return formset
+
+
+class DayInline(TranslatedInline):
     model = Day
     extra = 0
     fields = ["date", "label", "summary"]
 
 
-class StreamLinkInline(admin.TabularInline):
+class StreamLinkInline(TranslatedInline):
     model = StreamLink
     extra = 0
     fields = ["label", "day", "url", "visible_from", "visible_until", "replay_url"]
@@ -86,7 +110,7 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(Event, site=site)
-class EventAdmin(EventScopedAdmin):
+class EventAdmin(TranslatedAdmin, EventScopedAdmin):
     event_path = "pk"
     list_display = ["title", "start_date", "end_date", "venue_name", "is_published", "is_demo",
                     "public_link"]
@@ -121,7 +145,7 @@ class EventAdmin(EventScopedAdmin):
 
 
 @admin.register(StreamLink, site=site)
-class StreamLinkAdmin(EventScopedAdmin):
+class StreamLinkAdmin(TranslatedAdmin, EventScopedAdmin):
     list_display = ["label", "event", "day", "visible_from", "visible_until", "state_now"]
     list_filter = ["event"]
     search_fields = ["label"]

@@ -4,7 +4,7 @@ from django.forms.models import BaseInlineFormSet
 
 from fusionforum.admin import site
 from fusionforum.core import audit
-from fusionforum.events.admin import EventScopedAdmin
+from fusionforum.events.admin import EventScopedAdmin, TranslatedAdmin
 
 from . import services
 from .capacity import seat_lock
@@ -71,7 +71,7 @@ class RegistrationSettingsAdmin(EventScopedAdmin):
 
 
 @admin.register(Question, site=site)
-class QuestionAdmin(EventScopedAdmin):
+class QuestionAdmin(TranslatedAdmin, EventScopedAdmin):
     list_display = ["label", "event", "kind", "required", "visibility", "position"]
     list_filter = ["event", "kind", "visibility"]
     list_editable = ["position"]

@@ -28,10 +28,9 @@ def field_for(question: Question) -> forms.Field:
         return forms.CharField(max_length=TEXT_LIMITS[kind], validators=[validate_multiline],
                                widget=forms.Textarea(attrs={"rows": 4}), **common)
     if kind == Question.Kind.SINGLE_CHOICE:
-        return forms.ChoiceField(choices=[("", "—")] + [(c, c) for c in question.choices],
-                                 **common)
+        return forms.ChoiceField(choices=[("", "—"), *question.choice_pairs()], **common)
     if kind == Question.Kind.MULTIPLE_CHOICE:
-        return forms.MultipleChoiceField(choices=[(c, c) for c in question.choices],
+        return forms.MultipleChoiceField(choices=question.choice_pairs(),
                                          widget=forms.CheckboxSelectMultiple, **common)
     if kind == Question.Kind.YES_NO:
         return forms.TypedChoiceField(
@@ -101,6 +100,10 @@ def answers_for_display(questions: list[Question], registration: Registration) -
         value = answers.pop(str(question.pk), None)
         if question.kind == Question.Kind.COUNTRY and isinstance(value, str) and value:
             value = countries.name(value) or value
+        elif question.choices and value:  # an option: in the reader's language
+            shown = dict(question.choice_pairs())
+            value = [shown.get(v, v) for v in value] if isinstance(value, list) \
+                else shown.get(value, value)
         shown.append((question.label, format_answer(value)))
     for key, value in sorted(answers.items()):
         shown.append((f"Removed question {key}", format_answer(value)))

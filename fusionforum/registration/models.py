@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.lifecycle import TransitionLog
+from fusionforum.core.translated_fields import content_default_language
 from fusionforum.events.models import Event
 
 from .emails import validate_template
@@ -106,6 +107,17 @@ class Question(models.Model):
 
     def __str__(self):
         return self.label
+
+    def stored_choices(self) -> list:
+        """The options as answers keep them: in the event's default language."""
+        default = content_default_language(self)
+        return (getattr(self, f"choices_{default}", None) if default else None) or self.choices
+
+    def choice_pairs(self) -> list[tuple[str, str]]:
+        """(kept in the answer, shown to the reader) per option: the reader sees the options
+        in their language when it has as many as the default language's."""
+        stored, shown = self.stored_choices(), self.choices
+        return list(zip(stored, shown if len(shown) == len(stored) else stored, strict=True))
 
     def clean(self):
         super().clean()

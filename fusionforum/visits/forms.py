@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Count, Q
 
 from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.translated_fields import add_translated_fields, localized_names
 
 from .models import TourRun, TourType, VisitSettings
 from .states import SeatStatus
@@ -29,19 +30,25 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
 class TourForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = TourType
-        fields = ["name", "description", "minimum_age", "closed_shoes", "protective_equipment",
-                  "mobility_limits", "languages", "clearance_lead_days", "position"]
+        fields = [*localized_names("name"), *localized_names("description"), "minimum_age",
+                  "closed_shoes", "protective_equipment", "mobility_limits", "languages",
+                  "clearance_lead_days", "position"]
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.event = event
+        add_translated_fields(self, default_language=event.default_language)
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        clash = TourType.objects.filter(event=self.instance.event, name__iexact=name)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Another tour already has this name.")
-        return name
+    def clean(self):
+        data = super().clean()
+        for name in localized_names("name"):
+            value = (data.get(name) or "").strip()
+            data[name] = value
+            clash = TourType.objects.filter(event=self.instance.event,
+                                            **{f"{name}__iexact": value})
+            if value and clash.exclude(pk=self.instance.pk).exists():
+                self.add_error(name, "Another tour already has this name.")
+        return data
 
 
 class RunForm(AccessibleFormMixin, forms.ModelForm):
