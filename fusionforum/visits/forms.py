@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.translated_fields import add_translated_fields, localized_names
@@ -18,12 +19,13 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
         fields = ["signup_opens_at", "signup_closes_at"]
         widgets = {"signup_opens_at": forms.DateTimeInput(**_DT),
                    "signup_closes_at": forms.DateTimeInput(**_DT)}
+        labels = {"signup_opens_at": _("Sign-up opens"), "signup_closes_at": _("Sign-up closes")}
 
     def clean(self):
         data = super().clean()
         opens, closes = data.get("signup_opens_at"), data.get("signup_closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("signup_closes_at", "Sign-up must close after it opens.")
+            self.add_error("signup_closes_at", _("Sign-up must close after it opens."))
         return data
 
 
@@ -33,6 +35,11 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
         fields = [*localized_names("name"), *localized_names("description"), "minimum_age",
                   "closed_shoes", "protective_equipment", "mobility_limits", "languages",
                   "clearance_lead_days", "position"]
+        labels = {"minimum_age": _("Minimum age"), "closed_shoes": _("Closed shoes required"),
+                  "protective_equipment": _("Protective equipment"),
+                  "mobility_limits": _("Mobility limits"), "languages": _("Languages"),
+                  "clearance_lead_days": _("Clearance lead time (days)"),
+                  "position": _("Position in the list")}
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,7 +54,7 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
             clash = TourType.objects.filter(event=self.instance.event,
                                             **{f"{name}__iexact": value})
             if value and clash.exclude(pk=self.instance.pk).exists():
-                self.add_error(name, "Another tour already has this name.")
+                self.add_error(name, _("Another tour already has this name."))
         return data
 
 
@@ -56,6 +63,9 @@ class RunForm(AccessibleFormMixin, forms.ModelForm):
         model = TourRun
         fields = ["start", "duration_minutes", "meeting_point", "capacity", "guide"]
         widgets = {"start": forms.DateTimeInput(**_DT)}
+        labels = {"start": _("Start"), "duration_minutes": _("Duration (minutes)"),
+                  "meeting_point": _("Meeting point"), "capacity": _("Capacity"),
+                  "guide": _("Guide")}
         # The capacity is checked against the seats held by services.save_run, under the
         # run's lock: a check here would count without it.
 
@@ -80,7 +90,7 @@ class RankingForm(AccessibleFormMixin, forms.Form):
             if rank is None:
                 continue
             if rank in ranks.values():
-                self.add_error(f"run_{run.pk}", "Each rank can be used only once.")
+                self.add_error(f"run_{run.pk}", _("Each rank can be used only once."))
             ranks[run.pk] = rank
         data["ranking"] = [pk for pk, _ in sorted(ranks.items(), key=lambda kv: kv[1])]
         return data
@@ -90,7 +100,7 @@ class RankingForm(AccessibleFormMixin, forms.Form):
 
 
 class MoveForm(AccessibleFormMixin, forms.Form):
-    run = forms.ModelChoiceField(queryset=TourRun.objects.none(), label="Move to run")
+    run = forms.ModelChoiceField(queryset=TourRun.objects.none(), label=_("Move to run"))
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,8 +109,8 @@ class MoveForm(AccessibleFormMixin, forms.Form):
 
 
 class AddPersonForm(AccessibleFormMixin, forms.Form):
-    email = forms.EmailField(label="Participant's e-mail address",
-                             help_text="A participant with a confirmed registration.")
+    email = forms.EmailField(label=_("Participant's e-mail address"),
+                             help_text=_("A participant with a confirmed registration."))
 
 
 def annotate_fill(queryset):
