@@ -63,6 +63,9 @@ def test_submission_form_and_its_errors_in_french(client, call, author):
     assert "Nouvelle proposition" in page
     assert "Résumé court" in page
     assert "Qui peut lire votre réponse à la question 1" in page
+    # The questions' labels follow the page's language (built lazily, not at import).
+    assert "1. Quelles avancées avez-vous réalisées en fusion" in page
+    assert "3. Comment ITER peut-il aider" in page
     assert "Public\u00a0: peut être affichée et citée" not in page  # the author's wording, not
     assert "Public\u00a0: peut figurer au programme" in page       # the label beside answers
     assert "Enregistrer le brouillon" in page and "Envoyer" in page
