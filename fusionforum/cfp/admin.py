@@ -4,7 +4,7 @@ editable here: a change of state goes through the life cycle (the desk or the se
 from django.contrib import admin
 
 from fusionforum.admin import site
-from fusionforum.events.admin import EventScopedAdmin
+from fusionforum.events.admin import EventScopedAdmin, TranslatedAdmin
 
 from .models import CallSettings, Category, KeyFigure, Speaker, SpeakerProfile, Submission
 
@@ -16,7 +16,7 @@ class CallSettingsAdmin(EventScopedAdmin):
 
 
 @admin.register(Category, site=site)
-class CategoryAdmin(EventScopedAdmin):
+class CategoryAdmin(TranslatedAdmin, EventScopedAdmin):
     list_display = ["name", "event", "position"]
     list_filter = ["event"]
     list_editable = ["position"]

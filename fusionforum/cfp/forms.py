@@ -10,6 +10,7 @@ from django.forms import formset_factory
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.core.translated_fields import add_translated_fields
 from fusionforum.events.questions import WORKSHOP_QUESTIONS
 
 from . import services, visibility
@@ -224,6 +225,11 @@ class CallSettingsForm(AccessibleFormMixin, forms.ModelForm):
 class CategoryForm(AccessibleFormMixin, forms.Form):
     name = forms.CharField(label="Category name", max_length=120,
                            validators=[validate_single_line])
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_translated_fields(self, model=Category, names=("name",),
+                              default_language=event.default_language)
 
 
 class FilterForm(forms.Form):

@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 
 from fusionforum.accounts.models import User
 from fusionforum.accounts.twofactor import is_verified
@@ -36,6 +37,7 @@ from fusionforum.core.text import (
     validate_multiline,
     validate_single_line,
 )
+from fusionforum.core.translated_fields import localized_names
 from fusionforum.notifications.services import queue_email
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import ACTIVE
@@ -720,13 +722,28 @@ def _clean_category_name(event, name: str, *, exclude=None) -> tuple[str, str]:
     return name, slug
 
 
-def add_category(event, user, name: str) -> Category:
+def add_category(event, user, name: str = "", **translations) -> Category:
+    """``name`` in the active language, or ``name_en=``, ``name_fr=``… per language; the
+    slug comes from the event's default language."""
     _require_organiser(user, event)
-    name, slug = _clean_category_name(event, name)
+    names = {loc: translations.get(loc) or "" for loc in localized_names("name")}
+    if not any(names.values()):
+        names[f"name_{get_language()}"] = name
+    main = f"name_{event.default_language}"
+    if not names.get(main):
+        main = next(loc for loc, value in names.items() if value) if any(names.values()) \
+            else main
+    for loc, value in names.items():
+        if value and loc != main:
+            names[loc] = _normalise_text(value, multiline=False)
+            validate_single_line(names[loc])
+    names[main], slug = _clean_category_name(event, names.get(main, ""))
     with transaction.atomic():
         last = Category.objects.filter(event=event).aggregate(m=Max("position"))["m"] or 0
-        category = Category.objects.create(event=event, name=name, slug=slug,
-                                           position=last + 10)
+        category = Category(event=event, slug=slug, position=last + 10)
+        for loc, value in names.items():
+            setattr(category, loc, value or None)
+        category.save()
         audit.record("cfp.category_added", category, actor=user, summary=name)
     return category
 

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fusionforum.accounts.models import User, normalise_email
 from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.languages import language_codes
 from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.core.translated_fields import add_translated_fields
 
 from . import slots as slots_module
 from . import taxonomy
@@ -107,8 +109,14 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         self.fields["breaks_text"].initial = slots_module.breaks_as_text(instance.breaks or [])
-        self.fields["disciplines_text"].initial = taxonomy.as_lines(
-            instance.disciplines or taxonomy.default_disciplines())
+        # One list per language, same keys; the event's default language is required.
+        default = getattr(instance, "event", None) and instance.event.default_language
+        add_translated_fields(self, names=("disciplines_text",), default_language=default)
+        for code in language_codes():
+            given = getattr(instance, f"disciplines_{code}", None)
+            if not given and code == (default or language_codes()[0]):
+                given = instance.disciplines or taxonomy.default_disciplines()
+            self.fields[f"disciplines_text_{code}"].initial = taxonomy.as_lines(given or [])
         self._describe_fields()
 
     def clean_requests_close_at(self):
@@ -123,18 +131,38 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
     def clean_breaks_text(self):
         return slots_module.parse_breaks(self.cleaned_data.get("breaks_text", ""))
 
-    def clean_disciplines_text(self):
-        value = taxonomy.parse_lines(self.cleaned_data.get("disciplines_text", ""))
-        taxonomy.validate_disciplines(value)
-        for item in value:
-            validate_single_line(item["label"])
-        return value
+    def clean(self):
+        data = super().clean()
+        keys = None
+        for code in language_codes():
+            name = f"disciplines_text_{code}"
+            if name not in data:
+                continue
+            if not (data[name] or "").strip():
+                data[name] = None
+                continue
+            value = taxonomy.parse_lines(data[name])
+            try:
+                taxonomy.validate_disciplines(value)
+                for item in value:
+                    validate_single_line(item["label"])
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+                continue
+            data[name] = value
+            if keys is None:
+                keys = [item["key"] for item in value]
+            elif [item["key"] for item in value] != keys:
+                self.add_error(name, "Use the same keys, in the same order, in every language.")
+        return data
 
     def _post_clean(self):
         if "breaks_text" in self.cleaned_data:
             self.instance.breaks = self.cleaned_data["breaks_text"]
-        if "disciplines_text" in self.cleaned_data:
-            self.instance.disciplines = self.cleaned_data["disciplines_text"]
+        for code in language_codes():
+            name = f"disciplines_text_{code}"
+            if name in self.cleaned_data:
+                setattr(self.instance, f"disciplines_{code}", self.cleaned_data[name])
         super()._post_clean()
 
 

@@ -5,7 +5,7 @@ still refuses a working copy with conflicts. Releases are frozen: read only."""
 from django.contrib import admin
 
 from fusionforum.admin import site
-from fusionforum.events.admin import EventScopedAdmin
+from fusionforum.events.admin import EventScopedAdmin, TranslatedAdmin
 from fusionforum.events.models import Event, StreamLink
 
 from .models import ProgrammeSession, Release, Room, TalkSlot
@@ -19,7 +19,7 @@ class RoomAdmin(EventScopedAdmin):
 
 
 @admin.register(ProgrammeSession, site=site)
-class ProgrammeSessionAdmin(EventScopedAdmin):
+class ProgrammeSessionAdmin(TranslatedAdmin, EventScopedAdmin):
     list_display = ["title", "kind", "room", "start", "end", "event"]
     list_filter = ["event", "kind", "room"]
     search_fields = ["title"]

@@ -10,6 +10,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.core.translated_fields import (
+    add_translated_fields,
+    translated_field_names,
+    translated_values,
+)
 
 from . import services
 from .conflicts import event_dates
@@ -95,13 +100,16 @@ class SessionForm(AccessibleFormMixin, forms.Form):
             lambda user: f"{user.full_name or user.email}"
                          f"{f' ({user.organisation.name})' if user.organisation_id else ''}")
         self.fields["stream"].queryset = event.streams.all()
+        add_translated_fields(self, model=ProgrammeSession, names=("title", "description"),
+                              default_language=event.default_language)
 
     @classmethod
     def initial_for(cls, session: ProgrammeSession) -> dict:
         tz = session.event.tz
         start, end = session.start.astimezone(tz), session.end.astimezone(tz)
-        return {"kind": session.kind, "title": session.title,
-                "description": session.description, "room": session.room_id,
+        return {"kind": session.kind, **{name: getattr(session, name) or "" for name in
+                                          translated_field_names(ProgrammeSession)},
+                "room": session.room_id,
                 "day": start.date().isoformat(), "start_time": start.time(),
                 "end_time": end.time(), "chairs": list(session.chairs.all()),
                 "stream": session.stream_id}
@@ -128,8 +136,9 @@ class SessionForm(AccessibleFormMixin, forms.Form):
 
     def service_values(self) -> dict:
         data = self.cleaned_data
-        return {name: data[name] for name in
-                ("kind", "title", "description", "room", "start", "end", "chairs", "stream")}
+        return {**{name: data[name] for name in
+                   ("kind", "room", "start", "end", "chairs", "stream")},
+                **translated_values(self, "title"), **translated_values(self, "description")}
 
 
 class PlaceTalkForm(AccessibleFormMixin, forms.Form):

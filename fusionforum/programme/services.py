@@ -24,6 +24,7 @@ from fusionforum.cfp.models import Submission
 from fusionforum.cfp.states import SCHEDULABLE
 from fusionforum.core import audit
 from fusionforum.core.text import validate_multiline, validate_single_line
+from fusionforum.core.translated_fields import localized_names
 from fusionforum.events.models import Event, StreamLink
 from fusionforum.registration.states import Status
 
@@ -32,7 +33,10 @@ from .conflicts import ProgrammeConflict
 from .models import ProgrammeSession, Room, TalkSlot
 
 PERMISSION = "programme.manage_programme"
-SESSION_FIELDS = ("kind", "title", "description", "room", "start", "end", "chairs", "stream")
+# title and description are also given per language (title_en, title_fr…: see translation.py)
+SESSION_TRANSLATIONS = (*localized_names("title"), *localized_names("description"))
+SESSION_FIELDS = ("kind", "title", "description", "room", "start", "end", "chairs", "stream",
+                  *SESSION_TRANSLATIONS)
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 __all__ = ["InvalidChange", "ProgrammeConflict"]
@@ -161,12 +165,18 @@ def _resolve_session_values(event, values: dict) -> dict:
 
 def _save_session(event, session: ProgrammeSession, values: dict, by, action: str):
     values = _resolve_session_values(event, values)
-    for name in ("kind", "title", "description", "room", "start", "end", "stream"):
+    # Per-language values first; a plain title/description is the active language's and wins.
+    for name in ("kind", "room", "start", "end", "stream"):
         setattr(session, name, values[name])
-    session.title = (session.title or "").strip()
+    for name in (*SESSION_TRANSLATIONS, "title", "description"):
+        if values.get(name) is not None:
+            setattr(session, name, values[name])
     try:
-        validate_single_line(session.title)
-        validate_multiline(session.description or "")
+        for name in localized_names("title"):
+            setattr(session, name, (getattr(session, name) or "").strip())
+            validate_single_line(getattr(session, name))
+        for name in localized_names("description"):
+            validate_multiline(getattr(session, name) or "")
         session.full_clean(exclude=["event"])
     except ValidationError as error:
         raise InvalidChange(_validation_messages(error)) from error
@@ -183,14 +193,21 @@ def _save_session(event, session: ProgrammeSession, values: dict, by, action: st
     return session
 
 
-def create_session(event, *, by, kind: str, title: str, start: dt.datetime, end: dt.datetime,
-                   room: Room | None = None, description: str = "",
-                   chairs: Iterable = (), stream: StreamLink | None = None) -> ProgrammeSession:
+def create_session(event, *, by, kind: str, start: dt.datetime, end: dt.datetime,
+                   title: str | None = None, room: Room | None = None,
+                   description: str | None = None, chairs: Iterable = (),
+                   stream: StreamLink | None = None, **translations) -> ProgrammeSession:
+    """``title``/``description`` are in the active language; ``title_en=``, ``title_fr=``…
+    give each language's version."""
     _check_permission(event, by)
+    unknown = set(translations) - set(SESSION_TRANSLATIONS)
+    if unknown:
+        raise InvalidChange(f"Unknown session field “{sorted(unknown)[0]}”.")
     with transaction.atomic():
         _lock(event)
         values = {"kind": kind, "title": title, "description": description, "room": room,
-                  "start": start, "end": end, "chairs": chairs, "stream": stream}
+                  "start": start, "end": end, "chairs": chairs, "stream": stream,
+                  **translations}
         return _save_session(event, ProgrammeSession(event=event), values, by,
                              "programme.session_created")
 
@@ -207,7 +224,8 @@ def update_session(session: ProgrammeSession, *, by, **fields) -> ProgrammeSessi
         current = ProgrammeSession.objects.filter(pk=session.pk, event=event).first()
         if current is None:
             raise InvalidChange("That session no longer exists.")
-        values = {name: getattr(current, name) for name in SESSION_FIELDS if name != "chairs"}
+        values = {name: getattr(current, name) for name in SESSION_FIELDS
+                  if name not in ("chairs", "title", "description")}
         values["chairs"] = list(current.chairs.all())
         values.update(fields)
         return _save_session(event, current, values, by, "programme.session_changed")

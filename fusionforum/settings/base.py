@@ -24,6 +24,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # before the admin, whose forms it extends
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -207,6 +209,12 @@ FORMAT_MODULE_PATH = "fusionforum.formats"
 LANGUAGE_COOKIE_NAME = "fusionforum_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# What organisers write (event title, sessions, tours…) has one column per language
+# (django-modeltranslation; the fields are listed in each app's translation.py). A page shows
+# the active language, else the event's default language (core/translated_fields.py), else
+# any language that has a value.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from fusionforum.events.admin import TranslatedAdmin
+
 from .models import Seat, SeatTransition, TourRun, TourType, VisitSettings
 
 
@@ -9,7 +11,7 @@ class RunInline(admin.TabularInline):
 
 
 @admin.register(TourType)
-class TourTypeAdmin(admin.ModelAdmin):
+class TourTypeAdmin(TranslatedAdmin):
     list_display = ["name", "event", "clearance_lead_days", "position"]
     list_filter = ["event"]
     inlines = [RunInline]

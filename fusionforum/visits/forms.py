@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.translated_fields import add_translated_fields, localized_names
 
 from .models import TourRun, TourType, VisitSettings
 from .states import SeatStatus
@@ -31,10 +32,10 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
 class TourForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = TourType
-        fields = ["name", "description", "minimum_age", "closed_shoes", "protective_equipment",
-                  "mobility_limits", "languages", "clearance_lead_days", "position"]
-        labels = {"name": _("Name"), "description": _("Description"),
-                  "minimum_age": _("Minimum age"), "closed_shoes": _("Closed shoes required"),
+        fields = [*localized_names("name"), *localized_names("description"), "minimum_age",
+                  "closed_shoes", "protective_equipment", "mobility_limits", "languages",
+                  "clearance_lead_days", "position"]
+        labels = {"minimum_age": _("Minimum age"), "closed_shoes": _("Closed shoes required"),
                   "protective_equipment": _("Protective equipment"),
                   "mobility_limits": _("Mobility limits"), "languages": _("Languages"),
                   "clearance_lead_days": _("Clearance lead time (days)"),
@@ -43,13 +44,18 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.event = event
+        add_translated_fields(self, default_language=event.default_language)
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        clash = TourType.objects.filter(event=self.instance.event, name__iexact=name)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Another tour already has this name."))
-        return name
+    def clean(self):
+        data = super().clean()
+        for name in localized_names("name"):
+            value = (data.get(name) or "").strip()
+            data[name] = value
+            clash = TourType.objects.filter(event=self.instance.event,
+                                            **{f"{name}__iexact": value})
+            if value and clash.exclude(pk=self.instance.pk).exists():
+                self.add_error(name, _("Another tour already has this name."))
+        return data
 
 
 class RunForm(AccessibleFormMixin, forms.ModelForm):

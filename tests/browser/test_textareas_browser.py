@@ -78,7 +78,7 @@ PAGES = {
     "meetings.forms.ExpertForm": (
         "organiser", f"/manage/{D}/meetings/experts/{{expert}}/", "bio", {}, None, True),
     "meetings.forms.SettingsForm": (
-        "organiser", f"/manage/{D}/meetings/settings/", "disciplines_text", {}, None, True),
+        "organiser", f"/manage/{D}/meetings/settings/", "disciplines_text_en", {}, None, True),
     "meetings.forms.PublishForm": (
         "organiser", f"/manage/{D}/meetings/", "comment", {"close_requests": True}, None,
         False),

@@ -169,7 +169,7 @@ UNTYPED_COLUMNS = {
     "registration.Question": ("label", "help_text", CHECKED_BY_FORM),
     "registration.Registration": ("seat_pool", "badge_nonce", WRITTEN_BY_CODE),
     "registration.RegistrationTransition": ("from_status", "note", CHECKED_BY_SERVICE),
-    "registration.EmailTemplate": ("key", "subject", "body", CHECKED_BY_SERVICE),
+    "registration.EmailTemplate": ("key", "language", "subject", "body", CHECKED_BY_SERVICE),
     "cfp.CallSettings": ("introduction", CHECKED_BY_SERVICE),
     "cfp.Category": ("name", CHECKED_BY_SERVICE),
     "cfp.Submission": ("code", "title", "abstract", "breakthroughs", "challenges", "iter_help",

@@ -286,7 +286,7 @@ def test_organiser_settings_bad_input(client, event, world, organiser):
                                  "requests_close_at": "2027-05-25T18:00",
                                  "max_requests_per_organisation": "5",
                                  "time_limit_seconds": "10", "breaks_text": "tea time",
-                                 "disciplines_text": "magnets: Magnets"})
+                                 "disciplines_text_en": "magnets: Magnets"})
     assert response.status_code == 400
     event.meeting_settings.refresh_from_db()
     assert event.meeting_settings.breaks == settings_before

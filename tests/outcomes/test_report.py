@@ -264,7 +264,7 @@ def test_editor_actions_over_http(outcomes_event, organiser_client):
         "title": "Magnet data", "feasibility": "4", "description": "x",
         "themes": [themes[0].pk]}).status_code == 302
     assert organiser_client.post(base + "report/", {
-        "title": "Outcomes", "narrative": "Text", "licence": "CC0-1.0",
+        "title_en": "Outcomes", "narrative_en": "Text", "licence": "CC0-1.0",
         "attribution": ""}).status_code == 302
     assert organiser_client.post(base + "publish/", {}).status_code == 400  # not approved
     assert not ReportVersion.objects.exists()

@@ -271,6 +271,9 @@ def session_form(room_, **overrides):
             "room": room_.pk if room_ else "", "day": "2027-05-27", "start_time": "14:00",
             "end_time": "15:30", "chairs": [], "stream": ""}
     data.update(overrides)
+    # The title and description are asked per language; the event's default is English.
+    for name in ("title", "description"):
+        data[f"{name}_en"] = data.pop(name)
     return data
 
 

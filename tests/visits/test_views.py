@@ -71,7 +71,7 @@ def test_organiser_actions_refused_and_nothing_written(client, event, tours, cas
     posts = [(manage(event), {"signup_opens_at": "2027-05-01T09:00",
                               "signup_closes_at": "2027-05-02T09:00"}),
              (manage(event, "allocation/"), {}),
-             (manage(event, "tours/new/"), {"name": "X", "description": "Y",
+             (manage(event, "tours/new/"), {"name_en": "X", "description_en": "Y",
                                             "languages": "English", "clearance_lead_days": 12,
                                             "position": 0}),
              (manage(event, f"seats/{seat.pk}/cancel/"), {}),
@@ -176,18 +176,18 @@ def test_organiser_creates_tour_and_run_and_bad_input_is_400(client, event, wind
                                                              clock):
     login_verified(client, cast["organiser"])
     response = client.post(manage(event, "tours/new/"), {
-        "name": "Magnet conversion buildings", "description": "Converters",
+        "name_en": "Magnet conversion buildings", "description_en": "Converters",
         "minimum_age": "16", "closed_shoes": "on", "languages": "English",
         "clearance_lead_days": "12", "position": "3"})
     assert response.status_code == 302
     tour = TourType.objects.get(event=event, name="Magnet conversion buildings")
-    bad = [{"name": "", "description": "x", "languages": "E", "clearance_lead_days": "12",
+    bad = [{"name_en": "", "description_en": "x", "languages": "E", "clearance_lead_days": "12",
             "position": "0"},
-           {"name": "magnet conversion buildings", "description": "x", "languages": "E",
+           {"name_en": "magnet conversion buildings", "description_en": "x", "languages": "E",
             "clearance_lead_days": "12", "position": "0"},
-           {"name": "Evil\u202e", "description": "x", "languages": "E",
+           {"name_en": "Evil\u202e", "description_en": "x", "languages": "E",
             "clearance_lead_days": "12", "position": "0"},
-           {"name": "Y", "description": "x", "languages": "E", "clearance_lead_days": "-1",
+           {"name_en": "Y", "description_en": "x", "languages": "E", "clearance_lead_days": "-1",
             "position": "0"}]
     for data in bad:
         assert client.post(manage(event, "tours/new/"), data).status_code == 400

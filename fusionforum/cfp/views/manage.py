@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
+from fusionforum.core.translated_fields import translated_values
 from fusionforum.events.access import gate
 from fusionforum.registration import exports as sheet
 
@@ -177,14 +178,15 @@ def call_settings(request, event):
 @require_http_methods(["GET", "POST"])
 def categories(request, event):
     items = categories_for(event)
-    form = forms.CategoryForm(posted_data(request))
+    form = forms.CategoryForm(posted_data(request), event=event)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.add_category(event, request.user, form.cleaned_data["name"])
+                services.add_category(event, request.user,
+                                      **translated_values(form, "name"))
             except ValidationError as exc:
-                form.add_error("name", exc.messages)
+                form.add_error(f"name_{event.default_language}", exc.messages)
             else:
                 messages.success(request, "The category is added.")
                 return redirect("cfp_manage:categories", slug=event.slug)

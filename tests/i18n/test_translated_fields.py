@@ -1,0 +1,115 @@
+"""Organisers' content in several languages: the fallback rule, the data migration."""
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
+
+from fusionforum.core.translated_fields import TRANSLATED, content_default_language
+from fusionforum.events.models import Day, Event
+
+
+def test_visitor_language_else_event_default_language(make_event):
+    event = make_event(default_language="fr", with_days=False)
+    Event.objects.filter(pk=event.pk).update(title_en=None, title_fr="Atelier fusion 2027")
+    event = Event.objects.get(pk=event.pk)
+    with translation.override("en"):
+        assert event.title == "Atelier fusion 2027"
+    with translation.override("fr"):
+        assert event.title == "Atelier fusion 2027"
+
+    Event.objects.filter(pk=event.pk).update(title_en="Fusion workshop 2027")
+    event = Event.objects.get(pk=event.pk)
+    with translation.override("en"):
+        assert event.title == "Fusion workshop 2027"
+    with translation.override("fr"):
+        assert event.title == "Atelier fusion 2027"
+
+
+def test_fallback_follows_each_event_not_the_site(make_event, settings):
+    # A third language shows that the fallback is the object's event's default language,
+    # not the site's first language.
+    settings.LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
+    event = make_event(default_language="fr")
+    day = Day.objects.filter(event=event).first()
+    Day.objects.filter(pk=day.pk).update(label_en="Day one", label_fr="Premier jour")
+    day = Day.objects.get(pk=day.pk)
+    with translation.override("de"):
+        assert day.label == "Premier jour"
+        assert content_default_language(day) == "fr"
+
+
+def test_never_an_empty_string_when_some_language_has_a_value(make_event):
+    event = make_event(default_language="fr", with_days=False)
+    Event.objects.filter(pk=event.pk).update(tagline_fr="", tagline_en="Only in English")
+    event = Event.objects.get(pk=event.pk)
+    with translation.override("fr"):
+        assert event.tagline == "Only in English"
+
+
+def test_the_event_is_looked_up_only_when_a_translation_is_missing(make_event,
+                                                                   django_assert_num_queries):
+    event = make_event()
+    day = Day.objects.filter(event=event).first()
+    Day.objects.filter(pk=day.pk).update(label_fr="Premier jour")
+    day = Day.objects.get(pk=day.pk)
+    with translation.override("fr"), django_assert_num_queries(0):
+        assert day.label == "Premier jour"
+    Day.objects.filter(pk=day.pk).update(label_fr=None)
+    day = Day.objects.get(pk=day.pk)
+    with translation.override("fr"), django_assert_num_queries(1):
+        assert day.label == day.label_en
+        assert day.label == day.label_en  # remembered on the object
+
+
+def test_a_value_set_in_french_goes_into_the_french_column(event):
+    with translation.override("fr"):
+        event.title = "Atelier"
+    assert event.title_fr == "Atelier"
+    assert event.title_en == "Test Fusion Workshop 2027"
+
+
+def test_registered_fields():
+    names = {model.__name__: fields for model, fields in TRANSLATED.items()}
+    assert names == {
+        "Event": ("title", "tagline", "description", "venue_name"),
+        "Day": ("label", "summary"),
+        "StreamLink": ("label",),
+        "Question": ("label", "help_text", "choices"),
+        "Category": ("name",),
+        "ProgrammeSession": ("title", "description"),
+        "TourType": ("name", "description"),
+        "MeetingSettings": ("disciplines",),
+        "OutcomesReport": ("title", "narrative"),
+        "Theme": ("label",),
+    }
+
+
+def test_migration_copies_each_value_into_its_event_default_language(transactional_db):
+    executor = MigrationExecutor(connection)
+    before = [("events", "0005_languages")]
+    after = [("events", "0006_translated_content")]
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        OldEvent = old.get_model("events", "Event")
+        OldDay = old.get_model("events", "Day")
+        common = {"start_date": "2027-05-26", "end_date": "2027-05-28", "venue_name": "Campus"}
+        fr = OldEvent.objects.create(slug="fr", title="Atelier", default_language="fr", **common)
+        en = OldEvent.objects.create(slug="en", title="Workshop", default_language="en", **common)
+        OldDay.objects.create(event=fr, date="2027-05-26", label="Premier jour")
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        NewEvent = new.get_model("events", "Event")
+        NewDay = new.get_model("events", "Day")
+        assert NewEvent.objects.values_list("slug", "title_en", "title_fr",
+                                            "venue_name_fr").get(slug="fr") \
+            == ("fr", None, "Atelier", "Campus")
+        assert NewEvent.objects.values_list("title_en", "title_fr").get(slug="en") \
+            == ("Workshop", None)
+        assert NewDay.objects.values_list("label_fr", "label_en").get(event_id=fr.pk) \
+            == ("Premier jour", None)
+        assert en.pk
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
