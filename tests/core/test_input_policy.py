@@ -173,7 +173,7 @@ UNTYPED_COLUMNS = {
     "cfp.CallSettings": ("introduction", CHECKED_BY_SERVICE),
     "cfp.Category": ("name", CHECKED_BY_SERVICE),
     "cfp.Submission": ("code", "title", "abstract", "breakthroughs", "challenges", "iter_help",
-                       "internal_notes", CHECKED_BY_SERVICE),
+                       "internal_notes", "language", CHECKED_BY_SERVICE),
     "cfp.KeyFigure": ("label", "unit", CHECKED_BY_SERVICE),
     "cfp.SpeakerProfile": ("code", "bio", CHECKED_BY_SERVICE),
     "cfp.SubmissionTransition": ("note", CHECKED_BY_SERVICE),

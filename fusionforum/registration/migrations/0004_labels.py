@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0005_languages'),
-        ('registration', '0002_emailtemplate_language'),
+        ('registration', '0003_emailtemplate_language'),
     ]
 
     operations = [

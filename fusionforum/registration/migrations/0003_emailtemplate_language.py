@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("events", "0005_languages"),
-        ("registration", "0001_initial"),
+        ("registration", "0002_translated_content"),
     ]
 
     operations = [
