@@ -43,7 +43,7 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
         data = super().clean()
         for name in localized_names("name"):
             value = (data.get(name) or "").strip()
-            data[name] = value
+            data[name] = value or None
             clash = TourType.objects.filter(event=self.instance.event,
                                             **{f"{name}__iexact": value})
             if value and clash.exclude(pk=self.instance.pk).exists():
