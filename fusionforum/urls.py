@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from fusionforum.accounts.views import public as account_views
 from fusionforum.admin import site as admin_site
 from fusionforum.core import views as core_views
 from fusionforum.events.views import public as event_views
@@ -12,6 +13,9 @@ urlpatterns = [
     path("", event_views.front_door, name="front_door"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin_site.urls),
+    path("language/", account_views.set_language, name="set_language"),
+    path("jsi18n/<str:language>.js", core_views.javascript_catalogue,
+         name="javascript_catalogue"),
     path("accounts/", include("fusionforum.accounts.urls.public")),
     path("manage/", staff_home, name="staff_home"),
     path("", include("fusionforum.registration.urls.public")),

@@ -1,4 +1,6 @@
 import datetime as dt
+import os
+import subprocess
 import zoneinfo
 from pathlib import Path
 
@@ -19,6 +21,28 @@ SCHEDULING_TESTS = Path(__file__).resolve().parent / "scheduling"
 LONG_RUNNING = ("browser", "concurrency", "production", "own_sqlite")
 
 
+LOCALE = Path(__file__).resolve().parents[1] / "fusionforum" / "locale"
+
+
+def compile_catalogues() -> None:
+    """Compile every catalogue whose ``.mo`` is missing or older than its ``.po`` (``make
+    translations`` does the same; this keeps ``pytest`` run by hand from testing stale or no
+    translations). Written to a temporary file and renamed, so a reader never sees half."""
+    for po in LOCALE.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        subprocess.run(["msgfmt", "--check-format", "--output-file", str(partial), str(po)],
+                       check=True)
+        partial.replace(mo)
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # once, in the controlling process
+        compile_catalogues()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     # The optimiser is pure Python (it may not import Django): no database is involved.
@@ -31,6 +55,14 @@ def pytest_collection_modifyitems(config, items):
     long_modules = {item.module for item in items
                     if any(item.get_closest_marker(name) for name in LONG_RUNNING)}
     items.sort(key=lambda item: item.module not in long_modules)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_snapshot_folder(tmp_path_factory):
+    """Where ``tests/demo_snapshot.py`` keeps the loaded demo's rows for this test run."""
+    from tests.demo_snapshot import SNAPSHOT_FOLDER, snapshot_folder
+
+    os.environ[SNAPSHOT_FOLDER] = str(snapshot_folder(tmp_path_factory))
 
 
 @pytest.fixture(autouse=True)

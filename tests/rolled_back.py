@@ -27,17 +27,14 @@ def rolled_back():
 def demo_rolled_back(django_db_blocker, today: dt.date):
     """The demo (with every app's extra loaders) as of 10:00 on ``today``; the business clock
     stays there until the block ends, and everything written in the block is rolled back."""
-    from fusionforum.events.demo import EXTRA_LOADERS, load_demo
+    from tests.demo_snapshot import load_full_demo
 
     with django_db_blocker.unblock():
         atomic = rolled_back()
         atomic.__enter__()
         try:
             business_clock.set_now(dt.datetime.combine(today, dt.time(10, 0), tzinfo=PARIS))
-            event = load_demo(today=today)
-            for loader in EXTRA_LOADERS:
-                loader(event)
-            yield event
+            yield load_full_demo(today)
         finally:
             business_clock.set_now(None)
             transaction.set_rollback(True)

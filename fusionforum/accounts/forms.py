@@ -9,8 +9,11 @@ from django.contrib.auth.forms import (
 )
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.forms import AccessibleFormMixin, TextPolicyMixin
+from fusionforum.core.languages import language_choices, speaking_to
 from fusionforum.core.text import validate_single_line
 from fusionforum.notifications.services import queue_email
 
@@ -26,7 +29,7 @@ class UserCreationForm(TextPolicyMixin, AdminUserCreationForm):
     def clean_email(self):
         email = normalise_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail address already exists.")
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
         return email
 
 
@@ -38,8 +41,8 @@ class UserEditForm(TextPolicyMixin, UserChangeForm):
 
 # Participants' forms -----------------------------------------------------------------------------
 
-PASSWORD_HELP = ("At least 10 characters. Not a common password, not only digits, and not "
-                 "like your name or e-mail address.")
+PASSWORD_HELP = _("At least 10 characters. Not a common password, not only digits, and not "
+                  "like your name or e-mail address.")
 
 
 class OrganisationChoiceForm(forms.Form):
@@ -50,37 +53,37 @@ class OrganisationChoiceForm(forms.Form):
     NEW_FIELDS = ("org_name", "org_kind", "org_country", "org_website", "org_fusion_approach")
 
     organisation_mode = forms.ChoiceField(
-        label="Your organisation",
-        choices=[(EXISTING, "It is in the list"), (NEW, "It is not in the list yet: add it")],
+        label=_("Your organisation"),
+        choices=[(EXISTING, _("It is in the list")), (NEW, _("It is not in the list yet: add it"))],
         widget=forms.RadioSelect, initial=EXISTING,
     )
     organisation = forms.ModelChoiceField(
-        label="Organisation", queryset=Organisation.objects.order_by("name"), required=False,
-        empty_label="Choose your organisation",
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), required=False,
+        empty_label=_("Choose your organisation"),
         widget=forms.Select(attrs={"autocomplete": "organization"}),
     )
     org_name = forms.CharField(
-        label="Name of the new organisation", max_length=200, required=False,
+        label=_("Name of the new organisation"), max_length=200, required=False,
         validators=[validate_single_line],
     )
     org_kind = forms.ChoiceField(
-        label="Kind of organisation", required=False,
-        choices=[("", "Choose a kind")] + list(Organisation.Kind.choices),
+        label=_("Kind of organisation"), required=False,
+        choices=[("", _("Choose a kind"))] + list(Organisation.Kind.choices),
     )
-    org_country = forms.ChoiceField(label="Country", required=False)
-    org_website = forms.URLField(label="Website", required=False, max_length=300,
+    org_country = forms.ChoiceField(label=_("Country"), required=False)
+    org_website = forms.URLField(label=_("Website"), required=False, max_length=300,
                                  assume_scheme="https")
     org_fusion_approach = forms.ChoiceField(
-        label="Fusion approach", required=False,
-        choices=[("", "None (not a private fusion developer)")]
+        label=_("Fusion approach"), required=False,
+        choices=[("", _("None (not a private fusion developer)"))]
         + list(Organisation.Approach.choices),
-        help_text="Required for private fusion developers; leave it at “None” otherwise.",
+        help_text=_("Required for private fusion developers; leave it at “None” otherwise."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         country_field = Organisation._meta.get_field("country").formfield()
-        self.fields["org_country"].choices = [("", "Choose a country")] + [
+        self.fields["org_country"].choices = [("", _("Choose a country"))] + [
             choice for choice in country_field.choices if choice[0]
         ]
 
@@ -93,7 +96,7 @@ class OrganisationChoiceForm(forms.Form):
             self._errors.pop(name, None)
         if mode == self.EXISTING:
             if not cleaned.get("organisation") and "organisation" not in self.errors:
-                self.add_error("organisation", "Choose your organisation, or add a new one.")
+                self.add_error("organisation", _("Choose your organisation, or add a new one."))
         elif mode == self.NEW:
             self._clean_new_organisation(cleaned)
         return cleaned
@@ -116,8 +119,8 @@ class OrganisationChoiceForm(forms.Form):
                     self.add_error(target, message)
             return
         if Organisation.objects.filter(name__iexact=organisation.name).exists():
-            self.add_error("org_name", "An organisation with this name already exists; choose "
-                                       "it from the list.")
+            self.add_error("org_name", _("An organisation with this name already exists; "
+                                         "choose it from the list."))
             return
         cleaned["new_organisation"] = organisation
 
@@ -130,35 +133,39 @@ class OrganisationChoiceForm(forms.Form):
 
 class SignupForm(AccessibleFormMixin, OrganisationChoiceForm):
     full_name = forms.CharField(
-        label="Full name", max_length=200, validators=[validate_single_line],
+        label=_("Full name"), max_length=200, validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="E-mail address", max_length=254,
+        label=_("E-mail address"), max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="You log in with it. We send a link to confirm it.",
+        help_text=_("You log in with it. We send a link to confirm it."),
     )
     password = forms.CharField(
-        label="Password", strip=False, help_text=PASSWORD_HELP,
+        label=_("Password"), strip=False, help_text=PASSWORD_HELP,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    preferred_language = forms.ChoiceField(
+        label=_("Language"), choices=language_choices, required=False,
+        help_text=_("The language of the site, of your e-mails and of your documents."),
+    )
 
-    field_order = ["full_name", "email", "password", "organisation_mode", "organisation",
-                   *OrganisationChoiceForm.NEW_FIELDS]
+    field_order = ["full_name", "email", "password", "preferred_language", "organisation_mode",
+                   "organisation", *OrganisationChoiceForm.NEW_FIELDS]
 
     def clean_full_name(self):
         name = normalise_name(self.cleaned_data["full_name"])
         if not name:
-            raise ValidationError("Enter your name.")
+            raise ValidationError(_("Enter your name."))
         return name
 
     def clean_email(self):
         email = normalise_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
+            raise ValidationError(_(
                 "An account with this e-mail address already exists. Log in, or reset your "
                 "password if you forgot it."
-            )
+            ))
         return email
 
     def clean(self):
@@ -176,24 +183,30 @@ class SignupForm(AccessibleFormMixin, OrganisationChoiceForm):
 
 class ProfileForm(AccessibleFormMixin, OrganisationChoiceForm):
     full_name = forms.CharField(
-        label="Full name", max_length=200, validators=[validate_single_line],
+        label=_("Full name"), max_length=200, validators=[validate_single_line],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
-    field_order = ["full_name", "organisation_mode", "organisation",
+    preferred_language = forms.ChoiceField(
+        label=_("Language"), choices=language_choices, required=False,
+        help_text=_("The language of the site, of your e-mails and of your documents."),
+    )
+
+    field_order = ["full_name", "preferred_language", "organisation_mode", "organisation",
                    *OrganisationChoiceForm.NEW_FIELDS]
 
     def __init__(self, *args, user: User, **kwargs):
         kwargs.setdefault("initial", {
             "full_name": user.full_name, "organisation": user.organisation_id,
             "organisation_mode": OrganisationChoiceForm.EXISTING,
+            "preferred_language": user.preferred_language or translation.get_language(),
         })
         super().__init__(*args, **kwargs)
 
     def clean_full_name(self):
         name = normalise_name(self.cleaned_data["full_name"])
         if not name:
-            raise ValidationError("Enter your name.")
+            raise ValidationError(_("Enter your name."))
         return name
 
 
@@ -201,7 +214,7 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         username = self.fields["username"]
-        username.label = "E-mail address"
+        username.label = _("E-mail address")
         username.widget.attrs.update({"autocomplete": "username", "inputmode": "email"})
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
@@ -211,7 +224,7 @@ class PasswordResetForm(AccessibleFormMixin, DjangoPasswordResetForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "E-mail address"
+        self.fields["email"].label = _("E-mail address")
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
@@ -239,8 +252,10 @@ class PasswordResetForm(AccessibleFormMixin, DjangoPasswordResetForm):
                   to_email, html_email_template_name=None):
         from django.template import loader
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
+        with speaking_to(context["user"]):  # the reader's language, not the requester's
+            subject = "".join(
+                loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
         queue_email(to=[to_email], subject=subject, body=body, purpose="accounts.password-reset",
                     related=context["user"])
 
@@ -251,7 +266,7 @@ class NewPasswordForm(AccessibleFormMixin, SetPasswordForm):
 
 class TwoFactorConfirmForm(AccessibleFormMixin, forms.Form):
     code = forms.CharField(
-        label="Six-digit code from your app", max_length=12,
+        label=_("Six-digit code from your app"), max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "pattern": "[0-9 ]*"}),
     )
@@ -259,16 +274,17 @@ class TwoFactorConfirmForm(AccessibleFormMixin, forms.Form):
 
 class TwoFactorVerifyForm(AccessibleFormMixin, forms.Form):
     code = forms.CharField(
-        label="Code", max_length=20,
-        help_text="The six-digit code your authenticator app shows, or one of your backup codes.",
+        label=_("Code"), max_length=20,
+        help_text=_("The six-digit code your authenticator app shows, or one of your backup "
+                    "codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
 
 class DeleteAccountForm(AccessibleFormMixin, forms.Form):
     password = forms.CharField(
-        label="Your password", strip=False,
-        help_text="To confirm that it is you who deletes the account.",
+        label=_("Your password"), strip=False,
+        help_text=_("To confirm that it is you who deletes the account."),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -279,5 +295,5 @@ class DeleteAccountForm(AccessibleFormMixin, forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise ValidationError("This is not your password.")
+            raise ValidationError(_("This is not your password."))
         return password

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from fusionforum.core.languages import validate_language_code
@@ -45,24 +46,24 @@ class Organisation(models.Model):
     """A company, laboratory, agency or other body whose people take part."""
 
     class Kind(models.TextChoices):
-        PRIVATE_DEVELOPER = "private_developer", "Private fusion developer"
-        SUPPLIER = "supplier", "Supplier"
-        PUBLIC_LAB = "public_lab", "Public laboratory or agency"
-        ACADEMIA = "academia", "Academia"
-        INVESTOR = "investor", "Investor"
-        MEDIA = "media", "Media"
-        OTHER = "other", "Other"
+        PRIVATE_DEVELOPER = "private_developer", _("Private fusion developer")
+        SUPPLIER = "supplier", _("Supplier")
+        PUBLIC_LAB = "public_lab", _("Public laboratory or agency")
+        ACADEMIA = "academia", _("Academia")
+        INVESTOR = "investor", _("Investor")
+        MEDIA = "media", _("Media")
+        OTHER = "other", _("Other")
 
     class Approach(models.TextChoices):
-        TOKAMAK = "tokamak", "Tokamak"
-        SPHERICAL_TOKAMAK = "spherical_tokamak", "Spherical tokamak"
-        STELLARATOR = "stellarator", "Stellarator"
-        LASER_INERTIAL = "laser_inertial", "Laser inertial"
-        MAGNETO_INERTIAL = "magneto_inertial", "Magneto-inertial / magnetised target"
-        Z_PINCH = "z_pinch", "Z-pinch"
-        FRC = "frc", "Field-reversed configuration"
-        MIRROR = "mirror", "Mirror"
-        OTHER = "other", "Other"
+        TOKAMAK = "tokamak", _("Tokamak")
+        SPHERICAL_TOKAMAK = "spherical_tokamak", _("Spherical tokamak")
+        STELLARATOR = "stellarator", _("Stellarator")
+        LASER_INERTIAL = "laser_inertial", _("Laser inertial")
+        MAGNETO_INERTIAL = "magneto_inertial", _("Magneto-inertial / magnetised target")
+        Z_PINCH = "z_pinch", _("Z-pinch")
+        FRC = "frc", _("Field-reversed configuration")
+        MIRROR = "mirror", _("Mirror")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -70,7 +71,7 @@ class Organisation(models.Model):
     website = models.URLField(blank=True, max_length=300)
     fusion_approach = models.CharField(
         max_length=30, choices=Approach.choices, blank=True,
-        help_text="For private fusion developers only.",
+        help_text=_("For private fusion developers only."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -91,10 +92,10 @@ class Organisation(models.Model):
         super().clean()
         self.name = " ".join(unicodedata.normalize("NFKC", self.name or "").split())
         if self.kind == self.Kind.PRIVATE_DEVELOPER and not self.fusion_approach:
-            raise ValidationError({"fusion_approach": "Say which approach the company pursues."})
+            raise ValidationError({"fusion_approach": _("Say which approach the company pursues.")})
         if self.kind != self.Kind.PRIVATE_DEVELOPER and self.fusion_approach:
             raise ValidationError(
-                {"fusion_approach": "Only private fusion developers have an approach."}
+                {"fusion_approach": _("Only private fusion developers have an approach.")}
             )
 
 
@@ -123,11 +124,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     email_verified_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when the person deleted their account."
+        null=True, blank=True, help_text=_("Set when the person deleted their account.")
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Platform operators only; organisers get access by their role."
+        default=False, help_text=_("Platform operators only; organisers get access by their role.")
     )
     date_joined = models.DateTimeField(default=timezone.now)
     # Pages, e-mails and documents for this person are in this language; blank until chosen

@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from fusionforum.core import audit, clock, ratelimit
+from fusionforum.core.languages import speaking_to, validate_language_code
 from fusionforum.core.models import AuditEntry
 from fusionforum.notifications.services import forget_recipient, queue_email
 
@@ -75,7 +77,7 @@ def site_domain_and_https() -> tuple[str, bool]:
 # Sign-up and verification ------------------------------------------------------------------------
 
 
-ORGANISATION_RATE_MESSAGE = (
+ORGANISATION_RATE_MESSAGE = gettext_lazy(
     "You have added as many new organisations as one person may in a day. Choose yours from "
     "the list, or try again tomorrow; the organisers can also merge duplicates.")
 
@@ -105,7 +107,7 @@ def _save_new_organisation(organisation: Organisation, actor: User | None = None
             organisation.save()
     except IntegrityError as exc:
         raise ValidationError(
-            "An organisation with this name already exists; choose it from the list.",
+            gettext("An organisation with this name already exists; choose it from the list."),
             code="organisation_exists",
         ) from exc
     audit.record("accounts.organisation_created", organisation, actor=actor,
@@ -114,12 +116,14 @@ def _save_new_organisation(organisation: Organisation, actor: User | None = None
 
 @transaction.atomic
 def sign_up(*, full_name: str, email: str, password: str,
-            organisation: Organisation, client: str | None = None) -> User:
+            organisation: Organisation, client: str | None = None,
+            preferred_language: str = "") -> User:
     """Create an account (and the new organisation, if it is one) and queue the verification
     e-mail: all or nothing. ``organisation`` may be unsaved (validated by the caller)."""
     email = normalise_email(email)
+    validate_language_code(preferred_language)
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError("An account with this e-mail address already exists.",
+        raise ValidationError(gettext("An account with this e-mail address already exists."),
                               code="email_exists")
     if organisation.pk is None:
         _save_new_organisation(organisation, client=client)
@@ -127,9 +131,10 @@ def sign_up(*, full_name: str, email: str, password: str,
         with transaction.atomic():
             user = User.objects.create_user(
                 email, password, full_name=normalise_name(full_name), organisation=organisation,
+                preferred_language=preferred_language,
             )
     except IntegrityError as exc:  # the same address signed up at the same moment
-        raise ValidationError("An account with this e-mail address already exists.",
+        raise ValidationError(gettext("An account with this e-mail address already exists."),
                               code="email_exists") from exc
     audit.record("accounts.signed_up", user, actor=user)
     send_verification_email(user)
@@ -141,11 +146,13 @@ def verification_link(user: User) -> str:
 
 
 def send_verification_email(user: User):
-    body = render_to_string("accounts/email/verify_email.txt", {
-        "user": user, "link": verification_link(user), "site_url": settings.SITE_URL,
-    })
+    with speaking_to(user):
+        body = render_to_string("accounts/email/verify_email.txt", {
+            "user": user, "link": verification_link(user), "site_url": settings.SITE_URL,
+        })
+        subject = gettext("Confirm your e-mail address for Fusion Forum")
     return queue_email(
-        to=[user.email], subject="Confirm your e-mail address for Fusion Forum", body=body,
+        to=[user.email], subject=subject, body=body,
         purpose="accounts.verify-email", related=user,
     )
 
@@ -161,7 +168,7 @@ def verify_email(token: str) -> tuple[User, bool]:
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None or not user.is_active or user.anonymised_at is not None \
             or user.email != email:
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken(gettext("This link is not valid."))
     if user.email_verified_at is not None:
         return user, False
     user.email_verified_at = clock.now()
@@ -184,8 +191,14 @@ def resend_verification(user: User) -> bool:
 
 
 @transaction.atomic
-def update_profile(user: User, *, full_name: str, organisation: Organisation) -> User:
+def update_profile(user: User, *, full_name: str, organisation: Organisation,
+                   preferred_language: str | None = None) -> User:
     changed = []
+    if preferred_language:
+        validate_language_code(preferred_language)
+        if preferred_language != user.preferred_language:
+            user.preferred_language = preferred_language
+            changed.append("preferred_language")
     full_name = normalise_name(full_name)
     if organisation.pk is None:
         _save_new_organisation(organisation, actor=user)
@@ -198,6 +211,16 @@ def update_profile(user: User, *, full_name: str, organisation: Organisation) ->
     if changed:
         user.save(update_fields=changed)
         audit.record("accounts.profile_changed", user, actor=user, fields=changed)
+    return user
+
+
+def set_preferred_language(user: User, language: str) -> User:
+    """Save the language ``user`` reads the site, e-mails and documents in."""
+    validate_language_code(language)
+    if language and language != user.preferred_language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+        audit.record("accounts.language_changed", user, actor=user, language=language)
     return user
 
 

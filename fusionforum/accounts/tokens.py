@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core import signing
+from django.utils.translation import gettext
 
 from fusionforum.core import clock
 
@@ -57,10 +58,10 @@ def read_verification_token(token: str) -> tuple[int, str]:
     try:
         data = _signer().unsign_object(token, max_age=VERIFY_EMAIL_MAX_AGE)
     except signing.SignatureExpired as exc:
-        raise InvalidToken("This link has expired.", expired=True) from exc
+        raise InvalidToken(gettext("This link has expired."), expired=True) from exc
     except (signing.BadSignature, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidToken("This link is not valid.") from exc
+        raise InvalidToken(gettext("This link is not valid.")) from exc
     if not isinstance(data, dict) or not isinstance(data.get("u"), int) \
             or not isinstance(data.get("e"), str):
-        raise InvalidToken("This link is not valid.")
+        raise InvalidToken(gettext("This link is not valid."))
     return data["u"], data["e"]

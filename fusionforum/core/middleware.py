@@ -5,7 +5,10 @@ import logging
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
+from fusionforum.core import languages
 from fusionforum.core.text import LINE_BREAKS, normalise_newlines
 
 
@@ -141,3 +144,38 @@ class DatabaseUnavailableMiddleware:
         if is_database_unreachable(exception):
             return database_unavailable_response(request, exception)
         return None
+
+
+# The language of each page ---------------------------------------------------------------------
+
+
+class LanguageMiddleware:
+    """Answers each request in the language ``core.languages.request_language`` picks (it
+    replaces Django's LocaleMiddleware, which cannot see the signed-in person or the event).
+    It runs after the authentication middleware. Before the view, a page under an event whose
+    visitor asked for no language (no preference, cookie or Accept-Language) switches to the
+    event's default language. Every answer varies on Accept-Language and Cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = languages.chosen_language(request)
+        request.language_chosen = chosen is not None
+        self._activate(request, chosen or languages.request_language(request))
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        slug = view_kwargs.get("slug")
+        if not request.language_chosen and isinstance(slug, str):
+            self._activate(request, languages.request_language(
+                request, languages.event_language(slug)))
+        return None
+
+    @staticmethod
+    def _activate(request, language):
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

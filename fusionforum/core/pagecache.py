@@ -28,6 +28,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from . import clock
 
@@ -46,8 +47,15 @@ def _current_version(existing: str | None) -> str:
     return cache.get(VERSION_KEY)
 
 
+def variant(address: str) -> str:
+    """What tells two stored copies of one public address apart: the address and the language
+    it was rendered in (the middleware picked it from the cookie, Accept-Language or the event,
+    and says so in ``Vary``). Every key of a cached public page is made from this."""
+    return f"{translation.get_language()}|{address}"
+
+
 def _page_key(request: HttpRequest) -> str:
-    digest = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(variant(request.path).encode()).hexdigest()[:32]
     return f"public-pages:page:{digest}"
 
 

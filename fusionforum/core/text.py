@@ -4,6 +4,7 @@ organiser-written Markdown, rendered and then sanitised so that nothing executab
 import unicodedata
 
 import nh3
+from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -141,9 +142,9 @@ def describe(ch: str) -> str:
     """``U+200D ZERO WIDTH JOINER``: the code point and its name, for messages."""
     name = _NAMES.get(ch) or unicodedata.name(ch, "")
     if not name and unicodedata.category(ch) == "Cc":
-        name = "control character"
+        name = gettext("control character")
     elif not name and unicodedata.category(ch) == "Cs":
-        name = "unpaired surrogate"
+        name = gettext("unpaired surrogate")
     return f"U+{ord(ch):04X} {name}".rstrip()
 
 
@@ -157,37 +158,39 @@ def text_problems(value: str, *, multiline: bool = False) -> list[str]:
     value = normalise_newlines(value or "")
     problems = []
     if not multiline and "\n" in value:
-        problems.append("This must fit on one line: remove the line breaks.")
+        problems.append(gettext("This must fit on one line: remove the line breaks."))
     controls = [ch for ch in value if ch in _CONTROLS]
     if controls:
-        problems.append(
-            f"Remove the control characters ({_listed(controls)}): they are not text, cannot "
-            "be seen and can change what the text does where it is used.")
+        problems.append(gettext(
+            "Remove the control characters (%(characters)s): they are not text, cannot be seen "
+            "and can change what the text does where it is used.")
+            % {"characters": _listed(controls)})
     overrides = [ch for ch in value if ch in _DIRECTION_OVERRIDES]
     if overrides:
-        problems.append(
-            f"Remove the text-direction controls ({_listed(overrides)}): they make the text "
-            "read differently from what it is.")
+        problems.append(gettext(
+            "Remove the text-direction controls (%(characters)s): they make the text read "
+            "differently from what it is.") % {"characters": _listed(overrides)})
     hidden = [ch for ch in value if ch in _ALWAYS_INVISIBLE]
     if hidden:
-        problems.append(f"Remove the invisible characters ({_listed(hidden)}).")
+        problems.append(gettext("Remove the invisible characters (%(characters)s).")
+                        % {"characters": _listed(hidden)})
     stripped = value.strip()
     edges = {ch for ch in (stripped[:1], stripped[-1:]) if ch in INVISIBLE}
     for line in value.split("\n"):
         line = line.strip()
         edges |= {ch for ch in (line[:1], line[-1:]) if ch in INVISIBLE}
     if edges:
-        problems.append(
-            f"Remove the invisible characters at the start or end ({_listed(edges)}): they "
-            "only make the text look like another.")
+        problems.append(gettext(
+            "Remove the invisible characters at the start or end (%(characters)s): they only "
+            "make the text look like another.") % {"characters": _listed(edges)})
     stray = {ch for i, ch in enumerate(value)
              if ch in INVISIBLE and 0 < i < len(value) - 1 and ch not in edges
              and not _allowed_inside(value, i)}
     if stray:
-        problems.append(
-            f"Remove the invisible characters that join or separate nothing here "
-            f"({_listed(stray)}): they only make the text look like another. They are kept "
-            "where a script or an emoji needs them.")
+        problems.append(gettext(
+            "Remove the invisible characters that join or separate nothing here "
+            "(%(characters)s): they only make the text look like another. They are kept where "
+            "a script or an emoji needs them.") % {"characters": _listed(stray)})
     return problems
 
 

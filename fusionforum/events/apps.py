@@ -9,12 +9,21 @@ class EventsConfig(AppConfig):
     def ready(self):
         from fusionforum.accounts import landing, roles
         from fusionforum.accounts import personal_data as registry
+        from fusionforum.core import languages
 
         from . import personal_data, rules, signals  # noqa: F401
         from .views import staff
 
+        languages.register_event_language(default_language_of)
         landing.register(10, staff.landing_for_staff)
         roles.register(staff_role=rules.has_staff_role, organiser=rules.is_any_organiser)
 
         registry.register(personal_data.provide)
         registry.register_anonymiser(personal_data.anonymise)
+
+
+def default_language_of(slug: str) -> str | None:
+    """The default language of the event at ``slug`` (None if there is none)."""
+    from .models import Event
+
+    return Event.objects.filter(slug=slug).values_list("default_language", flat=True).first()

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from fusionforum.admin import site
 
@@ -16,7 +18,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
     actions = ["retry"]
 
-    @admin.display(description="to")
+    @admin.display(description=_("to"))
     def recipients(self, obj):
         return ", ".join(obj.to)
 
@@ -26,10 +28,12 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Deliver the selected e-mails again")
+    @admin.action(description=_("Deliver the selected e-mails again"))
     def retry(self, request, queryset):
         count = 0
         for email in queryset.exclude(status=OutboundEmail.Status.SENT):
             services.enqueue_delivery(email.pk)
             count += 1
-        self.message_user(request, f"{count} e-mail(s) queued again.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)s e-mail queued again.",
+                                            "%(count)s e-mails queued again.", count)
+                          % {"count": count}, messages.SUCCESS)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboundEmail(models.Model):
@@ -6,11 +7,11 @@ class OutboundEmail(models.Model):
     background job. What was sent, to whom, and what failed stays visible to organisers."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
-    to = models.JSONField(help_text="List of recipient addresses.")
+    to = models.JSONField(help_text=_("List of recipient addresses."))
     reply_to = models.JSONField(default=list, blank=True)
     subject = models.CharField(max_length=250)
     body = models.TextField()
@@ -26,7 +27,7 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "outbound e-mail"
+        verbose_name = _("outbound e-mail")
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OutcomesConfig(AppConfig):
     name = "fusionforum.outcomes"
     label = "outcomes"
-    verbose_name = "Outcomes and editions"
+    verbose_name = _("Outcomes and editions")
 
     def ready(self):
         from fusionforum.events.demo import register_demo_loader

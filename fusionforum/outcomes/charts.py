@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from html import escape
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 # The chart is drawn at the width of its container (100 %), never scaled: positions across
 # are percentages, heights and text sizes are pixels, so labels keep FONT_SIZE on a 390 px
@@ -92,29 +93,31 @@ def bar_chart(chart: Chart) -> str:
 
 
 def charts_for(data: dict) -> list[Chart]:
+    """The report's charts, titled in the active language (``data`` already localised)."""
     labels = data.get("labels", {})
     approach = labels.get("approach", {})
     sector = labels.get("sector", {})
     charts = [
-        Chart("demand-theme", "Demand by theme: organisations behind each theme",
-              [(t["label"], [t["organisations"]]) for t in data["themes"]], ["Organisations"]),
-        Chart("demand-approach", "Submitting organisations by fusion approach",
+        Chart("demand-theme", _("Demand by theme: organisations behind each theme"),
+              [(t["label"], [t["organisations"]]) for t in data["themes"]],
+              [_("Organisations")]),
+        Chart("demand-approach", _("Submitting organisations by fusion approach"),
               [(approach.get(k, k), [v]) for k, v in
                sorted(data["demand"]["by_approach"].items(), key=lambda kv: -kv[1])],
-              ["Organisations"]),
-        Chart("demand-sector", "Submitting organisations by sector",
+              [_("Organisations")]),
+        Chart("demand-sector", _("Submitting organisations by sector"),
               [(sector.get(k, k), [v]) for k, v in
                sorted(data["demand"]["by_sector"].items(), key=lambda kv: -kv[1])],
-              ["Organisations"]),
+              [_("Organisations")]),
     ]
     meetings = data["meetings"]
     if meetings["published"]:
         charts.append(Chart(
-            "meetings-discipline", "Expert meetings held by discipline",
-            [(d["label"], [d["held"]]) for d in meetings["by_discipline"]], ["Held"]))
+            "meetings-discipline", _("Expert meetings held by discipline"),
+            [(d["label"], [d["held"]]) for d in meetings["by_discipline"]], [_("Held")]))
         charts.append(Chart(
-            "meetings-unmet", "Meeting demand by discipline: requested and not met "
-            "(not placed or not held)",
+            "meetings-unmet", _("Meeting demand by discipline: requested and not met "
+                                "(not placed or not held)"),
             [(d["label"], [d["requested"], d["requested"] - d["held"]])
-             for d in meetings["by_discipline"]], ["Requested", "Not met"]))
+             for d in meetings["by_discipline"]], [_("Requested"), _("Not met")]))
     return charts

@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 MATCH_THRESHOLD = 0.30
 CHANGE_THRESHOLD = 0.05
 
@@ -281,11 +283,13 @@ def compare_reports(before: dict, after: dict) -> dict:
     hb, ha = headline(before), headline(after)
     approaches = sorted(set(hb["by_approach"]) | set(ha["by_approach"]))
     figures = [
-        _figure("Submissions", hb["submissions"], ha["submissions"]),
-        _figure("Organisations behind the report", hb["organisations"], ha["organisations"]),
-        *[_figure(f"Organisations: {name}", hb["by_approach"].get(name, 0),
-                  ha["by_approach"].get(name, 0)) for name in approaches],
-        _figure("Expert meetings held", hb["meetings_held"], ha["meetings_held"]),
+        _figure(gettext("Submissions"), hb["submissions"], ha["submissions"]),
+        _figure(gettext("Organisations behind the report"), hb["organisations"],
+                ha["organisations"]),
+        *[_figure(gettext("Organisations: %(approach)s") % {"approach": gettext(name)},
+                  hb["by_approach"].get(name, 0), ha["by_approach"].get(name, 0))
+          for name in approaches],
+        _figure(gettext("Expert meetings held"), hb["meetings_held"], ha["meetings_held"]),
     ]
     return {"changes": changes, "groups": groups, "figures": figures,
             "match_threshold": MATCH_THRESHOLD, "change_threshold": CHANGE_THRESHOLD}

@@ -45,6 +45,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core import audit
 from fusionforum.core.models import AuditEntry
@@ -76,27 +79,27 @@ class Part:
 
 
 COPY_PLAN: tuple[Part, ...] = (
-    Part("days", "events.Day", "Days"),
-    Part("streams", "events.StreamLink", "Livestream links"),
-    Part("registration_settings", "registration.RegistrationSettings", "Registration settings"),
-    Part("reserved_seats", "registration.ReservedSeats", "Reserved seats", parent="settings",
+    Part("days", "events.Day", _("Days")),
+    Part("streams", "events.StreamLink", _("Livestream links")),
+    Part("registration_settings", "registration.RegistrationSettings", _("Registration settings")),
+    Part("reserved_seats", "registration.ReservedSeats", _("Reserved seats"), parent="settings",
          parent_part="registration_settings"),
-    Part("questions", "registration.Question", "Registration questions"),
-    Part("email_templates", "registration.EmailTemplate", "Registration e-mail templates"),
-    Part("call_settings", "cfp.CallSettings", "Call for presentations settings"),
-    Part("categories", "cfp.Category", "Call categories"),
-    Part("score_categories", "cfp.ScoreCategory", "Review score categories"),
-    Part("cfp_email_templates", "cfp.CfpEmailTemplate", "Call e-mail templates"),
-    Part("rooms", "programme.Room", "Programme rooms"),
+    Part("questions", "registration.Question", _("Registration questions")),
+    Part("email_templates", "registration.EmailTemplate", _("Registration e-mail templates")),
+    Part("call_settings", "cfp.CallSettings", _("Call for presentations settings")),
+    Part("categories", "cfp.Category", _("Call categories")),
+    Part("score_categories", "cfp.ScoreCategory", _("Review score categories")),
+    Part("cfp_email_templates", "cfp.CfpEmailTemplate", _("Call e-mail templates")),
+    Part("rooms", "programme.Room", _("Programme rooms")),
     Part("meeting_settings", "meetings.MeetingSettings",
-         "Meetings day: slots, breaks, request window, disciplines", reset={"lost_slots": []}),
-    Part("experts", "meetings.Expert", "Experts (profiles and availability, without logins)",
+         _("Meetings day: slots, breaks, request window, disciplines"), reset={"lost_slots": []}),
+    Part("experts", "meetings.Expert", _("Experts (profiles and availability, without logins)"),
          reset={"user": None, "is_active": True}),
-    Part("visit_settings", "visits.VisitSettings", "Site-visit sign-up window",
+    Part("visit_settings", "visits.VisitSettings", _("Site-visit sign-up window"),
          reset={"allocated_at": None, "allocated_by": None}),
-    Part("tour_types", "visits.TourType", "Tour types"),
-    Part("tour_runs", "visits.TourRun", "Tour runs", parent="tour", parent_part="tour_types"),
-    Part("vault_settings", "vault.VaultSettings", "Site-access fields asked"),
+    Part("tour_types", "visits.TourType", _("Tour types")),
+    Part("tour_runs", "visits.TourRun", _("Tour runs"), parent="tour", parent_part="tour_types"),
+    Part("vault_settings", "vault.VaultSettings", _("Site-access fields asked")),
 )
 
 # Models that hold what participants gave (or what was done with it). The tests count their
@@ -155,26 +158,28 @@ def validate_request(event: Event, *, new_slug, new_title, new_start_date) -> di
     slug_field = Event._meta.get_field("slug")
     title_field = Event._meta.get_field("title")
     if not slug:
-        errors.setdefault("slug", []).append("Give the new edition's address.")
+        errors.setdefault("slug", []).append(gettext("Give the new edition’s address."))
     else:
         try:
             slug_field.run_validators(slug)
             validate_event_slug(slug)
             if len(slug) > slug_field.max_length:
-                raise ValidationError(f"At most {slug_field.max_length} characters.")
+                raise ValidationError(gettext("At most %(count)s characters.")
+                                      % {"count": slug_field.max_length})
         except ValidationError as exc:
             errors.setdefault("slug", []).extend(exc.messages)
         else:
             if Event.objects.filter(slug__iexact=slug).exists():
                 errors.setdefault("slug", []).append(
-                    f"“{slug}” is already the address of another event.")
+                    gettext("“%(slug)s” is already the address of another event.") % {"slug": slug})
     if not title:
-        errors.setdefault("title", []).append("Give the new edition's title.")
+        errors.setdefault("title", []).append(gettext("Give the new edition’s title."))
     else:
         try:
             validate_single_line(title)
             if len(title) > title_field.max_length:
-                raise ValidationError(f"At most {title_field.max_length} characters.")
+                raise ValidationError(gettext("At most %(count)s characters.")
+                                      % {"count": title_field.max_length})
         except ValidationError as exc:
             errors.setdefault("title", []).extend(exc.messages)
     start = new_start_date
@@ -183,17 +188,18 @@ def validate_request(event: Event, *, new_slug, new_title, new_start_date) -> di
             start = dt.date.fromisoformat(start.strip())
         except ValueError:
             start = None
-            errors.setdefault("start_date", []).append("Give a date as YYYY-MM-DD.")
+            errors.setdefault("start_date", []).append(gettext("Give a date as YYYY-MM-DD."))
     if isinstance(start, dt.datetime) or (start is not None and not isinstance(start, dt.date)):
-        errors.setdefault("start_date", []).append("Give a date as YYYY-MM-DD.")
+        errors.setdefault("start_date", []).append(gettext("Give a date as YYYY-MM-DD."))
         start = None
     if start is None and "start_date" not in errors:
-        errors.setdefault("start_date", []).append("Give the new edition's first day.")
+        errors.setdefault("start_date", []).append(gettext("Give the new edition’s first day."))
     elif start is not None and start <= event.end_date:
         errors.setdefault("start_date", []).append(
-            f"The next edition must start after this one ends ({event.end_date:%d %b %Y}).")
+            gettext("The next edition must start after this one ends (%(date)s).")
+            % {"date": date_format(event.end_date, "j F Y")})
     elif start is not None and start.year > 9000:
-        errors.setdefault("start_date", []).append("That date is too far away.")
+        errors.setdefault("start_date", []).append(gettext("That date is too far away."))
     if errors:
         raise CloneError(errors)
     return {"slug": slug, "title": title, "start_date": start}
@@ -287,8 +293,8 @@ def clone_edition(event: Event, *, new_slug, new_title, new_start_date, by) -> E
                          counts=counts)
     except IntegrityError as exc:
         # A concurrent clone took the slug between the check and the insert.
-        raise CloneError({"slug": [f"“{cleaned['slug']}” is already the address of another "
-                                   "event."]}) from exc
+        raise CloneError({"slug": [gettext("“%(slug)s” is already the address of another "
+                                           "event.") % {"slug": cleaned["slug"]}]}) from exc
     return new
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.cfp.models import Submission
@@ -22,10 +23,10 @@ THEME_QUESTIONS = ("challenges", "iter_help")
 
 
 class Licence(models.TextChoices):
-    CC_BY_4 = "CC-BY-4.0", "Creative Commons Attribution 4.0 (CC BY 4.0)"
-    CC_BY_SA_4 = "CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0 (CC BY-SA 4.0)"
-    CC0 = "CC0-1.0", "Creative Commons Zero 1.0 (public domain dedication)"
-    ODC_BY = "ODC-By-1.0", "Open Data Commons Attribution 1.0 (ODC-By)"
+    CC_BY_4 = "CC-BY-4.0", _("Creative Commons Attribution 4.0 (CC BY 4.0)")
+    CC_BY_SA_4 = "CC-BY-SA-4.0", _("Creative Commons Attribution-ShareAlike 4.0 (CC BY-SA 4.0)")
+    CC0 = "CC0-1.0", _("Creative Commons Zero 1.0 (public domain dedication)")
+    ODC_BY = "ODC-By-1.0", _("Open Data Commons Attribution 1.0 (ODC-By)")
 
 
 LICENCE_URLS = {
@@ -44,13 +45,13 @@ class OutcomesReport(models.Model):
                              validators=[validate_single_line])
     narrative = models.TextField(
         max_length=20000, blank=True, validators=[validate_multiline],
-        help_text="Markdown. Raw HTML is removed.",
+        help_text=_("Markdown. Raw HTML is removed."),
     )
     licence = models.CharField(max_length=20, choices=Licence.choices, default=Licence.CC_BY_4,
-                               help_text="Licence of the report and its open data.")
+                               help_text=_("Licence of the report and its open data."))
     attribution = models.CharField(
         max_length=200, blank=True, validators=[validate_single_line],
-        help_text="How re-users should credit the report; empty: the event's title.",
+        help_text=_("How re-users should credit the report; empty: the event's title."),
     )
     built_at = models.DateTimeField(null=True, blank=True)
     built_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -121,17 +122,17 @@ class Priority(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outcome_priorities")
     title = models.CharField(max_length=200, validators=[validate_single_line])
     description = models.TextField(max_length=5000, blank=True, validators=[validate_multiline],
-                                   help_text="Markdown. Raw HTML is removed.")
+                                   help_text=_("Markdown. Raw HTML is removed."))
     feasibility = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(5)],
-        help_text="1: very hard for the host to deliver, 5: easy.",
+        help_text=_("1: very hard for the host to deliver, 5: easy."),
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="priorities")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
-        verbose_name_plural = "priorities"
+        verbose_name_plural = _("priorities")
 
     def __str__(self):
         return self.title
@@ -146,15 +147,15 @@ class SurveyResponse(models.Model):
     respondent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     usefulness = models.PositiveSmallIntegerField(
-        "how useful was the workshop", validators=[MinValueValidator(1), MaxValueValidator(5)])
+        _("how useful was the workshop"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     meetings_rating = models.PositiveSmallIntegerField(
-        "how useful were the expert meetings", null=True, blank=True,
+        _("how useful were the expert meetings"), null=True, blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)])
     likely_to_engage = models.PositiveSmallIntegerField(
-        "how likely is your organisation to engage with ITER in the next year",
+        _("how likely is your organisation to engage with ITER in the next year"),
         validators=[MinValueValidator(1), MaxValueValidator(5)])
     comments = models.TextField(max_length=3000, blank=True, validators=[validate_multiline],
-                                help_text="Read by the organisers only; never published.")
+                                help_text=_("Read by the organisers only; never published."))
     submitted_at = models.DateTimeField()
 
     class Meta:

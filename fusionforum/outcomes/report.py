@@ -20,17 +20,33 @@ by_sector}, ``labels`` {approach, sector, question, discipline, outcome: {key: n
 held, no_show, unmet, follow_ups, by_discipline [{key, label, requested, held, unmet}],
 by_outcome}, ``survey`` {responses, usefulness, meetings_rating, likely_to_engage}.
 
+Languages: the organisers' texts at the top level are in the event's default language; the
+fixed labels (``labels``, ``licence.name``) are the English source texts. ``languages`` lists
+the languages the version is published in (the default language, and every other site
+language in which the organisers gave the title, narrative, theme names and priority titles).
+``translations`` {language: {title, event_title, attribution, licence_name,
+narrative_markdown, narrative_html, themes {id: label}, priorities {rank: {title,
+description_markdown, description_html}}, categories {slug: name}, labels {...}}} holds, for
+every site language, the organisers' texts written in that language (only those given) and
+the fixed labels in that language. ``localise(data, language)`` gives the document a reader
+of that language reads: their language where given, else the event's default language.
+
 Shares are organisations / ``inputs.organisations`` (organisations with at least one counted
 answer). Priorities rank by ``score = breadth × feasibility / 5``, then breadth.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter, defaultdict
 
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
 from fusionforum.accounts.models import Organisation
 from fusionforum.cfp.models import Category, Submission
+from fusionforum.core.languages import language_codes
 from fusionforum.core.text import render_markdown
 from fusionforum.meetings.models import MeetingOutcome
 
@@ -41,7 +57,12 @@ from .services import COUNTED_STATES, is_counted, is_quotable, report_for
 FORMAT = "fusionforum-outcomes/1"
 QUOTES_PER_THEME = 3
 QUOTE_LENGTH = 320
-QUESTION_LABELS = {"challenges": "Challenges that remain", "iter_help": "How ITER can help"}
+# English source texts, stored as such in the data and read in the reader's language.
+QUESTION_LABELS = {"challenges": gettext_noop("Challenges that remain"),
+                   "iter_help": gettext_noop("How ITER can help")}
+NO_APPROACH = gettext_noop("No approach (not a fusion developer)")
+DEFAULT_TITLE = "Outcomes report"  # OutcomesReport.title's default
+gettext_noop("Outcomes report")
 CATEGORY_FIELDS = {"challenges": "challenge_categories", "iter_help": "help_categories"}
 
 
@@ -138,21 +159,28 @@ def hidden_words(event) -> set[str]:
 def label_problems(event, themes: list[dict] | None = None) -> list[str]:
     """Why the working copy's theme names cannot be published, one sentence per theme: an
     automatic name (the grouping's words are a hint for the editor, not a name for the
-    public), or a name with a word found only in answers the public may not read."""
+    public), or a name (in any language) with a word found only in answers the public may
+    not read."""
     themes = theme_rows(event) if themes is None else themes
     hidden = hidden_words(event)
     problems = []
     for row in themes:
         if not row["_named_by_organiser"]:
-            problems.append(f"The theme “{row['label']}” still has its automatic name: "
-                            "name it in your words.")
+            problems.append(gettext("The theme “%(name)s” still has its automatic name: name "
+                                    "it in your words.") % {"name": row["label"]})
             continue
-        leaked = sorted(clustering.words(row["label"]) & hidden)
-        if leaked:
-            problems.append(
-                f"The theme name “{row['label']}” uses "
-                f"{', '.join(f'“{w}”' for w in leaked)}, found only in answers the public may "
-                "not read (confidential, aggregate-only or withdrawn): rename it.")
+        names = [row["label"]]
+        theme = row.get("_object")
+        if theme is not None:
+            names += [name for code in language_codes()
+                      if (name := in_language(theme, "label", code)) and name not in names]
+        for name in names:
+            leaked = sorted(clustering.words(name) & hidden)
+            if leaked:
+                problems.append(gettext(
+                    "The theme name “%(name)s” uses %(words)s, found only in answers the "
+                    "public may not read (confidential, aggregate-only or withdrawn): rename "
+                    "it.") % {"name": name, "words": ", ".join(f"“{w}”" for w in leaked)})
     return problems
 
 
@@ -203,6 +231,7 @@ def theme_rows(event, *, include_empty: bool = False) -> list[dict]:
             "quotes": quotes,
             "_organisation_ids": sorted(orgs),
             "_named_by_organiser": theme.named_by_organiser,
+            "_object": theme,
         })
     return rows
 
@@ -232,6 +261,7 @@ def priority_rows(event, themes: list[dict], total: int) -> list[dict]:
             "evidence": {"organisations": len(org_ids), "answers": answers,
                          "by_approach": by_approach, "by_sector": by_sector},
             "_pk": priority.pk,
+            "_object": priority,
         })
     rows.sort(key=lambda r: (-r["score"], -r["breadth"], -r["feasibility"], r["_pk"]))
     for rank, row in enumerate(rows, start=1):
@@ -330,7 +360,142 @@ def survey_figures(event) -> dict:
             "likely_to_engage": mean("likely_to_engage")}
 
 
+def in_language(obj, field: str, language: str) -> str:
+    """What the organisers wrote in ``obj.field`` in ``language`` (the translated column
+    ``<field>_<language>``), "" when they gave nothing in that language. Without translated
+    columns for the field, its one value counts as the event's default language."""
+    column = f"{field}_{language}"
+    if hasattr(obj, column):
+        return getattr(obj, column) or ""
+    event = getattr(obj, "event", obj)
+    if language == getattr(event, "default_language", None):
+        return getattr(obj, field) or ""
+    return ""
+
+
+def _source_labels() -> dict:
+    """The fixed labels as their English source texts (what ``labels`` stores)."""
+    with translation.override(None):
+        return {
+            "approach": {**{k: str(v) for k, v in Organisation.Approach.choices},
+                         "none": NO_APPROACH},
+            "sector": {k: str(v) for k, v in Organisation.Kind.choices},
+            "question": dict(QUESTION_LABELS),
+            "outcome": {k: str(v) for k, v in MeetingOutcome.Category.choices},
+        }
+
+
+def _labels_in(labels: dict, language: str) -> dict:
+    """``labels`` (English source texts) read in ``language``; discipline names are the
+    organisers' (kept as given)."""
+    with translation.override(language):
+        return {group: ({k: gettext(v) for k, v in names.items()}
+                        if group != "discipline" else dict(names))
+                for group, names in labels.items()}
+
+
+def _translations(event, report, themes, priorities, labels, discipline_rows) -> dict:
+    out = {}
+    for code in language_codes():
+        with translation.override(code):
+            entry = {
+                "title": in_language(report, "title", code),
+                "event_title": in_language(event, "title", code),
+                "attribution": in_language(report, "attribution", code),
+                "licence_name": gettext(Licence(report.licence).label),
+                "narrative_markdown": in_language(report, "narrative", code),
+                "themes": {}, "priorities": {}, "categories": {},
+                "labels": _labels_in(labels, code),
+            }
+            if not entry["title"] and report.title == DEFAULT_TITLE:
+                entry["title"] = gettext("Outcomes report")
+            if not entry["attribution"] and not report.attribution and entry["event_title"]:
+                entry["attribution"] = gettext("%(event)s, outcomes report") % {
+                    "event": entry["event_title"]}
+            entry["narrative_html"] = (render_markdown(entry["narrative_markdown"])
+                                       if entry["narrative_markdown"] else "")
+            for row in themes:
+                if label := in_language(row["_object"], "label", code):
+                    entry["themes"][row["id"]] = label
+            for row in priorities:
+                title = in_language(row["_object"], "title", code)
+                description = in_language(row["_object"], "description", code)
+                if title or description:
+                    entry["priorities"][str(row["rank"])] = {
+                        "title": title, "description_markdown": description,
+                        "description_html": render_markdown(description) if description else ""}
+            for category in Category.objects.filter(event=event):
+                if name := in_language(category, "name", code):
+                    entry["categories"][category.slug] = name
+            disciplines = {key: d.get(f"label_{code}") for key, d in discipline_rows.items()
+                           if d.get(f"label_{code}")}
+            if disciplines:
+                entry["labels"]["discipline"] = {**entry["labels"]["discipline"],
+                                                 **disciplines}
+        out[code] = {key: value for key, value in entry.items() if value}
+    return out
+
+
+def _published_languages(event, data: dict) -> list[str]:
+    """The event's default language, then every other site language in which the organisers
+    gave the title (unless it is the default one), the narrative (if there is one), every
+    theme name and every priority title."""
+    default = event.default_language if event.default_language in language_codes() else "en"
+    languages = [default]
+    for code in language_codes():
+        if code == default:
+            continue
+        entry = data["translations"].get(code, {})
+        complete = (
+            ("title" in entry or data["title"] == DEFAULT_TITLE)
+            and (not data["narrative_markdown"] or "narrative_markdown" in entry)
+            and all(t["id"] in entry.get("themes", {}) for t in data["themes"])
+            and all(entry.get("priorities", {}).get(str(p["rank"]), {}).get("title")
+                    for p in data["priorities"]))
+        if complete:
+            languages.append(code)
+    return languages
+
+
+def localise(data: dict, language: str) -> dict:
+    """The published document as a reader of ``language`` reads it: the organisers' texts
+    in that language where they gave them, else in the event's default language (the top
+    level); the fixed labels in that language."""
+    entry = (data.get("translations") or {}).get(language, {})
+    out = copy.deepcopy({k: v for k, v in data.items() if k != "translations"})
+    for key in ("title", "narrative_markdown", "narrative_html"):
+        if entry.get(key):
+            out[key] = entry[key]
+    if entry.get("event_title"):
+        out["event"]["title"] = entry["event_title"]
+    licence = out.get("licence", {})
+    with translation.override(language):
+        licence["name"] = entry.get("licence_name") or gettext(licence.get("name", ""))
+        if entry.get("attribution"):
+            licence["attribution"] = entry["attribution"]
+        out["labels"] = entry.get("labels") or _labels_in(data.get("labels", {}), language)
+    for theme in out.get("themes", []):
+        theme["label"] = entry.get("themes", {}).get(theme["id"]) or theme["label"]
+    for priority in out.get("priorities", []):
+        given = entry.get("priorities", {}).get(str(priority["rank"]), {})
+        for key in ("title", "description_markdown", "description_html"):
+            if given.get(key):
+                priority[key] = given[key]
+    for category in out.get("categories", []):
+        category["name"] = entry.get("categories", {}).get(category["slug"]) or category["name"]
+    disciplines = out["labels"].get("discipline", {})
+    for row in out.get("meetings", {}).get("by_discipline", []):
+        row["label"] = disciplines.get(row["key"]) or row["label"]
+    return out
+
+
 def build_data(event, *, version: int, published_at) -> dict:
+    default = event.default_language if event.default_language in language_codes() else "en"
+    with translation.override(default):
+        return _build_data(event, version=version, published_at=published_at)
+
+
+def _build_data(event, *, version: int, published_at) -> dict:
     report = report_for(event)
     organisations = counted_organisations(event)
     total = len(organisations)
@@ -346,25 +511,36 @@ def build_data(event, *, version: int, published_at) -> dict:
         counted += len(visible)
         quotable += sum(1 for q in visible if is_quotable(submission, q))
 
+    labels = {**_source_labels(), "discipline": discipline_labels}
+    translations = _translations(event, report, themes, priorities, labels,
+                                 _discipline_rows(event))
     for row in themes:
         row.pop("_organisation_ids")
         row.pop("_named_by_organiser")
+        row.pop("_object")
     for row in priorities:
         row.pop("_pk")
+        row.pop("_object")
     method = {key: report.method.get(key) for key in ("algorithm", "k", "silhouette")}
     method["edited"] = bool(report.method.get("edited"))
     method["algorithm"] = method["algorithm"] or "tfidf-kmeans"
-    return {
+    with translation.override(None):
+        licence_name = str(Licence(report.licence).label)
+    title = report.title
+    if title == DEFAULT_TITLE:
+        title = gettext("Outcomes report")
+    data = {
         "format": FORMAT,
         "event": {"slug": event.slug, "title": event.title,
                   "start_date": event.start_date.isoformat(),
                   "end_date": event.end_date.isoformat()},
-        "title": report.title,
+        "title": title,
         "version": version,
         "published_at": published_at.isoformat(),
-        "licence": {"id": report.licence, "name": Licence(report.licence).label,
+        "licence": {"id": report.licence, "name": licence_name,
                     "url": report.licence_url,
-                    "attribution": report.attribution or f"{event.title}, outcomes report"},
+                    "attribution": report.attribution or gettext(
+                        "%(event)s, outcomes report") % {"event": event.title}},
         "inputs": {"submissions": submissions, "organisations": total,
                    "answers_counted": counted, "answers_quotable": quotable},
         "method": method,
@@ -373,15 +549,20 @@ def build_data(event, *, version: int, published_at) -> dict:
         "themes": themes,
         "priorities": priorities,
         "demand": {"by_approach": by_approach, "by_sector": by_sector},
-        "labels": {
-            "approach": {**dict(Organisation.Approach.choices), "none": "No approach (not a "
-                         "fusion developer)"},
-            "sector": dict(Organisation.Kind.choices),
-            "question": QUESTION_LABELS,
-            "discipline": discipline_labels,
-            "outcome": dict(MeetingOutcome.Category.choices),
-        },
+        "labels": labels,
         "categories": category_rows(event),
         "meetings": meetings,
         "survey": survey_figures(event),
+        "translations": translations,
     }
+    data["languages"] = _published_languages(event, data)
+    return data
+
+
+def _discipline_rows(event) -> dict:
+    try:
+        from fusionforum.meetings.models import MeetingSettings
+    except ImportError:  # pragma: no cover
+        return {}
+    settings = MeetingSettings.objects.filter(event=event).first()
+    return {d["key"]: d for d in (settings.disciplines if settings else []) if "key" in d}

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from fusionforum.cfp import visibility
 from fusionforum.cfp.models import Submission
@@ -134,10 +135,11 @@ def build_themes(event, *, by, k: int | None = None) -> OutcomesReport:
     counted = [a for a in items if is_counted(a.submission, a.question)]
     hidden = [a for a in items if not is_counted(a.submission, a.question)]
     if len(counted) < 2:
-        raise EditorialError("At least two public or aggregate-only answers are needed to "
-                             "build themes.")
+        raise EditorialError(gettext("At least two public or aggregate-only answers are needed to "
+                                     "build themes."))
     if k is not None and not 1 <= k <= len(counted):
-        raise EditorialError(f"The number of themes must be between 1 and {len(counted)}.")
+        raise EditorialError(gettext("The number of themes must be between 1 and %(most)s.")
+                             % {"most": len(counted)})
     grouping = clustering.group([a.text for a in counted], fixed_k=k)
     with transaction.atomic():
         Theme.objects.filter(event=event).delete()
@@ -199,7 +201,7 @@ def _mark_edited(event) -> None:
 def _theme(event, pk) -> Theme:
     theme = Theme.objects.filter(event=event, pk=pk).first()
     if theme is None:
-        raise EditorialError("No such theme.")
+        raise EditorialError(gettext("No such theme."))
     return theme
 
 
@@ -207,9 +209,9 @@ def rename_theme(event, pk, label: str, *, by) -> Theme:
     validate_single_line(label or "")  # before folding spaces: a line break is refused
     label = " ".join((label or "").split())
     if not label:
-        raise EditorialError("Give the theme a name.")
+        raise EditorialError(gettext("Give the theme a name."))
     if len(label) > 150:
-        raise EditorialError("A theme's name has at most 150 characters.")
+        raise EditorialError(gettext("A theme’s name has at most 150 characters."))
     theme = _theme(event, pk)
     old = theme.label
     theme.label = label
@@ -225,7 +227,7 @@ def merge_themes(event, pks, *, by, label: str = "") -> Theme:
     priority links move to it; key terms are recomputed."""
     themes = list(Theme.objects.filter(event=event, pk__in=list(pks)).order_by("position", "id"))
     if len(themes) < 2 or len(themes) != len(set(pks)):
-        raise EditorialError("Choose at least two themes of this report to merge.")
+        raise EditorialError(gettext("Choose at least two themes of this report to merge."))
     target, others = themes[0], themes[1:]
     with transaction.atomic():
         ThemeSource.objects.filter(theme__in=others).update(theme=target)
@@ -275,10 +277,11 @@ def split_theme(event, pk, *, by) -> list[Theme]:
     counted = [s for s in sources if is_counted(s.submission, s.question)]
     hidden = [s for s in sources if not is_counted(s.submission, s.question)]
     if len(counted) < 2:
-        raise EditorialError("A theme needs at least two counted answers to be split.")
+        raise EditorialError(gettext("A theme needs at least two counted answers to be split."))
     grouping = clustering.group([getattr(s.submission, s.question) for s in counted], fixed_k=2)
     if grouping.k < 2:
-        raise EditorialError("These answers cannot be told apart; the theme was not split.")
+        raise EditorialError(gettext("These answers cannot be told apart; the theme was not "
+                                     "split."))
     sizes = [grouping.labels.count(c) for c in range(2)]
     keep = 0 if sizes[0] >= sizes[1] else 1
     with transaction.atomic():
@@ -326,11 +329,11 @@ def models_F(name):
 def move_theme(event, pk, direction: str, *, by) -> None:
     """Move a theme one place up or down."""
     if direction not in ("up", "down"):
-        raise EditorialError("Move a theme up or down.")
+        raise EditorialError(gettext("Move a theme up or down."))
     themes = list(Theme.objects.filter(event=event).order_by("position", "id"))
     index = next((i for i, t in enumerate(themes) if str(t.pk) == str(pk)), None)
     if index is None:
-        raise EditorialError("No such theme.")
+        raise EditorialError(gettext("No such theme."))
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(themes):
         themes[index], themes[other] = themes[other], themes[index]
@@ -359,10 +362,10 @@ def save_priority(event, *, by, priority: Priority | None = None, title: str,
                   description: str = "", feasibility: int = 3, theme_pks=()) -> Priority:
     themes = list(Theme.objects.filter(event=event, pk__in=list(theme_pks)))
     if len(themes) != len(set(theme_pks)):
-        raise EditorialError("A priority can only rest on this report's themes.")
+        raise EditorialError(gettext("A priority can only rest on this report’s themes."))
     priority = priority or Priority(event=event)
     if priority.event_id != event.pk:
-        raise EditorialError("No such priority.")
+        raise EditorialError(gettext("No such priority."))
     priority.title = " ".join((title or "").split())
     priority.description = description or ""
     priority.feasibility = feasibility
@@ -377,7 +380,7 @@ def save_priority(event, *, by, priority: Priority | None = None, title: str,
 def delete_priority(event, pk, *, by) -> None:
     deleted, _ = Priority.objects.filter(event=event, pk=pk).delete()
     if not deleted:
-        raise EditorialError("No such priority.")
+        raise EditorialError(gettext("No such priority."))
     audit.record("outcomes.delete_priority", event, actor=by, summary=f"Priority {pk}")
 
 
@@ -397,24 +400,25 @@ def publish(event, *, by, comment: str = "") -> ReportVersion:
     # The comment is read straight from the POST body: the input policy applies here.
     validate_single_line(comment or "")
     if not Theme.objects.filter(event=event).exists():
-        raise EditorialError("Build the themes before publishing.")
+        raise EditorialError(gettext("Build the themes before publishing."))
     comment = " ".join((comment or "").split())[:300]
     with transaction.atomic():
         # Serialise concurrent publications of one event on its report row.
         OutcomesReport.objects.select_for_update().filter(event=event).first()
         problems = report_module.label_problems(event)
         if problems:
-            raise EditorialError(["Not published: the public sees only names you gave the "
-                                  "themes.", *problems])
+            raise EditorialError([gettext("Not published: the public sees only names you gave the "
+                                          "themes."), *problems])
         previous = latest_published(event)
         number = (ReportVersion.every.filter(event=event).aggregate(m=Max("version"))["m"]
                   or 0) + 1
         data = report_module.build_data(event, version=number, published_at=clock.now())
         if not data["themes"]:
-            raise EditorialError("No theme has a counted answer any more: nothing to publish.")
+            raise EditorialError(gettext("No theme has a counted answer any more: nothing to "
+                                         "publish."))
         if previous is not None and _same(previous.data, data):
-            raise EditorialError("Nothing changed since version "
-                                 f"{previous.version}; nothing to publish.")
+            raise EditorialError(gettext("Nothing changed since version %(number)s; nothing to "
+                                         "publish.") % {"number": previous.version})
         version = ReportVersion.objects.create(event=event, version=number,
                                                published_at=clock.now(), published_by=by,
                                                comment=comment, data=data)
@@ -437,17 +441,19 @@ def withdraw(event, number: int, *, by, reason: str) -> ReportVersion:
     validate_single_line(reason or "")
     reason = " ".join((reason or "").split())
     if not reason:
-        raise EditorialError("Say why the version is withdrawn: the public reads the reason.")
+        raise EditorialError(gettext("Say why the version is withdrawn: the public reads the "
+                                     "reason."))
     if len(reason) > 300:
-        raise EditorialError("The reason has at most 300 characters.")
+        raise EditorialError(gettext("The reason has at most 300 characters."))
     with transaction.atomic():
         OutcomesReport.objects.select_for_update().filter(event=event).first()
         version = (ReportVersion.every.select_for_update()
                    .filter(event=event, version=number).first())
         if version is None:
-            raise EditorialError("No such version.")
+            raise EditorialError(gettext("No such version."))
         if version.withdrawn_at is not None:
-            raise EditorialError(f"Version {number} was already withdrawn.")
+            raise EditorialError(gettext("Version %(number)s was already withdrawn.")
+                                 % {"number": number})
         version.withdrawn_at = clock.now()
         version.withdrawn_by = by
         version.withdrawal_reason = reason
@@ -468,7 +474,7 @@ def may_edit(event, user) -> bool:
 
 def _require_organiser(event, user) -> None:
     if not may_edit(event, user):
-        raise EditorialError("Only the event's organisers can do this.")
+        raise EditorialError(gettext("Only the event’s organisers can do this."))
 
 
 def _same(old: dict, new: dict) -> bool:
@@ -496,7 +502,7 @@ def answer_survey(event, user, *, usefulness: int, likely_to_engage: int,
                   meetings_rating: int | None = None, comments: str = "") -> SurveyResponse:
     organisation = survey_organisation(event, user)
     if organisation is None:
-        raise EditorialError("Only confirmed participants can answer the survey.")
+        raise EditorialError(gettext("Only confirmed participants can answer the survey."))
     response, _ = SurveyResponse.objects.update_or_create(
         event=event, organisation=organisation,
         defaults={"respondent": user, "usefulness": usefulness,

@@ -61,12 +61,13 @@ MIDDLEWARE = [
     "fusionforum.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "fusionforum.core.middleware.normalise_line_breaks",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The language: after authentication (a signed-in person's preference comes first).
+    "fusionforum.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -202,6 +204,11 @@ LANGUAGES = [
     ("fr", "Français"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats per language (fusionforum/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = "fusionforum.formats"
+LANGUAGE_COOKIE_NAME = "fusionforum_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # What organisers write (event title, sessions, tours…) has one column per language
 # (django-modeltranslation; the fields are listed in each app's translation.py). A page shows
 # the active language, else the event's default language (core/translated_fields.py), else

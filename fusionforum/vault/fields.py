@@ -5,32 +5,34 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclasses.dataclass(frozen=True)
 class IdentityField:
     key: str
-    label: str
+    label: str  # lazily translated
     kind: str  # "text", "date", "country", "document_type"
     help: str = ""
     max_length: int = 100
 
 
-DOCUMENT_TYPES = [("identity_card", "Identity card"), ("passport", "Passport")]
+DOCUMENT_TYPES = [("identity_card", _("Identity card")), ("passport", _("Passport"))]
 
 CATALOGUE: dict[str, IdentityField] = {f.key: f for f in [
-    IdentityField("given_names", "Given names (as on the document)", "text",
-                  "Every given name, exactly as printed on the identity document."),
-    IdentityField("surname", "Surname (as on the document)", "text",
-                  "The surname exactly as printed, including any second surname."),
-    IdentityField("nationality", "Nationality", "country"),
-    IdentityField("date_of_birth", "Date of birth", "date"),
-    IdentityField("place_of_birth", "Place of birth", "text", "Town and country."),
-    IdentityField("document_type", "Document type", "document_type"),
-    IdentityField("document_number", "Document number", "text", max_length=40),
-    IdentityField("document_expiry", "Document expiry date", "date",
-                  "The document must still be valid on the day of your last tour."),
-    IdentityField("second_nationality", "Second nationality (if any)", "country"),
-    IdentityField("vehicle_registration", "Vehicle registration (if you drive to the site)",
+    IdentityField("given_names", _("Given names (as on the document)"), "text",
+                  _("Every given name, exactly as printed on the identity document.")),
+    IdentityField("surname", _("Surname (as on the document)"), "text",
+                  _("The surname exactly as printed, including any second surname.")),
+    IdentityField("nationality", _("Nationality"), "country"),
+    IdentityField("date_of_birth", _("Date of birth"), "date"),
+    IdentityField("place_of_birth", _("Place of birth"), "text", _("Town and country.")),
+    IdentityField("document_type", _("Document type"), "document_type"),
+    IdentityField("document_number", _("Document number"), "text", max_length=40),
+    IdentityField("document_expiry", _("Document expiry date"), "date",
+                  _("The document must still be valid on the day of your last tour.")),
+    IdentityField("second_nationality", _("Second nationality (if any)"), "country"),
+    IdentityField("vehicle_registration", _("Vehicle registration (if you drive to the site)"),
                   "text", max_length=20),
 ]}
 
@@ -41,4 +43,5 @@ OPTIONAL_FIELDS = {"second_nationality", "vehicle_registration"}
 
 
 def labels(keys) -> list[str]:
-    return [CATALOGUE[k].label if k in CATALOGUE else k for k in keys]
+    """The fields' labels in the active language."""
+    return [str(CATALOGUE[k].label) if k in CATALOGUE else k for k in keys]

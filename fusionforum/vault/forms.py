@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from fusionforum.core import clock
@@ -51,7 +52,7 @@ class IdentityForm(AccessibleFormMixin, forms.Form):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localtime(clock.now(), self.tz).date()
         if born and (born >= today or born < dt.date(1900, 1, 1)):
-            raise forms.ValidationError("Enter your real date of birth.")
+            raise forms.ValidationError(_("Enter your real date of birth."))
         return born
 
     def clean_document_expiry(self):
@@ -60,11 +61,11 @@ class IdentityForm(AccessibleFormMixin, forms.Form):
             return expiry
         today = timezone.localtime(clock.now(), self.tz).date()
         if expiry < today:
-            raise forms.ValidationError("This document has expired: use a valid identity "
-                                        "card or passport.")
+            raise forms.ValidationError(_("This document has expired: use a valid identity "
+                                          "card or passport."))
         if self.last_tour_date and expiry < self.last_tour_date:
-            raise forms.ValidationError("The document must still be valid on the day of your "
-                                        "last tour.")
+            raise forms.ValidationError(_("The document must still be valid on the day of "
+                                          "your last tour."))
         return expiry
 
     def values(self) -> dict[str, str]:
@@ -76,29 +77,29 @@ class IdentityForm(AccessibleFormMixin, forms.Form):
 
 class VaultSettingsForm(AccessibleFormMixin, forms.Form):
     fields_asked = forms.MultipleChoiceField(
-        label="Fields asked", widget=forms.CheckboxSelectMultiple,
+        label=_("Fields asked"), widget=forms.CheckboxSelectMultiple,
         choices=[(key, spec.label) for key, spec in CATALOGUE.items()])
     purge_after_days = forms.IntegerField(
-        label="Delete the values this many days after the person's last tour",
+        label=_("Delete the values this many days after the person’s last tour"),
         min_value=0, max_value=365)
-    instructions = forms.CharField(label="Instructions shown to participants", required=False,
+    instructions = forms.CharField(label=_("Instructions shown to participants"), required=False,
                                    max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
                                    validators=[validate_multiline])
 
 
 class DecisionForm(AccessibleFormMixin, forms.Form):
-    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
-                                 choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
     reason = forms.CharField(
-        label="Reason (required for a refusal; shown to the person)", required=False,
+        label=_("Reason (required for a refusal; shown to the person)"), required=False,
         max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
         validators=[validate_multiline],
-        help_text="Never copy identity values into the reason.")
+        help_text=_("Never copy identity values into the reason."))
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Give a reason for the refusal.")
+            self.add_error("reason", _("Give a reason for the refusal."))
         return data
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fusionforum.events.models import Event
 
@@ -24,10 +26,10 @@ def _default_fields():
 class VaultSettings(models.Model):
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="vault_settings")
     fields = models.JSONField(default=_default_fields,
-                              help_text="Keys of the identity fields asked (fields.CATALOGUE).")
+                              help_text=_("Keys of the identity fields asked (fields.CATALOGUE)."))
     purge_after_days = models.PositiveSmallIntegerField(
-        default=7, help_text="Identity values are deleted this many days after the person's "
-                             "last tour.")
+        default=7, help_text=_("Identity values are deleted this many days after the person's "
+                               "last tour."))
     instructions = models.TextField(blank=True, max_length=2000)
 
     def __repr__(self):
@@ -78,14 +80,14 @@ class AccessLogEntry(models.Model):
     """Who looked at or handled whose site-access data, when, and which fields: never values."""
 
     class Action(models.TextChoices):
-        VIEW = "view", "Viewed"
-        EXPORT = "export", "Exported"
-        DOWNLOAD = "download", "Downloaded an export"
-        APPROVE = "approve", "Approved"
-        REFUSE = "refuse", "Refused"
-        PURGE = "purge", "Values deleted"
-        SETTINGS = "settings", "Changed the fields asked"
-        ROTATE = "rotate", "Re-encrypted with the newest key"
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        DOWNLOAD = "download", _("Downloaded an export")
+        APPROVE = "approve", pgettext_lazy("access log", "Approved")
+        REFUSE = "refuse", pgettext_lazy("access log", "Refused")
+        PURGE = "purge", _("Values deleted")
+        SETTINGS = "settings", _("Changed the fields asked")
+        ROTATE = "rotate", _("Re-encrypted with the newest key")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="vault_log")
     at = models.DateTimeField(db_index=True)

@@ -22,7 +22,7 @@ def provide(user) -> dict:
             "decided_at": r.decided_at.isoformat() if r.decided_at else None,
             "reason": r.reason,
             "values_deleted_at": r.purged_at.isoformat() if r.purged_at else None,
-            "values": {CATALOGUE[k].label if k in CATALOGUE else k: v
+            "values": {str(CATALOGUE[k].label) if k in CATALOGUE else k: v
                        for k, v in services.owner_values(r).items()},
         }
         for r in records

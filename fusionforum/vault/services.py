@@ -15,8 +15,11 @@ import secrets
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core import audit, clock
+from fusionforum.core.languages import speaking_to
 from fusionforum.events.models import Event
 from fusionforum.notifications.services import queue_email
 from fusionforum.registration.exports import to_csv, to_xlsx
@@ -33,12 +36,12 @@ logger = logging.getLogger(__name__)
 
 NOT_REQUIRED = "not_required"
 MISSING = "missing"
-STATUS_LABELS = {
-    NOT_REQUIRED: "Not required (no tour seat)",
-    MISSING: "Missing",
-    ClearanceStatus.SUBMITTED: "Submitted",
-    ClearanceStatus.APPROVED: "Approved",
-    ClearanceStatus.REFUSED: "Refused",
+STATUS_LABELS = {  # lazily translated
+    NOT_REQUIRED: _("Not required (no tour seat)"),
+    MISSING: _("Missing"),
+    ClearanceStatus.SUBMITTED: _("Submitted"),
+    ClearanceStatus.APPROVED: _("Approved"),
+    ClearanceStatus.REFUSED: _("Refused"),
 }
 EXPORT_LIFETIME = dt.timedelta(minutes=5)
 
@@ -85,7 +88,7 @@ def update_settings(event, *, by, fields: list[str], purge_after_days: int,
                     instructions: str = "") -> VaultSettings:
     unknown = [key for key in fields if key not in CATALOGUE]
     if unknown or not fields:
-        raise VaultError("Choose at least one field from the list.")
+        raise VaultError(gettext("Choose at least one field from the list."))
     vault_settings = settings_for(event)
     vault_settings.fields = [key for key in CATALOGUE if key in fields]
     vault_settings.purge_after_days = purge_after_days
@@ -162,19 +165,20 @@ def submit(event, user, values: dict) -> AccessRecord:
     security office decides. ``values`` are the cleaned form values (strings)."""
     holder = registry.seat_holder(event, user)
     if holder is None:
-        raise NotRequired("Site-access data is only asked from people holding a tour seat.")
+        raise NotRequired(gettext("Site-access data is only asked from people holding a tour "
+                                  "seat."))
     now = clock.now()
     if now > holder.clearance_due:
-        raise DeadlinePassed("The deadline for site-access data has passed: please contact "
-                             "the security office through the organisers.")
+        raise DeadlinePassed(gettext("The deadline for site-access data has passed: please "
+                                     "contact the security office through the organisers."))
     asked = asked_fields(event)
     clean = {key: str(values.get(key) or "") for key in asked}
     with transaction.atomic():
         record = (AccessRecord.objects.select_for_update()
                   .filter(event=event, user=user).first())
         if not may_edit(record):
-            raise AlreadyDecided("The security office has already decided; your data can no "
-                                 "longer be changed here.")
+            raise AlreadyDecided(gettext("The security office has already decided; your data "
+                                         "can no longer be changed here."))
         if record is None:
             record = AccessRecord(event=event, user=user, submitted_at=now)
         record.sealed = crypto.seal(clean, event_id=event.pk, user_id=user.pk)
@@ -213,17 +217,17 @@ def decide(event, officer, subject, *, approve: bool, reason: str = "") -> Acces
     ``clearance_decided`` inside the transaction (refusal frees their seats)."""
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise VaultError("Give a reason for the refusal.")
+        raise VaultError(gettext("Give a reason for the refusal."))
     now = clock.now()
     with transaction.atomic():
         record = (AccessRecord.objects.select_for_update()
                   .filter(event=event, user=subject).first())
         if record is None:
-            raise VaultError("This person has not submitted site-access data.")
+            raise VaultError(gettext("This person has not submitted site-access data."))
         if record.status != ClearanceStatus.SUBMITTED:
-            raise AlreadyDecided("This clearance has already been decided.")
+            raise AlreadyDecided(gettext("This clearance has already been decided."))
         if record.purged_at:
-            raise VaultError("The values were deleted; nothing can be decided.")
+            raise VaultError(gettext("The values were deleted; nothing can be decided."))
         LIFE_CYCLE.move(record, ClearanceStatus.APPROVED if approve else ClearanceStatus.REFUSED,
                         actor=officer, at=now,
                         changes={"decided_at": now, "decided_by": officer, "reason": reason})
@@ -240,17 +244,25 @@ def decide(event, officer, subject, *, approve: bool, reason: str = "") -> Acces
 
 
 def _tell_decision(event, record: AccessRecord) -> None:
+    """The decision e-mail, in the person's language (no value, no reason: the page has it)."""
     link = settings.SITE_URL.rstrip("/") + reverse("vault:status", args=[event.slug])
-    if record.status == ClearanceStatus.APPROVED:
-        outcome = "The security office has approved your site access for the tours."
-    else:
-        outcome = ("The security office could not approve your site access, so your tour "
-                   "seats have been released. The reason is on the page below.")
-    body = (f"Hello,\n\n{outcome}\n\nYour site-access page: {link}\n\n"
-            "For your protection this e-mail contains none of your identity data.\n\n"
-            f"{event.title}\n")
-    queue_email(to=[record.user.email], subject=f"Site access: {record.get_status_display()} "
-                f"· {event.title}", body=body, purpose="vault.decision", related=record)
+    with speaking_to(record.user, event):
+        if record.status == ClearanceStatus.APPROVED:
+            outcome = gettext("The security office has approved your site access for the "
+                              "tours.")
+        else:
+            outcome = gettext("The security office could not approve your site access, so "
+                              "your tour seats have been released. The reason is on the page "
+                              "below.")
+        body = "\n\n".join([
+            gettext("Hello,"), outcome,
+            gettext("Your site-access page: %(link)s") % {"link": link},
+            gettext("For your protection this e-mail contains none of your identity data."),
+            f"{event.title}\n"])
+        subject = gettext("Site access: %(status)s · %(event)s") % {
+            "status": record.get_status_display(), "event": event.title}
+    queue_email(to=[record.user.email], subject=subject, body=body, purpose="vault.decision",
+                related=record)
 
 
 def access_log(event):
@@ -267,7 +279,7 @@ def _hash(token: str) -> str:
 def create_export(event, officer, fmt: str) -> str:
     """A one-time export token for this officer; returns the token (for a redirect)."""
     if fmt not in ("csv", "xlsx"):
-        raise VaultError("Unknown export format.")
+        raise VaultError(gettext("Unknown export format."))
     token = secrets.token_urlsafe(32)
     now = clock.now()
     ExportToken.objects.create(event=event, user=officer, token_hash=_hash(token), fmt=fmt,
@@ -279,14 +291,15 @@ def create_export(event, officer, fmt: str) -> str:
 
 def export_table(event) -> tuple[list[str], list[list], list[int], list[str]]:
     asked = asked_fields(event)
-    header = ["Person", "Account e-mail", "Status", "Deadline", "First tour", "Last tour",
-              *[CATALOGUE[k].label for k in asked]]
+    header = [gettext("Person"), gettext("Account e-mail"), gettext("Status"),
+              gettext("Deadline"), gettext("First tour"), gettext("Last tour"),
+              *[str(CATALOGUE[k].label) for k in asked]]
     rows, ids = [], []
     for row in overview(event):
         record, holder, user = row["record"], row["holder"], row["user"]
         values = owner_values(record)
         rows.append([
-            user.full_name, user.email, row["status_label"],
+            user.full_name, user.email, str(row["status_label"]),
             _when(holder.clearance_due if holder else None, event),
             _when(holder.first_start if holder else None, event),
             _when(holder.last_end if holder else record.last_tour_end, event),
@@ -311,10 +324,10 @@ def consume_export(event, user, token: str) -> tuple[str, bytes]:
         row = (ExportToken.objects.select_for_update()
                .filter(event=event, user=user, token_hash=_hash(token)).first())
         if row is None:
-            raise ExportGone("No such export.")
+            raise ExportGone(gettext("No such export."))
         if row.used_at is not None or now > row.expires_at:
-            raise ExportGone("This export link has been used or has expired; prepare a new "
-                             "export.")
+            raise ExportGone(gettext("This export link has been used or has expired; prepare "
+                                     "a new export."))
         row.used_at = now
         row.save(update_fields=["used_at"])
         header, rows, ids, asked = export_table(event)
@@ -322,7 +335,7 @@ def consume_export(event, user, token: str) -> tuple[str, bytes]:
              detail=f"{row.fmt.upper()}, {len(ids)} people")
     if row.fmt == "csv":
         return "csv", to_csv(header, rows)
-    return "xlsx", to_xlsx(header, rows, title="Site access")
+    return "xlsx", to_xlsx(header, rows, title=gettext("Site access"))
 
 
 # Purge --------------------------------------------------------------------------------------------

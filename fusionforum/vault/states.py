@@ -10,14 +10,15 @@ final. A record is born submitted (the model's default), so its first state is n
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.lifecycle import Machine
 
 
 class ClearanceStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted, awaiting the security office"
-    APPROVED = "approved", "Approved"
-    REFUSED = "refused", "Refused"
+    SUBMITTED = "submitted", _("Submitted, awaiting the security office")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
 
 
 S = ClearanceStatus

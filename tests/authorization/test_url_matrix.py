@@ -153,6 +153,10 @@ MATRIX = {
     # Public pages and feeds of a published event.
     "front_door": methods_first(EVERYONE, "GET HEAD"),
     "healthz": methods_first(EVERYONE, "GET HEAD"),
+    # The language switcher (a cookie, and a signed-in person's preference) and the scripts'
+    # catalogue of each language.
+    "set_language": methods_first(EVERYONE, "POST"),
+    "javascript_catalogue": methods_first(EVERYONE, "GET HEAD", language=literal("fr")),
     "registration:participants": methods_first(EVERYONE, "GET HEAD"),
     "cfp:call": methods_first(EVERYONE, "GET HEAD"),
     "events:home": methods_first(EVERYONE, "GET HEAD"),

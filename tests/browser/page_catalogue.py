@@ -57,6 +57,8 @@ POST_ONLY = "POST-only action: it redirects, it renders nothing of its own"
 EXCLUDED = {
     "healthz": "a probe for the load balancer, plain text",
     "accounts:logout": POST_ONLY,
+    "set_language": POST_ONLY + " (the language switcher)",
+    "javascript_catalogue": "the scripts' translations, a script file",
     "accounts:export": DOWNLOAD + " (JSON of one's own data)",
     "registration:cancel": POST_ONLY,
     "registration:accept": POST_ONLY,

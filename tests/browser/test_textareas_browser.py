@@ -285,13 +285,10 @@ def _fill_and_save(page, url, textarea_name, fill, button, *, add_line=False):
 
 @pytest.fixture
 def demo(transactional_db):
-    from fusionforum.events.demo import EXTRA_LOADERS, load_demo
+    from tests.demo_snapshot import load_full_demo
 
     business_clock.set_now(dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=PARIS))
-    event = load_demo(today=TODAY)
-    for loader in EXTRA_LOADERS:
-        loader(event)
-    yield event
+    yield load_full_demo(TODAY)
     business_clock.set_now(None)
 
 

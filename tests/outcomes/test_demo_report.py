@@ -9,16 +9,14 @@ import jsonschema
 import pytest
 from pypdf import PdfReader
 
-from fusionforum.events.demo import EXTRA_LOADERS, load_demo
 from fusionforum.outcomes import demo, services
+from tests.demo_snapshot import load_full_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_report(clock, client):
-    event = load_demo()
-    for loader in EXTRA_LOADERS:
-        loader(event)
+    event = load_full_demo(clock.now().date())
     version = services.latest_published(event)
     assert version is not None and version.version == 1
     data = version.data

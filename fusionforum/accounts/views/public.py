@@ -14,15 +14,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
+from fusionforum.core.languages import supported
 from fusionforum.core.net import client_ip
 
 from .. import affiliations, landing, services, twofactor
@@ -100,6 +105,8 @@ def signup(request):
                 user = services.sign_up(
                     full_name=data["full_name"], email=data["email"], password=data["password"],
                     organisation=form.chosen_organisation(), client=client_ip(request),
+                    preferred_language=(data["preferred_language"]
+                                        or translation.get_language()),
                 )
             except ValidationError as exc:
                 field = {"email_exists": "email", "organisation_exists": "org_name",
@@ -113,13 +120,17 @@ def signup(request):
                 if next_url:
                     # Where to carry on once the address is confirmed (e.g. a registration).
                     request.session[AFTER_VERIFICATION] = next_url
+                translation.activate(user.preferred_language)
                 messages.success(
-                    request, "Welcome! We sent you an e-mail with a link to confirm your address."
+                    request, gettext("Welcome! We sent you an e-mail with a link to confirm your "
+                                     "address.")
                 )
-                return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+                return remember_language(
+                    redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL)),
+                    user.preferred_language)
         status = 400
     else:
-        form = SignupForm()
+        form = SignupForm(initial={"preferred_language": translation.get_language()})
     return render(request, "accounts/signup.html", {"form": form, "next": next_url},
                   status=status)
 
@@ -151,9 +162,10 @@ def resend_verification(request):
         except services.RateLimited as limited:
             return _rate_limited(request, limited)
         if sent:
-            messages.success(request, f"We sent a new link to {user.email}.")
+            messages.success(request, gettext("We sent a new link to %(email)s.")
+                             % {"email": user.email})
         else:
-            messages.info(request, "Your e-mail address is already confirmed.")
+            messages.info(request, gettext("Your e-mail address is already confirmed."))
         return redirect(next_url or "accounts:profile")
     return render(request, "accounts/resend_verification.html", {"next": next_url})
 
@@ -179,7 +191,7 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        messages.info(request, "You are logged out.")
+        messages.info(request, gettext("You are logged out."))
         return response
 
 
@@ -231,8 +243,8 @@ def two_factor_setup(request):
     user = request.user
     next_url = safe_next(request)
     if not twofactor.requires_two_factor(user):
-        messages.info(request, "Two-factor authentication is for organisers and administrators; "
-                               "your account does not need it.")
+        messages.info(request, gettext("Two-factor authentication is for organisers and "
+                                       "administrators; your account does not need it."))
         return redirect("accounts:profile")
     if twofactor.has_confirmed_device(user):
         if not twofactor.is_verified(user):
@@ -253,8 +265,8 @@ def two_factor_setup(request):
                 return render(request, "accounts/two_factor_backup_codes.html", {
                     "codes": codes, "next": next_url or _default_destination(user),
                 })
-            form.add_error("code", "This code is not right. Enter the code your app shows now "
-                                   "(check that the phone's clock is right).")
+            form.add_error("code", gettext("This code is not right. Enter the code your app "
+                                           "shows now (check that the phone’s clock is right)."))
         status = 400
     return render(request, "accounts/two_factor_setup.html", {
         "form": form, "next": next_url, "qr_svg": twofactor.qr_code_svg(device),
@@ -278,8 +290,8 @@ def two_factor_verify(request):
         if form.is_valid():
             if twofactor.verify(request, form.cleaned_data["code"]) is not None:
                 return redirect(next_url or _default_destination(user))
-            form.add_error("code", "This code is not right, or was already used. Wait for the "
-                                   "next code from your app and try again.")
+            form.add_error("code", gettext("This code is not right, or was already used. Wait "
+                                           "for the next code from your app and try again."))
         status = 400
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url},
                   status=status)
@@ -300,7 +312,8 @@ def profile(request):
         if form.is_valid():
             try:
                 services.update_profile(user, full_name=form.cleaned_data["full_name"],
-                                        organisation=form.chosen_organisation())
+                                        organisation=form.chosen_organisation(),
+                                        preferred_language=form.cleaned_data["preferred_language"])
             except ValidationError as exc:
                 form.add_error("org_name", exc)
                 if exc.code == "organisation_rate":
@@ -309,10 +322,14 @@ def profile(request):
             else:
                 kept = [held for held in affiliations.held_with(user)
                         if held.organisation.pk != user.organisation_id]
-                messages.success(request, "Your profile is saved." + "".join(
-                    f" {held.what} stays with {held.organisation}: seats were counted for it; "
-                    f"write to the organisers to change it." for held in kept))
-                return redirect(next_url or "accounts:profile")
+                # The message is in the language just chosen, as the next page will be.
+                translation.activate(user.preferred_language or translation.get_language())
+                messages.success(request, " ".join([gettext("Your profile is saved.")] + [
+                    gettext("%(what)s stays with %(organisation)s: seats were counted for it; "
+                            "write to the organisers to change it.")
+                    % {"what": held.what, "organisation": held.organisation} for held in kept]))
+                return remember_language(redirect(next_url or "accounts:profile"),
+                                         user.preferred_language)
         status = 400
     return render(request, "accounts/profile.html", _profile_context(request, form, next_url),
                   status=status)
@@ -369,3 +386,43 @@ def delete(request):
 @require_safe
 def deleted(request):
     return render(request, "accounts/deleted.html")
+
+
+# The language switcher ---------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def set_language(request):
+    """The switcher on every page: remember the language in a cookie (and, for a signed-in
+    person, as their preference, for pages, e-mails and documents) and go back to ``next``.
+
+    For a visitor who is not signed in the form carries no CSRF token (it would make every
+    public page uncacheable) and only sets a cookie, which a forged request cannot make worse
+    than a wrong language. A signed-in person's preference is saved only with a valid token."""
+    language = supported(request.POST.get("language"))
+    next_url = safe_next(request) or request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url or "/")
+    if language is None:
+        return response
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda _request: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
+        services.set_preferred_language(request.user, language)
+    return remember_language(response, language)
+
+
+def remember_language(response, language: str):
+    """The language cookie on ``response``: the language stays after logging out."""
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.core.forms import AccessibleFormMixin, posted_data
@@ -22,13 +24,14 @@ from .. import editions, services
 
 class CloneForm(AccessibleFormMixin, forms.Form):
     slug = forms.CharField(
-        label="Address of the new edition", max_length=60,
-        help_text="Letters, digits and hyphens; part of every public address, e.g. "
-                  "fusion-workshop-2028.")
-    title = forms.CharField(label="Title of the new edition", max_length=200)
+        label=_("Address of the new edition"), max_length=60,
+        help_text=_("Letters, digits and hyphens; part of every public address, e.g. "
+                    "fusion-workshop-2028."))
+    title = forms.CharField(label=_("Title of the new edition"), max_length=200)
     start_date = forms.DateField(
-        label="First day of the new edition", widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Every date and time of the copy moves by the days between the two first days.")
+        label=_("First day of the new edition"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Every date and time of the copy moves by the days between the two first "
+                    "days."))
 
     def __init__(self, *args, event: Event, **kwargs):
         self.event = event
@@ -99,18 +102,19 @@ def clone(request, event):
                 form.add_error(None if name == "__all__" else name, msg)
         return render(request, "outcomes/editions/home.html", _context(request, event, form),
                       status=400)
-    messages.success(request, f"“{new.title}” was created, unpublished, from “{event.title}”. "
-                              "Check its settings before you publish it.")
+    messages.success(request, gettext("“%(new)s” was created, unpublished, from “%(event)s”. "
+                                      "Check its settings before you publish it.")
+                     % {"new": new.title, "event": event.title})
     return redirect(reverse("editions:home", kwargs={"slug": new.slug}))
 
 
 NOT_COPIED = [
-    "registrations and their history", "submissions, speakers and speaker profiles",
-    "reviews, review assignments and conflicts", "programme sessions, talks and releases",
-    "meeting requests, schedules and notes", "tour preferences and seats",
-    "site-access records", "contact messages",
-    "team members (you become the new edition's only organiser)",
-    "experts' login links (their profiles are copied)",
+    _("registrations and their history"), _("submissions, speakers and speaker profiles"),
+    _("reviews, review assignments and conflicts"), _("programme sessions, talks and releases"),
+    _("meeting requests, schedules and notes"), _("tour preferences and seats"),
+    _("site-access records"), _("contact messages"),
+    _("team members (you become the new edition’s only organiser)"),
+    _("experts’ login links (their profiles are copied)"),
 ]
 
 
@@ -129,15 +133,16 @@ def compare(request, event):
         return render(request, "outcomes/editions/compare.html", base)
     other = comparable.filter(slug=other_slug).first()
     if other is None:
-        base["error"] = f"There is no other edition “{other_slug}” you can compare with."
+        base["error"] = gettext("There is no other edition “%(slug)s” you can compare with.") % {
+            "slug": other_slug}
         return render(request, "outcomes/editions/compare.html", base, status=400)
     before, after = sorted([event, other], key=lambda e: (e.start_date, e.pk))
     try:
         result = comparing.compare_events(before, after)
     except comparing.NoPublishedReport as exc:
         base["other"] = other
-        base["error"] = (f"“{exc.event.title}” has no published outcomes report yet; only "
-                         "published reports are compared.")
+        base["error"] = gettext("“%(event)s” has no published outcomes report yet; only "
+                                "published reports are compared.") % {"event": exc.event.title}
         return render(request, "outcomes/editions/compare.html", base, status=409)
     base.update({"other": other, "result": result, "before": before, "after": after,
                  "today": dt.date.today()})

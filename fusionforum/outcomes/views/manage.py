@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.cfp import visibility
@@ -91,7 +92,9 @@ def editor(request, event):
 def preview(request, event):
     latest = services.latest_published(event)
     number = (latest.version + 1) if latest else 1
-    data = report_module.build_data(event, version=number, published_at=clock.now())
+    data = report_module.localise(
+        report_module.build_data(event, version=number, published_at=clock.now()),
+        get_language())
     return render(request, "outcomes/manage/preview.html",
                   {"event": event, "data": data, "charts": charts_for(data),
                    "labels": data["labels"], "preview": True,
@@ -117,23 +120,24 @@ def _int(value, name: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise services.EditorialError(f"Give a whole number for {name}.") from None
+        raise services.EditorialError(gettext("Give a whole number for %(name)s.")
+                                      % {"name": name}) from None
 
 
 @_action
 def build(request, event):
     k = request.POST.get("k", "").strip()
     report = services.build_themes(event, by=request.user,
-                                   k=_int(k, "the number of themes") if k else None)
-    messages.success(request, f"Built {report.method['k']} themes from "
-                              f"{report.method['answers']} answers.")
+                                   k=_int(k, gettext("the number of themes")) if k else None)
+    messages.success(request, gettext("Built %(k)s themes from %(answers)s answers.")
+                     % {"k": report.method["k"], "answers": report.method["answers"]})
     return redirect(_editor_url(event, "themes"))
 
 
 @_action
 def rename(request, event, pk):
     theme = services.rename_theme(event, pk, request.POST.get("label", ""), by=request.user)
-    messages.success(request, f"Theme renamed to “{theme.label}”.")
+    messages.success(request, gettext("Theme renamed to “%(name)s”.") % {"name": theme.label})
     return redirect(_editor_url(event, f"theme-{theme.pk}"))
 
 
@@ -142,14 +146,16 @@ def merge(request, event):
     pks = [_int(v, "a theme") for v in request.POST.getlist("themes")]
     theme = services.merge_themes(event, pks, by=request.user,
                                   label=request.POST.get("label", ""))
-    messages.success(request, f"Merged {len(pks)} themes into “{theme.label}”.")
+    messages.success(request, gettext("Merged %(count)s themes into “%(name)s”.")
+                     % {"count": len(pks), "name": theme.label})
     return redirect(_editor_url(event, f"theme-{theme.pk}"))
 
 
 @_action
 def split(request, event, pk):
     themes = services.split_theme(event, pk, by=request.user)
-    messages.success(request, f"Split into “{themes[0].label}” and “{themes[1].label}”.")
+    messages.success(request, gettext("Split into “%(first)s” and “%(second)s”.")
+                     % {"first": themes[0].label, "second": themes[1].label})
     return redirect(_editor_url(event, f"theme-{themes[0].pk}"))
 
 
@@ -167,10 +173,10 @@ def save_report(request, event):
     if not form.is_valid():
         return render(request, "outcomes/manage/editor.html",
                       _editor_context(event, request.user, report_form=form,
-                                      error="The narrative was not saved: see below."),
+                                      error=gettext("The narrative was not saved: see below.")),
                       status=400)
     services.save_narrative(event, by=request.user, **form.cleaned_data)
-    messages.success(request, "Narrative and licence saved.")
+    messages.success(request, gettext("Narrative and licence saved."))
     return redirect(_editor_url(event, "narrative"))
 
 
@@ -182,29 +188,31 @@ def priority(request, event, pk=None):
     if not form.is_valid():
         return render(request, "outcomes/manage/editor.html",
                       _editor_context(event, request.user, priority_form=form,
-                                      error="The priority was not saved: see below."),
+                                      error=gettext("The priority was not saved: see below.")),
                       status=400)
     data = form.cleaned_data
     services.save_priority(event, by=request.user, priority=instance, title=data["title"],
                            description=data["description"], feasibility=data["feasibility"],
                            theme_pks=[t.pk for t in data["themes"]])
-    messages.success(request, "Priority saved.")
+    messages.success(request, gettext("Priority saved."))
     return redirect(_editor_url(event, "priorities"))
 
 
 @_action
 def delete_priority(request, event, pk):
     services.delete_priority(event, pk, by=request.user)
-    messages.success(request, "Priority deleted.")
+    messages.success(request, gettext("Priority deleted."))
     return redirect(_editor_url(event, "priorities"))
 
 
 @_action
 def publish(request, event):
     if request.POST.get("approve") != "yes":
-        raise services.EditorialError("Tick “I approve this report for publication” first.")
+        raise services.EditorialError(
+            gettext("Tick “I approve this report for publication” first."))
     version = services.publish(event, by=request.user, comment=request.POST.get("comment", ""))
-    messages.success(request, f"Version {version.version} published.")
+    messages.success(request, gettext("Version %(number)s published.")
+                     % {"number": version.version})
     return redirect(_editor_url(event, "publish"))
 
 
@@ -215,7 +223,7 @@ def withdraw(request, event, number):
     without ``confirm``), then the withdrawal."""
     version = services.published_version(event, number)
     if version is None:
-        raise Http404("No such version.")
+        raise Http404(gettext("No such version."))
     reason = request.POST.get("reason", "")
     error = None
     if request.method == "POST" and request.POST.get("confirm") == "yes":
@@ -225,9 +233,13 @@ def withdraw(request, event, number):
             error = " ".join(exc.messages)
         else:
             current = services.latest_published(event)
-            messages.success(request, f"Version {number} withdrawn. " + (
-                f"The public now sees version {current.version}." if current else
-                "The public sees no report until you publish again."))
+            if current:
+                text = gettext("Version %(number)s withdrawn. The public now sees version "
+                               "%(current)s.") % {"number": number, "current": current.version}
+            else:
+                text = gettext("Version %(number)s withdrawn. The public sees no report until "
+                               "you publish again.") % {"number": number}
+            messages.success(request, text)
             return redirect(_editor_url(event, "publish"))
     current = services.latest_published(event)
     successor = (services.ReportVersion.objects.filter(event=event).exclude(pk=version.pk)

@@ -9,14 +9,19 @@ import io
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.core.forms import posted_data
+from fusionforum.core.languages import language_codes
 from fusionforum.events import access
 from fusionforum.events.access import gate
 from fusionforum.events.services import public_event
@@ -25,6 +30,7 @@ from .. import services
 from ..charts import charts_for
 from ..forms import SurveyForm
 from ..models import ReportVersion
+from ..report import localise
 
 # Cells a spreadsheet would run as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
@@ -52,11 +58,11 @@ def _version(event, number: int | None):
             withdrawn = services.published_version(event, _last_number(event))
             if withdrawn is not None:
                 raise Withdrawn(withdrawn)
-            raise Http404("No outcomes report has been published for this event yet.")
+            raise Http404(gettext("No outcomes report has been published for this event yet."))
         return version
     version = services.published_version(event, number)
     if version is None:
-        raise Http404("No such version.")
+        raise Http404(gettext("No such version."))
     if version.withdrawn_at is not None:
         raise Withdrawn(version)
     return version
@@ -78,12 +84,15 @@ def _gone(request, event, version, *, page: bool):
             "nav": "outcomes" if current else ""},
             status=410)
     else:
-        text = (f"Version {version.version} of this outcomes report was withdrawn on "
-                f"{version.withdrawn_at:%d %B %Y}: {version.withdrawal_reason}\n")
+        text = gettext("Version %(number)s of this outcomes report was withdrawn on "
+                       "%(date)s: %(reason)s") % {
+            "number": version.version,
+            "date": formats.date_format(version.withdrawn_at, "j F Y"),
+            "reason": version.withdrawal_reason} + "\n"
         if current is not None:
-            text += ("The current version is at "
-                     f"{request.build_absolute_uri(reverse('outcomes:report', args=[event.slug]))}"
-                     "\n")
+            text += gettext("The current version is at %(url)s") % {
+                "url": request.build_absolute_uri(reverse("outcomes:report", args=[event.slug]))
+            } + "\n"
         response = HttpResponse(text, status=410, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
@@ -112,11 +121,24 @@ def _public(page: bool):
     return decorator
 
 
-def _context(event, version) -> dict:
-    data = version.data
+def published_languages(event, data: dict) -> list[str]:
+    """The languages a version is published in (versions published before the report spoke
+    several languages: the event's default language)."""
+    return [code for code in (data.get("languages") or [event.default_language])
+            if code in language_codes()] or [language_codes()[0]]
+
+
+def _context(event, version, language: str | None = None) -> dict:
+    """The page or PDF context in ``language`` (the active language by default): call it
+    inside ``translation.override(language)``."""
+    language = language or get_language()
+    data = localise(version.data, language)
     latest = services.latest_published(event)
+    names = dict(settings.LANGUAGES)
     return {"event": event, "version": version, "data": data, "charts": charts_for(data),
-            "labels": data.get("labels", {}),
+            "labels": data.get("labels", {}), "report_language": language,
+            "pdf_languages": [(code, names[code])
+                              for code in published_languages(event, version.data)],
             "is_latest": latest is not None and latest.version == version.version}
 
 
@@ -155,16 +177,31 @@ def _fonts_only_fetcher():
 
 @_public(page=False)
 def pdf(request, event, version):
+    """The PDF in ``?lang=`` (one of the site's languages), else in the reader's language."""
     from weasyprint import HTML
 
-    context = {**_context(event, version), **_font_urls()}
-    html = render_to_string("outcomes/pdf.html", context, request=request)
+    asked = request.GET.get("lang", "")
+    language = asked if asked in language_codes() else get_language()
+    with translation.override(language):
+        context = {**_context(event, version, language), **_font_urls(),
+                   "page_counter_css": page_counter_css()}
+        html = render_to_string("outcomes/pdf.html", context, request=request)
     document = render_pdf(HTML(string=html, base_url=request.build_absolute_uri("/"),
                                url_fetcher=_fonts_only_fetcher()))
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = (
-        f'inline; filename="{event.slug}-outcomes-v{version.version}.pdf"')
+        f'inline; filename="{event.slug}-outcomes-v{version.version}-{language}.pdf"')
+    response["Content-Language"] = language
+    if asked not in language_codes():
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
+
+
+def page_counter_css() -> str:
+    """The PDF's page footer as a CSS ``content`` value, in the active language: the
+    sentence is translated whole and the page counters are put in its placeholders."""
+    text = gettext("Page %(page)s of %(pages)s").replace('"', "'").replace("\\", "")
+    return '"' + text % {"page": '" counter(page) "', "pages": '" counter(pages) "'} + '"'
 
 
 def _licence_header(response, data) -> None:
@@ -191,12 +228,20 @@ CSV_COLUMNS = ["theme_id", "position", "label", "key_terms", "organisations", "a
                "version", "licence"]
 
 
+def csv_columns() -> list[str]:
+    """``label`` is the theme's name in the event's default language; ``label_<language>``
+    its name in each site language, empty where the organisers gave none."""
+    return CSV_COLUMNS + [f"label_{code}" for code in language_codes()]
+
+
 @_public(page=False)
 def themes_csv(request, event, version):
     data = version.data
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_columns())
+    translations = data.get("translations") or {}
+    default = published_languages(event, data)[0]
     for theme in data["themes"]:
         writer.writerow([safe_cell(v) for v in (
             theme["id"], theme["position"], theme["label"], "; ".join(theme["key_terms"]),
@@ -204,7 +249,9 @@ def themes_csv(request, event, version):
             theme["by_question"].get("challenges", 0), theme["by_question"].get("iter_help", 0),
             "; ".join(f"{k}={v}" for k, v in theme["by_approach"].items()),
             "; ".join(f"{k}={v}" for k, v in theme["by_sector"].items()),
-            data["version"], data["licence"]["id"])])
+            data["version"], data["licence"]["id"],
+            *[translations.get(code, {}).get("themes", {}).get(theme["id"])
+              or (theme["label"] if code == default else "") for code in language_codes()])])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{event.slug}-themes-v{version.version}.csv"')
@@ -233,7 +280,7 @@ def survey(request, event):
     form = SurveyForm(posted_data(request), instance=existing)
     if request.method == "POST" and form.is_valid():
         services.answer_survey(event, request.user, **form.cleaned_data)
-        messages.success(request, "Thank you: your organisation's answer is saved.")
+        messages.success(request, gettext("Thank you: your organisation’s answer is saved."))
         return redirect(reverse("outcomes:survey", args=[event.slug]))
     return render(request, "outcomes/survey.html",
                   {"event": event, "nav": "outcomes", "form": form, "organisation": organisation,

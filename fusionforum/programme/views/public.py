@@ -99,7 +99,7 @@ def serve_large_page(request, slug: str, build):
     if not token:
         pagecache.invalidate()
         token = cache.get(pagecache.VERSION_KEY) or "-"
-    path = f"{request.path}?{query}"
+    path = pagecache.variant(f"{request.path}?{query}")
     shared_key = "programme-page:" + hashlib.sha256(f"{token}|{path}".encode()).hexdigest()[:40]
     now = clock.now()
 

@@ -3,6 +3,9 @@
    offer to add those local stars to an account after signing in. No inline code: CSP-safe. */
 (function () {
   "use strict";
+  // The scripts' strings come from Django's JavaScript catalogue (/jsi18n/<language>.js, loaded
+  // by base.html first); without it they stay English.
+  var gettext = window.gettext || function (text) { return text; };
 
   var root = document.querySelector("[data-event]");
   if (!root) { return; }
@@ -35,7 +38,7 @@
     var icon = button.querySelector(".star-icon");
     var label = button.querySelector(".star-label");
     if (icon) { icon.textContent = starred ? "\u2605" : "\u2606"; }
-    if (label) { label.textContent = starred ? "Starred" : "Star"; }
+    if (label) { label.textContent = starred ? gettext("Starred") : gettext("Star"); }
   }
 
   function makeButton(code, title, starred, local) {
@@ -93,7 +96,7 @@
       button.disabled = false;
     }).catch(function () {
       button.disabled = false;
-      window.alert("The star could not be saved. Please reload the page and try again.");
+      window.alert(gettext("The star could not be saved. Please reload the page and try again."));
     });
   });
 
@@ -118,7 +121,7 @@
     var starred = codes.indexOf(code) !== -1;
     codes = starred ? codes.filter(function (c) { return c !== code; }) : codes.concat([code]);
     if (!writeLocal(codes)) {
-      window.alert("This browser does not allow keeping stars. Sign in to keep an agenda.");
+      window.alert(gettext("This browser does not allow keeping stars. Sign in to keep an agenda."));
       return;
     }
     showState(button, !starred);
@@ -167,7 +170,7 @@
       box.textContent = "";
       var empty = document.createElement("p");
       empty.className = "agenda-empty";
-      empty.textContent = "No talk starred in this browser yet. Star talks in the programme and they appear here in time order, with clashes marked.";
+      empty.textContent = gettext("No talk starred in this browser yet. Star talks in the programme and they appear here in time order, with clashes marked.");
       box.appendChild(empty);
       return;
     }
@@ -181,7 +184,7 @@
       box.textContent = "";
       if (list) { box.appendChild(document.importNode(list, true)); }
     }).catch(function () {
-      box.textContent = "Your agenda could not be loaded. Please reload the page.";
+      box.textContent = gettext("Your agenda could not be loaded. Please reload the page.");
     });
   }
   loadLocalAgenda();

@@ -2,6 +2,12 @@
 // form back with one more empty row).
 (function () {
   "use strict";
+  // The scripts' strings come from Django's JavaScript catalogue (/jsi18n/<language>.js, loaded
+  // by base.html first); without it they stay English.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%s/g, function () { return String(values.shift()); });
+  };
   document.querySelectorAll("[data-key-figures]").forEach(function (box) {
     var button = box.querySelector("[data-add-figure]");
     var template = box.querySelector("template[data-figure-template]");
@@ -19,7 +25,8 @@
       var added = rows.lastElementChild;
       if (added) {
         added.querySelectorAll("label").forEach(function (label) {
-          label.textContent = label.textContent.replace("new key figure", "key figure " + (count + 1));
+          label.textContent = label.textContent.replace(
+            gettext("new key figure"), interpolate(gettext("key figure %s"), [count + 1]));
         });
         var first = added.querySelector("input[type='text']");
         if (first) { first.focus(); }

@@ -9,6 +9,9 @@
 // typed field works as before.
 (function () {
   "use strict";
+  // The scripts' strings come from Django's JavaScript catalogue (/jsi18n/<language>.js, loaded
+  // by base.html first); without it they stay English.
+  var gettext = window.gettext || function (text) { return text; };
   var section = document.querySelector("[data-camera]");
   var form = document.querySelector("[data-checkin-form]");
   var input = form && form.querySelector("input[name='code']");
@@ -125,21 +128,21 @@
   function problem(error) {
     var name = error && error.name;
     if (error && error.message === "decoder-missing") {
-      return "The QR code reader could not be loaded. Reload the page, or type the code below.";
+      return gettext("The QR code reader could not be loaded. Reload the page, or type the code below.");
     }
     if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") {
-      return "The camera is not allowed for this site. Allow it in the browser's site settings " +
-        "and press the button again, or type the code below.";
+      return gettext("The camera is not allowed for this site. Allow it in the browser’s site " +
+        "settings and press the button again, or type the code below.");
     }
     if (name === "NotFoundError" || name === "OverconstrainedError" ||
         name === "DevicesNotFoundError") {
-      return "No camera was found on this device. Type the code below, or use a badge scanner.";
+      return gettext("No camera was found on this device. Type the code below, or use a badge scanner.");
     }
     if (name === "NotReadableError" || name === "TrackStartError" || name === "AbortError") {
-      return "The camera could not start: another app may be using it. Close that app and " +
-        "press the button again, or type the code below.";
+      return gettext("The camera could not start: another app may be using it. Close that " +
+        "app and press the button again, or type the code below.");
     }
-    return "The camera could not start. Type the code below instead.";
+    return gettext("The camera could not start. Type the code below instead.");
   }
 
   function showRunning(on) {
@@ -173,7 +176,7 @@
     stop();
     section.setAttribute("data-camera-read", "true");
     input.value = text.trim();
-    say("Badge read. Checking in…");
+    say(gettext("Badge read. Checking in…"));
     if (typeof form.requestSubmit === "function") {
       form.requestSubmit();
     } else {
@@ -225,12 +228,12 @@
     }
     if (!navigator.mediaDevices || typeof navigator.mediaDevices.getUserMedia !== "function") {
       say(window.isSecureContext === false
-        ? "The camera works only over a secure (https) connection. Type the code below instead."
-        : "This browser cannot use a camera. Type the code below instead.");
+        ? gettext("The camera works only over a secure (https) connection. Type the code below instead.")
+        : gettext("This browser cannot use a camera. Type the code below instead."));
       return;
     }
     startButton.disabled = true;
-    say("Starting the camera…");
+    say(gettext("Starting the camera…"));
     var mine = attempt;
     navigator.mediaDevices.getUserMedia({
       audio: false,
@@ -252,7 +255,7 @@
       decoder = chosen;
       section.setAttribute("data-decoder-used", chosen.kind);
       running = true;
-      say("Camera on. Hold the badge's QR code in front of it.");
+      say(gettext("Camera on. Hold the badge’s QR code in front of it."));
       scan();
     }).catch(function (error) {
       if (mine !== attempt) {
@@ -266,12 +269,12 @@
   startButton.addEventListener("click", start);
   stopButton.addEventListener("click", function () {
     stop();
-    say("Camera stopped.");
+    say(gettext("Camera stopped."));
   });
   document.addEventListener("visibilitychange", function () {
     if (document.hidden && stream) {
       stop();
-      say("Camera stopped while the page was hidden. Press the button to scan again.");
+      say(gettext("Camera stopped while the page was hidden. Press the button to scan again."));
     }
   });
   window.addEventListener("pagehide", function () {

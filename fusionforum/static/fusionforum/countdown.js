@@ -3,6 +3,13 @@
 // the stream is live, so a wrong client clock can neither reveal nor hide anything.
 (function () {
   "use strict";
+  // The scripts' strings come from Django's JavaScript catalogue (/jsi18n/<language>.js, loaded
+  // by base.html first); without it they stay English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%s/g, function () { return String(values.shift()); });
+  };
   var list = document.querySelector("[data-status-url]");
   var timers = document.querySelectorAll("[data-countdown-to]");
   if (!list || !timers.length) { return; }
@@ -10,7 +17,6 @@
   var offsetMs = 0; // server clock minus client clock
   var checking = false;
 
-  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
   function describe(ms) {
     var total = Math.max(0, Math.floor(ms / 1000));
@@ -19,10 +25,10 @@
     var minutes = Math.floor((total % 3600) / 60);
     var seconds = total % 60;
     var parts = [];
-    if (days) { parts.push(plural(days, "day")); }
-    if (days || hours) { parts.push(plural(hours, "hour")); }
-    parts.push(plural(minutes, "minute"));
-    if (!days) { parts.push(plural(seconds, "second")); }
+    if (days) { parts.push(interpolate(ngettext("%s day", "%s days", days), [days])); }
+    if (days || hours) { parts.push(interpolate(ngettext("%s hour", "%s hours", hours), [hours])); }
+    parts.push(interpolate(ngettext("%s minute", "%s minutes", minutes), [minutes]));
+    if (!days) { parts.push(interpolate(ngettext("%s second", "%s seconds", seconds), [seconds])); }
     return parts.join(", ");
   }
 
@@ -49,7 +55,8 @@
     var now = Date.now() + offsetMs;
     timers.forEach(function (el) {
       var remaining = Date.parse(el.getAttribute("data-countdown-to")) - now;
-      var text = remaining > 0 ? "Starts in " + describe(remaining) + "." : "Starting now…";
+      var text = remaining > 0
+        ? interpolate(gettext("Starts in %s."), [describe(remaining)]) : gettext("Starting now…");
       if (el.textContent !== text) { el.textContent = text; }
       if (remaining <= 0) { checkLive(); }
     });

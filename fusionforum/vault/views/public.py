@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods
 
@@ -53,12 +54,12 @@ def status(request, slug):
                 http_status = 400
     elif request.method == "POST":
         if holder is None:
-            error = "Site-access data is only asked from people holding a tour seat."
+            error = gettext("Site-access data is only asked from people holding a tour seat.")
         elif deadline_passed and services.may_edit(record):
-            error = "The deadline for site-access data has passed; nothing was saved."
+            error = gettext("The deadline for site-access data has passed; nothing was saved.")
         else:
-            error = ("The security office has already decided; your data can no longer be "
-                     "changed.")
+            error = gettext("The security office has already decided; your data can no longer "
+                            "be changed.")
         http_status = 403
     response = render(request, "vault/status.html", {
         "event": event, "holder": holder, "record": record, "status": current,

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -26,7 +27,9 @@ def overview(request, event):
     rows = services.overview(event)
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        # By the status's name in the reader's language (the codes are not for people).
+        label = str(row["status_label"])
+        counts[label] = counts.get(label, 0) + 1
     return render(request, "vault/security/overview.html", {
         "event": event, "rows": rows, "counts": counts, "section": "people",
         "export_form": ExportForm(),
@@ -41,7 +44,7 @@ def person(request, event, user_id):
     subject = get_object_or_404(get_user_model(), pk=user_id)
     holder = registry.seat_holder(event, subject)
     if holder is None and not services.record_for(event, subject):
-        raise Http404("No such person.")
+        raise Http404(gettext("No such person."))
     form = DecisionForm(posted_data(request))
     error, http_status = None, 200
     if request.method == "POST":
@@ -53,7 +56,7 @@ def person(request, event, user_id):
             except services.VaultError as refused:
                 error, http_status = str(refused), refused.status_code
             else:
-                messages.success(request, "Decision recorded; the person has been told.")
+                messages.success(request, gettext("Decision recorded; the person has been told."))
                 return redirect("vault_security:overview", slug=event.slug)
         else:
             http_status = 400
@@ -84,7 +87,7 @@ def vault_settings(request, event):
                                      fields=form.cleaned_data["fields_asked"],
                                      purge_after_days=form.cleaned_data["purge_after_days"],
                                      instructions=form.cleaned_data["instructions"])
-            messages.success(request, "Settings saved.")
+            messages.success(request, gettext("Settings saved."))
             return redirect("vault_security:settings", slug=event.slug)
         status = 400
     return render(request, "vault/security/settings.html",
@@ -106,7 +109,8 @@ def access_log(request, event):
 def export_create(request, event):
     form = ExportForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Unknown export format.", status=400, content_type="text/plain")
+        return HttpResponse(gettext("Unknown export format."), status=400,
+                            content_type="text/plain; charset=utf-8")
     token = services.create_export(event, request.user, form.cleaned_data["fmt"])
     return redirect("vault_security:export_download", slug=event.slug, token=token)
 
@@ -153,6 +157,7 @@ def export_continue(request, event):
     (once; the token's own checks still apply)."""
     pending = request.session.pop(PENDING_EXPORT, None)
     if not pending or pending.get("slug") != event.slug:
-        return HttpResponse("No export is waiting: prepare a new export on the security "
-                            "office's page.", status=410, content_type="text/plain; charset=utf-8")
+        return HttpResponse(gettext("No export is waiting: prepare a new export on the "
+                                    "security office’s page."), status=410,
+                            content_type="text/plain; charset=utf-8")
     return _serve_export(request, event, pending["token"])
