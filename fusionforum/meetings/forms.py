@@ -140,6 +140,7 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
                 continue
             data[name] = parsed[code] = value
         # Requests keep the key: every language lists the default language's keys.
+        from django.utils.translation import gettext as _
         default = self.fields and next((code for code in language_codes()
                                         if self.fields[f"disciplines_text_{code}"].required),
                                        None)
@@ -147,7 +148,7 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
         for code, value in parsed.items():
             if keys and code != default and [item["key"] for item in value] != keys:
                 self.add_error(f"disciplines_text_{code}",
-                               "Use the same keys, in the same order, in every language.")
+                               _("Use the same keys, in the same order, in every language."))
         return data
 
     def _post_clean(self):

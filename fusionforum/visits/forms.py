@@ -40,6 +40,8 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
         add_translated_fields(self, default_language=event.default_language)
 
     def clean(self):
+        from django.utils.translation import gettext as _
+
         data = super().clean()
         for name in localized_names("name"):
             value = (data.get(name) or "").strip()
@@ -47,7 +49,7 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
             clash = TourType.objects.filter(event=self.instance.event,
                                             **{f"{name}__iexact": value})
             if value and clash.exclude(pk=self.instance.pk).exists():
-                self.add_error(name, "Another tour already has this name.")
+                self.add_error(name, _("Another tour already has this name."))
         return data
 
 
