@@ -215,3 +215,18 @@ def test_the_helper_keeps_a_plain_form_field_order():
     add_translated_fields(form, model=Day, names=("label",), default_language="en")
     assert list(form.fields) == ["before", "label_en", "label_fr", "after"]
     assert form.fields["label_en"].max_length == 10
+
+
+def test_answers_shown_in_the_reader_language(french_event, make_user):
+    from fusionforum.registration.forms import answers_for_display
+    from fusionforum.registration.models import Question, Registration
+
+    question = Question.objects.create(
+        event=french_event, kind="multiple_choice", label_fr="Visites", label_en="Tours",
+        choices_fr=["Chantier", "Usine"], choices_en=["Worksite", "Plant"])
+    registration = Registration(event=french_event, user=make_user(),
+                                answers={str(question.pk): ["Usine"]})
+    with translation.override("en"):
+        assert answers_for_display([question], registration) == [("Tours", "Plant")]
+    with translation.override("fr"):
+        assert answers_for_display([question], registration) == [("Visites", "Usine")]
