@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CfpConfig(AppConfig):
     name = "fusionforum.cfp"
     label = "cfp"
-    verbose_name = "Call for presentations"
+    verbose_name = _("Call for presentations")
 
     def ready(self):
         from fusionforum.accounts import merge

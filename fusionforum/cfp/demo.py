@@ -464,6 +464,7 @@ def load(event) -> str:
             breakthrough_scale=text["breakthrough_scale"], challenges=text["challenges"],
             challenges_visibility=_visibility(index, 2), iter_help=text["iter_help"],
             iter_help_visibility=_visibility(index, 3),
+            language="en",  # the demo's answers are written in English
         )
         for position, person in enumerate(people):
             Speaker.objects.create(submission=submission, user=person, position=position)

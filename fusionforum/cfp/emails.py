@@ -14,7 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from fusionforum.core.languages import speaking_to
 from fusionforum.notifications import placeholders
 
 # Still importable from here, as other modules have done: the syntax lives in placeholders.
@@ -34,41 +37,47 @@ class EmailKind(placeholders.EmailKind):
 
 
 KINDS = placeholders.by_key(
+    # The default texts are in the catalogue: an e-mail the organisers did not rewrite goes out
+    # in the recipient's language.
     EmailKind(
-        "accepted", "Submission accepted",
-        "{{ event_title }}: your presentation is accepted",
-        "Dear {{ first_name }},\n\nWe are glad to tell you that “{{ submission_title }}” "
-        "({{ organisation }}) is accepted for {{ event_title }} ({{ event_dates }}). "
-        "The talk is planned for {{ talk_duration }} minutes.\n\n"
-        "Please confirm that you will present it: {{ confirm_url }}\n\n"
-        "{{ reviewer_comments }}\n"
-        "Speakers: {{ speakers }}\n",
+        "accepted", gettext_lazy("Submission accepted"),
+        gettext_lazy("{{ event_title }}: your presentation is accepted"),
+        gettext_lazy(
+            "Dear {{ first_name }},\n\nWe are glad to tell you that “{{ submission_title }}” "
+            "({{ organisation }}) is accepted for {{ event_title }} ({{ event_dates }}). "
+            "The talk is planned for {{ talk_duration }} minutes.\n\n"
+            "Please confirm that you will present it: {{ confirm_url }}\n\n"
+            "{{ reviewer_comments }}\n"
+            "Speakers: {{ speakers }}\n"),
         ("confirm_url", "talk_duration", "reviewer_comments"),
     ),
     EmailKind(
-        "waitlisted", "Submission on the waiting list",
-        "{{ event_title }}: your presentation is on the waiting list",
-        "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
-        "({{ organisation }}) to {{ event_title }}. The programme is full for now; your "
-        "presentation is on the waiting list. If a place frees up we will write to you "
-        "again.\n\n{{ reviewer_comments }}\n",
+        "waitlisted", gettext_lazy("Submission on the waiting list"),
+        gettext_lazy("{{ event_title }}: your presentation is on the waiting list"),
+        gettext_lazy(
+            "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
+            "({{ organisation }}) to {{ event_title }}. The programme is full for now; your "
+            "presentation is on the waiting list. If a place frees up we will write to you "
+            "again.\n\n{{ reviewer_comments }}\n"),
         ("reviewer_comments",),
     ),
     EmailKind(
-        "rejected", "Submission not accepted",
-        "{{ event_title }}: your presentation",
-        "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
-        "({{ organisation }}) to {{ event_title }}. We received many strong proposals and "
-        "are sorry that we could not include yours in the programme.\n\n"
-        "{{ reviewer_comments }}\nWe hope to see you at the workshop.\n",
+        "rejected", gettext_lazy("Submission not accepted"),
+        gettext_lazy("{{ event_title }}: your presentation"),
+        gettext_lazy(
+            "Dear {{ first_name }},\n\nThank you for submitting “{{ submission_title }}” "
+            "({{ organisation }}) to {{ event_title }}. We received many strong proposals and "
+            "are sorry that we could not include yours in the programme.\n\n"
+            "{{ reviewer_comments }}\nWe hope to see you at the workshop.\n"),
         ("reviewer_comments",),
     ),
     EmailKind(
-        "confirm_reminder", "Reminder: confirm your accepted talk",
-        "{{ event_title }}: please confirm your presentation",
-        "Dear {{ first_name }},\n\n“{{ submission_title }}” is accepted for "
-        "{{ event_title }} ({{ event_dates }}) but not confirmed yet. Please confirm that "
-        "you will present it ({{ talk_duration }} minutes): {{ confirm_url }}\n",
+        "confirm_reminder", gettext_lazy("Reminder: confirm your accepted talk"),
+        gettext_lazy("{{ event_title }}: please confirm your presentation"),
+        gettext_lazy(
+            "Dear {{ first_name }},\n\n“{{ submission_title }}” is accepted for "
+            "{{ event_title }} ({{ event_dates }}) but not confirmed yet. Please confirm that "
+            "you will present it ({{ talk_duration }} minutes): {{ confirm_url }}\n"),
         ("confirm_url", "talk_duration"),
     ),
 )
@@ -84,10 +93,11 @@ def validate_template(key: str, subject: str, body: str) -> None:
 
 
 def template_for(event, key: str) -> tuple[str, str]:
+    """The organisers' version, else the default text in the active language."""
     custom = CfpEmailTemplate.objects.filter(event=event, key=key).first()
     if custom is not None:
         return custom.subject, custom.body
-    return KINDS[key].subject, KINDS[key].body
+    return str(KINDS[key].subject), str(KINDS[key].body)
 
 
 def render(event, key: str, values: dict[str, str]) -> tuple[str, str]:
@@ -110,8 +120,8 @@ def confirm_url(submission: Submission) -> str:
 
 
 def _event_dates(event) -> str:
-    return (f"{formats.date_format(event.start_date, 'j F')} to "
-            f"{formats.date_format(event.end_date, 'j F Y')}")
+    return _("%(start)s to %(end)s") % {"start": formats.date_format(event.start_date, "j F"),
+                                         "end": formats.date_format(event.end_date, "j F Y")}
 
 
 def reviewer_comments(submission: Submission) -> str:
@@ -122,9 +132,9 @@ def reviewer_comments(submission: Submission) -> str:
         if c.strip()]
     if not comments:
         return ""
-    lines = ["Comments from the reviewers:", ""]
+    lines = [_("Comments from the reviewers:"), ""]
     for number, comment in enumerate(comments, start=1):
-        lines.append(f"Reviewer {number}:")
+        lines.append(_("Reviewer %(number)s:") % {"number": number})
         lines.extend(f"  {line}" for line in comment.splitlines())
         lines.append("")
     return "\n".join(lines)
@@ -153,16 +163,18 @@ def placeholder_values(submission: Submission, speaker, *,
 
 
 def sample_values(event) -> dict[str, str]:
-    """Fictional values for the organisers' preview."""
+    """Fictional values for the organisers' preview (in the language of the page)."""
     return {
         "first_name": "Alex", "full_name": "Alex Example", "event_title": event.title,
-        "event_dates": _event_dates(event), "organisation": "Example Fusion Ltd (fictional)",
-        "submission_title": "A synthetic path to a pilot plant", "submission_code": "EXMPL2",
+        "event_dates": _event_dates(event),
+        "organisation": _("Example Fusion Ltd (fictional)"),
+        "submission_title": _("A synthetic path to a pilot plant"), "submission_code": "EXMPL2",
         "speakers": "Alex Example, Sam Sample",
         "confirm_url": f"{settings.SITE_URL}/{event.slug}/call/EXMPL2/confirm/",
         "talk_duration": "20",
-        "reviewer_comments": "Comments from the reviewers:\n\nReviewer 1:\n  Clear figures; "
-                             "please say more about the magnet test campaign.\n",
+        "reviewer_comments": "\n".join([
+            _("Comments from the reviewers:"), "", _("Reviewer %(number)s:") % {"number": 1},
+            "  " + _("Clear figures; please say more about the magnet test campaign."), ""]),
     }
 
 
@@ -176,12 +188,14 @@ def recipients(submission: Submission) -> list:
 
 def notify(submission: Submission, key: str, *, include_reviewer_comments: bool = False
            ) -> int:
-    """Queue the e-mail ``key`` to each speaker (sent after the transaction commits)."""
+    """Queue the e-mail ``key`` to each speaker (sent after the transaction commits), each in
+    their own language, whoever took the decision in whichever language."""
     event = submission.event
     count = 0
     for person in recipients(submission):
-        subject, body = render(event, key, placeholder_values(
-            submission, person, include_reviewer_comments=include_reviewer_comments))
+        with speaking_to(person, event):
+            subject, body = render(event, key, placeholder_values(
+                submission, person, include_reviewer_comments=include_reviewer_comments))
         queue_email(to=[person.email], subject=subject, body=body,
                     reply_to=event.contact_recipients[:1], purpose=f"cfp-{key}",
                     related=submission)
@@ -198,15 +212,18 @@ def notify_decision(submission: Submission, decision: str, *,
 def notify_reviewer_added(event, user) -> None:
     """Fixed text (no organiser template): tell a new reviewer where to go."""
     url = settings.SITE_URL + reverse("review:home", kwargs={"slug": event.slug})
-    queue_email(
-        to=[user.email], subject=f"{event.title}: you are a reviewer of the call",
-        body=(f"Dear {(user.full_name or user.email).split(' ')[0]},\n\n"
-              f"The organisers of {event.title} added you to the team reviewing the call for "
-              f"presentations. Your submissions to review: {url}\n\n"
-              "Reviewers need a second factor: on your first login you set up an "
-              "authenticator app. Before reviewing, declare the organisations you must not "
-              "review (conflicts of interest) on the same page.\n"),
-        reply_to=event.contact_recipients[:1], purpose="cfp-reviewer-added", related=user)
+    with speaking_to(user, event):
+        values = {"event": event.title, "url": url,
+                  "first_name": (user.full_name or user.email).split(" ")[0]}
+        subject = _("%(event)s: you are a reviewer of the call") % values
+        body = _("Dear %(first_name)s,\n\n"
+                 "The organisers of %(event)s added you to the team reviewing the call for "
+                 "presentations. Your submissions to review: %(url)s\n\n"
+                 "Reviewers need a second factor: on your first login you set up an "
+                 "authenticator app. Before reviewing, declare the organisations you must not "
+                 "review (conflicts of interest) on the same page.\n") % values
+    queue_email(to=[user.email], subject=subject, body=body,
+                reply_to=event.contact_recipients[:1], purpose="cfp-reviewer-added", related=user)
 
 
 # The organisers' editor ----------------------------------------------------------------------
@@ -214,7 +231,7 @@ def notify_reviewer_added(event, user) -> None:
 
 def _require_organiser(user, event) -> None:
     if user is None or not user.has_perm("cfp.manage_call", event):
-        raise PermissionDenied("Only the event's organisers edit its e-mails.")
+        raise PermissionDenied(_("Only the event's organisers edit its e-mails."))
 
 
 @transaction.atomic

@@ -13,8 +13,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.accounts.models import Organisation
+from fusionforum.core.languages import validate_language_code
 from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.events.models import Event
 
@@ -38,31 +40,40 @@ def private_storage():
 class CallSettings(models.Model):
     """When the call is open and how it works, one per event."""
 
-    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="call_settings")
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField(help_text="Submissions and edits are accepted until then.")
+    event = models.OneToOneField(Event, verbose_name=_("event"),
+                                 on_delete=models.CASCADE, related_name="call_settings")
+    opens_at = models.DateTimeField(verbose_name=_("opens at"))
+    closes_at = models.DateTimeField(verbose_name=_("closes at"),
+                                     help_text=_("Submissions and edits are accepted until then."))
     introduction = models.TextField(
-        blank=True, help_text="Markdown, shown above the form. Raw HTML is removed."
+        verbose_name=_("introduction"),
+        blank=True, help_text=_("Markdown, shown above the form. Raw HTML is removed.")
     )
     default_duration_minutes = models.PositiveSmallIntegerField(
+        verbose_name=_("default duration minutes"),
         default=20, validators=[MinValueValidator(5), MaxValueValidator(240)],
-        help_text="Length of an accepted talk unless the organisers set another.",
+        help_text=_("Length of an accepted talk unless the organisers set another."),
     )
     max_slides_mb = models.PositiveSmallIntegerField(
+        verbose_name=_("max slides mb"),
         default=20, validators=[MinValueValidator(1), MaxValueValidator(200)],
-        help_text="Largest slides file accepted, in megabytes.",
+        help_text=_("Largest slides file accepted, in megabytes."),
     )
     reviews_per_submission = models.PositiveSmallIntegerField(
+        verbose_name=_("reviews per submission"),
         default=3, validators=[MinValueValidator(1), MaxValueValidator(20)],
-        help_text="How many reviewers automatic assignment gives each submission.",
+        help_text=_("How many reviewers automatic assignment gives each "
+                    "submission."),
     )
     review_closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="After this moment reviewers can no longer change scores."
+        verbose_name=_("review closes at"),
+        null=True, blank=True,
+        help_text=_("After this moment reviewers can no longer change scores."),
     )
 
     class Meta:
-        verbose_name = "call settings"
-        verbose_name_plural = "call settings"
+        verbose_name = _("call settings")
+        verbose_name_plural = _("call settings")
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
                                    name="call_window_positive"),
@@ -74,7 +85,7 @@ class CallSettings(models.Model):
     def clean(self):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": "The call must close after it opens."})
+            raise ValidationError({"closes_at": _("The call must close after it opens.")})
 
     def is_open_at(self, moment) -> bool:
         return self.opens_at <= moment < self.closes_at
@@ -83,14 +94,16 @@ class CallSettings(models.Model):
 class Category(models.Model):
     """One entry of the configurable list used to classify challenges and requests for help."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cfp_categories")
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=80)
-    position = models.PositiveIntegerField(default=0)
+    event = models.ForeignKey(Event, verbose_name=_("event"),
+                              on_delete=models.CASCADE, related_name="cfp_categories")
+    name = models.CharField(verbose_name=_("name"), max_length=120)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=80)
+    position = models.PositiveIntegerField(verbose_name=_("position"), default=0)
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name_plural = "categories"
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         constraints = [
             models.UniqueConstraint(fields=["event", "slug"], name="unique_cfp_category_slug"),
         ]
@@ -105,10 +118,10 @@ class Category(models.Model):
 
 
 class Scale(models.TextChoices):
-    LAB_EXPERIMENT = "lab_experiment", "Laboratory experiment"
-    PROTOTYPE_DEVICE = "prototype_device", "Prototype device"
-    INTEGRATED_DEVICE = "integrated_device", "Integrated device"
-    PILOT_PLANT_DESIGN = "pilot_plant_design", "Pilot plant design"
+    LAB_EXPERIMENT = "lab_experiment", _("Laboratory experiment")
+    PROTOTYPE_DEVICE = "prototype_device", _("Prototype device")
+    INTEGRATED_DEVICE = "integrated_device", _("Integrated device")
+    PILOT_PLANT_DESIGN = "pilot_plant_design", _("Pilot plant design")
 
 
 def slides_path(instance: Submission, filename: str) -> str:
@@ -119,61 +132,89 @@ def slides_path(instance: Submission, filename: str) -> str:
 class Submission(models.Model):
     """An organisation's proposal for a presentation, answering the three questions."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="submissions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+    event = models.ForeignKey(Event, verbose_name=_("event"),
+                              on_delete=models.CASCADE, related_name="submissions")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"),
+                                     on_delete=models.PROTECT,
                                      related_name="submissions")
-    code = models.CharField(max_length=12, unique=True, default=new_code, editable=False)
-    guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    state = models.CharField(max_length=20, choices=SubmissionState.choices,
+    code = models.CharField(verbose_name=_("code"),
+                            max_length=12, unique=True, default=new_code, editable=False)
+    guid = models.UUIDField(verbose_name=_("GUID"), default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(verbose_name=_("state"),
+                             max_length=20, choices=SubmissionState.choices,
                              default=SubmissionState.DRAFT, db_index=True)
-    title = models.CharField(max_length=200)
-    abstract = models.TextField("short abstract", max_length=1500)
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    abstract = models.TextField(_("short abstract"), max_length=1500)
+    # The language the authors wrote in (never translated by us); blank: not known. Pages mark
+    # the answers with it (``lang="…"``).
+    language = models.CharField(_("language"), max_length=10, blank=True,
+                                validators=[validate_language_code])
 
     # (1) Which fusion breakthroughs, how, at what scale.
-    breakthroughs = models.TextField(max_length=6000)
-    breakthroughs_visibility = models.CharField(max_length=20, choices=Visibility.choices,
+    breakthroughs = models.TextField(verbose_name=_("breakthroughs"), max_length=6000)
+    breakthroughs_visibility = models.CharField(verbose_name=_("breakthroughs visibility"),
+                                                max_length=20, choices=Visibility.choices,
                                                 default=Visibility.PUBLIC)
-    breakthrough_scale = models.CharField(max_length=30, choices=Scale.choices, blank=True)
+    breakthrough_scale = models.CharField(verbose_name=_("breakthrough scale"),
+                                          max_length=30, choices=Scale.choices, blank=True)
     # (2) Which challenges remain.
-    challenges = models.TextField(max_length=6000)
-    challenges_visibility = models.CharField(max_length=20, choices=Visibility.choices,
+    challenges = models.TextField(verbose_name=_("challenges"), max_length=6000)
+    challenges_visibility = models.CharField(verbose_name=_("challenges visibility"),
+                                             max_length=20, choices=Visibility.choices,
                                              default=Visibility.PUBLIC)
-    challenge_categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    challenge_categories = models.ManyToManyField(Category, verbose_name=_("challenge categories"),
+                                                  blank=True, related_name="+")
     # (3) How ITER can help.
-    iter_help = models.TextField("how ITER can help", max_length=6000)
-    iter_help_visibility = models.CharField(max_length=20, choices=Visibility.choices,
+    iter_help = models.TextField(_("how ITER can help"), max_length=6000)
+    iter_help_visibility = models.CharField(verbose_name=_("iter help visibility"),
+                                            max_length=20, choices=Visibility.choices,
                                             default=Visibility.PUBLIC)
-    help_categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    help_categories = models.ManyToManyField(Category, verbose_name=_("help categories"),
+                                             blank=True, related_name="+")
 
-    slides = models.FileField(upload_to=slides_path, storage=private_storage, blank=True,
+    slides = models.FileField(verbose_name=_("slides"),
+                              upload_to=slides_path, storage=private_storage, blank=True,
                               max_length=200)
-    slides_uploaded_at = models.DateTimeField(null=True, blank=True)
+    slides_uploaded_at = models.DateTimeField(verbose_name=_("slides uploaded at"),
+                                              null=True, blank=True)
 
     duration_minutes = models.PositiveSmallIntegerField(
+        verbose_name=_("duration minutes"),
         null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(240)],
-        help_text="Length of the talk; empty: the call's default.",
+        help_text=_("Length of the talk; empty: the call's default."),
     )
     edit_deadline = models.DateTimeField(
+        verbose_name=_("edit deadline"),
         null=True, blank=True,
-        help_text="Organisers may extend the deadline for this submission alone.",
+        help_text=_("Organisers may extend the deadline for this submission alone."),
     )
-    internal_notes = models.TextField(blank=True, help_text="Organisers only.")
+    internal_notes = models.TextField(verbose_name=_("internal notes"),
+                                      blank=True, help_text=_("Organisers only."))
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   null=True,
                                    on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField()
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"))
+    submitted_at = models.DateTimeField(verbose_name=_("submitted at"), null=True, blank=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
-    speakers = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Speaker",
+    speakers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("speakers"),
+                                      through="Speaker",
                                       related_name="submissions")
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["event", "state"])]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
 
     def __str__(self):
         return self.title
+
+    @property
+    def language_name(self) -> str:
+        """The answers' language by its own name ("Français"), or "" when not said."""
+        return dict(settings.LANGUAGES).get(self.language, self.language)
 
     @property
     def is_editable_state(self) -> bool:
@@ -200,15 +241,18 @@ ANSWER_FIELDS = ANSWER_KEYS
 class KeyFigure(models.Model):
     """A number backing the first answer, e.g. "plasma current, 1.2, MA"."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+    submission = models.ForeignKey(Submission, verbose_name=_("submission"),
+                                   on_delete=models.CASCADE,
                                    related_name="key_figures")
-    label = models.CharField(max_length=120)
-    value = models.DecimalField(max_digits=20, decimal_places=6)
-    unit = models.CharField(max_length=40, blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(verbose_name=_("label"), max_length=120)
+    value = models.DecimalField(verbose_name=_("value"), max_digits=20, decimal_places=6)
+    unit = models.CharField(verbose_name=_("unit"), max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("key figure")
+        verbose_name_plural = _("key figures")
 
     def __str__(self):
         return f"{self.label}: {self.value.normalize():f} {self.unit}".strip()
@@ -217,14 +261,18 @@ class KeyFigure(models.Model):
 class Speaker(models.Model):
     """A registered participant of the submitting organisation who presents the talk."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE,
+    submission = models.ForeignKey(Submission, verbose_name=_("submission"),
+                                   on_delete=models.CASCADE,
                                    related_name="speaker_links")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.PROTECT,
                              related_name="speaker_links")
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
         constraints = [
             models.UniqueConstraint(fields=["submission", "user"], name="unique_speaker"),
         ]
@@ -241,17 +289,24 @@ class SpeakerProfile(models.Model):
     """What the public may learn about a speaker at one event: bio and photo. The code names
     the speaker in public addresses and exports instead of a database id."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speaker_profiles")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+    event = models.ForeignKey(Event, verbose_name=_("event"),
+                              on_delete=models.CASCADE, related_name="speaker_profiles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE,
                              related_name="speaker_profiles")
-    code = models.CharField(max_length=12, unique=True, default=new_code, editable=False)
-    bio = models.TextField(max_length=2000, blank=True, help_text="Plain text or Markdown.")
+    code = models.CharField(verbose_name=_("code"),
+                            max_length=12, unique=True, default=new_code, editable=False)
+    bio = models.TextField(verbose_name=_("bio"),
+                           max_length=2000, blank=True, help_text=_("Plain text or Markdown."))
     # Re-encoded JPEG written by the service, never the uploaded bytes.
-    photo = models.ImageField(upload_to=photo_path, storage=private_storage, blank=True,
+    photo = models.ImageField(verbose_name=_("photo"),
+                              upload_to=photo_path, storage=private_storage, blank=True,
                               max_length=200)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("speaker profile")
+        verbose_name_plural = _("speaker profiles")
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="unique_speaker_profile"),
         ]
@@ -284,13 +339,13 @@ class ScoreCategory(models.Model):
                                  validators=[MinValueValidator(0)])
     max_score = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="Scores go from 0 to this value.",
+        help_text=_("Scores go from 0 to this value."),
     )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
-        verbose_name_plural = "score categories"
+        verbose_name_plural = _("score categories")
         constraints = [
             models.UniqueConstraint(fields=["event", "name"], name="unique_score_category"),
         ]
@@ -350,11 +405,11 @@ class Review(models.Model):
     comment_to_organisers = models.TextField(max_length=5000, blank=True)
     comment_to_speaker = models.TextField(
         max_length=5000, blank=True,
-        help_text="Optional; may be included in the decision e-mail to the speakers.",
+        help_text=_("Optional; may be included in the decision e-mail to the speakers."),
     )
     weighted_score = models.DecimalField(
         max_digits=7, decimal_places=3, null=True, blank=True,
-        help_text="Weighted mean of the scores, normalised to 0-100; set on submission.",
+        help_text=_("Weighted mean of the scores, normalised to 0-100; set on submission."),
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -44,6 +44,7 @@ def _submission(s, user) -> dict:
         "role": "author" if s.created_by_id == user.pk else "speaker",
         "title": s.title,
         "abstract": s.abstract,
+        "language": s.language,
         "breakthroughs": text("breakthroughs"),
         "breakthroughs_visibility": level("breakthroughs"),
         "breakthrough_scale": s.breakthrough_scale,

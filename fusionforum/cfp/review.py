@@ -25,6 +25,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import audit, clock
@@ -54,14 +57,17 @@ DISAGREEMENT_STDEV = Decimal(15)
 
 DEFAULT_SCORE_CATEGORIES = (
     # name, description, weight, max score
-    ("Relevance to the workshop's questions",
-     "Does it answer what was achieved, what remains, and how ITER can help?", Decimal(3), 5),
-    ("Technical substance",
-     "Evidence, figures and scale behind the claims.", Decimal(3), 5),
-    ("What ITER can offer",
-     "A concrete, realistic request where ITER's experience or data can help.", Decimal(2), 5),
-    ("Clarity",
-     "Could the audience follow and reuse it?", Decimal(1), 5),
+    # (installed in the event's default language: from then on they are the organisers' text)
+    (gettext_lazy("Relevance to the workshop's questions"),
+     gettext_lazy("Does it answer what was achieved, what remains, and how ITER can help?"),
+     Decimal(3), 5),
+    (gettext_lazy("Technical substance"),
+     gettext_lazy("Evidence, figures and scale behind the claims."), Decimal(3), 5),
+    (gettext_lazy("What ITER can offer"),
+     gettext_lazy("A concrete, realistic request where ITER's experience or data can help."),
+     Decimal(2), 5),
+    (gettext_lazy("Clarity"),
+     gettext_lazy("Could the audience follow and reuse it?"), Decimal(1), 5),
 )
 
 
@@ -93,10 +99,11 @@ def reviews_per_submission(event: Event) -> int:
 def install_default_score_categories(event: Event) -> list[ScoreCategory]:
     """Give ``event`` the default score categories if it has none; return its categories.
     Idempotent: an event whose organisers set up their own keeps them."""
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(event.default_language):
         if not ScoreCategory.objects.filter(event=event).exists():
             ScoreCategory.objects.bulk_create([
-                ScoreCategory(event=event, name=name, description=description, weight=weight,
+                ScoreCategory(event=event, name=str(name), description=str(description),
+                              weight=weight,
                               max_score=max_score, position=index * 10)
                 for index, (name, description, weight, max_score)
                 in enumerate(DEFAULT_SCORE_CATEGORIES, start=1)
@@ -116,7 +123,7 @@ def save_score_category(event: Event, *, by, category: ScoreCategory | None = No
                         position: int) -> ScoreCategory:
     """Create or change a category. A maximum below a score already given is refused; a new
     weight re-computes the weighted score of every submitted review."""
-    _require(by, "cfp.manage_call", event, "Only the event's organisers set score categories.")
+    _require(by, "cfp.manage_call", event, _("Only the event's organisers set score categories."))
     errors = {}
     for key, value in (("name", name), ("description", description)):
         try:
@@ -129,12 +136,13 @@ def save_score_category(event: Event, *, by, category: ScoreCategory | None = No
     if created:
         category = ScoreCategory(event=event)
     elif category.event_id != event.pk:
-        raise PermissionDenied("This category belongs to another event.")
+        raise PermissionDenied(_("This category belongs to another event."))
     highest = (ReviewScore.objects.filter(category=category).order_by("-value")
                .values_list("value", flat=True).first() if not created else None)
     if highest is not None and max_score < highest:
-        raise ValidationError({"max_score": f"A review already gives {highest} in this "
-                                            f"category; the maximum cannot be lower."})
+        raise ValidationError({"max_score": _(
+            "A review already gives %(highest)s in this category; the maximum cannot be "
+            "lower.") % {"highest": highest}})
     category.name = name
     category.description = description
     category.weight = weight
@@ -152,13 +160,13 @@ def save_score_category(event: Event, *, by, category: ScoreCategory | None = No
 @transaction.atomic
 def delete_score_category(category: ScoreCategory, *, by) -> None:
     event = category.event
-    _require(by, "cfp.manage_call", event, "Only the event's organisers set score categories.")
+    _require(by, "cfp.manage_call", event, _("Only the event's organisers set score categories."))
     used = ReviewScore.objects.filter(category=category).count()
     if used:
         raise ReviewError(f"“{category.name}” already has {used} score{'s' if used != 1 else ''}"
                           " in reviews; change its weight to 0 instead of deleting it.")
     if ScoreCategory.objects.filter(event=event).count() <= 1:
-        raise ReviewError("Keep at least one score category.")
+        raise ReviewError(_("Keep at least one score category."))
     name = category.name
     category.delete()
     audit.record("cfp.score_category_deleted", event, actor=by,
@@ -209,7 +217,7 @@ def reviewers(event: Event):
 def add_reviewer(event: Event, email: str, *, by) -> User:
     """Make the account with ``email`` a reviewer of ``event``. The person must have an account
     (they sign up themselves); they will need a second factor to review."""
-    _require(by, "cfp.manage_call", event, "Only the event's organisers choose reviewers.")
+    _require(by, "cfp.manage_call", event, _("Only the event's organisers choose reviewers."))
     user = User.objects.filter(email__iexact=(email or "").strip()).first()
     if user is None or not user.is_active:
         raise ReviewError("There is no account with this e-mail address. Ask the person to "
@@ -229,11 +237,11 @@ def add_reviewer(event: Event, email: str, *, by) -> User:
 def remove_reviewer(event: Event, user: User, *, by) -> int:
     """Take the reviewer role away. Assignments without a submitted review go with it (and
     their drafts); submitted reviews stay. Returns how many assignments were removed."""
-    _require(by, "cfp.manage_call", event, "Only the event's organisers choose reviewers.")
-    deleted, _ = TeamMembership.objects.filter(
+    _require(by, "cfp.manage_call", event, _("Only the event's organisers choose reviewers."))
+    deleted, _count = TeamMembership.objects.filter(
         event=event, user=user, role=TeamMembership.Role.REVIEWER).delete()
     if not deleted:
-        raise ReviewError("This person is not a reviewer of the event.")
+        raise ReviewError(_("This person is not a reviewer of the event."))
     removed = _drop_open_assignments(
         ReviewAssignment.objects.filter(submission__event=event, reviewer=user))
     audit.record("cfp.reviewer_removed", event, actor=by,
@@ -271,12 +279,13 @@ def declare_conflict(event: Event, reviewer: User, organisation: Organisation, *
     """A reviewer declares they must not review ``organisation``. Their open assignments to
     its submissions are withdrawn at once. Returns the conflict and how many were withdrawn."""
     if not is_reviewer(reviewer, event):
-        raise PermissionDenied("Only reviewers of the event declare conflicts.")
+        raise PermissionDenied(_("Only reviewers of the event declare conflicts."))
     conflict, created = ReviewerConflict.objects.get_or_create(
         event=event, reviewer=reviewer, organisation=organisation,
         defaults={"reason": reason[:200]})
     if not created:
-        raise ReviewError(f"You already declared a conflict with {organisation.name}.")
+        raise ReviewError(_("You already declared a conflict with %(organisation)s.")
+                          % {"organisation": organisation.name})
     removed = _drop_open_assignments(ReviewAssignment.objects.filter(
         submission__event=event, submission__organisation=organisation, reviewer=reviewer))
     audit.record("cfp.conflict_declared", conflict, actor=reviewer,
@@ -287,7 +296,7 @@ def declare_conflict(event: Event, reviewer: User, organisation: Organisation, *
 @transaction.atomic
 def withdraw_conflict(conflict: ReviewerConflict, *, by) -> None:
     if conflict.reviewer_id != getattr(by, "pk", None):
-        raise PermissionDenied("Only the reviewer who declared a conflict withdraws it.")
+        raise PermissionDenied(_("Only the reviewer who declared a conflict withdraws it."))
     audit.record("cfp.conflict_withdrawn", conflict.event, actor=by,
                  summary=f"Conflict with {conflict.organisation.name} withdrawn")
     conflict.delete()
@@ -320,7 +329,7 @@ def conflict_reason(reviewer: User, submission: Submission) -> str:
 def assign(submission: Submission, reviewer: User, *, by, automatic: bool = False
            ) -> ReviewAssignment:
     event = submission.event
-    _require(by, "cfp.manage_call", event, "Only the event's organisers assign reviewers.")
+    _require(by, "cfp.manage_call", event, _("Only the event's organisers assign reviewers."))
     who = reviewer.full_name or reviewer.email
     if not is_reviewer(reviewer, event):
         raise ReviewError(f"{who} is not a reviewer of this event.")
@@ -329,7 +338,7 @@ def assign(submission: Submission, reviewer: User, *, by, automatic: bool = Fals
                           f"{submission.get_state_display().lower()}: it is not reviewed.")
     reason = conflict_reason(reviewer, submission)
     if reason:
-        raise ReviewError(f"Not assigned: {reason}")
+        raise ReviewError(_("Not assigned: %(reason)s") % {"reason": reason})
     assignment, created = ReviewAssignment.objects.get_or_create(
         submission=submission, reviewer=reviewer,
         defaults={"assigned_at": clock.now(), "assigned_by": by if by.is_authenticated else None,
@@ -344,7 +353,7 @@ def assign(submission: Submission, reviewer: User, *, by, automatic: bool = Fals
 @transaction.atomic
 def unassign(submission: Submission, reviewer: User, *, by) -> None:
     _require(by, "cfp.manage_call", submission.event,
-             "Only the event's organisers assign reviewers.")
+             _("Only the event's organisers assign reviewers."))
     if Review.objects.filter(submission=submission, reviewer=reviewer,
                              submitted_at__isnull=False).exists():
         raise ReviewError(f"{reviewer.full_name or reviewer.email} has already submitted a "
@@ -352,7 +361,7 @@ def unassign(submission: Submission, reviewer: User, *, by) -> None:
     removed = _drop_open_assignments(
         ReviewAssignment.objects.filter(submission=submission, reviewer=reviewer))
     if not removed:
-        raise ReviewError("This reviewer was not assigned to this submission.")
+        raise ReviewError(_("This reviewer was not assigned to this submission."))
     audit.record("cfp.reviewer_unassigned", submission, actor=by,
                  summary=f"{reviewer.email} unassigned", reviewer=reviewer.email)
 
@@ -471,7 +480,7 @@ def auto_assign(event: Event, *, by) -> AssignmentReport:
     """Give every submission awaiting a decision the call's number of reviewers, balanced
     (``balance``), keeping the assignments already made. Reports the submissions that could
     not get enough reviewers (too few without a conflict)."""
-    _require(by, "cfp.manage_call", event, "Only the event's organisers assign reviewers.")
+    _require(by, "cfp.manage_call", event, _("Only the event's organisers assign reviewers."))
     with transaction.atomic():
         # One assignment run at a time per event.
         CallSettings.objects.select_for_update().filter(event=event).first()
@@ -542,17 +551,17 @@ def save_review(submission: Submission, reviewer: User, *, scores: dict[int, int
     problems (keys ``score_<category id>``, ``comment_to_organisers``...): nothing is written.
     """
     if not may_review(reviewer, submission):
-        raise PermissionDenied("You do not review this submission.")
+        raise PermissionDenied(_("You do not review this submission."))
     event = submission.event
     if not review_window_open(event):
-        raise ReviewError("Reviewing is closed: scores can no longer be changed.")
+        raise ReviewError(_("Reviewing is closed: scores can no longer be changed."))
     categories = score_categories(event)
     errors: dict[str, list[str]] = {}
     clean: dict[int, int] = {}
     known = {c.pk for c in categories}
     for category_id in scores:
         if category_id not in known:
-            errors.setdefault("__all__", []).append("A score for an unknown category was sent.")
+            errors.setdefault("__all__", []).append(_("A score for an unknown category was sent."))
     existing = review_of(submission, reviewer)
     submit = submit or bool(existing and existing.submitted_at)
     for category in categories:
@@ -560,19 +569,20 @@ def save_review(submission: Submission, reviewer: User, *, scores: dict[int, int
         key = f"score_{category.pk}"
         if value is None:
             if submit:
-                errors[key] = [f"Give a score from 0 to {category.max_score}."]
+                errors[key] = [_("Give a score from 0 to %(max)s.") % {"max": category.max_score}]
             continue
         if isinstance(value, bool) or not isinstance(value, int):
-            errors[key] = ["Give a whole number."]
+            errors[key] = [_("Give a whole number.")]
         elif not 0 <= value <= category.max_score:
-            errors[key] = [f"Give a score from 0 to {category.max_score}."]
+            errors[key] = [_("Give a score from 0 to %(max)s.") % {"max": category.max_score}]
         else:
             clean[category.pk] = value
     for name, text in (("comment_to_organisers", comment_to_organisers),
                        ("comment_to_speaker", comment_to_speaker)):
         limit = Review._meta.get_field(name).max_length
         if len(text or "") > limit:
-            errors[name] = [f"At most {limit} characters (this has {len(text)})."]
+            errors[name] = [_("At most %(limit)s characters (this has %(count)s).")
+                            % {"limit": limit, "count": len(text)}]
         else:
             try:
                 validate_multiline(text or "")
@@ -619,10 +629,10 @@ def other_reviews(submission: Submission, user: User) -> list[Review]:
     if user.has_perm("cfp.decide_submission", submission):
         return list(queryset)
     if not may_review(user, submission):
-        raise PermissionDenied("You do not review this submission.")
+        raise PermissionDenied(_("You do not review this submission."))
     if not Review.objects.filter(submission=submission, reviewer=user,
                                  submitted_at__isnull=False).exists():
-        raise ReviewsHidden("Submit your own review to see the others.")
+        raise ReviewsHidden(_("Submit your own review to see the others."))
     return list(queryset.exclude(reviewer=user))
 
 
@@ -632,10 +642,18 @@ class MyAssignment:
     review: Review | None
 
     @property
+    def status_code(self) -> str:
+        """The same as ``status`` for style sheets: the same in every language."""
+        if self.review is None:
+            return "not-started"
+        return "submitted" if self.review.submitted_at else "draft"
+
+    @property
     def status(self) -> str:
         if self.review is None:
-            return "Not started"
-        return "Submitted" if self.review.submitted_at else "Draft"
+            return pgettext("review", "Not started")
+        return (pgettext("review", "Submitted") if self.review.submitted_at
+                else pgettext("review", "Draft"))
 
 
 def assignments_of(event: Event, reviewer: User) -> list[MyAssignment]:
@@ -758,7 +776,9 @@ def reviewer_progress(event: Event) -> list[ReviewerProgress]:
 # Decisions ------------------------------------------------------------------------------------
 
 
-DECISION_LABELS = {S.ACCEPTED: "accepted", S.REJECTED: "rejected", S.WAITLISTED: "waitlisted"}
+DECISION_LABELS = {S.ACCEPTED: pgettext_lazy("decision", "accepted"),
+                   S.REJECTED: pgettext_lazy("decision", "rejected"),
+                   S.WAITLISTED: pgettext_lazy("decision", "waitlisted")}
 
 
 def decide(submission: Submission, decision: str, *, by, note: str = "",
@@ -768,14 +788,14 @@ def decide(submission: Submission, decision: str, *, by, note: str = "",
     transition table allows), then e-mail every speaker. Raises IllegalTransition, ReviewError
     or PermissionDenied; on any of them nothing changes and nothing is sent."""
     _require(by, "cfp.decide_submission", submission,
-             "Only the event's organisers decide on submissions.")
+             _("Only the event's organisers decide on submissions."))
     if decision not in DECISIONS:
-        raise ReviewError("Choose accept, reject or waiting list.")
+        raise ReviewError(_("Choose accept, reject or waiting list."))
     if duration_minutes is not None:
         if decision != S.ACCEPTED:
-            raise ReviewError("A talk length is set only when accepting.")
+            raise ReviewError(_("A talk length is set only when accepting."))
         if not 5 <= duration_minutes <= 240:
-            raise ReviewError("A talk lasts from 5 to 240 minutes.")
+            raise ReviewError(_("A talk lasts from 5 to 240 minutes."))
 
     with transaction.atomic():
         lifecycle.move(submission, decision, by=by, note=note)
@@ -812,15 +832,16 @@ def bulk_decide(event: Event, ids: list[int], decision: str, *, by,
     """The same decision for each selected submission, one at a time: one that cannot take it
     (e.g. already confirmed, withdrawn, another event's) is reported, the others proceed."""
     if decision not in DECISIONS:
-        raise ReviewError("Choose accept, reject or waiting list.")
-    _require(by, "cfp.manage_call", event, "Only the event's organisers decide on submissions.")
+        raise ReviewError(_("Choose accept, reject or waiting list."))
+    _require(by, "cfp.manage_call", event, _("Only the event's organisers decide on submissions."))
     found = {s.pk: s for s in Submission.objects.filter(event=event, pk__in=ids)
              .select_related("event", "organisation")}
     outcomes = []
     for pk in dict.fromkeys(ids):
         submission = found.get(pk)
         if submission is None:
-            outcomes.append(Outcome(None, False, f"Submission {pk} is not one of this event's."))
+            outcomes.append(Outcome(None, False, _("Submission %(id)s is not one of this "
+                                                   "event's.") % {"id": pk}))
             continue
         try:
             decide(submission, decision, by=by,
@@ -828,13 +849,13 @@ def bulk_decide(event: Event, ids: list[int], decision: str, *, by,
         except EXPECTED_ERRORS as exc:
             outcomes.append(Outcome(submission, False, error_text(exc)))
         else:
-            outcomes.append(Outcome(submission, True, DECISION_LABELS[decision]))
+            outcomes.append(Outcome(submission, True, str(DECISION_LABELS[decision])))
     return outcomes
 
 
 def send_confirmation_reminders(event: Event, *, by) -> int:
     """Remind the speakers of accepted talks not yet confirmed; returns how many talks."""
-    _require(by, "cfp.manage_call", event, "Only the event's organisers send reminders.")
+    _require(by, "cfp.manage_call", event, _("Only the event's organisers send reminders."))
 
     with transaction.atomic():
         pending = list(Submission.objects.filter(event=event, state=S.ACCEPTED)

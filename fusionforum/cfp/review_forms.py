@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.forms import AccessibleFormMixin
@@ -22,16 +24,17 @@ class ReviewForm(AccessibleFormMixin, forms.Form):
     speakers. A draft may leave scores empty; submitting needs them all."""
 
     comment_to_organisers = forms.CharField(
-        label="Comment to the organisers", required=False, strip=False,
+        label=gettext_lazy("Comment to the organisers"), required=False, strip=False,
         max_length=Review._meta.get_field("comment_to_organisers").max_length,
-        help_text="Only the organisers and, once they have submitted theirs, the other "
-                  "reviewers of this submission read it.",
+        help_text=gettext_lazy("Only the organisers and, once they have submitted theirs, "
+                               "the other reviewers of this submission read it."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     comment_to_speaker = forms.CharField(
-        label="Comment to the speakers (optional)", required=False, strip=False,
+        label=gettext_lazy("Comment to the speakers (optional)"), required=False, strip=False,
         max_length=Review._meta.get_field("comment_to_speaker").max_length,
-        help_text="The organisers may include it, unsigned, in the decision e-mail.",
+        help_text=gettext_lazy("The organisers may include it, unsigned, in the decision "
+                               "e-mail."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -44,13 +47,16 @@ class ReviewForm(AccessibleFormMixin, forms.Form):
             score_fields[f"score_{category.pk}"] = forms.IntegerField(
                 label=category.name, required=False, min_value=0, max_value=category.max_score,
                 help_text=(f"{category.description} " if category.description else "")
-                + f"From 0 to {category.max_score}; weight {category.weight.normalize():f}.",
+                + _("From 0 to %(max)s; weight %(weight)s.") % {
+                    "max": category.max_score, "weight": f"{category.weight.normalize():f}"},
                 widget=forms.NumberInput(attrs={"min": 0, "max": category.max_score,
                                                 "step": 1, "inputmode": "numeric",
                                                 "class": "score-input"}),
-                error_messages={"invalid": "Give a whole number.",
-                                "min_value": f"Give a score from 0 to {category.max_score}.",
-                                "max_value": f"Give a score from 0 to {category.max_score}."},
+                error_messages={"invalid": _("Give a whole number."),
+                                "min_value": _("Give a score from 0 to %(max)s.")
+                                % {"max": category.max_score},
+                                "max_value": _("Give a score from 0 to %(max)s.")
+                                % {"max": category.max_score}},
             )
         # Scores first, in the categories' order.
         self.fields = {**score_fields, **self.fields}
@@ -79,8 +85,8 @@ class ReviewForm(AccessibleFormMixin, forms.Form):
             for category in self.categories:
                 name = f"score_{category.pk}"
                 if name not in self.errors and cleaned.get(name) is None:
-                    self.add_error(name, f"Give a score from 0 to {category.max_score} to "
-                                         "submit the review.")
+                    self.add_error(name, _("Give a score from 0 to %(max)s to submit the "
+                                           "review.") % {"max": category.max_score})
         return cleaned
 
     def scores(self) -> dict[int, int | None]:
@@ -89,13 +95,15 @@ class ReviewForm(AccessibleFormMixin, forms.Form):
 
 class ConflictForm(AccessibleFormMixin, forms.Form):
     organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.order_by("name"), label="Organisation",
-        help_text="Its submissions will never be given to you, and those already given are "
-                  "taken back.",
-        error_messages={"invalid_choice": "Choose an organisation from the list."},
+        queryset=Organisation.objects.order_by("name"), label=gettext_lazy("Organisation"),
+        help_text=gettext_lazy("Its submissions will never be given to you, and those already "
+                               "given are taken back."),
+        error_messages={"invalid_choice": gettext_lazy("Choose an organisation from the list.")},
     )
-    reason = forms.CharField(label="Reason (optional)", required=False, max_length=200,
-                             help_text="For example: former employer, shareholder, partner.")
+    reason = forms.CharField(label=gettext_lazy("Reason (optional)"), required=False,
+                             max_length=200,
+                             help_text=gettext_lazy("For example: former employer, "
+                                                    "shareholder, partner."))
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"]
@@ -104,22 +112,28 @@ class ConflictForm(AccessibleFormMixin, forms.Form):
 
 
 class AddReviewerForm(AccessibleFormMixin, forms.Form):
-    email = forms.EmailField(label="E-mail address of the account", max_length=254,
-                             help_text="The person must already have an account on this site.")
+    email = forms.EmailField(label=gettext_lazy("E-mail address of the account"),
+                             max_length=254,
+                             help_text=gettext_lazy("The person must already have an account "
+                                                    "on this site."))
 
 
 class ScoreCategoryForm(AccessibleFormMixin, forms.Form):
-    name = forms.CharField(max_length=120)
-    description = forms.CharField(max_length=300, required=False,
-                                  help_text="One line shown to reviewers under the name.")
-    weight = forms.DecimalField(min_value=Decimal(0), max_digits=5, decimal_places=2,
-                                initial=Decimal(1),
-                                help_text="How much this category counts in the weighted "
-                                          "score (0 to leave it out).")
-    max_score = forms.IntegerField(label="Highest score", min_value=1, max_value=100,
-                                   initial=5, help_text="Scores go from 0 to this value.")
-    position = forms.IntegerField(min_value=0, max_value=100000, initial=0,
-                                  help_text="Smaller comes first.")
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=300,
+                                  required=False,
+                                  help_text=gettext_lazy("One line shown to reviewers under "
+                                                         "the name."))
+    weight = forms.DecimalField(label=gettext_lazy("Weight"), min_value=Decimal(0),
+                                max_digits=5, decimal_places=2, initial=Decimal(1),
+                                help_text=gettext_lazy("How much this category counts in the "
+                                                       "weighted score (0 to leave it out)."))
+    max_score = forms.IntegerField(label=gettext_lazy("Highest score"), min_value=1,
+                                   max_value=100, initial=5,
+                                   help_text=gettext_lazy("Scores go from 0 to this value."))
+    position = forms.IntegerField(label=gettext_lazy("Position"), min_value=0,
+                                  max_value=100000, initial=0,
+                                  help_text=gettext_lazy("Smaller comes first."))
 
     def clean_name(self):
         # Checked before spaces are folded: folding would quietly turn a line break or a
@@ -134,8 +148,9 @@ class ScoreCategoryForm(AccessibleFormMixin, forms.Form):
 
 
 class AssignReviewerForm(forms.Form):
-    reviewer = forms.ModelChoiceField(queryset=None, label="Reviewer",
-                                      error_messages={"invalid_choice": "Choose a reviewer."})
+    reviewer = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Reviewer"),
+        error_messages={"invalid_choice": gettext_lazy("Choose a reviewer.")})
 
     def __init__(self, *args, reviewers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,16 +159,20 @@ class AssignReviewerForm(forms.Form):
 
 class DecisionForm(AccessibleFormMixin, forms.Form):
     decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
         choices=[(s.value, s.label) for s in SubmissionState if s in DECISIONS],
-        widget=forms.RadioSelect, error_messages={"required": "Choose a decision.",
-                                                  "invalid_choice": "Choose a decision."})
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose a decision."),
+                        "invalid_choice": gettext_lazy("Choose a decision.")})
     duration_minutes = forms.IntegerField(
-        label="Talk length in minutes (optional, on acceptance)", required=False,
+        label=gettext_lazy("Talk length in minutes (optional, on acceptance)"), required=False,
         validators=[MinValueValidator(5), MaxValueValidator(240)],
-        help_text="Empty: the call's default length.")
+        help_text=gettext_lazy("Empty: the call's default length."))
     include_reviewer_comments = forms.BooleanField(
-        label="Include the reviewers' comments to the speakers in the e-mail", required=False)
-    note = forms.CharField(label="Internal note (optional)", required=False, max_length=300)
+        label=gettext_lazy("Include the reviewers' comments to the speakers in the e-mail"),
+        required=False)
+    note = forms.CharField(label=gettext_lazy("Internal note (optional)"), required=False,
+                           max_length=300)
 
     def clean_note(self):
         note = self.cleaned_data["note"]
@@ -164,20 +183,23 @@ class DecisionForm(AccessibleFormMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("duration_minutes") is not None and cleaned.get("decision") not in (
                 None, SubmissionState.ACCEPTED):
-            self.add_error("duration_minutes", "A talk length is set only when accepting.")
+            self.add_error("duration_minutes", _("A talk length is set only when accepting."))
         return cleaned
 
 
 class RankingFilterForm(forms.Form):
-    state = forms.ChoiceField(required=False, label="State", choices=[("", "Any")] + [
-        (s.value, s.label) for s in SubmissionState if s in UNDER_REVIEW])
-    category = forms.ChoiceField(required=False, label="Category")
-    approach = forms.ChoiceField(required=False, label="Approach",
-                                 choices=[("", "Any")] + list(Organisation.Approach.choices))
+    state = forms.ChoiceField(required=False, label=gettext_lazy("State"),
+                              choices=[("", gettext_lazy("Any state"))] + [
+                                  (s.value, s.label) for s in SubmissionState
+                                  if s in UNDER_REVIEW])
+    category = forms.ChoiceField(required=False, label=gettext_lazy("Category"))
+    approach = forms.ChoiceField(required=False, label=gettext_lazy("Approach"),
+                                 choices=[("", gettext_lazy("Any approach")),
+                                          *Organisation.Approach.choices])
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "Any")] + [
+        self.fields["category"].choices = [("", _("Any category"))] + [
             (c.slug, c.name) for c in Category.objects.filter(event=event)]
 
     def cleaned(self) -> dict[str, str]:

@@ -26,11 +26,13 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from fusionforum.accounts.models import User
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core import audit, clock
+from fusionforum.core.languages import language_codes, language_for, speaking_to
 from fusionforum.core.text import (
     clean_multiline,
     normalise_newlines,
@@ -92,15 +94,19 @@ def call_state(call: CallSettings | None, now=None) -> str:
 
 
 REASONS = {
-    "none": "This event has no call for presentations.",
-    "not_yet_open": "The call for presentations is not open yet: submissions start when it "
-                    "opens.",
-    "closed": "The call for presentations has closed: no new submissions are accepted.",
-    "anonymous": "Log in to submit a presentation.",
-    "unverified": "Confirm your e-mail address before submitting: we sent you a link.",
-    "no_organisation": "Tell us which organisation you belong to (in your account) first.",
-    "not_registered": "Only registered participants can submit: register for the event first. "
-                      "The submission belongs to your organisation.",
+    "none": gettext_lazy("This event has no call for presentations."),
+    "not_yet_open": gettext_lazy("The call for presentations is not open yet: submissions "
+                                 "start when it opens."),
+    "closed": gettext_lazy("The call for presentations has closed: no new submissions are "
+                           "accepted."),
+    "anonymous": gettext_lazy("Log in to submit a presentation."),
+    "unverified": gettext_lazy("Confirm your e-mail address before submitting: we sent you a "
+                               "link."),
+    "no_organisation": gettext_lazy("Tell us which organisation you belong to (in your "
+                                    "account) first."),
+    "not_registered": gettext_lazy("Only registered participants can submit: register for the "
+                                   "event first. The submission belongs to your "
+                                   "organisation."),
 }
 
 
@@ -167,7 +173,7 @@ def is_organiser(user, event) -> bool:
 
 def _require_organiser(user, event) -> None:
     if not is_organiser(user, event):
-        raise PermissionDenied("Only the event's organisers can do this.")
+        raise PermissionDenied(_("Only the event's organisers can do this."))
 
 
 def record_export(event, *, by, count: int, fmt: str) -> None:
@@ -178,21 +184,22 @@ def record_export(event, *, by, count: int, fmt: str) -> None:
 
 def _require_author(user, submission: Submission) -> None:
     if not is_author(user, submission):
-        raise PermissionDenied("Only the authors and speakers of this submission can do this.")
+        raise PermissionDenied(_("Only the authors and speakers of this submission can do this."))
 
 
 def edit_block_reason(submission: Submission, now=None) -> str | None:
     """Why the content of ``submission`` cannot be edited now, or None."""
     now = now or clock.now()
     if submission.state not in EDITABLE:
-        return (f"This submission is “{submission.get_state_display().lower()}”: its content "
-                f"can no longer be changed.")
+        return (_("This submission is “%(state)s”: its content can no longer be changed.")
+                % {"state": submission.get_state_display().lower()})
     deadline = submission.deadline()
     if now >= deadline:
         local = timezone.localtime(deadline, submission.event.tz)
-        return (f"The deadline for changes passed on {formats.date_format(local, 'j F Y, H:i')} "
-                f"({submission.event.time_zone}). Contact the organisers if something must "
-                f"change.")
+        return (_("The deadline for changes passed on %(deadline)s (%(zone)s). Contact the "
+                  "organisers if something must change.")
+                % {"deadline": formats.date_format(local, "j F Y, H:i"),
+                   "zone": submission.event.time_zone})
     return None
 
 
@@ -223,6 +230,8 @@ class SubmissionContent:
     challenges_visibility: str = Visibility.PUBLIC
     iter_help: str = ""
     iter_help_visibility: str = Visibility.PUBLIC
+    # The language the answers are written in ("" = not said).
+    language: str = ""
     challenge_categories: list = field(default_factory=list)
     help_categories: list = field(default_factory=list)
     speakers: list = field(default_factory=list)
@@ -232,11 +241,12 @@ class SubmissionContent:
 TEXT_LIMITS = {"title": 200, "abstract": 1500, "breakthroughs": 6000, "challenges": 6000,
                "iter_help": 6000}
 REQUIRED_TO_SUBMIT = {
-    "abstract": "Write a short abstract before submitting.",
-    "breakthroughs": "Answer question 1 before submitting.",
-    "breakthrough_scale": "Say at what scale your results were obtained before submitting.",
-    "challenges": "Answer question 2 before submitting.",
-    "iter_help": "Answer question 3 before submitting.",
+    "abstract": gettext_lazy("Write a short abstract before submitting."),
+    "breakthroughs": gettext_lazy("Answer question 1 before submitting."),
+    "breakthrough_scale": gettext_lazy("Say at what scale your results were obtained before "
+                                       "submitting."),
+    "challenges": gettext_lazy("Answer question 2 before submitting."),
+    "iter_help": gettext_lazy("Answer question 3 before submitting."),
 }
 
 
@@ -269,41 +279,45 @@ def clean_content(event, organisation, content: SubmissionContent, *,
             for message in exc.messages:
                 add(name, message)
         if len(value) > limit:
-            add(name, f"At most {limit} characters (now {len(value)}).")
+            add(name, _("At most %(limit)s characters (now %(count)s).")
+                % {"limit": limit, "count": len(value)})
     if not content.title:
-        add("title", "Give your presentation a title.")
+        add("title", _("Give your presentation a title."))
     for name in ANSWER_FIELDS:
         if getattr(content, f"{name}_visibility") not in Visibility.values:
-            add(f"{name}_visibility", "Choose who may read this answer.")
+            add(f"{name}_visibility", _("Choose who may read this answer."))
     if content.breakthrough_scale and content.breakthrough_scale not in Scale.values:
-        add("breakthrough_scale", "Choose one of the scales listed.")
+        add("breakthrough_scale", _("Choose one of the scales listed."))
+    if content.language and content.language not in language_codes():
+        add("language", _("Choose one of the languages listed."))
     if for_submit:
         for name, message in REQUIRED_TO_SUBMIT.items():
             if not getattr(content, name):
-                add(name, message)
+                add(name, str(message))
 
     event_categories = {c.pk for c in Category.objects.filter(event=event)}
     for name in ("challenge_categories", "help_categories"):
         chosen = list(dict.fromkeys(getattr(content, name)))
         if any(c.pk not in event_categories for c in chosen):
-            add(name, "Choose categories from the list.")
+            add(name, _("Choose categories from the list."))
         if len(chosen) > MAX_CATEGORIES:
-            add(name, f"Choose at most {MAX_CATEGORIES} categories.")
+            add(name, _("Choose at most %(count)s categories.") % {"count": MAX_CATEGORIES})
         setattr(content, name, chosen)
 
     speakers = list(dict.fromkeys(content.speakers))
     content.speakers = speakers
     if not speakers:
-        add("speakers", "Choose at least one speaker.")
+        add("speakers", _("Choose at least one speaker."))
     elif len(speakers) > MAX_SPEAKERS:
-        add("speakers", f"At most {MAX_SPEAKERS} speakers.")
+        add("speakers", _("At most %(count)s speakers.") % {"count": MAX_SPEAKERS})
     else:
         allowed = set(eligible_speakers(event, organisation).values_list("pk", flat=True))
         if any(person.pk not in allowed for person in speakers):
-            add("speakers", "Speakers must be registered participants of your organisation.")
+            add("speakers", _("Speakers must be registered participants of your "
+                              "organisation."))
 
     if len(content.key_figures) > MAX_KEY_FIGURES:
-        add("key_figures", f"At most {MAX_KEY_FIGURES} key figures.")
+        add("key_figures", _("At most %(count)s key figures.") % {"count": MAX_KEY_FIGURES})
     for index, figure in enumerate(content.key_figures, start=1):
         problems = []
         try:
@@ -312,20 +326,21 @@ def clean_content(event, organisation, content: SubmissionContent, *,
         except ValidationError as exc:
             problems.append(exc.messages[0])
         if not figure.label:
-            problems.append("the label is missing")
+            problems.append(_("the label is missing"))
         if len(figure.label) > 120 or len(figure.unit) > 40:
-            problems.append("the label (120) or unit (40 characters) is too long")
+            problems.append(_("the label (120) or unit (40 characters) is too long"))
         value = figure.value
         if not isinstance(value, decimal.Decimal) or not value.is_finite():
-            problems.append("the value is not a number")
+            problems.append(_("the value is not a number"))
         else:
             sign, digits, exponent = value.normalize().as_tuple()
             whole = len(digits) + exponent if exponent < 0 else len(digits) + exponent
             if whole > 14 or (exponent < 0 and -exponent > 6):
-                problems.append("the value is out of range (at most 14 digits before and 6 "
-                                "after the decimal point)")
+                problems.append(_("the value is out of range (at most 14 digits before and 6 "
+                                  "after the decimal point)"))
         if problems:
-            add("key_figures", f"Key figure {index}: " + "; ".join(problems) + ".")
+            add("key_figures", _("Key figure %(number)s: %(problems)s.")
+                % {"number": index, "problems": "; ".join(problems)})
     if errors:
         raise ValidationError(errors)
     return content
@@ -334,7 +349,7 @@ def clean_content(event, organisation, content: SubmissionContent, *,
 def _write_content(submission: Submission, content: SubmissionContent) -> None:
     for name in ("title", "abstract", "breakthroughs", "breakthroughs_visibility",
                  "breakthrough_scale", "challenges", "challenges_visibility", "iter_help",
-                 "iter_help_visibility"):
+                 "iter_help_visibility", "language"):
         setattr(submission, name, getattr(content, name))
     submission.save()
     submission.challenge_categories.set(content.challenge_categories)
@@ -363,11 +378,14 @@ def create_submission(event, user, content: SubmissionContent, *,
     submitted at once with ``submit``)."""
     reason = submit_block_reason(event, user)
     if reason == "anonymous":
-        raise PermissionDenied(REASONS[reason])
+        raise PermissionDenied(str(REASONS[reason]))
     if reason:
-        raise SubmissionError(REASONS[reason])
+        raise SubmissionError(str(REASONS[reason]))
     organisation = submitting_organisation(event, user)
     content = clean_content(event, organisation, content, for_submit=submit)
+    if not content.language:
+        # Unless they say otherwise, people write in the language they chose for the site.
+        content.language = getattr(user, "preferred_language", "") or ""
     with transaction.atomic():
         submission = Submission(event=event, organisation=organisation, created_by=user,
                                 created_at=clock.now(), title=content.title)
@@ -402,10 +420,10 @@ def update_submission(submission: Submission, user, content: SubmissionContent, 
 
 
 def _missing_for_submit(submission: Submission) -> dict:
-    missing = {name: [message] for name, message in REQUIRED_TO_SUBMIT.items()
+    missing = {name: [str(message)] for name, message in REQUIRED_TO_SUBMIT.items()
                if not getattr(submission, name)}
     if not submission.speaker_links.exists():
-        missing["speakers"] = ["Choose at least one speaker."]
+        missing["speakers"] = [_("Choose at least one speaker.")]
     return missing
 
 
@@ -465,15 +483,29 @@ def confirm(submission: Submission, user) -> Submission:
 # E-mails ------------------------------------------------------------------------------------
 
 
-def _author_addresses(submission: Submission) -> list[str]:
+def _authors(submission: Submission) -> list:
+    """The author and the speakers who still receive e-mail, each once."""
     people = [link.user for link in submission.speaker_links.select_related("user")]
     if submission.created_by_id:
         people.insert(0, submission.created_by)
-    seen = []
+    seen, found = set(), []
     for person in people:
         if person.is_active and not person.anonymised_at and person.email not in seen:
-            seen.append(person.email)
-    return seen
+            seen.add(person.email)
+            found.append(person)
+    return found
+
+
+def _author_addresses(submission: Submission) -> list[str]:
+    return [person.email for person in _authors(submission)]
+
+
+def _by_language(people, event) -> dict[str, list]:
+    """The people grouped by the language they are written to in, in a stable order."""
+    groups: dict[str, list] = {}
+    for person in people:
+        groups.setdefault(language_for(person, event), []).append(person)
+    return groups
 
 
 def submission_url(submission: Submission) -> str:
@@ -482,23 +514,25 @@ def submission_url(submission: Submission) -> str:
 
 
 def _email_submitted(submission: Submission) -> None:
-    to = _author_addresses(submission)
-    if not to:
-        return
+    """One e-mail per language to the authors and speakers, each in the language they chose."""
     event = submission.event
-    deadline = formats.date_format(timezone.localtime(submission.deadline(), event.tz),
-                                   "j F Y, H:i")
-    body = (
-        f"Hello,\n\nThe presentation “{submission.title}” (reference {submission.code}) was "
-        f"submitted to the call for presentations of {event.title} on behalf of "
-        f"{submission.organisation.name}.\n\n"
-        f"You can still change it until {deadline} ({event.time_zone}), or withdraw it: "
-        f"{submission_url(submission)}\n\n"
-        f"The organisers will let you know their decision.\n"
-    )
-    queue_email(to=to, subject=f"{event.title}: submission received: {submission.title}",
-                body=body, purpose="cfp_submitted", related=submission,
-                reply_to=[event.public_email] if event.public_email else None)
+    for people in _by_language(_authors(submission), event).values():
+        with speaking_to(people[0], event):
+            deadline = formats.date_format(
+                timezone.localtime(submission.deadline(), event.tz), "j F Y, H:i")
+            values = {"title": submission.title, "code": submission.code,
+                      "event": event.title, "organisation": submission.organisation.name,
+                      "deadline": deadline, "zone": event.time_zone,
+                      "url": submission_url(submission)}
+            body = _(
+                "Hello,\n\nThe presentation “%(title)s” (reference %(code)s) was submitted to "
+                "the call for presentations of %(event)s on behalf of %(organisation)s.\n\n"
+                "You can still change it until %(deadline)s (%(zone)s), or withdraw it: "
+                "%(url)s\n\nThe organisers will let you know their decision.\n") % values
+            subject = _("%(event)s: submission received: %(title)s") % values
+        queue_email(to=[person.email for person in people], subject=subject, body=body,
+                    purpose="cfp_submitted", related=submission,
+                    reply_to=[event.public_email] if event.public_email else None)
 
 
 def _email_withdrawn(submission: Submission, user, previous: str, note: str) -> None:
@@ -508,15 +542,20 @@ def _email_withdrawn(submission: Submission, user, previous: str, note: str) -> 
         return
     desk_url = settings.SITE_URL + reverse("cfp_manage:detail", kwargs={
         "slug": event.slug, "code": submission.code})
-    body = (
-        f"The submission “{submission.title}” ({submission.code}) of "
-        f"{submission.organisation.name} was withdrawn by {user.full_name or user.email}.\n"
-        f"It was “{SubmissionState(previous).label.lower()}”.\n"
-        + (f"Reason given: {note}\n" if note else "")
-        + f"\nDetails: {desk_url}\n"
-    )
-    queue_email(to=to, subject=f"{event.title}: submission withdrawn: {submission.title}",
-                body=body, purpose="cfp_withdrawn", related=submission)
+    # To the organisers' shared addresses: in the event's default language.
+    with speaking_to(None, event):
+        values = {"title": submission.title, "code": submission.code,
+                  "organisation": submission.organisation.name,
+                  "person": user.full_name or user.email,
+                  "state": SubmissionState(previous).label.lower(), "note": note,
+                  "url": desk_url, "event": event.title}
+        body = (_("The submission “%(title)s” (%(code)s) of %(organisation)s was withdrawn by "
+                  "%(person)s.\nIt was “%(state)s”.\n") % values
+                + (_("Reason given: %(note)s\n") % values if note else "")
+                + "\n" + _("Details: %(url)s\n") % values)
+        subject = _("%(event)s: submission withdrawn: %(title)s") % values
+    queue_email(to=to, subject=subject, body=body, purpose="cfp_withdrawn",
+                related=submission)
 
 
 # Slides -------------------------------------------------------------------------------------
@@ -540,10 +579,10 @@ def _slides_block_reason(submission: Submission, now=None) -> str | None:
         end = dt.datetime.combine(event.end_date + dt.timedelta(days=1), dt.time(),
                                   tzinfo=event.tz)
         if now >= end:
-            return "The event is over: slides can no longer be changed."
+            return _("The event is over: slides can no longer be changed.")
         return None
-    return (f"This submission is “{submission.get_state_display().lower()}”: slides can no "
-            f"longer be changed.")
+    return (_("This submission is “%(state)s”: slides can no longer be changed.")
+            % {"state": submission.get_state_display().lower()})
 
 
 def upload_slides(submission: Submission, user, uploaded) -> Submission:
@@ -632,7 +671,7 @@ def save_profile(event, user, *, bio: str, photo=None, remove_photo: bool = Fals
                  ) -> SpeakerProfile:
     """The speaker's bio and photo for this event; the photo is re-encoded before storing."""
     if not may_have_profile(event, user):
-        raise PermissionDenied("Only registered participants and speakers have a profile.")
+        raise PermissionDenied(_("Only registered participants and speakers have a profile."))
     bio = _normalise_text(bio, multiline=True)
     errors = {}
     try:
@@ -640,7 +679,8 @@ def save_profile(event, user, *, bio: str, photo=None, remove_photo: bool = Fals
     except ValidationError as exc:
         errors["bio"] = exc.messages
     if len(bio) > 2000:
-        errors["bio"] = [f"At most 2000 characters (now {len(bio)})."]
+        errors["bio"] = [_("At most %(limit)s characters (now %(count)s).")
+                         % {"limit": 2000, "count": len(bio)}]
     jpeg = None
     if photo is not None:
         try:
@@ -650,7 +690,7 @@ def save_profile(event, user, *, bio: str, photo=None, remove_photo: bool = Fals
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        profile, _ = SpeakerProfile.objects.select_for_update().get_or_create(
+        profile, _created = SpeakerProfile.objects.select_for_update().get_or_create(
             event=event, user=user)
         storage = profile.photo.storage
         old_name = profile.photo.name
@@ -708,17 +748,17 @@ def _clean_category_name(event, name: str, *, exclude=None) -> tuple[str, str]:
     name = _normalise_text(name, multiline=False)
     validate_single_line(name)
     if not name:
-        raise ValidationError("Give the category a name.")
+        raise ValidationError(_("Give the category a name."))
     if len(name) > 120:
-        raise ValidationError("At most 120 characters.")
+        raise ValidationError(_("At most 120 characters."))
     slug = slugify(name)[:80]
     if not slug:
-        raise ValidationError("Use at least one letter or digit in the name.")
+        raise ValidationError(_("Use at least one letter or digit in the name."))
     clash = Category.objects.filter(event=event, slug=slug)
     if exclude is not None:
         clash = clash.exclude(pk=exclude.pk)
     if clash.exists():
-        raise ValidationError("A category with this name already exists.")
+        raise ValidationError(_("A category with this name already exists."))
     return name, slug
 
 
@@ -796,7 +836,8 @@ def extend_deadline(submission: Submission, user, until: dt.datetime | None) -> 
     _require_organiser(user, submission.event)
     call = submission.event.call_settings
     if until is not None and until <= call.closes_at:
-        raise ValidationError({"edit_deadline": "An extension must end after the call closes."})
+        raise ValidationError({"edit_deadline": _("An extension must end after the call "
+                                                  "closes.")})
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(edit_deadline=until)
         submission.edit_deadline = until
@@ -808,7 +849,7 @@ def extend_deadline(submission: Submission, user, until: dt.datetime | None) -> 
 def set_duration(submission: Submission, user, minutes: int | None) -> Submission:
     _require_organiser(user, submission.event)
     if minutes is not None and not 5 <= minutes <= 240:
-        raise ValidationError({"duration_minutes": "Between 5 and 240 minutes."})
+        raise ValidationError({"duration_minutes": _("Between 5 and 240 minutes.")})
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(duration_minutes=minutes)
         submission.duration_minutes = minutes
@@ -822,7 +863,7 @@ def set_internal_notes(submission: Submission, user, notes: str) -> Submission:
     notes = _normalise_text(notes, multiline=True)
     validate_multiline(notes)
     if len(notes) > 10000:
-        raise ValidationError({"internal_notes": "At most 10,000 characters."})
+        raise ValidationError({"internal_notes": _("At most 10,000 characters.")})
     with transaction.atomic():
         Submission.objects.filter(pk=submission.pk).update(internal_notes=notes)
         submission.internal_notes = notes

@@ -12,18 +12,19 @@ and waitlisted move among themselves). A confirmed talk can still be withdrawn.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from fusionforum.core.lifecycle import Machine
 
 
 class SubmissionState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    WAITLISTED = "waitlisted", "Waiting list"
-    CONFIRMED = "confirmed", "Confirmed by the speaker"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", pgettext_lazy("submission state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("submission state", "Submitted")
+    ACCEPTED = "accepted", pgettext_lazy("submission state", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("submission state", "Rejected")
+    WAITLISTED = "waitlisted", pgettext_lazy("submission state", "Waiting list")
+    CONFIRMED = "confirmed", pgettext_lazy("submission state", "Confirmed by the speaker")
+    WITHDRAWN = "withdrawn", pgettext_lazy("submission state", "Withdrawn")
 
 
 S = SubmissionState

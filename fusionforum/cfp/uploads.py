@@ -15,6 +15,7 @@ import struct
 import warnings
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 PDF_SIGNATURE = b"%PDF-"
 MAX_PDF_PAGES = 500
@@ -27,33 +28,36 @@ OUTPUT_PHOTO_SIDE = 1200  # the stored JPEG fits in this square
 PHOTO_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 
 
+def _too_large(what: str, max_bytes: int) -> str:
+    limit = {"size": f"{max_bytes / (1024 * 1024):g}"}
+    if what == "photo":
+        return _("The photo is larger than %(size)s MB.") % limit
+    return _("The slides file is larger than %(size)s MB.") % limit
+
+
 def _read_limited(uploaded, max_bytes: int, what: str) -> bytes:
-    """The upload's bytes, refusing anything over ``max_bytes`` without reading it all."""
+    """The upload's bytes, refusing anything over ``max_bytes`` without reading it all.
+    ``what``: "slides" or "photo" (each has its own sentences)."""
     size = getattr(uploaded, "size", None)
-    limit_text = _size_text(max_bytes)
     if size is not None and size > max_bytes:
-        raise ValidationError(f"The {what} is larger than {limit_text}.", code="too_large")
+        raise ValidationError(_too_large(what, max_bytes), code="too_large")
     uploaded.seek(0)
     data = uploaded.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ValidationError(f"The {what} is larger than {limit_text}.", code="too_large")
+        raise ValidationError(_too_large(what, max_bytes), code="too_large")
     if not data:
-        raise ValidationError(f"The {what} is empty.", code="empty")
+        raise ValidationError(_("The photo is empty.") if what == "photo"
+                              else _("The slides file is empty."), code="empty")
     return data
-
-
-def _size_text(max_bytes: int) -> str:
-    megabytes = max_bytes / (1024 * 1024)
-    return f"{megabytes:g} MB"
 
 
 def check_pdf(uploaded, *, max_bytes: int) -> bytes:
     """The bytes of a real, readable, unencrypted PDF, or a ValidationError saying why not."""
-    data = _read_limited(uploaded, max_bytes, "slides file")
+    data = _read_limited(uploaded, max_bytes, "slides")
     if not data.startswith(PDF_SIGNATURE):
         raise ValidationError(
-            "This file is not a PDF (it does not start like one). Export your slides as PDF "
-            "and upload that file.", code="not_pdf")
+            _("This file is not a PDF (it does not start like one). Export your slides as PDF "
+              "and upload that file."), code="not_pdf")
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -63,7 +67,8 @@ def check_pdf(uploaded, *, max_bytes: int) -> bytes:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted:
                 raise ValidationError(
-                    "This PDF is password-protected or encrypted. Upload an unprotected copy.",
+                    _("This PDF is password-protected or encrypted. Upload an unprotected "
+                      "copy."),
                     code="encrypted")
             pages = len(reader.pages)
             if pages:
@@ -72,12 +77,13 @@ def check_pdf(uploaded, *, max_bytes: int) -> bytes:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             RecursionError, OSError, AssertionError) as exc:
-        raise ValidationError("This PDF is damaged and cannot be read. Export it again.",
+        raise ValidationError(_("This PDF is damaged and cannot be read. Export it again."),
                               code="corrupt") from exc
     if pages < 1:
-        raise ValidationError("This PDF has no pages.", code="corrupt")
+        raise ValidationError(_("This PDF has no pages."), code="corrupt")
     if pages > MAX_PDF_PAGES:
-        raise ValidationError(f"Slides may have at most {MAX_PDF_PAGES} pages.",
+        raise ValidationError(_("Slides may have at most %(count)s pages.")
+                              % {"count": MAX_PDF_PAGES},
                               code="too_many_pages")
     return data
 
@@ -98,7 +104,7 @@ def process_photo(uploaded) -> bytes:
     data = _read_limited(uploaded, MAX_PHOTO_BYTES, "photo")
     expected = _photo_format(data[:16])
     if expected is None:
-        raise ValidationError("Upload a photo as JPEG, PNG or WebP.", code="not_image")
+        raise ValidationError(_("Upload a photo as JPEG, PNG or WebP."), code="not_image")
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
@@ -109,11 +115,14 @@ def process_photo(uploaded) -> bytes:
             if (width > MAX_PHOTO_SIDE or height > MAX_PHOTO_SIDE
                     or width * height > MAX_PHOTO_PIXELS):
                 raise ValidationError(
-                    f"The photo is too large ({width} × {height} pixels); at most "
-                    f"{MAX_PHOTO_SIDE} pixels a side.", code="too_many_pixels")
+                    _("The photo is too large (%(width)s × %(height)s pixels); at most "
+                      "%(side)s pixels a side.") % {"width": width, "height": height,
+                                                    "side": MAX_PHOTO_SIDE},
+                    code="too_many_pixels")
             if width < MIN_PHOTO_SIDE or height < MIN_PHOTO_SIDE:
                 raise ValidationError(
-                    f"The photo is too small; at least {MIN_PHOTO_SIDE} pixels a side.",
+                    _("The photo is too small; at least %(side)s pixels a side.")
+                    % {"side": MIN_PHOTO_SIDE},
                     code="too_small")
             if getattr(image, "n_frames", 1) > 1:
                 image.seek(0)
@@ -132,10 +141,11 @@ def process_photo(uploaded) -> bytes:
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ValidationError("The photo has too many pixels.", code="too_many_pixels") from exc
+        raise ValidationError(_("The photo has too many pixels."),
+                              code="too_many_pixels") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
             struct.error) as exc:
-        raise ValidationError("This image is damaged and cannot be read.",
+        raise ValidationError(_("This image is damaged and cannot be read."),
                               code="corrupt") from exc
     return output.getvalue()
 

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.events.questions import WORKSHOP_QUESTIONS, WorkshopQuestion
@@ -64,32 +66,33 @@ class Wording:
 
 WORDING = {
     "public": Wording(
-        name="public",
-        label="Public: may be shown and quoted",
-        author_choice="Public: may appear on the programme and be quoted in the outcomes "
-                      "report, with your organisation's name.",
-        readers="anyone",
-        in_outcomes="public",
+        name=pgettext_lazy("visibility level", "public"),
+        label=_("Public: may be shown and quoted"),
+        author_choice=_("Public: may appear on the programme and be quoted in the outcomes "
+                        "report, with your organisation's name."),
+        readers=_("anyone"),
+        in_outcomes=pgettext_lazy("visibility level", "public"),
     ),
     "aggregate": Wording(
-        name="aggregate only",
-        label="Aggregate only: counted in the outcomes, never quoted",
-        author_choice="Aggregate only: never shown or quoted; only counted in the outcomes "
-                      "report together with other answers (e.g. “9 companies name magnets”).",
-        readers="counted in the outcomes, never quoted",
-        in_outcomes="aggregate only: counted, never quoted",
+        name=pgettext_lazy("visibility level", "aggregate only"),
+        label=_("Aggregate only: counted in the outcomes, never quoted"),
+        author_choice=_("Aggregate only: never shown or quoted; only counted in the outcomes "
+                        "report together with other answers (e.g. “9 companies name "
+                        "magnets”)."),
+        readers=_("counted in the outcomes, never quoted"),
+        in_outcomes=_("aggregate only: counted, never quoted"),
     ),
     "confidential": Wording(
-        name="confidential",
-        label="Confidential: organisers and reviewers only",
-        author_choice="Confidential: read only by the organisers and the reviewers of the "
-                      "call; never published, not even as a count.",
-        readers="organisers and reviewers only",
-        in_outcomes="confidential: not in the report",
+        name=pgettext_lazy("visibility level", "confidential"),
+        label=_("Confidential: organisers and reviewers only"),
+        author_choice=_("Confidential: read only by the organisers and the reviewers of the "
+                        "call; never published, not even as a count."),
+        readers=_("organisers and reviewers only"),
+        in_outcomes=_("confidential: not in the report"),
     ),
 }
 # The outcomes editor's words for an answer that no longer counts at all.
-NOT_COUNTED_IN_OUTCOMES = "no longer counted (withdrawn or empty): not in the report"
+NOT_COUNTED_IN_OUTCOMES = _("no longer counted (withdrawn or empty): not in the report")
 
 
 class Visibility(models.TextChoices):
@@ -263,6 +266,6 @@ def staff_note():
     """The note above a submission shown in full to reviewers and organisers."""
     aggregate, confidential = WORDING["aggregate"], WORDING["confidential"]
     return format_html(
-        "You see every answer, including those marked <strong>{}</strong> ({}) and "
-        "<strong>{}</strong> ({}). Do not quote or pass them on.",
+        gettext("You see every answer, including those marked <strong>{}</strong> ({}) and "
+                "<strong>{}</strong> ({}). Do not quote or pass them on."),
         confidential.name, confidential.readers, aggregate.name, aggregate.readers)

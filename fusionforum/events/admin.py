@@ -4,6 +4,8 @@ organises; the permission names come from rules.py."""
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from fusionforum.admin import site
@@ -11,7 +13,21 @@ from fusionforum.core import clock
 from fusionforum.core.translated_fields import content_default_language, label_translated_inputs
 
 from . import services
-from .models import TIME_ZONE_CHOICES, ContactMessage, Day, Event, StreamLink, TeamMembership
+from .models import (
+    TIME_ZONE_CHOICES,
+    ContactMessage,
+    Day,
+    Event,
+    StreamLink,
+    StreamState,
+    TeamMembership,
+)
+
+STREAM_STATE_LABELS = {
+    StreamState.UPCOMING: pgettext_lazy("livestream state", "upcoming"),
+    StreamState.LIVE: pgettext_lazy("livestream state", "live"),
+    StreamState.ENDED: pgettext_lazy("livestream state", "ended"),
+}
 
 
 class EventScopedAdmin(admin.ModelAdmin):
@@ -121,11 +137,11 @@ class EventAdmin(TranslatedAdmin, EventScopedAdmin):
     inlines = [DayInline, StreamLinkInline, TeamMembershipInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "tagline", "is_published", "is_demo"]}),
-        ("When", {"fields": ["start_date", "end_date", "time_zone"]}),
-        ("Where", {"fields": ["venue_name", "venue_address", "map_url", "latitude",
-                              "longitude"]}),
-        ("About", {"fields": ["description"]}),
-        ("Contact", {"fields": ["contact_emails", "public_email"]}),
+        (_("When"), {"fields": ["start_date", "end_date", "time_zone"]}),
+        (_("Where"), {"fields": ["venue_name", "venue_address", "map_url", "latitude",
+                                 "longitude"]}),
+        (pgettext_lazy("event fieldset", "About"), {"fields": ["description"]}),
+        (_("Contact"), {"fields": ["contact_emails", "public_email"]}),
     ]
 
     def get_queryset(self, request):
@@ -134,12 +150,12 @@ class EventAdmin(TranslatedAdmin, EventScopedAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":
             return forms.ChoiceField(
-                choices=TIME_ZONE_CHOICES, initial="Europe/Paris", label="Time zone",
+                choices=TIME_ZONE_CHOICES, initial="Europe/Paris", label=_("Time zone"),
                 help_text=db_field.help_text,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description="public page")
+    @admin.display(description=_("public page"))
     def public_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
 
@@ -151,9 +167,9 @@ class StreamLinkAdmin(TranslatedAdmin, EventScopedAdmin):
     search_fields = ["label"]
     date_hierarchy = "visible_from"
 
-    @admin.display(description="state now")
+    @admin.display(description=_("state now"))
     def state_now(self, obj):
-        return obj.state_at(clock.now()).value
+        return STREAM_STATE_LABELS[obj.state_at(clock.now())]
 
 
 @admin.register(ContactMessage, site=site)
@@ -183,12 +199,18 @@ class ContactMessageAdmin(EventScopedAdmin):
     def _mark(self, request, queryset, status):
         for contact in queryset.select_related("event"):
             services.mark_contact_message(contact, status, by=request.user)
-        self.message_user(request, f"{queryset.count()} message(s) updated.", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d message updated.", "%(count)d messages updated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Mark as answered")
+    @admin.action(description=_("Mark as answered"))
     def mark_answered(self, request, queryset):
         self._mark(request, queryset, ContactMessage.Status.ANSWERED)
 
-    @admin.action(description="Mark as closed without answer")
+    @admin.action(description=_("Mark as closed without answer"))
     def mark_closed(self, request, queryset):
         self._mark(request, queryset, ContactMessage.Status.CLOSED)

@@ -2,17 +2,28 @@
 
 Stream addresses go into the feed only through ``PublicStream.url``, which is empty before
 go-live, so a subscribed calendar cannot learn an address early.
+
+The fixed texts are written in ``language`` (the caller chooses: ``?lang=`` or the event's
+default language), whatever the language of the request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEntry
 
 
-def event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes:
+def event_calendar(event, streams, *, now: dt.datetime, base_url: str,
+                   language: str | None = None) -> bytes:
+    with translation.override(language or event.default_language):
+        return _event_calendar(event, streams, now=now, base_url=base_url)
+
+
+def _event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Fusion Forum//fusionforum//EN")
     cal.add("version", "2.0")
@@ -26,7 +37,7 @@ def event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes:
         entry = CalendarEntry()
         entry.add("uid", f"day-{day.pk}@{host}")
         entry.add("dtstamp", now)
-        entry.add("summary", f"{event.title}: {day.label}")
+        entry.add("summary", _("%(event)s: %(day)s") % {"event": event.title, "day": day.label})
         entry.add("dtstart", day.date)
         entry.add("dtend", day.date + dt.timedelta(days=1))
         entry.add("location", location)
@@ -38,11 +49,12 @@ def event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes:
         entry = CalendarEntry()
         entry.add("uid", f"stream-{stream.id}@{host}")
         entry.add("dtstamp", now)
-        entry.add("summary", f"Livestream: {stream.label}")
+        entry.add("summary", _("Livestream: %(label)s") % {"label": stream.label})
         entry.add("dtstart", stream.visible_from)
         entry.add("dtend", stream.visible_until or stream.visible_from + dt.timedelta(hours=1))
         livestream_page = base_url.rstrip("/") + f"/{event.slug}/livestream/"
         entry.add("url", stream.url or livestream_page)
-        entry.add("description", f"Watch at {stream.url or livestream_page}")
+        watch_at = stream.url or livestream_page
+        entry.add("description", _("Watch at %(address)s") % {"address": watch_at})
         cal.add_component(entry)
     return cal.to_ical()

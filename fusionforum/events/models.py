@@ -11,6 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, validat
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fusionforum.core.languages import validate_language_code
 from fusionforum.core.text import render_markdown
@@ -22,7 +25,10 @@ def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"“{value}” is not a known time zone.") from exc
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone."), code="unknown_time_zone",
+            params={"value": value},
+        ) from exc
 
 
 def parse_email_list(value: str) -> list[str]:
@@ -32,12 +38,15 @@ def parse_email_list(value: str) -> list[str]:
 def validate_email_list(value: str) -> None:
     addresses = parse_email_list(value)
     if not addresses:
-        raise ValidationError("Give at least one e-mail address.")
+        raise ValidationError(_("Give at least one e-mail address."), code="required")
     for address in addresses:
         try:
             validate_email(address)
         except ValidationError as exc:
-            raise ValidationError(f"“{address}” is not a valid e-mail address.") from exc
+            raise ValidationError(
+                _("“%(address)s” is not a valid e-mail address."), code="invalid",
+                params={"address": address},
+            ) from exc
 
 
 # First parts of addresses that belong to the platform, not to an event.
@@ -47,7 +56,10 @@ RESERVED_SLUGS = frozenset({"admin", "accounts", "manage", "review", "security",
 
 def validate_event_slug(value: str) -> None:
     if value.lower() in RESERVED_SLUGS:
-        raise ValidationError(f"“{value}” is reserved for the platform; choose another.")
+        raise ValidationError(
+            _("“%(value)s” is reserved for the platform; choose another."), code="reserved",
+            params={"value": value},
+        )
 
 
 class EventQuerySet(models.QuerySet):
@@ -67,54 +79,59 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """One edition of the workshop."""
 
-    slug = models.SlugField(max_length=60, unique=True, validators=[validate_event_slug],
-                            help_text="Part of every public address.")
-    title = models.CharField(max_length=200)
-    tagline = models.CharField(max_length=300, blank=True)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    slug = models.SlugField(_("short name"), max_length=60, unique=True,
+                            validators=[validate_event_slug],
+                            help_text=_("Part of every public address."))
+    title = models.CharField(_("title"), max_length=200)
+    tagline = models.CharField(_("tagline"), max_length=300, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
     time_zone = models.CharField(
-        max_length=64, default="Europe/Paris", validators=[validate_time_zone],
-        help_text="Every time on the public site is shown in this zone.",
+        _("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone],
+        help_text=_("Every time on the public site is shown in this zone."),
     )
     # Public pages fall back to it when the visitor's language has no translation of the
     # organisers' text; the exports use it unless ?lang= asks for another.
     default_language = models.CharField(
-        max_length=10, default="en", validators=[validate_language_code]
+        _("default language"), max_length=10, default="en", validators=[validate_language_code]
     )
-    venue_name = models.CharField(max_length=200)
-    venue_address = models.TextField(blank=True)
-    map_url = models.URLField("map link", blank=True, max_length=500)
+    venue_name = models.CharField(_("venue"), max_length=200)
+    venue_address = models.TextField(_("venue address"), blank=True)
+    map_url = models.URLField(_("map link"), blank=True, max_length=500)
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     description = models.TextField(
-        blank=True, help_text="Markdown. Raw HTML is removed when it is shown."
+        _("description"), blank=True, help_text=_("Markdown. Raw HTML is removed when it is shown.")
     )
     contact_emails = models.CharField(
-        max_length=500, validators=[validate_email_list],
-        help_text="Where messages from the contact form go; separate several with commas. "
-        "Never shown publicly.",
+        _("contact addresses"), max_length=500, validators=[validate_email_list],
+        help_text=_("Where messages from the contact form go; separate several with commas. "
+                    "Never shown publicly."),
     )
     public_email = models.EmailField(
-        blank=True, help_text="Shown on the site as the organisers' address (optional)."
+        _("public e-mail address"), blank=True,
+        help_text=_("Shown on the site as the organisers' address (optional)."),
     )
     is_demo = models.BooleanField(
-        default=False, help_text="Synthetic demonstration data; the site says so on every page."
+        _("demonstration"), default=False,
+        help_text=_("Synthetic demonstration data; the site says so on every page."),
     )
-    is_published = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=models.F("start_date")), name="event_ends_after_start"
@@ -130,9 +147,9 @@ class Event(models.Model):
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The event cannot end before it starts."})
+            raise ValidationError({"end_date": _("The event cannot end before it starts.")})
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError("Give both latitude and longitude, or neither.")
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -167,35 +184,44 @@ class TeamMembership(models.Model):
     """A person's role on one event. Roles, not is_staff, open the back office."""
 
     class Role(models.TextChoices):
-        ORGANISER = "organiser", "Organiser"
-        REVIEWER = "reviewer", "Reviewer"
-        SECURITY_OFFICER = "security_officer", "Security officer"
+        ORGANISER = "organiser", _("Organiser")
+        REVIEWER = "reviewer", _("Reviewer")
+        SECURITY_OFFICER = "security_officer", _("Security officer")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="team",
+                              verbose_name=_("event"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles",
+        verbose_name=_("person"),
     )
-    role = models.CharField(max_length=30, choices=Role.choices, default=Role.ORGANISER)
-    created_at = models.DateTimeField(auto_now_add=True)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices,
+                            default=Role.ORGANISER)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event", "user", "role"], name="unique_team_role")
         ]
-        verbose_name = "team member"
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.event})"
 
 
 class Day(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="days")
-    date = models.DateField()
-    label = models.CharField(max_length=120, help_text="For example “Day 3: open doors”.")
-    summary = models.TextField(blank=True, help_text="One or two sentences; plain text.")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="days",
+                              verbose_name=_("event"))
+    date = models.DateField(_("date"))
+    label = models.CharField(_("label"), max_length=120,
+                             help_text=_("For example “Day 3: open doors”."))
+    summary = models.TextField(_("summary"), blank=True,
+                               help_text=_("One or two sentences; plain text."))
 
     class Meta:
         ordering = ["date"]
+        verbose_name = _("day")
+        verbose_name_plural = _("days")
         constraints = [
             models.UniqueConstraint(fields=["event", "date"], name="unique_event_day"),
         ]
@@ -207,10 +233,10 @@ class Day(models.Model):
         super().clean()
         event = getattr(self, "event", None)
         if event and self.date and not (event.start_date <= self.date <= event.end_date):
-            raise ValidationError(
-                {"date": f"The day must fall within the event "
-                         f"({event.start_date:%d %b %Y} to {event.end_date:%d %b %Y})."}
-            )
+            raise ValidationError({"date": _(
+                "The day must fall within the event (%(start)s to %(end)s)."
+            ) % {"start": date_format(event.start_date, "j F Y"),
+                 "end": date_format(event.end_date, "j F Y")}})
 
 
 class StreamState(enum.StrEnum):
@@ -226,17 +252,22 @@ class StreamLink(models.Model):
     before go-live, the stream during the window and the replay (if any) afterwards.
     """
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="streams")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="streams",
+                              verbose_name=_("event"))
     day = models.ForeignKey(
-        Day, on_delete=models.SET_NULL, null=True, blank=True, related_name="streams"
+        Day, on_delete=models.SET_NULL, null=True, blank=True, related_name="streams",
+        verbose_name=_("day"),
     )
-    label = models.CharField(max_length=200)
-    url = models.URLField("stream URL", max_length=500)
-    visible_from = models.DateTimeField(help_text="Before this moment the address is secret.")
+    label = models.CharField(_("label"), max_length=200)
+    url = models.URLField(_("stream URL"), max_length=500)
+    visible_from = models.DateTimeField(
+        _("visible from"), help_text=_("Before this moment the address is secret.")
+    )
     visible_until = models.DateTimeField(
-        null=True, blank=True, help_text="After this moment the replay (if any) is shown instead."
+        _("visible until"), null=True, blank=True,
+        help_text=_("After this moment the replay (if any) is shown instead."),
     )
-    replay_url = models.URLField("replay URL", blank=True, max_length=500)
+    replay_url = models.URLField(_("replay URL"), blank=True, max_length=500)
 
     class Meta:
         ordering = ["visible_from", "id"]
@@ -247,7 +278,8 @@ class StreamLink(models.Model):
                 name="stream_window_is_positive",
             )
         ]
-        verbose_name = "livestream link"
+        verbose_name = _("livestream link")
+        verbose_name_plural = _("livestream links")
 
     def __str__(self):
         return self.label
@@ -255,13 +287,13 @@ class StreamLink(models.Model):
     def clean(self):
         super().clean()
         if self.visible_from and self.visible_until and self.visible_until <= self.visible_from:
-            raise ValidationError({"visible_until": "Must be after “visible from”."})
+            raise ValidationError({"visible_until": _("Must be after “visible from”.")})
         if self.day_id and self.event_id and self.day.event_id != self.event_id:
-            raise ValidationError({"day": "This day belongs to another event."})
+            raise ValidationError({"day": _("This day belongs to another event.")})
         for field in ("url", "replay_url"):
             value = getattr(self, field)
             if value and not value.lower().startswith(("https://", "http://")):
-                raise ValidationError({field: "Only http and https addresses are allowed."})
+                raise ValidationError({field: _("Only http and https addresses are allowed.")})
 
     def state_at(self, now: dt.datetime) -> StreamState:
         if now < self.visible_from:
@@ -288,35 +320,42 @@ class StreamLink(models.Model):
 
 class ContactMessage(models.Model):
     class Topic(models.TextChoices):
-        GENERAL = "general", "General question"
-        REGISTRATION = "registration", "Registration and attendance"
-        PROGRAMME = "programme", "Programme and presentations"
-        MEETINGS = "meetings", "Meetings with experts"
-        VISITS = "visits", "Site visits"
-        PRESS = "press", "Press and media"
+        GENERAL = "general", _("General question")
+        REGISTRATION = "registration", _("Registration and attendance")
+        PROGRAMME = "programme", _("Programme and presentations")
+        MEETINGS = "meetings", _("Meetings with experts")
+        VISITS = "visits", _("Site visits")
+        PRESS = "press", _("Press and media")
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed without answer"
+        NEW = "new", pgettext_lazy("contact message status", "New")
+        ANSWERED = "answered", pgettext_lazy("contact message status", "Answered")
+        CLOSED = "closed", _("Closed without answer")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="contact_messages")
-    name = models.CharField(max_length=150)
-    email = models.EmailField()
-    organisation = models.CharField(max_length=200, blank=True)
-    topic = models.CharField(max_length=30, choices=Topic.choices, default=Topic.GENERAL)
-    message = models.TextField(max_length=5000)
-    received_at = models.DateTimeField(db_index=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="contact_messages",
+                              verbose_name=_("event"))
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    topic = models.CharField(
+        _("topic"), max_length=30, choices=Topic.choices, default=Topic.GENERAL
+    )
+    message = models.TextField(_("message"), max_length=5000)
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="+", verbose_name=_("handled by"),
     )
-    handled_at = models.DateTimeField(null=True, blank=True)
-    internal_note = models.TextField(blank=True)
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        verbose_name = _("contact message")
+        verbose_name_plural = pgettext_lazy("model name", "contact messages")
 
     def __str__(self):
         return f"{self.name}: {self.get_topic_display()}"

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fusionforum.core import audit, clock, ratelimit
+from fusionforum.core.languages import language_codes, speaking_to
 from fusionforum.core.text import normalise_newlines, validate_multiline, validate_single_line
 from fusionforum.notifications.services import queue_email
 
@@ -41,6 +43,14 @@ def public_event(slug: str, user, *, select_related: tuple[str, ...] = ()) -> Ev
     if event is None or not user.has_perm("events.view_public_event", event):
         raise Http404("No such event.")
     return event
+
+
+def export_language(event: Event, requested: str | None) -> str:
+    """The language of an export (iCalendar, JSON): ``?lang=`` when it names one of the site's
+    languages, else the event's default language, whatever the visitor's language."""
+    if requested in language_codes():
+        return requested
+    return event.default_language
 
 
 @dataclass(frozen=True)
@@ -124,12 +134,18 @@ def receive_contact_message(event: Event, *, name: str, email: str, organisation
     )
     contact.full_clean()
     contact.save()
+    # The organisers are written to in the event's default language (the addresses are a
+    # list, not accounts with a preference), whatever language the sender used.
+    with speaking_to(None, event):
+        subject = _("[%(event)s] %(topic)s: message from %(name)s") % {
+            "event": event.title, "topic": contact.get_topic_display(), "name": name}
+        body = _render_in_event_time(
+            event, "events/email/contact_message.txt", {"event": event, "contact": contact}
+        )
     queue_email(
         to=event.contact_recipients,
-        subject=f"[{event.title}] {contact.get_topic_display()}: message from {name}",
-        body=_render_in_event_time(
-            event, "events/email/contact_message.txt", {"event": event, "contact": contact}
-        ),
+        subject=subject,
+        body=body,
         reply_to=[email],
         purpose="contact-message",
         related=contact,
@@ -141,7 +157,7 @@ def receive_contact_message(event: Event, *, name: str, email: str, organisation
 @transaction.atomic
 def mark_contact_message(contact: ContactMessage, status: str, *, by) -> ContactMessage:
     if not by.has_perm("events.change_contactmessage", contact.event):
-        raise PermissionDenied("Only the event's organisers handle its messages.")
+        raise PermissionDenied(_("Only the event’s organisers handle its messages."))
     if status not in ContactMessage.Status.values:
         raise ValueError(f"Unknown status {status!r}.")
     previous = contact.status

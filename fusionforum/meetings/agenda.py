@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEntry
 
@@ -93,15 +94,16 @@ def calendar(event, meetings: list[dict], *, site_url: str, name: str) -> bytes:
         entry.add("dtstamp", stamp)
         entry.add("dtstart", dt.datetime.fromisoformat(meeting["start"]).astimezone(tz))
         entry.add("dtend", dt.datetime.fromisoformat(meeting["end"]).astimezone(tz))
-        entry.add("summary", f"Meeting: {meeting['organisation_name']} with "
-                             f"{meeting['expert_name']}")
+        entry.add("summary", _("Meeting: %(organisation)s with %(expert)s") % {
+            "organisation": meeting["organisation_name"], "expert": meeting["expert_name"]})
         if meeting.get("location"):
             entry.add("location", meeting["location"])
         shown = topics.visible_topic(meeting, purpose=topics.Purpose.CALENDAR_FEED)
-        topic = topics.HIDDEN[topics.Purpose.CALENDAR_FEED] if shown is None \
-            else f"Topic: {shown}"
+        topic = str(topics.HIDDEN[topics.Purpose.CALENDAR_FEED]) if shown is None \
+            else _("Topic: %(topic)s") % {"topic": shown}
         people = ", ".join(meeting["attendee_names"])
-        entry.add("description", f"{topic}\n\nAttending: {people}\n\n{link}")
+        attending = _("Attending: %(people)s") % {"people": people}
+        entry.add("description", f"{topic}\n\n{attending}\n\n{link}")
         entry.add("url", link)
         cal.add_component(entry)
     return cal.to_ical()

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingsConfig(AppConfig):
     name = "fusionforum.meetings"
     label = "meetings"
-    verbose_name = "Expert meetings"
+    verbose_name = _("Expert meetings")
 
     def ready(self):
         from fusionforum.accounts import landing

@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from fusionforum.cfp.models import SpeakerProfile
 from fusionforum.programme.models import Release
 
@@ -109,7 +111,7 @@ def programme_talks(event, day) -> list[Busy]:
             talk["end"])
         slots = day.overlapping(start, end)
         if slots and talk.get("speakers"):
-            periods.append((f"talk-{talk['code']}", f"Talk: {talk['title']}",
+            periods.append((f"talk-{talk['code']}", _("Talk: %(title)s") % {"title": talk["title"]},
                             talk["speakers"], slots))
             codes.update(talk["speakers"])
     for session in snapshot.get("sessions", []):
@@ -117,7 +119,8 @@ def programme_talks(event, day) -> list[Busy]:
             session["end"])
         slots = day.overlapping(start, end)
         if slots and session.get("chairs"):
-            periods.append((f"chair-{session['id']}", f"Chairing: {session['title']}",
+            periods.append((f"chair-{session['id']}",
+                            _("Chairing: %(title)s") % {"title": session["title"]},
                             session["chairs"], slots))
             codes.update(session["chairs"])
     if not periods:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.accounts.models import User, normalise_email
 from fusionforum.core.forms import AccessibleFormMixin
@@ -17,35 +19,38 @@ from .publishing import reopening_refused
 
 class RequestForm(AccessibleFormMixin, forms.Form):
     target = forms.ChoiceField(
-        label="Whom do you want to meet?",
-        help_text="A named expert, or anyone of a discipline (the organisers pick who).")
+        label=_("Whom do you want to meet?"),
+        help_text=_("A named expert, or anyone of a discipline (the organisers pick who)."))
     topic = forms.CharField(
-        label="Topic", max_length=1500, validators=[validate_multiline],
+        label=_("Topic"), max_length=1500, validators=[validate_multiline],
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What you want to discuss, in a few sentences. Suggestions of experts follow "
-                  "as you write.")
+        help_text=_("What you want to discuss, in a few sentences. Suggestions of experts follow "
+                  "as you write."))
     priority = forms.TypedChoiceField(
-        label="Priority", coerce=int,
-        help_text="1 is your organisation's most important request. The order sets the weight "
-                  "the scheduler gives each request.")
+        label=_("Priority"), coerce=int,
+        help_text=_("1 is your organisation's most important request. The order sets the weight "
+                  "the scheduler gives each request."))
     attendees = forms.ModelMultipleChoiceField(
-        label="Who attends", queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
-        help_text="Registered participants of your organisation; they attend together.")
+        label=_("Who attends"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Registered participants of your organisation; they attend together."))
     confidential = forms.BooleanField(
-        label="Confidential topic", required=False,
-        help_text="Only the expert, the organisers and your organisation see the topic; "
-                  "calendars and e-mails leave it out.")
+        label=_("Confidential topic"), required=False,
+        help_text=_("Only the expert, the organisers and your organisation see the topic; "
+                  "calendars and e-mails leave it out."))
 
     def __init__(self, *args, event, experts, delegates, max_priority: int, **kwargs):
         super().__init__(*args, **kwargs)
         meeting_settings = event.meeting_settings
         self.experts = {str(e.pk): e for e in experts}
         self.fields["target"].choices = [
-            ("", "Choose…"),
-            ("Disciplines", [(f"discipline:{k}", f"Someone in {label.lower()}")
-                             for k, label in meeting_settings.discipline_choices]),
-            ("Experts", [(f"expert:{e.pk}", f"{e.name}{' · ' + e.title if e.title else ''}")
-                         for e in experts]),
+            ("", gettext("Choose…")),
+            (gettext("Disciplines"), [
+                (f"discipline:{k}",
+                 gettext("Someone in %(discipline)s") % {"discipline": label.lower()})
+                for k, label in meeting_settings.discipline_choices]),
+            (gettext("Experts"), [
+                (f"expert:{e.pk}", f"{e.name}{' · ' + e.title if e.title else ''}")
+                for e in experts]),
         ]
         self.fields["priority"].choices = [(n, str(n)) for n in range(1, max_priority + 1)]
         self.fields["attendees"].queryset = User.objects.filter(pk__in=[u.pk for u in delegates])
@@ -59,7 +64,7 @@ class RequestForm(AccessibleFormMixin, forms.Form):
             return {"expert": self.experts[key], "discipline": ""}
         if kind == "discipline" and key:
             return {"expert": None, "discipline": key}
-        raise ValidationError("Choose an expert or a discipline from the list.")
+        raise ValidationError(_("Choose an expert or a discipline from the list."))
 
     @staticmethod
     def initial_for(request) -> dict:
@@ -72,18 +77,24 @@ class RequestForm(AccessibleFormMixin, forms.Form):
 
 class SettingsForm(AccessibleFormMixin, forms.ModelForm):
     breaks_text = forms.CharField(
-        label="Breaks", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line, e.g. “10:40-11:10 coffee”. No meeting overlaps a break.")
+        label=_("Breaks"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, e.g. “10:40-11:10 coffee”. No meeting overlaps a break."))
     disciplines_text = forms.CharField(
-        label="Disciplines", widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="One per line as “key: Label”. Keys are what experts and requests refer to; "
-                  "keep them once requests exist.")
+        label=_("Disciplines"), widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One per line as “key: Label”. Keys are what experts and requests refer to; "
+                  "keep them once requests exist."))
 
     class Meta:
         model = MeetingSettings
         fields = ["date", "start_time", "end_time", "slot_minutes", "tables",
                   "requests_open_at", "requests_close_at", "max_requests_per_organisation",
                   "time_limit_seconds"]
+        labels = {"date": _("Date"), "start_time": _("Start time"), "end_time": _("End time"),
+                  "slot_minutes": _("Slot length (minutes)"), "tables": _("Tables"),
+                  "requests_open_at": _("Requests open at"),
+                  "requests_close_at": _("Requests close at"),
+                  "max_requests_per_organisation": _("Most requests per organisation"),
+                  "time_limit_seconds": _("Scheduler time limit (seconds)")}
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -162,20 +173,25 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
 
 
 class ExpertForm(AccessibleFormMixin, forms.ModelForm):
-    disciplines = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    disciplines = forms.MultipleChoiceField(label=_("Disciplines"),
+                                            widget=forms.CheckboxSelectMultiple)
     available_slots = forms.TypedMultipleChoiceField(
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
-        label="Available slots", help_text="None ticked: available all day.")
+        label=_("Available slots"), help_text=_("None ticked: available all day."))
     login = forms.EmailField(
-        label="Login (e-mail of an existing account)", required=False,
-        help_text="Lets the expert see their agenda and confidential topics, check meetings "
-                  "in and write notes.")
+        label=_("Login (e-mail of an existing account)"), required=False,
+        help_text=_("Lets the expert see their agenda and confidential topics, check meetings "
+                  "in and write notes."))
 
     class Meta:
         model = Expert
         fields = ["name", "title", "department", "email", "disciplines", "keywords", "bio",
                   "languages", "available_slots", "max_meetings", "location"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        labels = {"name": _("Name"), "title": _("Title"), "department": _("Department"),
+                  "email": _("E-mail"), "keywords": _("Specialities"), "bio": _("Biography"),
+                  "languages": _("Languages"), "max_meetings": _("Most meetings in the day"),
+                  "location": _("Room or table")}
 
     def __init__(self, *args, event, day, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,10 +208,10 @@ class ExpertForm(AccessibleFormMixin, forms.ModelForm):
             return None
         user = User.objects.filter(email=address, is_active=True).first()
         if user is None:
-            raise ValidationError("No account has this address; the expert signs up first.")
+            raise ValidationError(_("No account has this address; the expert signs up first."))
         taken = Expert.objects.filter(event=self.event, user=user).exclude(pk=self.instance.pk)
         if taken.exists():
-            raise ValidationError("This account is already linked to another expert.")
+            raise ValidationError(_("This account is already linked to another expert."))
         return user
 
     def _post_clean(self):
@@ -218,7 +234,9 @@ class NotesForm(AccessibleFormMixin, forms.ModelForm):
         fields = ["notes_topic", "category", "follow_up_requested", "follow_up"]
         widgets = {"notes_topic": forms.Textarea(attrs={"rows": 4}),
                    "follow_up": forms.Textarea(attrs={"rows": 3})}
-        labels = {"follow_up_requested": "The organisation asked for a follow-up"}
+        labels = {"notes_topic": _("What was discussed"), "category": _("Category"),
+                  "follow_up_requested": _("The organisation asked for a follow-up"),
+                  "follow_up": _("Follow-up")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,11 +246,11 @@ class NotesForm(AccessibleFormMixin, forms.ModelForm):
 
 
 class PublishForm(AccessibleFormMixin, forms.Form):
-    comment = forms.CharField(label="Note on this version", required=False, max_length=2000,
+    comment = forms.CharField(label=_("Note on this version"), required=False, max_length=2000,
                               validators=[validate_multiline],
                               widget=forms.Textarea(attrs={"rows": 2}))
     close_requests = forms.BooleanField(
-        label="Close requests now", required=False,
-        help_text="A schedule is published only once requests are closed, so that it answers "
+        label=_("Close requests now"), required=False,
+        help_text=_("A schedule is published only once requests are closed, so that it answers "
                   "every request; participants can then no longer add, change or withdraw "
-                  "them.")
+                  "them."))

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.text import validate_multiline, validate_single_line
@@ -31,32 +33,33 @@ class MeetingSettings(models.Model):
 
     event = models.OneToOneField(Event, on_delete=models.CASCADE,
                                  related_name="meeting_settings")
-    date = models.DateField(help_text="The meetings day.")
+    date = models.DateField(help_text=_("The meetings day."))
     start_time = models.TimeField(default=dt.time(9, 0))
     end_time = models.TimeField(default=dt.time(17, 0))
     slot_minutes = models.PositiveSmallIntegerField(
         default=25, validators=[MinValueValidator(5), MaxValueValidator(240)])
     breaks = models.JSONField(
         default=list, blank=True,
-        help_text='Pauses between slots: [{"start": "10:30", "end": "11:00", "label": "coffee"}].')
+        help_text=_('Pauses between slots: [{"start": "10:30", "end": "11:00", '
+                    '"label": "coffee"}].'))
     tables = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Meeting tables per slot; empty: as many as needed.")
+        null=True, blank=True, help_text=_("Meeting tables per slot; empty: as many as needed."))
     lost_slots = models.JSONField(
-        default=list, blank=True, help_text="Slots withdrawn after publication (numbers).")
+        default=list, blank=True, help_text=_("Slots withdrawn after publication (numbers)."))
     requests_open_at = models.DateTimeField()
     requests_close_at = models.DateTimeField(
-        help_text="Organisations may add, change and withdraw requests until then.")
+        help_text=_("Organisations may add, change and withdraw requests until then."))
     max_requests_per_organisation = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(30)])
     disciplines = models.JSONField(default=default_disciplines,
                                    validators=[validate_disciplines])
     time_limit_seconds = models.PositiveSmallIntegerField(
         default=20, validators=[MinValueValidator(1), MaxValueValidator(600)],
-        help_text="How long a scheduler run may search for a better schedule.")
+        help_text=_("How long a scheduler run may search for a better schedule."))
 
     class Meta:
-        verbose_name = "meeting settings"
-        verbose_name_plural = "meeting settings"
+        verbose_name = _("meeting settings")
+        verbose_name_plural = _("meeting settings")
         constraints = [
             models.CheckConstraint(condition=Q(requests_close_at__gt=models.F("requests_open_at")),
                                    name="meeting_request_window_positive"),
@@ -72,13 +75,13 @@ class MeetingSettings(models.Model):
 
         if self.requests_open_at and self.requests_close_at \
                 and self.requests_close_at <= self.requests_open_at:
-            raise ValidationError({"requests_close_at": "The request window must close after "
-                                                        "it opens."})
+            raise ValidationError({"requests_close_at": _("The request window must close after "
+                                                          "it opens.")})
         if self.start_time and self.end_time and self.end_time <= self.start_time:
-            raise ValidationError({"end_time": "The day must end after it starts."})
+            raise ValidationError({"end_time": _("The day must end after it starts.")})
         event = getattr(self, "event", None)
         if event and self.date and not (event.start_date <= self.date <= event.end_date):
-            raise ValidationError({"date": "The meetings day must fall within the event."})
+            raise ValidationError({"date": _("The meetings day must fall within the event.")})
         validate_breaks(self.breaks)
 
     def requests_open(self, moment) -> bool:
@@ -102,26 +105,27 @@ class Expert(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="expert_profiles",
-        help_text="The expert's login: their agenda, confidential topics, check-in and notes.")
+        help_text=_("The expert's login: their agenda, confidential topics, check-in and notes."))
     name = models.CharField(max_length=150, validators=[validate_single_line])
-    email = models.EmailField(blank=True, help_text="For the expert's e-mails when they have "
-                                                    "no login (else the login's address).")
+    email = models.EmailField(blank=True, help_text=_("For the expert's e-mails when they have "
+                                                    "no login (else the login's address)."))
     title = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
     department = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
     disciplines = models.JSONField(default=list)
     keywords = models.CharField(
         max_length=500, blank=True, validators=[validate_single_line],
-        help_text="Specialities, separated by commas (e.g. HTS cable testing, quench detection).")
+        help_text=_("Specialities, separated by commas (e.g. HTS cable testing, quench "
+                    "detection)."))
     bio = models.TextField(max_length=2000, blank=True, validators=[validate_multiline])
     languages = models.CharField(max_length=200, blank=True, default="English",
                                  validators=[validate_single_line])
     available_slots = models.JSONField(
-        default=list, blank=True, help_text="Slot numbers the expert can take; empty: all.")
+        default=list, blank=True, help_text=_("Slot numbers the expert can take; empty: all."))
     max_meetings = models.PositiveSmallIntegerField(
         default=6, validators=[MinValueValidator(1), MaxValueValidator(40)])
-    location = models.CharField("room or table", max_length=120, blank=True,
+    location = models.CharField(_("room or table"), max_length=120, blank=True,
                                 validators=[validate_single_line])
-    is_active = models.BooleanField(default=True, help_text="Off: the expert cancelled.")
+    is_active = models.BooleanField(default=True, help_text=_("Off: the expert cancelled."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -153,10 +157,10 @@ class MeetingRequest(models.Model):
     topic = models.TextField(max_length=1500, validators=[validate_multiline])
     priority = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(30)],
-        help_text="1 is the organisation's most important request.")
+        help_text=_("1 is the organisation's most important request."))
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="meeting_requests")
     confidential = models.BooleanField(
-        default=False, help_text="The topic is shown to the expert and the organisers only.")
+        default=False, help_text=_("The topic is shown to the expert and the organisers only."))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -189,21 +193,21 @@ class MeetingRequest(models.Model):
             return self.expert.name
         settings_ = getattr(self.event, "meeting_settings", None)
         label = settings_.discipline_label(self.discipline) if settings_ else self.discipline
-        return f"someone in {label.lower()}"
+        return gettext("someone in %(discipline)s") % {"discipline": label.lower()}
 
 
 class ScheduleRun(models.Model):
     """One background run of the optimiser: its input, progress and result."""
 
     class Kind(models.TextChoices):
-        SOLVE = "solve", "Whole schedule"
-        REPAIR = "repair", "Repair the published schedule"
+        SOLVE = "solve", _("Whole schedule")
+        REPAIR = "repair", _("Repair the published schedule")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Running"
-        DONE = "done", "Finished"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="schedule_runs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SOLVE)
@@ -240,8 +244,8 @@ class Meeting(models.Model):
     """The organisers' working schedule: one row per request that has a meeting."""
 
     class Source(models.TextChoices):
-        SCHEDULER = "scheduler", "Scheduler"
-        HAND = "hand", "Placed by hand"
+        SCHEDULER = "scheduler", _("Scheduler")
+        HAND = "hand", _("Placed by hand")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meetings")
     request = models.OneToOneField(MeetingRequest, on_delete=models.CASCADE,
@@ -287,16 +291,16 @@ class MeetingOutcome(models.Model):
     """What happened at a published meeting: check-in on the day, the expert's notes after."""
 
     class Attendance(models.TextChoices):
-        HELD = "held", "Held"
-        NO_SHOW = "no_show", "No-show"
+        HELD = "held", _("Held")
+        NO_SHOW = "no_show", _("No-show")
 
     class Category(models.TextChoices):
-        TECHNICAL_ADVICE = "technical_advice", "Technical advice"
-        COLLABORATION = "collaboration", "Possible collaboration"
-        PROCUREMENT = "procurement", "Procurement and supply chain"
-        LICENSING = "licensing", "Licensing and regulation"
-        DATA_ACCESS = "data_access", "Access to data, facilities or codes"
-        OTHER = "other", "Other"
+        TECHNICAL_ADVICE = "technical_advice", _("Technical advice")
+        COLLABORATION = "collaboration", _("Possible collaboration")
+        PROCUREMENT = "procurement", _("Procurement and supply chain")
+        LICENSING = "licensing", _("Licensing and regulation")
+        DATA_ACCESS = "data_access", _("Access to data, facilities or codes")
+        OTHER = "other", _("Other")
 
     request = models.OneToOneField(MeetingRequest, on_delete=models.CASCADE,
                                    related_name="outcome")
@@ -304,10 +308,10 @@ class MeetingOutcome(models.Model):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
-    notes_topic = models.TextField("what was discussed", max_length=3000, blank=True,
+    notes_topic = models.TextField(_("what was discussed"), max_length=3000, blank=True,
                                    validators=[validate_multiline])
     follow_up_requested = models.BooleanField(default=False)
-    follow_up = models.TextField("follow-up", max_length=2000, blank=True,
+    follow_up = models.TextField(_("follow-up"), max_length=2000, blank=True,
                                  validators=[validate_multiline])
     category = models.CharField(max_length=30, choices=Category.choices, blank=True)
     notes_at = models.DateTimeField(null=True, blank=True)

@@ -33,9 +33,12 @@ from collections import defaultdict
 
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from fusionforum.accounts.models import User
 from fusionforum.core import audit, clock
+from fusionforum.core.languages import speaking_to
 from fusionforum.notifications.services import queue_email
 
 from . import instance as instance_module
@@ -70,7 +73,7 @@ def build_snapshot(event) -> dict:
             "organisation": request.organisation_id,
             "organisation_name": request.organisation.name,
             "attendees": [u.pk for u in attendees],
-            "attendee_names": [u.full_name or "Participant" for u in attendees],
+            "attendee_names": [u.full_name or _("Participant") for u in attendees],
             "target": ({"expert": request.expert_id} if request.expert_id
                        else {"discipline": request.discipline}),
             "target_label": request.target_label,
@@ -113,8 +116,7 @@ def diff(previous: dict | None, current: dict, previous_version: int | None) -> 
 
 
 def _moment(moment, tz) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    return formats.date_format(moment.astimezone(tz), "j F Y, H:i")
 
 
 def publication_refused(meeting_settings, now, *, close_requests: bool) -> str | None:
@@ -124,13 +126,13 @@ def publication_refused(meeting_settings, now, *, close_requests: bool) -> str |
     before they even open, nothing can be published."""
     tz = meeting_settings.event.tz
     if now < meeting_settings.requests_open_at:
-        return (f"Requests open only on {_moment(meeting_settings.requests_open_at, tz)}: a "
-                f"schedule is published after they close. Change the request window in the "
-                f"settings first.")
+        return _("Requests open only on %(moment)s: a schedule is published after they close. "
+                 "Change the request window in the settings first.") % {
+            "moment": _moment(meeting_settings.requests_open_at, tz)}
     if now < meeting_settings.requests_close_at and not close_requests:
-        return (f"Requests are open until {_moment(meeting_settings.requests_close_at, tz)}. A "
-                f"schedule is published once they are closed: wait until then, or tick "
-                f"“Close requests now”.")
+        return _("Requests are open until %(moment)s. A schedule is published once they are "
+                 "closed: wait until then, or tick “Close requests now”.") % {
+            "moment": _moment(meeting_settings.requests_close_at, tz)}
     return None
 
 
@@ -139,9 +141,9 @@ def reopening_refused(event, new_close) -> str | None:
     wishes are placed by hand on the organisers' schedule, then published as a new version)."""
     if new_close is not None and new_close > clock.now() \
             and MeetingRelease.objects.filter(event=event).exists():
-        return ("A schedule is published, so requests stay closed: choose a close in the past. "
-                "Place late requests by hand on the working schedule, then publish a new "
-                "version.")
+        return _("A schedule is published, so requests stay closed: choose a close in the "
+                 "past. Place late requests by hand on the working schedule, then publish a new "
+                 "version.")
     return None
 
 
@@ -161,13 +163,16 @@ def publish(event, *, by, comment: str = "", close_requests: bool = False) -> Me
             audit.record("meetings.requests_closed", meeting_settings, actor=by,
                          summary="Requests closed on publication")
         previous = MeetingRelease.objects.filter(event=event).order_by("-version").first()
-        snapshot = build_snapshot(event)
+        # The snapshot is data shared by every reader: its few words (a request's target, an
+        # unnamed attendee) are in the event's default language, not the publisher's.
+        with speaking_to(None, event):
+            snapshot = build_snapshot(event)
         changes = diff(previous.snapshot if previous else None, snapshot,
                        previous.version if previous else None)
         if previous is not None and not (changes["added"] or changes["removed"]
                                          or changes["moved"]):
-            raise ValidationError("Nothing changed since the published version "
-                                  f"{previous.version}.")
+            raise ValidationError(_("Nothing changed since the published version "
+                                    "%(version)s.") % {"version": previous.version})
         release = MeetingRelease.objects.create(
             event=event, version=(previous.version + 1) if previous else 1,
             published_at=clock.now(), published_by=by, comment=comment, snapshot=snapshot,
@@ -190,21 +195,24 @@ def _when(meeting: dict, tz) -> str:
 
     start = dt.datetime.fromisoformat(meeting["start"]).astimezone(tz)
     end = dt.datetime.fromisoformat(meeting["end"]).astimezone(tz)
-    return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M}"
+    return f"{formats.date_format(start, 'l j F Y, H:i')}–{formats.time_format(end, 'H:i')}"
 
 
 def _line(meeting: dict, tz, *, for_expert: bool) -> str:
     who = meeting["organisation_name"] if for_expert else meeting["expert_name"]
     where = f", {meeting['location']}" if meeting.get("location") else ""
     shown = topics.visible_topic(meeting, purpose=topics.Purpose.EMAIL)
-    topic = (topics.HIDDEN[topics.Purpose.EMAIL] if shown is None
+    topic = (str(topics.HIDDEN[topics.Purpose.EMAIL]) if shown is None
              else " ".join(shown.split())[:200])
-    return f"- {_when(meeting, tz)}{where}: {who}. Topic: {topic}"
+    return "- " + _("%(when)s%(where)s: %(who)s. Topic: %(topic)s") % {
+        "when": _when(meeting, tz), "where": where, "who": who, "topic": topic}
 
 
 def _recipients(event, snapshot: dict, request_pks: set[int]):
-    """{address: {"name", "as_expert": [meetings], "as_attendee": [meetings]}}"""
-    people: dict[str, dict] = defaultdict(lambda: {"as_expert": [], "as_attendee": []})
+    """{address: {"user", "as_expert": [meetings], "as_attendee": [meetings]}}; ``user``: the
+    account behind the address (its language), None for an expert without a login."""
+    people: dict[str, dict] = defaultdict(lambda: {"user": None, "as_expert": [],
+                                                   "as_attendee": []})
     meetings = [m for m in snapshot.get("meetings", []) if m["request"] in request_pks]
     users = {u.pk: u for u in User.objects.filter(
         pk__in={p for m in meetings for p in m["attendees"]}, is_active=True)}
@@ -214,11 +222,14 @@ def _recipients(event, snapshot: dict, request_pks: set[int]):
         for pk in meeting["attendees"]:
             if pk in users:
                 people[users[pk].email]["as_attendee"].append(meeting)
+                people[users[pk].email]["user"] = users[pk]
         expert = experts.get(meeting["expert"])
         address = (expert.user.email if expert and expert.user_id else
                    (expert.email if expert else ""))
         if address:
             people[address]["as_expert"].append(meeting)
+            if expert.user_id and people[address]["user"] is None:
+                people[address]["user"] = expert.user
     return people
 
 
@@ -230,8 +241,6 @@ def send_emails(event, release: MeetingRelease, previous: MeetingRelease | None)
     sent = 0
     if previous is None:
         concerned = {m["request"] for m in snapshot["meetings"]}
-        intro = (f"The meetings day of {event.title} is published (version "
-                 f"{release.version}).")
         people = _recipients(event, snapshot, concerned)
         # Delegates whose requests could not be placed hear it too.
         unmet = (MeetingRequest.objects.filter(pk__in=snapshot.get("unmet", []))
@@ -241,8 +250,8 @@ def send_emails(event, release: MeetingRelease, previous: MeetingRelease | None)
             for person in request.attendees.all():
                 if person.is_active:
                     unmet_by_address[person.email].append(request)
-        for address in set(unmet_by_address) - set(people):
-            people[address]  # noqa: B018  (creates the entry)
+                    if people[person.email]["user"] is None:  # creates the entry if needed
+                        people[person.email]["user"] = person
     else:
         changes = release.changes
         touched = set(changes["added"]) | {m["request"] for m in changes["moved"]}
@@ -250,39 +259,59 @@ def send_emails(event, release: MeetingRelease, previous: MeetingRelease | None)
         people = _recipients(event, snapshot, touched)
         old_people = _recipients(event, previous.snapshot, removed | {
             m["request"] for m in changes["moved"]})
-        for address in old_people:
-            people[address]  # noqa: B018
-        intro = (f"The meetings day of {event.title} changed (version {release.version}); "
-                 f"this e-mail lists your meetings that changed.")
+        for address, old in old_people.items():
+            if people[address]["user"] is None:  # creates the entry if needed
+                people[address]["user"] = old["user"]
         unmet_by_address = {}
     for address, lists in sorted(people.items()):
-        lines = [intro, ""]
-        # The person's whole current agenda, so the e-mail stands alone.
-        mine = [m for m in snapshot["meetings"] if _concerns(m, address, lists)]
-        if previous is not None:
-            gone = [m for m in previous.snapshot["meetings"]
-                    if m["request"] in release.changes["removed"]
-                    and _concerns_old(m, address, old_people)]
-            for meeting in gone:
-                lines.append("Cancelled: " + _line(meeting, tz, for_expert=bool(
-                    lists["as_expert"] or old_people.get(address, {}).get("as_expert")))[2:])
-        if mine:
-            lines.append("Your meetings now:")
-            for meeting in mine:
-                as_expert = meeting in lists["as_expert"]
-                lines.append(_line(meeting, tz, for_expert=as_expert))
-        for request in unmet_by_address.get(address, []):
-            lines.append(f"Your request for {request.target_label} could not be placed: the "
-                         f"experts' time was fully taken. The organisers keep it in case a "
-                         f"place frees up.")
-        lines += ["", f"Your agenda and calendar feed: {link}"]
-        if lists["as_expert"]:
-            lines.append(f"Your expert agenda (check-in and notes): {expert_link}")
-        queue_email(to=[address], subject=f"{event.title}: your meetings (version "
-                                          f"{release.version})",
-                    body="\n".join(lines) + "\n", purpose="meetings_published", related=release)
+        # Each e-mail in its recipient's language (an expert without a login: the event's).
+        with speaking_to(lists["user"], event):
+            queue_email(to=[address],
+                        subject=_("%(event)s: your meetings (version %(version)s)") % {
+                            "event": event.title, "version": release.version},
+                        body=_body(event, release, previous, address, lists,
+                                   old_people if previous is not None else {},
+                                   unmet_by_address, tz, link, expert_link),
+                        purpose="meetings_published", related=release)
         sent += 1
     return sent
+
+
+def _body(event, release, previous, address, lists, old_people, unmet_by_address, tz, link,
+          expert_link) -> str:
+    snapshot = release.snapshot
+    if previous is None:
+        intro = _("The meetings day of %(event)s is published (version %(version)s).") % {
+            "event": event.title, "version": release.version}
+    else:
+        intro = _("The meetings day of %(event)s changed (version %(version)s); this e-mail "
+                  "lists your meetings that changed.") % {"event": event.title,
+                                                          "version": release.version}
+    lines = [intro, ""]
+    # The person's whole current agenda, so the e-mail stands alone.
+    mine = [m for m in snapshot["meetings"] if _concerns(m, address, lists)]
+    if previous is not None:
+        gone = [m for m in previous.snapshot["meetings"]
+                if m["request"] in release.changes["removed"]
+                and _concerns_old(m, address, old_people)]
+        for meeting in gone:
+            lines.append(_("Cancelled: %(meeting)s") % {"meeting": _line(
+                meeting, tz, for_expert=bool(
+                    lists["as_expert"] or old_people.get(address, {}).get("as_expert")))[2:]})
+    if mine:
+        lines.append(_("Your meetings now:"))
+        for meeting in mine:
+            as_expert = meeting in lists["as_expert"]
+            lines.append(_line(meeting, tz, for_expert=as_expert))
+    for request in unmet_by_address.get(address, []):
+        lines.append(_("Your request for %(target)s could not be placed: the experts' time "
+                       "was fully taken. The organisers keep it in case a place frees up.")
+                     % {"target": request.target_label})
+    lines += ["", _("Your agenda and calendar feed: %(url)s") % {"url": link}]
+    if lists["as_expert"]:
+        lines.append(_("Your expert agenda (check-in and notes): %(url)s")
+                     % {"url": expert_link})
+    return "\n".join(lines) + "\n"
 
 
 def _concerns(meeting: dict, address: str, lists: dict) -> bool:

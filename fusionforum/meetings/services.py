@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fusionforum.accounts.models import User
 from fusionforum.accounts.twofactor import is_verified
@@ -96,14 +98,15 @@ def is_organiser(user, event) -> bool:
 
 def _check_target(event, meeting_settings, expert, discipline):
     if bool(expert) == bool(discipline):
-        raise RequestRefused({"target": "Choose either an expert or a discipline."})
+        raise RequestRefused({"target": _("Choose either an expert or a discipline.")})
     if expert is not None:
         if expert.event_id != event.pk:
-            raise RequestRefused({"target": "This expert does not take part in this event."})
+            raise RequestRefused({"target": _("This expert does not take part in this event.")})
         if not expert.is_active:
-            raise RequestRefused({"target": f"{expert.name} no longer takes meetings."})
+            raise RequestRefused({"target": _("%(name)s no longer takes meetings.")
+                                            % {"name": expert.name}})
     elif discipline not in dict(meeting_settings.discipline_choices):
-        raise RequestRefused({"target": "Unknown discipline."})
+        raise RequestRefused({"target": _("Unknown discipline.")})
 
 
 def _check_duplicate(event, organisation, expert, discipline, *, exclude=None):
@@ -112,20 +115,21 @@ def _check_duplicate(event, organisation, expert, discipline, *, exclude=None):
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     if expert is not None and others.filter(expert=expert).exists():
-        raise RequestRefused({"target": f"Your organisation already asked to meet "
-                                        f"{expert.name}; change that request instead."})
+        raise RequestRefused({"target": _("Your organisation already asked to meet %(name)s; "
+                                          "change that request instead.")
+                                        % {"name": expert.name}})
     if discipline and others.filter(discipline=discipline).exists():
-        raise RequestRefused({"target": "Your organisation already asked for someone in this "
-                                        "discipline; change that request instead."})
+        raise RequestRefused({"target": _("Your organisation already asked for someone in "
+                                          "this discipline; change that request instead.")})
 
 
 def _check_attendees(event, organisation, attendees):
     allowed = {u.pk for u in delegates(event, organisation)}
     if not attendees:
-        raise RequestRefused({"attendees": "Choose who attends (at least one person)."})
+        raise RequestRefused({"attendees": _("Choose who attends (at least one person).")})
     if any(getattr(a, "pk", a) not in allowed for a in attendees):
-        raise RequestRefused({"attendees": "Only your organisation's registered participants "
-                                           "can attend."})
+        raise RequestRefused({"attendees": _("Only your organisation's registered "
+                                             "participants can attend.")})
 
 
 def window_closed_reason(meeting_settings) -> str | None:
@@ -134,13 +138,13 @@ def window_closed_reason(meeting_settings) -> str | None:
     tz = meeting_settings.event.tz
     if now < meeting_settings.requests_open_at:
         opens = timezone.localtime(meeting_settings.requests_open_at, tz)
-        return (f"Requests for meetings are not open yet: they open on "
-                f"{opens.day} {opens:%B %Y, %H:%M}.")
+        return _("Requests for meetings are not open yet: they open on %(moment)s.") % {
+            "moment": formats.date_format(opens, "j F Y, H:i")}
     if now >= meeting_settings.requests_close_at:
         closed = timezone.localtime(meeting_settings.requests_close_at, tz)
-        return (f"The deadline for meeting requests has passed "
-                f"({closed.day} {closed:%B %Y, %H:%M}); the organisers now place the requests "
-                f"and publish the schedule.")
+        return _("The deadline for meeting requests has passed (%(moment)s); the organisers "
+                 "now place the requests and publish the schedule.") % {
+            "moment": formats.date_format(closed, "j F Y, H:i")}
     return None
 
 
@@ -148,18 +152,18 @@ def request_blocked(event, registration) -> str | None:
     """Why this confirmed participant's organisation cannot make a new request now, or None."""
     meeting_settings = settings_for(event)
     if meeting_settings is None:
-        return "This event has no meetings day."
+        return _("This event has no meetings day.")
     if registration is None:
-        return "Only confirmed participants can ask for meetings."
+        return _("Only confirmed participants can ask for meetings.")
     closed = window_closed_reason(meeting_settings)
     if closed is not None:
         return closed
     active = MeetingRequest.objects.filter(event=event, organisation=registration.organisation,
                                            status=MeetingRequest.Status.ACTIVE).count()
     if active >= meeting_settings.max_requests_per_organisation:
-        return (f"Your organisation has made the most requests allowed "
-                f"({meeting_settings.max_requests_per_organisation}); withdraw one to ask for "
-                f"another meeting.")
+        return _("Your organisation has made the most requests allowed (%(most)s); withdraw "
+                 "one to ask for another meeting.") % {
+            "most": meeting_settings.max_requests_per_organisation}
     return None
 
 
@@ -173,10 +177,10 @@ def submit_request(event, user, *, expert=None, discipline="", topic: str, prior
                    attendees=(), confidential: bool = False) -> MeetingRequest:
     meeting_settings = settings_for(event)
     if meeting_settings is None:
-        raise RequestRefused("This event has no meetings day.")
+        raise RequestRefused(_("This event has no meetings day."))
     registration = delegation_of(event, user)
     if registration is None:
-        raise RequestRefused("Only confirmed participants can ask for meetings.")
+        raise RequestRefused(_("Only confirmed participants can ask for meetings."))
     _window(event, meeting_settings)
     organisation = registration.organisation
     discipline = discipline or ""
@@ -190,8 +194,8 @@ def submit_request(event, user, *, expert=None, discipline="", topic: str, prior
         active = MeetingRequest.objects.filter(event=event, organisation=organisation,
                                                status=MeetingRequest.Status.ACTIVE).count()
         if active >= meeting_settings.max_requests_per_organisation:
-            raise RequestRefused(f"An organisation may make at most "
-                                 f"{meeting_settings.max_requests_per_organisation} requests.")
+            raise RequestRefused(_("An organisation may make at most %(most)s requests.") % {
+                "most": meeting_settings.max_requests_per_organisation})
         request = MeetingRequest(event=event, organisation=organisation, expert=expert,
                                  discipline=discipline, topic=topic, priority=priority,
                                  confidential=confidential, created_by=user,
@@ -214,9 +218,9 @@ def update_request(request: MeetingRequest, user, *, expert=None, discipline="",
     event = request.event
     meeting_settings = settings_for(event)
     if not may_edit_request(request, user):
-        raise NotAllowed("Not your organisation's request.")
+        raise NotAllowed(_("Not your organisation's request."))
     if request.status != MeetingRequest.Status.ACTIVE:
-        raise RequestRefused("This request was withdrawn.")
+        raise RequestRefused(_("This request was withdrawn."))
     _window(event, meeting_settings)
     discipline = discipline or ""
     _check_target(event, meeting_settings, expert, discipline)
@@ -236,7 +240,7 @@ def update_request(request: MeetingRequest, user, *, expert=None, discipline="",
 
 def withdraw_request(request: MeetingRequest, user) -> None:
     if not may_edit_request(request, user):
-        raise NotAllowed("Not your organisation's request.")
+        raise NotAllowed(_("Not your organisation's request."))
     _window(request.event, settings_for(request.event))
     with transaction.atomic():
         if LIFE_CYCLE.refresh(request) == MeetingRequest.Status.WITHDRAWN:
@@ -264,24 +268,26 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
     day = MeetingDay(meeting_settings)
     problems: list[tuple[str, str]] = []
     if not 0 <= slot < len(day):
-        return [("H0", "There is no such slot.")]
+        return [("H0", _("There is no such slot."))]
     label = day.slots[slot].label
     others = Meeting.objects.filter(event=event).exclude(request=request).select_related(
         "request")
     if request.status != MeetingRequest.Status.ACTIVE or request.event_id != event.pk:
-        problems.append(("H1", "This request is not active."))
+        problems.append(("H1", _("This request is not active.")))
     if expert.event_id != event.pk:
-        return [("H2", "This expert does not take part in this event.")]
+        return [("H2", _("This expert does not take part in this event."))]
     if not eligible(request, expert):
-        problems.append(("H2", f"{expert.name} cannot serve this request: it asks for "
-                               f"{request.target_label}."))
+        problems.append(("H2", _("%(name)s cannot serve this request: it asks for "
+                                 "%(target)s.") % {"name": expert.name,
+                                                   "target": request.target_label}))
     available = set(expert.available_slots or range(len(day)))
     if not expert.is_active:
-        problems.append(("H3", f"{expert.name} has cancelled."))
+        problems.append(("H3", _("%(name)s has cancelled.") % {"name": expert.name}))
     elif slot not in available:
-        problems.append(("H3", f"{expert.name} is not available at {label}."))
+        problems.append(("H3", _("%(name)s is not available at %(slot)s.")
+                         % {"name": expert.name, "slot": label}))
     elif slot in day.lost:
-        problems.append(("H3", f"The slot {label} was withdrawn."))
+        problems.append(("H3", _("The slot %(slot)s was withdrawn.") % {"slot": label}))
     members = instance_module.confirmed_members(event)
     attendees = [u for u in request.attendees.all() if members.get(u.pk) ==
                  request.organisation_id]
@@ -291,24 +297,31 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
     for person in attendees:
         why = busy_by_user.get(person.pk, {}).get(slot)
         if why:
-            problems.append(("H4", f"{person} is busy at {label} ({why})."))
+            problems.append(("H4", _("%(person)s is busy at %(slot)s (%(why)s).")
+                             % {"person": person, "slot": label, "why": why}))
     if others.filter(expert=expert, slot=slot).exists():
-        problems.append(("H5", f"{expert.name} already has a meeting at {label}."))
+        problems.append(("H5", _("%(name)s already has a meeting at %(slot)s.")
+                         % {"name": expert.name, "slot": label}))
     attendee_ids = {p.pk for p in attendees}
     for other in others.filter(slot=slot).prefetch_related("request__attendees"):
         clash = attendee_ids & {u.pk for u in other.request.attendees.all()}
         if clash:
-            problems.append(("H6", f"An attendee already has a meeting at {label}."))
+            problems.append(("H6", _("An attendee already has a meeting at %(slot)s.")
+                             % {"slot": label}))
             break
     if others.filter(expert=expert).count() >= expert.max_meetings:
-        problems.append(("H7", f"{expert.name} already has {expert.max_meetings} meetings, "
-                               f"their daily maximum."))
+        problems.append(("H7", ngettext(
+            "%(name)s already has %(count)s meeting, their daily maximum.",
+            "%(name)s already has %(count)s meetings, their daily maximum.",
+            expert.max_meetings) % {"name": expert.name, "count": expert.max_meetings}))
     if others.filter(expert=expert, request__organisation=request.organisation_id).exists():
-        problems.append(("H8", as_sentence(f"{request.organisation} already meets "
-                                           f"{expert.name}")))
+        problems.append(("H8", _("%(organisation)s already meets %(name)s.") % {
+            "organisation": request.organisation, "name": expert.name}))
     tables = day.tables(slot)
     if tables is not None and others.filter(slot=slot).count() >= tables:
-        problems.append(("H9", f"All {tables} tables are taken at {label}."))
+        problems.append(("H9", ngettext("The %(count)s table is taken at %(slot)s.",
+                                        "All %(count)s tables are taken at %(slot)s.", tables)
+                         % {"count": tables, "slot": label}))
     return problems
 
 
@@ -327,9 +340,9 @@ def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, 
         expert.refresh_from_db()
         problems = check_placement(event, request, expert, slot)
         if problems:
-            code, _ = problems[0]
+            code, _reason = problems[0]
             raise Infeasible(" ".join(message for _, message in problems), code=code)
-        meeting, _ = Meeting.objects.update_or_create(
+        meeting, _created = Meeting.objects.update_or_create(
             request=request, defaults={"event": event, "expert": expert, "slot": slot,
                                        "source": Meeting.Source.HAND})
         audit.record("meetings.placed_by_hand", meeting, actor=by,
@@ -356,16 +369,16 @@ def start_run(event, *, by, kind: str = ScheduleRun.Kind.SOLVE,
     """Build the instance now (what the organiser sees is what is solved) and queue the job."""
     meeting_settings = settings_for(event)
     if meeting_settings is None:
-        raise ValidationError("Set up the meetings day first.")
+        raise ValidationError(_("Set up the meetings day first."))
     if ScheduleRun.objects.filter(event=event, status__in=[ScheduleRun.Status.QUEUED,
                                                            ScheduleRun.Status.RUNNING]).exists():
-        raise ValidationError("A scheduler run is already under way.")
+        raise ValidationError(_("A scheduler run is already under way."))
     latest = latest_release(event)
     if kind == ScheduleRun.Kind.REPAIR and latest is None:
-        raise ValidationError("Nothing is published yet: run the whole schedule instead.")
+        raise ValidationError(_("Nothing is published yet: run the whole schedule instead."))
     data = instance_module.build(event)
     if not data["requests"]:
-        raise ValidationError("There are no requests to schedule.")
+        raise ValidationError(_("There are no requests to schedule."))
     with transaction.atomic(durable=True):
         run = ScheduleRun.objects.create(
             event=event, kind=kind, created_by=by, created_at=clock.now(),
@@ -447,7 +460,7 @@ def _readable(info: dict) -> dict:
             result[key] = value
         elif (isinstance(value, (list, tuple)) and len(value) == 2
               and all(isinstance(v, int) for v in value)):
-            result[key] = f"{value[0]} organisations, weight {value[1]}"
+            result[key] = _objective_words(value[0], value[1])
         elif isinstance(value, dict):
             for inner, inner_value in value.items():
                 if isinstance(inner_value, (int, float, str, bool)):
@@ -455,13 +468,22 @@ def _readable(info: dict) -> dict:
     return result
 
 
+def _objective_words(organisations, weight) -> str:
+    """Shown to organisers in the language of the page (the optimiser's own words stay
+    English, for operators)."""
+    return ngettext("%(count)s organisation, weight %(weight)s",
+                    "%(count)s organisations, weight %(weight)s",
+                    organisations if isinstance(organisations, int) else 2) % {
+        "count": organisations, "weight": weight}
+
+
 def _pair_text(value) -> str | None:
     """An objective or bound as words: "46 organisations, weight 890"."""
     if isinstance(value, dict) and "covered_orgs" in value and "weight" in value:
-        return f"{value['covered_orgs']} organisations, weight {value['weight']}"
+        return _objective_words(value["covered_orgs"], value["weight"])
     if (isinstance(value, (list, tuple)) and len(value) == 2
             and all(isinstance(v, int) for v in value)):
-        return f"{value[0]} organisations, weight {value[1]}"
+        return _objective_words(value[0], value[1])
     if isinstance(value, str) and value:
         return value
     return None
@@ -471,13 +493,15 @@ def _gap_text(value) -> str | None:
     if isinstance(value, dict):
         organisations, weight = value.get("covered_orgs"), value.get("weight")
         if organisations:
-            return f"at most {organisations} organisation{'s' if organisations != 1 else ''}"
+            return ngettext("at most %(count)s organisation", "at most %(count)s organisations",
+                            organisations) % {"count": organisations}
         if weight is not None:
-            return "none: proven best" if weight == 0 else f"at most {weight} weight"
+            return _("none: proven best") if weight == 0 else \
+                _("at most %(weight)s weight") % {"weight": weight}
         return None
     if isinstance(value, str) and value:
-        return "none: proven best" if value in ("0 weight", "0 organisation(s)") else \
-            f"at most {value}"
+        return _("none: proven best") if value in ("0 weight", "0 organisation(s)") else \
+            _("at most %(gap)s") % {"gap": value}
     return None
 
 
@@ -503,7 +527,7 @@ def run_figures(run: ScheduleRun) -> dict:
                                                 progress.get("objective_covered_orgs")),
                    "proven": bool(progress.get("proven_optimal"))}
     if figures["proven"] and figures["gap"] is None and figures["best"]:
-        figures["gap"] = "none: proven best"
+        figures["gap"] = _("none: proven best")
     if run.status == ScheduleRun.Status.DONE and figures["covered_orgs"] is None:
         meetings = (run.solution or {}).get("meetings", [])
         requests = {r["id"]: r["org"] for r in (run.instance or {}).get("requests", [])}
@@ -614,7 +638,7 @@ def cancel_expert(expert: Expert, *, by) -> int:
         _lock_settings(expert.event_id)
         expert.is_active = False
         expert.save(update_fields=["is_active"])
-        dropped, _ = Meeting.objects.filter(expert=expert).delete()
+        dropped, _by_model = Meeting.objects.filter(expert=expert).delete()
         audit.record("meetings.expert_cancelled", expert, actor=by)
     return dropped
 
@@ -642,12 +666,12 @@ def lose_slot(event, slot: int, *, by) -> int:
         meeting_settings = MeetingSettings.objects.select_for_update().get(event=event)
         day = MeetingDay(meeting_settings)
         if not 0 <= slot < len(day):
-            raise ValidationError("There is no such slot.")
+            raise ValidationError(_("There is no such slot."))
         lost = set(meeting_settings.lost_slots or [])
         lost.add(slot)
         meeting_settings.lost_slots = sorted(lost)
         meeting_settings.save(update_fields=["lost_slots"])
-        dropped, _ = Meeting.objects.filter(event=event, slot=slot).delete()
+        dropped, _by_model = Meeting.objects.filter(event=event, slot=slot).delete()
         audit.record("meetings.slot_lost", meeting_settings, actor=by, slot=slot)
     return dropped
 
@@ -726,48 +750,58 @@ def _refit(event, day: MeetingDay, before: MeetingDay | None, *, expert=None) ->
     dropped, moved = [], []
     for meeting in meetings:
         reason = _misfit(meeting, day, busy_by_user, members, kept_per_slot, expert)
-        label = (f"{meeting.request.organisation} with {meeting.expert.name}"
-                 f"{_slot_words(before or day, meeting.slot)}")
+        label = _meeting_words(before or day, meeting.slot, meeting.request.organisation,
+                               meeting.expert.name)
         if reason:
-            dropped.append(as_sentence(f"{label}: {reason}"))
+            dropped.append(as_sentence(_("%(meeting)s: %(reason)s") % {"meeting": label,
+                                                                       "reason": reason}))
             meeting.delete()
             continue
         kept_per_slot[meeting.slot] += 1
         if before is not None and meeting.slot < len(before) and (
                 before.slots[meeting.slot].start != day.slots[meeting.slot].start
                 or before.slots[meeting.slot].end != day.slots[meeting.slot].end):
-            moved.append(as_sentence(f"{label} is now at {day.slots[meeting.slot].label}"))
+            moved.append(as_sentence(_("%(meeting)s is now at %(slot)s") % {
+                "meeting": label, "slot": day.slots[meeting.slot].label}))
     return Refit(tuple(dropped), tuple(moved))
 
 
-def _slot_words(day: MeetingDay, slot: int) -> str:
-    return f" at {day.slots[slot].label}" if 0 <= slot < len(day) else f" in slot {slot}"
+def _meeting_words(day: MeetingDay, slot: int, organisation, expert: str) -> str:
+    names = {"organisation": organisation, "expert": expert}
+    if 0 <= slot < len(day):
+        return _("%(organisation)s with %(expert)s at %(slot)s") % {
+            **names, "slot": day.slots[slot].label}
+    return _("%(organisation)s with %(expert)s in slot %(slot)s") % {**names, "slot": slot}
 
 
 def _misfit(meeting, day, busy_by_user, members, kept_per_slot, expert) -> str | None:
     slot = meeting.slot
     if expert is not None:
         if not eligible(meeting.request, expert):
-            return f"{expert.name} no longer serves {meeting.request.target_label}"
+            return _("%(name)s no longer serves %(target)s") % {
+                "name": expert.name, "target": meeting.request.target_label}
         if not expert.is_active:
-            return f"{expert.name} has cancelled"
+            return _("%(name)s has cancelled") % {"name": expert.name}
         if expert.available_slots and slot not in expert.available_slots:
-            return f"{expert.name} is no longer available then"
+            return _("%(name)s is no longer available then") % {"name": expert.name}
         if sum(kept_per_slot.values()) >= expert.max_meetings:
-            return f"beyond {expert.name}'s daily maximum of {expert.max_meetings}"
+            return _("beyond %(name)s's daily maximum of %(most)s") % {
+                "name": expert.name, "most": expert.max_meetings}
         return None
     if not 0 <= slot < len(day):
-        return "the slot no longer exists"
+        return _("the slot no longer exists")
     if slot in day.lost:
-        return "the slot was withdrawn"
+        return _("the slot was withdrawn")
     request = meeting.request
     for person in request.attendees.all():
         why = busy_by_user.get(person.pk, {}).get(slot)
         if why and members.get(person.pk) == request.organisation_id:
-            return f"{person} is busy at {day.slots[slot].label} ({why})"
+            return _("%(person)s is busy at %(slot)s (%(why)s)") % {
+                "person": person, "slot": day.slots[slot].label, "why": why}
     tables = day.tables(slot)
     if tables is not None and kept_per_slot[slot] >= tables:
-        return f"all {tables} tables of the slot are taken"
+        return ngettext("the %(count)s table of the slot is taken",
+                        "all %(count)s tables of the slot are taken", tables) % {"count": tables}
     return None
 
 
@@ -793,11 +827,11 @@ def may_record(event, user, meeting: dict) -> bool:
 def check_in(event, request_pk: int, attendance: str, *, by) -> MeetingOutcome:
     meeting = published_meeting(event, request_pk)
     if meeting is None or not may_record(event, by, meeting):
-        raise NotAllowed("No such meeting.")
+        raise NotAllowed(_("No such meeting."))
     if attendance not in MeetingOutcome.Attendance.values:
-        raise ValidationError("Say whether the meeting was held or a no-show.")
+        raise ValidationError(_("Say whether the meeting was held or a no-show."))
     with transaction.atomic(durable=True):
-        outcome, _ = MeetingOutcome.objects.get_or_create(request_id=request_pk)
+        outcome, _created = MeetingOutcome.objects.get_or_create(request_id=request_pk)
         outcome.attendance = attendance
         outcome.checked_in_at = clock.now()
         outcome.checked_in_by = by
@@ -810,9 +844,9 @@ def save_notes(event, request_pk: int, *, by, notes_topic: str, follow_up_reques
                follow_up: str, category: str) -> MeetingOutcome:
     meeting = published_meeting(event, request_pk)
     if meeting is None or not may_record(event, by, meeting):
-        raise NotAllowed("No such meeting.")
+        raise NotAllowed(_("No such meeting."))
     with transaction.atomic(durable=True):
-        outcome, _ = MeetingOutcome.objects.get_or_create(request_id=request_pk)
+        outcome, _created = MeetingOutcome.objects.get_or_create(request_id=request_pk)
         outcome.notes_topic, outcome.follow_up_requested = notes_topic, follow_up_requested
         outcome.follow_up, outcome.category = follow_up, category
         outcome.notes_at, outcome.notes_by = clock.now(), by

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -39,14 +40,15 @@ def _time(value: str) -> dt.time:
 
 def validate_breaks(value) -> None:
     if not isinstance(value, list):
-        raise ValidationError({"breaks": "Breaks must be a list."})
+        raise ValidationError({"breaks": _("Breaks must be a list.")})
     for item in value:
         if (not isinstance(item, dict) or not HHMM.match(str(item.get("start", "")))
                 or not HHMM.match(str(item.get("end", "")))):
-            raise ValidationError({"breaks": "Each break needs a start and an end as HH:MM."})
+            raise ValidationError(
+                {"breaks": _("Each break needs a start and an end as HH:MM.")})
         if _time(item["end"]) <= _time(item["start"]):
-            raise ValidationError({"breaks": f"The break at {item['start']} must end after "
-                                             f"it starts."})
+            raise ValidationError({"breaks": _("The break at %(start)s must end after it "
+                                               "starts.") % {"start": item["start"]}})
 
 
 def parse_breaks(text: str) -> list[dict]:
@@ -58,7 +60,8 @@ def parse_breaks(text: str) -> list[dict]:
             continue
         match = re.match(r"^(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*(.*)$", line)
         if not match:
-            raise ValidationError(f"Line {number}: write a break as “10:30-11:00 coffee”.")
+            raise ValidationError(_("Line %(number)s: write a break as “10:30-11:00 coffee”.")
+                                  % {"number": number})
         start, end, label = match.groups()
         start, end = start.zfill(5), end.zfill(5)
         result.append({"start": start, "end": end, "label": label.strip()[:60] or "break"})

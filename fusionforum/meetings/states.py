@@ -9,13 +9,14 @@ request stays for the record; the organisation may ask again with a new one.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.lifecycle import Machine
 
 
 class RequestStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    ACTIVE = "active", _("Active")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 S = RequestStatus

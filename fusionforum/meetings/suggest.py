@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from fusionforum.cfp.models import Submission
 from fusionforum.cfp.visibility import Purpose, visible_answers
 
@@ -78,7 +80,7 @@ def rank(event, text: str, *, organisation=None, limit: int = 5,
         matched = [labels.get(k, k.replace("_", " ")) for k in expert.disciplines
                    if set(analyse(labels.get(k, k))) & query_terms]
         matched += [k for k in expert.keyword_list if set(analyse(k)) & query_terms]
-        reason = ", ".join(dict.fromkeys(matched)) or "profile matches your topic"
+        reason = ", ".join(dict.fromkeys(matched)) or _("profile matches your topic")
         result.append(Suggestion(expert, float(scores[i]), reason[:160]))
         if len(result) >= limit:
             break

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 DEFAULT_DISCIPLINES = [
     {"key": "magnets", "label": "Magnets"},
@@ -37,17 +38,18 @@ def default_disciplines() -> list[dict]:
 
 def validate_disciplines(value) -> None:
     if not isinstance(value, list) or not value:
-        raise ValidationError("Give at least one discipline.")
+        raise ValidationError(_("Give at least one discipline."))
     keys = set()
     for item in value:
         if (not isinstance(item, dict) or not isinstance(item.get("key"), str)
                 or not isinstance(item.get("label"), str) or not item["label"].strip()):
-            raise ValidationError("Each discipline needs a key and a label.")
+            raise ValidationError(_("Each discipline needs a key and a label."))
         if not KEY.match(item["key"]):
             raise ValidationError(
-                f"“{item['key']}” is not a valid key: lower-case letters, digits and _ only.")
+                _("“%(key)s” is not a valid key: lower-case letters, digits and _ only.")
+                % {"key": item["key"]})
         if item["key"] in keys:
-            raise ValidationError(f"The key “{item['key']}” appears twice.")
+            raise ValidationError(_("The key “%(key)s” appears twice.") % {"key": item["key"]})
         keys.add(item["key"])
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import enum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class Purpose(enum.Enum):
     """Where the topic is going."""
@@ -28,12 +30,12 @@ class Purpose(enum.Enum):
 
 # What stands in for a topic a reader may not read, in the words of each place.
 HIDDEN = {
-    Purpose.PAGE: "Confidential",
-    Purpose.CALENDAR_FEED: "Confidential topic: see the meetings page.",
-    Purpose.EMAIL: "confidential topic (see the meetings page)",
+    Purpose.PAGE: _("Confidential"),
+    Purpose.CALENDAR_FEED: _("Confidential topic: see the meetings page."),
+    Purpose.EMAIL: _("confidential topic (see the meetings page)"),
 }
 # The mark beside a confidential topic its readers see (so they do not pass it on).
-BADGE = "confidential"
+BADGE = _("confidential")
 
 
 def _fields(meeting) -> tuple[str, bool, int | None, int | None]:

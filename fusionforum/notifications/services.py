@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from django.core.mail import EmailMessage
 from django.db import models, transaction
@@ -17,7 +18,8 @@ MAX_ATTEMPTS = 5
 
 
 def _single_line(text: str) -> str:
-    return " ".join(text.split())[:250]
+    # Non-breaking spaces stay (French typography: « Atelier : votre place »).
+    return re.sub(r"[^\S\u00a0\u202f]+", " ", text).strip(" ")[:250]
 
 
 def queue_email(*, to: list[str], subject: str, body: str, purpose: str,

@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from fusionforum.core import clock
 
@@ -144,7 +146,7 @@ def agenda(programme: public.Programme, codes) -> list[AgendaDay]:
         date = entry.talk.date
         if not days or days[-1].date != date:
             day = programme.day(date)
-            days.append(AgendaDay(date, day.label if day else f"{date:%A %d %B}", []))
+            days.append(AgendaDay(date, day.label if day else date_format(date, "l j F"), []))
         days[-1].entries.append(entry)
     return days
 
@@ -167,5 +169,5 @@ def calendar(event, programme: public.Programme, codes, *, site_url: str) -> byt
                     if c in programme.talks_by_code), key=lambda t: (t.start, t.code))
     title = programme.event.get("title") or event.title
     return ical.build_calendar(programme.snapshot, [t.code for t in talks],
-                               name=f"My agenda: {title}", site_url=site_url,
+                               name=_("My agenda: %(title)s") % {"title": title}, site_url=site_url,
                                dtstamp=clock.now())

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgrammeConfig(AppConfig):
     name = "fusionforum.programme"
     label = "programme"
-    verbose_name = "Programme"
+    verbose_name = _("Programme")
 
     def ready(self):
         from fusionforum.events.demo import register_demo_loader

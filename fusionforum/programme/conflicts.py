@@ -22,6 +22,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from fusionforum.cfp.states import SCHEDULABLE, SubmissionState
 
 from .models import ProgrammeSession, TalkSlot
@@ -41,7 +45,7 @@ def _fmt_time(event, moment: dt.datetime) -> str:
 
 def _fmt_span(event, start: dt.datetime, end: dt.datetime) -> str:
     local_start = start.astimezone(event.tz)
-    return f"{local_start:%a %d %b} {local_start:%H:%M}-{_fmt_time(event, end)}"
+    return f"{date_format(local_start, 'D j M')} {local_start:%H:%M}-{_fmt_time(event, end)}"
 
 
 def _overlaps(start_a, end_a, start_b, end_b) -> bool:
@@ -58,8 +62,9 @@ def event_dates(event) -> list[dt.date]:
 
 
 def _session_label(session) -> str:
-    room = f" in {session.room.name}" if session.room_id else " (all rooms)"
-    return f"“{session.title}”{room}"
+    if session.room_id:
+        return _("“%(title)s” in %(room)s") % {"title": session.title, "room": session.room.name}
+    return _("“%(title)s” (all rooms)") % {"title": session.title}
 
 
 def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
@@ -68,22 +73,25 @@ def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
     (users); ``exclude``: the session being edited (its current row is ignored)."""
     problems = []
     if start is None or end is None:
-        return ["A session needs a start and an end."]
+        return [_("A session needs a start and an end.")]
     if end <= start:
-        return [f"A session must end after it starts ({_fmt_time(event, start)} to "
-                f"{_fmt_time(event, end)})."]
+        return [_("A session must end after it starts (%(start)s to %(end)s).")
+                % {"start": _fmt_time(event, start), "end": _fmt_time(event, end)}]
     if room is not None and room.event_id != event.pk:
-        problems.append("That room belongs to another event.")
+        problems.append(_("That room belongs to another event."))
     if room is None and kind != ProgrammeSession.Kind.BREAK:
-        problems.append("Only a break can be without a room.")
+        problems.append(_("Only a break can be without a room."))
     local_start, local_end = start.astimezone(event.tz), end.astimezone(event.tz)
     if local_start.date() != (local_end - dt.timedelta(microseconds=1)).date():
-        problems.append(f"A session cannot cross midnight in {event.time_zone} "
-                        f"({local_start:%d %b %H:%M} to {local_end:%d %b %H:%M}).")
+        problems.append(_("A session cannot cross midnight in %(zone)s (%(start)s to %(end)s).")
+                        % {"zone": event.time_zone,
+                           "start": date_format(local_start, "j M H:i"),
+                           "end": date_format(local_end, "j M H:i")})
     dates = event_dates(event)
     if local_start.date() not in dates:
-        problems.append(f"{local_start:%A %d %B %Y} is not one of the event's days "
-                        f"({', '.join(f'{d:%d %b}' for d in dates)}).")
+        problems.append(_("%(day)s is not one of the event's days (%(days)s).")
+                        % {"day": date_format(local_start, "l j F Y"),
+                           "days": ", ".join(date_format(d, "j M") for d in dates)})
     if problems:
         return problems
 
@@ -93,11 +101,14 @@ def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
     others = list(others.select_related("room").prefetch_related("chairs"))
     for other in others:
         if room is None or other.room_id is None or other.room_id == room.pk:
-            where = f"in {room.name}" if room is not None and other.room_id == room.pk \
-                else "across every room"
-            problems.append(
-                f"Overlaps {_session_label(other)} ({_fmt_span(event, other.start, other.end)}) "
-                f"{where}.")
+            values = {"session": _session_label(other),
+                      "when": _fmt_span(event, other.start, other.end)}
+            if room is not None and other.room_id == room.pk:
+                problems.append(_("Overlaps %(session)s (%(when)s) in %(room)s.")
+                                % {**values, "room": room.name})
+            else:
+                problems.append(_("Overlaps %(session)s (%(when)s) across every room.")
+                                % values)
 
     chairs = list(chairs)
     if chairs:
@@ -107,8 +118,9 @@ def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
             for chair in other.chairs.all():
                 if chair.pk in chair_ids:
                     problems.append(
-                        f"{names[chair.pk]} already chairs {_session_label(other)} "
-                        f"({_fmt_span(event, other.start, other.end)}).")
+                        _("%(name)s already chairs %(session)s (%(when)s).")
+                        % {"name": names[chair.pk], "session": _session_label(other),
+                           "when": _fmt_span(event, other.start, other.end)})
         talks = (TalkSlot.objects.filter(session__event=event,
                                          submission__speakers__in=chair_ids)
                  .select_related("submission", "session__room").distinct())
@@ -120,31 +132,40 @@ def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
             for link in slot.submission.speaker_links.all():
                 if link.user_id in chair_ids:
                     problems.append(
-                        f"{names[link.user_id]} speaks in “{slot.submission.title}” "
-                        f"({_fmt_span(event, slot.start, slot.end)}, "
-                        f"{_session_label(slot.session)}) and cannot chair at the same time.")
+                        _("%(name)s speaks in “%(title)s” (%(when)s, %(session)s) and cannot "
+                          "chair at the same time.")
+                        % {"name": names[link.user_id], "title": slot.submission.title,
+                           "when": _fmt_span(event, slot.start, slot.end),
+                           "session": _session_label(slot.session)})
 
     if exclude is not None and exclude.pk:
         slots = list(TalkSlot.objects.filter(session=exclude).select_related("submission"))
         if slots and kind not in (ProgrammeSession.Kind.TALKS, ProgrammeSession.Kind.PANEL):
             problems.append(
-                f"This session holds {len(slots)} talk{'s' if len(slots) != 1 else ''}; "
-                f"unplace them before making it a {ProgrammeSession.Kind(kind).label.lower()}.")
+                ngettext("This session holds %(count)s talk; unplace it before making it a "
+                         "session of the kind “%(kind)s”.",
+                         "This session holds %(count)s talks; unplace them before making it a "
+                         "session of the kind “%(kind)s”.", len(slots))
+                % {"count": len(slots), "kind": ProgrammeSession.Kind(kind).label})
         for slot in slots:
             if slot.start < start or slot.end > end:
                 problems.append(
-                    f"“{slot.submission.title}” ({_fmt_span(event, slot.start, slot.end)}) "
-                    f"would no longer fit inside the session "
-                    f"({_fmt_span(event, start, end)}).")
+                    _("“%(title)s” (%(when)s) would no longer fit inside the session "
+                      "(%(session_when)s).")
+                    % {"title": slot.submission.title,
+                       "when": _fmt_span(event, slot.start, slot.end),
+                       "session_when": _fmt_span(event, start, end)})
     return problems
 
 
 def check_submission(event, submission) -> list[str]:
     if submission.event_id != event.pk:
-        return ["That submission belongs to another event."]
+        return [_("That submission belongs to another event.")]
     if submission.state not in SCHEDULABLE:
-        return [f"“{submission.title}” is {SubmissionState(submission.state).label.lower()}: "
-                f"only accepted or confirmed talks can be placed."]
+        return [_("“%(title)s” is in the state “%(state)s”: only accepted or confirmed talks "
+                  "can be placed.")
+                % {"title": submission.title,
+                   "state": SubmissionState(submission.state).label}]
     return []
 
 
@@ -156,27 +177,32 @@ def check_talk(event, submission, session, start, duration_minutes: int,
     if problems:
         return problems
     if session.event_id != event.pk:
-        return ["That session belongs to another event."]
+        return [_("That session belongs to another event.")]
     if session.kind == ProgrammeSession.Kind.BREAK:
-        return [f"“{session.title}” is a break ({_fmt_span(event, session.start, session.end)}): "
-                f"talks cannot be placed in a break."]
+        return [_("“%(title)s” is a break (%(when)s): talks cannot be placed in a break.")
+                % {"title": session.title,
+                   "when": _fmt_span(event, session.start, session.end)}]
     if not session.takes_talks:
-        return [f"“{session.title}” is a {session.get_kind_display().lower()} session; "
-                f"place talks in a talks or panel session."]
+        return [_("“%(title)s” is a session of the kind “%(kind)s”; place talks in a talks or "
+                  "panel session.")
+                % {"title": session.title, "kind": session.get_kind_display()}]
     if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 240:
-        return ["A talk lasts between 5 and 240 minutes."]
+        return [_("A talk lasts between 5 and 240 minutes.")]
     end = start + dt.timedelta(minutes=duration_minutes)
     local_start, local_end = start.astimezone(event.tz), end.astimezone(event.tz)
     if local_start.date() != (local_end - dt.timedelta(microseconds=1)).date() \
             or local_start.date() not in event_dates(event):
-        return [f"{_fmt_span(event, start, end)} is outside the event's days or crosses "
-                f"midnight in {event.time_zone}."]
+        return [_("%(when)s is outside the event's days or crosses midnight in %(zone)s.")
+                % {"when": _fmt_span(event, start, end), "zone": event.time_zone}]
     if start < session.start or end > session.end:
-        what = "longer than its slot" if end - start > session.end - session.start \
-            else "outside its session"
-        return [f"“{submission.title}” ({_fmt_span(event, start, end)}, {duration_minutes} "
-                f"min) is {what}: {_session_label(session)} runs "
-                f"{_fmt_span(event, session.start, session.end)}."]
+        values = {"title": submission.title, "when": _fmt_span(event, start, end),
+                  "minutes": duration_minutes, "session": _session_label(session),
+                  "session_when": _fmt_span(event, session.start, session.end)}
+        if end - start > session.end - session.start:
+            return [_("“%(title)s” (%(when)s, %(minutes)s min) is longer than its slot: "
+                      "%(session)s runs %(session_when)s.") % values]
+        return [_("“%(title)s” (%(when)s, %(minutes)s min) is outside its session: "
+                  "%(session)s runs %(session_when)s.") % values]
 
     exclude_pk = exclude.pk if exclude is not None and exclude.pk else None
     neighbours = TalkSlot.objects.filter(session=session).select_related("submission")
@@ -186,8 +212,10 @@ def check_talk(event, submission, session, start, duration_minutes: int,
     for other in neighbours:
         if _overlaps(start, end, other.start, other.end):
             problems.append(
-                f"Overlaps “{other.submission.title}” ({_fmt_span(event, other.start, other.end)})"
-                f" in {_session_label(session)}.")
+                _("Overlaps “%(title)s” (%(when)s) in %(session)s.")
+                % {"title": other.submission.title,
+                   "when": _fmt_span(event, other.start, other.end),
+                   "session": _session_label(session)})
 
     speakers = list(submission.speaker_links.select_related("user"))
     speaker_ids = {link.user_id for link in speakers}
@@ -204,9 +232,10 @@ def check_talk(event, submission, session, start, duration_minutes: int,
             for link in other.submission.speaker_links.all():
                 if link.user_id in speaker_ids:
                     problems.append(
-                        f"{names[link.user_id]} already speaks in “{other.submission.title}” "
-                        f"({_fmt_span(event, other.start, other.end)}, "
-                        f"{_session_label(other.session)}).")
+                        _("%(name)s already speaks in “%(title)s” (%(when)s, %(session)s).")
+                        % {"name": names[link.user_id], "title": other.submission.title,
+                           "when": _fmt_span(event, other.start, other.end),
+                           "session": _session_label(other.session)})
         chaired = (ProgrammeSession.objects
                    .filter(event=event, start__lt=end, end__gt=start, chairs__in=speaker_ids)
                    .exclude(pk=session.pk).select_related("room")
@@ -215,8 +244,9 @@ def check_talk(event, submission, session, start, duration_minutes: int,
             for chair in other.chairs.all():
                 if chair.pk in speaker_ids:
                     problems.append(
-                        f"{names[chair.pk]} chairs {_session_label(other)} "
-                        f"({_fmt_span(event, other.start, other.end)}) at that time.")
+                        _("%(name)s chairs %(session)s (%(when)s) at that time.")
+                        % {"name": names[chair.pk], "session": _session_label(other),
+                           "when": _fmt_span(event, other.start, other.end)})
     return problems
 
 
@@ -230,12 +260,14 @@ def working_copy_problems(event) -> list[str]:
         for message in check_session(event, kind=session.kind, room=session.room,
                                      start=session.start, end=session.end,
                                      chairs=session.chairs.all(), exclude=session):
-            problems.append(f"Session “{session.title}”: {message}")
+            problems.append(_("Session “%(title)s”: %(problem)s")
+                            % {"title": session.title, "problem": message})
     slots = (TalkSlot.objects.filter(session__event=event)
              .select_related("submission", "session__room"))
     for slot in slots:
         for message in check_talk(event, slot.submission, slot.session, slot.start,
                                   slot.duration_minutes, exclude=slot):
-            problems.append(f"Talk “{slot.submission.title}”: {message}")
+            problems.append(_("Talk “%(title)s”: %(problem)s")
+                            % {"title": slot.submission.title, "problem": message})
     # Each overlap is found from both sides; say it once.
     return list(dict.fromkeys(problems))

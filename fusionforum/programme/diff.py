@@ -17,17 +17,20 @@ field "added" or "removed". Pure functions over dicts: no database.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 TALK_FIELDS = ("title", "abstract", "speakers", "organisation", "answers", "has_slides",
                "session")
 SESSION_FIELDS = ("title", "kind", "description", "room", "start", "end", "chairs",
                   "chair_names", "stream")
-# Field names as shown to people (e-mails, change lists).
+# Field names as shown to people (e-mails, change lists), in the reader's language.
 FIELD_LABELS = {
-    "title": "title", "abstract": "abstract", "speakers": "speakers",
-    "organisation": "organisation", "answers": "answers", "has_slides": "slides",
-    "session": "session", "kind": "kind", "description": "description", "room": "room",
-    "start": "start", "end": "end", "chairs": "chairs", "chair_names": "chairs",
-    "stream": "livestream", "added": "new session", "removed": "removed session",
+    "title": _("title"), "abstract": _("abstract"), "speakers": _("speakers"),
+    "organisation": _("organisation"), "answers": _("answers"), "has_slides": _("slides"),
+    "session": _("session"), "kind": _("kind"), "description": _("description"),
+    "room": _("room"), "start": _("start"), "end": _("end"), "chairs": _("chairs"),
+    "chair_names": _("chairs"), "stream": _("livestream"), "added": _("new session"),
+    "removed": _("removed session"),
 }
 
 

@@ -7,6 +7,9 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.text import validate_multiline, validate_single_line
@@ -27,7 +30,7 @@ def _time_field(label, required=True, help_text=""):
     return forms.TimeField(
         label=label, required=required, input_formats=TIME_FORMATS, help_text=help_text,
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "step": 300}),
-        error_messages={"invalid": "Enter a time as HH:MM, for example 09:30."},
+        error_messages={"invalid": _("Enter a time as HH:MM, for example 09:30.")},
     )
 
 
@@ -39,7 +42,9 @@ class RoomForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Room
         fields = ["name", "description", "capacity", "position"]
-        help_texts = {"position": "Rooms are shown left to right by this number."}
+        labels = {"name": _("Name"), "description": _("Description"), "capacity": _("Capacity"),
+                  "position": _("Position")}
+        help_texts = {"position": _("Rooms are shown left to right by this number.")}
 
     def __init__(self, *args, event, **kwargs):
         self.event = event
@@ -53,12 +58,13 @@ class RoomForm(AccessibleFormMixin, forms.ModelForm):
         name = self.cleaned_data["name"].strip()
         validate_single_line(name)
         if not name:
-            raise forms.ValidationError("Give the room a name.")
+            raise forms.ValidationError(gettext("Give the room a name."))
         clash = Room.objects.filter(event=self.event, name__iexact=name)
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(f"There is already a room called “{name}”.")
+            raise forms.ValidationError(
+                gettext("There is already a room called “%(name)s”.") % {"name": name})
         return name
 
     def clean_description(self):
@@ -68,24 +74,27 @@ class RoomForm(AccessibleFormMixin, forms.ModelForm):
 
 
 class SessionForm(AccessibleFormMixin, forms.Form):
-    kind = forms.ChoiceField(choices=ProgrammeSession.Kind.choices)
-    title = forms.CharField(max_length=200, validators=[validate_single_line])
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProgrammeSession.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[validate_single_line])
     description = forms.CharField(
-        max_length=3000, required=False, validators=[validate_multiline],
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="Markdown; raw HTML is removed.")
-    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
-                                  empty_label="No room (a break for everyone)",
-                                  help_text="Only a break can be without a room.")
-    day = forms.TypedChoiceField(choices=(), coerce=dt.date.fromisoformat)
-    start_time = _time_field("Starts at", help_text="Local time in 5-minute steps.")
-    end_time = _time_field("Ends at", help_text="00:00 means midnight at the end of the day.")
+        label=_("Description"), max_length=3000, required=False,
+        validators=[validate_multiline], widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Markdown; raw HTML is removed."))
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, label=_("Room"),
+                                  empty_label=_("No room (a break for everyone)"),
+                                  help_text=_("Only a break can be without a room."))
+    day = forms.TypedChoiceField(label=_("Day"), choices=(), coerce=dt.date.fromisoformat)
+    start_time = _time_field(_("Starts at"), help_text=_("Local time in 5-minute steps."))
+    end_time = _time_field(_("Ends at"),
+                           help_text=_("00:00 means midnight at the end of the day."))
     chairs = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Registered participants and team members. Hold Ctrl (or ⌘) to pick "
-                  "several.")
+        queryset=None, required=False, label=_("Chairs"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Registered participants and team members. Hold Ctrl (or ⌘) to pick "
+                    "several."))
     stream = forms.ModelChoiceField(
-        queryset=None, required=False, label="Livestream", empty_label="No livestream",
-        help_text="Its address becomes public only from the stream's go-live.")
+        queryset=None, required=False, label=_("Livestream"), empty_label=_("No livestream"),
+        help_text=_("Its address becomes public only from the stream's go-live."))
 
     def __init__(self, *args, event, **kwargs):
         self.event = event
@@ -93,7 +102,7 @@ class SessionForm(AccessibleFormMixin, forms.Form):
         self.fields["room"].queryset = Room.objects.filter(event=event)
         days = {d.date: d.label for d in event.days.all()}
         self.fields["day"].choices = [
-            (date.isoformat(), f"{days.get(date) or ''} ({date:%a %d %b %Y})".strip())
+            (date.isoformat(), f"{days.get(date) or ''} ({date_format(date, 'D j M Y')})".strip())
             for date in event_dates(event)]
         self.fields["chairs"].queryset = services.eligible_chairs(event)
         self.fields["chairs"].label_from_instance = (
@@ -119,19 +128,20 @@ class SessionForm(AccessibleFormMixin, forms.Form):
         day, start_time, end_time = data.get("day"), data.get("start_time"), data.get("end_time")
         for name in ("start_time", "end_time"):
             if not _on_grid(data.get(name)):
-                self.add_error(name, "Use 5-minute steps (e.g. 09:30, 09:35).")
+                self.add_error(name, gettext("Use 5-minute steps (e.g. 09:30, 09:35)."))
         if day and start_time and end_time and not self.errors:
             tz = self.event.tz
             start = dt.datetime.combine(day, start_time, tzinfo=tz)
             end_day = day + dt.timedelta(days=1) if end_time == dt.time(0, 0) else day
             end = dt.datetime.combine(end_day, end_time, tzinfo=tz)
             if end <= start:
-                self.add_error("end_time", f"The session must end after it starts "
-                                           f"({start_time:%H:%M}).")
+                self.add_error("end_time", gettext("The session must end after it starts "
+                                                   "(%(start)s).")
+                               % {"start": f"{start_time:%H:%M}"})
             data["start"], data["end"] = start, end
         if data.get("kind") != ProgrammeSession.Kind.BREAK and "room" in data \
                 and data["room"] is None and "kind" in data:
-            self.add_error("room", "Only a break can be without a room.")
+            self.add_error("room", gettext("Only a break can be without a room."))
         return data
 
     def service_values(self) -> dict:
@@ -145,15 +155,16 @@ class PlaceTalkForm(AccessibleFormMixin, forms.Form):
     """Place (or move) one talk: which session, when, how long."""
 
     session = forms.ModelChoiceField(queryset=ProgrammeSession.objects.none(),
-                                     empty_label=None,
-                                     error_messages={"invalid_choice": "Choose a talks or panel "
-                                                     "session of this event."})
-    start = _time_field("Starts at", required=False,
-                        help_text="Empty: right after the session's last talk.")
+                                     empty_label=None, label=_("Session"),
+                                     error_messages={"invalid_choice": _(
+                                         "Choose a talks or panel session of this event.")})
+    start = _time_field(_("Starts at"), required=False,
+                        help_text=_("Empty: right after the session's last talk."))
     duration = forms.IntegerField(
-        label="Minutes", required=False, validators=[MinValueValidator(5), MaxValueValidator(240)],
+        label=_("Minutes"), required=False,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
         widget=forms.NumberInput(attrs={"min": 5, "max": 240, "step": 5}),
-        error_messages={"invalid": "Enter the length as a whole number of minutes."})
+        error_messages={"invalid": _("Enter the length as a whole number of minutes.")})
 
     def __init__(self, *args, event, sessions=None, **kwargs):
         self.event = event
@@ -165,16 +176,16 @@ class PlaceTalkForm(AccessibleFormMixin, forms.Form):
         self.fields["session"].queryset = queryset
         tz = event.tz
         self.fields["session"].label_from_instance = lambda s: (
-            f"{s.start.astimezone(tz):%a %d %b %H:%M}-{s.end.astimezone(tz):%H:%M} "
+            f"{date_format(s.start.astimezone(tz), 'D j M H:i')}-{s.end.astimezone(tz):%H:%M} "
             f"{s.title}{f' ({s.room.name})' if s.room_id else ''}")
 
     def clean(self):
         data = super().clean()
         if not _on_grid(data.get("start")):
-            self.add_error("start", "Use 5-minute steps (e.g. 09:30, 09:35).")
+            self.add_error("start", gettext("Use 5-minute steps (e.g. 09:30, 09:35)."))
         duration = data.get("duration")
         if duration is not None and duration % 5:
-            self.add_error("duration", "Use 5-minute steps (e.g. 20, 25).")
+            self.add_error("duration", gettext("Use 5-minute steps (e.g. 20, 25)."))
         return data
 
     def start_datetime(self) -> dt.datetime | None:
@@ -187,7 +198,7 @@ class PlaceTalkForm(AccessibleFormMixin, forms.Form):
 
 class ReleaseForm(AccessibleFormMixin, forms.Form):
     comment = forms.CharField(
-        label="Public comment", max_length=2000, required=False, validators=[validate_multiline],
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown to the public with the change list and included in the speakers' "
-                  "e-mails, e.g. “The magnet talk moves to the afternoon.”")
+        label=_("Public comment"), max_length=2000, required=False,
+        validators=[validate_multiline], widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to the public with the change list and included in the speakers' "
+                    "e-mails, e.g. “The magnet talk moves to the afternoon.”"))

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.cfp.models import Submission
 from fusionforum.events.models import Event, StreamLink
@@ -36,30 +37,30 @@ class ProgrammeSession(models.Model):
     break (coffee, lunch) that has no talks."""
 
     class Kind(models.TextChoices):
-        TALKS = "talks", "Talks"
-        PANEL = "panel", "Panel"
-        BREAK = "break", "Break"
-        PLENARY = "plenary", "Plenary (welcome, keynote, closing)"
+        TALKS = "talks", _("Talks")
+        PANEL = "panel", _("Panel")
+        BREAK = "break", _("Break")
+        PLENARY = "plenary", _("Plenary (welcome, keynote, closing)")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="programme_sessions")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TALKS)
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=3000, blank=True,
-                                   help_text="Markdown; raw HTML is removed.")
+                                   help_text=_("Markdown; raw HTML is removed."))
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="sessions",
                              null=True, blank=True,
-                             help_text="Empty only for breaks that concern every room.")
+                             help_text=_("Empty only for breaks that concern every room."))
     start = models.DateTimeField()
     end = models.DateTimeField()
     chairs = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     stream = models.ForeignKey(StreamLink, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="sessions",
-                               help_text="The livestream showing this session, if any; its "
-                                         "address is public only from the stream's go-live.")
+                               help_text=_("The livestream showing this session, if any; its "
+                                           "address is public only from the stream's go-live."))
 
     class Meta:
         ordering = ["start", "room__position", "id"]
-        verbose_name = "session"
+        verbose_name = _("session")
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")),
                                    name="session_ends_after_start"),
@@ -71,9 +72,9 @@ class ProgrammeSession(models.Model):
     def clean(self):
         super().clean()
         if self.start and self.end and self.end <= self.start:
-            raise ValidationError({"end": "A session must end after it starts."})
+            raise ValidationError({"end": _("A session must end after it starts.")})
         if self.kind != self.Kind.BREAK and self.room_id is None:
-            raise ValidationError({"room": "Only a break can be without a room."})
+            raise ValidationError({"room": _("Only a break can be without a room.")})
 
     @property
     def takes_talks(self) -> bool:
@@ -113,10 +114,12 @@ class Release(models.Model):
     released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(max_length=2000, blank=True,
-                               help_text="Public note on what changed, shown with the change list.")
-    snapshot = models.JSONField(help_text="The programme as published (snapshot.py format).")
+                               help_text=_("Public note on what changed, shown with the "
+                                           "change list."))
+    snapshot = models.JSONField(help_text=_("The programme as published (snapshot.py format)."))
     changes = models.JSONField(default=dict, blank=True,
-                               help_text="Difference from the previous release (diff.py format).")
+                               help_text=_("Difference from the previous release "
+                                           "(diff.py format)."))
 
     class Meta:
         ordering = ["-version"]

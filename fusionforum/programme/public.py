@@ -3,7 +3,9 @@
 Everything here comes from the latest Release's frozen snapshot (snapshot.py format), never
 from the working copy. A snapshot never changes once released, so its parsed and indexed form
 (talks and speakers by code, sessions grouped by day and by time band) is computed once per
-release and process and kept in a small LRU keyed by the release's id and version.
+release, language and process and kept in a small LRU keyed by the release's id and version
+and the language: each language's copy reads the snapshot localised for it
+(exports/common.localise: the organisers' texts in that language, labels and dates in it).
 """
 
 from __future__ import annotations
@@ -14,16 +16,23 @@ import zoneinfo
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core import pagecache
 from fusionforum.events.questions import WORKSHOP_QUESTIONS
 
+from . import diff
+from .exports.common import localise
 from .models import Release
 
 QUESTIONS_BY_KEY = {q.key: q for q in WORKSHOP_QUESTIONS}
@@ -107,11 +116,12 @@ class Session:
     start_hm: str = ""
     end_hm: str = ""
 
-    KIND_LABELS = {"talks": "Talks", "panel": "Panel", "break": "Break", "plenary": "Plenary"}
+    KIND_LABELS = {"talks": _("Talks"), "panel": _("Panel"), "break": _("Break"),
+                   "plenary": _("Plenary")}
 
     @property
     def kind_label(self) -> str:
-        return self.KIND_LABELS.get(self.kind, self.kind.title())
+        return str(self.KIND_LABELS.get(self.kind, self.kind.title()))
 
     @property
     def is_break(self) -> bool:
@@ -292,7 +302,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
     for date in sorted(by_date):
         day_sessions = sorted(by_date[date], key=lambda s: (
             s.start, s.room.position if s.room else -1, s.id))
-        days.append(Day(date, labels.get(date) or f"{date:%A %d %B}", day_sessions,
+        days.append(Day(date, labels.get(date) or date_format(date, "l j F"), day_sessions,
                         _bands(day_sessions)))
     return Programme(
         release_id=release_id, version=version, released_at=released_at.astimezone(tz),
@@ -304,12 +314,22 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
     )
 
 
-_CACHE_SIZE = 8
-_cache: OrderedDict[tuple[int, int], Programme] = OrderedDict()
+_CACHE_SIZE = 8 * 2  # the latest releases, in each language
+_cache: OrderedDict[tuple[int, int, str], Programme] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _cached(key: tuple[int, int]) -> Programme | None:
+def _language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _parse_localised(release_id: int, version: int, released_at, comment: str,
+                     snapshot: dict) -> Programme:
+    return parse(release_id, version, released_at, comment,
+                 localise(snapshot, _language()))
+
+
+def _cached(key: tuple[int, int, str]) -> Programme | None:
     with _lock:
         found = _cache.get(key)
         if found is not None:
@@ -317,7 +337,7 @@ def _cached(key: tuple[int, int]) -> Programme | None:
         return found
 
 
-def _remember(key: tuple[int, int], programme: Programme) -> None:
+def _remember(key: tuple[int, int, str], programme: Programme) -> None:
     with _lock:
         _cache[key] = programme
         _cache.move_to_end(key)
@@ -332,28 +352,30 @@ def clear_cache() -> None:
 
 
 def release_programme(release: Release) -> Programme:
-    key = (release.pk, release.version)
+    """The programme of ``release`` in the active language."""
+    key = (release.pk, release.version, _language())
     found = _cached(key)
     if found is None:
-        found = parse(release.pk, release.version, release.released_at, release.comment,
-                      release.snapshot)
+        found = _parse_localised(release.pk, release.version, release.released_at,
+                                 release.comment, release.snapshot)
         _remember(key, found)
     return found
 
 
 def latest(event) -> Programme | None:
-    """The programme of ``event``'s latest release, or None before the first release. One
-    small query; the snapshot is loaded and parsed only the first time a release is seen."""
+    """The programme of ``event``'s latest release in the active language, or None before the
+    first release. One small query; the snapshot is loaded and parsed only the first time a
+    release is seen in a language."""
     head = (Release.objects.filter(event=event).order_by("-version")
             .values("id", "version", "released_at", "comment").first())
     if head is None:
         return None
-    key = (head["id"], head["version"])
+    key = (head["id"], head["version"], _language())
     found = _cached(key)
     if found is None:
         snapshot = Release.objects.values_list("snapshot", flat=True).get(pk=head["id"])
-        found = parse(head["id"], head["version"], head["released_at"], head["comment"],
-                      snapshot)
+        found = _parse_localised(head["id"], head["version"], head["released_at"],
+                                 head["comment"], snapshot)
         _remember(key, found)
     return found
 
@@ -368,8 +390,8 @@ def programme_body(programme: Programme, *, days: list[Day], date: dt.date | Non
     (day, room) and livestream state and then reused: the same for every visitor (stars are
     added by agenda.js), so a thousand talks cost one render per release and process."""
     streams_key = tuple(sorted((s.id, s.state.value, s.url) for s in streams.values()))
-    key = (programme.release_id, programme.version, date, room.id if room else None,
-           streams_key)
+    key = (programme.release_id, programme.version, _language(), date,
+           room.id if room else None, streams_key)
     with _lock:
         found = _fragments.get(key)
         if found is not None:
@@ -407,6 +429,16 @@ class ChangeLine:
     text: str
     link: bool = False
 
+    KIND_LABELS = {"added": pgettext_lazy("a change to the programme", "Added"),
+                   "removed": pgettext_lazy("a change to the programme", "Removed"),
+                   "moved": pgettext_lazy("a change to the programme", "Moved"),
+                   "changed": pgettext_lazy("a change to the programme", "Changed"),
+                   "session": pgettext_lazy("a change to the programme", "Session")}
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.KIND_LABELS.get(self.kind, self.kind.capitalize()))
+
 
 @dataclass
 class ReleaseChanges:
@@ -421,22 +453,22 @@ class ReleaseChanges:
         return self.previous_version is None
 
 
-FIELD_LABELS = {
-    "title": "title", "abstract": "abstract", "speakers": "speakers",
-    "answers": "answers", "organisation": "organisation", "has_slides": "slides",
-    "duration_minutes": "duration", "session": "session", "room": "room", "start": "start",
-    "end": "end", "kind": "kind", "description": "description", "chairs": "chairs",
-    "stream": "livestream", "talks": "talks",
-}
+FIELD_LABELS = {**diff.FIELD_LABELS, "duration_minutes": _("duration"), "talks": _("talks")}
 
 
 def _fields_text(fields: list[str]) -> str:
-    labels = [FIELD_LABELS.get(f, str(f).replace("_", " ")) for f in fields]
+    labels = list(dict.fromkeys(str(FIELD_LABELS.get(f, str(f).replace("_", " ")))
+                                for f in fields))
     if not labels:
-        return "details"
+        return gettext("details")
     if len(labels) == 1:
         return labels[0]
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+    return gettext("%(fields)s and %(last)s") % {"fields": ", ".join(labels[:-1]),
+                                                 "last": labels[-1]}
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _place_text(place: dict, tz) -> str:
@@ -444,12 +476,13 @@ def _place_text(place: dict, tz) -> str:
     start = place.get("start")
     if start:
         try:
-            parts.append(dt.datetime.fromisoformat(start).astimezone(tz).strftime("%a %d %b %H:%M"))
+            parts.append(date_format(dt.datetime.fromisoformat(start).astimezone(tz),
+                                     "D j M H:i"))
         except (TypeError, ValueError):
             parts.append(str(start))
     if place.get("room"):
         parts.append(str(place["room"]))
-    return " ".join(parts) or "an unknown place"
+    return " ".join(parts) or gettext("an unknown place")
 
 
 def change_history(event) -> list[ReleaseChanges]:
@@ -469,27 +502,32 @@ def change_history(event) -> list[ReleaseChanges]:
         previous_titles = titles_by_version.get(previous, {}) if previous else {}
         lines = []
         for code in changes.get("added", []):
-            lines.append(ChangeLine("added", code, titles.get(code, code), "added",
+            lines.append(ChangeLine("added", code, titles.get(code, code),
+                                    pgettext("a talk in the programme", "added"),
                                     link=code in latest_codes))
         for code in changes.get("removed", []):
             lines.append(ChangeLine("removed", code, previous_titles.get(code, code),
-                                    "removed from the programme", link=code in latest_codes))
+                                    gettext("removed from the programme"),
+                                    link=code in latest_codes))
         for move in changes.get("moved", []):
             code = move.get("code")
-            text = (f"moved from {_place_text(move.get('from', {}), tz)} "
-                    f"to {_place_text(move.get('to', {}), tz)}")
+            text = gettext("moved from %(from)s to %(to)s") % {
+                "from": _place_text(move.get("from", {}), tz),
+                "to": _place_text(move.get("to", {}), tz)}
             lines.append(ChangeLine("moved", code, move.get("title") or titles.get(code, code),
                                     text, link=code in latest_codes))
         for change in changes.get("changed", []):
             code = change.get("code")
             lines.append(ChangeLine(
                 "changed", code, change.get("title") or titles.get(code, code),
-                f"{_fields_text(change.get('fields', []))} changed".capitalize(),
+                _capitalised(gettext("%(fields)s changed") % {
+                    "fields": _fields_text(change.get("fields", []))}),
                 link=code in latest_codes))
         for change in changes.get("sessions_changed", []):
             lines.append(ChangeLine(
-                "session", None, change.get("title", "Session"),
-                f"session {_fields_text(change.get('fields', []))} changed"))
+                "session", None, change.get("title") or gettext("Session"),
+                gettext("session %(fields)s changed") % {
+                    "fields": _fields_text(change.get("fields", []))}))
         history.append(ReleaseChanges(release.version, release.released_at.astimezone(tz),
                                       release.comment, previous, lines))
     return history

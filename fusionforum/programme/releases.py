@@ -5,7 +5,8 @@ or when nothing changed since the last release, stores ``Release`` number N+1 (t
 is locked, and the unique (event, version) constraint backs it), computes the change list
 against the previous release (diff.compute), invalidates the public page cache on commit and
 e-mails every speaker whose talk was added, moved, changed or removed: one e-mail per person,
-listing their talks' changes with times in the event's zone.
+listing their talks' changes with times in the event's zone, in the speaker's language
+(core.languages.speaking_to).
 """
 
 from __future__ import annotations
@@ -18,9 +19,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fusionforum.cfp.models import Submission
 from fusionforum.core import audit, clock, pagecache
+from fusionforum.core.languages import speaking_to
 from fusionforum.events.models import Event
 from fusionforum.notifications.services import queue_email
 
@@ -77,7 +83,7 @@ def preview(event) -> Preview:
 
 def _check_permission(event, by) -> None:
     if by is not None and not by.has_perm(PERMISSION, event):
-        raise PermissionDenied("Only the event's organisers can release the programme.")
+        raise PermissionDenied(_("Only the event's organisers can release the programme."))
 
 
 def release(event, *, by, comment: str = "", notify: bool = True) -> Release:
@@ -86,23 +92,24 @@ def release(event, *, by, comment: str = "", notify: bool = True) -> Release:
     _check_permission(event, by)
     comment = (comment or "").strip()
     if len(comment) > 2000:
-        raise ReleaseRefused("The public comment is limited to 2,000 characters.")
+        raise ReleaseRefused(_("The public comment is limited to 2,000 characters."))
     try:
         with transaction.atomic():
             Event.objects.select_for_update().get(pk=event.pk)
             problems = conflicts.working_copy_problems(event)
             if problems:
                 raise ReleaseRefused(
-                    ["The working copy has conflicts; resolve them before releasing."]
+                    [_("The working copy has conflicts; resolve them before releasing.")]
                     + problems)
             previous = latest(event)
             current = _normalised(snapshot.build(event))
             if previous is not None and previous.snapshot == current:
                 raise ReleaseRefused(
-                    f"Nothing changed since version {previous.version}: there is nothing to "
-                    f"release.")
+                    _("Nothing changed since version %(version)s: there is nothing to "
+                      "release.") % {"version": previous.version})
             if previous is None and not current["sessions"]:
-                raise ReleaseRefused("The programme is empty: add sessions before releasing.")
+                raise ReleaseRefused(_("The programme is empty: add sessions before "
+                                       "releasing."))
             changes = diff.compute(previous.snapshot if previous else None, current,
                                    previous.version if previous else None)
             actor = by if getattr(by, "is_authenticated", False) else None
@@ -119,8 +126,8 @@ def release(event, *, by, comment: str = "", notify: bool = True) -> Release:
             if notify:
                 notify_speakers(event, new, previous)
     except IntegrityError as exc:
-        raise ReleaseRefused("Another organiser released a version at the same moment; "
-                             "look at the releases and try again.") from exc
+        raise ReleaseRefused(_("Another organiser released a version at the same moment; "
+                               "look at the releases and try again.")) from exc
     return new
 
 
@@ -130,7 +137,7 @@ def release(event, *, by, comment: str = "", notify: bool = True) -> Release:
 def _when(event, start: str, end: str) -> str:
     local_start = dt.datetime.fromisoformat(start).astimezone(event.tz)
     local_end = dt.datetime.fromisoformat(end).astimezone(event.tz)
-    return f"{local_start:%A %d %B %Y}, {local_start:%H:%M}-{local_end:%H:%M}"
+    return f"{date_format(local_start, 'l j F Y')}, {local_start:%H:%M}-{local_end:%H:%M}"
 
 
 def _programme_url(event) -> str:
@@ -143,41 +150,49 @@ def _programme_url(event) -> str:
 
 
 def change_lines(event, release: Release, previous_snapshot: dict | None) -> dict[str, str]:
-    """One readable line per affected talk code, with times in the event's zone."""
+    """One readable line per affected talk code, with times in the event's zone, in the
+    active language."""
     changes = release.changes
     talks = {t["code"]: t for t in release.snapshot.get("talks", [])}
     old_talks = {t["code"]: t for t in (previous_snapshot or {}).get("talks", [])}
     rooms = {r["id"]: r["name"] for r in release.snapshot.get("rooms", [])}
-    zone = f"(times in {event.time_zone})"
     lines: dict[str, str] = {}
     for code in changes.get("added", []):
         talk = talks[code]
-        lines[code] = (f"“{talk['title']}” is in the programme: "
-                       f"{_when(event, talk['start'], talk['end'])}, "
-                       f"{rooms.get(talk['room'], '')} {zone}.")
+        lines[code] = _("“%(title)s” is in the programme: %(when)s, %(room)s (times in "
+                        "%(zone)s).") % {
+            "title": talk["title"], "when": _when(event, talk["start"], talk["end"]),
+            "room": rooms.get(talk["room"], ""), "zone": event.time_zone}
     for move in changes.get("moved", []):
         old, new = move["from"], move["to"]
-        lines[move["code"]] = (
-            f"“{move['title']}” moved from {_when(event, old['start'], old['end'])}, "
-            f"{old['room']} to {_when(event, new['start'], new['end'])}, {new['room']} {zone}.")
+        lines[move["code"]] = _(
+            "“%(title)s” moved from %(from_when)s, %(from_room)s to %(to_when)s, %(to_room)s "
+            "(times in %(zone)s).") % {
+            "title": move["title"], "from_when": _when(event, old["start"], old["end"]),
+            "from_room": old["room"], "to_when": _when(event, new["start"], new["end"]),
+            "to_room": new["room"], "zone": event.time_zone}
     for change in changes.get("changed", []):
-        labels = ", ".join(diff.FIELD_LABELS.get(f, f) for f in change["fields"])
-        line = f"“{change['title']}”: changed {labels}."
-        lines[change["code"]] = (f"{lines[change['code']]} Also {line[0].lower()}{line[1:]}"
-                                 if change["code"] in lines else line)
+        labels = ", ".join(str(diff.FIELD_LABELS.get(f, f)) for f in change["fields"])
+        if change["code"] in lines:
+            lines[change["code"]] = "{} {}".format(
+                lines[change["code"]],
+                _("Also changed: %(fields)s.") % {"fields": labels})
+        else:
+            lines[change["code"]] = _("“%(title)s”: changed %(fields)s.") % {
+                "title": change["title"], "fields": labels}
     for code in changes.get("removed", []):
         title = old_talks.get(code, {}).get("title", code)
-        lines[code] = f"“{title}” is no longer in the programme."
+        lines[code] = _("“%(title)s” is no longer in the programme.") % {"title": title}
     return lines
 
 
 def notify_speakers(event, release: Release, previous: Release | None) -> int:
     """Queue one e-mail per affected speaker; returns how many were queued."""
-    lines = change_lines(event, release, previous.snapshot if previous else None)
-    if not lines:
+    if not change_lines(event, release, previous.snapshot if previous else None):
         return 0
     per_person: dict[int, tuple] = {}
-    submissions = (Submission.objects.filter(event=event, code__in=list(lines))
+    codes = set(diff_codes(release.changes))
+    submissions = (Submission.objects.filter(event=event, code__in=sorted(codes))
                    .prefetch_related("speaker_links__user"))
     for submission in submissions:
         for link in submission.speaker_links.all():
@@ -185,27 +200,56 @@ def notify_speakers(event, release: Release, previous: Release | None) -> int:
             if not user.is_active or not user.email:
                 continue
             entry = per_person.setdefault(user.pk, (user, []))
-            entry[1].append(lines[submission.code])
+            entry[1].append(submission.code)
     url = _programme_url(event)
-    for user, person_lines in per_person.values():
-        greeting = f"Dear {user.full_name}," if user.full_name else "Hello,"
-        body = "\n".join([
-            greeting,
-            "",
-            f"version {release.version} of the programme of {event.title} has been published. "
-            f"It changes your talk{'s' if len(person_lines) > 1 else ''}:",
-            "",
-            *[f"- {line}" for line in person_lines],
-            "",
-            *([f"Note from the organisers: {release.comment}", ""] if release.comment else []),
-            f"The whole programme: {url}",
-            "",
-            f"The organisers of {event.title}",
-        ])
-        queue_email(to=[user.email], subject=f"{event.title}: programme version "
-                                             f"{release.version} changes your talk",
-                    body=body, purpose="programme.release", related=release)
+    previous_snapshot = previous.snapshot if previous else None
+    lines_by_language: dict[str, dict[str, str]] = {}  # computed once per language
+    for user, person_codes in per_person.values():
+        with speaking_to(user, event):
+            language = translation.get_language()
+            if language not in lines_by_language:
+                lines_by_language[language] = change_lines(event, release, previous_snapshot)
+            lines = lines_by_language[language]
+            person_lines = [lines[code] for code in person_codes if code in lines]
+            subject, body = _release_email(event, release, user, person_lines, url)
+        queue_email(to=[user.email], subject=subject, body=body, purpose="programme.release",
+                    related=release)
     return len(per_person)
+
+
+def diff_codes(changes: dict) -> list[str]:
+    """The talk codes a change list concerns."""
+    return [*changes.get("added", []), *(m["code"] for m in changes.get("moved", [])),
+            *(c["code"] for c in changes.get("changed", [])), *changes.get("removed", [])]
+
+
+def _release_email(event, release: Release, user, person_lines: list[str],
+                   url: str) -> tuple[str, str]:
+    """Subject and body of the e-mail to one speaker, in the active language."""
+    title = event.title
+    greeting = (_("Dear %(name)s,") % {"name": user.full_name} if user.full_name
+                else _("Hello,"))
+    body = "\n".join([
+        greeting,
+        "",
+        ngettext("Version %(version)s of the programme of %(event)s has been published. It "
+                 "changes your talk:",
+                 "Version %(version)s of the programme of %(event)s has been published. It "
+                 "changes your talks:", len(person_lines))
+        % {"version": release.version, "event": title},
+        "",
+        *[f"- {line}" for line in person_lines],
+        "",
+        *([_("Note from the organisers: %(comment)s") % {"comment": release.comment}, ""]
+          if release.comment else []),
+        _("The whole programme: %(url)s") % {"url": url},
+        "",
+        _("The organisers of %(event)s") % {"event": title},
+    ])
+    subject = ngettext("%(event)s: programme version %(version)s changes your talk",
+                       "%(event)s: programme version %(version)s changes your talks",
+                       len(person_lines)) % {"event": title, "version": release.version}
+    return subject, body
 
 
 def describe_changes(event, changes: dict, snapshot: dict,
@@ -217,7 +261,7 @@ def describe_changes(event, changes: dict, snapshot: dict,
     rooms = {r["id"]: r["name"] for r in snapshot.get("rooms", [])}
 
     def labels(fields):
-        return ", ".join(dict.fromkeys(diff.FIELD_LABELS.get(f, f) for f in fields))
+        return ", ".join(dict.fromkeys(str(diff.FIELD_LABELS.get(f, f)) for f in fields))
 
     added = [{"code": code, "title": talks[code]["title"],
               "when": _when(event, talks[code]["start"], talks[code]["end"]),

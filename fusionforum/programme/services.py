@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fusionforum.cfp.models import Submission
 from fusionforum.cfp.states import SCHEDULABLE
@@ -52,7 +54,7 @@ class InvalidChange(Exception):
 
 def _check_permission(event, by) -> None:
     if by is not None and not by.has_perm(PERMISSION, event):
-        raise PermissionDenied("Only the event's organisers can edit the programme.")
+        raise PermissionDenied(_("Only the event's organisers can edit the programme."))
 
 
 def _lock(event) -> Event:
@@ -117,7 +119,7 @@ def update_room(room: Room, *, by, **fields) -> Room:
         room = Room.objects.get(pk=room.pk)
         for name, value in fields.items():
             if name not in ("name", "description", "capacity", "position"):
-                raise InvalidChange(f"Unknown room field “{name}”.")
+                raise InvalidChange(_("Unknown room field “%(name)s”.") % {"name": name})
             setattr(room, name, value.strip() if isinstance(value, str) else value)
         _clean_room(room)
         room.save()
@@ -132,10 +134,13 @@ def delete_room(room: Room, *, by) -> None:
         _lock(event)
         used = list(ProgrammeSession.objects.filter(room=room).values_list("title", flat=True))
         if used:
-            raise InvalidChange(f"“{room.name}” still has {len(used)} session"
-                                f"{'s' if len(used) != 1 else ''} ({', '.join(used[:3])}"
-                                f"{', ...' if len(used) > 3 else ''}); move or delete them "
-                                f"first.")
+            names = ", ".join(used[:3]) + (", ..." if len(used) > 3 else "")
+            raise InvalidChange(
+                ngettext("“%(room)s” still has %(count)s session (%(names)s); move or delete it "
+                         "first.",
+                         "“%(room)s” still has %(count)s sessions (%(names)s); move or delete "
+                         "them first.", len(used))
+                % {"room": room.name, "count": len(used), "names": names})
         audit.record("programme.room_deleted", room, actor=_actor(by), summary=room.name[:100])
         room.delete()
 
@@ -147,10 +152,10 @@ def _resolve_session_values(event, values: dict) -> dict:
     """Check the foreign objects belong to the event; returns the values with objects."""
     room = values.get("room")
     if room is not None and room.event_id != event.pk:
-        raise InvalidChange("That room belongs to another event.")
+        raise InvalidChange(_("That room belongs to another event."))
     stream = values.get("stream")
     if stream is not None and stream.event_id != event.pk:
-        raise InvalidChange("That livestream belongs to another event.")
+        raise InvalidChange(_("That livestream belongs to another event."))
     chairs = list(values.get("chairs") or [])
     if chairs:
         allowed = set(eligible_chairs(event).filter(pk__in=[c.pk for c in chairs])
@@ -202,7 +207,7 @@ def create_session(event, *, by, kind: str, start: dt.datetime, end: dt.datetime
     _check_permission(event, by)
     unknown = set(translations) - set(SESSION_TRANSLATIONS)
     if unknown:
-        raise InvalidChange(f"Unknown session field “{sorted(unknown)[0]}”.")
+        raise InvalidChange(_("Unknown session field “%(name)s”.") % {"name": sorted(unknown)[0]})
     with transaction.atomic():
         _lock(event)
         values = {"kind": kind, "title": title, "description": description, "room": room,
@@ -218,12 +223,12 @@ def update_session(session: ProgrammeSession, *, by, **fields) -> ProgrammeSessi
     _check_permission(event, by)
     unknown = set(fields) - set(SESSION_FIELDS)
     if unknown:
-        raise InvalidChange(f"Unknown session field “{sorted(unknown)[0]}”.")
+        raise InvalidChange(_("Unknown session field “%(name)s”.") % {"name": sorted(unknown)[0]})
     with transaction.atomic():
         _lock(event)
         current = ProgrammeSession.objects.filter(pk=session.pk, event=event).first()
         if current is None:
-            raise InvalidChange("That session no longer exists.")
+            raise InvalidChange(_("That session no longer exists."))
         values = {name: getattr(current, name) for name in SESSION_FIELDS
                   if name not in ("chairs", "title", "description")}
         values["chairs"] = list(current.chairs.all())
@@ -251,7 +256,8 @@ def parse_local_time(event, day: dt.date, value: str) -> dt.datetime:
     """"HH:MM" on ``day`` in the event's zone; InvalidChange for anything else."""
     match = TIME_RE.match((value or "").strip())
     if not match:
-        raise InvalidChange(f"“{str(value)[:20]}” is not a time: use HH:MM, e.g. 09:30.")
+        raise InvalidChange(_("“%(value)s” is not a time: use HH:MM, e.g. 09:30.")
+                            % {"value": str(value)[:20]})
     naive = dt.datetime.combine(day, dt.time(int(match[1]), int(match[2])))
     return naive.replace(tzinfo=event.tz)
 
@@ -279,12 +285,12 @@ def place_talk(event, submission: Submission, session: ProgrammeSession, *, by,
                       .select_related("event").first())
         session = ProgrammeSession.objects.filter(pk=session.pk).select_related("room").first()
         if submission is None or session is None:
-            raise InvalidChange("That talk or session no longer exists.")
+            raise InvalidChange(_("That talk or session no longer exists."))
         problems = conflicts.check_submission(event, submission)
         if problems:
             raise ProgrammeConflict(problems)
         if session.event_id != event.pk:
-            raise InvalidChange("That session belongs to another event.")
+            raise InvalidChange(_("That session belongs to another event."))
         slot = TalkSlot.objects.filter(submission=submission).first()
         if duration_minutes is None:
             if slot is not None:
@@ -295,10 +301,10 @@ def place_talk(event, submission: Submission, session: ProgrammeSession, *, by,
                 except ObjectDoesNotExist:  # an event without call settings (an import)
                     duration_minutes = 20
         if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
-            raise InvalidChange("The duration must be a whole number of minutes.")
+            raise InvalidChange(_("The duration must be a whole number of minutes."))
         if not 5 <= duration_minutes <= 240:
-            raise InvalidChange(f"A talk lasts between 5 and 240 minutes, not "
-                                f"{duration_minutes}.")
+            raise InvalidChange(_("A talk lasts between 5 and 240 minutes, not %(minutes)s.")
+                                % {"minutes": duration_minutes})
         if start is None or start == "":
             start = _first_free_start(session, submission.pk)
         elif isinstance(start, str):

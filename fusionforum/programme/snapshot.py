@@ -12,24 +12,33 @@ Format ``fusionforum-programme/1``::
 
     {
       "format": "fusionforum-programme/1",
-      "event": {"slug", "title", "time_zone", "start_date", "end_date"},
+      "event": {"slug", "title", "time_zone", "start_date", "end_date",
+                "default_language", "translations"?},
       "rooms": [{"id", "name", "description", "capacity", "position"}],
-      "days": [{"date": "YYYY-MM-DD", "label"}],           # days that have sessions
+      "days": [{"date": "YYYY-MM-DD", "label", "translations"?}],   # days that have sessions;
+                                                          # label "": none given
       "sessions": [{"id", "kind", "title", "description", "room": room id | null,
                     "start", "end",                          # ISO 8601 with UTC offset
                     "chairs": [speaker code], "chair_names": [str], "stream": id | null,
-                    "talks": [talk code, in order]}],
+                    "talks": [talk code, in order], "translations"?}],
       "talks": [{"code", "guid", "title", "abstract", "session": id, "room": id,
                  "start", "end", "duration_minutes", "speakers": [speaker code],
                  "organisation": {"name", "kind", "kind_label", "approach",
                                   "approach_label", "country"},
                  "answers": {question key: {"text", ...} for public answers only;
+                             "category_translations"?: {language: [name]};
                              breakthroughs may carry "scale", "scale_label",
                              "key_figures": [{"label", "value", "unit"}];
                              challenges / iter_help carry "categories": [name]},
                  "has_slides": bool}],
       "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code]}]
     }
+
+Texts organisers write (event title, day labels, session titles and descriptions) are stored
+in the event's default language; where the model has a version per language
+(``<field>_<code>``, django-modeltranslation), the others are kept under ``"translations"``:
+``{"title": {"fr": "..."}}``. Labels of choices (organisation kind, breakthrough scale) are
+stored in the default language too; readers show them in theirs (exports/common.localise).
 
 Lists are sorted (sessions and talks by start, room position, id; speakers by name) so two
 snapshots of the same programme are equal and diffs are stable.
@@ -39,10 +48,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import translation
+from django.utils.translation import pgettext
 
 from fusionforum.cfp.models import Speaker, SpeakerProfile
 from fusionforum.cfp.visibility import Purpose, visible_answers
+from fusionforum.core.languages import language_codes
 
 from .models import ProgrammeSession, Room, TalkSlot
 
@@ -53,7 +66,7 @@ def _iso(moment: dt.datetime, tz) -> str:
     return moment.astimezone(tz).isoformat()
 
 
-def _public_answers(submission, categories_by_submission) -> dict:
+def _public_answers(submission, categories_by_submission, category_translations=None) -> dict:
     answers = {}
     for visible in visible_answers(submission, None, Purpose.RELEASE_SNAPSHOT):
         key = visible.question.key
@@ -61,23 +74,69 @@ def _public_answers(submission, categories_by_submission) -> dict:
         if key == "breakthroughs":
             if submission.breakthrough_scale:
                 answer["scale"] = submission.breakthrough_scale
-                answer["scale_label"] = submission.get_breakthrough_scale_display()
+                answer["scale_label"] = str(submission.get_breakthrough_scale_display())
             answer["key_figures"] = [
                 {"label": f.label, "value": f"{f.value.normalize():f}", "unit": f.unit}
                 for f in submission.key_figures.all()
             ]
         else:
             answer["categories"] = categories_by_submission[key]
+            translated = (category_translations or {}).get(key)
+            if translated:
+                answer["category_translations"] = translated
         answers[key] = answer
     return answers
 
 
 def _speaker_name(user) -> str:
-    return user.full_name or "Speaker"
+    return user.full_name or pgettext("a person without a name", "Speaker")
+
+
+def translations(instance, fields, default_language: str) -> dict:
+    """``{field: {language: text}}`` for the languages other than the default in which
+    ``instance`` has its own text (translated model fields ``<field>_<code>``); empty when
+    the model has no translated fields."""
+    found = {}
+    for name in fields:
+        values = {}
+        for code in language_codes():
+            if code == default_language:
+                continue
+            value = getattr(instance, f"{name}_{code.replace('-', '_')}", None)
+            if isinstance(value, str) and value.strip():
+                values[code] = value
+        if values:
+            found[name] = values
+    return found
+
+
+def _with_translations(entry: dict, instance, fields, default_language: str) -> dict:
+    found = translations(instance, fields, default_language)
+    if found:
+        entry["translations"] = found
+    return entry
+
+
+def _category_translations(categories, default_language: str) -> dict:
+    """``{language: [names]}`` for the call's categories (organisers' words) in the other
+    languages, each name falling back to the default language's; empty without any."""
+    found = [translations(c, ("name",), default_language).get("name", {}) for c in categories]
+    languages = sorted({code for names in found for code in names})
+    return {code: [names.get(code) or c.name for c, names in zip(categories, found,
+                                                                  strict=True)]
+            for code in languages}
 
 
 def build(event) -> dict:
-    """The snapshot of ``event``'s working programme, as a release would freeze it."""
+    """The snapshot of ``event``'s working programme, as a release would freeze it: in the
+    event's default language, whoever releases it, with the other languages' texts beside."""
+    language = event.default_language if event.default_language in language_codes() \
+        else settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _build(event, language)
+
+
+def _build(event, language: str) -> dict:
     tz = event.tz
     rooms = list(Room.objects.filter(event=event))
     sessions = list(
@@ -120,6 +179,10 @@ def build(event) -> dict:
             "challenges": [c.name for c in submission.challenge_categories.all()],
             "iter_help": [c.name for c in submission.help_categories.all()],
         }
+        category_translations = {
+            key: _category_translations(found, language)
+            for key, found in (("challenges", submission.challenge_categories.all()),
+                               ("iter_help", submission.help_categories.all()))}
         speaker_links = list(submission.speaker_links.all())
         talks.append({
             "code": submission.code,
@@ -135,13 +198,14 @@ def build(event) -> dict:
             "organisation": {
                 "name": organisation.name,
                 "kind": organisation.kind,
-                "kind_label": organisation.get_kind_display(),
+                "kind_label": str(organisation.get_kind_display()),
                 "approach": organisation.fusion_approach,
-                "approach_label": organisation.get_fusion_approach_display()
+                "approach_label": str(organisation.get_fusion_approach_display())
                 if organisation.fusion_approach else "",
                 "country": str(organisation.country.code or ""),
             },
-            "answers": _public_answers(submission, categories),
+            "answers": _public_answers(submission, categories,
+                                       {k: v for k, v in category_translations.items() if v}),
             "has_slides": bool(submission.slides),
         })
         talks_by_session[slot.session_id].append(submission.code)
@@ -153,7 +217,7 @@ def build(event) -> dict:
         profile = profiles[user_id]
         speakers.append({
             "code": profile.code,
-            "name": _speaker_name(user),
+            "name": str(_speaker_name(user)),
             "organisation": user.organisation.name if user.organisation_id else "",
             "bio": profile.bio,
             "has_photo": bool(profile.photo),
@@ -162,23 +226,27 @@ def build(event) -> dict:
     speakers.sort(key=lambda s: (s["name"].casefold(), s["code"]))
 
     days = []
-    day_labels = {d.date: d.label for d in event.days.all()}
+    event_days = {d.date: d for d in event.days.all()}
     for date in sorted({s.start.astimezone(tz).date() for s in sessions}):
-        days.append({"date": date.isoformat(), "label": day_labels.get(date, f"{date:%A %d %B}")})
+        day = event_days.get(date)
+        days.append(_with_translations({"date": date.isoformat(), "label": day.label or ""},
+                                       day, ("label",), language)
+                    if day is not None else {"date": date.isoformat(), "label": ""})
 
     return {
         "format": FORMAT,
-        "event": {
+        "event": _with_translations({
             "slug": event.slug,
             "title": event.title,
             "time_zone": event.time_zone,
             "start_date": event.start_date.isoformat(),
             "end_date": event.end_date.isoformat(),
-        },
+            "default_language": language,
+        }, event, ("title",), language),
         "rooms": [{"id": r.pk, "name": r.name, "description": r.description,
                    "capacity": r.capacity, "position": r.position} for r in rooms],
         "days": days,
-        "sessions": [{
+        "sessions": [_with_translations({
             "id": s.pk,
             "kind": s.kind,
             "title": s.title,
@@ -190,7 +258,7 @@ def build(event) -> dict:
             "chair_names": [_speaker_name(c) for c in s.chairs.all()],
             "stream": s.stream_id,
             "talks": talks_by_session[s.pk],
-        } for s in sessions],
+        }, s, ("title", "description"), language) for s in sessions],
         "talks": talks,
         "speakers": speakers,
     }

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from fusionforum.admin import site
 from fusionforum.core import audit
@@ -79,8 +81,8 @@ class QuestionAdmin(TranslatedAdmin, EventScopedAdmin):
 
 @admin.register(EmailTemplate, site=site)
 class EmailTemplateAdmin(EventScopedAdmin):
-    list_display = ["event", "key", "subject", "updated_at"]
-    list_filter = ["event", "key"]
+    list_display = ["event", "key", "language", "subject", "updated_at"]
+    list_filter = ["event", "key", "language"]
 
 
 class TransitionInline(admin.TabularInline):
@@ -119,14 +121,16 @@ class RegistrationAdmin(EventScopedAdmin):
             except (services.RegistrationError, services.IllegalTransition) as exc:
                 failed.append(f"{registration.user}: {exc}")
         if done:
-            self.message_user(request, f"{done} registration(s) updated.", messages.SUCCESS)
+            self.message_user(request, ngettext("%(count)s registration updated.",
+                                                "%(count)s registrations updated.", done)
+                              % {"count": done}, messages.SUCCESS)
         for failure in failed:
             self.message_user(request, failure, messages.ERROR)
 
-    @admin.action(description="Approve (seat or waiting list)")
+    @admin.action(description=_("Approve (seat or waiting list)"))
     def approve(self, request, queryset):
         self._act(request, queryset, services.approve)
 
-    @admin.action(description="Reject")
+    @admin.action(description=_("Reject"))
     def reject(self, request, queryset):
         self._act(request, queryset, services.reject)

@@ -26,6 +26,8 @@ from django.core import signing
 from django.http import HttpResponse
 from django.utils import formats
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A6
 from reportlab.lib.units import mm
@@ -34,6 +36,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from fusionforum.core.languages import speaking_to
 from fusionforum.core.text import forbidden_characters
 from fusionforum.events.models import TeamMembership
 
@@ -64,23 +67,24 @@ class BadgeError(Exception):
 class ForgedBadge(BadgeError):
     code = "forged"
 
-    def __init__(self, message="This code was not issued by this site (or was misread)."):
-        super().__init__(message)
+    def __init__(self, message=None):
+        super().__init__(message or _("This code was not issued by this site (or was misread)."))
 
 
 class UnknownBadge(BadgeError):
     code = "unknown"
 
-    def __init__(self, message="No registration matches this badge."):
-        super().__init__(message)
+    def __init__(self, message=None):
+        super().__init__(message or _("No registration matches this badge."))
 
 
 class RevokedBadge(BadgeError):
     code = "revoked"
 
     def __init__(self, registration=None,
-                 message="This badge was replaced by a newer one and is no longer valid."):
-        super().__init__(message)
+                 message=None):
+        super().__init__(message
+                         or _("This badge was replaced by a newer one and is no longer valid."))
         self.registration = registration
 
 
@@ -144,6 +148,8 @@ class BadgeData:
     organisation: str
     role: str
     token: str
+    organiser: bool = False
+    show_code: str = "Show this code at the front desk"
 
 
 def organiser_ids(event) -> set[int]:
@@ -165,20 +171,27 @@ def _event_line(event) -> str:
 
 
 def badge_data(registration: Registration, *, organisers: set[int] | None = None) -> BadgeData:
+    """What the badge shows, its fixed texts (role, dates, the hint under the code) in the
+    badge holder's language (``core.languages.speaking_to``), whoever prints it."""
     event = registration.event
     user = registration.user
     if organisers is None:
         organisers = organiser_ids(event)
     local_part = user.email.split("@", 1)[0]
-    return BadgeData(
-        event_title=event.title,
-        event_line=_event_line(event),
-        name=" ".join((user.full_name or "").split()) or local_part,
-        fallback_name=local_part,
-        organisation=registration.organisation.name,
-        role="Organiser" if user.pk in organisers else "Participant",
-        token=badge_token(registration),
-    )
+    organiser = user.pk in organisers
+    with speaking_to(user, event):
+        return BadgeData(
+            event_title=str(event.title),
+            event_line=_event_line(event),
+            name=" ".join((user.full_name or "").split()) or local_part,
+            fallback_name=local_part,
+            organisation=registration.organisation.name,
+            role=(pgettext("badge role", "Organiser") if organiser
+                  else pgettext("badge role", "Participant")),
+            token=badge_token(registration),
+            organiser=organiser,
+            show_code=_("Show this code at the front desk"),
+        )
 
 
 # Fonts and characters -------------------------------------------------------------------------
@@ -344,10 +357,10 @@ def draw_badge(canvas: Canvas, data: BadgeData) -> None:
     canvas.setFillColor(BRAND)
     canvas.rect(0, height - band, width, band, stroke=0, fill=1)
     canvas.setFillColor(white)
-    title, _ = drawable(data.event_title, f.bold)
+    title, _lost = drawable(data.event_title, f.bold)
     lines, size = _fit(title, f.bold, inner, (16, 14, 12, 11, 10), 2)
     below = _draw_centred(canvas, lines, f.bold, size, height - 7 * mm, centre)
-    line, _ = drawable(data.event_line, f.regular)
+    line, _lost = drawable(data.event_line, f.regular)
     lines, size = _fit(line, f.regular, inner, (9, 8, 7), 1)
     _draw_centred(canvas, lines, f.regular, size, below - 3 * mm, centre)
 
@@ -357,13 +370,13 @@ def draw_badge(canvas: Canvas, data: BadgeData) -> None:
     lines, size = _fit(name, f.bold, inner, (28, 26, 24, 22, 20, 18, 16, 14), 2)
     below = _draw_centred(canvas, lines, f.bold, size, height - band - 11 * mm, centre)
     canvas.setFillColor(MUTED)
-    organisation, _ = drawable(data.organisation, f.regular)
+    organisation, _lost = drawable(data.organisation, f.regular)
     lines, size = _fit(organisation, f.regular, inner, (15, 14, 13, 12, 11, 10), 2)
     below = _draw_centred(canvas, lines, f.regular, size, below - 5 * mm, centre)
 
     # Role band at the bottom, the QR code above it.
     role_band = 16 * mm
-    canvas.setFillColor(ACCENT if data.role == "Organiser" else BRAND)
+    canvas.setFillColor(ACCENT if data.organiser else BRAND)
     canvas.rect(0, 0, width, role_band, stroke=0, fill=1)
     canvas.setFillColor(white)
     canvas.setFont(f.bold, 18)
@@ -377,7 +390,8 @@ def draw_badge(canvas: Canvas, data: BadgeData) -> None:
     _draw_qr(canvas, data.token, centre - qr_size / 2, qr_y, qr_size)
     canvas.setFillColor(MUTED)
     canvas.setFont(f.regular, 7)
-    canvas.drawCentredString(centre, qr_y - 1 * mm, "Show this code at the front desk")
+    hint, _lost = drawable(data.show_code, f.regular)
+    canvas.drawCentredString(centre, qr_y - 1 * mm, hint)
 
 
 def render_badges(registrations: Iterable[Registration], *, title: str) -> bytes:
@@ -398,7 +412,7 @@ def render_badges(registrations: Iterable[Registration], *, title: str) -> bytes
         pages += 1
     if not pages:
         canvas.setFont(fonts().regular, 12)
-        canvas.drawString(15 * mm, A6[1] - 25 * mm, "No confirmed registrations yet.")
+        canvas.drawString(15 * mm, A6[1] - 25 * mm, _("No confirmed registrations yet."))
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fusionforum.accounts import merge
 from fusionforum.accounts.models import Organisation
@@ -49,7 +51,7 @@ def error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     if isinstance(exc, RegistrationSettings.DoesNotExist):
-        return "Registration is not set up for this event."
+        return _("Registration is not set up for this event.")
     return str(exc) or exc.__class__.__name__
 
 
@@ -58,22 +60,27 @@ def error_text(exc: Exception) -> str:
 class RegistrationFilterForm(AccessibleFormMixin, forms.Form):
     """The list's filters, read from the query string (also used by the exports)."""
 
-    q = forms.CharField(label="Search", required=False, max_length=100,
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100,
                         validators=[validate_single_line],
-                        help_text="Name, e-mail address or organisation.")
-    status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Any status"), *Status.choices])
-    kind = forms.ChoiceField(label="Organisation kind", required=False,
-                             choices=[("", "Any kind"), *Organisation.Kind.choices])
-    organisation = forms.ModelChoiceField(label="Organisation", required=False,
+                        help_text=gettext_lazy("Name, e-mail address or organisation."))
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
+                               choices=[("", gettext_lazy("Any status")), *Status.choices])
+    kind = forms.ChoiceField(label=gettext_lazy("Organisation kind"), required=False,
+                             choices=[("", gettext_lazy("Any kind")),
+                                      *Organisation.Kind.choices])
+    organisation = forms.ModelChoiceField(label=gettext_lazy("Organisation"), required=False,
                                           queryset=Organisation.objects.none(),
-                                          empty_label="Any organisation")
-    checked_in = forms.ChoiceField(label="Checked in", required=False,
-                                   choices=[("", "Either"), ("yes", "Yes"), ("no", "No")])
-    sort = forms.ChoiceField(label="Sort by", required=False, choices=[
-        ("submitted", "Submitted, oldest first"), ("-submitted", "Submitted, newest first"),
-        ("name", "Name, A–Z"), ("-name", "Name, Z–A"),
-        ("organisation", "Organisation, A–Z"), ("-organisation", "Organisation, Z–A"),
+                                          empty_label=gettext_lazy("Any organisation"))
+    checked_in = forms.ChoiceField(label=gettext_lazy("Checked in"), required=False,
+                                   choices=[("", gettext_lazy("Either")),
+                                            ("yes", gettext_lazy("Yes")),
+                                            ("no", gettext_lazy("No"))])
+    sort = forms.ChoiceField(label=gettext_lazy("Sort by"), required=False, choices=[
+        ("submitted", gettext_lazy("Submitted, oldest first")),
+        ("-submitted", gettext_lazy("Submitted, newest first")),
+        ("name", gettext_lazy("Name, A–Z")), ("-name", gettext_lazy("Name, Z–A")),
+        ("organisation", gettext_lazy("Organisation, A–Z")),
+        ("-organisation", gettext_lazy("Organisation, Z–A")),
     ])
 
     def __init__(self, data, *, event, **kwargs):
@@ -125,9 +132,9 @@ def filtered_registrations(event, filters: dict) -> QuerySet[Registration]:
 
 def pool_label(pool: str) -> str:
     if pool == GENERAL:
-        return "General"
+        return _("General")
     if pool in Organisation.Kind.values:
-        return f"Reserved: {Organisation.Kind(pool).label}"
+        return _("Reserved: %(kind)s") % {"kind": Organisation.Kind(pool).label}
     return pool or "—"
 
 
@@ -263,17 +270,18 @@ def bulk_decide(event, ids: list[int], action: str, *, by, note: str = "") -> Bu
     for pk in dict.fromkeys(ids):
         registration = found.get(pk)
         if registration is None:
-            result.outcomes.append(Outcome(None, False, f"Registration {pk} is not one of "
-                                                        "this event's registrations."))
+            result.outcomes.append(Outcome(None, False, _(
+                "Registration %(number)s is not one of this event's registrations.")
+                % {"number": pk}))
             continue
         try:
             if action == "approve":
                 updated = services.approve(registration, by=by)
-                message = ("confirmed" if updated.status == Status.CONFIRMED
-                           else "approved, on the waiting list (no seat free)")
+                message = (_("confirmed") if updated.status == Status.CONFIRMED
+                           else _("approved, on the waiting list (no seat free)"))
             else:
                 services.reject(registration, by=by, note=note)
-                message = "rejected"
+                message = _("rejected")
         except EXPECTED_ERRORS as exc:
             result.outcomes.append(Outcome(registration, False, error_text(exc)))
         else:
@@ -287,27 +295,28 @@ def decide(registration: Registration, action: str, *, by, note: str = "",
     if action == "approve":
         updated = services.approve(registration, by=by)
         if updated.status == Status.CONFIRMED:
-            return "Approved: the seat is confirmed."
-        return "Approved, but no seat is free for this person: they are on the waiting list."
+            return _("Approved: the seat is confirmed.")
+        return _("Approved, but no seat is free for this person: they are on the waiting "
+                 "list.")
     if action == "reject":
         services.reject(registration, by=by, note=note)
-        return "Rejected."
+        return _("Rejected.")
     if action == "promote":
         # services.promote accepts any state that may become confirmed; from the desk it is
         # the waiting list's button only (a pending registration is approved instead, which
         # also checks the e-mail address).
         if registration.status != Status.WAITLISTED:
             raise services.RegistrationError(
-                "Only someone on the waiting list can be promoted; "
-                f"this registration is “{registration.get_status_display().lower()}”.")
+                _("Only someone on the waiting list can be promoted; this registration is "
+                  "“%(status)s”.") % {"status": str(registration.get_status_display()).lower()})
         services.promote(registration, by=by)
-        return "Promoted: the seat is confirmed."
+        return _("Promoted: the seat is confirmed.")
     if action == "cancel":
         services.cancel(registration, by=by, note=note or "Cancelled by an organiser")
-        return "Cancelled."
+        return _("Cancelled.")
     if action == "priority":
         services.set_priority(registration, priority or 0, by=by)
-        return f"Priority set to {priority or 0}."
+        return _("Priority set to %(priority)s.") % {"priority": priority or 0}
     raise ValueError(f"Unknown action {action!r}")
 
 
@@ -316,13 +325,14 @@ def decide(registration: Registration, action: str, *, by, note: str = "",
 
 class MergeForm(AccessibleFormMixin, forms.Form):
     duplicate = forms.ModelChoiceField(
-        label="Duplicate (removed after the merge)", queryset=Organisation.objects.none(),
-        empty_label="Choose the duplicate")
+        label=gettext_lazy("Duplicate (removed after the merge)"),
+        queryset=Organisation.objects.none(),
+        empty_label=gettext_lazy("Choose the duplicate"))
     keep = forms.ModelChoiceField(
-        label="Organisation to keep", queryset=Organisation.objects.none(),
-        empty_label="Choose the organisation to keep",
-        help_text="Its name, kind, country and approach stay; everything of the duplicate "
-                  "moves to it.")
+        label=gettext_lazy("Organisation to keep"), queryset=Organisation.objects.none(),
+        empty_label=gettext_lazy("Choose the organisation to keep"),
+        help_text=gettext_lazy("Its name, kind, country and approach stay; everything of the "
+                               "duplicate moves to it."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -333,14 +343,14 @@ class MergeForm(AccessibleFormMixin, forms.Form):
         cleaned = super().clean()
         duplicate, keep = cleaned.get("duplicate"), cleaned.get("keep")
         if duplicate is not None and keep is not None and duplicate.pk == keep.pk:
-            self.add_error("keep", "Choose an organisation other than the duplicate.")
+            self.add_error("keep", _("Choose an organisation other than the duplicate."))
         return cleaned
 
 
 def record_export(event, *, by, fmt: str, filters, rows: int) -> None:
     """Log an organiser's download of the registrations (who, which filters, how many)."""
     if not by.has_perm("registration.manage_registrations", event):
-        raise PermissionDenied("Only the event's organisers export its registrations.")
+        raise PermissionDenied(_("Only the event's organisers export its registrations."))
     audit.record("registration.exported", event, actor=by,
                  summary=f"{fmt.upper()} export of {rows} registrations",
                  format=fmt, filters=filters, rows=rows)
@@ -357,14 +367,14 @@ def _may_merge(user, plan) -> bool:
     return plan.event_ids <= organised
 
 
-NOT_YOURS = ("These organisations also take part in events you do not organise; ask a "
-             "platform administrator to merge them.")
+NOT_YOURS = gettext_lazy("These organisations also take part in events you do not organise; "
+                         "ask a platform administrator to merge them.")
 
 
 def merge_preview(by, duplicate: Organisation, keep: Organisation):
     plan = merge.preview(duplicate, keep)
     if not _may_merge(by, plan):
-        plan.moves, plan.dropped, plan.changes, plan.problems = [], [], [], [NOT_YOURS]
+        plan.moves, plan.dropped, plan.changes, plan.problems = [], [], [], [str(NOT_YOURS)]
     return plan
 
 
@@ -373,16 +383,18 @@ def merge_organisations(by, duplicate: Organisation, keep: Organisation):
     every event concerned, delegate caps checked, seat holders re-seated, audit entry). Raises
     merge.MergeRefused."""
     if not _may_merge(by, merge.preview(duplicate, keep)):
-        raise merge.MergeRefused(NOT_YOURS)
+        raise merge.MergeRefused(str(NOT_YOURS))
     return merge.merge(duplicate, keep, by=by)
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(required=False, max_length=300, validators=[validate_single_line])
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300,
+                           validators=[validate_single_line])
 
 
 class PriorityForm(forms.Form):
-    priority = forms.IntegerField(min_value=-9999, max_value=9999)
+    priority = forms.IntegerField(label=gettext_lazy("Priority"), min_value=-9999,
+                                  max_value=9999)
 
 
 __all__ = [

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from fusionforum.core.languages import language_for, speaking_to
 from fusionforum.notifications import placeholders
 
 # Still importable from here, as other modules have done: the syntax lives in placeholders.
@@ -34,54 +37,54 @@ class EmailKind(placeholders.EmailKind):
 
 KINDS = placeholders.by_key(
     EmailKind(
-        "pending", "Registration received, awaiting approval",
-        "{{ event_title }}: we received your registration",
-        "Dear {{ first_name }},\n\nThank you for registering for {{ event_title }} "
-        "({{ event_dates }}). The organisers review every registration; you will hear from "
-        "us as soon as yours is decided.\n\nYour registration: {{ registration_url }}\n",
+        "pending", _("Registration received, awaiting approval"),
+        _("{{ event_title }}: we received your registration"),
+        _("Dear {{ first_name }},\n\nThank you for registering for {{ event_title }} "
+          "({{ event_dates }}). The organisers review every registration; you will hear from "
+          "us as soon as yours is decided.\n\nYour registration: {{ registration_url }}\n"),
     ),
     EmailKind(
-        "confirmed", "Seat confirmed",
-        "{{ event_title }}: your seat is confirmed",
-        "Dear {{ first_name }},\n\nYour seat at {{ event_title }} ({{ event_dates }}, "
-        "{{ event_venue }}) is confirmed. Your badge is ready to download: "
-        "{{ badge_url }}\n\nYour registration: {{ registration_url }}\n",
+        "confirmed", _("Seat confirmed"),
+        _("{{ event_title }}: your seat is confirmed"),
+        _("Dear {{ first_name }},\n\nYour seat at {{ event_title }} ({{ event_dates }}, "
+          "{{ event_venue }}) is confirmed. Your badge is ready to download: "
+          "{{ badge_url }}\n\nYour registration: {{ registration_url }}\n"),
         ("badge_url",),
     ),
     EmailKind(
-        "waitlisted", "On the waiting list",
-        "{{ event_title }}: you are on the waiting list",
-        "Dear {{ first_name }},\n\n{{ event_title }} is full for now. You are number "
-        "{{ waitlist_position }} on the waiting list. If a seat frees up we will offer it "
-        "to you by e-mail.\n\nYour registration: {{ registration_url }}\n",
+        "waitlisted", _("On the waiting list"),
+        _("{{ event_title }}: you are on the waiting list"),
+        _("Dear {{ first_name }},\n\n{{ event_title }} is full for now. You are number "
+          "{{ waitlist_position }} on the waiting list. If a seat frees up we will offer it "
+          "to you by e-mail.\n\nYour registration: {{ registration_url }}\n"),
         ("waitlist_position",),
     ),
     EmailKind(
-        "offered", "Seat offered from the waiting list",
-        "{{ event_title }}: a seat is free for you until {{ offer_deadline }}",
-        "Dear {{ first_name }},\n\nA seat at {{ event_title }} is free and we hold it "
-        "for you until {{ offer_deadline }}. Accept it here: {{ registration_url }}\n\n"
-        "If you do not accept by then, it goes to the next person on the list.\n",
+        "offered", _("Seat offered from the waiting list"),
+        _("{{ event_title }}: a seat is free for you until {{ offer_deadline }}"),
+        _("Dear {{ first_name }},\n\nA seat at {{ event_title }} is free and we hold it "
+          "for you until {{ offer_deadline }}. Accept it here: {{ registration_url }}\n\n"
+          "If you do not accept by then, it goes to the next person on the list.\n"),
         ("offer_deadline",),
     ),
     EmailKind(
-        "expired", "Offer expired",
-        "{{ event_title }}: the seat offer has expired",
-        "Dear {{ first_name }},\n\nThe seat we held for you at {{ event_title }} was not "
-        "accepted in time and has gone to the next person on the waiting list. You can "
-        "register again: {{ registration_url }}\n",
+        "expired", _("Offer expired"),
+        _("{{ event_title }}: the seat offer has expired"),
+        _("Dear {{ first_name }},\n\nThe seat we held for you at {{ event_title }} was not "
+          "accepted in time and has gone to the next person on the waiting list. You can "
+          "register again: {{ registration_url }}\n"),
     ),
     EmailKind(
-        "cancelled", "Registration cancelled",
-        "{{ event_title }}: your registration is cancelled",
-        "Dear {{ first_name }},\n\nYour registration for {{ event_title }} is cancelled. "
-        "If this is a mistake, register again: {{ registration_url }}\n",
+        "cancelled", _("Registration cancelled"),
+        _("{{ event_title }}: your registration is cancelled"),
+        _("Dear {{ first_name }},\n\nYour registration for {{ event_title }} is cancelled. "
+          "If this is a mistake, register again: {{ registration_url }}\n"),
     ),
     EmailKind(
-        "rejected", "Registration declined",
-        "{{ event_title }}: your registration",
-        "Dear {{ first_name }},\n\nWe are sorry: the organisers of {{ event_title }} could "
-        "not accept your registration. Reply to this e-mail if you have a question.\n",
+        "rejected", _("Registration declined"),
+        _("{{ event_title }}: your registration"),
+        _("Dear {{ first_name }},\n\nWe are sorry: the organisers of {{ event_title }} could "
+          "not accept your registration. Reply to this e-mail if you have a question.\n"),
     ),
 )
 
@@ -92,17 +95,18 @@ def validate_template(key: str, subject: str, body: str) -> None:
     placeholders.validate_template(placeholders.kind_for(KINDS, key), subject, body)
 
 
-def template_for(event, key: str) -> tuple[str, str]:
-    return templates_for(event, [key])[key]
+def template_for(event, key: str, language: str | None = None) -> tuple[str, str]:
+    return templates_for(event, [key], language)[key]
 
 
-def templates_for(event, keys) -> dict[str, tuple[str, str]]:
-    """(subject, body) of each of ``keys``: the organisers' version, else the default. One
-    query however many keys (a submission reads the ones it may send before the seat lock)."""
-    keys = list(keys)
-    custom = {t.key: (t.subject, t.body)
-              for t in event.email_templates.filter(key__in=keys).only("key", "subject", "body")}
-    return {key: custom.get(key) or (KINDS[key].subject, KINDS[key].body) for key in keys}
+def templates_for(event, keys, language: str | None = None) -> dict[str, tuple[str, str]]:
+    """(subject, body) of each of ``keys`` for a reader of ``language`` (the active one if
+    None): the organisers' version in that language, else theirs in the event's default
+    language, else the default text in ``language``. One query however many keys (a
+    submission reads the ones it may send before the seat lock)."""
+    from .models import EmailTemplate
+
+    return placeholders.texts_for(EmailTemplate, event, KINDS, keys, language)
 
 
 def placeholder_values(registration, *, waitlist_position: int | None = None) -> dict[str, str]:
@@ -111,16 +115,24 @@ def placeholder_values(registration, *, waitlist_position: int | None = None) ->
     from .services import waitlist_position as count_position
 
     values = common_values(registration)
-    values["status"] = registration.get_status_display()
+    values["status"] = str(registration.get_status_display())
     if waitlist_position is None:
         waitlist_position = count_position(registration)
     values["waitlist_position"] = str(waitlist_position or "")
     return values
 
 
+def event_dates(event) -> str:
+    """"5 to 7 December 2026" in the active language."""
+    return gettext("%(start)s to %(end)s") % {
+        "start": formats.date_format(event.start_date, "j F"),
+        "end": formats.date_format(event.end_date, "j F Y"),
+    }
+
+
 def common_values(registration) -> dict[str, str]:
     """The placeholders that do not depend on the registration's state: they can be worked out
-    before the seat lock is taken."""
+    before the seat lock is taken. In the active language (``speaking_to`` the recipient)."""
     event = registration.event
     user = registration.user
     with timezone.override(event.tz):
@@ -132,8 +144,7 @@ def common_values(registration) -> dict[str, str]:
         "first_name": full_name.split(" ")[0],
         "full_name": full_name,
         "event_title": event.title,
-        "event_dates": f"{formats.date_format(event.start_date, 'j F')} to "
-                       f"{formats.date_format(event.end_date, 'j F Y')}",
+        "event_dates": event_dates(event),
         "event_venue": event.venue_name,
         "organisation": registration.organisation.name,
         "registration_url": settings.SITE_URL + reverse(
@@ -145,16 +156,21 @@ def common_values(registration) -> dict[str, str]:
 
 
 def sample_values(event) -> dict[str, str]:
-    """Fictional values for the organisers' preview."""
+    """Fictional values for the organisers' preview, in the active language."""
+    from .states import Status
+
+    with timezone.override(event.tz):
+        deadline = formats.date_format(
+            timezone.localtime(timezone.now()).replace(hour=18, minute=0), "j F Y, H:i")
     return {
         "first_name": "Alex", "full_name": "Alex Example", "event_title": event.title,
-        "event_dates": f"{formats.date_format(event.start_date, 'j F')} to "
-                       f"{formats.date_format(event.end_date, 'j F Y')}",
-        "event_venue": event.venue_name, "organisation": "Example Fusion Ltd (fictional)",
-        "status": "Confirmed",
+        "event_dates": event_dates(event),
+        "event_venue": event.venue_name,
+        "organisation": gettext("Example Fusion Ltd (fictional)"),
+        "status": str(Status.CONFIRMED.label),
         "registration_url": f"{settings.SITE_URL}/{event.slug}/registration/",
         "badge_url": f"{settings.SITE_URL}/{event.slug}/registration/badge.pdf",
-        "waitlist_position": "4", "offer_deadline": "1 June 2027, 18:00 (Europe/Paris)",
+        "waitlist_position": "4", "offer_deadline": f"{deadline} ({event.time_zone})",
     }
 
 
@@ -167,21 +183,36 @@ def render(event, key: str, values: dict[str, str],
 @dataclass
 class Prepared:
     """What a submission's e-mail needs, read before the seat lock: the templates it may use
-    and the placeholders that do not depend on the outcome."""
+    and the placeholders that do not depend on the outcome, in the recipient's language."""
 
     templates: dict[str, tuple[str, str]]
     values: dict[str, str]
 
 
 def prepare(registration, keys) -> Prepared:
-    return Prepared(templates_for(registration.event, keys), common_values(registration))
+    event = registration.event
+    with speaking_to(registration.user, event):
+        return Prepared(templates_for(event, keys, language_for(registration.user, event)),
+                        common_values(registration))
 
 
 def notify(registration, key: str, *, prepared: Prepared | None = None,
            waitlist_position: int | None = None) -> None:
-    """Queue the e-mail for this change of state (sent after the transaction commits)."""
+    """Queue the e-mail for this change of state (sent after the transaction commits), in the
+    recipient's language: their version of the text and every value."""
+    with speaking_to(registration.user, registration.event):
+        subject, body = _subject_and_body(registration, key, prepared, waitlist_position)
+    queue_email(
+        to=[registration.user.email], subject=subject, body=body,
+        reply_to=registration.event.contact_recipients[:1],
+        purpose=f"registration-{key}", related=registration,
+    )
+
+
+def _subject_and_body(registration, key: str, prepared: Prepared | None,
+                      waitlist_position: int | None) -> tuple[str, str]:
     if prepared is not None:
-        values = {**prepared.values, "status": registration.get_status_display()}
+        values = {**prepared.values, "status": str(registration.get_status_display())}
         if "waitlist_position" in KINDS[key].placeholders:
             if waitlist_position is None:
                 from .services import waitlist_position as count_position
@@ -192,9 +223,4 @@ def notify(registration, key: str, *, prepared: Prepared | None = None,
     else:
         values = placeholder_values(registration, waitlist_position=waitlist_position)
         template = None
-    subject, body = render(registration.event, key, values, template)
-    queue_email(
-        to=[registration.user.email], subject=subject, body=body,
-        reply_to=registration.event.contact_recipients[:1],
-        purpose=f"registration-{key}", related=registration,
-    )
+    return render(registration.event, key, values, template)

@@ -14,6 +14,8 @@ import io
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .desk_services import format_answer, pool_label, waitlist_positions
 from .models import Registration
@@ -25,10 +27,13 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# Headers for people, in the language of the organiser who downloads the file.
 FIXED_COLUMNS = [
-    "Registration", "Name", "E-mail", "Organisation", "Organisation kind", "Country",
-    "Status", "Seat pool", "Waiting list position", "Priority", "Submitted", "Checked in",
-    "On public list",
+    gettext_lazy("Registration"), gettext_lazy("Name"), gettext_lazy("E-mail"),
+    gettext_lazy("Organisation"), gettext_lazy("Organisation kind"), gettext_lazy("Country"),
+    gettext_lazy("Status"), gettext_lazy("Seat pool"), gettext_lazy("Waiting list position"),
+    gettext_lazy("Priority"), gettext_lazy("Submitted"), gettext_lazy("Checked in"),
+    gettext_lazy("On public list"),
 ]
 
 
@@ -52,17 +57,17 @@ def table(event, registrations: Iterable[Registration]) -> tuple[list[str], list
     """Header and rows, values not yet neutralised. Numbers stay numbers."""
     questions = list(event.questions.all())
     positions = waitlist_positions(event)
-    header = FIXED_COLUMNS + [q.label for q in questions]
+    header = [str(column) for column in FIXED_COLUMNS] + [q.label for q in questions]
     rows = []
     for r in registrations:
         user, organisation = r.user, r.organisation
         answers = r.answers or {}
         rows.append([
             r.pk, user.full_name, user.email, organisation.name,
-            organisation.get_kind_display(), organisation.country.code,
-            r.get_status_display(), pool_label(r.seat_pool) if r.seat_pool else "",
+            str(organisation.get_kind_display()), organisation.country.code,
+            str(r.get_status_display()), pool_label(r.seat_pool) if r.seat_pool else "",
             positions.get(r.pk, ""), r.priority, _when(r.submitted_at, event.tz),
-            _when(r.checked_in_at, event.tz), "Yes" if r.consent_public_list else "No",
+            _when(r.checked_in_at, event.tz), _("Yes") if r.consent_public_list else _("No"),
             *[format_answer(answers.get(str(q.pk))) for q in questions],
         ])
     return header, rows

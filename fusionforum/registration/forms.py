@@ -7,6 +7,8 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from fusionforum.core.forms import AccessibleFormMixin
@@ -34,7 +36,7 @@ def field_for(question: Question) -> forms.Field:
                                          widget=forms.CheckboxSelectMultiple, **common)
     if kind == Question.Kind.YES_NO:
         return forms.TypedChoiceField(
-            choices=[("", "—"), ("yes", "Yes"), ("no", "No")],
+            choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
             coerce=lambda v: v == "yes", empty_value=None, **common)
     if kind == Question.Kind.COUNTRY:
         return forms.ChoiceField(choices=[("", "—"), *countries], **common)
@@ -56,17 +58,17 @@ def validate_answers(event, raw: dict) -> dict:
     have refused.
     """
     if not isinstance(raw, dict):
-        raise ValidationError("Answers must be a mapping of question to answer.")
+        raise ValidationError(_("Answers must be a mapping of question to answer."))
     questions = {str(q.pk): q for q in event.questions.all()}
     unknown = set(map(str, raw)) - set(questions)
     if unknown:
-        raise ValidationError("Answers to questions this event does not ask.")
+        raise ValidationError(_("Answers to questions this event does not ask."))
     clean, errors = {}, {}
     for key, question in questions.items():
         value = raw.get(key, raw.get(int(key)))
         if value in (None, "", []):
             if question.required:
-                errors[question.label] = "This question needs an answer."
+                errors[question.label] = _("This question needs an answer.")
             continue
         field = field_for(question)
         try:
@@ -85,7 +87,7 @@ def format_answer(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
@@ -106,14 +108,15 @@ def answers_for_display(questions: list[Question], registration: Registration) -
                 else options.get(value, value)
         shown.append((question.label, format_answer(value)))
     for key, value in sorted(answers.items()):
-        shown.append((f"Removed question {key}", format_answer(value)))
+        shown.append((_("Removed question %(number)s") % {"number": key},
+                      format_answer(value)))
     return shown
 
 
 class RegistrationForm(AccessibleFormMixin, forms.Form):
     consent_public_list = forms.BooleanField(
         required=False,
-        label="Show my name and organisation on the public participant list",
+        label=gettext_lazy("Show my name and organisation on the public participant list"),
     )
 
     def __init__(self, *args, event, **kwargs):

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from fusionforum.core import audit, clock
 from fusionforum.events.models import Event
@@ -101,16 +102,18 @@ def _check_in(pk: int, *, by, event: Event | None, nonce: str | None) -> Registr
                             .select_related("event", "user", "organisation")
                             .filter(pk=pk).first())
             if registration is None:
-                raise NotFound("No registration matches this badge.")
+                raise NotFound(_("No registration matches this badge."))
             if event is not None and registration.event_id != event.pk:
                 raise OtherEvent(
-                    f"This badge is for another event, not {event.title}.")
+                    _("This badge is for another event, not %(event)s.") % {
+                        "event": event.title})
             if not by.has_perm("registration.check_in", registration.event):
-                raise PermissionDenied("Only the event's organisers check people in.")
+                raise PermissionDenied(_("Only the event's organisers check people in."))
             if nonce is not None and not badges.nonce_matches(registration, nonce):
                 raise RevokedBadge(
-                    "This badge was replaced by a newer one and is no longer valid. "
-                    "Ask the person for their current badge or find them by name.", registration)
+                    _("This badge was replaced by a newer one and is no longer valid. "
+                      "Ask the person for their current badge or find them by name."),
+                    registration)
             if registration.status != Status.CONFIRMED:
                 raise NotAdmitted(_not_admitted_message(registration), registration)
             if registration.checked_in_at is not None:
@@ -142,24 +145,25 @@ def _refused(refused: CheckInRefused, *, by, event) -> NoReturn:
 
 
 def _not_admitted_message(registration: Registration) -> str:
-    text = (f"Not admitted: this registration is “{registration.get_status_display().lower()}”, "
-            "not confirmed.")
+    text = _("Not admitted: this registration is “%(status)s”, not confirmed.") % {
+        "status": str(registration.get_status_display()).lower()}
     newer = (Registration.objects.filter(event_id=registration.event_id,
                                          user_id=registration.user_id, status=Status.CONFIRMED)
              .exclude(pk=registration.pk).exists())
     if newer:
-        text += (" The person has a newer, confirmed registration: ask for their current badge "
-                 "or find them by name.")
+        text += " " + _("The person has a newer, confirmed registration: ask for their current "
+                        "badge or find them by name.")
     return text
 
 
 def _already_message(registration: Registration) -> str:
     by = registration.checked_in_by
-    who = (by.full_name or by.email) if by is not None else "someone no longer on the team"
+    who = (by.full_name or by.email) if by is not None else _("someone no longer on the team")
     with timezone.override(registration.event.tz):
         at = timezone.localtime(registration.checked_in_at)
-    return (f"Already checked in on {formats.date_format(at, 'j F Y')} at "
-            f"{formats.time_format(at, 'H:i')} by {who}.")
+    return _("Already checked in on %(date)s at %(time)s by %(who)s.") % {
+        "date": formats.date_format(at, "j F Y"), "time": formats.time_format(at, "H:i"),
+        "who": who}
 
 
 def counts(event: Event) -> dict[str, int]:
@@ -192,7 +196,7 @@ def badges_to_print(event: Event, *, by) -> list[Registration]:
     """Every confirmed registration of the event, by organisation then name, for printing
     all badges at once; the download is logged."""
     if not by.has_perm("registration.check_in", event):
-        raise PermissionDenied("Only the event's organisers print its badges.")
+        raise PermissionDenied(_("Only the event's organisers print its badges."))
     registrations = list(Registration.objects
                          .filter(event=event, status=Status.CONFIRMED)
                          .select_related("event", "user", "organisation")

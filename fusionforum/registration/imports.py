@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from fusionforum.accounts.models import Organisation
@@ -44,7 +45,8 @@ class RowError:
     message: str
 
     def __str__(self):
-        return f"Row {self.row}, {self.column}: {self.message}"
+        return _("Row %(row)s, %(column)s: %(message)s") % {
+            "row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass
@@ -66,27 +68,31 @@ def name_key(name: str) -> str:
     return normalise_name(name).casefold()
 
 
+def _too_large() -> str:
+    return _("The file is larger than %(megabytes)s MB. Split it into smaller files.") % {
+        "megabytes": MAX_BYTES // 1_000_000}
+
+
 def decode(uploaded) -> str:
     """The upload's text, or MalformedFile if it is too big, empty, not UTF-8 or binary."""
     size = getattr(uploaded, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise MalformedFile(f"The file is larger than {MAX_BYTES // 1_000_000} MB. Split it "
-                            "into smaller files.")
+        raise MalformedFile(_too_large())
     data = uploaded.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise MalformedFile(f"The file is larger than {MAX_BYTES // 1_000_000} MB. Split it "
-                            "into smaller files.")
+        raise MalformedFile(_too_large())
     if not data.strip():
-        raise MalformedFile("The file is empty.")
+        raise MalformedFile(_("The file is empty."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise MalformedFile(
-            f"The file is not UTF-8 text (unreadable byte at position {exc.start + 1}). "
-            "Save it as “CSV UTF-8” and upload it again.") from exc
+            _("The file is not UTF-8 text (unreadable byte at position %(position)s). "
+              "Save it as “CSV UTF-8” and upload it again.") % {"position": exc.start + 1}
+        ) from exc
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
     if controls > max(8, len(text) // 20):
-        raise MalformedFile("This is not a CSV text file: it holds binary data.")
+        raise MalformedFile(_("This is not a CSV text file: it holds binary data."))
     return text
 
 
@@ -107,40 +113,44 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
         for number, record in enumerate(reader, start=1):
             records.append((number, record))
             if number > MAX_ROWS + 1:
-                raise MalformedFile(f"The file has more than {MAX_ROWS} rows. Split it into "
-                                    "smaller files.")
+                raise MalformedFile(_("The file has more than %(rows)s rows. Split it into "
+                                      "smaller files.") % {"rows": MAX_ROWS})
     except csv.Error as exc:
         raise MalformedFile(
-            f"The file is not valid CSV: row {number + 1} could not be read ({exc}). Check "
-            "for a quotation mark that is opened but never closed.") from exc
+            _("The file is not valid CSV: row %(row)s could not be read (%(problem)s). Check "
+              "for a quotation mark that is opened but never closed.")
+            % {"row": number + 1, "problem": exc}) from exc
     if not records:
-        raise MalformedFile("The file is empty.")
+        raise MalformedFile(_("The file is empty."))
     header = [cell.strip().lower().replace(" ", "_") for cell in records[0][1]]
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown or len(set(header)) != len(header):
         details = []
         if missing:
-            details.append("Missing columns: " + ", ".join(missing) + ".")
+            details.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
         if unknown:
-            details.append("Unknown columns: " + ", ".join(c or "(empty)" for c in unknown) + ".")
+            details.append(_("Unknown columns: %(columns)s.") % {
+                "columns": ", ".join(c or _("(empty)") for c in unknown)})
         if len(set(header)) != len(header):
-            details.append("A column appears twice.")
+            details.append(_("A column appears twice."))
         raise MalformedFile(
-            f"The first row must name the columns: {HEADER_HINT}.", details)
+            _("The first row must name the columns: %(columns)s.") % {"columns": HEADER_HINT},
+            details)
     rows, wrong = [], []
     for number, record in records[1:]:
         if not any(cell.strip() for cell in record):
             continue  # blank line
         if len(record) != len(header):
-            wrong.append(f"Row {number} has {len(record)} columns instead of {len(header)}.")
+            wrong.append(_("Row %(row)s has %(found)s columns instead of %(expected)s.") % {
+                "row": number, "found": len(record), "expected": len(header)})
             continue
         rows.append((number, dict(zip(header, record, strict=True))))
     if wrong:
-        raise MalformedFile("Some rows do not have the same number of columns as the header.",
-                            wrong)
+        raise MalformedFile(
+            _("Some rows do not have the same number of columns as the header."), wrong)
     if not rows:
-        raise MalformedFile("The file has a header but no organisations.")
+        raise MalformedFile(_("The file has a header but no organisations."))
     return rows
 
 
@@ -177,19 +187,23 @@ def check_rows(rows: list[tuple[int, dict[str, str]]]) -> ImportCheck:
         values = {column: cells[column].strip() for column in COLUMNS}
         kind = _choice(values["kind"], Organisation.Kind.choices) if values["kind"] else ""
         if kind is None:
-            errors.append(RowError(number, "kind", f"“{values['kind']}” is not a kind. Use one "
-                                   f"of: {', '.join(Organisation.Kind.values)}."))
+            errors.append(RowError(number, "kind", _(
+                "“%(value)s” is not a kind. Use one of: %(kinds)s.") % {
+                    "value": values["kind"], "kinds": ", ".join(Organisation.Kind.values)}))
         approach = ""
         if values["fusion_approach"]:
             approach = _choice(values["fusion_approach"], Organisation.Approach.choices)
             if approach is None:
                 errors.append(RowError(
-                    number, "fusion_approach", f"“{values['fusion_approach']}” is not an "
-                    f"approach. Use one of: {', '.join(Organisation.Approach.values)}."))
+                    number, "fusion_approach", _(
+                        "“%(value)s” is not an approach. Use one of: %(approaches)s.") % {
+                        "value": values["fusion_approach"],
+                        "approaches": ", ".join(Organisation.Approach.values)}))
         country = _country(values["country"]) if values["country"] else ""
         if country is None:
-            errors.append(RowError(number, "country", f"“{values['country']}” is not a "
-                                   "country. Use the two-letter code, e.g. FR."))
+            errors.append(RowError(number, "country", _(
+                "“%(value)s” is not a country. Use the two-letter code, e.g. FR.") % {
+                    "value": values["country"]}))
         website = values["website"]
         if website and "://" not in website:
             website = "https://" + website
@@ -197,11 +211,13 @@ def check_rows(rows: list[tuple[int, dict[str, str]]]) -> ImportCheck:
         duplicate = False
         if key and key in seen:
             duplicate = True
-            errors.append(RowError(number, "name", f"Same name as row {seen[key]}."))
+            errors.append(RowError(number, "name", _("Same name as row %(row)s.") % {
+                "row": seen[key]}))
         elif key and key in existing:
             duplicate = True
-            errors.append(RowError(number, "name", f"An organisation named "
-                                   f"“{normalise_name(values['name'])}” already exists."))
+            errors.append(RowError(number, "name", _(
+                "An organisation named “%(name)s” already exists.") % {
+                    "name": normalise_name(values["name"])}))
         if key and key not in seen:
             seen[key] = number
         organisation = Organisation(name=values["name"], kind=kind or "",
@@ -239,6 +255,7 @@ def import_organisations(check: ImportCheck, *, by, event=None) -> list[Organisa
                          summary=f"{len(check.organisations)} organisations imported from CSV",
                          rows=len(check.organisations))
     except IntegrityError as exc:
-        raise MalformedFile("An organisation with one of these names was added while the file "
-                            "was being checked. Nothing was imported; upload it again.") from exc
+        raise MalformedFile(_("An organisation with one of these names was added while the "
+                              "file was being checked. Nothing was imported; upload it again.")
+                            ) from exc
     return check.organisations

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from django.utils.translation import gettext as _
+
 from fusionforum.accounts.affiliations import Held
 from fusionforum.accounts.merge import MergeRefused
 from fusionforum.accounts.models import Organisation
@@ -140,7 +142,7 @@ def held_registrations(user):
 
     registrations = (Registration.objects.filter(user=user, status__in=ACTIVE)
                      .select_related("event", "organisation").order_by("event__start_date"))
-    return [Held(what=f"Your registration for {r.event.title}", organisation=r.organisation,
-                 url=reverse("registration:mine", args=[r.event.slug]),
+    return [Held(what=_("Your registration for %(event)s") % {"event": r.event.title},
+                 organisation=r.organisation, url=reverse("registration:mine", args=[r.event.slug]),
                  contact_url=reverse("events:contact", args=[r.event.slug]))
             for r in registrations]

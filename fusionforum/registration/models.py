@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.accounts.models import Organisation
+from fusionforum.core.languages import validate_language_code
 from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.core.translated_fields import content_default_language
 from fusionforum.events.models import Event
@@ -22,25 +24,29 @@ class RegistrationSettings(models.Model):
 
     event = models.OneToOneField(Event, on_delete=models.CASCADE,
                                  related_name="registration_settings")
-    opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
-    capacity = models.PositiveIntegerField(help_text="Seats in all.")
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("Seats in all."))
     delegates_per_organisation = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Most confirmed people per organisation; empty: no cap."
+        _("delegates per organisation"), null=True, blank=True,
+        help_text=_("Most confirmed people per organisation; empty: no cap."),
     )
     requires_approval = models.BooleanField(
-        default=True, help_text="Organisers approve each registration before it gets a seat."
+        _("requires approval"), default=True,
+        help_text=_("Organisers approve each registration before it gets a seat."),
     )
     offer_hold_hours = models.PositiveIntegerField(
-        default=48, help_text="How long a seat offered from the waiting list is held."
+        _("offer hold (hours)"), default=48,
+        help_text=_("How long a seat offered from the waiting list is held."),
     )
     public_list_enabled = models.BooleanField(
-        default=True, help_text="Publish the list of participants who agreed to appear on it."
+        _("public participant list"), default=True,
+        help_text=_("Publish the list of participants who agreed to appear on it."),
     )
 
     class Meta:
-        verbose_name = "registration settings"
-        verbose_name_plural = "registration settings"
+        verbose_name = _("registration settings")
+        verbose_name_plural = _("registration settings")
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
                                    name="registration_window_positive"),
@@ -52,7 +58,7 @@ class RegistrationSettings(models.Model):
     def clean(self):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": "Registration must close after it opens."})
+            raise ValidationError({"closes_at": _("Registration must close after it opens.")})
 
     def is_open_at(self, moment) -> bool:
         return self.opens_at <= moment < self.closes_at
@@ -63,13 +69,15 @@ class ReservedSeats(models.Model):
 
     settings = models.ForeignKey(RegistrationSettings, on_delete=models.CASCADE,
                                  related_name="reserved")
-    organisation_kind = models.CharField(max_length=30, choices=Organisation.Kind.choices)
-    seats = models.PositiveIntegerField()
+    organisation_kind = models.CharField(_("organisation kind"), max_length=30,
+                                         choices=Organisation.Kind.choices)
+    seats = models.PositiveIntegerField(_("seats"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["settings", "organisation_kind"],
                                                name="unique_reserved_kind")]
-        verbose_name_plural = "reserved seats"
+        verbose_name = _("reserved seats")
+        verbose_name_plural = _("reserved seats")
 
     def __str__(self):
         return f"{self.seats} for {self.get_organisation_kind_display()}"
@@ -79,31 +87,34 @@ class Question(models.Model):
     """A question of the event's registration form."""
 
     class Kind(models.TextChoices):
-        TEXT = "text", "Short text"
-        LONG_TEXT = "long_text", "Long text"
-        SINGLE_CHOICE = "single_choice", "One choice"
-        MULTIPLE_CHOICE = "multiple_choice", "Several choices"
-        YES_NO = "yes_no", "Yes or no"
-        COUNTRY = "country", "Country"
-        DATE = "date", "Date"
+        TEXT = "text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        SINGLE_CHOICE = "single_choice", _("One choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
+        YES_NO = "yes_no", _("Yes or no")
+        COUNTRY = "country", _("Country")
+        DATE = "date", _("Date")
 
     class Visibility(models.TextChoices):
-        ORGANISERS = "organisers", "Organisers only"
-        PARTICIPANT_LIST = "participant_list", "Also on the public participant list"
+        ORGANISERS = "organisers", _("Organisers only")
+        PARTICIPANT_LIST = "participant_list", _("Also on the public participant list")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
-    label = models.CharField(max_length=300)
-    help_text = models.CharField(max_length=500, blank=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    required = models.BooleanField(default=False)
-    choices = models.JSONField(default=list, blank=True,
-                               help_text="The options, for choice questions.")
-    visibility = models.CharField(max_length=20, choices=Visibility.choices,
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions",
+                              verbose_name=_("event"))
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.JSONField(_("options"), default=list, blank=True,
+                               help_text=_("The options, for choice questions."))
+    visibility = models.CharField(_("visibility"), max_length=20, choices=Visibility.choices,
                                   default=Visibility.ORGANISERS)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
 
     def __str__(self):
         return self.label
@@ -125,11 +136,11 @@ class Question(models.Model):
         if self.kind in choice_kinds:
             if (not isinstance(self.choices, list) or len(self.choices) < 2
                     or not all(isinstance(c, str) and c.strip() for c in self.choices)):
-                raise ValidationError({"choices": "Give at least two non-empty options."})
+                raise ValidationError({"choices": _("Give at least two non-empty options.")})
             if len(set(self.choices)) != len(self.choices):
-                raise ValidationError({"choices": "Options must differ."})
+                raise ValidationError({"choices": _("Options must differ.")})
         elif self.choices:
-            raise ValidationError({"choices": "Only choice questions have options."})
+            raise ValidationError({"choices": _("Only choice questions have options.")})
 
 
 def _badge_nonce() -> str:
@@ -144,28 +155,32 @@ class Registration(models.Model):
                              related_name="registrations")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
                                      related_name="registrations")
-    status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              db_index=True)
     seat_pool = models.CharField(
-        max_length=30, blank=True,
-        help_text="Where the held seat comes from: an organisation kind's reserved seats, "
-                  "or 'general'. Empty while no seat is held.",
+        _("seat pool"), max_length=30, blank=True,
+        help_text=_("Where the held seat comes from: an organisation kind's reserved seats, "
+                    "or 'general'. Empty while no seat is held."),
     )
-    priority = models.IntegerField(default=0, help_text="Higher goes first on the waiting list.")
-    submitted_at = models.DateTimeField()
-    waitlisted_at = models.DateTimeField(null=True, blank=True)
-    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    priority = models.IntegerField(_("priority"), default=0,
+                                   help_text=_("Higher goes first on the waiting list."))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    waitlisted_at = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer expires at"), null=True, blank=True)
     consent_public_list = models.BooleanField(
-        default=False, verbose_name="Show my name and organisation on the participant list"
+        default=False, verbose_name=_("Show my name and organisation on the participant list")
     )
     answers = models.JSONField(default=dict, blank=True)
     badge_nonce = models.CharField(max_length=20, default=_badge_nonce)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["submitted_at", "id"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "user"], condition=Q(status__in=sorted(ACTIVE)),
@@ -195,20 +210,31 @@ class RegistrationTransition(TransitionLog):
 
 
 class EmailTemplate(models.Model):
-    """An organiser's version of one of the registration e-mails (defaults in emails.py)."""
+    """An organiser's version of one of the registration e-mails in one language (defaults in
+    emails.py). A recipient gets the version in their language, else the one in the event's
+    default language, else the default text translated (``notifications.placeholders``)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="email_templates")
-    key = models.CharField(max_length=40)
-    subject = models.CharField(max_length=200)
-    body = models.TextField(max_length=10000)
+    key = models.CharField(_("e-mail"), max_length=40)
+    language = models.CharField(_("language"), max_length=10,
+                                validators=[validate_language_code])
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), max_length=10000)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "key"],
-                                               name="unique_email_template")]
+        verbose_name = _("e-mail template")
+        verbose_name_plural = _("e-mail templates")
+        constraints = [models.UniqueConstraint(fields=["event", "key", "language"],
+                                               name="unique_email_template_language")]
 
     def __str__(self):
-        return f"{self.event}: {self.key}"
+        return f"{self.event}: {self.key} ({self.language})"
+
+    def save(self, *args, **kwargs):
+        if not self.language:  # a version stored without a language is in the event's
+            self.language = self.event.default_language
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -11,6 +11,8 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.core import audit, clock
@@ -90,14 +92,14 @@ def _move(registration: Registration, target: str, *, by=None, note: str = "",
 
 def _require_organiser(user, event) -> None:
     if not user.has_perm("registration.manage_registrations", event):
-        raise PermissionDenied("Only the event's organisers can do this.")
+        raise PermissionDenied(_("Only the event's organisers can do this."))
 
 
 def registration_settings(event) -> RegistrationSettings:
     try:
         return event.registration_settings
     except RegistrationSettings.DoesNotExist as exc:
-        raise RegistrationClosed("Registration is not set up for this event.") from exc
+        raise RegistrationClosed(_("Registration is not set up for this event.")) from exc
 
 
 def active_registration(event, user) -> Registration | None:
@@ -110,8 +112,8 @@ def active_registration(event, user) -> Registration | None:
 def _check_open(reg_settings: RegistrationSettings, now: dt.datetime) -> None:
     if not reg_settings.is_open_at(now):
         raise RegistrationClosed(
-            "Registration is not open." if now < reg_settings.opens_at
-            else "Registration has closed."
+            _("Registration is not open.") if now < reg_settings.opens_at
+            else _("Registration has closed.")
         )
 
 
@@ -128,9 +130,10 @@ def submit(event, user, *, organisation, answers: dict, consent_public_list: boo
     now = clock.now()
     _check_open(reg_settings, now)
     if user.email_verified_at is None:
-        raise RegistrationError("Please confirm your e-mail address before registering.")
+        raise RegistrationError(_("Please confirm your e-mail address before registering."))
     if user.organisation_id != organisation.pk:
-        raise RegistrationError("You can only register for the organisation you belong to.")
+        raise RegistrationError(
+            _("You can only register for the organisation you belong to."))
 
     registration = Registration(
         event=event, user=user, organisation=organisation, submitted_at=now,
@@ -154,7 +157,7 @@ def submit(event, user, *, organisation, answers: dict, consent_public_list: boo
     except IntegrityError as exc:
         # The partial unique index: this person already has an active registration (maybe a
         # double submission racing this one).
-        raise AlreadyRegistered("You are already registered for this event.") from exc
+        raise AlreadyRegistered(_("You are already registered for this event.")) from exc
 
 
 def approve(registration: Registration, *, by) -> Registration:
@@ -166,7 +169,8 @@ def approve(registration: Registration, *, by) -> Registration:
             check_transition(registration.status, Status.CONFIRMED)
         if registration.user.email_verified_at is None:
             raise RegistrationError(
-                f"{registration.user.email} has not confirmed their e-mail address yet.")
+                _("%(email)s has not confirmed their e-mail address yet.")
+                % {"email": registration.user.email})
         pool = find_seat(locked, registration.organisation)
         if pool:
             return _move(registration, Status.CONFIRMED, by=by, seat_pool=pool)
@@ -197,7 +201,7 @@ def cancel(registration: Registration, *, by, note: str = "",
 
 def accept_offer(registration: Registration, *, by) -> Registration:
     if registration.user_id != getattr(by, "pk", None):
-        raise PermissionDenied("Only the person it was offered to can accept a seat.")
+        raise PermissionDenied(_("Only the person it was offered to can accept a seat."))
     with seat_lock(registration.event) as locked:
         registration = _reload(registration)
         if registration.status != Status.OFFERED:
@@ -208,7 +212,7 @@ def accept_offer(registration: Registration, *, by) -> Registration:
         # Too late: the expiry is kept (committed) and the seat passes on.
         _move(registration, Status.EXPIRED, note="Accepted after the deadline")
         fill_from_waiting_list(locked)
-    raise RegistrationError("The offer expired before you accepted it.")
+    raise RegistrationError(_("The offer expired before you accepted it."))
 
 
 def promote(registration: Registration, *, by) -> Registration:
@@ -218,12 +222,12 @@ def promote(registration: Registration, *, by) -> Registration:
         registration = _reload(registration)
         if registration.status != Status.WAITLISTED:
             # Pending people are approved (which checks their e-mail), not promoted.
-            raise RegistrationError("Only people on the waiting list can be promoted.")
+            raise RegistrationError(_("Only people on the waiting list can be promoted."))
         pool = find_seat(locked, registration.organisation)
         if pool is None:
             raise RegistrationError(
-                "No seat is free for this person (event full or their organisation's cap "
-                "reached). Free a seat or raise the capacity first.")
+                _("No seat is free for this person (event full or their organisation's cap "
+                  "reached). Free a seat or raise the capacity first."))
         return _move(registration, Status.CONFIRMED, by=by, seat_pool=pool,
                      note="Promoted by an organiser")
 
@@ -313,7 +317,7 @@ def public_participants(event) -> dict:
                  for q in shown_questions
                  if registration.answers.get(str(q.pk)) not in (None, "", [])]
         groups.setdefault(registration.organisation, []).append(
-            {"name": registration.user.full_name or "(name withheld)", "extra": extra})
+            {"name": registration.user.full_name or _("(name withheld)"), "extra": extra})
     return groups
 
 
@@ -334,24 +338,33 @@ def seat_change_error(event, capacity: int, reserved: dict[str, int]) -> str | N
     kind, or None. The people who hold a seat must all keep one (``capacity.assign_pools``):
     a change never oversells a pool. Read under ``seat_lock`` for an answer that holds."""
     if capacity < 0 or any(n < 0 for n in reserved.values()):
-        return "Seat numbers cannot be negative."
+        return _("Seat numbers cannot be negative.")
     unknown = sorted(set(reserved) - set(Organisation.Kind.values))
     if unknown:
-        return f"Unknown organisation kind: {', '.join(unknown)}."
+        return _("Unknown organisation kind: %(kinds)s.") % {"kinds": ", ".join(unknown)}
     total_reserved = sum(reserved.values())
     if total_reserved > capacity:
-        return (f"{total_reserved} seats are reserved but the event would have only "
-                f"{capacity}.")
+        return ngettext(
+            "%(reserved)s seats are reserved but the event would have only %(capacity)s.",
+            "%(reserved)s seats are reserved but the event would have only %(capacity)s.",
+            capacity,
+        ) % {"reserved": total_reserved, "capacity": capacity}
     holders = seat_holders(event)
     sizes = _pool_sizes(capacity, reserved)
     if assign_pools(sizes, holders) is None:
         in_reserved = sum(min(sizes.get(kind, 0), sum(1 for h in holders if h[1] == kind))
                           for kind in reserved)
         needed = len(holders) - in_reserved
-        return (f"{len(holders)} people hold a seat and {needed} of them need a seat of the "
-                f"general pool, which would have only {sizes[GENERAL]}. Keep at least "
-                f"{total_reserved + needed} seats in all (or fewer reserved ones), or free "
-                f"seats first.")
+        return ngettext(
+            "%(holders)s people hold a seat and %(needed)s of them need a seat of the general "
+            "pool, which would have only %(general)s. Keep at least %(least)s seats in all (or "
+            "fewer reserved ones), or free seats first.",
+            "%(holders)s people hold a seat and %(needed)s of them need a seat of the general "
+            "pool, which would have only %(general)s. Keep at least %(least)s seats in all (or "
+            "fewer reserved ones), or free seats first.",
+            len(holders),
+        ) % {"holders": len(holders), "needed": needed, "general": sizes[GENERAL],
+             "least": total_reserved + needed}
     return None
 
 

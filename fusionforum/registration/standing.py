@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from fusionforum.events.models import TeamMembership
 
@@ -39,44 +40,54 @@ def _latest_registration(event, user) -> Registration | None:
 
 
 def standing(event, user, *, purpose: str) -> Standing:
-    """``purpose``: what the page is for, e.g. "Meetings with experts are", used in the
-    sentence ("… for confirmed participants; your registration is pending approval")."""
+    """``purpose``: what the page is for, e.g. "Meetings with experts are" (translated by the
+    caller), used in the sentence ("… for participants with a confirmed registration; yours
+    is pending approval"). In French the sentence goes on « … réservées aux participants dont
+    l’inscription est confirmée », so a purpose reads « Les rencontres avec les experts sont »."""
     registration = _latest_registration(event, user)
     mine = reverse("registration:mine", args=[event.slug])
     status = registration.status if registration is not None else ""
-    lead = f"{purpose} for participants with a confirmed registration"
+    lead = _("%(purpose)s for participants with a confirmed registration") % {
+        "purpose": purpose}
     if status == Status.CONFIRMED:
         reason, action = "", None
     elif status == Status.PENDING:
-        reason = f"{lead}; yours is pending approval by the organisers. We e-mail you when " \
-                 f"it is decided."
-        action = ("See your registration", mine)
+        reason = _("%(lead)s; yours is pending approval by the organisers. We e-mail you when "
+                   "it is decided.") % {"lead": lead}
+        action = (_("See your registration"), mine)
     elif status == Status.WAITLISTED:
-        reason = f"{lead}; you are on the waiting list. If a seat frees up, we offer it to " \
-                 f"you by e-mail."
-        action = ("See your place on the waiting list", mine)
+        reason = _("%(lead)s; you are on the waiting list. If a seat frees up, we offer it to "
+                   "you by e-mail.") % {"lead": lead}
+        action = (_("See your place on the waiting list"), mine)
     elif status == Status.OFFERED:
-        reason = f"{lead}; a seat is offered to you: accept it to take part."
-        action = ("Accept your seat", mine)
+        reason = _("%(lead)s; a seat is offered to you: accept it to take part.") % {
+            "lead": lead}
+        action = (_("Accept your seat"), mine)
     elif status in (Status.CANCELLED, Status.REJECTED, Status.EXPIRED):
-        reason = f"{lead}; your registration is {registration.get_status_display().lower()}."
-        action = ("Your registration", mine)
+        ended = {
+            Status.CANCELLED: _("%(lead)s; your registration is cancelled."),
+            Status.REJECTED: _("%(lead)s; your registration was not accepted."),
+            Status.EXPIRED: _("%(lead)s; the seat offered to you has expired."),
+        }
+        reason = ended[status] % {"lead": lead}
+        action = (_("Your registration"), mine)
     else:
-        reason = f"{lead}; you are not registered for this event."
-        action = ("Register", mine)
+        reason = _("%(lead)s; you are not registered for this event.") % {"lead": lead}
+        action = (_("Register"), mine)
     roles = set(TeamMembership.objects.filter(event=event, user=user)
                 .values_list("role", flat=True))
     tools = []
     if TeamMembership.Role.ORGANISER in roles:
-        tools.append(("Organisers' tools", reverse("staff_home")))
+        tools.append((_("Organisers' tools"), reverse("staff_home")))
     if TeamMembership.Role.REVIEWER in roles:
-        tools.append(("Your reviews", reverse("review:home", args=[event.slug])))
+        tools.append((_("Your reviews"), reverse("review:home", args=[event.slug])))
     if TeamMembership.Role.SECURITY_OFFICER in roles:
-        tools.append(("The security office",
+        tools.append((_("The security office"),
                       reverse("vault_security:overview", args=[event.slug])))
     if tools and not registration:
         # Staff who are not participants: their role is the point, not a registration.
-        reason = f"{lead}. You take part in this event as a member of its team."
+        reason = _("%(lead)s. You take part in this event as a member of its team.") % {
+            "lead": lead}
         action = None
     if action is not None and not RegistrationSettings.objects.filter(event=event).exists():
         action = None  # no registration page to send them to (it would be a 404)

@@ -14,18 +14,19 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.lifecycle import Machine
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending approval"
-    CONFIRMED = "confirmed", "Confirmed"
-    WAITLISTED = "waitlisted", "On the waiting list"
-    OFFERED = "offered", "Seat offered"
-    CANCELLED = "cancelled", "Cancelled"
-    REJECTED = "rejected", "Rejected"
-    EXPIRED = "expired", "Offer expired"
+    PENDING = "pending", _("Pending approval")
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    OFFERED = "offered", _("Seat offered")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Offer expired")
 
 
 NEW = ""  # before the first transition

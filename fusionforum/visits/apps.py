@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VisitsConfig(AppConfig):
     name = "fusionforum.visits"
     label = "visits"
-    verbose_name = "Site visits"
+    verbose_name = _("Site visits")
 
     def ready(self):
         from fusionforum.accounts import personal_data as accounts_personal_data

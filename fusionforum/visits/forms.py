@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.translated_fields import add_translated_fields, localized_names
@@ -18,12 +19,13 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
         fields = ["signup_opens_at", "signup_closes_at"]
         widgets = {"signup_opens_at": forms.DateTimeInput(**_DT),
                    "signup_closes_at": forms.DateTimeInput(**_DT)}
+        labels = {"signup_opens_at": _("Sign-up opens"), "signup_closes_at": _("Sign-up closes")}
 
     def clean(self):
         data = super().clean()
         opens, closes = data.get("signup_opens_at"), data.get("signup_closes_at")
         if opens and closes and closes <= opens:
-            self.add_error("signup_closes_at", "Sign-up must close after it opens.")
+            self.add_error("signup_closes_at", _("Sign-up must close after it opens."))
         return data
 
 
@@ -33,6 +35,11 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
         fields = [*localized_names("name"), *localized_names("description"), "minimum_age",
                   "closed_shoes", "protective_equipment", "mobility_limits", "languages",
                   "clearance_lead_days", "position"]
+        labels = {"minimum_age": _("Minimum age"), "closed_shoes": _("Closed shoes required"),
+                  "protective_equipment": _("Protective equipment"),
+                  "mobility_limits": _("Mobility limits"), "languages": _("Languages"),
+                  "clearance_lead_days": _("Clearance lead time (days)"),
+                  "position": _("Position in the list")}
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +65,9 @@ class RunForm(AccessibleFormMixin, forms.ModelForm):
         model = TourRun
         fields = ["start", "duration_minutes", "meeting_point", "capacity", "guide"]
         widgets = {"start": forms.DateTimeInput(**_DT)}
+        labels = {"start": _("Start"), "duration_minutes": _("Duration (minutes)"),
+                  "meeting_point": _("Meeting point"), "capacity": _("Capacity"),
+                  "guide": _("Guide")}
         # The capacity is checked against the seats held by services.save_run, under the
         # run's lock: a check here would count without it.
 
@@ -82,7 +92,7 @@ class RankingForm(AccessibleFormMixin, forms.Form):
             if rank is None:
                 continue
             if rank in ranks.values():
-                self.add_error(f"run_{run.pk}", "Each rank can be used only once.")
+                self.add_error(f"run_{run.pk}", _("Each rank can be used only once."))
             ranks[run.pk] = rank
         data["ranking"] = [pk for pk, _ in sorted(ranks.items(), key=lambda kv: kv[1])]
         return data
@@ -92,7 +102,7 @@ class RankingForm(AccessibleFormMixin, forms.Form):
 
 
 class MoveForm(AccessibleFormMixin, forms.Form):
-    run = forms.ModelChoiceField(queryset=TourRun.objects.none(), label="Move to run")
+    run = forms.ModelChoiceField(queryset=TourRun.objects.none(), label=_("Move to run"))
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,8 +111,8 @@ class MoveForm(AccessibleFormMixin, forms.Form):
 
 
 class AddPersonForm(AccessibleFormMixin, forms.Form):
-    email = forms.EmailField(label="Participant's e-mail address",
-                             help_text="A participant with a confirmed registration.")
+    email = forms.EmailField(label=_("Participant's e-mail address"),
+                             help_text=_("A participant with a confirmed registration."))
 
 
 def annotate_fill(queryset):

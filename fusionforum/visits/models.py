@@ -11,7 +11,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.core.text import validate_multiline, validate_single_line
@@ -26,14 +28,14 @@ class VisitSettings(models.Model):
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="visit_settings")
     signup_opens_at = models.DateTimeField("sign-up opens")
     signup_closes_at = models.DateTimeField(
-        "sign-up closes",
-        help_text="Until then participants rank tours; nothing is first-come-first-served.")
+        _("sign-up closes"),
+        help_text=_("Until then participants rank tours; nothing is first-come-first-served."))
     allocated_at = models.DateTimeField(null=True, blank=True)
     allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        verbose_name_plural = "visit settings"
+        verbose_name_plural = _("visit settings")
 
     def __str__(self) -> str:
         return f"Visits of {self.event}"
@@ -56,20 +58,20 @@ class TourType(models.Model):
     description = models.TextField(validators=[validate_multiline], max_length=5000)
     minimum_age = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(99)],
-        help_text="Leave empty if there is no minimum age.")
-    closed_shoes = models.BooleanField("closed shoes required", default=False)
+        help_text=_("Leave empty if there is no minimum age."))
+    closed_shoes = models.BooleanField(_("closed shoes required"), default=False)
     protective_equipment = models.CharField(
         max_length=300, blank=True, validators=[validate_single_line],
-        help_text="For example “helmet and high-visibility vest, provided on site”.")
+        help_text=_("For example “helmet and high-visibility vest, provided on site”."))
     mobility_limits = models.CharField(
         max_length=300, blank=True, validators=[validate_single_line],
-        help_text="For example “stairs and ladders; not accessible in a wheelchair”.")
+        help_text=_("For example “stairs and ladders; not accessible in a wheelchair”."))
     languages = models.CharField(max_length=200, default="English",
                                  validators=[validate_single_line])
     clearance_lead_days = models.PositiveSmallIntegerField(
-        "clearance lead time (days)", default=12,
+        _("clearance lead time (days)"), default=12,
         validators=[MinValueValidator(0), MaxValueValidator(120)],
-        help_text="The security office needs the identity data this many days before a run.")
+        help_text=_("The security office needs the identity data this many days before a run."))
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -93,14 +95,17 @@ class TourRun(models.Model):
     meeting_point = models.CharField(max_length=200, validators=[validate_single_line])
     capacity = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1), MaxValueValidator(500)],
-        help_text="A coach holds about 30 people.")
+        help_text=_("A coach holds about 30 people."))
     guide = models.CharField(max_length=150, blank=True, validators=[validate_single_line])
 
     class Meta:
         ordering = ["start", "tour__position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.tour.name}, {timezone.localtime(self.start):%a %d %b %H:%M}"
+        # Shown to people (run lists, messages): the month and weekday follow the language.
+        start = formats.date_format(timezone.localtime(self.start),
+                                    pgettext("date format of a tour run", "D j M H:i"))
+        return f"{self.tour.name}, {start}"
 
     @property
     def end(self) -> dt.datetime:
@@ -140,7 +145,7 @@ class Seat(models.Model):
                              related_name="tour_seats")
     status = models.CharField(max_length=20, choices=SeatStatus.choices, db_index=True)
     source = models.CharField(max_length=20, blank=True,
-                              help_text="allocation, first-come, waiting list or organiser")
+                              help_text=_("allocation, first-come, waiting list or organiser"))
     created_at = models.DateTimeField()
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()

@@ -22,11 +22,14 @@ from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from fusionforum.accounts.models import User
 from fusionforum.cfp.models import SpeakerProfile
 from fusionforum.core import audit, clock
-from fusionforum.core.sentences import as_sentence
+from fusionforum.core.languages import speaking_to
 from fusionforum.meetings.busy import Busy
 from fusionforum.notifications.services import queue_email
 from fusionforum.programme.models import Release
@@ -118,7 +121,7 @@ def busy_periods(event, user_ids=None) -> dict[int, list[tuple[dt.datetime, dt.d
                           dt.datetime.fromisoformat(talk["end"]))
             for code in talk.get("speakers", []):
                 if code in users:
-                    found[users[code]].append((start, end, f"your talk “{talk['title']}”"))
+                    found[users[code]].append((start, end, ("talk", talk["title"])))
     try:
         from fusionforum.meetings.models import MeetingRelease
     except ImportError:  # pragma: no cover
@@ -132,7 +135,7 @@ def busy_periods(event, user_ids=None) -> dict[int, list[tuple[dt.datetime, dt.d
             if meeting.get("expert_user"):
                 people.append(meeting["expert_user"])
             for user_id in people:
-                found[user_id].append((start, end, "a published expert meeting"))
+                found[user_id].append((start, end, ("meeting", "")))
     if user_ids is not None:
         wanted = set(user_ids)
         return {k: v for k, v in found.items() if k in wanted}
@@ -140,6 +143,38 @@ def busy_periods(event, user_ids=None) -> dict[int, list[tuple[dt.datetime, dt.d
 
 
 # Clearance (the vault sits below: we ask it, it never asks us) --------------------------------
+
+
+CLEARANCE_LABELS = {
+    "not_required": pgettext_lazy("site access clearance", "not required"),
+    "missing": pgettext_lazy("site access clearance", "identity data missing"),
+    "submitted": pgettext_lazy("site access clearance",
+                               "submitted, awaiting the security office"),
+    "approved": pgettext_lazy("site access clearance", "approved"),
+    "refused": pgettext_lazy("site access clearance", "refused"),
+}
+
+SOURCE_LABELS = {
+    "allocation": pgettext_lazy("seat source", "allocation"),
+    "first-come": pgettext_lazy("seat source", "first come"),
+    "waiting list": pgettext_lazy("seat source", "waiting list"),
+    "organiser": pgettext_lazy("seat source", "organiser"),
+}
+
+
+def clearance_label(status: str) -> str:
+    """A clearance status (``clearance_status``) in words for a page, in its language."""
+    return str(CLEARANCE_LABELS.get(status, status)) if status else ""
+
+
+def source_label(source: str) -> str:
+    return str(SOURCE_LABELS.get(source, source))
+
+
+def _already_on(organiser: bool) -> str:
+    if organiser:
+        return _("The person is already on that run or its waiting list.")
+    return _("You are already on this run or its waiting list.")
 
 
 def clearance_status(event, user) -> str:
@@ -227,7 +262,30 @@ def _held(run_id: int) -> int:
     return Seat.objects.filter(run_id=run_id, status=SeatStatus.HELD).count()
 
 
-def _conflict(run: TourRun, user, *, ignore_seat=None) -> str | None:
+def _overlap_reason(why: tuple[str, str], *, organiser: bool = False) -> str:
+    """A busy period (``("talk", title)`` or ``("meeting", "")``) as a sentence, in the
+    language of the moment; ``organiser``: said of the person rather than to them."""
+    kind, title = why
+    if kind == "talk":
+        if organiser:
+            return _("It overlaps the person's talk “%(title)s”.") % {"title": title}
+        return _("It overlaps your talk “%(title)s”.") % {"title": title}
+    return _("It overlaps a published expert meeting.")
+
+
+def _same_tour(tour_name: str, *, organiser: bool = False) -> str:
+    if organiser:
+        return _("The person already has a seat on “%(tour)s”.") % {"tour": tour_name}
+    return _("You already have a seat on “%(tour)s”.") % {"tour": tour_name}
+
+
+def _overlaps_seat(tour_name: str, *, organiser: bool = False) -> str:
+    if organiser:
+        return _("It overlaps the person's seat on “%(tour)s”.") % {"tour": tour_name}
+    return _("It overlaps your seat on “%(tour)s”.") % {"tour": tour_name}
+
+
+def _conflict(run: TourRun, user, *, ignore_seat=None, organiser: bool = False) -> str | None:
     """Why the person cannot hold ``run`` besides their other seats and busy periods."""
     others = Seat.objects.filter(run__tour__event_id=run.tour.event_id, user=user,
                                  status=SeatStatus.HELD).select_related("run__tour")
@@ -235,12 +293,12 @@ def _conflict(run: TourRun, user, *, ignore_seat=None) -> str | None:
         others = others.exclude(pk=ignore_seat.pk)
     for seat in others:
         if seat.run.tour_id == run.tour_id:
-            return f"You already have a seat on “{run.tour.name}”."
+            return _same_tour(run.tour.name, organiser=organiser)
         if run.overlaps(seat.run.start, seat.run.end):
-            return f"It overlaps your seat on “{seat.run.tour.name}”."
+            return _overlaps_seat(seat.run.tour.name, organiser=organiser)
     for start, end, why in busy_periods(run.tour.event, [user.pk]).get(user.pk, []):
         if run.overlaps(start, end):
-            return as_sentence(f"It overlaps {why}")
+            return _overlap_reason(why, organiser=organiser)
     return None
 
 
@@ -258,48 +316,48 @@ def unavailable_runs(event, user, runs) -> dict[int, str]:
             continue
         for seat in held:
             if seat.run.tour_id == run.tour_id:
-                reasons[run.pk] = f"You already have a seat on “{run.tour.name}”."
+                reasons[run.pk] = _same_tour(run.tour.name)
                 break
             if run.overlaps(seat.run.start, seat.run.end):
-                reasons[run.pk] = f"It overlaps your seat on “{seat.run.tour.name}”."
+                reasons[run.pk] = _overlaps_seat(seat.run.tour.name)
                 break
         else:
             for start, end, why in busy:
                 if run.overlaps(start, end):
-                    reasons[run.pk] = f"It overlaps {why}."
+                    reasons[run.pk] = _overlap_reason(why)
                     break
     return reasons
 
 
 def take_seat(run: TourRun, user, *, by=None, source="first-come",
-              allow_waitlist=True) -> Seat:
+              allow_waitlist=True, organiser: bool = False) -> Seat:
     """After the allocation: a free seat first come, first served, else the waiting list."""
     event = run.tour.event
     now = clock.now()
     if phase(event, now) != "allocated":
-        raise VisitError("Free seats open once the organisers have allocated the tours.")
+        raise VisitError(_("Free seats open once the organisers have allocated the tours."))
     if confirmed_registration(event, user) is None:
-        raise VisitError("Only participants with a confirmed registration can join a tour.")
+        raise VisitError(_("Only participants with a confirmed registration can join a tour."))
     if run.start <= now:
-        raise VisitError("This run has already started.")
+        raise VisitError(_("This run has already started."))
     with run_lock(run, durable=True):
         if Seat.objects.filter(run=run, user=user, status__in=ACTIVE).exists():
-            raise VisitError("You are already on this run or its waiting list.")
-        reason = _conflict(run, user)
+            raise VisitError(_already_on(organiser))
+        reason = _conflict(run, user, organiser=organiser)
         if reason:
             raise VisitError(reason)
         free = _held(run.pk) < run.capacity
         _pause()
         if not free and not allow_waitlist:
-            raise VisitError("This run is full.")
+            raise VisitError(_("This run is full."))
         target = SeatStatus.HELD if free else SeatStatus.WAITLISTED
         try:
             with transaction.atomic():
                 seat = _new_seat(run, user, target, by=by, source=source)
         except IntegrityError as exc:
-            raise VisitError("You are already on this run or its waiting list.") from exc
+            raise VisitError(_already_on(organiser)) from exc
     if target == SeatStatus.HELD:
-        _mail_seat(seat, "You have a seat")
+        _mail_seat(seat, gettext_lazy("You have a seat"))
     return seat
 
 
@@ -363,38 +421,43 @@ def refuse_clearance(event, user, *, by=None) -> list[Seat]:
             if was_held:
                 promote(seat.run)
     if ended:
-        lines = "\n".join(f"- {s.run.tour.name}, {_when(s.run)}" for s in ended)
-        queue_email(to=[user.email], subject=f"{event.title}: site visits cancelled",
-                    body=(f"Hello,\n\nThe site's security office could not grant you access, so "
-                          f"your places on these tours have been released:\n\n{lines}\n\n"
-                          f"Please contact the organisers if you have questions.\n"),
-                    purpose="visits.refused")
+        with speaking_to(user, event):
+            lines = "\n".join(f"- {s.run.tour.name}, {_when(s.run)}" for s in ended)
+            queue_email(
+                to=[user.email],
+                subject=_("%(event)s: site visits cancelled") % {"event": event.title},
+                body=_("Hello,\n\nThe site's security office could not grant you access, so "
+                       "your places on these tours have been released:\n\n%(lines)s\n\n"
+                       "Please contact the organisers if you have questions.\n")
+                % {"lines": lines},
+                purpose="visits.refused")
     return ended
 
 
 def move(seat: Seat, target: TourRun, *, by) -> Seat:
     """Organiser: move a held seat to another run, within that run's capacity."""
     if seat.status != SeatStatus.HELD:
-        raise VisitError("Only a held seat can be moved.")
+        raise VisitError(_("Only a held seat can be moved."))
     if target.pk == seat.run_id:
-        raise VisitError("The seat is already on that run.")
+        raise VisitError(_("The seat is already on that run."))
     with run_lock(seat.run, target, durable=True):
         seat.refresh_from_db()
         if seat.status != SeatStatus.HELD:
-            raise VisitError("Only a held seat can be moved.")
+            raise VisitError(_("Only a held seat can be moved."))
         if _held(target.pk) >= target.capacity:
-            raise VisitError(f"“{target}” is full ({target.capacity} seats).")
+            raise VisitError(ngettext("“%(run)s” is full (%(count)s seat).",
+                                      "“%(run)s” is full (%(count)s seats).", target.capacity)
+                             % {"run": target, "count": target.capacity})
         if Seat.objects.filter(run=target, user=seat.user, status__in=ACTIVE).exists():
-            raise VisitError("The person is already on that run or its waiting list.")
-        reason = _conflict(target, seat.user, ignore_seat=seat)
+            raise VisitError(_already_on(True))
+        reason = _conflict(target, seat.user, ignore_seat=seat, organiser=True)
         if reason:
-            raise VisitError(reason.replace("You already have", "The person already has")
-                             .replace("your", "their"))
+            raise VisitError(reason)
         _move(seat, SeatStatus.CANCELLED, by=by, note=f"moved to run {target.pk}")
         new = _new_seat(target, seat.user, SeatStatus.HELD, by=by, source="organiser",
                         note=f"moved from run {seat.run_id}")
         promote(seat.run)
-    _mail_seat(new, "Your tour has changed")
+    _mail_seat(new, gettext_lazy("Your tour has changed"))
     return new
 
 
@@ -439,8 +502,10 @@ def save_run(run: TourRun, *, by) -> tuple[TourRun, list[Seat]]:
         held = _held(run.pk)
         _pause()
         if run.capacity < held:
-            raise CapacityBelowHeld(f"{held} seats are already held; move or cancel some "
-                                    f"first.")
+            raise CapacityBelowHeld(ngettext(
+                "%(count)s seat is already held; move or cancel it first.",
+                "%(count)s seats are already held; move or cancel some first.", held)
+                % {"count": held})
         run.save()
         audit.record("visits.run_saved", run, actor=by, summary=str(run))
         promoted = promote(run)  # a larger coach frees seats for the waiting list
@@ -454,14 +519,14 @@ def save_ranking(event, user, run_ids: list[int]) -> list[Preference]:
     """Replace the person's ranking (most wanted first) while sign-up is open."""
     now = clock.now()
     if phase(event, now) != "open":
-        raise VisitError("Tour sign-up is not open.")
+        raise VisitError(_("Tour sign-up is not open."))
     if confirmed_registration(event, user) is None:
-        raise VisitError("Only participants with a confirmed registration can sign up.")
+        raise VisitError(_("Only participants with a confirmed registration can sign up."))
     if len(set(run_ids)) != len(run_ids):
-        raise VisitError("Each run can be ranked only once.")
+        raise VisitError(_("Each run can be ranked only once."))
     runs = {r.pk: r for r in TourRun.objects.filter(tour__event=event, pk__in=run_ids)}
     if len(runs) != len(run_ids):
-        raise VisitError("Unknown tour run.")
+        raise VisitError(_("Unknown tour run."))
     with transaction.atomic(durable=True):
         Preference.objects.filter(run__tour__event=event, user=user).delete()
         prefs = [Preference.objects.create(run=runs[run_id], user=user, rank=rank,
@@ -486,7 +551,7 @@ def instance(event) -> tuple[list[allocation.Run], list[allocation.Person]]:
         rankings[user_id].append(run_id)
     busy = busy_periods(event, rankings.keys())
     people = [allocation.Person(user_id, tuple(ranking),
-                                tuple((s, e) for s, e, _ in busy.get(user_id, [])))
+                                tuple((s, e) for s, e, _why in busy.get(user_id, [])))
               for user_id, ranking in sorted(rankings.items())]
     return runs, people
 
@@ -503,7 +568,7 @@ def apply_allocation(event, *, by) -> allocation.Result:
     with transaction.atomic(durable=True):
         current = VisitSettings.objects.select_for_update().get(event=event)
         if current.phase(now) != "closed":
-            raise VisitError("The allocation runs once, after sign-up has closed.")
+            raise VisitError(_("The allocation runs once, after sign-up has closed."))
         # The runs too, as run_lock would: a capacity changed now waits for the seats below.
         list(TourRun.objects.select_for_update(of=("self",)).filter(tour__event=event)
              .order_by("pk"))
@@ -552,42 +617,57 @@ def _when(run: TourRun) -> str:
     from django.utils import timezone
 
     local = timezone.localtime(run.start, run.tour.event.tz)
-    return f"{local:%A %d %B, %H:%M} ({run.duration_minutes} min), meet at {run.meeting_point}"
+    return _("%(when)s (%(minutes)s min), meet at %(place)s") % {
+        "when": formats.date_format(local, "l j F, H:i"), "minutes": run.duration_minutes,
+        "place": run.meeting_point}
 
 
 def _page(event) -> str:
     return django_settings.SITE_URL + reverse("visits:home", args=[event.slug])
 
 
-def _mail_seat(seat: Seat, subject: str) -> None:
+def _mail_seat(seat: Seat, subject) -> None:
+    """``subject``: a lazy string, rendered in the recipient's language."""
     run = seat.run
     event = run.tour.event
     user = seat.user
-    queue_email(to=[user.email], subject=f"{event.title}: {subject} – {run.tour.name}",
-                body=(f"Hello,\n\nYou have a seat on the tour “{run.tour.name}”:\n"
-                      f"{_when(run)}.\n\nThe site needs your identity data for access at least "
-                      f"{run.tour.clearance_lead_days} days before the tour. Your tours and "
-                      f"requirements: {_page(event)}\n"),
-                purpose="visits.seat")
+    with speaking_to(user, event):
+        body = _("Hello,\n\nYou have a seat on the tour “%(tour)s”:\n%(when)s.\n\n") % {
+            "tour": run.tour.name, "when": _when(run)}
+        body += ngettext(
+            "The site needs your identity data for access at least %(days)s day before the "
+            "tour.", "The site needs your identity data for access at least %(days)s days "
+            "before the tour.", run.tour.clearance_lead_days) % {
+            "days": run.tour.clearance_lead_days}
+        body += " " + _("Your tours and requirements: %(url)s") % {"url": _page(event)} + "\n"
+        queue_email(to=[user.email],
+                    subject=_("%(event)s: %(subject)s – %(tour)s") % {
+                        "event": event.title, "subject": subject, "tour": run.tour.name},
+                    body=body, purpose="visits.seat")
 
 
 def _mail_allocation(event, people, result, run_objects) -> None:
     emails = dict(User.objects.filter(pk__in=[p.id for p in people])
                   .values_list("pk", "email"))
+    users = {u.pk: u for u in User.objects.filter(pk__in=[p.id for p in people])}
     for person in people:
         granted = result.assignment.get(person.id, [])
-        if granted:
-            lines = "\n".join(f"- {run_objects[r].tour.name}: {_when(run_objects[r])}"
-                              for r in granted)
-            body = (f"Hello,\n\nThe tours have been allocated. You have a seat on:\n\n{lines}\n"
-                    f"\nWishes we could not grant are on the waiting lists; you will hear from "
-                    f"us if a seat frees up. Details: {_page(event)}\n")
-        else:
-            body = ("Hello,\n\nThe tours have been allocated. We are sorry: there was no seat "
-                    "left on the runs you asked for. You are on their waiting lists, ahead of "
-                    f"people who already have a tour. Details: {_page(event)}\n")
-        queue_email(to=[emails[person.id]], subject=f"{event.title}: your site visits",
-                    body=body, purpose="visits.allocation")
+        with speaking_to(users.get(person.id), event):
+            if granted:
+                lines = "\n".join(f"- {run_objects[r].tour.name}: {_when(run_objects[r])}"
+                                  for r in granted)
+                body = _("Hello,\n\nThe tours have been allocated. You have a seat on:\n\n"
+                         "%(lines)s\n\nWishes we could not grant are on the waiting lists; you "
+                         "will hear from us if a seat frees up. Details: %(url)s\n") % {
+                    "lines": lines, "url": _page(event)}
+            else:
+                body = _("Hello,\n\nThe tours have been allocated. We are sorry: there was no "
+                         "seat left on the runs you asked for. You are on their waiting lists, "
+                         "ahead of people who already have a tour. Details: %(url)s\n") % {
+                    "url": _page(event)}
+            queue_email(to=[emails[person.id]],
+                        subject=_("%(event)s: your site visits") % {"event": event.title},
+                        body=body, purpose="visits.allocation")
 
 
 # Providers for the apps below (registered in apps.py) ------------------------------------------

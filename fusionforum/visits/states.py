@@ -11,16 +11,17 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.lifecycle import Machine
 
 
 class SeatStatus(models.TextChoices):
-    HELD = "held", "Seat held"
-    WAITLISTED = "waitlisted", "On the waiting list"
-    CANCELLED = "cancelled", "Cancelled"
-    REFUSED_CLEARANCE = "refused_clearance", "Clearance refused"
-    EXPIRED = "expired", "Expired"
+    HELD = "held", _("Seat held")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUSED_CLEARANCE = "refused_clearance", _("Clearance refused")
+    EXPIRED = "expired", _("Expired")
 
 
 NEW = ""

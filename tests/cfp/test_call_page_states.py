@@ -82,7 +82,7 @@ def test_closed_with_an_extension_for_this_person(client, call, clock, make_subm
     assert offers(html) == {**NOTHING, "extension": True}
     assert f'href="/workshop-2027/call/{extended.code}/edit/">Extended talk</a> has an ' \
            f"extension" in html
-    assert "10 June 2027 at 12:00" in html
+    assert "10 June 2027, 12:00" in html
     # The colleague has no extension: the page says closed and offers nothing.
     client.logout()
     assert offers(page(client, colleague)) == NOTHING

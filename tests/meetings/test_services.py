@@ -230,7 +230,7 @@ def test_h9_tables(event, people, experts, organiser, meeting_settings):
     b = ask(event, people["bea"], expert=experts["cyril"])
     services.place_meeting(event, a, experts["mara"], 0, by=organiser)
     problems = services.check_placement(event, b, experts["cyril"], 0)
-    assert problems == [("H9", "All 1 tables are taken at 09:00–09:30.")]
+    assert problems == [("H9", "The 1 table is taken at 09:00–09:30.")]
 
 
 # Runs, publication, repair --------------------------------------------------------------------

@@ -67,8 +67,8 @@ def test_fewer_tables_drop_the_least_important_request_of_the_slot(event, placed
     refit = services.save_settings(changed, by=organiser)
     # Beta's first choice stays; Alpha's second choice goes.
     assert slots_of(event) == {placed["alpha_mara"].pk: 4, placed["beta_mara"].pk: 1}
-    assert refit.dropped == ("Alpha Fusion (test) with Cyril Cold at 09:30–10:00: all 1 "
-                             "tables of the slot are taken.",)
+    assert refit.dropped == ("Alpha Fusion (test) with Cyril Cold at 09:30–10:00: the 1 "
+                             "table of the slot is taken.",)
 
 
 def test_longer_slots_move_meetings_in_time(event, placed, organiser):

@@ -125,7 +125,8 @@ ALLOWED = {
 }
 TOPIC_IN_TEMPLATE = re.compile(r"(?<!form)\.topic\b")
 CONFIDENTIAL_IN_TEMPLATE = re.compile(r"\.confidential\b")
-BADGE = re.compile(r"\{% if [\w.]+\.confidential %\} <span class=\"badge\">confidential</span>"
+BADGE = re.compile(r"\{% if [\w.]+\.confidential %\} <span class=\"badge\">"
+                   r"(?:confidential|\{% translate \"confidential\" %\})</span>"
                    r"\{% endif %\}|form\.confidential\b")
 
 

@@ -230,7 +230,9 @@ def test_announce_reset():
 def test_save_and_reset_the_organisers_version(event, organiser):
     kind = registration_emails.KINDS["confirmed"]
     assert placeholders.rows(registration_emails.KINDS, EmailTemplate.objects.none())[0] == {
-        "kind": registration_emails.KINDS["pending"], "custom": None}
+        "kind": registration_emails.KINDS["pending"], "custom": None,
+        "versions": [{"code": "en", "name": "English", "custom": None},
+                     {"code": "fr", "name": "French", "custom": None}]}
     with pytest.raises(ValidationError):
         placeholders.save_custom(EmailTemplate, event, kind, subject="{{ nope }}", body="b",
                                  by=organiser, audit_prefix="registration")
@@ -253,9 +255,9 @@ def test_save_and_reset_the_organisers_version(event, organiser):
                                      audit_prefix="registration") is False
     assert not EmailTemplate.objects.exists()
     assert list(AuditEntry.objects.order_by("pk").values_list("action", "summary")) == [
-        ("registration.email_template_saved", "Customised e-mail “confirmed”"),
-        ("registration.email_template_saved", "Edited e-mail “confirmed”"),
-        ("registration.email_template_reset", "E-mail “confirmed” reset to the default"),
+        ("registration.email_template_saved", "Customised e-mail “confirmed” (en)"),
+        ("registration.email_template_saved", "Edited e-mail “confirmed” (en)"),
+        ("registration.email_template_reset", "E-mail “confirmed” (en) reset to the default"),
     ]
 
 

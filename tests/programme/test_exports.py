@@ -209,7 +209,11 @@ def test_programme_json_is_the_snapshot_with_release_data(client, released, prog
     assert document["version"] == 1
     assert document["release_comment"] == "First programme."
     assert document["released_at"] == "2027-05-20T12:00:00+02:00"
-    snapshot_without_format = {k: v for k, v in released.snapshot.items() if k != "format"}
+    # The snapshot as readers of the event's default language see it (one language per
+    # document: no "translations"; ?lang= asks for another).
+    assert document["language"] == "en"
+    localised = common.localise(released.snapshot, "en")
+    snapshot_without_format = {k: v for k, v in localised.items() if k != "format"}
     for key, value in snapshot_without_format.items():
         assert document[key] == value
     xss = next(t for t in document["talks"] if t["code"] == programme["xss"].code)

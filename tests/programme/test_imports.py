@@ -47,7 +47,7 @@ def test_lswt2019_schedule_xml_is_read_leniently():
     assert all(p["level"] == "warning" for p in parsed["problems"])
     assert "acronym is empty" in messages
     assert "date without a time" in messages
-    assert "31 event(s) have no guid" in messages
+    assert "31 events have no guid" in messages
     assert "flat <person>" in messages
 
 

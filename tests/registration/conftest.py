@@ -76,3 +76,13 @@ def register(event):
 @pytest.fixture
 def hours():
     return lambda n: dt.timedelta(hours=n)
+
+
+@pytest.fixture(autouse=True)
+def back_to_the_default_language():
+    """A request with ``Accept-Language: fr`` leaves French active in the thread after the
+    response (LocaleMiddleware does not switch back): every test ends on the default again."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -38,7 +38,7 @@ def test_list_shows_every_kind_and_which_are_customised(desk, event):
     assert response.status_code == 200
     html = response.content.decode()
     for kind in emails.KINDS.values():
-        assert kind.label in html
+        assert str(kind.label) in html
         assert edit_url(event, kind.key) in html
     assert html.count("Customised (") == 1
     assert response["Cache-Control"] == "private, no-store"
@@ -70,7 +70,7 @@ def test_save_valid_template(desk, event, organiser):
     assert template.subject == "{{ event_title }}: welcome aboard, {{ first_name }}"
     assert template.body == "Hello {{ full_name }},\n\nBadge: {{ badge_url }}\n"
     entry = AuditEntry.objects.get(action="registration.email_template_saved")
-    assert entry.actor == organiser and entry.data == {"key": "confirmed"}
+    assert entry.actor == organiser and entry.data == {"key": "confirmed", "language": "en"}
     html = desk.get(edit_url(event)).content.decode()
     assert "uses your text" in html and "welcome aboard, Alex" in html
 

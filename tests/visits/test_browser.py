@@ -72,7 +72,7 @@ def test_rank_allocate_see_the_seat(browser, live_server, event, tours, clock,  
         .to_be_visible()
     no_axe(organiser_page, "visits-manage-overview")
     organiser_page.get_by_role("link", name="Allocation", exact=True).click()
-    expect(organiser_page.get_by_text("1 people get at least one tour")).to_be_visible()
+    expect(organiser_page.get_by_text("1 person gets at least one tour")).to_be_visible()
     no_axe(organiser_page, "visits-manage-preview")
     organiser_page.get_by_role("button", name="Apply this allocation").click()
     expect(organiser_page.locator(".messages")).to_contain_text("Allocation applied")
@@ -87,7 +87,7 @@ def test_rank_allocate_see_the_seat(browser, live_server, event, tours, clock,  
     mine = participant.locator(".visits-mine")
     expect(mine).to_contain_text("Cryogenics plant")
     expect(mine).to_contain_text("Seat held")
-    expect(participant.get_by_text("Site access clearance: missing")).to_be_visible()
+    expect(participant.get_by_text("Site access clearance: identity data missing")).to_be_visible()
     no_axe(participant, "visits-home-allocated")
     # The refused duplicate rank was answered 400 on purpose; nothing else went wrong.
     assert [p for p in participant.console_problems if "400 (Bad Request)" not in p] == []

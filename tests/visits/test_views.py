@@ -239,7 +239,7 @@ def test_allocation_preview_and_apply(client, event, tours, cast, clock,
     assert not Seat.objects.exists()
     clock.set(paris(2027, 5, 23, 9))
     page = client.get(manage(event, "allocation/")).content.decode()
-    assert "Apply this allocation" in page and "1 people get at least one tour" in page
+    assert "Apply this allocation" in page and "1 person gets at least one tour" in page
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(manage(event, "allocation/")).status_code == 302
     held = Seat.objects.get(status=SeatStatus.HELD)

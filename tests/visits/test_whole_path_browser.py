@@ -55,7 +55,7 @@ def test_rank_allocate_fill_in_approve_status_shown(browser, live_server, event,
 
     participant.goto(f"{live_server.url}/{slug}/visits/")
     expect(participant.locator(".visits-mine")).to_contain_text("Seat held")
-    expect(participant.get_by_text("Site access clearance: missing")).to_be_visible()
+    expect(participant.get_by_text("Site access clearance: identity data missing")).to_be_visible()
     participant.goto(f"{live_server.url}/{slug}/site-access/")
     expect(participant.locator("#clearance-status")).to_have_text("Missing")
     participant.get_by_label("Given names (as on the document)").fill("Ada")

@@ -14,6 +14,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
@@ -108,24 +110,24 @@ def detail(request, event, code):
                     if deadline_form.is_valid():
                         services.extend_deadline(submission, request.user,
                                                  deadline_form.cleaned_data["edit_deadline"])
-                        messages.success(request, "The edit deadline is saved.")
+                        messages.success(request, _("The edit deadline is saved."))
                         return redirect("cfp_manage:detail", slug=event.slug, code=code)
                 elif action == "duration":
                     duration_form = forms.DurationForm(request.POST)
                     if duration_form.is_valid():
                         services.set_duration(submission, request.user,
                                               duration_form.cleaned_data["duration_minutes"])
-                        messages.success(request, "The talk length is saved.")
+                        messages.success(request, _("The talk length is saved."))
                         return redirect("cfp_manage:detail", slug=event.slug, code=code)
                 elif action == "notes":
                     notes_form = forms.NotesForm(request.POST)
                     if notes_form.is_valid():
                         services.set_internal_notes(submission, request.user,
                                                     notes_form.cleaned_data["internal_notes"])
-                        messages.success(request, "The notes are saved.")
+                        messages.success(request, _("The notes are saved."))
                         return redirect("cfp_manage:detail", slug=event.slug, code=code)
                 else:
-                    messages.error(request, "Unknown action.")
+                    messages.error(request, _("Unknown action."))
         except ValidationError as exc:
             target = {"deadline": deadline_form, "duration": duration_form,
                       "notes": notes_form}.get(action)
@@ -148,7 +150,7 @@ def slides(request, event, code):
     submission = _submission(event, code)
     handle = services.open_slides(submission)
     if handle is None:
-        raise Http404("No slides.")
+        raise Http404(_("No slides."))
     return slides_response(handle, services.slides_download_name(submission))
 
 
@@ -167,7 +169,7 @@ def call_settings(request, event):
                 except ValidationError as exc:
                     forms.errors_to_form(form, exc)
                 else:
-                    messages.success(request, "The call's settings are saved.")
+                    messages.success(request, _("The call's settings are saved."))
                     return redirect("cfp_manage:settings", slug=event.slug)
             status = 400
     return _render(request, event, "settings.html", {"form": form, "call": call},
@@ -188,7 +190,7 @@ def categories(request, event):
             except ValidationError as exc:
                 form.add_error(f"name_{event.default_language}", exc.messages)
             else:
-                messages.success(request, "The category is added.")
+                messages.success(request, _("The category is added."))
                 return redirect("cfp_manage:categories", slug=event.slug)
         status = 400
     usage = {c.pk: services.category_usage(c) for c in items}
@@ -205,28 +207,34 @@ def category_action(request, event, pk):
     try:
         if action == "rename":
             services.rename_category(category, request.user, request.POST.get("name", ""))
-            messages.success(request, "The category is renamed.")
+            messages.success(request, _("The category is renamed."))
         elif action in ("up", "down"):
             services.move_category(category, request.user, action)
         elif action == "delete":
             services.delete_category(category, request.user)
-            messages.success(request, f"“{category.name}” is removed.")
+            messages.success(request, _("“%(name)s” is removed.") % {"name": category.name})
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
     except ValidationError as exc:
-        messages.error(request, f"“{category.name}” was not renamed: {' '.join(exc.messages)}")
+        messages.error(request, _("“%(name)s” was not renamed: %(reasons)s")
+                       % {"name": category.name, "reasons": " ".join(exc.messages)})
         return redirect("cfp_manage:categories", slug=event.slug)
     except services.SubmissionError as exc:
         messages.error(request, str(exc))
     return redirect("cfp_manage:categories", slug=event.slug)
 
 
+# Column headers for people reading the spreadsheet, in the organiser's language.
 EXPORT_HEADER = [
-    "Code", "State", "Title", "Organisation", "Organisation kind", "Approach", "Country",
-    "Speakers", "Abstract", "Q1 breakthroughs", "Q1 visibility", "Scale", "Key figures",
-    "Q2 challenges", "Q2 visibility", "Q2 categories", "Q3 how ITER can help",
-    "Q3 visibility", "Q3 categories", "Duration (minutes)", "Slides", "Created", "Submitted",
-    "Edit deadline",
+    gettext_lazy("Code"), pgettext_lazy("export column", "State"), gettext_lazy("Title"),
+    gettext_lazy("Organisation"), gettext_lazy("Organisation kind"), gettext_lazy("Approach"),
+    gettext_lazy("Country"), gettext_lazy("Speakers"), gettext_lazy("Abstract"),
+    gettext_lazy("Q1 breakthroughs"), gettext_lazy("Q1 visibility"), gettext_lazy("Scale"),
+    gettext_lazy("Key figures"), gettext_lazy("Q2 challenges"), gettext_lazy("Q2 visibility"),
+    gettext_lazy("Q2 categories"), gettext_lazy("Q3 how ITER can help"),
+    gettext_lazy("Q3 visibility"), gettext_lazy("Q3 categories"),
+    gettext_lazy("Duration (minutes)"), gettext_lazy("Slides"), gettext_lazy("Created"),
+    gettext_lazy("Submitted"), gettext_lazy("Edit deadline"),
 ]
 
 
@@ -237,24 +245,24 @@ def export_rows(event, submissions, viewer):
     def answer(answers, key) -> tuple[str, str]:
         # Text and level of an answer the viewer may read; empty cells otherwise.
         found = answers.get(key)
-        return (found.text, found.visibility_label) if found else ("", "")
+        return (found.text, str(found.visibility_label)) if found else ("", "")
 
     rows = []
     for s, shown in visible_answers_of(submissions, viewer, Purpose.ORGANISER_DESK):
         org = s.organisation
         answers = {a.question.key: a for a in shown}
         rows.append([
-            s.code, s.get_state_display(), s.title, org.name, org.get_kind_display(),
-            org.get_fusion_approach_display() if org.fusion_approach else "", org.country.code,
+            s.code, str(s.get_state_display()), s.title, org.name, str(org.get_kind_display()),
+            str(org.get_fusion_approach_display()) if org.fusion_approach else "", org.country.code,
             "; ".join(link.user.full_name or link.user.email for link in s.speaker_links.all()),
             s.abstract, *answer(answers, "breakthroughs"),
-            s.get_breakthrough_scale_display() if s.breakthrough_scale else "",
+            str(s.get_breakthrough_scale_display()) if s.breakthrough_scale else "",
             "; ".join(str(f) for f in s.key_figures.all()),
             *answer(answers, "challenges"),
             "; ".join(c.name for c in s.challenge_categories.all()),
             *answer(answers, "iter_help"),
             "; ".join(c.name for c in s.help_categories.all()),
-            s.effective_duration(), "yes" if s.slides else "no", when(s.created_at),
+            s.effective_duration(), _("yes") if s.slides else _("no"), when(s.created_at),
             when(s.submitted_at), when(s.edit_deadline),
         ])
     return rows
@@ -264,16 +272,17 @@ def export_rows(event, submissions, viewer):
 @require_safe
 def export(request, event, fmt):
     if fmt not in ("csv", "xlsx"):
-        raise Http404("No such format.")
-    _, found = _filtered(event, request.GET)
+        raise Http404(_("No such format."))
+    _unused, found = _filtered(event, request.GET)
     found = found.prefetch_related("key_figures")
     rows = export_rows(event, found, request.user)
     services.record_export(event, by=request.user, count=len(rows), fmt=fmt)
     stamp = clock.now().strftime("%Y%m%d-%H%M")
+    header = [str(name) for name in EXPORT_HEADER]
     if fmt == "csv":
-        body, content_type = sheet.to_csv(EXPORT_HEADER, rows), sheet.CSV_CONTENT_TYPE
+        body, content_type = sheet.to_csv(header, rows), sheet.CSV_CONTENT_TYPE
     else:
-        body = sheet.to_xlsx(EXPORT_HEADER, rows, title="Submissions")
+        body = sheet.to_xlsx(header, rows, title=_("Submissions"))
         content_type = sheet.XLSX_CONTENT_TYPE
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = (

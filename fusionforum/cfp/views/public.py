@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core.forms import posted_data
@@ -41,7 +42,7 @@ def _event(request, slug):
     event = event_services.public_event(slug, request.user)
     call = services.call_settings(event)
     if call is None:
-        raise Http404("This event has no call for presentations.")
+        raise Http404(_("This event has no call for presentations."))
     return event, call
 
 
@@ -65,11 +66,11 @@ writing = gate("cfp.submit", load=_call_event, login_first=False, passes=_with_c
 def _own_submission(request, event, code) -> Submission:
     """The submission if the person is one of its authors or speakers; else 404."""
     if not request.user.is_authenticated:
-        raise Http404("No such submission.")
+        raise Http404(_("No such submission."))
     submission = (Submission.objects.filter(event=event, code=code)
                   .select_related("event", "organisation", "created_by").first())
     if submission is None or not services.is_author(request.user, submission):
-        raise Http404("No such submission.")
+        raise Http404(_("No such submission."))
     return submission
 
 
@@ -142,6 +143,9 @@ def new(request, event, call):
     form, figures = _bound_forms(request, event, organisation)
     if request.method == "GET":
         form.initial["speakers"] = [request.user]
+        # People are taken to write in the language they use the site in; the form says so.
+        form.initial["language"] = (getattr(request.user, "preferred_language", "")
+                                    or translation.get_language() or "")
         return _render(request, event, "edit.html", {
             **_form_context(event, None, form, figures), "organisation": organisation})
     action = request.POST.get("action", "save")
@@ -176,9 +180,9 @@ def _unvalidated(form):
 
 def _saved_message(submission) -> str:
     if submission.state == SubmissionState.SUBMITTED:
-        return ("Your presentation is submitted. You can still change it until the deadline; "
-                "we sent a confirmation to the speakers.")
-    return "Your draft is saved. It is not submitted yet."
+        return _("Your presentation is submitted. You can still change it until the "
+                 "deadline; we sent a confirmation to the speakers.")
+    return _("Your draft is saved. It is not submitted yet.")
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,7 +223,7 @@ def edit(request, event, call, code):
             else:
                 messages.success(request, _saved_message(submission) if action == "submit"
                                  or submission.state == SubmissionState.DRAFT
-                                 else "Your changes are saved.")
+                                 else _("Your changes are saved."))
                 return redirect("cfp:edit", slug=event.slug, code=submission.code)
         else:
             status = 400
@@ -254,7 +258,7 @@ def slides(request, slug, code):
         except services.SubmissionError as exc:
             messages.error(request, str(exc))
             return redirect("cfp:edit", slug=event.slug, code=submission.code)
-        messages.success(request, "The slides are removed.")
+        messages.success(request, _("The slides are removed."))
         return redirect("cfp:edit", slug=event.slug, code=submission.code)
     form = _slides_form(call, submission, request.POST, request.FILES)
     status = 400
@@ -267,7 +271,7 @@ def slides(request, slug, code):
             form.add_error(None, str(exc))
             status = 403
         else:
-            messages.success(request, "Your slides are uploaded.")
+            messages.success(request, _("Your slides are uploaded."))
             return redirect("cfp:edit", slug=event.slug, code=submission.code)
     return _render(request, event, "slides.html",
                    {"submission": submission, "slides_form": form, "call": call}, status=status)
@@ -279,10 +283,10 @@ def slides_download(request, slug, code):
     submission = Submission.objects.filter(event=event, code=code).select_related(
         "event").first()
     if submission is None or not services.may_download_slides(request.user, submission):
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     handle = services.open_slides(submission)
     if handle is None:
-        raise Http404("No slides uploaded.")
+        raise Http404(_("No slides uploaded."))
     return slides_response(handle, services.slides_download_name(submission))
 
 
@@ -309,7 +313,8 @@ def withdraw(request, event, call, code):
             except services.SubmissionError as exc:
                 messages.error(request, str(exc))
                 return redirect("cfp:edit", slug=event.slug, code=submission.code)
-            messages.success(request, f"“{submission.title}” is withdrawn.")
+            messages.success(request, _("“%(title)s” is withdrawn.")
+                             % {"title": submission.title})
             return redirect("cfp:call", slug=event.slug)
         status = 400
     allowed = SubmissionState.WITHDRAWN in _next_states(submission)
@@ -328,7 +333,7 @@ def confirm(request, event, call, code):
         except services.SubmissionError as exc:
             messages.error(request, str(exc))
             return redirect("cfp:confirm", slug=event.slug, code=submission.code)
-        messages.success(request, "Thank you: your talk is confirmed.")
+        messages.success(request, _("Thank you: your talk is confirmed."))
         return redirect("cfp:edit", slug=event.slug, code=submission.code)
     return _render(request, event, "confirm.html", {
         "submission": submission, "call": call,
@@ -359,7 +364,7 @@ def profile(request, event, call):
             except PermissionDenied as exc:
                 raise Http404 from exc
             else:
-                messages.success(request, "Your speaker profile is saved.")
+                messages.success(request, _("Your speaker profile is saved."))
                 return redirect("cfp:profile", slug=event.slug)
         status = 400
     return _render(request, event, "profile.html", {
@@ -375,7 +380,7 @@ def own_photo(request, slug):
     current = services.profile_for(event, request.user)
     handle = services.open_photo(current) if current else None
     if handle is None:
-        raise Http404("No photo.")
+        raise Http404(_("No photo."))
     response = FileResponse(handle, content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     return _private(response)

@@ -15,6 +15,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.accounts.models import User
@@ -55,6 +57,31 @@ def _content_context(submission: Submission, viewer) -> dict:
     }
 
 
+# One sentence per decision (the French agrees the participle with its subject).
+_DECIDED = {
+    SubmissionState.ACCEPTED: lambda: _("“%(title)s” accepted; the speakers are e-mailed."),
+    SubmissionState.REJECTED: lambda: _("“%(title)s” rejected; the speakers are e-mailed."),
+    SubmissionState.WAITLISTED: lambda: _("“%(title)s” waitlisted; the speakers are "
+                                          "e-mailed."),
+}
+_NOT_DECIDED = {
+    SubmissionState.ACCEPTED: lambda: _("%(who)s: not accepted. %(message)s"),
+    SubmissionState.REJECTED: lambda: _("%(who)s: not rejected. %(message)s"),
+    SubmissionState.WAITLISTED: lambda: _("%(who)s: not waitlisted. %(message)s"),
+}
+
+
+def _bulk_done(decision: str, count: int) -> str:
+    if decision == SubmissionState.ACCEPTED:
+        return ngettext("%(count)s submission accepted, speakers e-mailed: %(titles)s.",
+                        "%(count)s submissions accepted, speakers e-mailed: %(titles)s.", count)
+    if decision == SubmissionState.REJECTED:
+        return ngettext("%(count)s submission rejected, speakers e-mailed: %(titles)s.",
+                        "%(count)s submissions rejected, speakers e-mailed: %(titles)s.", count)
+    return ngettext("%(count)s submission waitlisted, speakers e-mailed: %(titles)s.",
+                    "%(count)s submissions waitlisted, speakers e-mailed: %(titles)s.", count)
+
+
 # Reviewers ------------------------------------------------------------------------------------
 
 
@@ -64,7 +91,7 @@ def _reviewable(event, user, code) -> Submission:
     submission = (Submission.objects.select_related("event", "organisation")
                   .filter(event=event, code=code).first())
     if submission is None or not review.may_review(user, submission):
-        raise Http404("No such submission.")
+        raise Http404(_("No such submission."))
     return submission
 
 
@@ -90,17 +117,19 @@ def conflicts(request, event):
     if request.method == "POST":
         if form.is_valid():
             try:
-                _, removed = review.declare_conflict(
+                _conflict, removed = review.declare_conflict(
                     event, request.user, form.cleaned_data["organisation"],
                     reason=form.cleaned_data["reason"])
             except review.ReviewError as exc:
                 form.add_error("organisation", str(exc))
             else:
                 name = form.cleaned_data["organisation"].name
-                text = f"Conflict with {name} declared."
+                text = _("Conflict with %(organisation)s declared.") % {"organisation": name}
                 if removed:
-                    text += (f" {removed} submission{'s' if removed != 1 else ''} "
-                             "taken back from you.")
+                    text += " " + ngettext(
+                        "%(count)s submission taken back from you.",
+                        "%(count)s submissions taken back from you.", removed) % {
+                        "count": removed}
                 messages.success(request, text)
                 return redirect("review:conflicts", slug=event.slug)
         status = 400
@@ -118,7 +147,8 @@ def conflict_withdraw(request, event, pk):
     conflict = get_object_or_404(ReviewerConflict.objects.select_related("organisation"),
                                  pk=pk, event=event, reviewer=request.user)
     review.withdraw_conflict(conflict, by=request.user)
-    messages.success(request, f"Conflict with {conflict.organisation.name} withdrawn.")
+    messages.success(request, _("Conflict with %(organisation)s withdrawn.")
+                     % {"organisation": conflict.organisation.name})
     return redirect("review:conflicts", slug=event.slug)
 
 
@@ -135,7 +165,7 @@ def review_submission(request, event, code):
         form = forms.ReviewForm(request.POST, categories=categories, submitting=submitting)
         if not window_open:
             form.is_valid()
-            form.add_error(None, "Reviewing is closed: scores can no longer be changed.")
+            form.add_error(None, _("Reviewing is closed: scores can no longer be changed."))
             status = 400
         elif form.is_valid():
             try:
@@ -152,11 +182,11 @@ def review_submission(request, event, code):
                 status = 400
             else:
                 if not own or not own.submitted_at:
-                    messages.success(request, "Review submitted: you can now read the other "
-                                              "reviews." if saved.submitted_at
-                                     else "Draft saved. Submit it when it is complete.")
+                    messages.success(request, _("Review submitted: you can now read the other "
+                                                "reviews.") if saved.submitted_at
+                                     else _("Draft saved. Submit it when it is complete."))
                 else:
-                    messages.success(request, "Your review is updated.")
+                    messages.success(request, _("Your review is updated."))
                 return redirect("review:submission", slug=event.slug, code=submission.code)
         else:
             status = 400
@@ -186,7 +216,7 @@ def review_submission(request, event, code):
 def _slides_response(submission: Submission):
     handle = services.open_slides(submission)
     if handle is None:
-        raise Http404("No slides.")
+        raise Http404(_("No slides."))
     response = FileResponse(handle, as_attachment=True,
                             filename=services.slides_download_name(submission),
                             content_type="application/pdf")
@@ -240,24 +270,22 @@ def _bulk_decide(request, event):
         except (TypeError, ValueError):
             continue
     if decision not in DECISIONS:
-        messages.error(request, "Choose a decision for the selected submissions.")
+        messages.error(request, _("Choose a decision for the selected submissions."))
         return redirect(back)
     if not ids:
-        messages.error(request, "Select at least one submission.")
+        messages.error(request, _("Select at least one submission."))
         return redirect(back)
     outcomes = review.bulk_decide(
         event, ids, decision, by=request.user,
         include_reviewer_comments=request.POST.get("include_reviewer_comments") == "on")
     done = [o for o in outcomes if o.ok]
-    label = review.DECISION_LABELS[decision]
     if done:
-        messages.success(request, f"{len(done)} submission{'s' if len(done) != 1 else ''} "
-                                  f"{label}, speakers e-mailed: "
-                                  + ", ".join(o.who for o in done) + ".")
+        messages.success(request, _bulk_done(decision, len(done)) % {
+            "count": len(done), "titles": ", ".join(o.who for o in done)})
     for outcome in outcomes:
         if not outcome.ok:
-            messages.error(request, f"{outcome.who or 'Not changed'}: not {label}. "
-                                    f"{outcome.message}")
+            messages.error(request, _NOT_DECIDED[decision]() % {
+                "who": outcome.who or _("Not changed"), "message": outcome.message})
     return redirect(back)
 
 
@@ -320,8 +348,7 @@ def decide(request, event, code):
         form.add_error(None, review.error_text(exc))
         submission.refresh_from_db()
         return _render_detail(request, event, submission, decision_form=form, status=400)
-    messages.success(request, f"“{submission.title}” {review.DECISION_LABELS[data['decision']]};"
-                              " the speakers are e-mailed.")
+    messages.success(request, _DECIDED[data["decision"]]() % {"title": submission.title})
     return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
 
 
@@ -331,7 +358,7 @@ def assign(request, event, code):
     submission = _event_submission(event, code)
     form = forms.AssignReviewerForm(request.POST, reviewers=review.reviewers(event))
     if not form.is_valid():
-        messages.error(request, "Choose one of the event's reviewers.")
+        messages.error(request, _("Choose one of the event's reviewers."))
     else:
         try:
             review.assign(submission, form.cleaned_data["reviewer"], by=request.user)
@@ -339,7 +366,8 @@ def assign(request, event, code):
             messages.error(request, str(exc))
         else:
             reviewer = form.cleaned_data["reviewer"]
-            messages.success(request, f"{reviewer.full_name or reviewer.email} assigned.")
+            messages.success(request, _("%(name)s assigned.")
+                             % {"name": reviewer.full_name or reviewer.email})
     return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
 
 
@@ -353,8 +381,8 @@ def unassign(request, event, code, reviewer_id):
     except review.ReviewError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{reviewer.full_name or reviewer.email} no longer reviews "
-                                  "this submission.")
+        messages.success(request, _("%(name)s no longer reviews this submission.")
+                         % {"name": reviewer.full_name or reviewer.email})
     return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
 
 
@@ -363,14 +391,18 @@ def unassign(request, event, code, reviewer_id):
 def auto_assign(request, event):
     report = review.auto_assign(event, by=request.user)
     if not report.reviewer_count:
-        messages.error(request, "The event has no reviewers yet: add some first.")
+        messages.error(request, _("The event has no reviewers yet: add some first."))
         return redirect("cfp_decide:reviewers", slug=event.slug)
-    messages.success(request, f"{len(report.created)} assignment"
-                              f"{'s' if len(report.created) != 1 else ''} made.")
+    made = len(report.created)
+    messages.success(request, ngettext("%(count)s assignment made.",
+                                       "%(count)s assignments made.", made) % {"count": made})
     for short in report.short:
-        messages.error(request, f"“{short.submission.title}” has {short.has} of "
-                                f"{short.needed} reviewers: not enough reviewers without a "
-                                "conflict.")
+        messages.error(request, ngettext(
+            "“%(title)s” has %(has)s of %(needed)s reviewer: not enough reviewers without a "
+            "conflict.",
+            "“%(title)s” has %(has)s of %(needed)s reviewers: not enough reviewers without a "
+            "conflict.", short.needed) % {
+            "title": short.submission.title, "has": short.has, "needed": short.needed})
     return redirect("cfp_decide:reviewers", slug=event.slug)
 
 
@@ -378,8 +410,10 @@ def auto_assign(request, event):
 @require_POST
 def reminders(request, event):
     count = review.send_confirmation_reminders(event, by=request.user)
-    messages.success(request, f"Reminder sent to the speakers of {count} accepted talk"
-                              f"{'s' if count != 1 else ''} not yet confirmed.")
+    messages.success(request, ngettext(
+        "Reminder sent to the speakers of %(count)s accepted talk not yet confirmed.",
+        "Reminder sent to the speakers of %(count)s accepted talks not yet confirmed.",
+        count) % {"count": count})
     return redirect("cfp_decide:overview", slug=event.slug)
 
 
@@ -398,8 +432,9 @@ def reviewers(request, event):
             except review.ReviewError as exc:
                 form.add_error("email", str(exc))
             else:
-                messages.success(request, f"{user.full_name or user.email} is now a reviewer "
-                                          "and has been told by e-mail.")
+                messages.success(request, _("%(name)s is now a reviewer and has been told "
+                                            "by e-mail.")
+                                 % {"name": user.full_name or user.email})
                 return redirect("cfp_decide:reviewers", slug=event.slug)
         status = 400
     return _render(request, event, "reviewers.html", {
@@ -414,7 +449,7 @@ def reviewers(request, event):
 def _event_reviewer(event, pk) -> User:
     user = review.reviewers(event).filter(pk=pk).first()
     if user is None:
-        raise Http404("No such reviewer.")
+        raise Http404(_("No such reviewer."))
     return user
 
 
@@ -433,9 +468,11 @@ def reviewer_detail(request, event, pk):
             else:
                 done += 1
         if not wanted:
-            messages.error(request, "Select at least one submission.")
+            messages.error(request, _("Select at least one submission."))
         if done:
-            messages.success(request, f"{done} submission{'s' if done != 1 else ''} assigned.")
+            messages.success(request, ngettext("%(count)s submission assigned.",
+                                               "%(count)s submissions assigned.", done)
+                             % {"count": done})
         for text in failed:
             messages.error(request, text)
         return redirect("cfp_decide:reviewer", slug=event.slug, pk=reviewer.pk)
@@ -460,9 +497,12 @@ def reviewer_detail(request, event, pk):
 def reviewer_remove(request, event, pk):
     reviewer = _event_reviewer(event, pk)
     removed = review.remove_reviewer(event, reviewer, by=request.user)
-    messages.success(request, f"{reviewer.full_name or reviewer.email} is no longer a reviewer"
-                              f"; {removed} open assignment{'s' if removed != 1 else ''} "
-                              "removed. Submitted reviews stay.")
+    messages.success(request, ngettext(
+        "%(name)s is no longer a reviewer; %(count)s open assignment removed. Submitted "
+        "reviews stay.",
+        "%(name)s is no longer a reviewer; %(count)s open assignments removed. Submitted "
+        "reviews stay.", removed) % {"name": reviewer.full_name or reviewer.email,
+                                     "count": removed})
     return redirect("cfp_decide:reviewers", slug=event.slug)
 
 
@@ -483,7 +523,8 @@ def score_categories(request, event):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"“{form.cleaned_data['name']}” added.")
+                messages.success(request, _("“%(name)s” added.")
+                                 % {"name": form.cleaned_data["name"]})
                 return redirect("cfp_decide:scores", slug=event.slug)
         status = 400
     return _render(request, event, "scores.html", {
@@ -504,8 +545,8 @@ def score_category_edit(request, event, pk):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, f"“{category.name}” saved; weighted scores "
-                                          "re-computed.")
+                messages.success(request, _("“%(name)s” saved; weighted scores "
+                                            "re-computed.") % {"name": category.name})
                 return redirect("cfp_decide:scores", slug=event.slug)
         category.refresh_from_db()
         status = 400
@@ -528,7 +569,7 @@ def score_category_delete(request, event, pk):
     except review.ReviewError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"“{category.name}” deleted.")
+        messages.success(request, _("“%(name)s” deleted.") % {"name": category.name})
     return redirect("cfp_decide:scores", slug=event.slug)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.core import clock, pagecache
@@ -91,6 +91,14 @@ def livestream(request, slug):
 @require_safe
 def event_json(request, slug):
     def build(event, now):
+        # An export: the event's default language, or the one ``?lang=`` asks for.
+        language = services.export_language(event, request.GET.get("lang"))
+        with translation.override(language):
+            response, next_change = build_json(event, now)
+        response["Content-Language"] = language
+        return response, next_change
+
+    def build_json(event, now):
         streams, next_change = services.public_streams(event, now)
         data = {
             "slug": event.slug,
@@ -99,6 +107,7 @@ def event_json(request, slug):
             "start_date": event.start_date.isoformat(),
             "end_date": event.end_date.isoformat(),
             "time_zone": event.time_zone,
+            "language": translation.get_language(),
             "venue": {
                 "name": event.venue_name,
                 "address": event.venue_address,
@@ -110,7 +119,7 @@ def event_json(request, slug):
                 {"date": d.date.isoformat(), "label": d.label, "summary": d.summary}
                 for d in event.days.all()
             ],
-            "questions": [{"number": q.number, "key": q.key, "text": q.text}
+            "questions": [{"number": q.number, "key": q.key, "text": str(q.text)}
                           for q in WORKSHOP_QUESTIONS],
             "streams": [s.as_json() for s in streams],
             "generated_at": now.isoformat(),
@@ -143,8 +152,10 @@ def event_ics(request, slug):
     def build(event, now):
         streams, next_change = services.public_streams(event, now)
         host = request.build_absolute_uri("/")
-        body = calendar.event_calendar(event, streams, now=now, base_url=host)
+        language = services.export_language(event, request.GET.get("lang"))
+        body = calendar.event_calendar(event, streams, now=now, base_url=host, language=language)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Language"] = language
         response["Content-Disposition"] = f'inline; filename="{event.slug}.ics"'
         _mark_public(response, event, revalidate=True)
         return response, next_change

@@ -25,12 +25,17 @@ def staff_home(request):
     roles_by_event: dict = {}
     for membership in memberships:
         roles_by_event.setdefault(membership.event, set()).add(membership.role)
+    role_order = [TeamMembership.Role.ORGANISER, TeamMembership.Role.REVIEWER,
+                  TeamMembership.Role.SECURITY_OFFICER]
     events = [{"event": event, "organiser": TeamMembership.Role.ORGANISER in roles,
                "reviewer": TeamMembership.Role.REVIEWER in roles,
-               "security": TeamMembership.Role.SECURITY_OFFICER in roles}
+               "security": TeamMembership.Role.SECURITY_OFFICER in roles,
+               # Lower case in the middle of a line: "5 December 2026 · organiser, reviewer".
+               "roles": [str(role.label).lower() for role in role_order if role in roles]}
               for event, roles in roles_by_event.items()]
     return render(request, "events/staff_home.html",
-                  {"events": events, "back_office": may_enter_back_office(user)})
+                  {"events": events, "back_office": may_enter_back_office(user),
+                   "back_office_url": reverse("admin:index")})
 
 
 def landing_for_staff(user) -> str | None:

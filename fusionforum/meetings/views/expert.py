@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
@@ -28,7 +29,7 @@ expert_view = gate("meetings.see_expert_agenda", load=public_event, login_first=
 def _meeting(event, expert, request_pk):
     meeting = services.published_meeting(event, request_pk)
     if meeting is None or meeting["expert"] != expert.pk:
-        raise Http404("No such meeting.")
+        raise Http404(_("No such meeting."))
     return meeting
 
 
@@ -59,10 +60,10 @@ def checkin(request, event, expert, request_pk):
     attendance = request.POST.get("attendance", "")
     if attendance not in MeetingOutcome.Attendance.values:
         return render(request, "meetings/refused.html", {
-            "event": event, "reasons": ["Say whether the meeting was held or a no-show."],
+            "event": event, "reasons": [_("Say whether the meeting was held or a no-show.")],
             "back": reverse("meetings_expert:home", args=[event.slug])}, status=400)
     services.check_in(event, request_pk, attendance, by=request.user)
-    messages.success(request, "Check-in recorded.")
+    messages.success(request, _("Check-in recorded."))
     return redirect("meetings_expert:home", event.slug)
 
 
@@ -81,7 +82,7 @@ def notes(request, event, expert, request_pk):
                             follow_up_requested=form.cleaned_data["follow_up_requested"],
                             follow_up=form.cleaned_data["follow_up"],
                             category=form.cleaned_data["category"])
-        messages.success(request, "Notes saved.")
+        messages.success(request, _("Notes saved."))
         return redirect("meetings_expert:home", event.slug)
     return render(request, "meetings/expert_notes.html",
                   {"event": event, "nav": "meetings", "meeting": meeting, "form": form},

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.accounts.models import User
@@ -62,14 +64,18 @@ def _tell_refit(request, refit: services.Refit) -> None:
     """Tell the organiser which working meetings a change dropped or moved in time."""
     if refit.dropped:
         count = len(refit.dropped)
-        messages.warning(request, f"{count} meeting{'s' if count != 1 else ''} no longer "
-                                  f"fit and {'were' if count != 1 else 'was'} dropped from the "
-                                  f"working schedule: {' '.join(refit.dropped)} Run a repair, "
-                                  f"then publish.")
+        messages.warning(request, ngettext(
+            "%(count)s meeting no longer fit and was dropped from the working schedule: "
+            "%(list)s Run a repair, then publish.",
+            "%(count)s meetings no longer fit and were dropped from the working schedule: "
+            "%(list)s Run a repair, then publish.", count)
+            % {"count": count, "list": " ".join(refit.dropped)})
     if refit.moved:
         count = len(refit.moved)
-        messages.info(request, f"{count} meeting{'s' if count != 1 else ''} of the working "
-                               f"schedule moved in time: {' '.join(refit.moved)}")
+        messages.info(request, ngettext(
+            "%(count)s meeting of the working schedule moved in time: %(list)s",
+            "%(count)s meetings of the working schedule moved in time: %(list)s", count)
+            % {"count": count, "list": " ".join(refit.moved)})
 
 
 @require_safe
@@ -114,7 +120,7 @@ def settings_page(request, event):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "The meetings day was saved.")
+            messages.success(request, _("The meetings day was saved."))
             _tell_refit(request, refit)
             return redirect("meetings_manage:overview", event.slug)
     day = MeetingDay(instance) if instance.pk else None
@@ -146,7 +152,7 @@ def expert_edit(request, event, pk=None):
     form = ExpertForm(posted_data(request), instance=instance, event=event, day=day)
     if form.is_valid():
         refit = services.save_expert(form.instance, by=request.user)
-        messages.success(request, f"{form.instance.name} was saved.")
+        messages.success(request, _("%(name)s was saved.") % {"name": form.instance.name})
         _tell_refit(request, refit)
         return redirect("meetings_manage:experts", event.slug)
     return render(request, "meetings/manage/expert_form.html",
@@ -162,17 +168,22 @@ def expert_cancel(request, event, pk):
     if request.method != "POST":
         placed = Meeting.objects.filter(event=event, expert=expert).count()
         return _confirm(
-            request, event, section="experts", title=f"Mark {expert.name} as cancelled",
-            details=[f"{expert.name} has {placed} meeting{'s' if placed != 1 else ''} in the "
-                     f"working schedule."],
-            consequence="Their meetings are dropped from the working schedule and they get no "
-                        "new ones. Run a repair, then publish, to tell the people concerned.",
-            confirm_label=f"Mark {expert.name} as cancelled",
+            request, event, section="experts",
+            title=_("Mark %(name)s as cancelled") % {"name": expert.name},
+            details=[ngettext("%(name)s has %(count)s meeting in the working schedule.",
+                              "%(name)s has %(count)s meetings in the working schedule.",
+                              placed) % {"name": expert.name, "count": placed}],
+            consequence=_("Their meetings are dropped from the working schedule and they get "
+                          "no new ones. Run a repair, then publish, to tell the people "
+                          "concerned."),
+            confirm_label=_("Mark %(name)s as cancelled") % {"name": expert.name},
             back=reverse("meetings_manage:experts", args=[event.slug]))
     dropped = services.cancel_expert(expert, by=request.user)
-    messages.success(request, f"{expert.name} is marked as cancelled; {dropped} meeting"
-                              f"{'s' if dropped != 1 else ''} dropped from the working "
-                              f"schedule. Run a repair, then publish.")
+    messages.success(request, ngettext(
+        "%(name)s is marked as cancelled; %(count)s meeting dropped from the working schedule. "
+        "Run a repair, then publish.",
+        "%(name)s is marked as cancelled; %(count)s meetings dropped from the working schedule. "
+        "Run a repair, then publish.", dropped) % {"name": expert.name, "count": dropped})
     return redirect("meetings_manage:overview", event.slug)
 
 
@@ -199,7 +210,7 @@ def requests_page(request, event):
 @needs_settings
 def participant_leave(request, event, user_pk):
     if not MeetingRequest.objects.filter(event=event, attendees__pk=user_pk).exists():
-        raise Http404("No such attendee.")
+        raise Http404(_("No such attendee."))
 
     person = get_object_or_404(User, pk=user_pk)
     if request.method != "POST":
@@ -207,16 +218,20 @@ def participant_leave(request, event, user_pk):
         count = MeetingRequest.objects.filter(event=event, attendees=person,
                                               status=MeetingRequest.Status.ACTIVE).count()
         return _confirm(
-            request, event, section="requests", title=f"{name} left the workshop",
-            details=[f"{name} attends {count} active request{'s' if count != 1 else ''}."],
-            consequence="They are taken out of these requests; a request left without anyone "
-                        "attending is withdrawn and its meeting dropped. Run a repair, then "
-                        "publish.",
-            confirm_label=f"Take {name} out of the requests",
+            request, event, section="requests",
+            title=_("%(name)s left the workshop") % {"name": name},
+            details=[ngettext("%(name)s attends %(count)s active request.",
+                              "%(name)s attends %(count)s active requests.", count)
+                     % {"name": name, "count": count}],
+            consequence=_("They are taken out of these requests; a request left without anyone "
+                          "attending is withdrawn and its meeting dropped. Run a repair, then "
+                          "publish."),
+            confirm_label=_("Take %(name)s out of the requests") % {"name": name},
             back=reverse("meetings_manage:requests", args=[event.slug]))
     withdrawn = services.participant_leaves(event, person, by=request.user)
-    messages.success(request, f"{person} was taken out of their requests ({withdrawn} withdrawn "
-                              f"for lack of attendees). Run a repair, then publish.")
+    messages.success(request, _("%(person)s was taken out of their requests (%(count)s "
+                                "withdrawn for lack of attendees). Run a repair, then publish.")
+                     % {"person": person, "count": withdrawn})
     return redirect("meetings_manage:requests", event.slug)
 
 
@@ -226,7 +241,7 @@ def participant_leave(request, event, user_pk):
 def run_start(request, event):
     kind = request.POST.get("kind", ScheduleRun.Kind.SOLVE)
     if kind not in ScheduleRun.Kind.values:
-        return _refused(request, event, ["Unknown kind of run."])
+        return _refused(request, event, [_("Unknown kind of run.")])
     try:
         run = services.start_run(event, by=request.user, kind=kind)
     except ValidationError as exc:
@@ -286,18 +301,20 @@ def place(request, event):
     form = PlaceForm(request.POST)
     back = reverse("meetings_manage:schedule", args=[event.slug])
     if not form.is_valid():
-        return _refused(request, event, ["Choose a request, an expert and a slot."], back=back)
+        return _refused(request, event, [_("Choose a request, an expert and a slot.")],
+                        back=back)
     meeting_request = MeetingRequest.objects.filter(pk=form.cleaned_data["request"],
                                                     event=event).first()
     expert = Expert.objects.filter(pk=form.cleaned_data["expert"], event=event).first()
     if meeting_request is None or expert is None:
-        return _refused(request, event, ["No such request or expert."], status=404, back=back)
+        return _refused(request, event, [_("No such request or expert.")], status=404,
+                        back=back)
     try:
         services.place_meeting(event, meeting_request, expert, form.cleaned_data["slot"],
                                by=request.user)
     except services.Infeasible as exc:
         return _refused(request, event, exc.messages, status=409, back=back)
-    messages.success(request, "The meeting was placed.")
+    messages.success(request, _("The meeting was placed."))
     return redirect("meetings_manage:schedule", event.slug)
 
 
@@ -311,16 +328,18 @@ def remove(request, event, request_pk):
         day = MeetingDay(event.meeting_settings)
         slot = day.slots[meeting.slot].label if meeting.slot < len(day) else str(meeting.slot)
         return _confirm(
-            request, event, title="Remove this meeting?",
-            details=[f"{meeting.request.organisation.name} with {meeting.expert.name}, {slot} "
-                     f"(asked for {meeting.request.target_label})."],
-            consequence="The meeting is taken out of the working schedule; the request stays "
-                        "and can be placed again. Participants see the change only when you "
-                        "publish a new version.",
-            confirm_label="Remove the meeting",
+            request, event, title=_("Remove this meeting?"),
+            details=[_("%(organisation)s with %(expert)s, %(slot)s (asked for %(target)s).") % {
+                "organisation": meeting.request.organisation.name,
+                "expert": meeting.expert.name, "slot": slot,
+                "target": meeting.request.target_label}],
+            consequence=_("The meeting is taken out of the working schedule; the request stays "
+                          "and can be placed again. Participants see the change only when you "
+                          "publish a new version."),
+            confirm_label=_("Remove the meeting"),
             back=reverse("meetings_manage:schedule", args=[event.slug]))
     services.remove_meeting(meeting, by=request.user)
-    messages.success(request, "The meeting was taken out of the working schedule.")
+    messages.success(request, _("The meeting was taken out of the working schedule."))
     return redirect("meetings_manage:schedule", event.slug)
 
 
@@ -331,23 +350,26 @@ def lose_slot(request, event, slot):
     if request.method != "POST":
         day = MeetingDay(event.meeting_settings)
         if not 0 <= slot < len(day) or slot in day.lost:
-            raise Http404("No such slot.")
+            raise Http404(_("No such slot."))
         placed = Meeting.objects.filter(event=event, slot=slot).count()
         return _confirm(
-            request, event, title=f"Withdraw the slot {day.slots[slot].label}?",
-            details=[f"{placed} meeting{'s' if placed != 1 else ''} of the working schedule "
-                     f"{'are' if placed != 1 else 'is'} in this slot."],
-            consequence="The slot is withdrawn for good and its meetings are dropped. Run a "
-                        "repair, then publish.",
-            confirm_label="Withdraw the slot",
+            request, event,
+            title=_("Withdraw the slot %(slot)s?") % {"slot": day.slots[slot].label},
+            details=[ngettext("%(count)s meeting of the working schedule is in this slot.",
+                              "%(count)s meetings of the working schedule are in this slot.",
+                              placed) % {"count": placed}],
+            consequence=_("The slot is withdrawn for good and its meetings are dropped. Run a "
+                          "repair, then publish."),
+            confirm_label=_("Withdraw the slot"),
             back=reverse("meetings_manage:schedule", args=[event.slug]))
     try:
         dropped = services.lose_slot(event, slot, by=request.user)
     except ValidationError as exc:
         return _refused(request, event, exc.messages, status=404)
-    messages.success(request, f"The slot was withdrawn; {dropped} meeting"
-                              f"{'s' if dropped != 1 else ''} dropped. Run a repair, then "
-                              f"publish.")
+    messages.success(request, ngettext(
+        "The slot was withdrawn; %(count)s meeting dropped. Run a repair, then publish.",
+        "The slot was withdrawn; %(count)s meetings dropped. Run a repair, then publish.",
+        dropped) % {"count": dropped})
     return redirect("meetings_manage:schedule", event.slug)
 
 
@@ -364,8 +386,8 @@ def publish(request, event):
                                      close_requests=form.cleaned_data["close_requests"])
     except ValidationError as exc:
         return _refused(request, event, exc.messages, status=409)
-    messages.success(request, f"Version {release.version} is published; the people concerned "
-                              f"are being e-mailed.")
+    messages.success(request, _("Version %(version)s is published; the people concerned are "
+                                "being e-mailed.") % {"version": release.version})
     return redirect("meetings_manage:release", event.slug, release.version)
 
 
@@ -399,12 +421,12 @@ def day_page(request, event):
 @gate("meetings.manage_meetings", second_factor=True, event_time=True)
 def day_checkin(request, event, request_pk):
     if services.published_meeting(event, request_pk) is None:
-        raise Http404("No such meeting.")
+        raise Http404(_("No such meeting."))
     attendance = request.POST.get("attendance", "")
     back = reverse("meetings_manage:day", args=[event.slug])
     try:
         services.check_in(event, request_pk, attendance, by=request.user)
     except ValidationError as exc:
         return _refused(request, event, exc.messages, back=back)
-    messages.success(request, "Check-in recorded.")
+    messages.success(request, _("Check-in recorded."))
     return redirect(back)

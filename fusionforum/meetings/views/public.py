@@ -8,10 +8,13 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
+from fusionforum.core.languages import speaking_to
 from fusionforum.events import services as event_services
 from fusionforum.events.access import gate, public_event_with
 from fusionforum.registration.standing import standing
@@ -38,7 +41,7 @@ def _where_you_stand(status):
     def refused(request, event):
         return render(request, "meetings/not_participant.html", {
             "event": event, "nav": "meetings", "settings": event.meeting_settings,
-            "standing": standing(event, request.user, purpose="Meetings with experts are")},
+            "standing": standing(event, request.user, purpose=_("Meetings with experts are"))},
             status=status)
 
     return refused
@@ -52,7 +55,7 @@ def _meetings_gate(*, entry: bool):
                 refused=_where_you_stand(200 if entry else 403),
                 load=public_event_with(
                     lambda event: MeetingSettings.objects.filter(event=event).first(),
-                    "This event has no meetings day."))
+                    gettext_lazy("This event has no meetings day.")))
 
 
 meetings_entry = _meetings_gate(entry=True)
@@ -175,8 +178,8 @@ def request_new(request, event, who):
     if form.is_valid():
         saved = _save(request, event, who, form)
         if saved is not None:
-            messages.success(request, "Your request was saved. You can change it until the "
-                                      "deadline.")
+            messages.success(request, _("Your request was saved. You can change it until the "
+                                        "deadline."))
             return redirect("meetings:home", event.slug)
     status = 400 if form.is_bound else 200
     return render(request, "meetings/request_form.html",
@@ -186,14 +189,14 @@ def request_new(request, event, who):
 def _cannot_request(request, event, who, *, reason="", status=200):
     """A readable page instead of a form that could not be sent."""
     if not reason:
-        reason = ("Meetings are asked for by the delegates of participating organisations "
-                  "(confirmed participants).")
+        reason = _("Meetings are asked for by the delegates of participating organisations "
+                   "(confirmed participants).")
         if who["expert"]:
-            reason += (" As one of the experts you receive requests: your agenda shows the "
-                       "meetings placed with you.")
+            reason += " " + _("As one of the experts you receive requests: your agenda shows "
+                              "the meetings placed with you.")
         elif who["organiser"]:
-            reason += (" As an organiser you see every request on the organisers' meetings "
-                       "desk.")
+            reason += " " + _("As an organiser you see every request on the organisers' "
+                              "meetings desk.")
     return render(request, "meetings/cannot_request.html",
                   {"event": event, "nav": "meetings", "reason": reason, "who": who},
                   status=status)
@@ -202,7 +205,7 @@ def _cannot_request(request, event, who, *, reason="", status=200):
 def _own_request(event, who, pk) -> MeetingRequest:
     registration = who["registration"]
     if registration is None:
-        raise Http404("No such request.")
+        raise Http404(_("No such request."))
     return get_object_or_404(MeetingRequest, pk=pk, event=event,
                              organisation=registration.organisation)
 
@@ -212,7 +215,7 @@ def _own_request(event, who, pk) -> MeetingRequest:
 def request_edit(request, event, who, pk):
     instance = _own_request(event, who, pk)
     if instance.status != MeetingRequest.Status.ACTIVE:
-        raise Http404("This request was withdrawn.")
+        raise Http404(_("This request was withdrawn."))
     if request.method != "POST":
         window = services.window_closed_reason(event.meeting_settings)
         if window is not None:
@@ -221,7 +224,7 @@ def request_edit(request, event, who, pk):
     if form.is_valid():
         saved = _save(request, event, who, form, instance)
         if saved is not None:
-            messages.success(request, "Your request was updated.")
+            messages.success(request, _("Your request was updated."))
             return redirect("meetings:home", event.slug)
     status = 400 if form.is_bound else 200
     return render(request, "meetings/request_form.html",
@@ -239,7 +242,7 @@ def request_withdraw(request, event, who, pk):
         return render(request, "meetings/refused.html",
                       {"event": event, "nav": "meetings", "reasons": exc.messages,
                        "back": reverse("meetings:home", args=[event.slug])}, status=400)
-    messages.success(request, "The request was withdrawn.")
+    messages.success(request, _("The request was withdrawn."))
     return redirect("meetings:home", event.slug)
 
 
@@ -248,7 +251,7 @@ def request_withdraw(request, event, who, pk):
 def suggestions(request, event, who):
     """The ranked experts for a topic, as a fragment the request form inserts while typing."""
     if who["registration"] is None:
-        raise Http404("Only participants make requests.")
+        raise Http404(_("Only participants make requests."))
     topic = request.GET.get("topic", "")[:1500]
     found = suggest.rank(event, topic, organisation=who["registration"].organisation)
     return render(request, "meetings/_suggestions.html",
@@ -259,7 +262,8 @@ def suggestions(request, event, who):
 @meetings_view
 def feed_reset(request, event, who):
     agenda.reset_feed(request.user, event)
-    messages.success(request, "Your calendar link was replaced; the old one no longer works.")
+    messages.success(request, _("Your calendar link was replaced; the old one no longer "
+                                "works."))
     return redirect("meetings:home", event.slug)
 
 
@@ -271,10 +275,12 @@ def feed(request, slug, token):
 
     owner = MeetingFeed.objects.filter(event=event, token=token).select_related("user").first()
     if owner is None or not owner.user.is_active:
-        raise Http404("No such calendar feed.")
-    body = agenda.calendar(event, agenda.feed_meetings(event, owner.user),
-                           site_url=settings.SITE_URL.rstrip("/"),
-                           name=f"{event.title}: my meetings")
+        raise Http404(_("No such calendar feed."))
+    # A calendar app cannot say whose language it wants: the feed speaks its owner's.
+    with speaking_to(owner.user, event):
+        body = agenda.calendar(event, agenda.feed_meetings(event, owner.user),
+                               site_url=settings.SITE_URL.rstrip("/"),
+                               name=_("%(event)s: my meetings") % {"event": event.title})
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-meetings.ics"'
     response["Cache-Control"] = "private, max-age=300"

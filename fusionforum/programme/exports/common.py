@@ -9,9 +9,16 @@ import uuid
 import zoneinfo
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext, ngettext
 
+from fusionforum.accounts.models import Organisation
+from fusionforum.cfp.models import Scale
+from fusionforum.core.languages import language_codes
 from fusionforum.events.questions import WORKSHOP_QUESTIONS
 
 GENERATOR = "Fusion Forum"
@@ -97,6 +104,92 @@ def programme_url(site_url: str, slug: str) -> str:
     return site_url + _reverse("programme:programme", f"/{slug}/programme/", slug=slug)
 
 
+def export_language(request, event) -> str:
+    """The language of an export: ``?lang=`` when it names one of the site's languages, else
+    the event's default language (never the visitor's browser: a calendar or frab client
+    must get the same document for the same address)."""
+    wanted = (request.GET.get("lang") or "").strip().lower()
+    if wanted in language_codes():
+        return wanted
+    if event.default_language in language_codes():
+        return event.default_language
+    return settings.LANGUAGE_CODE
+
+
+def _choice_label(choices, value: str, stored: str) -> str:
+    try:
+        return str(choices(value).label) if value else stored
+    except ValueError:
+        return stored
+
+
+def _pick(entry: dict, name: str, language: str) -> str:
+    """``entry[name]`` in ``language`` when the organisers wrote one, else the default
+    language's text (the snapshot's own)."""
+    return (entry.get("translations", {}).get(name, {}).get(language)
+            or entry.get(name) or "")
+
+
+# Labels an older snapshot stored for a day without a label of its own.
+def _automatic_label(date: dt.date, label: str) -> bool:
+    return not label or label == f"{date:%A %d %B}"
+
+
+def localise(snapshot: dict, language: str | None = None) -> dict:
+    """A copy of ``snapshot`` for readers of ``language`` (default: the active one): the
+    organisers' texts in that language where they wrote one (else the event's default
+    language), the labels of choices and of days without a label in that language, and no
+    ``translations`` (one language per document). Call it inside the language's
+    ``translation.override``, or pass ``language``."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        event = {key: value for key, value in snapshot.get("event", {}).items()
+                 if key not in ("translations", "default_language")}
+        if "title" in event:
+            event["title"] = _pick(snapshot["event"], "title", language)
+        days = []
+        for day in snapshot.get("days", []):
+            date = dt.date.fromisoformat(day["date"])
+            label = _pick(day, "label", language)
+            if _automatic_label(date, day.get("label", "")) and not \
+                    day.get("translations", {}).get("label", {}).get(language):
+                label = date_format(date, "l j F")
+            days.append({"date": day["date"], "label": label})
+        sessions = []
+        for session in snapshot.get("sessions", []):
+            copy = {key: value for key, value in session.items() if key != "translations"}
+            copy["title"] = _pick(session, "title", language)
+            copy["description"] = _pick(session, "description", language)
+            sessions.append(copy)
+        talks = []
+        for talk in snapshot.get("talks", []):
+            copy = dict(talk)
+            organisation = dict(talk.get("organisation", {}))
+            if organisation:
+                organisation["kind_label"] = _choice_label(
+                    Organisation.Kind, organisation.get("kind", ""),
+                    organisation.get("kind_label", ""))
+                organisation["approach_label"] = _choice_label(
+                    Organisation.Approach, organisation.get("approach", ""),
+                    organisation.get("approach_label", ""))
+                copy["organisation"] = organisation
+            answers = {}
+            for key, answer in talk.get("answers", {}).items():
+                answer = dict(answer)
+                if answer.get("scale"):
+                    answer["scale_label"] = _choice_label(Scale, answer["scale"],
+                                                          answer.get("scale_label", ""))
+                translated = answer.pop("category_translations", {}).get(language)
+                if translated:
+                    answer["categories"] = list(translated)
+                answers[key] = answer
+            copy["answers"] = answers
+            talks.append(copy)
+    localised = dict(snapshot)
+    localised.update(event=event, days=days, sessions=sessions, talks=talks)
+    return localised
+
+
 def public_answers_text(talk: dict) -> str:
     """The talk's public answers as plain text under each question's short title."""
     parts = []
@@ -106,11 +199,12 @@ def public_answers_text(talk: dict) -> str:
             continue
         lines = [f"{question.number}. {question.text}", answer["text"].strip()]
         if answer.get("scale_label"):
-            lines.append(f"Scale: {answer['scale_label']}")
+            lines.append(gettext("Scale: %(scale)s") % {"scale": answer["scale_label"]})
         for figure in answer.get("key_figures", []):
             lines.append(f"- {figure['label']}: {figure['value']} {figure['unit']}".rstrip())
         if answer.get("categories"):
-            lines.append("Categories: " + ", ".join(answer["categories"]))
+            lines.append(gettext("Categories: %(names)s")
+                         % {"names": ", ".join(answer["categories"])})
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
@@ -125,6 +219,13 @@ class Index:
         self.sessions = {s["id"]: s for s in snapshot["sessions"]}
         self.talks = {t["code"]: t for t in snapshot["talks"]}
         self.speakers = {p["code"]: p for p in snapshot["speakers"]}
+
+    def speakers_line(self, codes) -> str:
+        names = self.speaker_names(codes)
+        if not names:
+            return ""
+        return ngettext("Speaker: %(names)s", "Speakers: %(names)s", len(names)) % {
+            "names": ", ".join(names)}
 
     def room_name(self, room_id) -> str:
         room = self.rooms.get(room_id)

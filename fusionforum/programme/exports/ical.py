@@ -14,6 +14,8 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar import Event as CalendarEntry
 
@@ -146,7 +148,6 @@ def _talk_entry(talk: dict, index: common.Index, *, host: str, site_url: str,
                 dtstamp: dt.datetime) -> CalendarEntry:
     slug = index.snapshot["event"]["slug"]
     url = common.talk_url(site_url, slug, talk["code"])
-    speakers = index.speaker_names(talk["speakers"])
     entry = CalendarEntry()
     entry.add("uid", f"{talk['guid']}@{host}")
     entry.add("dtstamp", dtstamp)
@@ -157,12 +158,10 @@ def _talk_entry(talk: dict, index: common.Index, *, host: str, site_url: str,
     if room:
         entry.add("location", room)
     description = [talk["abstract"].strip()]
-    if speakers:
-        description.append(("Speaker: " if len(speakers) == 1 else "Speakers: ")
-                           + ", ".join(speakers))
+    description.append(index.speakers_line(talk["speakers"]))
     session = index.sessions.get(talk["session"])
     if session:
-        description.append(f"Session: {session['title']}")
+        description.append(_("Session: %(title)s") % {"title": session["title"]})
     description.append(url)
     entry.add("description", "\n\n".join(part for part in description if part))
     entry.add("url", url)
@@ -186,11 +185,12 @@ def _session_entry(session: dict, index: common.Index, *, host: str, site_url: s
         entry.add("location", room)
     description = [session.get("description", "").strip()]
     if session.get("chair_names"):
-        description.append(("Chair: " if len(session["chair_names"]) == 1 else "Chairs: ")
-                           + ", ".join(session["chair_names"]))
+        description.append(ngettext("Chair: %(names)s", "Chairs: %(names)s",
+                                    len(session["chair_names"]))
+                           % {"names": ", ".join(session["chair_names"])})
     titles = [index.talks[c]["title"] for c in session["talks"] if c in index.talks]
     if titles:
-        description.append("Talks:\n" + "\n".join(f"- {t}" for t in titles))
+        description.append(_("Talks:") + "\n" + "\n".join(f"- {t}" for t in titles))
     description.append(url)
     entry.add("description", "\n\n".join(part for part in description if part))
     entry.add("url", url)
@@ -235,7 +235,7 @@ def build_calendar(snapshot: dict, talks: Iterable[dict | str], *, name: str, si
         entries.append((session["start"], f"~{session['id']:012d}",
                         _session_entry(session, index, host=host, site_url=site_url,
                                        dtstamp=dtstamp)))
-    for _, _, entry in sorted(entries, key=lambda e: (common.moment(e[0], dt.UTC), e[1])):
+    for _start, _key, entry in sorted(entries, key=lambda e: (common.moment(e[0], dt.UTC), e[1])):
         cal.add_component(entry)
     return cal.to_ical()
 

@@ -25,6 +25,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from fusionforum.core import audit
 from fusionforum.events.models import Event
@@ -39,19 +40,19 @@ class ImportRefused(Exception):
 
 def apply_preview(event, preview: dict, *, by) -> dict:
     if by is None or not by.has_perm("programme.manage_programme", event):
-        raise PermissionDenied("Only the event's organisers can import a programme.")
+        raise PermissionDenied(_("Only the event's organisers can import a programme."))
     if preview["errors"]:
-        raise ImportRefused("The preview lists problems that block the import; fix the file "
-                            "and upload it again.")
+        raise ImportRefused(_("The preview lists problems that block the import; fix the file "
+                              "and upload it again."))
     if not preview["sessions"]:
-        raise ImportRefused("There is nothing to import.")
+        raise ImportRefused(_("There is nothing to import."))
     try:
         with transaction.atomic():
             Event.objects.select_for_update().get(pk=event.pk)
             overlaps = existing_overlaps(event, preview["sessions"])
             if overlaps:
-                raise ImportRefused("Since the preview, the programme changed: "
-                                    + overlaps[0]["message"])
+                raise ImportRefused(_("Since the preview, the programme changed: %(problem)s")
+                                    % {"problem": overlaps[0]["message"]})
             rooms = {room.name.casefold(): room for room in Room.objects.filter(event=event)}
             position = (Room.objects.filter(event=event).aggregate(m=Max("position"))["m"]
                         or 0)
@@ -82,6 +83,6 @@ def apply_preview(event, preview: dict, *, by) -> dict:
                          sessions_created=len(sessions))
     except ValidationError as error:
         messages = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
-        raise ImportRefused(f"An entry could not be saved ({messages}); nothing was "
-                            "imported.") from None
+        raise ImportRefused(_("An entry could not be saved (%(problems)s); nothing was "
+                              "imported.") % {"problems": messages}) from None
     return {"rooms": created_rooms, "sessions": len(sessions)}

@@ -22,6 +22,7 @@ import re
 import zoneinfo
 
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 
 from fusionforum.core.text import strip_refused
 
@@ -33,6 +34,11 @@ _BREAK_WORDS = re.compile(r"\b(break|coffee|lunch|dinner|pause|kaffee|mittag|mit
 _PANEL_WORDS = re.compile(r"\b(panel|podium|podiumsdiskussion)\b", re.IGNORECASE)
 _PLENARY_WORDS = re.compile(r"\b(welcome|opening|closing|keynote|begrüßung|eröffnung|"
                             r"abschluss)\b", re.IGNORECASE)
+
+
+def whole_file() -> str:
+    """Where a problem of the file as a whole is located (shown to the organiser)."""
+    return _("whole file")
 
 
 class FileRejected(Exception):
@@ -57,24 +63,29 @@ class Collector:
             where: str) -> None:
         title = clean_line(title)
         if not title:
-            self.warn(where, "This entry has no title; it was left out.")
+            self.warn(where, _("This entry has no title; it was left out."))
             return
         if moment is None:
-            self.warn(where, f"“{title}” has no usable start time; it was left out.")
+            self.warn(where, _("“%(title)s” has no usable start time; it was left out.")
+                      % {"title": title})
             return
         if minutes is None or minutes <= 0:
-            self.warn(where, f"“{title}” has no usable duration; 30 minutes were assumed.")
+            self.warn(where, _("“%(title)s” has no usable duration; 30 minutes were assumed.")
+                      % {"title": title})
             minutes = 30
         if minutes > 24 * 60:
-            self.warn(where, f"“{title}” lasts more than a day; it was left out.")
+            self.warn(where, _("“%(title)s” lasts more than a day; it was left out.")
+                      % {"title": title})
             return
         if len(self.result["items"]) >= MAX_ITEMS:
-            self.error(where, f"The file has more than {MAX_ITEMS} entries; split it.")
+            self.error(where, _("The file has more than %(count)s entries; split it.")
+                       % {"count": MAX_ITEMS})
             return
         room = clean_line(room)[:120]
         if not room:
-            room = "Main room"
-            self.warn(where, f"“{title}” has no room; it was put in “Main room”.")
+            room = _("Main room")
+            self.warn(where, _("“%(title)s” has no room; it was put in “%(room)s”.")
+                      % {"title": title, "room": room})
         date, start = moment
         self.result["items"].append({
             "title": title,

@@ -16,6 +16,8 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .base import (
     Collector,
@@ -26,7 +28,12 @@ from .base import (
     parse_hhmm,
     parse_moment,
     split_names,
+    whole_file,
 )
+
+
+def _day(index) -> str:
+    return _("day %(day)s") % {"day": index}
 
 
 def _tag(element: Element) -> str:
@@ -58,8 +65,9 @@ def _moment(date_text: str, start_text: str, fallback_date: dt.date | None, wher
     if moment is not None:
         local = moment.replace(tzinfo=None)
         if start is not None and local.time().replace(second=0) != start:
-            collector.warn(where, f"“{title}”: date {date_text} and start {start_text} "
-                                  "disagree; the start time was used.")
+            collector.warn(where, _("“%(title)s”: date %(date)s and start %(start)s "
+                                    "disagree; the start time was used.")
+                           % {"title": title, "date": date_text, "start": start_text})
             return local.date(), start
         return local.date(), local.time().replace(second=0, microsecond=0)
     if date_text and parse_date(date_text) and start is not None:
@@ -77,66 +85,86 @@ class _Counts:
         self.values[key] = self.values.get(key, 0) + 1
 
 
-_COUNT_MESSAGES = {
-    "no_guid": "{n} event(s) have no guid (the schema requires one); not needed for the import.",
-    "flat_person": "{n} event(s) list speakers in a flat <person> text instead of "
-                   "<persons>; the names were split at commas.",
-    "code_element": "{n} event(s) carry a <code> element (the schema allows code only as an "
-                    "attribute); ignored.",
-    "nested_links": "{n} event(s) have nested <link> elements; links are not imported.",
-    "string_id": "{n} event(s) have a text id where the schema asks for a number; ignored.",
-    "answers": "{n} event(s) or person(s) carry “answers”, which schedule.json version 1 "
-               "does not allow; ignored.",
-}
+def _count_message(key: str, n: int) -> str:
+    messages = {
+        "no_guid": ngettext(
+            "%(n)s event has no guid (the schema requires one); not needed for the import.",
+            "%(n)s events have no guid (the schema requires one); not needed for the import.", n),
+        "flat_person": ngettext(
+            "%(n)s event lists speakers in a flat <person> text instead of <persons>; the "
+            "names were split at commas.",
+            "%(n)s events list speakers in a flat <person> text instead of <persons>; the "
+            "names were split at commas.", n),
+        "code_element": ngettext(
+            "%(n)s event carries a <code> element (the schema allows code only as an "
+            "attribute); ignored.",
+            "%(n)s events carry a <code> element (the schema allows code only as an "
+            "attribute); ignored.", n),
+        "nested_links": ngettext(
+            "%(n)s event has nested <link> elements; links are not imported.",
+            "%(n)s events have nested <link> elements; links are not imported.", n),
+        "string_id": ngettext(
+            "%(n)s event has a text id where the schema asks for a number; ignored.",
+            "%(n)s events have a text id where the schema asks for a number; ignored.", n),
+        "answers": ngettext(
+            "%(n)s event or person carries “answers”, which schedule.json version 1 does not "
+            "allow; ignored.",
+            "%(n)s events or persons carry “answers”, which schedule.json version 1 does not "
+            "allow; ignored.", n),
+    }
+    return messages[key] % {"n": n}
 
 
 def _report_counts(counts: _Counts, collector: Collector) -> None:
     for key, n in counts.values.items():
-        collector.warn("whole file", _COUNT_MESSAGES[key].format(n=n))
+        collector.warn(whole_file(), _count_message(key, n))
 
 
 def parse_xml(data: bytes) -> dict:
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise FileRejected(
+        raise FileRejected(_(
             "The file declares a DTD or entities. They are refused for safety (they can read "
             "files or expand without end); a schedule.xml needs none. Remove the <!DOCTYPE> "
-            "and try again.") from None
+            "and try again.")) from None
     except ParseError as error:
         line, column = getattr(error, "position", (0, 0))
-        raise FileRejected(
-            f"The file is not well-formed XML (line {line}, column {column}): it may be cut "
-            "short, or not in the encoding its first line declares.") from None
+        raise FileRejected(_(
+            "The file is not well-formed XML (line %(line)s, column %(column)s): it may be cut "
+            "short, or not in the encoding its first line declares.")
+            % {"line": line, "column": column}) from None
     except (ValueError, UnicodeError):
-        raise FileRejected("The file is not readable XML text.") from None
+        raise FileRejected(_("The file is not readable XML text.")) from None
     if _tag(root) != "schedule":
-        raise FileRejected(f"This XML file is not a frab schedule: its root element is "
-                           f"<{_tag(root)[:40]}>, not <schedule>.")
-    collector = Collector("frab-xml", "frab / pretalx schedule.xml")
+        raise FileRejected(_("This XML file is not a frab schedule: its root element is "
+                             "<%(root)s>, not <schedule>.") % {"root": _tag(root)[:40]})
+    collector = Collector("frab-xml", _("frab / pretalx schedule.xml"))
     counts = _Counts()
     conference = _child(root, "conference")
     if conference is None:
-        collector.warn("<conference>", "The file has no <conference> element.")
+        collector.warn("<conference>", _("The file has no <conference> element."))
     else:
         collector.result["title"] = clean_line(_text(conference, "title"))
         if not _text(conference, "acronym"):
-            collector.warn("<conference>", "The conference acronym is empty; not needed for "
-                                           "the import.")
+            collector.warn("<conference>", _("The conference acronym is empty; not needed "
+                                             "for the import."))
     days = _children(root, "day")
     if not days:
-        collector.error("whole file", "The file has no <day> element, so no programme.")
+        collector.error(whole_file(), _("The file has no <day> element, so no programme."))
     for position, day in enumerate(days, start=1):
         index = day.get("index") or str(position)
         day_date = parse_date(day.get("date") or day.get("start"))
         if day.get("start") and parse_moment(day.get("start")) and "T" not in day.get("start"):
-            collector.warn(f"day {index}", f"The day's start “{day.get('start')}” is a date "
-                                           "without a time; the events' own times were used.")
+            collector.warn(_day(index), _("The day's start “%(start)s” is a date without a "
+                                          "time; the events' own times were used.")
+                           % {"start": day.get("start")})
         for room in _children(day, "room"):
             room_name = room.get("name") or ""
             for number, event in enumerate(_children(room, "event"), start=1):
                 event_id = event.get("id") or event.get("guid") or f"#{number}"
-                where = f"day {index}, room “{clean_line(room_name) or '?'}”, event {event_id}"
+                where = _("day %(day)s, room “%(room)s”, event %(event)s") % {
+                    "day": index, "room": clean_line(room_name) or "?", "event": event_id}
                 title = clean_line(_text(event, "title"))
                 if not event.get("guid"):
                     counts.add("no_guid")
@@ -187,38 +215,41 @@ def _person_names(persons, counts: _Counts) -> list[str]:
 def parse_json(document: dict) -> dict:
     schedule = document.get("schedule") if isinstance(document, dict) else None
     if not isinstance(schedule, dict):
-        raise FileRejected("This JSON file has no “schedule” object: it is not a frab or "
-                           "pretalx schedule.json.")
+        raise FileRejected(_("This JSON file has no “schedule” object: it is not a frab or "
+                             "pretalx schedule.json."))
     if isinstance(schedule.get("events"), list):
         return _parse_schedule2(schedule)
     conference = schedule.get("conference")
     if not isinstance(conference, dict) or not isinstance(conference.get("days"), list):
-        raise FileRejected("This schedule.json has no conference days, so no programme.")
-    collector = Collector("frab-json", "frab / pretalx schedule.json")
+        raise FileRejected(_("This schedule.json has no conference days, so no programme."))
+    collector = Collector("frab-json", _("frab / pretalx schedule.json"))
     counts = _Counts()
     collector.result["title"] = clean_line(conference.get("title"))
     if not conference.get("days"):
-        collector.error("whole file", "The schedule has no days.")
+        collector.error(whole_file(), _("The schedule has no days."))
     for position, day in enumerate(conference["days"], start=1):
         if not isinstance(day, dict):
-            collector.warn(f"day {position}", "This day is not an object; skipped.")
+            collector.warn(_day(position), _("This day is not an object; skipped."))
             continue
         index = day.get("index", position)
         day_date = parse_date(day.get("date"))
         rooms = day.get("rooms") or {}
         if not isinstance(rooms, dict):
-            collector.warn(f"day {index}", "“rooms” is not an object of room names; skipped.")
+            collector.warn(_day(index),
+                           _("“rooms” is not an object of room names; skipped."))
             continue
         for room_name, events in rooms.items():
             if not isinstance(events, list):
-                collector.warn(f"day {index}, room “{clean_line(room_name)}”",
-                               "The room's events are not a list; skipped.")
+                collector.warn(_("day %(day)s, room “%(room)s”")
+                               % {"day": index, "room": clean_line(room_name)},
+                               _("The room's events are not a list; skipped."))
                 continue
             for number, event in enumerate(events, start=1):
                 if not isinstance(event, dict):
                     continue
                 event_id = event.get("id") or event.get("guid") or f"#{number}"
-                where = f"day {index}, room “{clean_line(room_name) or '?'}”, event {event_id}"
+                where = _("day %(day)s, room “%(room)s”, event %(event)s") % {
+                    "day": index, "room": clean_line(room_name) or "?", "event": event_id}
                 if "answers" in event:
                     counts.add("answers")
                 if isinstance(event.get("id"), str):
@@ -244,9 +275,9 @@ def parse_json(document: dict) -> dict:
 
 def _parse_schedule2(schedule: dict) -> dict:
     collector = Collector("schedule2", "schedule2 (hub) JSON")
-    collector.warn("whole file", "This is a “schedule2” file (the hub's newer format); it is "
-                                 "read leniently: times, rooms, titles, abstracts and "
-                                 "speakers.")
+    collector.warn(whole_file(), _("This is a “schedule2” file (the hub's newer format); it "
+                                   "is read leniently: times, rooms, titles, abstracts and "
+                                   "speakers."))
     conference = schedule.get("conference") if isinstance(schedule.get("conference"),
                                                            dict) else {}
     collector.result["title"] = clean_line(conference.get("title"))
@@ -255,7 +286,8 @@ def _parse_schedule2(schedule: dict) -> dict:
     for number, event in enumerate(schedule["events"], start=1):
         if not isinstance(event, dict):
             continue
-        where = f"event {event.get('code') or event.get('guid') or f'#{number}'}"
+        where = _("event %(event)s") % {
+            "event": event.get("code") or event.get("guid") or f"#{number}"}
         title = clean_line(event.get("title"))
         start = parse_moment(event.get("start"))
         end = parse_moment(event.get("end"))

@@ -14,7 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import Collector, FileRejected, clean_line, parse_date, parse_hhmm, zone_or_none
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .base import (
+    Collector,
+    FileRejected,
+    clean_line,
+    parse_date,
+    parse_hhmm,
+    whole_file,
+    zone_or_none,
+)
 
 
 def _person_name(person) -> str:
@@ -47,28 +58,29 @@ def parse(document: dict) -> dict:
     if isinstance(results, dict):  # a single event, as some Indico versions return
         results = [results]
     if not isinstance(results, list) or not results or not isinstance(results[0], dict):
-        raise FileRejected("This Indico export has no event in its “results”.")
+        raise FileRejected(_("This Indico export has no event in its “results”."))
     event = results[0]
     if not isinstance(event.get("contributions"), list):
-        raise FileRejected("This Indico export has no contributions: export it with "
-                           "“detail=contributions” (…/export/event/N.json?detail="
-                           "contributions).")
-    collector = Collector("indico", "Indico event export")
+        raise FileRejected(_("This Indico export has no contributions: export it with "
+                             "“detail=contributions” (…/export/event/N.json?detail="
+                             "contributions)."))
+    collector = Collector("indico", _("Indico event export"))
     collector.result["title"] = clean_line(event.get("title"))
     if len(results) > 1:
-        collector.warn("whole file", f"The export holds {len(results)} events; only the first, "
-                                     f"“{collector.result['title']}”, is imported.")
+        collector.warn(whole_file(), _("The export holds %(count)s events; only the first, "
+                                       "“%(title)s”, is imported.")
+                       % {"count": len(results), "title": collector.result["title"]})
     event_zone = zone_or_none(event.get("timezone"))
     if event_zone is None:
-        collector.warn("whole file", "The Indico event has no known time zone; times are "
-                                     "taken as they are written.")
+        collector.warn(whole_file(), _("The Indico event has no known time zone; times are "
+                                       "taken as they are written."))
     rooms_from_sessions = 0
     authors_as_speakers = 0
     for number, contribution in enumerate(event["contributions"], start=1):
         if not isinstance(contribution, dict):
             continue
         reference = contribution.get("friendly_id") or contribution.get("id") or number
-        where = f"contribution {reference}"
+        where = _("contribution %(reference)s") % {"reference": reference}
         title = clean_line(contribution.get("title"))
         start = _moment(contribution.get("startDate"), event_zone)
         end = _moment(contribution.get("endDate"), event_zone)
@@ -97,9 +109,15 @@ def parse(document: dict) -> dict:
             type_=str(contribution.get("type") or ""), where=where,
         )
     if authors_as_speakers:
-        collector.warn("whole file", f"{authors_as_speakers} contribution(s) name no speaker; "
-                                     "their primary authors were taken as speakers.")
+        collector.warn(whole_file(), ngettext(
+            "%(count)s contribution names no speaker; its primary authors were taken as "
+            "speakers.",
+            "%(count)s contributions name no speaker; their primary authors were taken as "
+            "speakers.", authors_as_speakers) % {"count": authors_as_speakers})
     if rooms_from_sessions:
-        collector.warn("whole file", f"{rooms_from_sessions} contribution(s) have no room; "
-                                     "their Indico session's name was used as the room.")
+        collector.warn(whole_file(), ngettext(
+            "%(count)s contribution has no room; its Indico session's name was used as the "
+            "room.",
+            "%(count)s contributions have no room; their Indico session's name was used as the "
+            "room.", rooms_from_sessions) % {"count": rooms_from_sessions})
     return collector.result

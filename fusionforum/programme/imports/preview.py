@@ -22,26 +22,31 @@ import json
 import secrets
 
 from django.core.cache import cache
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import ProgrammeSession
 from . import frab, indico
-from .base import MAX_UPLOAD_BYTES, FileRejected
+from .base import MAX_UPLOAD_BYTES, FileRejected, whole_file
 
 PREVIEW_SECONDS = 30 * 60
 TITLE_MAX = 200
 DESCRIPTION_MAX = 3000
-SUPPORTED = ("a frab or pretalx schedule.xml, a frab or pretalx schedule.json, or an Indico "
-             "event export (…/export/event/N.json?detail=contributions)")
+SUPPORTED = gettext_lazy("a frab or pretalx schedule.xml, a frab or pretalx schedule.json, or "
+                         "an Indico event export (…/export/event/N.json?detail=contributions)")
 
 
 def read_upload(data: bytes) -> dict:
     if len(data) > MAX_UPLOAD_BYTES:
-        raise FileRejected(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
-                           "a programme export is far smaller. Check that it is the right file.")
+        raise FileRejected(_("The file is larger than %(size)s MB; a programme export is far "
+                             "smaller. Check that it is the right file.")
+                           % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
     if not data.strip():
-        raise FileRejected("The file is empty.")
+        raise FileRejected(_("The file is empty."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileRejected("The file is in UTF-16; save it as UTF-8 and upload it again.")
+        raise FileRejected(_("The file is in UTF-16; save it as UTF-8 and upload it again."))
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"<":
         return frab.parse_xml(data)
@@ -49,21 +54,25 @@ def read_upload(data: bytes) -> dict:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise FileRejected(f"The file is not UTF-8 text (byte {error.start + 1} cannot be "
-                               "read); JSON files must be UTF-8.") from None
+            raise FileRejected(_("The file is not UTF-8 text (byte %(byte)s cannot be read); "
+                                 "JSON files must be UTF-8.") % {"byte": error.start + 1}) from None
         try:
             document = json.loads(text)
         except json.JSONDecodeError as error:
-            raise FileRejected(f"The file is not valid JSON (line {error.lineno}, column "
-                               f"{error.colno}: {error.msg}); it may be cut short.") from None
+            raise FileRejected(_("The file is not valid JSON (line %(line)s, column %(column)s: "
+                                 "%(message)s); it may be cut short.")
+                               % {"line": error.lineno, "column": error.colno,
+                                  "message": error.msg}) from None
         except RecursionError:
-            raise FileRejected("The JSON file is nested too deeply to be a schedule.") from None
+            raise FileRejected(_("The JSON file is nested too deeply to be a schedule.")) from None
         if isinstance(document, dict) and "schedule" in document:
             return frab.parse_json(document)
         if isinstance(document, dict) and "results" in document:
             return indico.parse(document)
-        raise FileRejected(f"This JSON file is not a format we can import; we read {SUPPORTED}.")
-    raise FileRejected(f"This file is not a format we can import; we read {SUPPORTED}.")
+        raise FileRejected(_("This JSON file is not a format we can import; we read %(formats)s.")
+                           % {"formats": SUPPORTED})
+    raise FileRejected(_("This file is not a format we can import; we read %(formats)s.")
+                       % {"formats": SUPPORTED})
 
 
 def _event_dates(event) -> list[dt.date]:
@@ -71,19 +80,23 @@ def _event_dates(event) -> list[dt.date]:
     return [event.start_date + dt.timedelta(days=n) for n in range(max(days, 1))]
 
 
-def _description(item: dict, warnings: list, where: str) -> str:
+def _description(event, item: dict, warnings: list, where: str) -> str:
+    """The session's description: content of the programme, so written in the event's
+    default language whatever the organiser's."""
     parts = []
-    if item["abstract"]:
-        parts.append(item["abstract"])
-    if item["speakers"]:
-        label = "Speaker" if len(item["speakers"]) == 1 else "Speakers"
-        parts.append(f"{label}: " + ", ".join(item["speakers"]))
-    if item["track"] and item["track"] not in (item["room"], item["title"]):
-        parts.append(f"Track: {item['track']}")
+    with translation.override(event.default_language):
+        if item["abstract"]:
+            parts.append(item["abstract"])
+        if item["speakers"]:
+            parts.append(ngettext("Speaker: %(names)s", "Speakers: %(names)s",
+                                  len(item["speakers"])) % {"names": ", ".join(item["speakers"])})
+        if item["track"] and item["track"] not in (item["room"], item["title"]):
+            parts.append(_("Track: %(track)s") % {"track": item["track"]})
     text = "\n\n".join(parts)
     if len(text) > DESCRIPTION_MAX:
-        warnings.append({"where": where, "message": f"The description of “{item['title']}” "
-                         f"was shortened to {DESCRIPTION_MAX} characters."})
+        warnings.append({"where": where, "message": _(
+            "The description of “%(title)s” was shortened to %(count)s characters.")
+            % {"title": item["title"], "count": DESCRIPTION_MAX}})
         text = text[:DESCRIPTION_MAX - 1].rstrip() + "…"
     return text
 
@@ -100,11 +113,13 @@ def existing_overlaps(event, sessions: list[dict]) -> list[dict]:
             same_room = old.room is None or old.room.name.casefold() == new["room"].casefold()
             if same_room and old.start < end and start < old.end:
                 local = old.start.astimezone(event.tz)
-                where = old.room.name if old.room else "all rooms"
-                problems.append({"where": new["where"], "message": (
-                    f"“{new['title']}” would overlap “{old.title}” ({local:%d %b %H:%M}), which "
-                    f"is already in the programme in room “{where}”. "
-                    "Import into an empty programme, or remove that session first.")})
+                where = old.room.name if old.room else _("all rooms")
+                problems.append({"where": new["where"], "message": _(
+                    "“%(title)s” would overlap “%(other)s” (%(when)s), which is already in the "
+                    "programme in room “%(room)s”. Import into an empty programme, or remove "
+                    "that session first.") % {
+                        "title": new["title"], "other": old.title,
+                        "when": date_format(local, "j M H:i"), "room": where}})
                 break
     return problems
 
@@ -117,8 +132,8 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
               for p in parsed["problems"] if p["level"] == "error"]
     items = parsed["items"]
     if not items and not errors:
-        errors.append({"where": "whole file",
-                       "message": "The file holds no entry with a title and a time."})
+        errors.append({"where": whole_file(),
+                       "message": _("The file holds no entry with a title and a time.")})
 
     source_dates = sorted({dt.date.fromisoformat(item["date"]) for item in items})
     event_dates = _event_dates(event)
@@ -127,15 +142,17 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
         mapping = {date: date for date in source_dates}
     elif len(source_dates) <= len(event_dates):
         mapping = dict(zip(source_dates, event_dates, strict=False))
-        moved = ", ".join(f"{src:%d %b %Y} → {dst:%d %b %Y}" for src, dst in mapping.items())
-        warnings.append({"where": "whole file", "message": (
+        moved = ", ".join(f"{date_format(src, 'j M Y')} → {date_format(dst, 'j M Y')}"
+                          for src, dst in mapping.items())
+        warnings.append({"where": whole_file(), "message": _(
             "The file's days are not the event's days; they were moved onto the event's days "
-            f"in order, keeping the times of day: {moved}.")})
+            "in order, keeping the times of day: %(moves)s.") % {"moves": moved}})
     else:
         mapping = {}
-        errors.append({"where": "whole file", "message": (
-            f"The file has {len(source_dates)} days of programme but the event has only "
-            f"{len(event_dates)}; change the event's dates first.")})
+        errors.append({"where": whole_file(), "message": _(
+            "The file has %(file_days)s days of programme but the event has only "
+            "%(event_days)s; change the event's dates first.")
+            % {"file_days": len(source_dates), "event_days": len(event_dates)}})
 
     existing_rooms = {room.name.casefold(): room.name for room in event.rooms.all()}
     room_names: dict[str, str] = {}
@@ -153,17 +170,19 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
         title = item["title"]
         if len(title) > TITLE_MAX:
             warnings.append({"where": item["where"],
-                             "message": f"The title “{title[:60]}…” was shortened to "
-                                        f"{TITLE_MAX} characters."})
+                             "message": _("The title “%(title)s…” was shortened to %(count)s "
+                                          "characters.") % {"title": title[:60],
+                                                            "count": TITLE_MAX}})
             title = title[:TITLE_MAX - 1].rstrip() + "…"
         sessions.append({
             "title": title,
             "kind": item["kind"],
+            "kind_label": str(ProgrammeSession.Kind(item["kind"]).label),
             "room": room,
             "start": start.isoformat(),
             "end": end.isoformat(),
             "time": f"{start:%H:%M}–{end:%H:%M}",
-            "description": _description(item, warnings, item["where"]),
+            "description": _description(event, item, warnings, item["where"]),
             "speakers": item["speakers"],
             "where": item["where"],
         })
@@ -176,17 +195,18 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
     for room_sessions in by_room.values():
         for before, after in zip(room_sessions, room_sessions[1:], strict=False):
             if after["start"] < before["end"]:
-                warnings.append({"where": after["where"], "message": (
-                    f"“{after['title']}” overlaps “{before['title']}” in room "
-                    f"“{after['room']}”; both are imported, and the programme editor will show "
-                    "the conflict until one is moved.")})
+                warnings.append({"where": after["where"], "message": _(
+                    "“%(title)s” overlaps “%(other)s” in room “%(room)s”; both are imported, "
+                    "and the programme editor will show the conflict until one is moved.")
+                    % {"title": after["title"], "other": before["title"],
+                       "room": after["room"]}})
     errors.extend(existing_overlaps(event, sessions))
 
     days = []
     for date in sorted({dt.date.fromisoformat(s["start"][:10]) for s in sessions}):
         days.append({
             "date": date.isoformat(),
-            "label": day_labels.get(date, f"{date:%A %d %B %Y}"),
+            "label": day_labels.get(date) or date_format(date, "l j F Y"),
             "sessions": [s for s in sessions if s["start"][:10] == date.isoformat()],
         })
     rooms = [{"name": name, "exists": key in existing_rooms}

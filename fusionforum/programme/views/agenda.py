@@ -9,8 +9,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from fusionforum.core.languages import speaking_to
 from fusionforum.events import services as event_services
 from fusionforum.events.access import gate, public_event
 
@@ -31,7 +34,8 @@ def _back(request, fallback: str):
 
 def _login_needed(request, event=None):
     if _wants_json(request):
-        return JsonResponse({"error": "Sign in to keep an agenda on the server."}, status=403)
+        return JsonResponse({"error": _("Sign in to keep an agenda on the server.")},
+                            status=403)
     login = reverse("accounts:login")
     return redirect(f"{login}?next={request.path}")
 
@@ -56,7 +60,7 @@ def star(request, event, code):
         raise Http404("No such talk in the programme.") from None
     if _wants_json(request):
         return _private(JsonResponse({"code": talk.code, "starred": True}))
-    messages.success(request, f"“{talk.title}” is in your agenda.")
+    messages.success(request, _("“%(title)s” is in your agenda.") % {"title": talk.title})
     return _private(_back(request, reverse("programme:talk", args=[event.slug, talk.code])))
 
 
@@ -66,7 +70,7 @@ def unstar(request, event, code):
     agenda.unstar(request.user, event, code)
     if _wants_json(request):
         return _private(JsonResponse({"code": code, "starred": False}))
-    messages.success(request, "The talk was removed from your agenda.")
+    messages.success(request, _("The talk was removed from your agenda."))
     return _private(_back(request, reverse("programme:agenda", args=[event.slug])))
 
 
@@ -116,10 +120,13 @@ def sync_local(request, event):
     if _wants_json(request):
         return _private(JsonResponse({"added": added}))
     if added:
-        messages.success(request, f"{added} talk{'s' if added != 1 else ''} starred in this "
-                                  "browser added to your agenda.")
+        messages.success(request, ngettext(
+            "%(count)s talk starred in this browser added to your agenda.",
+            "%(count)s talks starred in this browser added to your agenda.", added)
+            % {"count": added})
     else:
-        messages.info(request, "Every talk starred in this browser was already in your agenda.")
+        messages.info(request,
+                      _("Every talk starred in this browser was already in your agenda."))
     return _private(redirect(reverse("programme:agenda", args=[event.slug])))
 
 
@@ -127,8 +134,8 @@ def sync_local(request, event):
 @keeps_agenda
 def reset_feed(request, event):
     agenda.reset_token(request.user, event)
-    messages.success(request, "Your calendar link was replaced. The old link no longer works: "
-                              "subscribe again with the new one.")
+    messages.success(request, _("Your calendar link was replaced. The old link no longer "
+                                "works: subscribe again with the new one."))
     return _private(redirect(reverse("programme:agenda", args=[event.slug])))
 
 
@@ -140,11 +147,13 @@ def agenda_ics(request, slug, token):
     feed = agenda.feed_by_token(event, token)
     if feed is None:
         raise Http404("No such calendar feed.")
-    programme = public.latest(event)
-    if programme is None:
-        raise Http404("The programme is not published yet.")
-    codes = set(feed.stars.values_list("talk_code", flat=True))
-    body = agenda.calendar(event, programme, codes, site_url=settings.SITE_URL)
+    # A calendar app sends no useful language: the feed speaks its owner's.
+    with speaking_to(feed.user, event):
+        programme = public.latest(event)
+        if programme is None:
+            raise Http404("The programme is not published yet.")
+        codes = set(feed.stars.values_list("talk_code", flat=True))
+        body = agenda.calendar(event, programme, codes, site_url=settings.SITE_URL)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-agenda.ics"'
     response["Cache-Control"] = "private, max-age=300"

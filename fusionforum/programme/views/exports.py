@@ -2,6 +2,10 @@
 schedule.json, programme.json. Each reads the latest Release of a published event and is
 cached per release (exports/cache.py).
 
+Each export is in the event's default language, or in another of the site's languages with
+``?lang=fr`` / ``?lang=en`` (fixed texts, choice labels and the organisers' texts where they
+wrote that language; exports/common.localise); each language is cached separately.
+
 Before the first release every export answers 404 with a short plain-text explanation (not an
 empty document: a calendar app or a frab client subscribed to an empty schedule would silently
 show nothing; a 404 says clearly that there is nothing yet, and they retry later).
@@ -11,33 +15,42 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from fusionforum.events.services import public_event
 
 from ..exports import cache, common, frab_json, frab_xml, ical, own_json
 
-NOT_RELEASED = ("No programme has been released for this event yet. The exports appear with "
-                "the first release.\n")
+NOT_RELEASED = gettext_lazy("No programme has been released for this event yet. The exports "
+                            "appear with the first release.")
 
 
-def _not_found(message: str) -> HttpResponse:
+def _not_found(message) -> HttpResponse:
+    message = f"{message}\n"
     response = HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
 
 
 def _serve(request, slug: str, kind: str, build, *, content_type: str,
-           filename: str | None = None, missing: str = "No such calendar.\n"):
+           filename: str | None = None, missing=None):
     event = public_event(slug, request.user)
-    release = cache.latest_release(event)
-    if release is None:
-        return _not_found(NOT_RELEASED)
-    export = cache.get_export(release, kind, lambda snapshot: build(snapshot, release))
-    if export is None:
-        return _not_found(missing)
-    return cache.respond(request, export, release, content_type=content_type,
-                         public=event.is_published, filename=filename)
+    language = common.export_language(request, event)
+    with translation.override(language):
+        release = cache.latest_release(event)
+        if release is None:
+            return _not_found(NOT_RELEASED)
+        export = cache.get_export(
+            release, f"{kind}:{language}",
+            lambda snapshot: build(common.localise(snapshot, language), release))
+        if export is None:
+            return _not_found(missing or gettext_lazy("No such calendar."))
+        response = cache.respond(request, export, release, content_type=content_type,
+                                 public=event.is_published, filename=filename)
+    response["Content-Language"] = language
+    return response
 
 
 def _site_url() -> str:
@@ -63,7 +76,7 @@ def room_ics(request, slug, room_id):
     return _serve(request, slug, f"ics:room:{room_id}", build,
                   content_type="text/calendar; charset=utf-8",
                   filename=f"{slug}-room-{room_id}.ics",
-                  missing="No such room in the released programme.\n")
+                  missing=gettext_lazy("No such room in the released programme."))
 
 
 @require_safe
@@ -77,7 +90,8 @@ def speaker_ics(request, slug, code):
 
     return _serve(request, slug, f"ics:speaker:{code}", build,
                   content_type="text/calendar; charset=utf-8", filename=f"{slug}-{code}.ics",
-                  missing="This person has no talk or session in the released programme.\n")
+                  missing=gettext_lazy("This person has no talk or session in the released "
+                                       "programme."))
 
 
 @require_safe
@@ -103,6 +117,7 @@ def programme_json(request, slug):
     def build(snapshot, release):
         return own_json.build(snapshot, version=release.version,
                               released_at=release.released_at.astimezone(common.zone(snapshot)),
-                              comment=release.comment, url=_site_url() + request.path)
+                              comment=release.comment, url=_site_url() + request.path,
+                              language=translation.get_language())
 
     return _serve(request, slug, "own:json", build, content_type="application/json")

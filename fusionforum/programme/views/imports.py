@@ -9,6 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from fusionforum.core.forms import AccessibleFormMixin, posted_data
@@ -21,11 +24,12 @@ from ..imports.base import MAX_UPLOAD_BYTES, FileRejected
 
 class UploadForm(AccessibleFormMixin, forms.Form):
     schedule = forms.FileField(
-        label="Programme file",
-        help_text=(f"A frab or pretalx schedule.xml or schedule.json, or an Indico event export "
-                   f"(…/export/event/N.json?detail=contributions); at most "
-                   f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Nothing is imported before you "
-                   "confirm the preview."),
+        label=_("Programme file"),
+        help_text=format_lazy(
+            _("A frab or pretalx schedule.xml or schedule.json, or an Indico event export "
+              "(…/export/event/N.json?detail=contributions); at most {size} MB. Nothing is "
+              "imported before you confirm the preview."),
+            size=MAX_UPLOAD_BYTES // (1024 * 1024)),
     )
 
 
@@ -54,8 +58,9 @@ def upload(request, event):
     upload_file = form.cleaned_data["schedule"]
     try:
         if upload_file.size > MAX_UPLOAD_BYTES:
-            raise FileRejected(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} "
-                               "MB; a programme export is far smaller.")
+            raise FileRejected(gettext("The file is larger than %(size)s MB; a programme export "
+                                       "is far smaller.")
+                               % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
         parsed = previews.read_upload(upload_file.read(MAX_UPLOAD_BYTES + 1))
     except FileRejected as error:
         return _upload_page(request, event, form, rejected=str(error), status=400)
@@ -70,7 +75,8 @@ def preview(request, event, token):
     found = previews.load(token, user=request.user, event=event)
     if found is None:
         return _upload_page(request, event, UploadForm(), status=410, rejected=(
-            "This preview has expired or belongs to someone else; upload the file again."))
+            gettext("This preview has expired or belongs to someone else; upload the file "
+                    "again.")))
     refused = ""
     if request.method == "POST":
         try:
@@ -78,13 +84,16 @@ def preview(request, event, token):
         except ImportRefused as error:
             refused = str(error)
         except PermissionDenied:
-            refused = "Only the event's organisers can import a programme."
+            refused = gettext("Only the event's organisers can import a programme.")
         else:
             previews.discard(token)
-            messages.success(request, (
-                f"Imported {counts['sessions']} session{'s' if counts['sessions'] != 1 else ''}"
-                f" and {counts['rooms']} new room{'s' if counts['rooms'] != 1 else ''}. "
-                "The public sees them after the next release."))
+            rooms = ngettext("%(count)s new room", "%(count)s new rooms",
+                             counts["rooms"]) % {"count": counts["rooms"]}
+            messages.success(request, ngettext(
+                "Imported %(count)s session and %(rooms)s. The public sees them after the next "
+                "release.",
+                "Imported %(count)s sessions and %(rooms)s. The public sees them after the next "
+                "release.", counts["sessions"]) % {"count": counts["sessions"], "rooms": rooms})
             return redirect(_editor_url(event) or reverse("programme_import:upload",
                                                           kwargs={"slug": event.slug}))
     return render(request, "programme/import/preview.html", {

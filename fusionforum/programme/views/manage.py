@@ -19,6 +19,9 @@ from django.shortcuts import redirect
 from django.shortcuts import render as django_render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.cfp.models import Submission
@@ -162,7 +165,7 @@ def editor_context(event, day: dt.date, *, place_forms=None, error=None, error_c
     return {
         "event": event,
         "day": day,
-        "days": [{"date": d, "label": days.get(d) or f"{d:%A %d %B}", "current": d == day}
+        "days": [{"date": d, "label": days.get(d) or date_format(d, "l j F"), "current": d == day}
                  for d in event_dates(event)],
         "rooms": rooms,
         "rows": rows,
@@ -214,6 +217,10 @@ def _submission_or_404(event, code) -> Submission:
     return submission
 
 
+def _not_placed(submission) -> str:
+    return _("“%(title)s” was not placed") % {"title": submission.title}
+
+
 def _problem_text(error) -> list[str]:
     return list(getattr(error, "messages", None) or [str(error)])
 
@@ -227,11 +234,12 @@ def place_talk(request, event, code):
     fallback_day = current.session.start.astimezone(event.tz).date() if current else None
     day = _chosen_day(event, request, fallback_day)
     if not form.is_valid():
-        messages_ = [f"{form.fields[name].label or name.title()}: {error}"
+        messages_ = [_("%(field)s: %(error)s") % {
+                         "field": form.fields[name].label or name.title(), "error": error}
                      for name, errors in form.errors.items() for error in errors]
         return _render_editor(request, event, day, status=400,
                               place_forms={submission.code: form},
-                              error={"title": f"“{submission.title}” was not placed",
+                              error={"title": _not_placed(submission),
                                      "messages": messages_})
     session = form.cleaned_data["session"]
     try:
@@ -242,11 +250,12 @@ def place_talk(request, event, code):
         status = 409 if isinstance(refused, ProgrammeConflict) else 400
         return _render_editor(request, event, session.start.astimezone(event.tz).date(),
                               status=status, place_forms={submission.code: form},
-                              error={"title": f"“{submission.title}” was not placed",
+                              error={"title": _not_placed(submission),
                                      "messages": _problem_text(refused)})
     local = slot.start.astimezone(event.tz)
-    messages.success(request, f"“{submission.title}” is now at {local:%a %d %b %H:%M}-"
-                              f"{slot.end.astimezone(event.tz):%H:%M} in “{session.title}”.")
+    messages.success(request, _("“%(title)s” is now at %(when)s in “%(session)s”.") % {
+        "title": submission.title, "session": session.title,
+        "when": f"{date_format(local, 'D j M H:i')}-{slot.end.astimezone(event.tz):%H:%M}"})
     return redirect(_editor_url(event, local.date()) + f"#talk-{submission.code}")
 
 
@@ -257,10 +266,11 @@ def unplace_talk(request, event, code):
     slot = TalkSlot.objects.filter(submission=submission).select_related("session").first()
     day = slot.session.start.astimezone(event.tz).date() if slot else None
     if services.unplace_talk(event, submission, by=request.user):
-        messages.success(request, f"“{submission.title}” was taken out of the programme; it "
-                                  f"is back in the list of talks to place.")
+        messages.success(request, _("“%(title)s” was taken out of the programme; it is back in "
+                                    "the list of talks to place.") % {"title": submission.title})
     else:
-        messages.info(request, f"“{submission.title}” was not in the programme.")
+        messages.info(request, _("“%(title)s” was not in the programme.")
+                      % {"title": submission.title})
     return redirect(_editor_url(event, day))
 
 
@@ -278,7 +288,7 @@ def rooms(request, event):
         except services.InvalidChange as refused:
             form.add_error(None, " ".join(refused.messages))
         else:
-            messages.success(request, f"Room “{room.name}” added.")
+            messages.success(request, _("Room “%(name)s” added.") % {"name": room.name})
             return redirect("programme_manage:rooms", slug=event.slug)
     if form.errors:
         status = 400
@@ -314,7 +324,7 @@ def room(request, event, room_id):
         except services.InvalidChange as refused:
             form.add_error(None, " ".join(refused.messages))
         else:
-            messages.success(request, f"Room “{values['name']}” saved.")
+            messages.success(request, _("Room “%(name)s” saved.") % {"name": values["name"]})
             return redirect("programme_manage:rooms", slug=event.slug)
     room.refresh_from_db()
     return render(request, "programme/manage/room.html", {
@@ -333,7 +343,7 @@ def room_delete(request, event, room_id):
         return render(request, "programme/manage/room.html", {
             "event": event, "form": form, "room": room, "manage_section": "rooms",
             "delete_error": " ".join(refused.messages)}, status=409)
-    messages.success(request, f"Room “{room.name}” deleted.")
+    messages.success(request, _("Room “%(name)s” deleted.") % {"name": room.name})
     return redirect("programme_manage:rooms", slug=event.slug)
 
 
@@ -373,7 +383,7 @@ def session_new(request, event):
         status = 409 if isinstance(refused, ProgrammeConflict) else 400
         return _session_page(request, event, form, status=status,
                              problems=_problem_text(refused))
-    messages.success(request, f"Session “{session.title}” added.")
+    messages.success(request, _("Session “%(title)s” added.") % {"title": session.title})
     return redirect(_editor_url(event, session.start.astimezone(event.tz).date()))
 
 
@@ -391,7 +401,7 @@ def session_edit(request, event, session_id):
         status = 409 if isinstance(refused, ProgrammeConflict) else 400
         return _session_page(request, event, form, session, status=status,
                              problems=_problem_text(refused))
-    messages.success(request, f"Session “{session.title}” saved.")
+    messages.success(request, _("Session “%(title)s” saved.") % {"title": session.title})
     return redirect(_editor_url(event, session.start.astimezone(event.tz).date()))
 
 
@@ -401,9 +411,13 @@ def session_delete(request, event, session_id):
     session = _session_or_404(event, session_id)
     day = session.start.astimezone(event.tz).date()
     talks = services.delete_session(session, by=request.user)
-    note = f" Its {talks} talk{'s are' if talks != 1 else ' is'} back in the list to place." \
-        if talks else ""
-    messages.success(request, f"Session “{session.title}” deleted.{note}")
+    if talks:
+        messages.success(request, ngettext(
+            "Session “%(title)s” deleted. Its %(count)s talk is back in the list to place.",
+            "Session “%(title)s” deleted. Its %(count)s talks are back in the list to place.",
+            talks) % {"title": session.title, "count": talks})
+    else:
+        messages.success(request, _("Session “%(title)s” deleted.") % {"title": session.title})
     return redirect(_editor_url(event, day))
 
 
@@ -435,7 +449,8 @@ def release_list(request, event):
         return _releases_page(request, event, form, status=409, refused=refused.messages)
     except PermissionDenied:  # pragma: no cover - the gate already checked
         raise Http404("No such page.") from None
-    messages.success(request, f"Version {new.version} of the programme is published.")
+    messages.success(request, _("Version %(version)s of the programme is published.")
+                     % {"version": new.version})
     return redirect("programme_manage:release", slug=event.slug, version=new.version)
 
 

@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.accounts.merge import MergeRefused
@@ -70,7 +72,8 @@ def _clean_query(raw: str) -> str:
 
 # Registrations list --------------------------------------------------------------------------
 
-SORTABLE = {"submitted": "Submitted", "name": "Name", "organisation": "Organisation"}
+SORTABLE = {"submitted": gettext_lazy("Submitted"), "name": gettext_lazy("Name"),
+            "organisation": gettext_lazy("Organisation")}
 
 
 def _sort_links(request, current: str) -> dict:
@@ -128,25 +131,35 @@ def _bulk_action(request, event):
         except (TypeError, ValueError):
             continue
     if action not in desk.BULK_ACTIONS:
-        messages.error(request, "Choose what to do with the selected registrations.")
+        messages.error(request, _("Choose what to do with the selected registrations."))
         return redirect(back)
     if not ids:
-        messages.error(request, "Select at least one registration.")
+        messages.error(request, _("Select at least one registration."))
         return redirect(back)
     note_form = desk.NoteForm(request.POST)
     if not note_form.is_valid():
-        messages.error(request, "The note: " + " ".join(note_form.errors.get("note", [])))
+        messages.error(request, _("The note: %(problem)s") % {
+            "problem": " ".join(note_form.errors.get("note", []))})
         return redirect(back)
     result = desk.bulk_decide(event, ids, action, by=request.user,
                               note=note_form.cleaned_data["note"])
     if result.done:
         names = ", ".join(f"{o.who} ({o.message})" for o in result.done)
-        messages.success(
-            request, f"{len(result.done)} registration{'s' if len(result.done) != 1 else ''} "
-                     f"{desk.BULK_ACTIONS[action]}: {names}.")
+        done = len(result.done)
+        if action == "approve":
+            text = ngettext("%(count)s registration approved: %(names)s.",
+                            "%(count)s registrations approved: %(names)s.", done)
+        else:
+            text = ngettext("%(count)s registration rejected: %(names)s.",
+                            "%(count)s registrations rejected: %(names)s.", done)
+        messages.success(request, text % {"count": done, "names": names})
     for outcome in result.failed:
-        who = outcome.who or "Not changed"
-        messages.error(request, f"{who}: not {desk.BULK_ACTIONS[action]}. {outcome.message}")
+        who = outcome.who or _("Not changed")
+        if action == "approve":
+            text = _("%(who)s: not approved. %(reason)s")
+        else:
+            text = _("%(who)s: not rejected. %(reason)s")
+        messages.error(request, text % {"who": who, "reason": outcome.message})
     return redirect(back)
 
 
@@ -168,7 +181,7 @@ def registration_detail(request, event, pk):
         "registration": registration,
         "answers": desk.answers_for_display(questions, registration),
         "transitions": [
-            (t, Status(t.from_status).label if t.from_status else "New")
+            (t, Status(t.from_status).label if t.from_status else _("New"))
             for t in registration.transitions.select_related("by")
         ],
         "position": desk.waitlist_positions(event).get(registration.pk),
@@ -192,7 +205,7 @@ ACTIONS = {"approve", "reject", "promote", "cancel", "priority"}
 @require_POST
 def registration_action(request, event, pk, action):
     if action not in ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     registration = _event_registration(event, pk)
     back = _safe_next(request, event, reverse(
         "registration:desk_registration", kwargs={"slug": event.slug, "pk": registration.pk}))
@@ -200,14 +213,15 @@ def registration_action(request, event, pk, action):
     if action in ("reject", "cancel"):
         note_form = desk.NoteForm(request.POST)
         if not note_form.is_valid():
-            messages.error(request, "The note: " + " ".join(note_form.errors.get("note", [])))
+            messages.error(request, _("The note: %(problem)s") % {
+                "problem": " ".join(note_form.errors.get("note", []))})
             return redirect(back)
         note = note_form.cleaned_data["note"]
     if action == "priority":
         priority_form = desk.PriorityForm(request.POST)
         if not priority_form.is_valid():
-            messages.error(request, "Priority: " + " ".join(
-                priority_form.errors.get("priority", ["Give a whole number."])))
+            messages.error(request, _("Priority: %(problem)s") % {"problem": " ".join(
+                priority_form.errors.get("priority", [_("Give a whole number.")]))})
             return redirect(back)
         priority = priority_form.cleaned_data["priority"]
     who = registration.user.full_name or registration.user.email
@@ -215,9 +229,10 @@ def registration_action(request, event, pk, action):
         outcome = desk.decide(registration, action, by=request.user, note=note,
                               priority=priority)
     except desk.EXPECTED_ERRORS as exc:
-        messages.error(request, f"{who}: {desk.error_text(exc)}")
+        messages.error(request, _("%(who)s: %(outcome)s") % {
+            "who": who, "outcome": desk.error_text(exc)})
     else:
-        messages.success(request, f"{who}: {outcome}")
+        messages.success(request, _("%(who)s: %(outcome)s") % {"who": who, "outcome": outcome})
     return redirect(back)
 
 
@@ -277,9 +292,11 @@ def organisations_merge(request, event):
                     status = 409
                 else:
                     moved = sum(count for _, count in plan.moves)
-                    messages.success(request, f"“{duplicate.name}” was merged into "
-                                              f"“{keep.name}”: {moved} record"
-                                              f"{'s' if moved != 1 else ''} moved.")
+                    messages.success(request, ngettext(
+                        "“%(duplicate)s” was merged into “%(keep)s”: %(count)s record moved.",
+                        "“%(duplicate)s” was merged into “%(keep)s”: %(count)s records moved.",
+                        moved) % {"duplicate": duplicate.name, "keep": keep.name,
+                                  "count": moved})
                     return redirect("registration:desk_organisations", slug=event.slug)
             context["plan"] = desk.merge_preview(request.user, duplicate, keep)
             if status != 409:
@@ -290,11 +307,15 @@ def organisations_merge(request, event):
 
 class ImportForm(AccessibleFormMixin, forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text=f"UTF-8, at most {imports.MAX_BYTES // 1_000_000} MB, first row: "
-                  f"{imports.HEADER_HINT}.",
+        label=gettext_lazy("CSV file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "UTF-8, at most %(megabytes)s MB, first row: %(header)s."
+        ) % {"megabytes": imports.MAX_BYTES // 1_000_000, "header": imports.HEADER_HINT}
 
 
 @gate("registration.manage_registrations", second_factor=True)
@@ -320,8 +341,9 @@ def organisations_import(request, event):
                     context["checked_rows"] = len(check.organisations) + len(
                         {e.row for e in check.errors})
                 else:
-                    messages.success(request, f"{len(created)} organisation"
-                                              f"{'s' if len(created) != 1 else ''} imported.")
+                    messages.success(request, ngettext(
+                        "%(count)s organisation imported.", "%(count)s organisations imported.",
+                        len(created)) % {"count": len(created)})
                     return redirect("registration:desk_organisations", slug=event.slug)
     return _render(request, event, "import.html", context, status=status,
                    section="import")
@@ -336,7 +358,8 @@ def _export(request, event, fmt: str):
     if fmt == "csv":
         body, content_type = exports.to_csv(header, rows), exports.CSV_CONTENT_TYPE
     else:
-        body, content_type = exports.to_xlsx(header, rows), exports.XLSX_CONTENT_TYPE
+        body = exports.to_xlsx(header, rows, title=_("Registrations"))
+        content_type = exports.XLSX_CONTENT_TYPE
     desk.record_export(event, by=request.user, fmt=fmt, filters=form.describe(),
                        rows=len(rows))
     response = HttpResponse(body, content_type=content_type)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django import forms
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.core.forms import AccessibleFormMixin
@@ -28,15 +30,16 @@ from ..models import Registration
 
 class CheckInForm(AccessibleFormMixin, forms.Form):
     code = forms.CharField(
-        label="Badge code", max_length=badges.MAX_TOKEN_LENGTH, strip=True,
-        help_text="Scan the QR code on the badge, or type the code and press Enter.",
+        label=gettext_lazy("Badge code"), max_length=badges.MAX_TOKEN_LENGTH, strip=True,
+        help_text=gettext_lazy("Scan the QR code on the badge, or type the code and press "
+                               "Enter."),
         widget=forms.TextInput(attrs={
             "autofocus": True, "autocomplete": "off", "autocapitalize": "off",
             "autocorrect": "off", "spellcheck": "false", "inputmode": "text",
             "enterkeyhint": "go", "class": "checkin-input",
         }),
-        error_messages={"required": "Scan a badge or type its code.",
-                        "max_length": "This is not a badge code (too long)."},
+        error_messages={"required": gettext_lazy("Scan a badge or type its code."),
+                        "max_length": gettext_lazy("This is not a badge code (too long).")},
     )
 
 
@@ -82,19 +85,20 @@ def _check_in_by_code(request, event, code) -> Outcome:
         registration = check_in(code, by=request.user, event=event)
     except CheckInRefused as refused:
         return _refusal(refused, event)
-    return Outcome(True, "checked_in", "Checked in.", registration, 200)
+    return Outcome(True, "checked_in", _("Checked in."), registration, 200)
 
 
 def _check_in_by_hand(request, event) -> Outcome:
     raw = request.POST.get("registration", "")
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        return Outcome(False, "unknown", "No such registration.", None, 404)
+        return Outcome(False, "unknown", _("No such registration."), None, 404)
     registration_id = int(raw)
     try:
         registration = check_in_registration(registration_id, by=request.user, event=event)
     except CheckInRefused as refused:
         return _refusal(refused, event)
-    return Outcome(True, "checked_in", "Checked in (found by name).", registration, 200)
+    return Outcome(True, "checked_in", _("Checked in (found by name)."), registration,
+                   200)
 
 
 def _refusal(refused: CheckInRefused, event) -> Outcome:
@@ -110,5 +114,6 @@ def _refusal(refused: CheckInRefused, event) -> Outcome:
 def all_badges(request, event):
     """Every confirmed badge of the event in one PDF, by organisation then name."""
     registrations = badges_to_print(event, by=request.user)
-    content = badges.render_badges(registrations, title=f"Badges · {event.title}")
+    content = badges.render_badges(registrations,
+                                   title=_("Badges · %(event)s") % {"event": event.title})
     return badges.pdf_response(content, f"badges-{event.slug}.pdf")

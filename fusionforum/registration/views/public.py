@@ -9,6 +9,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
@@ -31,7 +32,7 @@ def _event_and_settings(request, slug):
     try:
         return event, services.registration_settings(event)
     except RegistrationClosed as exc:
-        raise Http404("This event has no registration.") from exc
+        raise Http404(_("This event has no registration.")) from exc
 
 
 def _registration_event(request, kwargs):
@@ -91,7 +92,7 @@ def _register(request, event, reg_settings):
 
 
 def _already_registered(request, event):
-    messages.info(request, "You are already registered.")
+    messages.info(request, _("You are already registered."))
     return redirect("registration:mine", slug=event.slug)
 
 
@@ -127,7 +128,7 @@ def _status_page(request, event, registration):
 def _own_registration(request, event):
     registration = services.active_registration(event, request.user)
     if registration is None:
-        raise Http404("You have no registration for this event.")
+        raise Http404(_("You have no registration for this event."))
     return registration
 
 
@@ -147,7 +148,7 @@ def cancel(request, event):
             raise
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Your registration is cancelled.")
+        messages.success(request, _("Your registration is cancelled."))
     return redirect("registration:mine", slug=event.slug)
 
 
@@ -160,7 +161,7 @@ def accept(request, event):
     except (services.RegistrationError, services.IllegalTransition) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Your seat is confirmed.")
+        messages.success(request, _("Your seat is confirmed."))
     return redirect("registration:mine", slug=event.slug)
 
 
@@ -168,7 +169,7 @@ def accept(request, event):
 def participants(request, slug):
     event, reg_settings = _event_and_settings(request, slug)
     if not reg_settings.public_list_enabled:
-        raise Http404("This event does not publish its participant list.")
+        raise Http404(_("This event does not publish its participant list."))
     groups = services.public_participants(event)
     return render(request, "registration/participants.html",
                   {"event": event, "groups": groups, "nav": "participants"})
@@ -203,6 +204,6 @@ def badge_pdf(request, event):
                     .select_related("event", "user", "organisation")
                     .filter(event=event, user=request.user, status=Status.CONFIRMED).first())
     if registration is None:
-        raise Http404("You have no confirmed registration for this event.")
-    content = render_badges([registration], title=f"Badge · {event.title}")
+        raise Http404(_("You have no confirmed registration for this event."))
+    content = render_badges([registration], title=_("Badge · %(event)s") % {"event": event.title})
     return pdf_response(content, f"badge-{event.slug}.pdf")

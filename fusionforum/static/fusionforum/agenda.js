@@ -3,9 +3,14 @@
    offer to add those local stars to an account after signing in. No inline code: CSP-safe. */
 (function () {
   "use strict";
-  // The scripts' strings come from Django's JavaScript catalogue (/jsi18n/<language>.js, loaded
-  // by base.html first); without it they stay English.
+
+  /* Texts come from Django's JavaScript catalogue; English if it is not loaded. */
   var gettext = window.gettext || function (text) { return text; };
+  var pgettext = window.pgettext || function (context, text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%s/g, function () { return String(values.shift()); });
+  };
 
   var root = document.querySelector("[data-event]");
   if (!root) { return; }
@@ -38,7 +43,7 @@
     var icon = button.querySelector(".star-icon");
     var label = button.querySelector(".star-label");
     if (icon) { icon.textContent = starred ? "\u2605" : "\u2606"; }
-    if (label) { label.textContent = starred ? gettext("Starred") : gettext("Star"); }
+    if (label) { label.textContent = starred ? gettext("Starred") : pgettext("verb: add to my agenda", "Star"); }
   }
 
   function makeButton(code, title, starred, local) {
@@ -194,7 +199,10 @@
   if (sync) {
     var local = readLocal();
     if (local.length) {
-      sync.querySelector("[data-sync-count]").textContent = String(local.length);
+      sync.querySelector("[data-sync-text]").textContent = interpolate(
+        ngettext("You starred %s talk in this browser before signing in.",
+                 "You starred %s talks in this browser before signing in.", local.length),
+        [local.length]);
       sync.querySelector("input[name=codes]").value = local.join(",");
       sync.hidden = false;
       sync.querySelector("form").addEventListener("submit", function () { writeLocal([]); });

@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue (jsi18n) defines gettext and interpolate; without it, English.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%s/g, function () { return String(values.shift()); });
+  };
+
   // Suggestions: ask the server for ranked experts as the topic changes (debounced).
   var box = document.getElementById("suggestions");
   var topic = document.getElementById("id_topic");
@@ -44,7 +50,9 @@
         .then(function (response) { return response.json(); })
         .then(function (data) {
           bar.value = Math.round(data.fraction * 100);
-          status.textContent = data.status_label + (data.elapsed ? ", " + data.elapsed + " s" : "");
+          status.textContent = data.elapsed
+            ? interpolate(gettext("%s, %s s"), [data.status_label, data.elapsed])
+            : data.status_label;
           show("run-best", data.best);
           show("run-bound", data.bound);
           show("run-gap", data.gap);

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.accounts.models import User
@@ -33,7 +35,7 @@ def overview(request, event):
     if request.method == "POST":
         if form.is_valid():
             services.save_window(form.instance, by=request.user)
-            messages.success(request, "Sign-up window saved.")
+            messages.success(request, _("Sign-up window saved."))
             return redirect("visits_manage:overview", event.slug)
         status = 400
     else:
@@ -56,11 +58,11 @@ def tour_edit(request, event, pk=None):
     form = TourForm(posted_data(request), instance=tour, event=event)
     if request.method == "POST" and form.is_valid():
         saved = services.save_tour(form.instance, by=request.user)
-        messages.success(request, f"Tour “{saved.name}” saved.")
+        messages.success(request, _("Tour “%(tour)s” saved.") % {"tour": saved.name})
         return redirect("visits_manage:overview", event.slug)
     return _render(request, event, "form.html", {
         "section": "overview", "form": form,
-        "heading": tour.name if tour else "New tour"},
+        "heading": tour.name if tour else _("New tour")},
         status=400 if request.method == "POST" else 200)
 
 
@@ -77,15 +79,16 @@ def run_edit(request, event, tour_pk=None, pk=None):
     form = RunForm(posted_data(request), instance=run)
     if request.method == "POST" and form.is_valid():
         try:
-            saved, _ = services.save_run(form.instance, by=request.user)
+            saved, _created = services.save_run(form.instance, by=request.user)
         except services.CapacityBelowHeld as exc:
             form.add_error("capacity", str(exc))
         else:
-            messages.success(request, f"Run saved: {saved}.")
+            messages.success(request, _("Run saved: %(run)s.") % {"run": saved})
             return redirect("visits_manage:overview", event.slug)
     return _render(request, event, "form.html", {
         "section": "overview", "form": form,
-        "heading": f"{tour.name}: {'edit run' if pk else 'new run'}"},
+        "heading": (_("%(tour)s: edit run") if pk else _("%(tour)s: new run")) % {
+            "tour": tour.name}},
         status=400 if request.method == "POST" else 200)
 
 
@@ -100,8 +103,10 @@ def allocation(request, event):
         except services.VisitError as exc:
             messages.error(request, str(exc))
             return redirect("visits_manage:allocation", event.slug)
-        messages.success(request, f"Allocation applied: {result.served} people have a tour; "
-                                  "everyone has been told by e-mail.")
+        messages.success(request, ngettext(
+            "Allocation applied: %(count)s person has a tour; everyone has been told by e-mail.",
+            "Allocation applied: %(count)s people have a tour; everyone has been told by e-mail.",
+            result.served) % {"count": result.served})
         return redirect("visits_manage:allocation", event.slug)
     runs = list(services.runs_of(event))
     users = {}
@@ -131,11 +136,12 @@ def _run_page(request, event, run, *, add_form=None, status=200):
                  .order_by("user__full_name", "user__email"))
     statuses = services.clearance_statuses(event)
     for seat in seats:
-        seat.clearance = statuses.get(seat.user_id, "")
+        seat.clearance = services.clearance_label(statuses.get(seat.user_id, ""))
+        seat.source_label = services.source_label(seat.source)
     waiting = services.waiting_list(run)
     for position, seat in enumerate(waiting, start=1):
         seat.position = position
-        seat.clearance = statuses.get(seat.user_id, "")
+        seat.clearance = services.clearance_label(statuses.get(seat.user_id, ""))
     return _render(request, event, "run.html", {
         "section": "overview", "run": run, "seats": seats, "waiting": waiting,
         "free": max(0, run.capacity - len(seats)),
@@ -159,17 +165,17 @@ def run_add(request, event, pk):
     if form.is_valid():
         person = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
         if person is None or services.confirmed_registration(event, person) is None:
-            form.add_error("email", "No participant with a confirmed registration has this "
-                                    "address.")
+            form.add_error("email", _("No participant with a confirmed registration has this "
+                                      "address."))
         else:
             try:
                 services.take_seat(run, person, by=request.user, source="organiser",
-                                   allow_waitlist=False)
+                                   allow_waitlist=False, organiser=True)
             except services.VisitError as exc:
-                form.add_error(None, str(exc).replace("You ", "The person ")
-                               .replace("your", "their"))
+                form.add_error(None, str(exc))
             else:
-                messages.success(request, f"{person} has a seat on {run}.")
+                messages.success(request, _("%(person)s has a seat on %(run)s.")
+                                 % {"person": person, "run": run})
                 return redirect("visits_manage:run", event.slug, run.pk)
     return _run_page(request, event, run, add_form=form, status=400)
 
@@ -181,14 +187,15 @@ def seat_move(request, event, pk):
                              run__tour__event=event)
     form = MoveForm(request.POST, event=event)
     if not form.is_valid():
-        messages.error(request, "Choose a run of this event.")
+        messages.error(request, _("Choose a run of this event."))
         return redirect("visits_manage:run", event.slug, seat.run_id)
     try:
         new = services.move(seat, form.cleaned_data["run"], by=request.user)
     except services.VisitError as exc:
         messages.error(request, str(exc))
         return redirect("visits_manage:run", event.slug, seat.run_id)
-    messages.success(request, f"{seat.user} moved to {new.run}.")
+    messages.success(request, _("%(person)s moved to %(run)s.") % {"person": seat.user,
+                                                                       "run": new.run})
     return redirect("visits_manage:run", event.slug, seat.run_id)
 
 
@@ -199,22 +206,25 @@ def seat_cancel(request, event, pk):
                              run__tour__event=event)
     if request.method != "POST":
         if seat.status not in (SeatStatus.HELD, SeatStatus.WAITLISTED):
-            raise Http404("This seat has already ended.")
+            raise Http404(_("This seat has already ended."))
         held = seat.status == SeatStatus.HELD
         return render(request, "visits/confirm.html", {
             "event": event, "base_template": "visits/manage/_base.html",
-            "title": f"Cancel {seat.user}'s seat?" if held
-            else f"Take {seat.user} off the waiting list?",
+            "title": (_("Cancel %(person)s's seat?") if held
+                      else _("Take %(person)s off the waiting list?")) % {"person": seat.user},
             "details": [f"{seat.run}."],
-            "consequence": ("The seat goes to the next person on the waiting list who can "
-                            "still be cleared in time." if held else
-                            f"{seat.user} loses their place on the waiting list."),
-            "confirm_label": "Cancel the seat" if held else "Take them off the waiting list",
+            "consequence": (_("The seat goes to the next person on the waiting list who can "
+                              "still be cleared in time.") if held else
+                            _("%(person)s loses their place on the waiting list.")
+                            % {"person": seat.user}),
+            "confirm_label": (_("Cancel the seat") if held
+                              else _("Take them off the waiting list")),
             "action": request.path,
             "back": reverse("visits_manage:run", args=[event.slug, seat.run_id])})
     if seat.status not in (SeatStatus.HELD, SeatStatus.WAITLISTED):
-        messages.error(request, "This seat has already ended.")
+        messages.error(request, _("This seat has already ended."))
     else:
         services.cancel(seat, by=request.user, note="cancelled by an organiser")
-        messages.success(request, f"{seat.user}'s place on {seat.run} cancelled.")
+        messages.success(request, _("%(person)s's place on %(run)s cancelled.") % {
+            "person": seat.user, "run": seat.run})
     return redirect("visits_manage:run", event.slug, seat.run_id)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.core import clock
@@ -21,7 +24,7 @@ from ..states import ACTIVE
 # sign up is told so on the page (``registration.standing``).
 visits_view = gate("visits.see_tours", login_first=False, event_time=True,
                    load=public_event_with(services.visit_settings,
-                                          "This event has no site visits."))
+                                          gettext_lazy("This event has no site visits.")))
 
 
 def _home(request, event, form=None, status=200):
@@ -55,10 +58,10 @@ def _home(request, event, form=None, status=200):
         "event": event, "nav": "visits", "settings": settings, "phase": current_phase,
         "registration": registration, "tours": tours, "runs": runs, "form": form,
         "ranking": ranking, "seats": seats, "now": now,
-        "clearance": (services.clearance_status(event, request.user)
+        "clearance": (services.clearance_label(services.clearance_status(event, request.user))
                       if any(s.status == "held" for s in seats) else None),
         "organiser": request.user.has_perm("visits.manage_visits", event),
-        "standing": (standing(event, request.user, purpose="Site visits are")
+        "standing": (standing(event, request.user, purpose=_("Site visits are"))
                      if registration is None else None),
     }
     return render(request, "visits/home.html", context, status=status)
@@ -75,7 +78,7 @@ def home(request, event):
 def ranking(request, event):
     if services.phase(event) != "open" or services.confirmed_registration(
             event, request.user) is None:
-        messages.error(request, "Tour sign-up is not open to you.")
+        messages.error(request, _("Tour sign-up is not open to you."))
         return _home(request, event, status=409)
     runs = list(services.runs_of(event))
     form = RankingForm(request.POST, runs=runs, current={})
@@ -87,8 +90,10 @@ def ranking(request, event):
         form.add_error(None, str(exc))
         return _home(request, event, form=form, status=400)
     count = len(form.cleaned_data["ranking"])
-    messages.success(request, f"Your ranking is saved ({count} run{'s' if count != 1 else ''}). "
-                              "You can change it until sign-up closes.")
+    messages.success(request, ngettext(
+        "Your ranking is saved (%(count)s run). You can change it until sign-up closes.",
+        "Your ranking is saved (%(count)s runs). You can change it until sign-up closes.",
+        count) % {"count": count})
     return redirect("visits:home", event.slug)
 
 
@@ -103,10 +108,11 @@ def take(request, event, pk):
         messages.error(request, str(exc))
         return _home(request, event, status=409)
     if seat.status == "held":
-        messages.success(request, f"You have a seat on {run}.")
+        messages.success(request, _("You have a seat on %(run)s.") % {"run": run})
     else:
-        messages.info(request, f"{run} is full: you are number "
-                               f"{services.waiting_position(seat)} on its waiting list.")
+        messages.info(request, _("%(run)s is full: you are number %(position)s on its waiting "
+                                 "list.") % {"run": run,
+                                             "position": services.waiting_position(seat)})
     return redirect("visits:home", event.slug)
 
 
@@ -120,13 +126,14 @@ def cancel(request, event, pk):
         held = seat.status == "held"
         return render(request, "visits/confirm.html", {
             "event": event, "nav": "visits",
-            "title": "Give up this seat?" if held else "Leave the waiting list?",
-            "details": [f"{seat.run.tour.name}, {seat.run.start:%A %d %B, %H:%M}."],
-            "consequence": ("Your seat goes to the next person on the waiting list; you may not "
-                            "get it back." if held else
-                            "You lose your place on the waiting list."),
-            "confirm_label": "Give up the seat" if held else "Leave the waiting list",
+            "title": _("Give up this seat?") if held else _("Leave the waiting list?"),
+            "details": [f"{seat.run.tour.name}, " + formats.date_format(
+                timezone.localtime(seat.run.start, event.tz), "l j F, H:i") + "."],
+            "consequence": (_("Your seat goes to the next person on the waiting list; you may "
+                              "not get it back.") if held else
+                            _("You lose your place on the waiting list.")),
+            "confirm_label": _("Give up the seat") if held else _("Leave the waiting list"),
             "action": request.path, "back": reverse("visits:home", args=[event.slug])})
     services.cancel(seat, by=request.user, note="cancelled by the participant")
-    messages.success(request, f"Cancelled: {seat.run}.")
+    messages.success(request, _("Cancelled: %(run)s.") % {"run": seat.run})
     return redirect("visits:home", event.slug)
