@@ -128,3 +128,14 @@ def test_a_cloned_edition_has_its_new_title_in_every_language(make_event):
     new = Event.objects.get(pk=new.pk)
     assert (new.title_en, new.title_fr) == ("Workshop 2028", "Workshop 2028")
     assert new.days.count() == 3
+
+
+def test_default_categories_come_in_every_language(make_event):
+    from fusionforum.cfp.categories import install_defaults
+
+    event = make_event()
+    with translation.override("fr"):  # whoever opens the call first
+        first = install_defaults(event)[0]
+    assert (first.name_en, first.name_fr, first.slug) == (
+        "Magnets and superconductors", "Aimants et supraconducteurs",
+        "magnets-and-superconductors")
