@@ -66,6 +66,19 @@ def _demo_snapshot_folder(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    # A request through the language middleware leaves its language active in the thread, and
+    # django-modeltranslation writes ``event.title = ...`` into the active language's column:
+    # without this, a French request in one test would make the next test's event French.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_public_cache():
     # A new version token makes every cached page of earlier tests unreachable (works on the
     # shared Redis of the CI run as well as on the in-process cache).

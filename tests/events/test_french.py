@@ -217,3 +217,41 @@ def test_back_office_pages_of_events_in_french(client, event, organiser, make_st
 def test_front_door_without_any_event_in_french(client, db):
     text = _text(client.get("/", **FR).content.decode())
     assert "Aucun atelier n’a encore été publié." in text
+
+
+def test_english_and_french_visitors_each_get_their_page_from_the_cache(client, event, clock):
+    from fusionforum.events.models import Event
+
+    Event.objects.filter(pk=event.pk).update(title_fr="Atelier de test sur la fusion 2027")
+    url = event.get_absolute_url()
+    for _round in range(2):  # the second round is served from the cache
+        english = _text(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+        french = _text(client.get(url, **FR).content.decode())
+        assert "About the workshop" in english and "Test Fusion Workshop 2027" in english
+        assert "À propos de l’atelier" in french
+        assert "Atelier de test sur la fusion 2027" in french
+
+
+def test_a_french_event_speaks_french_to_a_visitor_without_a_language(client, make_event,
+                                                                      clock):
+    event = make_event(default_language="fr")
+    text = _text(client.get(event.get_absolute_url()).content.decode())
+    assert "À propos de l’atelier" in text
+
+
+def test_calendar_carries_the_organisers_text_in_the_asked_language(client, event, make_stream,
+                                                                    clock):
+    from fusionforum.events.models import Day, Event, StreamLink
+
+    stream = make_stream(event, label="Plenary")
+    Event.objects.filter(pk=event.pk).update(title_fr="Atelier fusion 2027")
+    Day.objects.filter(event=event, label_en="Day 1: breakthroughs").update(
+        label_fr="Jour 1 : avancées")
+    StreamLink.objects.filter(pk=stream.pk).update(label_fr="Plénière")
+    body = _ics(client, event, "?lang=fr")[1]
+    assert "X-WR-CALNAME:Atelier fusion 2027" in body
+    assert f"SUMMARY:Atelier fusion 2027{NBSP}: Jour 1 : avancées" in body
+    assert f"SUMMARY:Retransmission en direct{NBSP}: Plénière" in body
+    english = _ics(client, event, "?lang=en")[1]
+    assert "X-WR-CALNAME:Test Fusion Workshop 2027" in english
+    assert "SUMMARY:Livestream: Plenary" in english

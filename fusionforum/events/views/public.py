@@ -150,9 +150,12 @@ def livestream_status(request, slug):
 @require_safe
 def event_ics(request, slug):
     def build(event, now):
-        streams, next_change = services.public_streams(event, now)
-        host = request.build_absolute_uri("/")
+        # An export: the event's default language, or the one ``?lang=`` asks for, for the
+        # fixed texts and for what the organisers wrote (the stream labels too).
         language = services.export_language(event, request.GET.get("lang"))
+        with translation.override(language):
+            streams, next_change = services.public_streams(event, now)
+        host = request.build_absolute_uri("/")
         body = calendar.event_calendar(event, streams, now=now, base_url=host, language=language)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Language"] = language
