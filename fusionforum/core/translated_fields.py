@@ -111,7 +111,8 @@ LABEL = _("%(field)s (%(language)s)")
 
 
 def add_translated_fields(form, *, names: tuple[str, ...] | None = None, model=None,
-                          instance=None, default_language: str | None = None) -> None:
+                          instance=None, default_language: str | None = None,
+                          labels: dict | None = None) -> None:
     """The one way an organisers' form edits translated content. Call it at the end of the
     form's ``__init__``.
 
@@ -120,7 +121,8 @@ def add_translated_fields(form, *, names: tuple[str, ...] | None = None, model=N
     and gets one copy per language (``title_en``, ``title_fr``) in its place, with initial
     values from ``instance``. Either way each input is labelled "Title (English)", "Title
     (Français)", the event's default language is required (when the field itself is), the
-    others are optional, and each input carries its ``lang``."""
+    others are optional, and each input carries its ``lang``. ``labels`` names a field the
+    model leaves without a ``verbose_name`` (``{"name": _("Name")}``)."""
     model = model or form._meta.model
     instance = instance if instance is not None else getattr(form, "instance", None)
     names = names if names is not None else TRANSLATED.get(model, ())
@@ -129,9 +131,16 @@ def add_translated_fields(form, *, names: tuple[str, ...] | None = None, model=N
     default_language = default_language or language_codes()[0]
     own_labels = {name: form.fields[name].label for name in names
                   if name in form.fields and form.fields[name].label}
+    own_labels.update(labels or {})  # a label for a field the model leaves unnamed
     for name in names:
         _split(form, name, instance)
     label_translated_inputs(form.fields, model, default_language, names, labels=own_labels)
+    # A bound field keeps the label its field had when first looked at (a form mixin may look
+    # at them in its own __init__): forget them so the page shows the labels set here.
+    getattr(form, "_bound_fields_cache", {}).clear()
+    describe = getattr(form, "_describe_fields", None)
+    if describe is not None:
+        describe()
 
 
 def label_translated_inputs(fields: dict, model, default_language: str | None,

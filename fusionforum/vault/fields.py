@@ -45,3 +45,10 @@ OPTIONAL_FIELDS = {"second_nationality", "vehicle_registration"}
 def labels(keys) -> list[str]:
     """The fields' labels in the active language."""
     return [str(CATALOGUE[k].label) if k in CATALOGUE else k for k in keys]
+
+
+def shown_value(key: str, value):
+    """A stored value as a person reads it: a document type's label, not its code."""
+    if key in CATALOGUE and CATALOGUE[key].kind == "document_type":
+        return str(dict(DOCUMENT_TYPES).get(value, value))
+    return value

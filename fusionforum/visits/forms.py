@@ -44,7 +44,8 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.event = event
-        add_translated_fields(self, default_language=event.default_language)
+        add_translated_fields(self, default_language=event.default_language,
+                              labels={"name": _("Name"), "description": _("Description")})
 
     def clean(self):
         from django.utils.translation import gettext as _

@@ -17,7 +17,7 @@ from fusionforum.events.access import gate
 from fusionforum.registration.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 from .. import registry, services
-from ..fields import CATALOGUE, labels
+from ..fields import CATALOGUE, labels, shown_value
 from ..forms import DecisionForm, ExportForm, VaultSettingsForm
 
 
@@ -61,8 +61,9 @@ def person(request, event, user_id):
         else:
             http_status = 400
     record, values = services.open_for_officer(event, request.user, subject)
-    shown = [(CATALOGUE[k].label, values.get(k, "")) for k in services.asked_fields(event)
-             if k in values] + [(CATALOGUE[k].label, v) for k, v in values.items()
+    shown = [(CATALOGUE[k].label, shown_value(k, values.get(k, "")))
+             for k in services.asked_fields(event)
+             if k in values] + [(CATALOGUE[k].label, shown_value(k, v)) for k, v in values.items()
                                 if k in CATALOGUE and k not in services.asked_fields(event)]
     current = record.status if record else services.MISSING
     return render(request, "vault/security/person.html", {
