@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, UniqueConstraint
+from django.utils.translation import gettext
 
 from fusionforum.core import audit, clock
 
@@ -176,7 +177,7 @@ def preview(duplicate: Organisation, keep: Organisation) -> Plan:
     would be refused (nothing changes)."""
     plan = Plan(duplicate=duplicate, keep=keep)
     if duplicate.pk == keep.pk:
-        plan.problems.append("Choose two different organisations.")
+        plan.problems.append(gettext("Choose two different organisations."))
         return plan
     for model, fk in relations():
         count = model._default_manager.filter(**{fk.name: duplicate}).count()
@@ -215,7 +216,7 @@ def merge(duplicate: Organisation, keep: Organisation, *, by) -> Plan:
         locked = {o.pk: o for o in Organisation.objects.select_for_update()
                   .filter(pk__in=[duplicate.pk, keep.pk])}
         if len(locked) != 2:
-            raise MergeRefused("One of the two organisations no longer exists.")
+            raise MergeRefused(gettext("One of the two organisations no longer exists."))
         duplicate, keep = locked[duplicate.pk], locked[keep.pk]
         for provider in _locks:
             for lock in provider(duplicate, keep):

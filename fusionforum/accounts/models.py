@@ -117,7 +117,7 @@ class MergedOrganisation(models.Model):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with a login. The e-mail address is the login name."""
 
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(max_length=200, blank=True)
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"

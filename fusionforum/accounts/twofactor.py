@@ -13,6 +13,7 @@ import django_otp
 import segno
 from django.db import transaction
 from django.utils.html import escape
+from django.utils.translation import gettext
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -63,9 +64,9 @@ def qr_code_svg(device: TOTPDevice) -> str:
     """An inline SVG QR code of the device's otpauth:// address, made here (no outside image)."""
     svg = segno.make(device.config_url, error="m").svg_inline(
         scale=5, border=4, light="#fff", dark="#000", svgclass="qr-code",
-        title="QR code to scan with your authenticator app",
+        title=gettext("QR code to scan with your authenticator app"),
     )
-    label = escape("QR code to scan with your authenticator app")
+    label = escape(gettext("QR code to scan with your authenticator app"))
     return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
 

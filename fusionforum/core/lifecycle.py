@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from . import clock
 
@@ -36,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 # Sent after commit: sender=<model class>, instance, from_state, to_state, actor (or None).
 moved = Signal()
+
+
+_SHORT_REFUSAL = gettext_noop("“%(current)s” cannot become “%(target)s”.")
 
 
 class IllegalTransition(Exception):
@@ -48,7 +52,9 @@ class IllegalTransition(Exception):
         self.current, self.target = current, target
         if message is None:
             message = (self.machine.refusal(current, target) if self.machine is not None
-                       else f"“{current or 'new'}” cannot become “{target}”.")
+                       else gettext(_SHORT_REFUSAL)
+                       % {"current": current or pgettext("life cycle state", "new"),
+                          "target": target})
         super().__init__(message)
 
 
@@ -109,7 +115,7 @@ class Machine:
     def label(self, state: str) -> str:
         if state in self.states.values:
             return str(self.states(state).label)
-        return "new" if state == self.initial else state
+        return pgettext("life cycle state", "new") if state == self.initial else state
 
     def next_states(self, current: str) -> frozenset[str]:
         return self.table.get(current, frozenset())
@@ -122,8 +128,14 @@ class Machine:
         return self.actions.get((current, target), "")
 
     def refusal(self, current: str, target: str) -> str:
-        return (f"A {self.noun} that is “{self.label(current).lower()}” cannot become "
-                f"“{self.label(target).lower()}”.")
+        values = {"current": self.label(current).lower(), "target": self.label(target).lower()}
+        sentence = gettext(_SHORT_REFUSAL)
+        if sentence == _SHORT_REFUSAL:
+            # English: the noun (English, from the app) is the sentence's subject. A
+            # translation names the two states only, rather than guess the noun's gender.
+            return (f"A {self.noun} that is “{values['current']}” cannot become "
+                    f"“{values['target']}”.")
+        return sentence % values
 
     def check(self, current: str, target: str) -> None:
         if not self.allows(current, target):
