@@ -127,13 +127,16 @@ def add_translated_fields(form, *, names: tuple[str, ...] | None = None, model=N
     if default_language is None and instance is not None:
         default_language = content_default_language(instance)
     default_language = default_language or language_codes()[0]
+    own_labels = {name: form.fields[name].label for name in names
+                  if name in form.fields and form.fields[name].label}
     for name in names:
         _split(form, name, instance)
-    label_translated_inputs(form.fields, model, default_language, names)
+    label_translated_inputs(form.fields, model, default_language, names, labels=own_labels)
 
 
 def label_translated_inputs(fields: dict, model, default_language: str | None,
-                            names: tuple[str, ...] | None = None) -> None:
+                            names: tuple[str, ...] | None = None,
+                            labels: dict | None = None) -> None:
     """Label, require and mark with ``lang`` the per-language inputs among ``fields`` (a
     form's ``fields`` or a form class's ``base_fields``, as the back office builds them)."""
     names = names if names is not None else TRANSLATED.get(model, ())
@@ -145,12 +148,16 @@ def label_translated_inputs(fields: dict, model, default_language: str | None,
             label, required = model_field.verbose_name, not model_field.blank
         except FieldDoesNotExist:  # a form's own input standing for a translated field
             label = required = None
+        if labels and name in labels:  # the form's own wording
+            label = labels[name]
         for code in language_codes():
             field = fields.get(build_localized_fieldname(name, code))
             if field is None:
                 continue
             if label is None:
-                label, required = field.label or name, field.required
+                label = field.label or name
+            if required is None:
+                required = field.required
             field.label = LABEL % {"field": _capitalised(label), "language": languages[code]}
             field.required = code == default_language and required
             if code != default_language:

@@ -15,7 +15,9 @@ from django.db import transaction
 
 from fusionforum.accounts.models import User
 from fusionforum.core import clock
+from fusionforum.core.translated_fields import TRANSLATED
 
+from .demo_fr import FRENCH, in_french
 from .models import ContactMessage, Day, Event, StreamLink, TeamMembership
 
 DEMO_SLUG = "demo-workshop"
@@ -29,6 +31,8 @@ DEMO_BACKUP_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 # so; tests/core/test_readme_demo.py checks the README's claims against a loaded demo).
 DEMO_PARTICIPANT = "ada.example@demo.fusionforum.invalid"  # confirmed: registration, badge, agenda
 DEMO_VISITOR = "bo.example@demo.fusionforum.invalid"  # tour seats, site access approved
+# Confirmed, and prefers French: her pages and the e-mails she receives are in French.
+DEMO_FRENCH_PARTICIPANT = "cleo.example@demo.fusionforum.invalid"
 
 DESCRIPTION = """\
 **This is a demonstration workshop. All organisations, people and figures are fictional.**
@@ -66,14 +70,38 @@ CONTACT_MESSAGES = [
 ]
 
 
+def french_versions(event) -> str:
+    """The last demo step: the French version of every translated field of the demo events
+    (the French texts are in demo_fr.py; the translated fields in each app's translation.py,
+    so this module imports no app above it)."""
+    in_both = 0
+    for model, fields in TRANSLATED.items():
+        objects = (model._base_manager.filter(is_demo=True) if model is Event
+                   else model._base_manager.filter(event__is_demo=True))
+        for obj in objects:
+            changed = {}
+            for name in fields:
+                french = in_french(getattr(obj, f"{name}_en"))
+                if french is not None and getattr(obj, f"{name}_fr") != french:
+                    changed[f"{name}_fr"] = french
+            if changed:
+                for column, value in changed.items():
+                    setattr(obj, column, value)
+                obj.save(update_fields=list(changed))
+            in_both += sum(1 for name in fields if getattr(obj, f"{name}_fr"))
+    return (f"French versions of the demo content: {in_both} texts in English and French "
+            f"({len(FRENCH)} in demo_fr.py)")
+
+
 # Apps above `events` add their part of the demo here (in their AppConfig.ready), so this
 # module never imports them. Each loader gets the demo event and returns a short summary line.
-EXTRA_LOADERS: list = []
+# The French versions come last, once every loader has written its English content.
+EXTRA_LOADERS: list = [french_versions]
 
 
 def register_demo_loader(loader) -> None:
     if loader not in EXTRA_LOADERS:
-        EXTRA_LOADERS.append(loader)
+        EXTRA_LOADERS.insert(EXTRA_LOADERS.index(french_versions), loader)
 
 
 # Lines printed after every loader has run (e.g. the registration desk's figures, which the

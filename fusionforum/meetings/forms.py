@@ -133,7 +133,7 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        keys = None
+        parsed = {}
         for code in language_codes():
             name = f"disciplines_text_{code}"
             if name not in data:
@@ -149,11 +149,17 @@ class SettingsForm(AccessibleFormMixin, forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error(name, error)
                 continue
-            data[name] = value
-            if keys is None:
-                keys = [item["key"] for item in value]
-            elif [item["key"] for item in value] != keys:
-                self.add_error(name, "Use the same keys, in the same order, in every language.")
+            data[name] = parsed[code] = value
+        # Requests keep the key: every language lists the default language's keys.
+        from django.utils.translation import gettext as _
+        default = self.fields and next((code for code in language_codes()
+                                        if self.fields[f"disciplines_text_{code}"].required),
+                                       None)
+        keys = [item["key"] for item in parsed.get(default, [])]
+        for code, value in parsed.items():
+            if keys and code != default and [item["key"] for item in value] != keys:
+                self.add_error(f"disciplines_text_{code}",
+                               _("Use the same keys, in the same order, in every language."))
         return data
 
     def _post_clean(self):

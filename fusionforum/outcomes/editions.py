@@ -52,6 +52,7 @@ from django.utils.translation import gettext_lazy as _
 from fusionforum.core import audit
 from fusionforum.core.models import AuditEntry
 from fusionforum.core.text import validate_single_line
+from fusionforum.core.translated_fields import localized_names
 from fusionforum.events.models import Event, TeamMembership, validate_event_slug
 
 CLONED_ACTION = "editions.cloned"
@@ -263,7 +264,11 @@ def clone_edition(event: Event, *, new_slug, new_title, new_start_date, by) -> E
     try:
         with transaction.atomic():
             new = _copy_row(event, days=days, tz=tz, overrides={
-                "slug": cleaned["slug"], "title": cleaned["title"], "is_published": False,
+                "slug": cleaned["slug"], "is_published": False,
+                # The new title in every language (the old edition's translations would be
+                # stale); organisers translate it in the back office.
+                "title": cleaned["title"],
+                **dict.fromkeys(localized_names("title"), cleaned["title"]),
             })
             mapping: dict[str, dict[int, models.Model]] = {}
             day_map: dict[int, int] = {}

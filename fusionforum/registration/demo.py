@@ -9,7 +9,12 @@ from django.db import transaction
 
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import clock
-from fusionforum.events.demo import DEMO_PARTICIPANT, DEMO_PASSWORD, DEMO_TZ
+from fusionforum.events.demo import (
+    DEMO_FRENCH_PARTICIPANT,
+    DEMO_PARTICIPANT,
+    DEMO_PASSWORD,
+    DEMO_TZ,
+)
 from fusionforum.events.models import TeamMembership
 
 from . import services
@@ -115,10 +120,14 @@ def load(event) -> str:
         organisation = organisations[index % len(organisations)]
         email = f"{first.lower()}.example@demo.fusionforum.invalid"
         person = User.objects.filter(email=email).first()
+        language = "fr" if email == DEMO_FRENCH_PARTICIPANT else ""
         if person is None:
             person = User.objects.create_user(
                 email, DEMO_PASSWORD, full_name=f"{first} Example (demo)",
-                organisation=organisation, email_verified_at=clock.now())
+                organisation=organisation, email_verified_at=clock.now(),
+                preferred_language=language)
+        elif language and person.preferred_language != language:
+            User.objects.filter(pk=person.pk).update(preferred_language=language)
         people.append(person)
 
     if not Registration.objects.filter(event=event, user__in=people).exists():

@@ -47,10 +47,12 @@ class TourForm(AccessibleFormMixin, forms.ModelForm):
         add_translated_fields(self, default_language=event.default_language)
 
     def clean(self):
+        from django.utils.translation import gettext as _
+
         data = super().clean()
         for name in localized_names("name"):
             value = (data.get(name) or "").strip()
-            data[name] = value
+            data[name] = value or None
             clash = TourType.objects.filter(event=self.instance.event,
                                             **{f"{name}__iexact": value})
             if value and clash.exclude(pk=self.instance.pk).exists():

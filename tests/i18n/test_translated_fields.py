@@ -113,3 +113,29 @@ def test_migration_copies_each_value_into_its_event_default_language(transaction
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_cloned_edition_has_its_new_title_in_every_language(make_event):
+    import datetime as dt
+
+    from fusionforum.outcomes.editions import clone_edition
+
+    event = make_event(default_language="fr")
+    Event.objects.filter(pk=event.pk).update(title_fr="Atelier 2027", title_en="Workshop 2027")
+    event = Event.objects.get(pk=event.pk)
+    new = clone_edition(event, new_slug="workshop-2028", new_title="Workshop 2028",
+                        new_start_date=dt.date(2028, 5, 24), by=None)
+    new = Event.objects.get(pk=new.pk)
+    assert (new.title_en, new.title_fr) == ("Workshop 2028", "Workshop 2028")
+    assert new.days.count() == 3
+
+
+def test_default_categories_come_in_every_language(make_event):
+    from fusionforum.cfp.categories import install_defaults
+
+    event = make_event()
+    with translation.override("fr"):  # whoever opens the call first
+        first = install_defaults(event)[0]
+    assert (first.name_en, first.name_fr, first.slug) == (
+        "Magnets and superconductors", "Aimants et supraconducteurs",
+        "magnets-and-superconductors")
