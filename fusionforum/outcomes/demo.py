@@ -14,7 +14,8 @@ from fusionforum.core import clock
 from fusionforum.events.models import TeamMembership
 
 from . import services
-from .models import Priority, SurveyResponse, Theme
+from .models import OutcomesReport, Priority, SurveyResponse, Theme
+from .report import translatable
 
 NARRATIVE = """*Demonstration report: every company, answer and figure is synthetic.*
 
@@ -31,6 +32,28 @@ Aggregate-only answers are counted but never quoted; confidential answers are le
 - Smaller developers ask for access to data and test facilities more than for advice.
 - Supply chain and licensing questions cut across every fusion approach.
 """
+
+NARRATIVE_FR = """*Rapport de démonstration : toutes les entreprises, réponses et chiffres sont
+fictifs.*
+
+Les développeurs privés qui ont répondu à l’appel s’accordent sur leur situation : des
+machines sont en construction, et les problèmes les plus difficiles sont désormais
+d’ingénierie et d’industrie. Les thèmes ci-dessous regroupent leurs réponses à deux
+questions, *quels défis restent à relever* et *comment ITER peut aider* ; la part indiquée
+sous chaque thème est la proportion des organismes ayant envoyé une proposition qui s’y
+retrouvent.
+
+Les réponses agrégées uniquement sont comptées mais jamais citées ; les réponses
+confidentielles sont écartées.
+
+## Ce que nous avons entendu
+
+- La demande se concentre sur quelques sujets où ITER a acquis une expérience unique.
+- Les plus petits développeurs demandent l’accès aux données et aux moyens d’essai plus que
+  des conseils.
+- Les questions de chaîne d’approvisionnement et d’autorisation concernent toutes les
+  approches de la fusion.
+""".replace(" :", "\u00a0:").replace(" ;", "\u00a0;")
 
 PRIORITIES = [
     ("Open ITER's qualification data and test reports to private developers",
@@ -94,27 +117,38 @@ def _survey(event) -> None:
 def _name_themes(event, by) -> None:
     """Name every theme as an organiser would: after the call category most of its counted
     answers were filed under; when an earlier theme already has that name, after its two
-    leading categories. The automatic names are never published."""
+    leading categories. The automatic names are never published. Where themes have
+    translated names, the French name is made the same way from the categories' French
+    names."""
     from collections import Counter
 
-    from .report import CATEGORY_FIELDS
+    from .report import CATEGORY_FIELDS, in_language, translatable
 
+    bilingual = translatable(Theme, "label")
     used: set[str] = set()
     for theme in Theme.objects.filter(event=event).order_by("position", "id"):
         counts: Counter = Counter()
+        french: dict[str, str] = {}
         for source in theme.sources.select_related("submission"):
             if not services.counts_now(source):
                 continue
             for category in getattr(source.submission, CATEGORY_FIELDS[source.question]).all():
-                counts[category.name] += 1
+                name = in_language(category, "name", event.default_language) or category.name
+                counts[name] += 1
+                french[name] = in_language(category, "name", "fr") or name
         ranked = [name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
         name = ranked[0] if ranked else None
+        name_fr = french.get(name, "") if name else ""
         if name in used and len(ranked) >= 2:
             name = f"{ranked[0]}, with {ranked[1][:1].lower()}{ranked[1][1:]}"
+            second = french[ranked[1]]
+            name_fr = f"{french[ranked[0]]}, avec {second[:1].lower()}{second[1:]}"
         if name is None or name in used:
             name = f"Other subjects ({len(used) + 1})"
+            name_fr = f"Autres sujets ({len(used) + 1})"
         used.add(name)
-        services.rename_theme(event, theme.pk, name, by=by)
+        services.rename_theme(event, theme.pk, name, by=by,
+                              translations={"fr": name_fr} if bilingual else None)
 
 
 def load(event) -> str:
@@ -136,8 +170,13 @@ def load(event) -> str:
         _survey(event)
         services.build_themes(event, by=by)
         _name_themes(event, by)
-        services.save_narrative(event, by=by, title="Outcomes report (synthetic demo)",
-                                narrative=NARRATIVE, licence="CC-BY-4.0", attribution="")
+        if translatable(OutcomesReport, "title") and translatable(OutcomesReport, "narrative"):
+            texts = {"title_en": "Outcomes report (synthetic demo)",
+                     "title_fr": "Rapport de résultats (démonstration, données fictives)",
+                     "narrative_en": NARRATIVE, "narrative_fr": NARRATIVE_FR}
+        else:
+            texts = {"title": "Outcomes report (synthetic demo)", "narrative": NARRATIVE}
+        services.save_narrative(event, by=by, licence="CC-BY-4.0", attribution="", **texts)
         Priority.objects.filter(event=event).delete()
         themes = list(Theme.objects.filter(event=event).order_by("position", "id"))
         for index, (title, description, feasibility) in enumerate(PRIORITIES):

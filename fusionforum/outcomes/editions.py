@@ -50,9 +50,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core import audit
+from fusionforum.core.languages import language_codes
 from fusionforum.core.models import AuditEntry
 from fusionforum.core.text import validate_single_line
-from fusionforum.core.translated_fields import localized_names
 from fusionforum.events.models import Event, TeamMembership, validate_event_slug
 
 CLONED_ACTION = "editions.cloned"
@@ -254,6 +254,18 @@ def _copy_row(obj: models.Model, *, days: int, tz, overrides: dict) -> models.Mo
     return copy
 
 
+def _new_title_columns(event: Event, title: str) -> dict[str, str]:
+    """The new edition's title is given in one language, the event's default one: the other
+    languages' titles of the old edition (their year, their name) are not carried over, so
+    their readers see the new title until organisers translate it."""
+    columns = {}
+    for code in language_codes():
+        column = f"title_{code}"
+        if hasattr(event, column):
+            columns[column] = title if code == event.default_language else ""
+    return columns
+
+
 def clone_edition(event: Event, *, new_slug, new_title, new_start_date, by) -> Event:
     """Create the next edition of ``event``; see the module docstring for what is copied."""
     cleaned = validate_request(event, new_slug=new_slug, new_title=new_title,
@@ -264,11 +276,8 @@ def clone_edition(event: Event, *, new_slug, new_title, new_start_date, by) -> E
     try:
         with transaction.atomic():
             new = _copy_row(event, days=days, tz=tz, overrides={
-                "slug": cleaned["slug"], "is_published": False,
-                # The new title in every language (the old edition's translations would be
-                # stale); organisers translate it in the back office.
-                "title": cleaned["title"],
-                **dict.fromkeys(localized_names("title"), cleaned["title"]),
+                "slug": cleaned["slug"], "title": cleaned["title"], "is_published": False,
+                **_new_title_columns(event, cleaned["title"]),
             })
             mapping: dict[str, dict[int, models.Model]] = {}
             day_map: dict[int, int] = {}

@@ -51,7 +51,15 @@ from fusionforum.core.text import render_markdown
 from fusionforum.meetings.models import MeetingOutcome
 
 from . import clustering
-from .models import THEME_QUESTIONS, Licence, Priority, SurveyResponse, Theme, ThemeSource
+from .models import (
+    THEME_QUESTIONS,
+    Licence,
+    OutcomesReport,
+    Priority,
+    SurveyResponse,
+    Theme,
+    ThemeSource,
+)
 from .services import COUNTED_STATES, is_counted, is_quotable, report_for
 
 FORMAT = "fusionforum-outcomes/1"
@@ -360,6 +368,11 @@ def survey_figures(event) -> dict:
             "likely_to_engage": mean("likely_to_engage")}
 
 
+def translatable(model, field: str) -> bool:
+    """Whether organisers can give ``model.field`` in each language (translated columns)."""
+    return all(hasattr(model, f"{field}_{code}") for code in language_codes())
+
+
 def in_language(obj, field: str, language: str) -> str:
     """What the organisers wrote in ``obj.field`` in ``language`` (the translated column
     ``<field>_<language>``), "" when they gave nothing in that language. Without translated
@@ -446,12 +459,17 @@ def _published_languages(event, data: dict) -> list[str]:
         if code == default:
             continue
         entry = data["translations"].get(code, {})
+        # Only what organisers can write in several languages (a field with translated
+        # columns) is asked for.
         complete = (
-            ("title" in entry or data["title"] == DEFAULT_TITLE)
-            and (not data["narrative_markdown"] or "narrative_markdown" in entry)
-            and all(t["id"] in entry.get("themes", {}) for t in data["themes"])
-            and all(entry.get("priorities", {}).get(str(p["rank"]), {}).get("title")
-                    for p in data["priorities"]))
+            ("title" in entry or data["title"] == DEFAULT_TITLE
+             or not translatable(OutcomesReport, "title"))
+            and (not data["narrative_markdown"] or "narrative_markdown" in entry
+                 or not translatable(OutcomesReport, "narrative"))
+            and (all(t["id"] in entry.get("themes", {}) for t in data["themes"])
+                 or not translatable(Theme, "label"))
+            and (all(entry.get("priorities", {}).get(str(p["rank"]), {}).get("title")
+                     for p in data["priorities"]) or not translatable(Priority, "title")))
         if complete:
             languages.append(code)
     return languages

@@ -26,6 +26,7 @@ from fusionforum.cfp import visibility
 from fusionforum.cfp.models import Submission
 from fusionforum.cfp.visibility import COUNTED_STATES, Purpose
 from fusionforum.core import audit, clock, pagecache
+from fusionforum.core.languages import language_codes
 from fusionforum.core.text import validate_single_line
 from fusionforum.core.translated_fields import localized_names
 from fusionforum.registration.models import Registration
@@ -205,18 +206,57 @@ def _theme(event, pk) -> Theme:
     return theme
 
 
-def rename_theme(event, pk, label: str, *, by) -> Theme:
+def _clean_name(label: str) -> str:
     validate_single_line(label or "")  # before folding spaces: a line break is refused
     label = " ".join((label or "").split())
-    if not label:
-        raise EditorialError(gettext("Give the theme a name."))
     if len(label) > 150:
         raise EditorialError(gettext("A theme’s name has at most 150 characters."))
+    return label
+
+
+def set_in_language(obj, field: str, language: str, value: str) -> str:
+    """Write the organisers' text of ``field`` in ``language``: its translated column
+    (``<field>_<language>``) when the field has them, else the field itself (which then
+    holds the event's default language). Returns the column written."""
+    column = f"{field}_{language}"
+    if hasattr(obj, column):
+        setattr(obj, column, value)
+        return column
+    setattr(obj, field, value)
+    return field
+
+
+def _other_names(theme, event, names: dict[str, str]) -> set[str]:
+    """Set the theme's names in the languages other than the default one. An automatic name
+    (written in whatever language the editor used when the themes were built) is never kept:
+    the first naming clears every language not given."""
+    columns = set()
+    for code in language_codes():
+        column = f"label_{code}"
+        if code == event.default_language or not hasattr(theme, column):
+            continue
+        if code in names:
+            columns.add(set_in_language(theme, "label", code, names[code]))
+        elif not theme.named_by_organiser:
+            columns.add(set_in_language(theme, "label", code, ""))
+    return columns
+
+
+def rename_theme(event, pk, label: str, *, by, translations: dict[str, str] | None = None
+                 ) -> Theme:
+    """Name a theme: ``label`` in the event's default language (required), ``translations``
+    {language: name} in the others (empty: none given, the default one is shown)."""
+    label = _clean_name(label)
+    if not label:
+        raise EditorialError(gettext("Give the theme a name."))
+    names = {code: _clean_name(text) for code, text in (translations or {}).items()
+             if code != event.default_language}
     theme = _theme(event, pk)
     old = theme.label
-    theme.label = label
+    columns = {set_in_language(theme, "label", event.default_language, label)}
+    columns |= _other_names(theme, event, names)
     theme.named_by_organiser = True
-    theme.save(update_fields=["label", "named_by_organiser"])
+    theme.save(update_fields=[*sorted(columns), "named_by_organiser"])
     _mark_edited(event)
     audit.record("outcomes.rename_theme", theme, actor=by, summary=f"{old} → {label}")
     return theme
@@ -238,7 +278,9 @@ def merge_themes(event, pks, *, by, label: str = "") -> Theme:
         target.key_terms = _terms_of(target)
         if label.strip():
             validate_single_line(label)  # before folding spaces: a line break is refused
-            target.label = " ".join(label.split())[:150]
+            set_in_language(target, "label", event.default_language,
+                            " ".join(label.split())[:150])
+            _other_names(target, event, {})
             target.named_by_organiser = True
         target.save()
         _mark_edited(event)

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from fusionforum.core import clock
@@ -88,8 +89,10 @@ class VaultSettingsForm(AccessibleFormMixin, forms.Form):
 
 
 class DecisionForm(AccessibleFormMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
-                                 choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect,
+        choices=[("approve", pgettext_lazy("site-access decision", "Approve")),
+                 ("refuse", pgettext_lazy("site-access decision", "Refuse"))])
     reason = forms.CharField(
         label=_("Reason (required for a refusal; shown to the person)"), required=False,
         max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),

@@ -41,5 +41,13 @@ def test_demo_report(clock, client):
     pdf = client.get(f"/{event.slug}/outcomes/report.pdf")
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "synthetic" in text.lower()
+    # The demo's report is published in French too (title, narrative and theme names).
+    assert data["languages"] == ["en", "fr"]
+    french = client.get(f"/{event.slug}/outcomes/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rapport de résultats (démonstration, données fictives)" in french
+    assert "Ce que nous avons entendu" in french and "report.pdf?lang=fr" in french
+    from django.utils import translation
+
+    translation.deactivate()
     assert "kept" in demo.load(event)
     assert services.latest_published(event).version == 1

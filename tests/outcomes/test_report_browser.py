@@ -91,7 +91,7 @@ def test_organiser_builds_edits_and_publishes(page, browser, live_server, outcom
     assert Theme.objects.filter(event=outcomes_event).count() == 2
 
     # Narrative, then publish (refused until approved).
-    page.locator("#id_narrative").fill("## Summary\n\nMagnets and **tritium** lead.")
+    page.locator("#id_narrative_en").fill("## Summary\n\nMagnets and **tritium** lead.")
     page.get_by_role("button", name="Save the narrative").click()
     expect(page.get_by_text("Narrative and licence saved.")).to_be_visible()
     page.get_by_role("button", name="Publish").click()

@@ -17,6 +17,15 @@ from .conftest import name_themes
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A French request leaves French active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
 NBSP = "\u00a0"
 
 
@@ -143,3 +152,87 @@ def test_versions_published_before_languages_still_read_in_french(outcomes_event
     assert "report.pdf?lang=en" in html
     rows = list(csv.DictReader(io.StringIO(client.get(base + "themes.csv").content.decode())))
     assert rows[0]["label_en"] == rows[0]["label"]
+
+
+def test_renaming_a_theme_in_each_language(outcomes_event, organiser, organiser_client):
+    """The editor names a theme in the event's default language and, where themes have
+    translated names, in the others; the first naming never keeps an automatic name in
+    another language."""
+    from fusionforum.outcomes.models import Theme
+
+    services.build_themes(outcomes_event, by=organiser)
+    theme = Theme.objects.filter(event=outcomes_event).first()
+    translated = hasattr(theme, "label_fr")
+    if translated:  # an automatic name written while the editor worked in French
+        Theme.objects.filter(pk=theme.pk).update(label_fr="magnets quench")
+    base = f"/manage/{outcomes_event.slug}/outcomes/"
+    editor = organiser_client.get(base, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ('name="label_fr"' in editor) == translated
+    response = organiser_client.post(f"{base}themes/{theme.pk}/rename/",
+                                     {"label": "Magnet testing"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 302
+    theme.refresh_from_db()
+    assert report.in_language(theme, "label", "en") == "Magnet testing"
+    assert theme.named_by_organiser
+    if not translated:
+        return
+    assert theme.label_fr == ""  # the automatic French name is gone
+    organiser_client.post(f"{base}themes/{theme.pk}/rename/",
+                          {"label": "Magnet testing", "label_fr": "Essais d’aimants"})
+    theme.refresh_from_db()
+    assert (theme.label_en, theme.label_fr) == ("Magnet testing", "Essais d’aimants")
+
+
+def test_french_texts_given_by_the_organisers_publish_the_report_in_french(
+        outcomes_event, organiser, client):
+    """Through the translated fields: the French title, narrative and theme names make the
+    version published in French too; each reader gets their language."""
+    from fusionforum.outcomes.models import Theme
+
+    services.build_themes(outcomes_event, by=organiser)
+    themes = list(Theme.objects.filter(event=outcomes_event).order_by("position", "id"))
+    for index, theme in enumerate(themes, start=1):
+        services.rename_theme(outcomes_event, theme.pk, f"Subject {index}", by=organiser,
+                              translations={"fr": f"Sujet {index}"})
+    services.save_narrative(outcomes_event, by=organiser, title_en="Outcomes",
+                            title_fr="Résultats", narrative_en="We heard **magnets**.",
+                            narrative_fr="Nous avons entendu parler d’**aimants**.",
+                            licence="CC-BY-4.0", attribution="")
+    version = services.publish(outcomes_event, by=organiser)
+    assert version.data["languages"] == ["en", "fr"]
+    assert version.data["title"] == "Outcomes"
+    assert version.data["translations"]["fr"]["title"] == "Résultats"
+    base = f"/{outcomes_event.slug}/outcomes/"
+    fr = client.get(base, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<h1>Résultats</h1>" in fr and "Sujet 1" in fr and "<strong>aimants</strong>" in fr
+    assert "report.pdf?lang=fr" in fr and "report.pdf?lang=en" in fr
+    en = client.get(base, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>Outcomes</h1>" in en and "Subject 1" in en and "Sujet 1" not in en
+    pdf = _pdf_text(client.get(base + "report.pdf?lang=fr"))
+    assert "Résultats" in pdf and "Sujet 1" in pdf
+    rows = list(csv.DictReader(io.StringIO(client.get(base + "themes.csv").content.decode())))
+    assert {(r["label_en"], r["label_fr"]) for r in rows} >= {("Subject 1", "Sujet 1")}
+
+
+def test_event_in_french_by_default(outcomes_event, organiser, client):
+    """An event whose default language is French: the top level is French, an English
+    reader without English texts reads the French ones (never an empty string)."""
+    from fusionforum.outcomes.models import Theme
+
+    outcomes_event.default_language = "fr"
+    outcomes_event.save(update_fields=["default_language"])
+    services.build_themes(outcomes_event, by=organiser)
+    for index, theme in enumerate(Theme.objects.filter(event=outcomes_event), start=1):
+        services.rename_theme(outcomes_event, theme.pk, f"Sujet {index}", by=organiser)
+    services.save_narrative(outcomes_event, by=organiser, title_fr="Résultats",
+                            narrative_fr="Synthèse en français.", licence="CC-BY-4.0",
+                            attribution="")
+    version = services.publish(outcomes_event, by=organiser)
+    assert version.data["languages"] == ["fr"]
+    assert version.data["title"] == "Résultats" and version.data["themes"][0]["label"] == (
+        "Sujet 1")
+    en = client.get(f"/{outcomes_event.slug}/outcomes/", HTTP_ACCEPT_LANGUAGE="en")
+    html = en.content.decode()
+    assert "How this report was made" in html  # the interface in the reader's language
+    assert "Sujet 1" in html and "Synthèse en français." in html  # the event's language
+    assert "report.pdf?lang=fr" in html and "report.pdf?lang=en" not in html

@@ -11,6 +11,15 @@ from .conftest import identity
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _site_language_afterwards():
+    """A French request leaves French active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
 NBSP = "\u00a0"
 
 

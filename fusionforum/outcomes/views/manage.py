@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.cfp import visibility
 from fusionforum.cfp.visibility import Purpose
 from fusionforum.core import clock
+from fusionforum.core.languages import language_codes
 from fusionforum.events.access import gate
 
 from .. import report as report_module
@@ -49,9 +51,20 @@ def _editor_context(event, viewer, **extra) -> dict:
         source.text = shown[0].text if shown else ""
         sources[source.theme_id].append(source)
     themes = []
+    names = dict(settings.LANGUAGES)
     for theme in Theme.objects.filter(event=event).order_by("position", "id"):
+        # The name in the event's default language, then one per other language where the
+        # theme has translated names (empty: the default one is shown).
         themes.append({"theme": theme, "row": rows.get(theme.public_id),
-                       "sources": sources.get(theme.pk, [])})
+                       "sources": sources.get(theme.pk, []),
+                       "default_name": report_module.in_language(
+                           theme, "label", event.default_language),
+                       "other_names": [
+                           (code, names[code], getattr(theme, f"label_{code}") or "")
+                           for code in language_codes()
+                           if code != event.default_language
+                           and hasattr(theme, f"label_{code}")],
+                       "default_language": names.get(event.default_language, "")})
     themed = {(s.submission_id, s.question) for items in sources.values() for s in items}
     unthemed = [a for a in services.answers(event)
                 if (a.submission.pk, a.question) not in themed]
@@ -136,7 +149,10 @@ def build(request, event):
 
 @_action
 def rename(request, event, pk):
-    theme = services.rename_theme(event, pk, request.POST.get("label", ""), by=request.user)
+    translations = {code: request.POST[f"label_{code}"] for code in language_codes()
+                    if f"label_{code}" in request.POST}
+    theme = services.rename_theme(event, pk, request.POST.get("label", ""), by=request.user,
+                                  translations=translations)
     messages.success(request, gettext("Theme renamed to “%(name)s”.") % {"name": theme.label})
     return redirect(_editor_url(event, f"theme-{theme.pk}"))
 
