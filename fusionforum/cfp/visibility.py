@@ -257,6 +257,11 @@ def recorded_level(submission, question: str) -> str:
     return outcomes_level(submission, question) or Visibility.CONFIDENTIAL
 
 
+def level_name(level: str) -> str:
+    """A level's name inside a sentence ("aggregate only"), in the active language."""
+    return WORDING[level].name
+
+
 def outcomes_status(level: str | None) -> str:
     """The outcomes editor's words for an answer at ``level`` (None: no longer counted)."""
     return NOT_COUNTED_IN_OUTCOMES if level is None else WORDING[level].in_outcomes

@@ -46,6 +46,7 @@ def _editor_context(event, viewer, **extra) -> dict:
         source.visibility_now = services.current_visibility(source.submission, source.question)
         source.visibility_class = visibility.recorded_level(source.submission, source.question)
         source.visibility_status = visibility.outcomes_status(source.visibility_now)
+        source.visibility_then = visibility.level_name(source.visibility)
         shown = visibility.visible_answers(source.submission, viewer, Purpose.OUTCOMES_EDITOR,
                                            questions=(source.question,))
         source.text = shown[0].text if shown else ""
