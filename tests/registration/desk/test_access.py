@@ -133,8 +133,9 @@ def test_desk_of_an_unknown_event_looks_the_same(desk_world, role):
     missing = client.get(reverse("registration:desk_registrations",
                                  kwargs={"slug": "no-such-event"}))
     assert real.status_code == missing.status_code == 404
-    # Identical but for the CSRF token of the header's logout form, masked anew on each page.
-    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    # Identical but for the CSRF token of the header's logout form, masked anew on each page,
+    # and the language switcher's way back to the address the visitor asked for.
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"|name="next" value="[^"]+"')
     assert token.sub(b"", real.content) == token.sub(b"", missing.content)
 
 
