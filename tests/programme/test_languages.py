@@ -228,3 +228,29 @@ def test_release_emails_speak_each_speakers_language(event, organiser, placed_ta
     body = OutboundEmail.objects.get(purpose="programme.release").body
     assert "est déplacé du mercredi 26 mai 2027, 09:50-10:10" in body
     assert "Note de l’équipe d’organisation\u00a0: Magnets after the break" in body
+
+
+# Organisers' texts in two languages -----------------------------------------------------------
+
+
+def test_bilingual_session_titles_reach_pages_and_exports(client, event, organiser, sessions,
+                                                          placed_talks, clock):
+    coffee = sessions["coffee"]
+    coffee.title_en, coffee.title_fr = "Coffee break", "Pause café"
+    coffee.save()
+    with translation.override("fr"):  # whoever releases, the snapshot is the same
+        release = releases.release(event, by=organiser, comment="First")
+    coffee_entry = next(s for s in release.snapshot["sessions"] if s["id"] == coffee.pk)
+    assert coffee_entry["title"] == "Coffee break"
+    assert coffee_entry["translations"] == {"title": {"fr": "Pause café"}}
+
+    assert "Pause café" in page(client, f"/{event.slug}/programme/", "fr")
+    english = page(client, f"/{event.slug}/programme/", "en")
+    assert "Coffee break" in english and "Pause café" not in english
+    # A session with no French title falls back to the event's default language.
+    assert sessions["tokamak"].title in page(client, f"/{event.slug}/programme/", "fr")
+
+    french = json.loads(client.get(f"/{event.slug}/programme/programme.json?lang=fr").content)
+    assert "Pause café" in [s["title"] for s in french["sessions"]]
+    english = json.loads(client.get(f"/{event.slug}/programme/programme.json").content)
+    assert "Coffee break" in [s["title"] for s in english["sessions"]]
