@@ -17,7 +17,6 @@ import zoneinfo
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from fusionforum.accounts.models import Organisation, User
@@ -28,7 +27,6 @@ from fusionforum.programme.models import ProgrammeSession, Room
 from fusionforum.registration.models import Registration, RegistrationSettings
 from tests.browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
 from tests.cfp.conftest import call  # noqa: F401  (fixture)
-from tests.conftest import login_verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -174,3 +172,97 @@ def test_french_participant_signs_up_registers_and_submits(
         assert not re.search(r"\b(Hello|Dear|Your)\b", message.subject + message.body), (
             message.subject, message.body)
     page.context.close()
+
+
+def _backup_code(user, code):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    user.set_password(PASSWORD)
+    user.save()
+    device = StaticDevice.objects.create(user=user, name="backup", confirmed=True)
+    device.token_set.create(token=code)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_programme_index():
+    public.clear_cache()
+    yield
+    public.clear_cache()
+
+
+def test_organiser_switches_to_french_and_gives_a_session_a_french_title(
+    browser, live_server, event, organiser, clock
+):
+    room = Room.objects.create(event=event, name="Main auditorium", position=0, capacity=300)
+    session = ProgrammeSession.objects.create(
+        event=event, kind="talks", title="Spherical tokamaks", room=room,
+        start=dt.datetime(2027, 5, 26, 9, 30, tzinfo=PARIS),
+        end=dt.datetime(2027, 5, 26, 11, 0, tzinfo=PARIS))
+    _backup_code(organiser, "olga0001")
+
+    # Logged in with the second factor, in an English browser: English pages.
+    desk = open_page(browser, viewport=DESKTOP)
+    desk.goto(f"{live_server.url}/accounts/login/?next=/manage/")
+    desk.get_by_label("E-mail address").fill(organiser.email)
+    desk.get_by_label("Password").fill(PASSWORD)
+    desk.get_by_role("button", name="Log in").click()
+    desk.get_by_label("Code").fill("olga0001")
+    desk.get_by_role("button", name="Continue").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Your work")
+    expect(desk.locator("html")).to_have_attribute("lang", "en")
+
+    # The switcher names French in French; one click and the page comes back in French.
+    desk.get_by_role("button", name="Français").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Votre travail")
+    _french(desk)
+    assert desk.url.endswith("/manage/")
+    expect(desk.get_by_role("button", name="English")).to_be_visible()
+    organiser.refresh_from_db()
+    assert organiser.preferred_language == "fr"
+
+    desk.get_by_role("link", name="Éditeur du programme et publications").first.click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Éditeur de programme")
+    _french(desk)
+    assert _fits(desk)
+    desk.locator(f"#session-{session.pk}").get_by_role(
+        "link", name="Spherical tokamaks").click()
+    _french(desk)
+    expect(desk.get_by_role("heading", level=1)).to_have_text(
+        "Session «\u00a0Spherical tokamaks\u00a0»")
+    english = desk.locator("#id_title_en")
+    french = desk.locator("#id_title_fr")
+    expect(desk.locator("label[for=id_title_en]")).to_contain_text("Titre")
+    expect(desk.locator("label[for=id_title_fr]")).to_contain_text("Titre")
+    expect(english).to_have_value("Spherical tokamaks")
+    expect(french).to_have_value("")
+    english.press("End")
+    english.type(" and stellarators")
+    _typed(desk, french, "Tokamaks sphériques et stellarators")
+    screenshot(desk, "french-session-bilingual")
+    desk.get_by_role("button", name="Enregistrer la session").click()
+    session.refresh_from_db()
+    assert (session.title_en, session.title_fr) == (
+        "Spherical tokamaks and stellarators", "Tokamaks sphériques et stellarators")
+
+    # Released in French, the programme carries both titles.
+    desk.get_by_role("link", name="Publications").first.click()
+    _french(desk)
+    desk.get_by_role("button", name="Publier la version 1").click()
+    expect(desk.get_by_role("heading", level=1)).to_have_text("Version 1 du programme")
+    assert _fits(desk)
+    assert desk.console_problems == []
+    desk.context.close()
+
+    # Visitors read the title in their browser's language.
+    for locale, title, other in (
+        ("fr-FR", "Tokamaks sphériques et stellarators", "Spherical tokamaks"),
+        ("en-GB", "Spherical tokamaks and stellarators", "Tokamaks sphériques"),
+    ):
+        visitor = open_page(browser, locale=locale, viewport=PHONE)
+        visitor.goto(f"{live_server.url}/{event.slug}/programme/")
+        expect(visitor.locator("html")).to_have_attribute("lang", locale[:2])
+        expect(visitor.locator("main")).to_contain_text(title)
+        assert other not in visitor.locator("main").inner_text()
+        assert _fits(visitor)
+        visitor.context.close()
