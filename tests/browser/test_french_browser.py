@@ -11,6 +11,7 @@ French outcomes report of the demo workshop."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zoneinfo
 
@@ -266,3 +267,75 @@ def test_organiser_switches_to_french_and_gives_a_session_a_french_title(
         assert other not in visitor.locator("main").inner_text()
         assert _fits(visitor)
         visitor.context.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from tests.demo_snapshot import load_full_demo
+
+    today = dt.date(2027, 5, 26)
+    business_clock.set_now(dt.datetime.combine(today, dt.time(10, 0), tzinfo=PARIS))
+    yield load_full_demo(today)
+    business_clock.set_now(None)
+
+
+def test_french_visitor_reads_the_programme_and_the_outcomes_report(
+    browser, live_server, demo
+):
+    from pypdf import PdfReader
+
+    slug = demo.slug
+    visitor = open_page(browser, locale="fr-FR", viewport=PHONE)
+
+    # The programme: French interface, French session titles and French dates.
+    visitor.goto(f"{live_server.url}/{slug}/programme/")
+    _french(visitor)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Programme")
+    main = visitor.locator("main")
+    expect(main).to_contain_text("Table ronde tokamak")
+    expect(main).to_contain_text("Pause café")
+    expect(main).to_contain_text(re.compile(r"Version \d+, publiée le"))
+    text = main.inner_text()
+    for english in ("Tokamak panel", "Coffee break", "Version 1, released", "May", "Wednesday"):
+        assert english not in text, english
+    assert re.search(r"\bmai\b", text), text[:500]
+    assert _fits(visitor)
+    screenshot(visitor, "french-programme-phone")
+    violations = axe_violations(visitor)
+    assert violations == [], _describe(violations)
+
+    # The outcomes report: the French version, its narrative, and a French PDF.
+    visitor.goto(f"{live_server.url}/{slug}/outcomes/")
+    _french(visitor)
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(
+        "Rapport de résultats (démonstration, données fictives)")
+    main = visitor.locator("main")
+    expect(main.get_by_role("heading", name="Ce que nous avons entendu")).to_be_visible()
+    text = main.inner_text()
+    for english in ("What we heard", "Outcomes report (synthetic demo)", "Versions"):
+        assert english not in text, english
+    assert _fits(visitor)
+    screenshot(visitor, "french-outcomes-phone")
+    violations = axe_violations(visitor)
+    assert violations == [], _describe(violations)
+    # The PDF link (it opens in the browser's viewer): fetched as the browser would.
+    href = visitor.get_by_role("link", name="PDF (Français)").get_attribute("href")
+    answer = visitor.context.request.get(f"{live_server.url}{href}")
+    assert answer.ok and answer.headers["content-type"] == "application/pdf"
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.body())).pages)
+    assert "Rapport de résultats" in pdf_text
+    assert "What we heard" not in pdf_text
+    assert visitor.console_problems == []
+    visitor.context.close()
+
+    # The same pages for an English browser stay English.
+    visitor = open_page(browser, locale="en-GB", viewport=DESKTOP)
+    visitor.goto(f"{live_server.url}/{slug}/programme/")
+    expect(visitor.locator("html")).to_have_attribute("lang", "en")
+    expect(visitor.locator("main")).to_contain_text("Tokamak panel")
+    assert "Table ronde tokamak" not in visitor.locator("main").inner_text()
+    visitor.goto(f"{live_server.url}/{slug}/outcomes/")
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(
+        "Outcomes report (synthetic demo)")
+    assert _fits(visitor)
+    visitor.context.close()
