@@ -92,12 +92,12 @@ def validate_template(key: str, subject: str, body: str) -> None:
     placeholders.validate_template(placeholders.kind_for(KINDS, key), subject, body)
 
 
-def template_for(event, key: str) -> tuple[str, str]:
-    """The organisers' version, else the default text in the active language."""
-    custom = CfpEmailTemplate.objects.filter(event=event, key=key).first()
-    if custom is not None:
-        return custom.subject, custom.body
-    return str(KINDS[key].subject), str(KINDS[key].body)
+def template_for(event, key: str, language: str | None = None) -> tuple[str, str]:
+    """(subject, body) for a reader of ``language`` (the active one if None): the organisers'
+    version in that language, else theirs in the event's default language, else the default
+    text in that language."""
+    placeholders.kind_for(KINDS, key)
+    return placeholders.texts_for(CfpEmailTemplate, event, KINDS, [key], language)[key]
 
 
 def render(event, key: str, values: dict[str, str]) -> tuple[str, str]:
@@ -235,18 +235,22 @@ def _require_organiser(user, event) -> None:
 
 
 @transaction.atomic
-def save_template(event, key: str, *, subject: str, body: str, by) -> CfpEmailTemplate:
-    """Store the organisers' version of one e-mail; ValidationError (nothing stored) for unknown
-    placeholders, template code or a multi-line subject."""
+def save_template(event, key: str, *, subject: str, body: str, by,
+                  language: str | None = None) -> CfpEmailTemplate:
+    """Store the organisers' version of one e-mail in ``language`` (by default the event's);
+    ValidationError (nothing stored) for unknown placeholders, template code or a multi-line
+    subject."""
     _require_organiser(by, event)
     kind = placeholders.kind_for(KINDS, key)
     return placeholders.save_custom(CfpEmailTemplate, event, kind, subject=subject, body=body,
-                                    by=by, audit_prefix="cfp")
+                                    by=by, audit_prefix="cfp", language=language)
 
 
 @transaction.atomic
-def reset_template(event, key: str, *, by) -> bool:
-    """Back to the default text; True if there was an organisers' version."""
+def reset_template(event, key: str, *, by, language: str | None = None) -> bool:
+    """Back to the default text in ``language`` (by default the event's); True if there was an
+    organisers' version."""
     _require_organiser(by, event)
     placeholders.kind_for(KINDS, key)
-    return placeholders.reset_custom(CfpEmailTemplate, event, key, by=by, audit_prefix="cfp")
+    return placeholders.reset_custom(CfpEmailTemplate, event, key, by=by, audit_prefix="cfp",
+                                     language=language)

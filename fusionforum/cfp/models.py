@@ -439,17 +439,26 @@ class ReviewScore(models.Model):
 
 
 class CfpEmailTemplate(models.Model):
-    """An organiser's version of one of the call's e-mails (decisions, confirmation)."""
+    """An organiser's version of one of the call's e-mails (decisions, confirmation) in one
+    language. A speaker gets the version in their language, else the one in the event's
+    default language, else the default text translated (``notifications.placeholders``)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cfp_email_templates")
     key = models.CharField(max_length=40)
+    language = models.CharField(_("language"), max_length=10,
+                                validators=[validate_language_code])
     subject = models.CharField(max_length=200)
     body = models.TextField(max_length=10000)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "key"],
-                                               name="unique_cfp_email_template")]
+        constraints = [models.UniqueConstraint(fields=["event", "key", "language"],
+                                               name="unique_cfp_email_template_language")]
 
     def __str__(self):
-        return f"{self.event}: {self.key}"
+        return f"{self.event}: {self.key} ({self.language})"
+
+    def save(self, *args, **kwargs):
+        if not self.language:  # a version stored without a language is in the event's
+            self.language = self.event.default_language
+        super().save(*args, **kwargs)

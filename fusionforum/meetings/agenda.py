@@ -46,6 +46,18 @@ def with_times(meetings: list[dict], tz) -> list[dict]:
              "end_at": dt.datetime.fromisoformat(m["end"]).astimezone(tz)} for m in meetings]
 
 
+def target_words(meeting: dict, labels: dict[str, str]) -> str:
+    """What a published meeting's request asked for, in the reader's language (the snapshot's
+    ``target_label`` was written once, in the event's default language)."""
+    target = meeting.get("target") or {}
+    if target.get("discipline"):
+        label = labels.get(target["discipline"], target["discipline"].replace("_", " "))
+        return _("someone in %(discipline)s") % {"discipline": label.lower()}
+    if target.get("expert"):
+        return meeting.get("expert_name", "")
+    return meeting.get("target_label", "")
+
+
 def feed_for(user, event) -> MeetingFeed:
     feed = MeetingFeed.objects.filter(event=event, user=user).first()
     if feed is None:

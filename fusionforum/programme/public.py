@@ -80,6 +80,7 @@ class Talk:
     start_hm: str = ""
     end_hm: str = ""
     start_iso: str = ""
+    language: str = ""  # the authors' language (their words are shown as written)
 
     @property
     def date(self) -> dt.date:
@@ -264,7 +265,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
             duration_minutes=t["duration_minutes"], session_id=t["session"],
             room=rooms_by_id.get(t.get("room")), organisation=t.get("organisation", {}),
             answers=answers, has_slides=bool(t.get("has_slides")),
-            speaker_codes=list(t.get("speakers", [])),
+            speaker_codes=list(t.get("speakers", [])), language=t.get("language", ""),
         )
         talk.session = sessions_by_id.get(talk.session_id)
         talk.url = talk_url.format(talk.code)

@@ -30,7 +30,7 @@ Format ``fusionforum-programme/1``::
                              breakthroughs may carry "scale", "scale_label",
                              "key_figures": [{"label", "value", "unit"}];
                              challenges / iter_help carry "categories": [name]},
-                 "has_slides": bool}],
+                 "has_slides": bool, "language": the authors' language or ""}],
       "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code]}]
     }
 
@@ -207,6 +207,7 @@ def _build(event, language: str) -> dict:
             "answers": _public_answers(submission, categories,
                                        {k: v for k, v in category_translations.items() if v}),
             "has_slides": bool(submission.slides),
+            "language": submission.language or "",
         })
         talks_by_session[slot.session_id].append(submission.code)
         for link in speaker_links:

@@ -103,9 +103,9 @@ def answers_for_display(questions: list[Question], registration: Registration) -
         if question.kind == Question.Kind.COUNTRY and isinstance(value, str) and value:
             value = countries.name(value) or value
         elif question.choices and value:  # an option: in the reader's language
-            options = dict(question.choice_pairs())
-            value = [options.get(v, v) for v in value] if isinstance(value, list) \
-                else options.get(value, value)
+            labels = dict(question.choice_pairs())
+            value = [labels.get(v, v) for v in value] if isinstance(value, list) \
+                else labels.get(value, value)
         shown.append((question.label, format_answer(value)))
     for key, value in sorted(answers.items()):
         shown.append((_("Removed question %(number)s") % {"number": key},

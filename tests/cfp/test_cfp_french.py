@@ -63,6 +63,9 @@ def test_submission_form_and_its_errors_in_french(client, call, author):
     assert "Nouvelle proposition" in page
     assert "Résumé court" in page
     assert "Qui peut lire votre réponse à la question 1" in page
+    # The questions' labels follow the page's language (built lazily, not at import).
+    assert "1. Quelles avancées avez-vous réalisées en fusion" in page
+    assert "3. Comment ITER peut-il aider" in page
     assert "Public\u00a0: peut être affichée et citée" not in page  # the author's wording, not
     assert "Public\u00a0: peut figurer au programme" in page       # the label beside answers
     assert "Enregistrer le brouillon" in page and "Envoyer" in page
@@ -194,3 +197,48 @@ def test_review_and_desk_pages_in_french(event, call, organiser, make_submission
     html = desk.content.decode()
     assert "Toutes les propositions" in html and "Envoyée" in html
     assert "Historique" in html
+
+
+def test_organisers_write_each_decision_email_per_language(event, call, organiser,
+                                                          make_submission, make_participant,
+                                                          org_a, author,
+                                                          django_capture_on_commit_callbacks):
+    from fusionforum.cfp.models import CfpEmailTemplate
+
+    francophone = make_participant(org_a, email="francophone@test.invalid",
+                                   full_name="Françoise Fictive", preferred_language="fr")
+    client = login_verified(Client(), organiser)
+    url = reverse("cfp_decide:email", kwargs={"slug": event.slug, "key": "rejected"})
+    page = client.get(f"{url}?language=fr", **EN).content.decode()
+    assert "Français" in page and "English" in page  # one tab per language
+    response = client.post(url, {"subject": "{{ event_title }} : votre proposition",
+                                 "body": "Bonjour {{ first_name }}, texte des organisateurs.",
+                                 "language": "fr", "action": "save"}, **EN)
+    assert response.status_code == 302 and response["Location"].endswith("?language=fr")
+    assert CfpEmailTemplate.objects.get().language == "fr"
+    listing = client.get(reverse("cfp_decide:emails", kwargs={"slug": event.slug}), **EN)
+    assert "Customised (" in listing.content.decode()
+
+    submission = make_submission(author=author, speakers=[author, francophone],
+                                 state="submitted")
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        review.decide(submission, "rejected", by=organiser)
+    mails = {m.to[0]: m for m in OutboundEmail.objects.filter(purpose="cfp-rejected")}
+    assert mails["francophone@test.invalid"].body.startswith(
+        "Bonjour Françoise, texte des organisateurs.")
+    # No English version of theirs and the event's default (English) has none: the default.
+    assert "Thank you for submitting" in mails["author@test.invalid"].body
+
+    # Reset the French version: the French speaker gets the French default text again.
+    client.post(reverse("cfp_decide:email_reset", kwargs={"slug": event.slug, "key": "rejected"}),
+                {"language": "fr"}, **EN)
+    assert not CfpEmailTemplate.objects.exists()
+    with translation.override("fr"):
+        assert emails.template_for(event, "rejected", "fr")[0].endswith("votre présentation")
+
+
+def test_the_event_default_language_version_is_the_fallback(event, call, organiser):
+    emails.save_template(event, "accepted", subject="{{ event_title }}: yes",
+                         body="Custom English {{ first_name }}", by=organiser)
+    assert emails.template_for(event, "accepted", "fr") == (
+        "{{ event_title }}: yes", "Custom English {{ first_name }}")

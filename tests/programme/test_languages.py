@@ -254,3 +254,20 @@ def test_bilingual_session_titles_reach_pages_and_exports(client, event, organis
     assert "Pause café" in [s["title"] for s in french["sessions"]]
     english = json.loads(client.get(f"/{event.slug}/programme/programme.json").content)
     assert "Coffee break" in [s["title"] for s in english["sessions"]]
+
+
+def test_what_authors_wrote_is_marked_with_their_language(client, event, organiser,
+                                                          placed_talks, clock):
+    submission = placed_talks["tokamak_1"].submission
+    submission.language = "fr"
+    submission.save(update_fields=["language"])
+    releases.release(event, by=organiser, comment="First")
+    talk = page(client, f"/{event.slug}/talks/{submission.code}/", "en")
+    assert f'<h1 lang="fr">{submission.title}</h1>' in talk
+    assert f'id="title-{submission.code}" lang="fr"' in page(client, f"/{event.slug}/programme/",
+                                                             "en")
+    frab = json.loads(client.get(f"/{event.slug}/programme/schedule.json").content)
+    languages = {e["title"]: e["language"] for day in frab["schedule"]["conference"]["days"]
+                 for events in day["rooms"].values() for e in events}
+    assert languages[submission.title] == "fr"
+    assert set(languages.values()) == {"fr", "en"}

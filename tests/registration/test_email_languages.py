@@ -201,7 +201,7 @@ def test_migration_puts_existing_versions_in_the_events_default_language(event, 
     import importlib
 
     migration = importlib.import_module(
-        "fusionforum.registration.migrations.0002_emailtemplate_language")
+        "fusionforum.registration.migrations.0003_emailtemplate_language")
     french_event = make_event(slug="french-2027", title="Atelier", with_days=False,
                               default_language="fr")
     EmailTemplate.objects.create(event=event, key="confirmed", subject="S", body="B")

@@ -591,17 +591,20 @@ def email_list(request, event):
 @require_http_methods(["GET", "HEAD", "POST"])
 def email_edit(request, event, key):
     kind = _kind_or_404(key)
-    custom = CfpEmailTemplate.objects.filter(event=event, key=key).first()
+    language = placeholders.requested_language(request, event)
+    url = reverse("cfp_decide:email", kwargs={"slug": event.slug, "key": key})
+    tabs = placeholders.language_tabs(
+        event, kind, CfpEmailTemplate.objects.filter(event=event, key=key), language, url)
     editing = placeholders.edit(
-        request, kind, form_class=forms.EmailTemplateForm,
-        current=lambda: emails.template_for(event, key),
+        request, kind, form_class=forms.EmailTemplateForm, language=language,
+        current=lambda: emails.template_for(event, key, language),
         sample=lambda: emails.sample_values(event),
         save=lambda subject, body: emails.save_template(event, key, subject=subject, body=body,
-                                                        by=request.user))
+                                                        by=request.user, language=language))
     if editing.saved:
-        return redirect("cfp_decide:email", slug=event.slug, key=key)
+        return redirect(f"{url}?language={language}")
     return _render(request, event, "email_edit.html", {
-        "kind": kind, "custom": custom, **editing.context(), "section": "emails",
+        "kind": kind, **editing.context(), **tabs, "section": "emails",
     }, status=editing.status)
 
 
@@ -609,10 +612,12 @@ def email_edit(request, event, key):
 @require_POST
 def email_reset(request, event, key):
     kind = _kind_or_404(key)
+    language = placeholders.requested_language(request, event)
     try:
-        changed = emails.reset_template(event, key, by=request.user)
+        changed = emails.reset_template(event, key, by=request.user, language=language)
     except PermissionDenied as exc:  # pragma: no cover - the decorator already checked
         raise Http404 from exc
     placeholders.announce_reset(request, kind, changed)
-    return redirect("cfp_decide:email", slug=event.slug, key=key)
+    url = reverse("cfp_decide:email", kwargs={"slug": event.slug, "key": key})
+    return redirect(f"{url}?language={language}")
 

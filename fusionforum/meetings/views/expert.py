@@ -41,8 +41,10 @@ def home(request, event, expert):
         if release else []
     outcomes = {o.request_id: o for o in MeetingOutcome.objects.filter(
         request_id__in=[m["request"] for m in meetings])}
+    labels = dict(event.meeting_settings.discipline_choices)
     for meeting in meetings:
         meeting["outcome"] = outcomes.get(meeting["request"])
+        meeting["target_label"] = agenda.target_words(meeting, labels)
     topics.with_visible_topics(meetings, viewer_expert=expert.pk)
     feed = agenda.feed_for(request.user, event) if release else None
     return render(request, "meetings/expert_home.html", {
@@ -50,7 +52,7 @@ def home(request, event, expert):
         "meetings": meetings,
         "feed_url": request.build_absolute_uri(
             reverse("meetings:feed", args=[event.slug, feed.token])) if feed else "",
-        "labels": dict(event.meeting_settings.discipline_choices)})
+        "labels": labels})
 
 
 @require_POST

@@ -49,7 +49,7 @@ def document(snapshot: dict, *, version: int, site_url: str, url: str) -> dict:
                 "subtitle": "",
                 "track": entry["track"],
                 "type": entry["type"],
-                "language": "en",
+                "language": entry["language"],
                 "abstract": entry["abstract"],
                 "description": entry["description"],
                 "recording_license": "",

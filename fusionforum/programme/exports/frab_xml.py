@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import translation
 from lxml import etree
 
 from . import common
@@ -65,6 +66,8 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
             "room_id": talk["room"],
             "title": talk["title"],
             "type": "Panel" if session.get("kind") == "panel" else "Talk",
+            # The authors' language; "en" when they did not say (the workshop's usual one).
+            "language": talk.get("language") or "en",
             "abstract": talk["abstract"],
             "description": common.public_answers_text(talk),
             "track": session.get("title", ""),
@@ -88,6 +91,7 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
             "room_id": session["room"],
             "title": session["title"],
             "type": session["kind"].capitalize(),
+            "language": translation.get_language() or "en",  # the organisers' texts
             "abstract": session.get("description", ""),
             "description": "",
             "track": session["title"],
@@ -173,7 +177,7 @@ def build(snapshot: dict, *, version: int, site_url: str, url: str) -> bytes:
                          id=str(common.person_number(person["code"])),
                          guid=common.stable_uuid(snapshot["_site_url"], "speaker",
                                                  person["code"]))
-                _sub(element, "language", "en")
+                _sub(element, "language", entry["language"])
                 _sub(element, "description", entry["description"])
                 _sub(element, "links")
                 _sub(element, "attachments")
