@@ -133,8 +133,9 @@ def test_french_participant_signs_up_registers_and_submits(
     assert violations == [], _describe(violations)
     assert Registration.objects.get(user__email=email).status == "confirmed"
     registered = _last_mail(email)
-    assert registered is not verification
-    assert "Bonjour" in registered.body, registered.body
+    assert registered.subject == f"{event.title}{NBSP}: votre place est confirmée"
+    assert registered.body.startswith("Bonjour Camille,"), registered.body
+    assert "28 mai 2027" in registered.body, registered.body
 
     # The call for presentations: the three questions in French, the confirmation too.
     page.goto(f"{live_server.url}/{event.slug}/call/")
@@ -166,6 +167,8 @@ def test_french_participant_signs_up_registers_and_submits(
     assert submission.breakthroughs == (
         "Des impulsions de douze secondes,\nà quarante millions de degrés.")
     submitted = _last_mail(email)
+    assert submitted.subject == (
+        f"{event.title}{NBSP}: proposition reçue{NBSP}: Impulsions longues sur un tokamak")
     assert submitted.body.startswith("Bonjour,"), submitted.body
     assert f"La présentation «{NBSP}Impulsions longues sur un tokamak{NBSP}»" in submitted.body
     assert "appel à présentations" in submitted.body
