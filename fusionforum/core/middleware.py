@@ -7,6 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext, gettext_noop
 
 from fusionforum.core import languages
 from fusionforum.core.text import LINE_BREAKS, normalise_newlines
@@ -45,8 +46,9 @@ def normalise_line_breaks(get_response):
 logger = logging.getLogger("fusionforum.database")
 
 RETRY_AFTER_SECONDS = 5
-DATABASE_UNAVAILABLE_MESSAGE = ("The site cannot reach its database. Try again in a moment; "
-                                "nothing was saved.")
+# English here (the tests and the logs compare it); answers carry it in the request's language.
+DATABASE_UNAVAILABLE_MESSAGE = gettext_noop(
+    "The site cannot reach its database. Try again in a moment; nothing was saved.")
 # SQLSTATEs of a server that cannot be reached or is going away: class 08 (connection
 # exception), shut down by the administrator or a crash, starting up or shutting down
 # ("cannot connect now"), and "too many clients" (a refused connection).
@@ -116,7 +118,7 @@ def database_unavailable_response(request, error: BaseException) -> HttpResponse
     if _wants_json(request):
         response = JsonResponse(
             {"type": "about:blank", "title": "Service Unavailable", "status": 503,
-             "detail": DATABASE_UNAVAILABLE_MESSAGE},
+             "detail": gettext(DATABASE_UNAVAILABLE_MESSAGE)},
             status=503, content_type="application/problem+json")
     else:
         # Rendered without the request: no context processor may reach for the database.

@@ -82,7 +82,11 @@ def french_versions(event) -> str:
             changed = {}
             for name in fields:
                 french = in_french(getattr(obj, f"{name}_en"))
-                if french is not None and getattr(obj, f"{name}_fr") != french:
+                # A French version a loader already wrote (the outcomes report's) is kept; a
+                # copy of the English (a column's default, e.g. the disciplines) is not one.
+                current = getattr(obj, f"{name}_fr")
+                if french is not None and current != french and (
+                        not current or current == getattr(obj, f"{name}_en")):
                     changed[f"{name}_fr"] = french
             if changed:
                 for column, value in changed.items():

@@ -137,7 +137,8 @@ def _strings_in(value):
             yield from _strings_in(item)
 
 
-_EDGES = " ·:;,.()[]–—|/*•\u00a0"
+_EDGES = " ·:;,.()[]–—|/*•\u00a0“”\"«»‘’'"
+_NUMBERED = re.compile(r"^\d+[.)]\s+")  # « 7. Licensing »: a number the page puts before content
 
 
 def same_words() -> set[str]:
@@ -152,8 +153,20 @@ def same_words() -> set[str]:
         return french & {str(name) for _code, name in countries}
 
 
+_LIST = re.compile(r"\s*(?:[·;]|,\s)\s*")
+
+
 def needs_translation(text: str, content: str, same: frozenset[str] = frozenset()) -> bool:
-    bare = text.strip(_EDGES)
+    """Whether ``text`` (shown unchanged in both languages) is interface left in English: a
+    list of items (« a, b », « a · b ») is so when one of its items is."""
+    parts = [part for part in _LIST.split(text) if part.strip(_EDGES)]
+    if len(parts) > 1:
+        return any(_needs_translation(part, content, same) for part in parts)
+    return _needs_translation(text, content, same)
+
+
+def _needs_translation(text: str, content: str, same: frozenset[str]) -> bool:
+    bare = _NUMBERED.sub("", text.strip(_EDGES)).strip(_EDGES)
     if text in SAME_IN_BOTH or bare in SAME_IN_BOTH or bare in same:
         return False
     if not _LETTERS.search(bare) or "@" in bare or bare.startswith(("http://", "https://")):
@@ -228,3 +241,7 @@ def test_the_comparison_sees_what_a_person_sees():
     assert not needs_translation("12:00", "")
     assert not needs_translation("A synthetic workshop", "About A synthetic workshop here")
     assert needs_translation("Register now", "")
+    assert not needs_translation("“A quoted answer.”", "A quoted answer.")
+    assert not needs_translation("7. Licensing and safety", "Licensing and safety")
+    assert not needs_translation("Magnets, Cryogenics · Tokamak", "Magnets\nCryogenics")
+    assert needs_translation("Magnets · Register now", "Magnets")
