@@ -17,7 +17,7 @@ from django.db import transaction
 
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import clock
-from fusionforum.events.demo import DEMO_PARTICIPANT
+from fusionforum.events.demo import DEMO_PARTICIPANT, french_versions
 from fusionforum.events.models import TeamMembership
 
 from . import agenda, public, releases, services
@@ -140,6 +140,10 @@ def load(event) -> str:
         sessions_by_title[title] = session
     placed = _place_all(event, sessions_by_title)
 
+    # The releases carry the organisers' texts in every language they have at release time:
+    # give the demo content its French versions first (the last demo step does it again for
+    # what later loaders add), so the French programme is French.
+    french_versions(event)
     now = clock.now()
     with clock.frozen(now - dt.timedelta(days=7)):
         releases.release(event, by=chair, comment="First version of the programme "
