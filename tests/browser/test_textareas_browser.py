@@ -87,17 +87,18 @@ PAGES = {
     "notifications.placeholders.EmailTemplateForm": (
         "organiser", f"/manage/{D}/call/review/emails/{{cfp_email}}/", "body", {}, None, True),
     "outcomes.forms.ReportForm": (
-        "organiser", f"/manage/{D}/outcomes/", "narrative", {}, None, True),
+        "organiser", f"/manage/{D}/outcomes/", "narrative_en", {}, None, True),
     "outcomes.forms.PriorityForm": (
         "organiser", f"/manage/{D}/outcomes/", "description",
         {"title": "Test blankets together"}, None, False),
     "programme.forms.ReleaseForm": (
         "organiser", f"/manage/{D}/programme/releases/", "comment", {}, None, False),
     "programme.forms.SessionForm": (
-        "organiser", f"/manage/{D}/programme/sessions/{{session}}/", "description", {}, None,
-        True),
+        "organiser", f"/manage/{D}/programme/sessions/{{session}}/", "description_en", {},
+        None, True),
     "visits.forms.TourForm": (
-        "organiser", f"/manage/{D}/visits/tours/{{tour}}/", "description", {}, None, True),
+        "organiser", f"/manage/{D}/visits/tours/{{tour}}/", "description_en", {}, None,
+        True),
     "cfp.review_forms.ReviewForm": (
         "reviewer", f"/review/{D}/{{review}}/", "comment_to_organisers", {}, None, True),
     "vault.forms.VaultSettingsForm": (
