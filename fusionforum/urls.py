@@ -18,6 +18,7 @@ urlpatterns = [
          name="javascript_catalogue"),
     path("accounts/", include("fusionforum.accounts.urls.public")),
     path("manage/", staff_home, name="staff_home"),
+    path("", include("fusionforum.events.urls.manage")),
     path("", include("fusionforum.registration.urls.public")),
     # Organisers' pages: /manage/<event>/call/..., /manage/<event>/programme/...
     path("manage/<slug:slug>/call/review/", include("fusionforum.cfp.urls.decide")),

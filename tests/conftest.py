@@ -128,7 +128,7 @@ def make_event(db):
             "description": "A **synthetic** workshop.",
             "contact_emails": "organisers@test.invalid, second@test.invalid",
             "public_email": "workshop@test.invalid",
-            "is_published": True,
+            "status": "published",
         }
         values.update(overrides)
         with_days = values.pop("with_days", True)

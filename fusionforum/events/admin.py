@@ -128,16 +128,17 @@ class TeamMembershipInline(admin.TabularInline):
 @admin.register(Event, site=site)
 class EventAdmin(TranslatedAdmin, EventScopedAdmin):
     event_path = "pk"
-    list_display = ["title", "start_date", "end_date", "venue_name", "is_published", "is_demo",
+    list_display = ["title", "start_date", "end_date", "venue_name", "status", "is_demo",
                     "public_link"]
-    list_filter = ["is_published", "is_demo"]
+    list_filter = ["status", "is_demo"]
     search_fields = ["title", "slug", "venue_name"]
     date_hierarchy = "start_date"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [DayInline, StreamLinkInline, TeamMembershipInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "tagline", "is_published", "is_demo"]}),
+        (None, {"fields": ["title", "slug", "tagline", "status", "series", "is_demo"]}),
         (_("When"), {"fields": ["start_date", "end_date", "time_zone"]}),
+        (_("Languages and modules"), {"fields": ["default_language", "languages", "modules"]}),
         (_("Where"), {"fields": ["venue_name", "venue_address", "map_url", "latitude",
                                  "longitude"]}),
         (pgettext_lazy("event fieldset", "About"), {"fields": ["description"]}),
@@ -146,6 +147,16 @@ class EventAdmin(TranslatedAdmin, EventScopedAdmin):
 
     def get_queryset(self, request):
         return Event.objects.organised_by(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The status moves through the life cycle (the event's page: publish, archive,
+        # reopen); the dates of an existing event change through the preview that warns about
+        # what no longer fits (/manage/<event>/event/dates/); the modules and languages
+        # through the event's page, which checks what each module needs.
+        fixed = ["status", "languages", "modules"]
+        if obj is not None:
+            fixed += ["start_date", "end_date"]
+        return fixed
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":

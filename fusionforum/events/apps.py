@@ -12,7 +12,7 @@ class EventsConfig(AppConfig):
         from fusionforum.accounts import personal_data as registry
         from fusionforum.core import languages
 
-        from . import personal_data, rules, signals  # noqa: F401
+        from . import archive, personal_data, rules, signals  # noqa: F401  (archive: the guard)
         from .views import staff
 
         languages.register_event_language(default_language_of)

@@ -18,7 +18,16 @@ from fusionforum.core import clock
 from fusionforum.core.translated_fields import TRANSLATED
 
 from .demo_fr import FRENCH, in_french
-from .models import ContactMessage, Day, Event, StreamLink, TeamMembership
+from .models import (
+    ContactMessage,
+    Day,
+    Event,
+    EventCreator,
+    EventStatus,
+    StreamLink,
+    TeamMembership,
+)
+from .states import LIFE_CYCLE as EVENT_LIFE_CYCLE
 
 DEMO_SLUG = "demo-workshop"
 DEMO_TZ = zoneinfo.ZoneInfo("Europe/Paris")
@@ -136,6 +145,10 @@ def _give_backup_codes(user) -> None:
 @transaction.atomic
 def load_demo(today: dt.date | None = None) -> Event:
     today = today or clock.now().astimezone(DEMO_TZ).date()
+    archived = Event.objects.filter(slug=DEMO_SLUG, status=EventStatus.ARCHIVED).first()
+    if archived is not None:
+        # Someone archived the demo (it is read-only): reopen it so it can be reloaded.
+        EVENT_LIFE_CYCLE.move(archived, EventStatus.PUBLISHED, note="The demo is reloaded")
     event, _ = Event.objects.update_or_create(
         slug=DEMO_SLUG,
         defaults={
@@ -154,7 +167,6 @@ def load_demo(today: dt.date | None = None) -> Event:
             "contact_emails": "organisers@demo.fusionforum.invalid",
             "public_email": "workshop@demo.fusionforum.invalid",
             "is_demo": True,
-            "is_published": True,
         },
     )
     days = {}
@@ -200,6 +212,14 @@ def load_demo(today: dt.date | None = None) -> Event:
         )
     for staff in (organiser, admin):
         _give_backup_codes(staff)
+    # The demo organiser may start events of their own (a platform role the administrator
+    # names at /manage/creators/).
+    EventCreator.objects.get_or_create(
+        user=organiser, defaults={"granted_by": admin, "granted_at": clock.now()})
+    if event.status == EventStatus.DRAFT:
+        EVENT_LIFE_CYCLE.move(event, EventStatus.PUBLISHED, actor=admin,
+                              note="The demo is published",
+                              changes={"published_at": event.published_at or clock.now()})
 
     for hours_ago, (name, email, organisation, topic, message) in enumerate(CONTACT_MESSAGES):
         ContactMessage.objects.get_or_create(

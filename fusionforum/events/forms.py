@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.forms import AccessibleFormMixin
+from fusionforum.core.languages import language_choices, language_codes
 
-from .models import ContactMessage
+from .models import TIME_ZONE_CHOICES, ContactMessage, Module
 
 
 class ContactForm(AccessibleFormMixin, forms.ModelForm):
@@ -38,3 +39,62 @@ class ContactForm(AccessibleFormMixin, forms.ModelForm):
         if len(message) > 5000:
             raise forms.ValidationError(_("Please keep the message under 5,000 characters."))
         return message
+
+
+class EventDatesForm(AccessibleFormMixin, forms.Form):
+    start_date = forms.DateField(label=_("First day"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Last day"),
+                               widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class NewEventForm(EventDatesForm):
+    """The guided form to start an event from blank (``services.create_event`` checks it all
+    again)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200,
+                            help_text=_("In the default language; add the other languages’ "
+                                        "titles later."))
+    slug = forms.SlugField(
+        label=_("Address"), max_length=60,
+        help_text=_("Letters, digits and hyphens; part of every public address, e.g. "
+                    "fusion-workshop-2027."))
+    time_zone = forms.ChoiceField(label=_("Time zone"), initial="Europe/Paris",
+                                  help_text=_("Every time on the public site is shown in "
+                                              "this zone."))
+    venue_name = forms.CharField(label=_("Venue"), max_length=200)
+    default_language = forms.ChoiceField(
+        label=_("Default language"),
+        help_text=_("Pages fall back to it when a visitor’s language has no translation."))
+    languages = forms.MultipleChoiceField(
+        label=_("Languages offered"), widget=forms.CheckboxSelectMultiple,
+        help_text=_("The languages the event’s own texts will be written in."))
+    modules = forms.MultipleChoiceField(
+        label=_("Modules"), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("The parts of the site this event uses; change them later on the event’s "
+                    "page."))
+
+    field_order = ["title", "slug", "start_date", "end_date", "time_zone", "venue_name",
+                   "default_language", "languages", "modules"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = TIME_ZONE_CHOICES
+        self.fields["default_language"].choices = language_choices()
+        self.fields["languages"].choices = language_choices()
+        self.fields["modules"].choices = Module.choices
+        self.fields["languages"].initial = language_codes()
+        self.fields["modules"].initial = list(Module.values)
+        self.order_fields(self.field_order)
+
+
+class ModulesForm(AccessibleFormMixin, forms.Form):
+    modules = forms.MultipleChoiceField(
+        label=_("Modules"), widget=forms.CheckboxSelectMultiple, required=False,
+        choices=Module.choices,
+        help_text=_("A module switched off keeps its data; its pages disappear until it is "
+                    "switched on again."))
+
+
+class CreatorForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the person’s account"))

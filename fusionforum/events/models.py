@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fusionforum.core.languages import validate_language_code
+from fusionforum.core.lifecycle import TransitionLog
 from fusionforum.core.text import render_markdown
 
 TIME_ZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
@@ -62,9 +63,58 @@ def validate_event_slug(value: str) -> None:
         )
 
 
+class EventStatus(models.TextChoices):
+    """An event's life cycle (``events/states.py`` holds the moves)."""
+
+    DRAFT = "draft", pgettext_lazy("event status", "Draft")
+    PUBLISHED = "published", pgettext_lazy("event status", "Published")
+    ARCHIVED = "archived", pgettext_lazy("event status", "Archived")
+
+
+def public_q(prefix: str = "") -> Q:
+    """Events anyone may see: published, or archived after having been published.
+    ``prefix`` names the path from another model (``"event__"``)."""
+    return (Q(**{f"{prefix}status": EventStatus.PUBLISHED})
+            | Q(**{f"{prefix}status": EventStatus.ARCHIVED,
+                   f"{prefix}published_at__isnull": False}))
+
+
+class Module(models.TextChoices):
+    """The parts of the product an event may use; each event switches them on or off
+    (``events/modules.py`` is the one place that applies the switch)."""
+
+    REGISTRATION = "registration", _("Registration")
+    CALL = "call", _("Call for presentations")
+    PROGRAMME = "programme", _("Programme")
+    MEETINGS = "meetings", _("Expert meetings")
+    VISITS = "visits", _("Site visits")
+    OUTCOMES = "outcomes", _("Outcomes report")
+
+
+def all_modules() -> list[str]:
+    return list(Module.values)
+
+
+def validate_modules(value) -> None:
+    if not isinstance(value, list) or any(item not in Module.values for item in value):
+        raise ValidationError(_("Choose modules from the list."), code="unknown_module")
+
+
+def all_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def validate_language_list(value) -> None:
+    codes = all_languages()
+    if not isinstance(value, list) or not value or any(item not in codes for item in value):
+        raise ValidationError(_("Choose at least one of the site’s languages."),
+                              code="unknown_language")
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True)
+        """What the public may see (published, or archived after publication)."""
+        return self.filter(public_q())
 
     def organised_by(self, user):
         if not user.is_authenticated:
@@ -74,6 +124,22 @@ class EventQuerySet(models.QuerySet):
         return self.filter(
             team__user=user, team__role=TeamMembership.Role.ORGANISER
         ).distinct()
+
+
+class EventSeries(models.Model):
+    """Editions of one recurring event (the site's root groups them). A clone puts the next
+    edition in the series of the one it was made from."""
+
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("event series")
+        verbose_name_plural = _("event series")
+
+    def __str__(self):
+        return self.name
 
 
 class Event(models.Model):
@@ -122,7 +188,22 @@ class Event(models.Model):
         _("demonstration"), default=False,
         help_text=_("Synthetic demonstration data; the site says so on every page."),
     )
-    is_published = models.BooleanField(_("published"), default=False)
+    # Written only through the life cycle (events/states.py, events/services.py).
+    status = models.CharField(_("status"), max_length=20, choices=EventStatus.choices,
+                              default=EventStatus.DRAFT)
+    # The first publication; an archived event stays public when it was ever published.
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    series = models.ForeignKey(EventSeries, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="events", verbose_name=_("series"))
+    languages = models.JSONField(
+        _("languages offered"), default=all_languages, validators=[validate_language_list],
+        help_text=_("The languages the event’s own texts are written in; the default language "
+                    "is one of them."),
+    )
+    modules = models.JSONField(
+        _("modules"), default=all_modules, blank=True, validators=[validate_modules],
+        help_text=_("The parts of the site this event uses; the others’ pages do not exist."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -144,12 +225,63 @@ class Event(models.Model):
     def get_absolute_url(self):
         return reverse("events:home", kwargs={"slug": self.slug})
 
+    @property
+    def is_published(self) -> bool:
+        """Anyone may see it: published, or archived after having been published."""
+        return self.status == EventStatus.PUBLISHED or (
+            self.status == EventStatus.ARCHIVED and self.published_at is not None)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EventStatus.DRAFT
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == EventStatus.ARCHIVED
+
+    def uses(self, module: str) -> bool:
+        return module in (self.modules or [])
+
+    # For templates: {% if event.uses_registration %}.
+    @property
+    def uses_registration(self) -> bool:
+        return self.uses(Module.REGISTRATION)
+
+    @property
+    def uses_call(self) -> bool:
+        return self.uses(Module.CALL)
+
+    @property
+    def uses_programme(self) -> bool:
+        return self.uses(Module.PROGRAMME)
+
+    @property
+    def uses_meetings(self) -> bool:
+        return self.uses(Module.MEETINGS)
+
+    @property
+    def uses_visits(self) -> bool:
+        return self.uses(Module.VISITS)
+
+    @property
+    def uses_outcomes(self) -> bool:
+        return self.uses(Module.OUTCOMES)
+
+    @property
+    def language_names(self) -> list[str]:
+        names = dict(settings.LANGUAGES)
+        return [str(names[code]) for code in self.languages or [] if code in names]
+
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The event cannot end before it starts.")})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError(_("Give both latitude and longitude, or neither."))
+        if (self.default_language and isinstance(self.languages, list) and self.languages
+                and self.default_language not in self.languages):
+            raise ValidationError({"languages": _(
+                "The default language must be one of the languages offered.")})
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -207,6 +339,39 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}, {self.event})"
+
+
+class EventCreator(models.Model):
+    """A person the platform administrators allow to start events (a platform role: the
+    platform has no host organisations; see docs/architecture.md, "Events")."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="event_creator", verbose_name=_("person"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("named by"))
+    granted_at = models.DateTimeField(_("named"))
+
+    class Meta:
+        ordering = ["granted_at", "id"]
+        verbose_name = _("event creator")
+        verbose_name_plural = _("event creators")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class EventTransition(TransitionLog):
+    """The log of an event's life cycle (draft, published, archived)."""
+
+    subject_field = "event"
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = _("event status change")
+        verbose_name_plural = _("event status changes")
 
 
 class Day(models.Model):

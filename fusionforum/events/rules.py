@@ -2,7 +2,7 @@
 
 import rules
 
-from .models import Event, TeamMembership
+from .models import Event, EventCreator, TeamMembership
 
 
 def _has_role(user, role: str, event=None) -> bool:
@@ -33,11 +33,29 @@ def is_security_officer(user, event=None):
     return _has_role(user, TeamMembership.Role.SECURITY_OFFICER, event)
 
 
-def has_staff_role(user) -> bool:
-    """Any role on any event's team; every such role requires a second factor."""
+@rules.predicate
+def is_team_member(user, event=None):
+    """Any role on ``event``'s team (organiser, reviewer, security officer)."""
+    if not user.is_authenticated or not user.is_active or event is None:
+        return False
+    return TeamMembership.objects.filter(user=user, event=event).exists()
+
+
+@rules.predicate
+def is_event_creator(user):
+    """Named by a platform administrator to start events (a platform role)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return TeamMembership.objects.filter(user=user).exists()
+    return EventCreator.objects.filter(user=user).exists()
+
+
+def has_staff_role(user) -> bool:
+    """Any role on any event's team, or the right to start events; every such role requires
+    a second factor."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (TeamMembership.objects.filter(user=user).exists()
+            or EventCreator.objects.filter(user=user).exists())
 
 
 def is_any_organiser(user) -> bool:
@@ -61,12 +79,23 @@ rules.add_perm("events.view_teammembership", can_manage_event)
 for action in ("add", "change", "delete"):
     rules.add_perm(f"events.{action}_teammembership", is_platform_admin)
 
-# Anyone may see a published event; its organisers may preview it unpublished.
+# Anyone may see a published event (and an archived one that was published); a draft is seen
+# by its team only (and the platform administrators).
 rules.add_perm(
     "events.view_public_event",
     rules.predicate(lambda user, event: event is not None and event.is_published)
-    | can_manage_event,
+    | is_team_member | is_platform_admin,
 )
+
+# Starting events: the event creators the platform administrators name.
+rules.add_perm("events.create_event", is_platform_admin | is_event_creator)
+rules.add_perm("events.manage_creators", is_platform_admin)
+rules.add_perm("events.view_eventcreator", is_platform_admin)
+for action in ("add", "change", "delete"):
+    rules.add_perm(f"events.{action}_eventcreator", is_platform_admin)
+# The event's own settings page: status, modules, dates.
+rules.add_perm("events.change_event_status", can_manage_event)
+rules.add_perm("events.change_event_dates", can_manage_event)
 
 # /manage/: anyone with a role on some event's team, and the platform administrators.
 rules.add_perm("events.see_staff_home", rules.predicate(has_staff_role) | is_platform_admin)

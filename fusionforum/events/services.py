@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fusionforum.core import audit, clock, ratelimit
@@ -19,7 +20,19 @@ from fusionforum.core.languages import language_codes, speaking_to
 from fusionforum.core.text import normalise_newlines, validate_multiline, validate_single_line
 from fusionforum.notifications.services import queue_email
 
-from .models import ContactMessage, Event, StreamState
+from .archive import ensure_writable
+from .models import (
+    ContactMessage,
+    Day,
+    Event,
+    EventCreator,
+    EventStatus,
+    Module,
+    StreamState,
+    TeamMembership,
+)
+from .modules import missing_requirements as modules_missing_requirements
+from .states import LIFE_CYCLE
 
 
 class RateLimited(Exception):
@@ -33,6 +46,41 @@ def current_event() -> Event | None:
     today = clock.now().date()
     upcoming = Event.objects.published().filter(end_date__gte=today).order_by("start_date")
     return upcoming.first() or Event.objects.published().order_by("-start_date").first()
+
+
+@dataclass(frozen=True)
+class Group:
+    """Events of one series on the site's root (a lone event is a group of one)."""
+
+    series: object  # EventSeries or None
+    events: list
+
+
+def listing(today: dt.date | None = None) -> dict[str, list[Group]]:
+    """The site's root: public events, upcoming (and running) ones soonest first, past ones
+    latest first; in each, the editions of one series together, in the place of the series'
+    first edition in that order."""
+    today = today or clock.now().date()
+    events = list(Event.objects.published().select_related("series"))
+    upcoming = sorted((e for e in events if e.end_date >= today),
+                      key=lambda e: (e.start_date, e.pk))
+    past = sorted((e for e in events if e.end_date < today),
+                  key=lambda e: (e.start_date, e.pk), reverse=True)
+    return {"upcoming": _grouped(upcoming), "past": _grouped(past)}
+
+
+def _grouped(events: list[Event]) -> list[Group]:
+    groups: list[Group] = []
+    by_series: dict[int, Group] = {}
+    for event in events:
+        if event.series_id is None:
+            groups.append(Group(None, [event]))
+        elif event.series_id in by_series:
+            by_series[event.series_id].events.append(event)
+        else:
+            by_series[event.series_id] = Group(event.series, [event])
+            groups.append(by_series[event.series_id])
+    return groups
 
 
 def public_event(slug: str, user, *, select_related: tuple[str, ...] = ()) -> Event:
@@ -172,3 +220,192 @@ def mark_contact_message(contact: ContactMessage, status: str, *, by) -> Contact
 def _render_in_event_time(event: Event, template: str, context: dict) -> str:
     with timezone.override(event.tz):
         return render_to_string(template, context)
+
+
+# --- event creators (a platform role) -------------------------------------------------------
+
+def name_creator(email: str, *, by) -> EventCreator:
+    """Allow the person with ``email`` to start events (platform administrators only)."""
+    if not by.has_perm("events.manage_creators"):
+        raise PermissionDenied(_("Only platform administrators name event creators."))
+    User = get_user_model()
+    address = (email or "").strip()
+    user = User.objects.filter(email__iexact=address, is_active=True).first() if address \
+        else None
+    if user is None:
+        raise ValidationError({"email": [_("No active account has this e-mail address; the "
+                                           "person signs up first.")]})
+    with transaction.atomic(durable=True):
+        creator, created = EventCreator.objects.get_or_create(
+            user=user, defaults={"granted_by": by, "granted_at": clock.now()})
+        if not created:
+            raise ValidationError({"email": [_("%(person)s may already start events.")
+                                             % {"person": user.email}]})
+        audit.record("events.creator_named", creator, actor=by,
+                     summary=f"Event creator named: user {user.pk}", user_id=user.pk)
+    return creator
+
+
+def remove_creator(creator: EventCreator, *, by) -> None:
+    """Withdraw the right to start events; the events they started keep them as organisers."""
+    if not by.has_perm("events.manage_creators"):
+        raise PermissionDenied(_("Only platform administrators name event creators."))
+    with transaction.atomic(durable=True):
+        user_id = creator.user_id
+        audit.record("events.creator_removed", creator, actor=by,
+                     summary=f"Event creator removed: user {user_id}", user_id=user_id)
+        creator.delete()
+
+
+# --- starting an event ----------------------------------------------------------------------
+
+MAX_EVENT_DAYS = 31
+
+
+def _check_dates(start: dt.date | None, end: dt.date | None, errors: dict) -> None:
+    if start is None or end is None:
+        return
+    if end < start:
+        errors.setdefault("end_date", []).append(_("The event cannot end before it starts."))
+    elif (end - start).days + 1 > MAX_EVENT_DAYS:
+        errors.setdefault("end_date", []).append(
+            _("An event lasts at most %(count)s days.") % {"count": MAX_EVENT_DAYS})
+
+
+def check_modules(modules: list[str]) -> list[str]:
+    """The sentences refusing ``modules`` (unknown names, a module without one it needs)."""
+    labels = dict(Module.choices)
+    problems = [_("“%(module)s” is not a module.") % {"module": m}
+                for m in modules if m not in labels]
+    problems += [_("%(module)s needs %(needed)s: switch it on too, or this one off.")
+                 % {"module": labels[module], "needed": labels[needed]}
+                 for module, needed in modules_missing_requirements(modules)]
+    return problems
+
+
+def create_event(*, by, title: str, slug: str, start_date: dt.date, end_date: dt.date,
+                 time_zone: str, venue_name: str, default_language: str,
+                 languages: list[str], modules: list[str]) -> Event:
+    """Start an event from blank: a draft, its days (one per date), and its creator as its
+    first organiser. Refused with messages per field (``ValidationError``)."""
+    if not by.has_perm("events.create_event"):
+        raise PermissionDenied(_("Only event creators and platform administrators start "
+                                 "events."))
+    errors: dict[str, list[str]] = {}
+    slug = (slug or "").strip().lower()
+    title = (title or "").strip()
+    venue_name = (venue_name or "").strip()
+    for name, value in (("title", title), ("venue_name", venue_name)):
+        try:
+            validate_single_line(value)
+        except ValidationError as error:
+            errors.setdefault(name, []).extend(error.messages)
+    _check_dates(start_date, end_date, errors)
+    languages = [code for code in language_codes() if code in (languages or [])]
+    if not languages:
+        errors.setdefault("languages", []).append(_("Offer at least one language."))
+    elif default_language not in languages:
+        errors.setdefault("default_language", []).append(
+            _("The default language must be one of the languages offered."))
+    module_problems = check_modules(list(modules or []))
+    if module_problems:
+        errors.setdefault("modules", []).extend(module_problems)
+    if slug and Event.objects.filter(slug__iexact=slug).exists():
+        errors.setdefault("slug", []).append(
+            _("“%(slug)s” is already the address of another event.") % {"slug": slug})
+    event = Event(
+        slug=slug, start_date=start_date, end_date=end_date, time_zone=time_zone,
+        default_language=default_language, languages=languages,
+        modules=[m for m in Module.values if m in modules],
+        contact_emails=by.email,
+    )
+    setattr(event, f"title_{default_language}", title)
+    setattr(event, f"venue_name_{default_language}", venue_name)
+    try:
+        event.full_clean()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            name = name.removesuffix(f"_{default_language}")
+            for text in messages:
+                if text not in errors.get(name, []):
+                    errors.setdefault(name, []).append(text)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic(durable=True):
+            event.save()
+            for number, offset in enumerate(range((end_date - start_date).days + 1), start=1):
+                day = Day(event=event, date=start_date + dt.timedelta(days=offset))
+                with translation.override(default_language):
+                    setattr(day, f"label_{default_language}",
+                            _("Day %(number)s") % {"number": number})
+                day.save()
+            TeamMembership.objects.create(event=event, user=by,
+                                          role=TeamMembership.Role.ORGANISER)
+            audit.record("events.created", event, actor=by,
+                         summary=f"Event {event.slug} started from blank",
+                         modules=event.modules, languages=event.languages)
+    except IntegrityError as exc:
+        # Someone took the address between the check and the insert.
+        raise ValidationError({"slug": [_("“%(slug)s” is already the address of another "
+                                          "event.") % {"slug": slug}]}) from exc
+    return event
+
+
+# --- the life cycle -------------------------------------------------------------------------
+
+def change_status(event: Event, action: str, *, by, note: str = "") -> Event:
+    """Publish, unpublish, archive or reopen ``event`` (its organisers and the platform
+    administrators). Reopening returns an event to published if it ever was, else to draft."""
+    if not by.has_perm("events.change_event_status", event):
+        raise PermissionDenied(_("Only the event’s organisers change its status."))
+    targets = {"publish": EventStatus.PUBLISHED, "unpublish": EventStatus.DRAFT,
+               "archive": EventStatus.ARCHIVED}
+    with transaction.atomic(durable=True):
+        current = LIFE_CYCLE.refresh(event)
+        if action == "reopen":
+            target = EventStatus.PUBLISHED if event.published_at else EventStatus.DRAFT
+        elif action in targets:
+            target = targets[action]
+        else:
+            raise ValidationError(_("Unknown change of status."))
+        if LIFE_CYCLE.action(current, target) != action:
+            raise LIFE_CYCLE.IllegalTransition(current, target)
+        changes = {}
+        if target == EventStatus.PUBLISHED and event.published_at is None:
+            changes["published_at"] = clock.now()
+        LIFE_CYCLE.move(event, target, actor=by, note=note, changes=changes)
+        audit.record("events.status", event, actor=by,
+                     summary=f"{current} → {target}", action_name=action)
+    return event
+
+
+def status_actions(event: Event) -> list[str]:
+    """The life-cycle actions open to ``event`` now, in the order a page offers them."""
+    return [LIFE_CYCLE.action(event.status, target)
+            for target in (EventStatus.PUBLISHED, EventStatus.DRAFT, EventStatus.ARCHIVED)
+            if LIFE_CYCLE.allows(event.status, target)
+            and not (event.status == EventStatus.ARCHIVED
+                     and target != (EventStatus.PUBLISHED if event.published_at
+                                    else EventStatus.DRAFT))]
+
+
+def set_modules(event: Event, modules: list[str], *, by) -> Event:
+    """Switch the event's modules on or off. A module switched off keeps its data; its pages
+    answer 404 until it is switched on again."""
+    if not by.has_perm("events.change_event", event):
+        raise PermissionDenied(_("Only the event’s organisers change its modules."))
+    ensure_writable(event)
+    modules = list(modules or [])
+    problems = check_modules(modules)
+    if problems:
+        raise ValidationError({"modules": problems})
+    chosen = [m for m in Module.values if m in modules]
+    with transaction.atomic(durable=True):
+        before = list(event.modules)
+        event.modules = chosen
+        event.save(update_fields=["modules", "updated_at"])
+        audit.record("events.modules", event, actor=by,
+                     summary=f"Modules: {', '.join(chosen) or '(none)'}",
+                     before=before, after=chosen)
+    return event

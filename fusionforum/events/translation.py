@@ -2,8 +2,9 @@
 
 from fusionforum.core.translated_fields import register
 
-from .models import Day, Event, StreamLink
+from .models import Day, Event, EventSeries, StreamLink
 
 register(Event, ("title", "tagline", "description", "venue_name"))
+register(EventSeries, ("name",))
 register(Day, ("label", "summary"))
 register(StreamLink, ("label",))

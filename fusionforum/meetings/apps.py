@@ -8,6 +8,12 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Expert meetings")
 
     def ready(self):
+        from fusionforum.events import dates as event_dates_registry
+
+        from . import event_dates
+
+        # What of this app no longer fits when an event's dates change (one preview).
+        event_dates_registry.register(event_dates.misfits)
         from fusionforum.accounts import landing
         from fusionforum.accounts import personal_data as accounts_personal_data
         from fusionforum.events.demo import register_demo_loader

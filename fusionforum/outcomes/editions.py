@@ -38,6 +38,7 @@ the new event with the source event's id and slug; ``previous_edition`` and ``li
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -53,7 +54,7 @@ from fusionforum.core import audit
 from fusionforum.core.languages import language_codes
 from fusionforum.core.models import AuditEntry
 from fusionforum.core.text import validate_single_line
-from fusionforum.events.models import Event, TeamMembership, validate_event_slug
+from fusionforum.events.models import Event, EventSeries, TeamMembership, validate_event_slug
 
 CLONED_ACTION = "editions.cloned"
 
@@ -224,11 +225,17 @@ def plan(event: Event) -> list[dict]:
 
 # --- the clone -----------------------------------------------------------------------------
 
+# Fields a copy never takes from its source: an edition starts its own life cycle (a draft,
+# never published) under the model's defaults.
+FRESH_FIELDS = {"events.event": frozenset({"status", "published_at", "series"})}
+
+
 def _copy_row(obj: models.Model, *, days: int, tz, overrides: dict) -> models.Model:
     model = type(obj)
     values = {}
+    fresh = FRESH_FIELDS.get(model._meta.label_lower, frozenset())
     for f in model._meta.concrete_fields:
-        if f.primary_key or f.name in overrides:
+        if f.primary_key or f.name in overrides or f.name in fresh:
             continue
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             continue
@@ -266,6 +273,19 @@ def _new_title_columns(event: Event, title: str) -> dict[str, str]:
     return columns
 
 
+def _series_of(event: Event) -> EventSeries:
+    """The series the new edition joins: the source's, or a new one named after the source's
+    title without its year (the source joins it too). Joining a series only groups the
+    editions on the site's root, so it is written even to an archived source (one UPDATE)."""
+    if event.series_id is not None:
+        return event.series
+    name = " ".join(re.sub(r"\b(19|20)\d\d\b", " ", event.title).split()) or event.title
+    series = EventSeries.objects.create(name=name[:200])
+    Event.objects.filter(pk=event.pk).update(series=series)
+    event.series = series
+    return series
+
+
 def clone_edition(event: Event, *, new_slug, new_title, new_start_date, by) -> Event:
     """Create the next edition of ``event``; see the module docstring for what is copied."""
     cleaned = validate_request(event, new_slug=new_slug, new_title=new_title,
@@ -276,7 +296,8 @@ def clone_edition(event: Event, *, new_slug, new_title, new_start_date, by) -> E
     try:
         with transaction.atomic():
             new = _copy_row(event, days=days, tz=tz, overrides={
-                "slug": cleaned["slug"], "title": cleaned["title"], "is_published": False,
+                "slug": cleaned["slug"], "title": cleaned["title"],
+                "series": _series_of(event),
                 **_new_title_columns(event, cleaned["title"]),
             })
             mapping: dict[str, dict[int, models.Model]] = {}

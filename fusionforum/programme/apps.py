@@ -8,6 +8,12 @@ class ProgrammeConfig(AppConfig):
     verbose_name = _("Programme")
 
     def ready(self):
+        from fusionforum.events import dates as event_dates_registry
+
+        from . import event_dates
+
+        # What of this app no longer fits when an event's dates change (one preview).
+        event_dates_registry.register(event_dates.misfits)
         from fusionforum.events.demo import register_demo_loader
 
         from . import demo, signals  # noqa: F401  (connects the call's state_changed)

@@ -69,6 +69,9 @@ MIDDLEWARE = [
     # The language: after authentication (a signed-in person's preference comes first).
     "fusionforum.core.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An event's switched-off modules have no pages; an archived event refuses every write.
+    "fusionforum.events.modules.ModuleMiddleware",
+    "fusionforum.events.archive.ArchivedEventMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core import audit, clock
 from fusionforum.core.languages import speaking_to
+from fusionforum.core.readonly import archived_writes_allowed
 from fusionforum.events.models import Event
 from fusionforum.notifications.services import queue_email
 from fusionforum.registration.exports import to_csv, to_xlsx
@@ -376,7 +377,8 @@ def purge_due(*, event=None, now: dt.datetime | None = None) -> int:
             holder = holders.get(record.user_id)
             end = holder.last_end if holder else (record.last_tour_end or record.updated_at)
             if end + days <= now:
-                with transaction.atomic():
+                # Retention is owed even when the event is archived (read-only).
+                with transaction.atomic(), archived_writes_allowed():
                     _wipe(record, detail=f"{days.days} days after the last tour")
                 count += 1
     if count:

@@ -50,7 +50,7 @@ def _other_event(demo):
         end_date=demo.end_date, venue_name="Elsewhere", venue_address="2 Other Road",
         latitude="45.000000", longitude="5.000000", description="Another event.",
         contact_emails="other@test.invalid", public_email="other@test.invalid",
-        is_published=True)
+        status="published")
     Day.objects.create(event=other, date=other.start_date, label="Day 1")
     organiser = User.objects.create_user("other.organiser@test.invalid", "a-long-test-password",
                                          full_name="Other Organiser")

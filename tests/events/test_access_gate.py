@@ -122,7 +122,7 @@ def test_permissions_are_the_rules_not_djangos_superuser_shortcut(factory, event
 
 
 def test_participant_pages_say_no_such_event_before_the_login(factory, make_event):
-    hidden = make_event(slug="hidden", is_published=False)
+    hidden = make_event(slug="hidden", status="draft")
     view = gate("visits.see_tours", load=public_event, login_first=False)(_echo)
     with pytest.raises(Http404):
         view(_request(factory, None, "/hidden/visits/"), slug=hidden.slug)

@@ -156,7 +156,7 @@ def test_client_addresses_are_not_stored_in_clear(client, event, clock):
 
 
 def test_contact_for_unpublished_event_is_404(client, make_event):
-    event = make_event(slug="hidden", is_published=False)
+    event = make_event(slug="hidden", status="draft")
     assert client.post(contact_url(event), VALID).status_code == 404
     assert ContactMessage.objects.count() == 0
 

@@ -42,15 +42,35 @@ def test_dates_and_times_are_shown_in_the_event_time_zone(client, make_event, ma
     assert "Asia/Tokyo" in html
 
 
-def test_front_door_leads_to_the_current_edition(client, make_event, clock):
+def test_front_door_lists_upcoming_and_past_events_with_series_together(client, make_event,
+                                                                       clock):
     import datetime as dt
 
-    make_event(slug="edition-2026", title="Edition 2026", start_date=dt.date(2026, 5, 26),
-               end_date=dt.date(2026, 5, 28))
+    from fusionforum.events.models import Event, EventSeries
+
+    clock.set(dt.datetime(2027, 1, 10, 12, tzinfo=dt.UTC))
+    series = EventSeries.objects.create(name="Fusion Workshop")
+    old = make_event(slug="edition-2026", title="Edition 2026", start_date=dt.date(2026, 5, 26),
+                     end_date=dt.date(2026, 5, 28))
     current = make_event(slug="edition-2027")
+    Event.objects.filter(pk__in=[old.pk, current.pk]).update(series=series)
+    other = make_event(slug="other-2025", title="Other meeting 2025",
+                       start_date=dt.date(2025, 3, 1), end_date=dt.date(2025, 3, 2))
+    draft = make_event(slug="draft-2027", title="Secret draft", status="draft")
     response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == current.get_absolute_url()
+    assert response.status_code == 200
+    html = response.content.decode()
+    upcoming, past = html.split('id="past-heading"')
+    assert current.get_absolute_url() in upcoming and old.get_absolute_url() not in upcoming
+    assert old.get_absolute_url() in past and other.get_absolute_url() in past
+    # Past events latest first; the series is named above its editions.
+    assert past.index("Edition 2026") < past.index("Other meeting 2025")
+    assert "Series: Fusion Workshop" in upcoming and "Series: Fusion Workshop" in past
+    assert draft.title not in html and draft.get_absolute_url() not in html
+    # Each event keeps its own address.
+    assert client.get(current.get_absolute_url()).status_code == 200
+    # Cached for anonymous visitors like the other public pages.
+    assert client.get("/")["X-Page-Cache"] == "hit"
 
 
 def test_front_door_without_any_event(client, db):
@@ -66,7 +86,7 @@ def test_unknown_event_is_404(client, db):
 
 
 def test_unpublished_event_is_hidden_from_the_public(client, make_event, make_user, clock):
-    event = make_event(is_published=False)
+    event = make_event(status="draft")
     for name in ("home", "livestream", "contact", "event_json", "event_ics"):
         assert client.get(reverse(f"events:{name}", args=[event.slug])).status_code == 404
     client.force_login(make_user())
@@ -77,7 +97,7 @@ def test_organiser_previews_unpublished_event_without_caching(client, make_event
                                                              clock):
     from fusionforum.events.models import TeamMembership
 
-    event = make_event(is_published=False)
+    event = make_event(status="draft")
     user = make_user()
     TeamMembership.objects.create(event=event, user=user)
     client.force_login(user)

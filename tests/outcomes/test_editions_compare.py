@@ -162,7 +162,7 @@ def test_compare_refusals(client, two_editions, organiser, make_event):
     assert response.status_code == 200
     assert '<option value="workshop-2028"' in response.content.decode()
     # An unpublished event the organiser does not organise: not comparable.
-    stranger = make_event(slug="stranger", title="Stranger", is_published=False)
+    stranger = make_event(slug="stranger", title="Stranger", status="draft")
     ReportVersion.objects.create(event=stranger, version=1, published_at=new.created_at,
                                  data=AFTER)
     assert client.get(_compare_url(event.slug) + "?with=stranger").status_code == 400

@@ -95,7 +95,7 @@ def test_star_bad_input(person_client, client, event, release_v1, codes):
 
 def test_star_needs_a_release_and_a_public_event(person_client, event, placed_talks, codes):
     assert _star(person_client, event, codes["tokamak_1"]).status_code == 404
-    event.is_published = False
+    event.status = "draft"
     event.save()
     assert person_client.get(f"/{event.slug}/agenda/").status_code == 404
 

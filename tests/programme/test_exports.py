@@ -458,7 +458,7 @@ def test_unpublished_event_exports_are_hidden_from_the_public(client, released, 
                                                               organiser):
     from ..conftest import login_verified
 
-    event.is_published = False
+    event.status = "draft"
     event.save()
     assert client.get(f"/{SLUG}/programme/schedule.xml").status_code == 404
     login_verified(client, organiser)

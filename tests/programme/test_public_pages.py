@@ -390,7 +390,7 @@ def test_anonymous_participant_and_organiser_see_the_same_public_content(
 
 def test_unpublished_event_pages_are_404_for_the_public(client, event, released, author,
                                                         organiser, rich_talk):
-    event.is_published = False
+    event.status = "draft"
     event.save()
     participant = Client()
     participant.force_login(author)

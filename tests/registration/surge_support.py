@@ -619,7 +619,7 @@ def _seed(users: int, capacity: int, slugs: list[str]) -> dict:
                 start_date=(now + dt.timedelta(days=60)).date(),
                 end_date=(now + dt.timedelta(days=62)).date(),
                 venue_name="Test Campus", contact_emails="organisers@test.invalid",
-                is_published=True,
+                status="published",
             )
             event.full_clean()
             event.save()

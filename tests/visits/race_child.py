@@ -45,7 +45,7 @@ def main() -> None:
     start = (now + dt.timedelta(days=40)).date()
     event = Event.objects.create(slug=args.slug, title="Race workshop (synthetic)",
                                  start_date=start, end_date=start + dt.timedelta(days=2),
-                                 venue_name="Test campus", is_published=True)
+                                 venue_name="Test campus", status="published")
     VisitSettings.objects.create(event=event, signup_opens_at=now - dt.timedelta(days=10),
                                  signup_closes_at=now - dt.timedelta(days=2),
                                  allocated_at=now - dt.timedelta(days=1))

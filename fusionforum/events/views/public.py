@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,10 +54,27 @@ def _event_page(request, slug: str, build):
 
 @require_safe
 def front_door(request):
-    event = services.current_event()
-    if event is None:
-        return render(request, "events/no_event.html", status=200)
-    return redirect(event.get_absolute_url())
+    """The site's root: every public event, upcoming and past, editions of a series together;
+    each event keeps its own address. Cached for anonymous visitors until the next day (an
+    event then may move from upcoming to past) or any change of an event."""
+
+    def render_page():
+        now = clock.now()
+        listing = services.listing(now.date())
+        template = ("events/front.html" if listing["upcoming"] or listing["past"]
+                    else "events/no_event.html")
+        response = render(request, template, {**listing, "nav": "front"})
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        response.public_cacheable = True
+        tomorrow = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(),
+                                       tzinfo=now.tzinfo)
+        return response, tomorrow
+
+    if request.user.is_authenticated:
+        response, _ = render_page()
+        response["Cache-Control"] = "private, no-cache"
+        return response
+    return pagecache.serve(request, render_page)
 
 
 @require_safe

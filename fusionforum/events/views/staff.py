@@ -3,6 +3,7 @@ Every staff role lands here after logging in (see ``landing_for_staff``)."""
 
 from __future__ import annotations
 
+import rules
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -35,6 +36,8 @@ def staff_home(request):
               for event, roles in roles_by_event.items()]
     return render(request, "events/staff_home.html",
                   {"events": events, "back_office": may_enter_back_office(user),
+                   "may_create": rules.has_perm("events.create_event", user),
+                   "manages_creators": rules.has_perm("events.manage_creators", user),
                    "back_office_url": reverse("admin:index")})
 
 

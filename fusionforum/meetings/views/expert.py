@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 from fusionforum.events.access import gate, public_event
+from fusionforum.events.models import public_q
 
 from .. import agenda, services, topics
 from ..forms import NotesForm
@@ -95,7 +96,7 @@ def landing_for_expert(user) -> str | None:
     """After logging in, an expert starts on their agenda for the current or next event (else
     the latest one they took meetings at)."""
     today = timezone.localdate(clock.now())
-    profiles = Expert.objects.filter(user=user, event__is_published=True).select_related("event")
+    profiles = Expert.objects.filter(public_q("event__"), user=user).select_related("event")
     profile = (profiles.filter(event__end_date__gte=today).order_by("event__start_date").first()
                or profiles.order_by("-event__start_date").first())
     return reverse("meetings_expert:home", args=[profile.event.slug]) if profile else None

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fusionforum.core.forms import AccessibleFormMixin, posted_data
 from fusionforum.events.access import gate
-from fusionforum.events.models import Event
+from fusionforum.events.models import Event, public_q
 
 from .. import compare as comparing
 from .. import editions, services
@@ -54,7 +54,7 @@ class CloneForm(AccessibleFormMixin, forms.Form):
 
 def _comparable(event: Event, user):
     """Other events this organiser may compare with: their own, or any published one."""
-    return (Event.objects.filter(Q(is_published=True) | Q(pk__in=Event.objects.organised_by(user)))
+    return (Event.objects.filter(public_q() | Q(pk__in=Event.objects.organised_by(user)))
             .exclude(pk=event.pk).order_by("-start_date", "slug"))
 
 

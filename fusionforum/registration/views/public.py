@@ -183,15 +183,15 @@ def landing_for_participant(user) -> str | None:
 
     today = timezone.localdate(clock.now())
     registrations = (Registration.objects.filter(user=user, status__in=ACTIVE,
-                                                 event__is_published=True)
+                                                 event__in=Event.objects.published())
                      .select_related("event"))
     registration = (registrations.filter(event__end_date__gte=today)
                     .order_by("event__start_date").first()
                     or registrations.order_by("-event__start_date").first())
     if registration is not None:
         return reverse("registration:mine", args=[registration.event.slug])
-    event = (Event.objects.filter(is_published=True, end_date__gte=today,
-                                  registration_settings__isnull=False)
+    event = (Event.objects.published().filter(end_date__gte=today,
+                                              registration_settings__isnull=False)
              .order_by("start_date").first())
     return reverse("registration:mine", args=[event.slug]) if event else None
 
