@@ -133,7 +133,8 @@ class Machine:
         if sentence == _SHORT_REFUSAL:
             # English: the noun (English, from the app) is the sentence's subject. A
             # translation names the two states only, rather than guess the noun's gender.
-            return (f"A {self.noun} that is “{values['current']}” cannot become "
+            article = "An" if self.noun[:1].lower() in "aeiou" else "A"
+            return (f"{article} {self.noun} that is “{values['current']}” cannot become "
                     f"“{values['target']}”.")
         return sentence % values
 

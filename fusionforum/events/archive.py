@@ -57,20 +57,17 @@ def ensure_writable(event: Event) -> None:
         raise EventArchived(event)
 
 
-def _event_path(model) -> tuple[str, ...] | None:
-    """How a row of ``model`` reaches its event: ("event_id",) directly, or (fk attname,
-    related model label) one step further; None for rows that belong to no event."""
-    cached = _paths.get(model)
-    if cached is not None or model in _paths:
-        return cached
-    path = None
+def _event_paths(model) -> list[tuple]:
+    """How a row of ``model`` reaches its event: ``(fk attname,)`` directly, or
+    ``(fk attname, related model, its event attname)`` one step further; none for rows that
+    belong to no event."""
+    if model in _paths:
+        return _paths[model]
     fks = [f for f in model._meta.concrete_fields
            if f.is_relation and (f.many_to_one or f.one_to_one)]
-    for f in fks:
-        if f.related_model is Event:
-            path = (f.attname,)
-            break
-    if path is None:
+    direct = [(f.attname,) for f in fks if f.related_model is Event]
+    paths: list[tuple] = direct[:1]
+    if not paths:
         for f in fks:
             related = f.related_model
             if related is None or related is Event:
@@ -78,10 +75,9 @@ def _event_path(model) -> tuple[str, ...] | None:
             inner = next((g for g in related._meta.concrete_fields
                           if g.is_relation and g.related_model is Event), None)
             if inner is not None:
-                path = (f.attname, related, inner.attname)
-                break
-    _paths[model] = path
-    return path
+                paths.append((f.attname, related, inner.attname))
+    _paths[model] = paths
+    return paths
 
 
 _paths: dict = {}
@@ -93,18 +89,20 @@ def archived_event_of(instance) -> Event | None:
     if model is Event:
         return instance if instance.pk is not None and _stored_status(instance.pk) == \
             EventStatus.ARCHIVED else None
-    path = _event_path(model)
-    if path is None:
-        return None
-    event_id = getattr(instance, path[0], None)
+    event_id = None
+    for path in _event_paths(model):
+        value = getattr(instance, path[0], None)
+        if value is None:
+            continue
+        if len(path) == 3:
+            related, inner = path[1], path[2]
+            value = related._default_manager.filter(pk=value).values_list(
+                inner, flat=True).first()
+        if value is not None:
+            event_id = value
+            break
     if event_id is None:
         return None
-    if len(path) == 3:
-        related, inner = path[1], path[2]
-        event_id = related._default_manager.filter(pk=event_id).values_list(
-            inner, flat=True).first()
-        if event_id is None:
-            return None
     return Event.objects.filter(pk=event_id, status=EventStatus.ARCHIVED).only(
         "pk", "title", "status").first()
 
@@ -139,7 +137,7 @@ def refuse_delete(sender, instance, **kwargs):
 
 
 def _belongs_to_some_event(model) -> bool:
-    return _event_path(model) is not None
+    return bool(_event_paths(model))
 
 
 # --- requests ------------------------------------------------------------------------------

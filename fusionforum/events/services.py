@@ -372,7 +372,9 @@ def change_status(event: Event, action: str, *, by, note: str = "") -> Event:
         if LIFE_CYCLE.action(current, target) != action:
             raise LIFE_CYCLE.IllegalTransition(current, target)
         changes = {}
-        if target == EventStatus.PUBLISHED and event.published_at is None:
+        if event.published_at is None and (target == EventStatus.PUBLISHED
+                                           or current == EventStatus.PUBLISHED):
+            # First publication (or a published row that never recorded it).
             changes["published_at"] = clock.now()
         LIFE_CYCLE.move(event, target, actor=by, note=note, changes=changes)
         audit.record("events.status", event, actor=by,
