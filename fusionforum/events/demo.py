@@ -23,6 +23,7 @@ from .models import (
     Day,
     Event,
     EventCreator,
+    EventSeries,
     EventStatus,
     StreamLink,
     TeamMembership,
@@ -85,8 +86,12 @@ def french_versions(event) -> str:
     so this module imports no app above it)."""
     in_both = 0
     for model, fields in TRANSLATED.items():
-        objects = (model._base_manager.filter(is_demo=True) if model is Event
-                   else model._base_manager.filter(event__is_demo=True))
+        if model is Event:
+            objects = model._base_manager.filter(is_demo=True)
+        elif model is EventSeries:
+            objects = model._base_manager.filter(events__is_demo=True).distinct()
+        else:
+            objects = model._base_manager.filter(event__is_demo=True)
         for obj in objects:
             changed = {}
             for name in fields:

@@ -52,7 +52,9 @@ def validate_email_list(value: str) -> None:
 
 # First parts of addresses that belong to the platform, not to an event.
 RESERVED_SLUGS = frozenset({"admin", "accounts", "manage", "review", "security", "api", "static",
-                            "media", "healthz", "favicon.ico", "robots.txt"})
+                            "media", "healthz", "favicon.ico", "robots.txt",
+                            # /manage/events/new/ and /manage/creators/ (platform pages).
+                            "events", "creators"})
 
 
 def validate_event_slug(value: str) -> None:

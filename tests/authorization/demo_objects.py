@@ -45,8 +45,11 @@ def demo_objects() -> dict[str, object]:
                                                              attendees=participant))
     meeting_feed, _ = MeetingFeed.objects.get_or_create(event=event, user=participant)
     agenda_feed, _ = AgendaFeed.objects.get_or_create(event=event, user=participant)
+    from fusionforum.events.models import EventCreator
+
     return {
         "slug": SLUG,
+        "event_creator": first(EventCreator.objects.all()).pk,
         "registration": Registration.objects.get(event=event, user=participant).pk,
         "participant": participant.pk,
         "reviewer": reviewer.pk,

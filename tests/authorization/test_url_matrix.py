@@ -86,6 +86,9 @@ SIGNED_IN = everyone(ALLOWED, {ANONYMOUS: LOGIN})
 # administrators with a verified session; anyone else signed in gets a 404 telling nothing.
 ORGANISERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, ORGANISER: ALLOWED, PLATFORM_ADMIN: ALLOWED,
                                   UNVERIFIED_ORGANISER: SECOND_FACTOR})
+# The platform's own pages (/manage/creators/): platform administrators with a verified session.
+PLATFORM_ADMINS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, PLATFORM_ADMIN: ALLOWED,
+                                       UNVERIFIED_ADMIN: SECOND_FACTOR})
 REVIEWERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, REVIEWER: ALLOWED})
 SECURITY_OFFICERS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, SECURITY_OFFICER: ALLOWED})
 EXPERTS = everyone(NOT_FOUND, {ANONYMOUS: LOGIN, EXPERT: ALLOWED})
@@ -435,6 +438,17 @@ MATRIX = {
     "outcomes_manage:delete_priority": gate_first(ORGANISERS, "POST", pk="priority"),
     "outcomes_manage:publish": gate_first(ORGANISERS, "POST"),
     "outcomes_manage:withdraw": gate_first(ORGANISERS, "GET POST", number="outcomes_version"),
+    # Starting an event: event creators (the demo organiser is one) and the platform
+    # administrators, with a verified session; the other organiser is no creator.
+    "events_manage:new": gate_first(ORGANISERS, "GET POST"),
+    "events_manage:creators": gate_first(PLATFORM_ADMINS, "GET"),
+    "events_manage:add_creator": gate_first(PLATFORM_ADMINS, "POST"),
+    "events_manage:remove_creator": gate_first(PLATFORM_ADMINS, "POST", pk="event_creator"),
+    # An event's own page: status, modules, dates.
+    "events_manage:settings": gate_first(ORGANISERS, "GET"),
+    "events_manage:status": gate_first(ORGANISERS, "POST"),
+    "events_manage:modules": gate_first(ORGANISERS, "POST"),
+    "events_manage:dates": gate_first(ORGANISERS, "GET POST"),
     "editions:home": gate_first(ORGANISERS, "GET"),
     "editions:clone": gate_first(ORGANISERS, "POST"),
     "editions:compare": gate_first(ORGANISERS, "GET"),

@@ -68,7 +68,9 @@ ROLES = {
         f"/manage/{SLUG}/call/review/scores/", f"/manage/{SLUG}/call/review/reviewers/",
         f"/manage/{SLUG}/call/review/emails/", f"/manage/{SLUG}/organisations/import/",
         f"/manage/{SLUG}/organisations/merge/",
+        "/manage/events/new/", f"/manage/{SLUG}/event/", f"/manage/{SLUG}/event/dates/",
         "/accounts/two-factor/"]),
+    "platform admin": ("admin@demo.fusionforum.invalid", True, ["/manage/creators/"]),
     "reviewer": ("reviewer@demo.fusionforum.invalid", True, [f"/review/{SLUG}/"]),
     "security": ("security@demo.fusionforum.invalid", True, [
         f"/security/{SLUG}/", f"/security/{SLUG}/settings/"]),
@@ -120,6 +122,8 @@ EXPECTED = {
     ("*", "programme_manage:room_delete"): "a room in use is kept (409 names the sessions)",
     ("*", "cfp_decide:auto_assign"): "the cloned edition has no reviewers yet; the message "
                                      "says to add some first",
+    ("*", "events_manage:new"): "a new event needs its title, address, dates and venue typed",
+    ("*", "events_manage:add_creator"): "the e-mail address of the person must be typed",
     ("*", "meetings_manage:place"): "a hand placement: a person chooses request, expert and "
                                     "slot; a clash is refused with its reasons (409)",
 }

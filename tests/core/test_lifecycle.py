@@ -16,6 +16,8 @@ from fusionforum.cfp.models import Submission, SubmissionTransition
 from fusionforum.cfp.states import LIFE_CYCLE as SUBMISSION
 from fusionforum.core import lifecycle
 from fusionforum.core.lifecycle import IllegalTransition, Machine, TransitionLog
+from fusionforum.events.models import Event, EventTransition
+from fusionforum.events.states import LIFE_CYCLE as EVENT
 from fusionforum.meetings.states import LIFE_CYCLE as MEETING_REQUEST
 from fusionforum.registration.models import Registration, RegistrationTransition
 from fusionforum.registration.states import LIFE_CYCLE as REGISTRATION
@@ -26,7 +28,7 @@ from fusionforum.visits.states import LIFE_CYCLE as SEAT
 from tests.conftest import paris
 
 PROJECT = Path(__file__).resolve().parents[2]
-MACHINES = [REGISTRATION, SUBMISSION, SEAT, CLEARANCE, MEETING_REQUEST]
+MACHINES = [REGISTRATION, SUBMISSION, SEAT, CLEARANCE, MEETING_REQUEST, EVENT]
 
 
 class Light(models.TextChoices):
@@ -73,6 +75,7 @@ def test_an_illegal_move_is_refused_in_words():
     (CLEARANCE, "refused", "approved", "A clearance that is “refused” cannot become “approved”."),
     (MEETING_REQUEST, "withdrawn", "active",
      "A meeting request that is “withdrawn” cannot become “active”."),
+    (EVENT, "draft", "draft", "An event that is “draft” cannot become “draft”."),
 ])
 def test_every_life_cycle_refuses_readably(machine, current, target, message):
     with pytest.raises(machine.IllegalTransition) as refused:
@@ -105,7 +108,8 @@ def test_every_state_has_a_row_and_every_move_names_known_states():
 
 def test_the_logs_share_the_abstract_transition_log():
     for log, subject in [(RegistrationTransition, Registration),
-                         (SubmissionTransition, Submission), (SeatTransition, Seat)]:
+                         (SubmissionTransition, Submission), (SeatTransition, Seat),
+                         (EventTransition, Event)]:
         assert issubclass(log, TransitionLog)
         names = {f.name for f in log._meta.get_fields()}
         assert {"at", "by", "note", log.subject_field, log.from_field, log.to_field} <= names
@@ -236,7 +240,8 @@ def test_update_writes_without_save_so_the_clocks_times_stay(fresh_registration)
 # The state fields of the five life cycles (Registration, Seat, AccessRecord, MeetingRequest:
 # ``status``; Submission: ``state``).
 STATE_FIELDS = {"status", "state"}
-LIFE_CYCLE_MODELS = {"Registration", "Submission", "Seat", "AccessRecord", "MeetingRequest"}
+LIFE_CYCLE_MODELS = {"Registration", "Submission", "Seat", "AccessRecord", "MeetingRequest",
+                     "Event"}
 WRITING_METHODS = {"update", "create", "update_or_create", "get_or_create", "bulk_update"}
 # The only writer.
 THE_MODULE = "fusionforum/core/lifecycle.py"
