@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from fusionforum.core.languages import validate_language_code
 from fusionforum.core.lifecycle import TransitionLog
-from fusionforum.core.text import render_markdown
+from fusionforum.core.text import render_markdown, validate_single_line
 
 TIME_ZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
 
@@ -132,7 +132,7 @@ class EventSeries(models.Model):
     """Editions of one recurring event (the site's root groups them). A clone puts the next
     edition in the series of the one it was made from."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

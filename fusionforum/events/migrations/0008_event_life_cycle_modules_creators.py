@@ -11,6 +11,7 @@ site language (nothing it showed disappears).
 import re
 
 import django.db.models.deletion
+import fusionforum.core.text
 import fusionforum.events.models
 from django.conf import settings
 from django.db import migrations, models
@@ -75,9 +76,9 @@ class Migration(migrations.Migration):
             name='EventSeries',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_fr', models.CharField(max_length=200, null=True, verbose_name='name')),
+                ('name', models.CharField(max_length=200, validators=[fusionforum.core.text.validate_single_line], verbose_name='name')),
+                ('name_en', models.CharField(max_length=200, null=True, validators=[fusionforum.core.text.validate_single_line], verbose_name='name')),
+                ('name_fr', models.CharField(max_length=200, null=True, validators=[fusionforum.core.text.validate_single_line], verbose_name='name')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
             ],
             options={
