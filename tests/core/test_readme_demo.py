@@ -126,6 +126,19 @@ def test_the_readme_demo_accounts_say_true_things(demo):
     for staff in ("organiser", "reviewer", "security", "admin"):
         assert "next=%2Fmanage%2F" in landing(f"{staff}@{DOMAIN}"), staff
 
+    # Who may start events: the README says the organiser is an event creator.
+    import rules
+
+    assert "in the demo the organiser is one" in README
+    for who, may in (("organiser", True), ("admin", True), ("reviewer", False),
+                     ("security", False)):
+        user = User.objects.get(email=f"{who}@{DOMAIN}")
+        assert rules.has_perm("events.create_event", user) is may, who
+    assert event.status == "published"
+    clone = Event.objects.filter(slug=f"{DEMO_SLUG}-2028").first()
+    if clone is not None:
+        assert clone.status == "draft" and clone.series_id == event.series_id is not None
+
     # What load_demo printed is what the desk shows.
     line = next(text.strip() for text in printed.splitlines()
                 if text.strip().startswith("Registration desk:"))
