@@ -59,7 +59,10 @@ class NewEventForm(EventDatesForm):
         label=_("Address"), max_length=60,
         help_text=_("Letters, digits and hyphens; part of every public address, e.g. "
                     "fusion-workshop-2027."))
+    # The zones' names are IANA identifiers, the same in every language ("zxx": no
+    # linguistic content).
     time_zone = forms.ChoiceField(label=_("Time zone"), initial="Europe/Paris",
+                                  widget=forms.Select(attrs={"lang": "zxx"}),
                                   help_text=_("Every time on the public site is shown in "
                                               "this zone."))
     venue_name = forms.CharField(label=_("Venue"), max_length=200)

@@ -71,6 +71,7 @@ def test_registered_fields():
     names = {model.__name__: fields for model, fields in TRANSLATED.items()}
     assert names == {
         "Event": ("title", "tagline", "description", "venue_name"),
+        "EventSeries": ("name",),
         "Day": ("label", "summary"),
         "StreamLink": ("label",),
         "Question": ("label", "help_text", "choices"),

@@ -34,7 +34,12 @@ def test_demo_content_in_french(client, clock):
     if True:
         missing = []
         for model, fields in TRANSLATED.items():
-            objects = [event] if model is Event else model.objects.filter(event=event)
+            if model is Event:
+                objects = [event]
+            elif model.__name__ == "EventSeries":
+                objects = model.objects.filter(events=event)
+            else:
+                objects = model.objects.filter(event=event)
             for obj in objects:
                 for name in fields:
                     english = getattr(obj, f"{name}_en")

@@ -41,6 +41,7 @@ SAME_IN_BOTH = {
     "English": "the switcher names each language in its own language",
     "Français": "the switcher names each language in its own language",
     "Menu": "the same word in French",
+    "Modules": "the same word in French",
     "Programme": "the same word in French",
     "Contact": "the same word in French",
     "Code": "the same word in French",
