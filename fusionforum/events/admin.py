@@ -18,6 +18,8 @@ from .models import (
     ContactMessage,
     Day,
     Event,
+    EventCreator,
+    EventSeries,
     StreamLink,
     StreamState,
     TeamMembership,
@@ -225,3 +227,63 @@ class ContactMessageAdmin(EventScopedAdmin):
     @admin.action(description=_("Mark as closed without answer"))
     def mark_closed(self, request, queryset):
         self._mark(request, queryset, ContactMessage.Status.CLOSED)
+
+
+@admin.register(EventCreator, site=site)
+class EventCreatorAdmin(admin.ModelAdmin):
+    """Platform administrators name the people who may start events (the same service as
+    /manage/creators/, so every change is in the audit log)."""
+
+    list_display = ["user", "granted_at", "granted_by"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields = ["user"]
+    fields = ["user"]
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("events.manage_creators")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("events.manage_creators")
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("events.manage_creators")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # name or remove; nothing to edit
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("events.manage_creators")
+
+    def save_model(self, request, obj, form, change):
+        created = services.name_creator(obj.user.email, by=request.user)
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.remove_creator(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for creator in queryset:
+            services.remove_creator(creator, by=request.user)
+
+
+@admin.register(EventSeries, site=site)
+class EventSeriesAdmin(TranslatedAdmin):
+    """The series that group editions on the site's root (platform administrators)."""
+
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -235,7 +235,8 @@ def name_creator(email: str, *, by) -> EventCreator:
     if user is None:
         raise ValidationError({"email": [_("No active account has this e-mail address; the "
                                            "person signs up first.")]})
-    with transaction.atomic(durable=True):
+    # Not durable: the back office's add page calls it inside its own transaction.
+    with transaction.atomic():
         creator, created = EventCreator.objects.get_or_create(
             user=user, defaults={"granted_by": by, "granted_at": clock.now()})
         if not created:
@@ -250,7 +251,7 @@ def remove_creator(creator: EventCreator, *, by) -> None:
     """Withdraw the right to start events; the events they started keep them as organisers."""
     if not by.has_perm("events.manage_creators"):
         raise PermissionDenied(_("Only platform administrators name event creators."))
-    with transaction.atomic(durable=True):
+    with transaction.atomic():  # the back office's delete page holds its own transaction
         user_id = creator.user_id
         audit.record("events.creator_removed", creator, actor=by,
                      summary=f"Event creator removed: user {user_id}", user_id=user_id)

@@ -324,7 +324,7 @@ def test_account_deletion_still_reaches_an_archived_event(archived, make_user):
 
 MODULE_PAGES = [
     ("registration", "registration:mine", True),
-    ("call", "cfp:submissions", True),
+    ("call", "cfp:call", True),
     ("programme", "programme:programme", True),
     ("programme", "programme_manage:editor", False),
     ("meetings", "meetings:home", True),
@@ -499,3 +499,20 @@ def test_a_clone_is_a_draft_in_the_series_of_its_source(event, organiser):
     assert new.series_id is not None and new.series_id == event.series_id
     assert new.series.name == "Test Fusion Workshop"
     assert new.modules == event.modules
+
+
+def test_the_back_office_names_and_removes_creators_through_the_service(client, admin, make_user,
+                                                                         organiser):
+    person = make_user("named@test.invalid")
+    login_verified(client, admin)
+    response = client.post(reverse("admin:events_eventcreator_add"), {"user": person.pk})
+    assert response.status_code == 302
+    creator = EventCreator.objects.get(user=person)
+    assert creator.granted_by == admin
+    assert AuditEntry.objects.filter(action="events.creator_named").exists()
+    response = client.post(reverse("admin:events_eventcreator_delete", args=[creator.pk]),
+                           {"post": "yes"})
+    assert response.status_code == 302 and not EventCreator.objects.exists()
+    assert AuditEntry.objects.filter(action="events.creator_removed").exists()
+    login_verified(client, organiser)
+    assert client.get(reverse("admin:events_eventcreator_changelist")).status_code in (302, 403)

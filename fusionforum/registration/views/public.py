@@ -190,9 +190,10 @@ def landing_for_participant(user) -> str | None:
                     or registrations.order_by("-event__start_date").first())
     if registration is not None:
         return reverse("registration:mine", args=[registration.event.slug])
-    event = (Event.objects.published().filter(end_date__gte=today,
-                                              registration_settings__isnull=False)
-             .order_by("start_date").first())
+    # The first of them that uses registration (the module switch is a JSON list: read here).
+    event = next((e for e in Event.objects.published().filter(
+        end_date__gte=today, registration_settings__isnull=False).order_by("start_date")
+        if e.uses_registration), None)
     return reverse("registration:mine", args=[event.slug]) if event else None
 
 
