@@ -14,8 +14,11 @@ or its modules are changed (``events.services``).
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+from fusionforum.core import pagecache
 
 from .models import Event, Module
 
@@ -62,9 +65,28 @@ def check(namespace: str | None, slug: str | None) -> None:
     module = module_of(namespace)
     if module is None or not slug:
         return
-    modules = Event.objects.filter(slug=slug).values_list("modules", flat=True).first()
+    modules = modules_of(slug)
     if modules is not None and module not in modules:
         raise Http404(OFF_MESSAGE)
+
+
+_KEY = "event-modules:"
+
+
+def modules_of(slug: str) -> list[str] | None:
+    """The modules of the event at ``slug`` (None: no such event). Asked on every page of a
+    module, cached pages and exports included, so the answer is kept in the cache under the
+    public pages' version token, which every save of an event replaces (as the event's default
+    language is, ``core.languages.event_language``)."""
+    key = _KEY + slug[:100]
+    found = cache.get_many([pagecache.VERSION_KEY, key])
+    version, entry = found.get(pagecache.VERSION_KEY), found.get(key)
+    if version and entry and entry[0] == version:
+        return entry[1]
+    modules = Event.objects.filter(slug=slug).values_list("modules", flat=True).first()
+    if version:
+        cache.set(key, (version, modules), 3600)
+    return modules
 
 
 class ModuleMiddleware:
