@@ -516,3 +516,26 @@ def test_the_back_office_names_and_removes_creators_through_the_service(client, 
     assert AuditEntry.objects.filter(action="events.creator_removed").exists()
     login_verified(client, organiser)
     assert client.get(reverse("admin:events_eventcreator_changelist")).status_code in (302, 403)
+
+
+def test_every_tool_of_a_new_event_opens_for_its_organiser(client, creator):
+    """A blank event has no settings yet for any module: each tool its organiser is offered
+    opens (to set it up or to say what is missing), never a server error."""
+    import re
+
+    event = services.create_event(by=creator, **{**BLANK, "modules": list(Module.values)})
+    login_verified(client, creator)
+    home = client.get(reverse("staff_home")).content.decode()
+    links = sorted(set(re.findall(rf'href="(/manage/{event.slug}/[^"]*)"', home)))
+    assert len(links) >= 8
+    problems = {}
+    for link in links:
+        status = client.get(link).status_code
+        if status >= 500 or status == 404:
+            problems[link] = status
+    public = [f"/{event.slug}/", f"/{event.slug}/programme/", f"/{event.slug}/call/",
+              f"/{event.slug}/registration/", f"/{event.slug}/outcomes/"]
+    for link in public:
+        if client.get(link).status_code >= 500:
+            problems[link] = "5xx"
+    assert not problems, problems
