@@ -185,3 +185,42 @@ def outside(event: Event, start: dt.date, end: dt.date, moment_start: dt.datetim
     first = moment_start.astimezone(event.tz).date()
     last = (moment_end - dt.timedelta(microseconds=1)).astimezone(event.tz).date()
     return first < start or last > end
+
+
+def extend(event: Event, *, start_date: dt.date, end_date: dt.date, by,
+           system: bool = False) -> Event:
+    """Widen ``event``'s dates (a programme import whose file has more days than the event):
+    only ever adds dates, each with a day of its own, so nothing that fitted stops fitting and
+    there is nothing to warn about. The event's organisers, or ``system`` (a management
+    command run by the platform's operator, ``by`` may then be None). Not durable: an import
+    calls it inside its own transaction."""
+    if not system and (by is None or not by.has_perm("events.change_event_dates", event)):
+        raise PermissionDenied(_("Only the event’s organisers change its dates."))
+    _check_request(event, start_date, end_date)
+    if start_date > event.start_date or end_date < event.end_date:
+        raise ValidationError(_("This change would remove days from the event; change the "
+                                "event’s dates on its page instead."))
+    ensure_writable(event)
+    if (start_date, end_date) == (event.start_date, event.end_date):
+        return event
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        ensure_writable(locked)
+        before = (locked.start_date, locked.end_date)
+        taken = set(locked.days.values_list("date", flat=True))
+        with translation.override(locked.default_language):
+            current = start_date
+            while current <= end_date:
+                if current not in taken:
+                    day = Day(event=locked, date=current)
+                    setattr(day, f"label_{locked.default_language}",
+                            date_format(current, "l j F"))
+                    day.save()
+                current += dt.timedelta(days=1)
+        locked.start_date, locked.end_date = start_date, end_date
+        locked.save(update_fields=["start_date", "end_date", "updated_at"])
+        audit.record("events.dates", locked, actor=by,
+                     summary=f"Dates extended {before[0]}..{before[1]} → "
+                             f"{start_date}..{end_date}", misfits=[], removed_days=[])
+    event.start_date, event.end_date = start_date, end_date
+    return event

@@ -412,3 +412,12 @@ def set_modules(event: Event, modules: list[str], *, by) -> Event:
                      summary=f"Modules: {', '.join(chosen) or '(none)'}",
                      before=before, after=chosen)
     return event
+
+
+def extend_dates(event: Event, *, start_date: dt.date, end_date: dt.date, by,
+                 system: bool = False) -> Event:
+    """Widen ``event``'s dates, adding a day for each new date (``events.dates.extend``; a
+    programme import whose file has more days than the event)."""
+    from . import dates
+
+    return dates.extend(event, start_date=start_date, end_date=end_date, by=by, system=system)

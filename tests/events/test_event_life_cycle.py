@@ -539,3 +539,22 @@ def test_every_tool_of_a_new_event_opens_for_its_organiser(client, creator):
         if client.get(link).status_code >= 500:
             problems[link] = "5xx"
     assert not problems, problems
+
+
+def test_an_import_widens_the_dates_with_a_day_for_each_new_date(event, organiser, make_user):
+    services.extend_dates(event, start_date=event.start_date,
+                          end_date=dt.date(2027, 5, 30), by=organiser)
+    event.refresh_from_db()
+    assert event.end_date == dt.date(2027, 5, 30)
+    assert [d.date for d in event.days.order_by("date")][-2:] == [dt.date(2027, 5, 29),
+                                                                  dt.date(2027, 5, 30)]
+    assert event.days.get(date=dt.date(2027, 5, 29)).label == "Saturday 29 May"
+    # A management command (no person) may; someone who is no organiser may not.
+    services.extend_dates(event, start_date=dt.date(2027, 5, 25), end_date=event.end_date,
+                          by=None, system=True)
+    with pytest.raises(PermissionDenied):
+        services.extend_dates(event, start_date=dt.date(2027, 5, 24),
+                              end_date=event.end_date, by=make_user("x@test.invalid"))
+    with pytest.raises(ValidationError, match="remove days"):
+        services.extend_dates(event, start_date=dt.date(2027, 5, 27),
+                              end_date=event.end_date, by=organiser)
