@@ -29,7 +29,7 @@ def test_existing_events_keep_their_meaning():
                                      is_published=True, **common)
         second = Event.objects.create(slug="fw-2027", title="Fusion Week 2027",
                                       is_published=False, **common)
-        alone = Event.objects.create(slug="alone", title="Alone", is_published=True, **common)
+        Event.objects.create(slug="alone", title="Alone", is_published=True, **common)
         AuditEntry.objects.create(at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC),
                                   action="editions.cloned", object_type="events.event",
                                   object_id=str(second.pk),
