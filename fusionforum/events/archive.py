@@ -65,7 +65,7 @@ def _event_paths(model) -> list[tuple]:
         return _paths[model]
     fks = [f for f in model._meta.concrete_fields
            if f.is_relation and (f.many_to_one or f.one_to_one)]
-    direct = [(f.attname,) for f in fks if f.related_model is Event]
+    direct = [(f.attname, f.name) for f in fks if f.related_model is Event]
     paths: list[tuple] = direct[:1]
     if not paths:
         for f in fks:
@@ -75,7 +75,7 @@ def _event_paths(model) -> list[tuple]:
             inner = next((g for g in related._meta.concrete_fields
                           if g.is_relation and g.related_model is Event), None)
             if inner is not None:
-                paths.append((f.attname, related, inner.attname))
+                paths.append((f.attname, f.name, related, inner.attname, inner.name))
     _paths[model] = paths
     return paths
 
@@ -94,10 +94,23 @@ def archived_event_of(instance) -> Event | None:
         value = getattr(instance, path[0], None)
         if value is None:
             continue
-        if len(path) == 3:
-            related, inner = path[1], path[2]
-            value = related._default_manager.filter(pk=value).values_list(
-                inner, flat=True).first()
+        # The event (or the row in between) the caller already loaded on the instance: its
+        # status is known without a query (a registration saved with its event, a log row
+        # with its registration). Services read the event at their start, so a status
+        # changed since then is what the request guard and the next request see.
+        holder = instance._state.fields_cache.get(path[1])
+        if len(path) == 5:
+            related, inner_attname, inner_name = path[2], path[3], path[4]
+            if holder is not None:
+                event = holder._state.fields_cache.get(inner_name)
+                if isinstance(event, Event):
+                    return event if event.status == EventStatus.ARCHIVED else None
+                value = getattr(holder, inner_attname, None)
+            else:
+                value = related._default_manager.filter(pk=value).values_list(
+                    inner_attname, flat=True).first()
+        elif isinstance(holder, Event):
+            return holder if holder.status == EventStatus.ARCHIVED else None
         if value is not None:
             event_id = value
             break
