@@ -299,6 +299,8 @@ def test_an_archived_event_answers_posts_with_409_and_the_reason(client, archive
     assert response.status_code == 409
     assert "is archived: it is read-only" in response.content.decode()
     assert not ContactMessage.objects.filter(event=archived).exists()
+    page = client.get(reverse("events:contact", args=[archived.slug])).content.decode()
+    assert "This event is archived" in page and "Send message" not in page
     login_verified(client, organiser)
     refused = client.post(reverse("events_manage:modules", args=[archived.slug]),
                           {"modules": ["registration"]})
