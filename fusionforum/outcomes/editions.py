@@ -8,7 +8,8 @@ moved on the event's wall clock (09:00 stays 09:00 across a change of summer tim
 Copied (``COPY_PLAN``; ``plan(event)`` counts it for the preview):
 
 - the event itself (a draft of its own life cycle, in the source's series; new slug, title and
-  dates; time zone, venue, description, contact addresses, demo flag, languages, modules), its days, its livestream links (addresses copied: they are the
+  dates; time zone, venue, description, contact addresses, demo flag, languages, modules),
+  its days, its livestream links (addresses copied: they are the
   organisers' configuration, and stay secret until their shifted go-live);
 - registration: settings (window shifted), reserved seats, questions, e-mail templates;
 - the call: settings (windows shifted), categories, score categories, e-mail templates;
