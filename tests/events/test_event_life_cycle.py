@@ -235,6 +235,8 @@ def test_the_status_page_publishes(client, creator):
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.status == EventStatus.PUBLISHED
+    history = client.get(reverse("events_manage:settings", args=[event.slug])).content.decode()
+    assert "Draft → Published" in history and creator.email in history
     refused = client.post(reverse("events_manage:status", args=[event.slug]),
                           {"action": "publish"})
     assert refused.status_code == 409

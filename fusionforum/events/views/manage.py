@@ -114,7 +114,9 @@ def _settings_page(request, event, *, modules_form=None, status=200):
         "event": event, "modules_form": modules_form,
         "actions": services.status_actions(event),
         "status_label": LIFE_CYCLE.label(event.status),
-        "transitions": event.transitions.select_related("by").order_by("-at", "-id")[:10],
+        "transitions": [
+            (t, LIFE_CYCLE.label(t.from_status), LIFE_CYCLE.label(t.to_status))
+            for t in event.transitions.select_related("by").order_by("-at", "-id")[:10]],
         "requires": [(module, needed) for module, needed in REQUIRES.items()],
         "dates_form": EventDatesForm(initial={"start_date": event.start_date,
                                               "end_date": event.end_date}),
