@@ -241,6 +241,7 @@ def assert_well_formed_ics(body: bytes) -> Calendar:
     assert len(uids) == len(set(uids))
     for entry in entries:
         assert entry.get("dtstamp") is not None
+        assert isinstance(entry.get("sequence"), int) and entry["sequence"] >= 0
         assert entry["dtstart"].params["TZID"] == "Europe/Paris"
         assert entry["dtend"].params["TZID"] == "Europe/Paris"
         assert entry.decoded("dtend") > entry.decoded("dtstart")
@@ -255,7 +256,15 @@ def test_programme_ics(client, released, programme, settings):
     calendar = assert_well_formed_ics(response.content)
     entries = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
     assert set(entries) == {"Opening", "Compact torus results", "HTS magnet campaign",
-                            "Stellarator coil winding", XSS_TITLE, INTL_TITLE}
+                            "Stellarator coil winding", XSS_TITLE, INTL_TITLE,
+                            "Coffee break", "Lunch"}
+    # Breaks are in the calendar, as time that stays free; everything else is busy time.
+    for name in ("Coffee break", "Lunch"):
+        assert str(entries[name]["transp"]) == "TRANSPARENT"
+        assert str(entries[name]["location"]) == "All rooms"
+    assert entries["Lunch"].decoded("dtstart") == dt.datetime(2027, 5, 27, 10, 0, tzinfo=dt.UTC)
+    assert all(str(e.get("transp", "OPAQUE")) == "OPAQUE" for name, e in entries.items()
+               if name not in ("Coffee break", "Lunch"))
     xss = entries[XSS_TITLE]
     host = settings.SITE_URL.split("//")[1].split(":")[0].split("/")[0]
     assert str(xss["uid"]) == f"{programme['xss'].guid}@{host}"
@@ -275,9 +284,11 @@ def test_room_ics_lists_that_room_only(client, released, programme, rooms):
     response = client.get(f"/{SLUG}/programme/rooms/{rooms['second'].pk}.ics")
     assert response.status_code == 200
     calendar = assert_well_formed_ics(response.content)
-    assert {str(e["summary"]) for e in calendar.walk("VEVENT")} == {
-        "Stellarator coil winding", XSS_TITLE}
-    assert {str(e["location"]) for e in calendar.walk("VEVENT")} == {"Room B"}
+    entries = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    # The room's talks, and the breaks of every room.
+    assert set(entries) == {"Stellarator coil winding", XSS_TITLE, "Coffee break", "Lunch"}
+    assert {str(e["location"]) for name, e in entries.items()
+            if str(e.get("transp", "")) != "TRANSPARENT"} == {"Room B"}
     assert client.get(f"/{SLUG}/programme/rooms/999999.ics").status_code == 404
 
 
