@@ -195,6 +195,23 @@ def test_acronym_mapping_is_deterministic_and_valid(slug, expected, frab_json_sc
     assert re.fullmatch(r"[a-z0-9_-]{4,}", acronym)
 
 
+def test_schedule_json_keeps_to_the_keys_the_schema_names(client, released, frab_json_schema,
+                                                         programme):
+    """The schema lets ``schedule`` carry any key, but only version, base_url and conference
+    have a place when other tools turn the document into schedule.xml (an extra
+    ``schedule.url`` landed where the XSD allows nothing). Same keys as pretalx writes."""
+    document = client.get(f"/{SLUG}/programme/schedule.json").json()
+    named = {name for name, rule in
+             frab_json_schema["definitions"]["Schedule"]["properties"].items() if rule}
+    assert set(document["schedule"]) <= named
+    assert set(document) <= set(frab_json_schema["properties"])
+    sample = json.loads((FORMATS / "samples" / "voc-pretalx-democon.schedule.json").read_text())
+    assert set(document["schedule"]) == set(sample["schedule"])
+    # The document's own address is where the XSD has a place for it: schedule.xml's <url>.
+    root = etree.fromstring(client.get(f"/{SLUG}/programme/schedule.xml").content)
+    assert root.findtext("url").endswith(f"/{SLUG}/programme/schedule.xml")
+
+
 # programme.json ------------------------------------------------------------------------------
 
 
@@ -455,6 +472,85 @@ def test_exports_are_cached_per_release(client, released, programme, django_asse
     client.get(path)
     with django_assert_max_num_queries(4):
         assert client.get(path).status_code == 200
+
+
+def test_a_cached_export_is_served_from_memory_until_anything_public_changes(
+        client, released, programme, event, organiser, django_assert_num_queries, clock):
+    """An anonymous request for an export already served costs no query at all; a release,
+    unpublishing the event or a signed-in organiser each take the full path again."""
+    from ..conftest import login_verified
+
+    for export in EXPORTS:
+        first = client.get(f"/{SLUG}/{export}")
+        with django_assert_num_queries(0):
+            again = client.get(f"/{SLUG}/{export}")
+        assert again.content == first.content and again["ETag"] == first["ETag"]
+        with django_assert_num_queries(0):
+            packed = client.get(f"/{SLUG}/{export}", headers={"accept-encoding": "gzip"})
+        assert packed["Content-Encoding"] == "gzip"
+    # ?lang= is its own document.
+    french = client.get(f"/{SLUG}/programme/programme.json?lang=fr")
+    assert french.json()["language"] == "fr"
+    assert client.get(f"/{SLUG}/programme/programme.json").json()["language"] == "en"
+
+    clock.advance(minutes=5)
+    programme["intl"].title = "Renamed for version 2"
+    programme["intl"].save(update_fields=["title"])
+    make_release(event)
+    assert b"Renamed for version 2" in client.get(f"/{SLUG}/programme/schedule.xml").content
+
+    event.is_published = False
+    event.save()
+    assert client.get(f"/{SLUG}/programme/schedule.xml").status_code == 404
+    login_verified(client, organiser)
+    response = client.get(f"/{SLUG}/programme/schedule.xml")
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+
+
+def test_each_calendar_entry_has_a_sequence_that_grows_when_it_changes(client, event, organiser,
+                                                                      programme, sessions,
+                                                                      clock):
+    """Released through the service: a talk whose title changed, a session that moved and a
+    break that did not change between releases; calendar clients replace changed copies."""
+    from fusionforum.programme import releases
+
+    def sequences():
+        calendar = assert_well_formed_ics(client.get(f"/{SLUG}/programme/programme.ics").content)
+        return {str(e["summary"]): e["sequence"] for e in calendar.walk("VEVENT")}
+
+    releases.release(event, by=organiser)
+    first = sequences()
+    assert set(first.values()) == {0}
+    clock.advance(minutes=5)
+    programme["intl"].title = "Retitled talk"
+    programme["intl"].save(update_fields=["title"])
+    sessions["opening"].end = sessions["opening"].end.replace(minute=25)
+    sessions["opening"].save(update_fields=["end"])
+    releases.release(event, by=organiser)
+    second = sequences()
+    assert second["Retitled talk"] == 1 and second["Opening"] == 1
+    assert second["Lunch"] == 0 and second["Stellarator coil winding"] == 0
+    clock.advance(minutes=5)
+    programme["intl"].title = "Retitled again"
+    programme["intl"].save(update_fields=["title"])
+    releases.release(event, by=organiser)
+    third = sequences()
+    assert third["Retitled again"] == 2 and third["Opening"] == 1 and third["Lunch"] == 0
+    # Nothing changed: nothing to release, whatever the numbers stored.
+    with pytest.raises(releases.ReleaseRefused, match="Nothing changed"):
+        releases.release(event, by=organiser)
+    # programme.json carries the same numbers (its schema documents them).
+    payload = client.get(f"/{SLUG}/programme/programme.json").json()
+    jsonschema.Draft202012Validator(own_json.schema()).validate(payload)
+    assert {t["title"]: t["sequence"] for t in payload["talks"]}["Retitled again"] == 2
+    assert {s["title"]: s["sequence"] for s in payload["sessions"]}["Opening"] == 1
+
+
+def test_programme_json_carries_the_breaks(client, released, programme):
+    payload = client.get(f"/{SLUG}/programme/programme.json").json()
+    breaks = {s["title"]: s for s in payload["sessions"] if s["kind"] == "break"}
+    assert set(breaks) == {"Coffee break", "Lunch"}
+    assert breaks["Lunch"]["room"] is None and breaks["Lunch"]["start"].startswith("2027-05-27T12")
 
 
 def test_before_any_release_every_export_is_a_clear_404(client, programme):

@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 import xmlschema
+from django.urls import reverse
 from icalendar import Calendar
 from lxml import etree
-from django.urls import reverse
 
 from fusionforum.programme import agenda, public, releases
 from fusionforum.programme.exports import own_json

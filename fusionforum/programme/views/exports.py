@@ -46,7 +46,7 @@ def _not_found(message) -> HttpResponse:
     return response
 
 
-LOCAL_SERVED = 64
+LOCAL_SERVED = 32
 _served: OrderedDict[tuple, tuple] = OrderedDict()
 _served_lock = threading.Lock()
 
@@ -90,6 +90,9 @@ def _serve(request, slug: str, kind: str, build, *, content_type: str,
     response["Content-Language"] = language
     if key is not None and event.is_published:
         with _served_lock:
+            # Copies remembered under an older token can never be served again: drop them.
+            for stale in [k for k in _served if k[0] != key[0]]:
+                del _served[stale]
             _served[key] = (export, release, language, True)
             _served.move_to_end(key)
             while len(_served) > LOCAL_SERVED:
