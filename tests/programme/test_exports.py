@@ -507,6 +507,50 @@ def test_a_cached_export_is_served_from_memory_until_anything_public_changes(
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
 
 
+def test_visitors_without_a_session_are_answered_before_the_middleware(client, released,
+                                                                      programme, event,
+                                                                      monkeypatch, settings):
+    """programme.middleware: the second anonymous request of an export never reaches the view,
+    and gets the same bytes and headers (those the middleware added to the first one too);
+    a session cookie or a new version token takes the full path."""
+    from fusionforum.programme.views import exports as export_views
+
+    calls = []
+    real = export_views._serve
+    monkeypatch.setattr(export_views, "_serve",
+                        lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+    for export in (*EXPORTS, "programme/programme.json?lang=fr"):
+        path = f"/{SLUG}/{export}"
+        for headers in ({}, {"accept-encoding": "gzip"}):
+            first = client.get(path, headers=headers)
+            assert first.status_code == 200 and not first.cookies
+            calls.clear()
+            again = client.get(path, headers=headers)
+            assert calls == [], path
+            assert again.content == first.content
+            assert {k: v for k, v in again.items() if k != "Date"} == {
+                k: v for k, v in first.items() if k != "Date"}, path
+            assert "Cookie" in again["Vary"] and "Accept-Encoding" in again["Vary"]
+            assert client.get(path, headers={**headers, "if-none-match": again["ETag"]}
+                              ).status_code == 304
+    path = f"/{SLUG}/programme/schedule.xml"
+    client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    calls.clear()
+    assert client.get(path).status_code == 200 and len(calls) == 1
+    del client.cookies[settings.SESSION_COOKIE_NAME]
+    from fusionforum.core import pagecache
+
+    pagecache.invalidate()
+    calls.clear()
+    client.get(path)
+    assert len(calls) == 1
+    # Other query strings are not remembered.
+    calls.clear()
+    client.get(path + "?x=1")
+    client.get(path + "?x=1")
+    assert len(calls) == 2
+
+
 def test_each_calendar_entry_has_a_sequence_that_grows_when_it_changes(client, event, organiser,
                                                                       programme, sessions,
                                                                       clock):

@@ -16,6 +16,8 @@ cache's version token (core.pagecache, replaced by every release and every chang
 event, day or stream), the event, the export and the ``?lang=`` asked for. The next anonymous
 request reads the token (one cache read) and answers from memory: no query for the event or
 its latest release, no permission check to repeat (the event was public under that token).
+A visitor without a session cookie does not even reach the view: programme/middleware.py
+answers before the rest of the middleware, with the headers the first answer carried.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from fusionforum.core import pagecache
 from fusionforum.events.services import public_event
 
 from ..exports import cache, common, frab_json, frab_xml, ical, own_json
+from ..middleware import Memo
 
 NOT_RELEASED = gettext_lazy("No programme has been released for this event yet. The exports "
                             "appear with the first release.")
@@ -89,6 +92,8 @@ def _serve(request, slug: str, kind: str, build, *, content_type: str,
                                  public=event.is_published, filename=filename)
     response["Content-Language"] = language
     if key is not None and event.is_published:
+        # For programme.middleware: the next anonymous request skips the middleware too.
+        request.programme_export_memo = Memo(export, release, language, content_type, filename)
         with _served_lock:
             # Copies remembered under an older token can never be served again: drop them.
             for stale in [k for k in _served if k[0] != key[0]]:
