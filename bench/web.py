@@ -184,10 +184,11 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-def server_cpu_seconds(process: subprocess.Popen) -> float:
-    """CPU seconds (user + system) spent so far by the gunicorn started by start_gunicorn: every
-    live process of its session (the master and its workers) plus the workers it has already
-    reaped (recycled by max_requests). Read from /proc (Linux); 0.0 where there is none."""
+def server_cpu_seconds(process: subprocess.Popen, *, system_only: bool = False) -> float:
+    """CPU seconds (user + system, or only system) spent so far by the gunicorn started by
+    start_gunicorn: every live process of its session (the master and its workers) plus the
+    workers it has already reaped (recycled by max_requests). Read from /proc (Linux); 0.0
+    where there is none."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     proc = Path("/proc")
@@ -205,9 +206,9 @@ def server_cpu_seconds(process: subprocess.Popen) -> float:
                                                  int(fields[14]))
         if session != process.pid:
             continue
-        total += utime + stime
+        total += stime if system_only else utime + stime
         if int(entry.name) == process.pid:
-            total += cutime + cstime
+            total += cstime if system_only else cutime + cstime
     return total / ticks
 
 
