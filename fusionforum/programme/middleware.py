@@ -99,7 +99,6 @@ class CachedExportMiddleware:
                                             filename=memo.filename)
             for header, value in entry.headers:
                 response[header] = value
-            response["Content-Length"] = str(len(response.content))  # as CommonMiddleware does
             return response
         response = self.get_response(request)
         memo = getattr(request, "programme_export_memo", None)
