@@ -125,6 +125,10 @@ def test_release_and_every_export_of_a_programme_past_midnight(client, event, ni
     assert starts["Talk after midnight"] == local(2, "00:15")
     room_ics = client.get(f"/{slug}/programme/rooms/{night['session'].room_id}.ics")
     assert b"Talk after midnight" in room_ics.content
+    [speaker] = [p for p in payload["speakers"] if after_code in p["talks"]]
+    person = Calendar.from_ical(client.get(f"/{slug}/speakers/{speaker['code']}.ics").content)
+    assert [e.decoded("dtstart") for e in person.walk("VEVENT")
+            if str(e["summary"]) == "Talk after midnight"] == [local(2, "00:15")]
 
     # The public programme lists it on the evening it starts on, as 23:00-01:00.
     programme = public.latest(event)
