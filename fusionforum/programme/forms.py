@@ -24,6 +24,8 @@ from .conflicts import event_dates
 from .models import ProgrammeSession, Room
 
 TIME_FORMATS = ["%H:%M"]
+# How long a session entered with an end time earlier than its start may run past midnight.
+OVERNIGHT_LIMIT = dt.timedelta(hours=12)
 
 
 def _time_field(label, required=True, help_text=""):
@@ -86,7 +88,8 @@ class SessionForm(AccessibleFormMixin, forms.Form):
     day = forms.TypedChoiceField(label=_("Day"), choices=(), coerce=dt.date.fromisoformat)
     start_time = _time_field(_("Starts at"), help_text=_("Local time in 5-minute steps."))
     end_time = _time_field(_("Ends at"),
-                           help_text=_("00:00 means midnight at the end of the day."))
+                           help_text=_("A time earlier than the start is on the next day: a "
+                                       "session may run past midnight (23:00 to 01:00)."))
     chairs = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label=_("Chairs"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
@@ -132,9 +135,14 @@ class SessionForm(AccessibleFormMixin, forms.Form):
         if day and start_time and end_time and not self.errors:
             tz = self.event.tz
             start = dt.datetime.combine(day, start_time, tzinfo=tz)
-            end_day = day + dt.timedelta(days=1) if end_time == dt.time(0, 0) else day
-            end = dt.datetime.combine(end_day, end_time, tzinfo=tz)
-            if end <= start:
+            end = dt.datetime.combine(day, end_time, tzinfo=tz)
+            overnight = end_time <= start_time
+            if overnight:  # past midnight: the end is on the next day
+                end = dt.datetime.combine(day + dt.timedelta(days=1), end_time, tzinfo=tz)
+            # An end before the start reads as the next morning only for a plausible late
+            # session; 10:00 to 09:00 is a mistake, not a 23-hour session.
+            if end <= start or (overnight and end_time != dt.time(0, 0)
+                                and end - start > OVERNIGHT_LIMIT):
                 self.add_error("end_time", gettext("The session must end after it starts "
                                                    "(%(start)s).")
                                % {"start": f"{start_time:%H:%M}"})
@@ -192,8 +200,7 @@ class PlaceTalkForm(AccessibleFormMixin, forms.Form):
         start, session = self.cleaned_data.get("start"), self.cleaned_data["session"]
         if start is None:
             return None
-        day = session.start.astimezone(self.event.tz).date()
-        return dt.datetime.combine(day, start, tzinfo=self.event.tz)
+        return services.time_in_session(self.event, session, start)
 
 
 class ReleaseForm(AccessibleFormMixin, forms.Form):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -84,7 +84,9 @@ class Talk:
 
     @property
     def date(self) -> dt.date:
-        return self.start.date()
+        """The programme day the talk is on: its session's (a talk at 00:30 in a session
+        from 23:00 to 01:00 belongs to the evening it started on)."""
+        return self.session.date if self.session is not None else self.start.date()
 
 
 @dataclass
@@ -413,9 +415,12 @@ def has_release(event) -> bool:
 
 
 @receiver(post_save, sender=Release, dispatch_uid="programme-public-release-invalidates")
+@receiver(post_delete, sender=Release, dispatch_uid="programme-public-release-deleted")
 def _release_saved(sender, instance, **kwargs):
-    # The release service invalidates the page cache too; doing it here as well, after the
-    # commit, means no cached page can outlive a release however it was written.
+    # The release service invalidates the page cache too; doing it here as well, at once and
+    # again after the commit, means no cached page or export can outlive a release however it
+    # was written (or deleted).
+    pagecache.invalidate()
     transaction.on_commit(pagecache.invalidate)
 
 

@@ -262,6 +262,18 @@ def parse_local_time(event, day: dt.date, value: str) -> dt.datetime:
     return naive.replace(tzinfo=event.tz)
 
 
+def time_in_session(event, session: ProgrammeSession, value: dt.time) -> dt.datetime:
+    """The moment a local time ``value`` names inside ``session``: on the session's day, or
+    on the next day when the session runs past midnight and the time is after it (00:30 in
+    a session from 23:00 to 01:00)."""
+    day = session.start.astimezone(event.tz).date()
+    moment = dt.datetime.combine(day, value, tzinfo=event.tz)
+    next_day = dt.datetime.combine(day + dt.timedelta(days=1), value, tzinfo=event.tz)
+    if moment < session.start and next_day < session.end:
+        return next_day
+    return moment
+
+
 def _first_free_start(session: ProgrammeSession, exclude_submission_id) -> dt.datetime:
     slots = TalkSlot.objects.filter(session=session).exclude(
         submission_id=exclude_submission_id)
@@ -308,7 +320,8 @@ def place_talk(event, submission: Submission, session: ProgrammeSession, *, by,
         if start is None or start == "":
             start = _first_free_start(session, submission.pk)
         elif isinstance(start, str):
-            start = parse_local_time(event, session.start.astimezone(event.tz).date(), start)
+            parsed = parse_local_time(event, session.start.astimezone(event.tz).date(), start)
+            start = time_in_session(event, session, parsed.time())
         problems = conflicts.check_talk(event, submission, session, start, duration_minutes,
                                         exclude=slot)
         if problems:

@@ -42,11 +42,20 @@ stored in the default language too; readers show them in theirs (exports/common.
 
 Lists are sorted (sessions and talks by start, room position, id; speakers by name) so two
 snapshots of the same programme are equal and diffs are stable.
+
+A released snapshot also numbers the revisions of each talk and session: ``"sequence"`` (0 in
+the first release that has the item) grows by one in each release where what a calendar
+shows of it changed (its own fields, its room's name, its speakers' names, its session's
+title, the titles of a session's talks). iCalendar exports write it as SEQUENCE, so calendar
+clients replace their copy instead of keeping a stale one (``with_sequences``; ``build``
+leaves it out, and comparisons with the working copy ignore it: ``without_sequences``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -263,3 +272,68 @@ def _build(event, language: str) -> dict:
         "talks": talks,
         "speakers": speakers,
     }
+
+
+# Revisions of each item ------------------------------------------------------------------
+
+
+def _fingerprints(data: dict) -> dict[tuple[str, object], str]:
+    """A digest of what a calendar shows of each talk (``("talk", code)``) and session
+    (``("session", id)``), including what it borrows from other items."""
+    rooms = {r["id"]: r["name"] for r in data.get("rooms", [])}
+    speakers = {p["code"]: p["name"] for p in data.get("speakers", [])}
+    sessions = {s["id"]: s for s in data.get("sessions", [])}
+    titles = {t["code"]: t["title"] for t in data.get("talks", [])}
+
+    def digest(item: dict, *borrowed) -> str:
+        own = {key: value for key, value in item.items() if key != "sequence"}
+        text = json.dumps([own, *borrowed], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    found: dict[tuple[str, object], str] = {}
+    for talk in data.get("talks", []):
+        session = sessions.get(talk.get("session"), {})
+        found[("talk", talk["code"])] = digest(
+            talk, rooms.get(talk.get("room")), [speakers.get(c) for c in talk["speakers"]],
+            session.get("title"), session.get("translations", {}).get("title"))
+    for session in data.get("sessions", []):
+        found[("session", session["id"])] = digest(
+            session, rooms.get(session.get("room")),
+            [titles.get(c) for c in session.get("talks", [])])
+    return found
+
+
+def without_sequences(data: dict) -> dict:
+    """``data`` without the revision numbers (to compare a release with the working copy)."""
+    if not any("sequence" in item for key in ("talks", "sessions") for item in data.get(key, [])):
+        return data
+    copy = dict(data)
+    for key in ("talks", "sessions"):
+        copy[key] = [{k: v for k, v in item.items() if k != "sequence"}
+                     for item in data.get(key, [])]
+    return copy
+
+
+def with_sequences(previous: dict | None, current: dict) -> dict:
+    """``current`` (a snapshot about to be released) with each talk's and session's
+    ``sequence``: the previous release's number for an unchanged item, one more for a changed
+    one, 0 for an item the previous release did not have (or a release made before the
+    numbers existed, whose items count as 0)."""
+    old_prints = _fingerprints(previous) if previous else {}
+    old_numbers = {}
+    for talk in (previous or {}).get("talks", []):
+        old_numbers[("talk", talk["code"])] = talk.get("sequence", 0)
+    for session in (previous or {}).get("sessions", []):
+        old_numbers[("session", session["id"])] = session.get("sequence", 0)
+    new_prints = _fingerprints(current)
+    result = dict(current)
+    for kind, key_name in (("talk", "code"), ("session", "id")):
+        items = []
+        for item in current.get(f"{kind}s", []):
+            key = (kind, item[key_name])
+            number = 0
+            if key in old_numbers:
+                number = old_numbers[key] + (old_prints.get(key) != new_prints[key])
+            items.append({**item, "sequence": number})
+        result[f"{kind}s"] = items
+    return result

@@ -239,3 +239,7 @@ class Index:
         with no placed talks): exporters list them as entries of their own. Breaks are not."""
         return [s for s in self.snapshot["sessions"] if not s["talks"] and s["kind"] != "break"
                 and s["room"] is not None]
+
+    def breaks(self) -> list[dict]:
+        """The breaks (coffee, lunch), in one room or (room None) in every room."""
+        return [s for s in self.snapshot["sessions"] if s["kind"] == "break"]

@@ -50,14 +50,18 @@ def tracks(index: common.Index) -> list[dict]:
 
 def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
     """Everything listed as an event, as plain dicts shared by the XML and JSON exporters,
-    grouped by day (the day of its start in the event's zone)."""
+    grouped by programme day: the day its session starts on in the event's zone, so a talk
+    after midnight in a late session stays on that evening's day (whose end then lies on the
+    next date, as frab days past midnight do)."""
     snapshot = index.snapshot
     event_acronym = common.acronym(snapshot["event"]["slug"])
     entries: list[dict] = []
     for talk in snapshot["talks"]:
         session = index.sessions.get(talk["session"], {})
         start = common.moment(talk["start"], index.tz)
+        day = common.moment(session["start"], index.tz).date() if session else start.date()
         entries.append({
+            "day": day.isoformat(),
             "code": talk["code"],
             "guid": talk["guid"],
             "id": common.uuid_number(talk["guid"]),
@@ -83,6 +87,7 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
         end = common.moment(session["end"], index.tz)
         title_slug = common.track_slug(session["title"], "session")
         entries.append({
+            "day": start.date().isoformat(),
             "code": None,
             "guid": guid,
             "id": common.uuid_number(guid),
@@ -104,7 +109,7 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
     entries.sort(key=lambda e: (e["start"], e["room_id"] or 0, e["guid"]))
     grouped: dict[str, list[dict]] = {day["date"]: [] for day in snapshot["days"]}
     for entry in entries:
-        grouped.setdefault(entry["start"].date().isoformat(), []).append(entry)
+        grouped.setdefault(entry["day"], []).append(entry)
     return dict(sorted(grouped.items()))
 
 

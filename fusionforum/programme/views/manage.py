@@ -70,8 +70,8 @@ def _day_bounds(event, day: dt.date, sessions) -> tuple[dt.datetime, dt.datetime
         first = min(first, start.replace(minute=0))
         if end > last:
             last = end if end.minute == 0 else end.replace(minute=0) + dt.timedelta(hours=1)
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
-    return max(first, dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)), min(last, midnight)
+    # A late session runs past midnight: the day's grid goes on until it ends.
+    return max(first, dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)), last
 
 
 def build_grid(event, day: dt.date, rooms: list[Room], sessions: list[ProgrammeSession],
@@ -116,6 +116,8 @@ def build_grid(event, day: dt.date, rooms: list[Room], sessions: list[ProgrammeS
                 cells.append(content)
         local = moment.astimezone(event.tz)
         label = f"{local:%H:%M}" if local.minute in (0, 30) else ""
+        if label and local.date() != day:
+            label = _("%(time)s (next day)") % {"time": label}
         result.append(Row(time=local, label=label, cells=cells))
     return result, undrawn
 
@@ -136,8 +138,9 @@ def editor_context(event, day: dt.date, *, place_forms=None, error=None, error_c
     tz = event.tz
     rooms = list(Room.objects.filter(event=event))
     start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
-    end = start + dt.timedelta(days=1)
-    sessions = list(ProgrammeSession.objects.filter(event=event, start__lt=end, end__gt=start)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+    # The sessions that start on the day (one past midnight stays on the day it starts on).
+    sessions = list(ProgrammeSession.objects.filter(event=event, start__gte=start, start__lt=end)
                     .select_related("room", "stream").prefetch_related("chairs"))
     slots = list(TalkSlot.objects.filter(session__in=sessions)
                  .select_related("submission__organisation", "session__room")
