@@ -37,9 +37,15 @@ def test_lswt2019_schedule_xml_is_read_leniently():
     welcome = parsed["items"][0]
     assert welcome == {
         "title": "Welcome", "date": "2019-05-22", "start": "09:00", "minutes": 10,
-        "room": "Vorträge", "speakers": ["Dr. Sebastian Tramp", "Andreas Heinecke"],
+        "room": "Vorträge", "speakers": ["Sebastian Tramp", "Andreas Heinecke"],
         "abstract": "", "track": "Vorträge", "kind": "plenary",
         "where": "day 1, room “Vorträge”, event 101",
+        "persons": [
+            {"name": "Sebastian Tramp", "title": "Dr.", "affiliation": "", "bio": "",
+             "source_id": "", "role": "speaker"},
+            {"name": "Andreas Heinecke", "title": "", "affiliation": "", "bio": "",
+             "source_id": "", "role": "speaker"}],
+        "source_id": "", "code": "", "group": None,
     }
     coffee = next(i for i in parsed["items"] if i["title"] == "Kaffeepause und Postersession")
     assert coffee["kind"] == "break"
@@ -147,7 +153,7 @@ def test_a_huge_file_is_refused_before_parsing():
         previews.read_upload(b"{" + b" " * MAX_UPLOAD_BYTES + b"}")
 
 
-def test_entries_without_time_or_title_are_left_out_with_a_warning():
+def test_entries_without_title_are_left_out_and_without_time_kept_to_place():
     data = b"""<schedule><conference><title>T</title></conference>
       <day index="1" date="2027-05-26" start="2027-05-26T08:00:00+02:00"
            end="2027-05-26T20:00:00+02:00">
@@ -164,7 +170,8 @@ def test_entries_without_time_or_title_are_left_out_with_a_warning():
     assert parsed["items"][0]["minutes"] == 60
     assert parsed["items"][0]["speakers"] == ["A Person"]
     messages = [p["message"] for p in parsed["problems"]]
-    assert any("“No time” has no usable start time" in m for m in messages)
+    assert [i["title"] for i in parsed["unplaced"]] == ["No time"]
+    assert any("“No time” has no time in the file" in m for m in messages)
     assert any("no title" in m for m in messages)
     assert any("<code> element" in m for m in messages)
     assert any("nested <link>" in m for m in messages)
@@ -231,7 +238,7 @@ def test_imported_sessions_keep_the_file_content(event, organiser):
     assert welcome.room.name == "Vorträge"
     assert welcome.start == dt.datetime(2027, 5, 26, 9, 0, tzinfo=event.tz)
     assert welcome.end == dt.datetime(2027, 5, 26, 9, 10, tzinfo=event.tz)
-    assert "Speakers: Dr. Sebastian Tramp, Andreas Heinecke" in welcome.description
+    assert "Speakers: Sebastian Tramp, Andreas Heinecke" in welcome.description
     coffee = ProgrammeSession.objects.filter(title="Kaffeepause und Postersession")
     assert coffee.exists() and {s.kind for s in coffee} == {"break"}
 
