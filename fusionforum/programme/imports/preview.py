@@ -28,17 +28,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import ProgrammeSession
-from . import frab, indico
+from . import frab, ical, indico
 from .base import MAX_UPLOAD_BYTES, FileRejected, whole_file
 
 PREVIEW_SECONDS = 30 * 60
 TITLE_MAX = 200
 DESCRIPTION_MAX = 3000
-SUPPORTED = gettext_lazy("a frab or pretalx schedule.xml, a frab or pretalx schedule.json, or "
-                         "an Indico event export (…/export/event/N.json?detail=contributions)")
+SUPPORTED = gettext_lazy("a frab or pretalx schedule.xml, a frab or pretalx schedule.json, an "
+                         "Indico event export (…/export/event/N.json?detail=contributions or "
+                         "detail=sessions), an Indico timetable export (…/export/timetable/"
+                         "N.json), or an iCalendar file (.ics)")
 
 
-def read_upload(data: bytes) -> dict:
+def read_upload(data: bytes, *, zone: str = "") -> dict:
+    """The parsed document of an uploaded file (see base.py), or FileRejected. ``zone`` is the
+    event's time zone: an iCalendar file that gives its times in UTC only is shown in it."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise FileRejected(_("The file is larger than %(size)s MB; a programme export is far "
                              "smaller. Check that it is the right file.")
@@ -47,7 +51,10 @@ def read_upload(data: bytes) -> dict:
         raise FileRejected(_("The file is empty."))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileRejected(_("The file is in UTF-16; save it as UTF-8 and upload it again."))
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = stripped[:1]
+    if stripped[:6].upper() == b"BEGIN:":
+        return ical.parse(data, zone_hint=zone)
     if head == b"<":
         return frab.parse_xml(data)
     if head in (b"{", b"["):
@@ -67,6 +74,8 @@ def read_upload(data: bytes) -> dict:
             raise FileRejected(_("The JSON file is nested too deeply to be a schedule.")) from None
         if isinstance(document, dict) and "schedule" in document:
             return frab.parse_json(document)
+        if indico.is_timetable(document):
+            return indico.parse_timetable(document)
         if isinstance(document, dict) and "results" in document:
             return indico.parse(document)
         raise FileRejected(_("This JSON file is not a format we can import; we read %(formats)s.")

@@ -61,7 +61,8 @@ def upload(request, event):
             raise FileRejected(gettext("The file is larger than %(size)s MB; a programme export "
                                        "is far smaller.")
                                % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
-        parsed = previews.read_upload(upload_file.read(MAX_UPLOAD_BYTES + 1))
+        parsed = previews.read_upload(upload_file.read(MAX_UPLOAD_BYTES + 1),
+                                      zone=event.time_zone)
     except FileRejected as error:
         return _upload_page(request, event, form, rejected=str(error), status=400)
     preview = previews.prepare(event, parsed, filename=upload_file.name or "")
