@@ -135,8 +135,8 @@ WINDOWS_ZONES = {
 
 _NAME = re.compile(r"[A-Za-z0-9-]+")
 _SPEAKERS_LINE = re.compile(
-    r"^\s*(?:speakers?|presenters?|presented by|referent(?:in|en|innen)?|sprecher(?:in)?|"
-    r"intervenants?|intervenantes?|orateurs?|ponentes?|relatori?)\s*:\s*(?P<names>.+?)\s*$",
+    r"(?:^|(?<=[.!?]) )\s*(?:speakers?|presenters?|presented by|referent(?:in|en|innen)?|"
+    r"sprecher(?:in)?|intervenants?|intervenantes?|orateurs?|ponentes?|relatori?)\s*:\s*(?P<names>.+?)\s*$",
     re.IGNORECASE | re.MULTILINE)
 _CHAIRS_LINE = re.compile(r"^\s*(?:chairs?|chaired by|moderat(?:or|ion)|convener?s?)\s*:\s*"
                           r"(?P<names>.+?)\s*$", re.IGNORECASE | re.MULTILINE)

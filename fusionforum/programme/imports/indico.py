@@ -32,6 +32,7 @@ Indico's database ids (the same in both exports), so re-importing either export 
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import re
 
@@ -279,9 +280,14 @@ def parse_timetable(document: dict) -> dict:
         raise FileRejected(_("This Indico timetable export has no entries: every day of event "
                              "%(event)s is empty. Is the timetable published?")
                            % {"event": event_id})
-    zone_name = next((e["startDate"].get("tz") for _d, _k, e in entries
-                      if isinstance(e, dict) and isinstance(e.get("startDate"), dict)
-                      and zone_or_none(e["startDate"].get("tz"))), "")
+    # The zone most entries are written in (Indico writes them in the event's zone unless
+    # the exporting user chose to see another); UTC only when nothing else is named.
+    zones = collections.Counter(
+        str(e["startDate"].get("tz")) for _d, _k, e in entries
+        if isinstance(e, dict) and isinstance(e.get("startDate"), dict)
+        and zone_or_none(e["startDate"].get("tz")))
+    named = [name for name, _count in zones.most_common() if name not in ("UTC", "Etc/UTC")]
+    zone_name = named[0] if named else (next(iter(zones)) if zones else "")
     zone = zone_or_none(zone_name)
     if zone is None:
         collector.warn(whole_file(), _("The timetable names no known time zone; times are "
