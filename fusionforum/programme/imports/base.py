@@ -310,6 +310,7 @@ class Problems:
     def as_list(self) -> list[dict]:
         counts: dict[tuple[str, str], list[dict]] = {}
         for entry in self._entries:
+            entry.setdefault("kind", "")
             if entry["kind"] and not entry.get("_ready"):
                 counts.setdefault((entry["level"], entry["kind"]), []).append(entry)
         out, done = [], set()
