@@ -288,6 +288,9 @@ def test_outlook_file_with_windows_zone_names():
     assert people(panel) == [("Ruiz Ana", "", "ENEA"), ("Novak Petr", "", ""),
                              ("Okafor Chidi", "", "")]
     assert by_title(parsed, "B2B meetings with ITER suppliers")["speakers"] == []
+    # Outlook's UIDs are 112 characters that differ only at the end: ids stay distinct.
+    ids = [i["source_id"] for i in parsed["items"]]
+    assert len(set(ids)) == 4 and all(len(i) <= 100 for i in ids)
 
 
 def test_apple_calendar_file():

@@ -48,6 +48,7 @@ import base64
 import binascii
 import collections
 import datetime as dt
+import hashlib
 import io
 import quopri
 import re
@@ -678,6 +679,14 @@ def persons_in_description(description: str) -> tuple[list[dict], str]:
     return persons, re.sub(r"\n{3,}", "\n\n", description).strip()
 
 
+def source_id(uid: str) -> str:
+    """A UID as a source id of at most 100 characters: Outlook's UIDs are longer and differ
+    only at their end, so a long one keeps its start and a digest of the whole."""
+    if len(uid) <= 100:
+        return uid
+    return f"{uid[:67]}~{hashlib.sha256(uid.encode()).hexdigest()[:32]}"
+
+
 def _mailto(value: str) -> str:
     return value.strip().removeprefix("mailto:").removeprefix("MAILTO:").casefold()
 
@@ -738,7 +747,7 @@ class Reader:
         except (AttributeError, ValueError):
             sequence = 0
         recurrence = read_moment(component.first("RECURRENCE-ID"), self.zones, where)
-        uid = clean_line(text_value(component.first("UID")))[:200]
+        uid = clean_line(text_value(component.first("UID")))[:1000]
         return Prepared(component, where, uid, summary, start, end, duration, sequence,
                         recurrence, {})
 
@@ -1098,7 +1107,7 @@ def _emit(reader: Reader, entry: Prepared, overrides: list, zone, last_day, owne
     }
     minutes = reader.minutes(entry)
     if entry.start is None:
-        collector.add(moment=None, minutes=minutes, source_id=entry.uid, **fields)
+        collector.add(moment=None, minutes=minutes, source_id=source_id(entry.uid), **fields)
         return
     if entry.start.all_day:
         if minutes is not None and minutes > 24 * 60:
@@ -1112,7 +1121,7 @@ def _emit(reader: Reader, entry: Prepared, overrides: list, zone, last_day, owne
                     "%(count)s entries span several whole days without a time of day; left "
                     "out.", n) % {"count": n})
             return
-        collector.add(moment=None, minutes=60, source_id=entry.uid, **fields)
+        collector.add(moment=None, minutes=60, source_id=source_id(entry.uid), **fields)
         return
     starts = reader.occurrences(entry, last_day)
     replaced = {}
@@ -1132,10 +1141,10 @@ def _emit(reader: Reader, entry: Prepared, overrides: list, zone, last_day, owne
             _emit(reader, replaced.pop(start), [], zone, last_day, owner)
             continue
         moment = reader.in_zone(Moment(start, entry.start.zone), zone)
-        source_id = entry.uid
-        if repeats and source_id:
-            source_id = f"{entry.uid}/{start:%Y%m%dT%H%M}"
+        identifier = entry.uid
+        if repeats and identifier:
+            identifier = f"{entry.uid}/{start:%Y%m%dT%H%M}"
         collector.add(moment=(moment.date(), moment.time().replace(second=0)), minutes=minutes,
-                      source_id=source_id, **fields)
+                      source_id=source_id(identifier), **fields)
     for override in replaced.values():  # an override of an occurrence the rule does not make
         _emit(reader, override, [], zone, last_day, owner)
