@@ -32,6 +32,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fusionforum.cfp.models import SpeakerProfile
@@ -103,8 +104,9 @@ def apply_preview(event, preview: dict, *, by, extend_dates: bool = False) -> di
         raise ImportRefused(_("The file needs the event's dates extended to %(dates)s; confirm "
                               "the extension, or change the event's dates first.")
                             % {"dates": extend["label"]})
+    # Titles and descriptions are the programme's content: the event's default language.
     try:
-        with transaction.atomic():
+        with translation.override(event.default_language), transaction.atomic():
             Event.objects.select_for_update().get(pk=event.pk)
             if extend:
                 event_services.extend_dates(
