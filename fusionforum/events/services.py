@@ -174,7 +174,8 @@ def _render_in_event_time(event: Event, template: str, context: dict) -> str:
         return render_to_string(template, context)
 
 
-def extend_dates(event: Event, *, start_date: dt.date, end_date: dt.date, by) -> Event:
+def extend_dates(event: Event, *, start_date: dt.date, end_date: dt.date, by,
+                 system: bool = False) -> Event:
     """Widen ``event``'s dates to ``start_date``–``end_date`` (used by a programme import whose
     file has more days than the event). Only ever adds days: nothing on the event's existing
     days can stop fitting, so there is nothing to warn about. Organisers of the event only."""

@@ -32,6 +32,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fusionforum.cfp.models import SpeakerProfile
@@ -90,8 +91,12 @@ def _link_persons(session: ProgrammeSession, entry: dict, profiles: dict) -> Non
     SessionPerson.objects.bulk_create(links)
 
 
-def apply_preview(event, preview: dict, *, by, extend_dates: bool = False) -> dict:
-    if by is None or not by.has_perm("programme.manage_programme", event):
+def apply_preview(event, preview: dict, *, by, extend_dates: bool = False,
+                  system: bool = False) -> dict:
+    """Write ``preview``; ``by`` an organiser of the event, or None with ``system`` (the
+    import_programme command, run by whoever operates the server)."""
+    if not (system and by is None) and (
+            by is None or not by.has_perm("programme.manage_programme", event)):
         raise PermissionDenied(_("Only the event's organisers can import a programme."))
     if preview["errors"]:
         raise ImportRefused(_("The preview lists problems that block the import; fix the file "
@@ -103,13 +108,14 @@ def apply_preview(event, preview: dict, *, by, extend_dates: bool = False) -> di
         raise ImportRefused(_("The file needs the event's dates extended to %(dates)s; confirm "
                               "the extension, or change the event's dates first.")
                             % {"dates": extend["label"]})
+    # Titles and descriptions are the programme's content: the event's default language.
     try:
-        with transaction.atomic():
+        with translation.override(event.default_language), transaction.atomic():
             Event.objects.select_for_update().get(pk=event.pk)
             if extend:
                 event_services.extend_dates(
                     event, start_date=dt.date.fromisoformat(extend["start_date"]),
-                    end_date=dt.date.fromisoformat(extend["end_date"]), by=by)
+                    end_date=dt.date.fromisoformat(extend["end_date"]), by=by, system=system)
             sessions_in = [dict(entry) for entry in preview["sessions"]]
             match_sessions(event, sessions_in)
             overlaps = existing_overlaps(event, sessions_in)
