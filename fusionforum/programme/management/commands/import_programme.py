@@ -49,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
         with translation.override(event.default_language):
             try:
-                parsed = previews.read_upload(data)
+                parsed = previews.read_upload(data, zone=event.time_zone)
             except FileRejected as error:
                 if options["json"]:
                     self.stdout.write(json.dumps({"file": path.name, "refused": str(error)},
