@@ -552,3 +552,34 @@ def test_hostile_text_in_a_calendar_stays_text():
         "DESCRIPTION:<img src=x onerror=alert(2)>Text")))
     item = parsed["items"][0]
     assert "<" not in item["title"] and "<" not in item["abstract"]
+
+
+@pytest.mark.parametrize("zone", ["America", "Europe", "../../../etc/passwd", "/etc/localtime",
+                                  "Europe/Nowhere", "\x00"])
+def test_a_zone_name_from_a_file_is_never_a_path(zone):
+    parsed = ical.parse(calendar(*vevent("a", "20270526T090000", "20270526T100000", "Talk",
+                                         tz=zone)))
+    assert parsed["items"][0]["start"] == "09:00"
+    document = _timetable()
+    for entry in document["results"]["1342"]["20250512"].values():
+        entry["startDate"]["tz"] = entry["endDate"]["tz"] = zone
+    assert previews.read_upload(json.dumps(document).encode())["items"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+def test_cut_or_garbled_files_are_read_or_refused_never_crash(name):
+    import random
+
+    data = fixture(name)
+    rng = random.Random(name)
+    variants = [data[:cut] for cut in range(1, len(data), max(1, len(data) // 25))]
+    for _ in range(25):
+        garbled = bytearray(data)
+        for _ in range(5):
+            garbled[rng.randrange(len(garbled))] = rng.choice(b':;="\\\n\r ,TZ019{}[]')
+        variants.append(bytes(garbled))
+    for variant in variants:
+        try:
+            previews.read_upload(variant, zone="Europe/Paris")
+        except FileRejected:
+            pass

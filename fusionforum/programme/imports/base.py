@@ -508,9 +508,11 @@ def parse_date(value) -> dt.date | None:
 
 
 def zone_or_none(name) -> zoneinfo.ZoneInfo | None:
+    """The IANA zone of that name, or None. A file's zone name is untrusted: "America" names a
+    directory of the zone database (IsADirectoryError), "../x" is refused (ValueError)."""
     try:
         return zoneinfo.ZoneInfo(str(name)) if name else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
 
