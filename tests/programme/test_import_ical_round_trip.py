@@ -29,4 +29,4 @@ def test_our_programme_ics_reads_back(client, released, programme, settings):  #
     assert (xss["date"], xss["start"], xss["minutes"]) == ("2027-05-26", "10:00", 30)
     assert xss["room"] == "Room B"
     assert "Speakers:" not in xss["abstract"]
-    assert XSS_TITLE != xss["title"]
+    assert xss["title"] != XSS_TITLE
