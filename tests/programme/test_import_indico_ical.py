@@ -582,3 +582,12 @@ def test_cut_or_garbled_files_are_read_or_refused_never_crash(name):
     for variant in variants:
         with contextlib.suppress(FileRejected):
             previews.read_upload(variant, zone="Europe/Paris")
+
+
+def test_a_contribution_listed_in_a_slot_and_at_the_top_level_is_read_once():
+    document = json.loads(fixture("indico-event-sessions-xdc2021.json"))
+    event = document["results"][0]
+    event["contributions"].append(copy.deepcopy(event["sessions"][0]["contributions"][0]))
+    parsed = previews.read_upload(json.dumps(document).encode())
+    assert len(parsed["items"]) == 37
+    assert "appears twice in the export" in messages(parsed)

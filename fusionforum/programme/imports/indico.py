@@ -129,6 +129,24 @@ class _Reader:
     def __init__(self, collector: Collector, zone):
         self.collector = collector
         self.zone = zone
+        self.contributions: set[str] = set()
+
+    def first_time(self, source: str, where: str) -> bool:
+        """False for a contribution already read (some Indico versions list a session's
+        contributions both in its slots and at the top level)."""
+        if not source:
+            return True
+        if source in self.contributions:
+            self.collector.warn(where, _("This contribution appears twice in the export; it "
+                                         "was read once."), kind="indico_twice",
+                                summary=lambda n: ngettext(
+                                    "%(count)s contribution appears twice in the export; read "
+                                    "once.",
+                                    "%(count)s contributions appear twice in the export; read "
+                                    "once.", n) % {"count": n})
+            return False
+        self.contributions.add(source)
+        return True
 
     def warn_authors(self, where: str) -> None:
         self.collector.warn(where, _("This contribution names no speaker; its primary authors "
@@ -251,14 +269,16 @@ def _event_contribution(reader: _Reader, contribution: dict, number: int, *, gro
     end = _moment(contribution.get("endDate"), reader.zone)
     if group is None and session:
         group = {"source_id": "", "title": session}
-    source = contribution.get("db_id") or contribution.get("id") or ""
+    source = str(contribution.get("db_id") or contribution.get("id") or "")
+    if not reader.first_time(source, where):
+        return
     reader.add(title=contribution.get("title"), start=start, end=end,
                duration=contribution.get("duration"),
                room=reader.room(contribution, slot_room, session, where) if start else
                _text(contribution.get("room") or contribution.get("roomFullname")),
                persons=speakers + chairs, abstract=str(contribution.get("description") or ""),
                track=_text(contribution.get("track")) or session,
-               type_=_text(contribution.get("type")), where=where, source_id=str(source),
+               type_=_text(contribution.get("type")), where=where, source_id=source,
                code=_text(contribution.get("code")), group=group)
 
 
@@ -366,9 +386,11 @@ def _timetable_entry(reader: _Reader, entry, key: str, day: str, seen: set[str],
         speakers = _persons(entry.get("authors"), "speaker")
         if speakers:
             reader.warn_authors(where)
-    source = entry.get("contributionId") or entry.get("objId") or identifier.lstrip("c")
+    source = str(entry.get("contributionId") or entry.get("objId") or identifier.lstrip("c"))
+    if not reader.first_time(source, where):
+        return
     reader.add(title=entry.get("title"), start=start, end=end, duration=entry.get("duration"),
                room=reader.room(entry, slot_room, session_title, where),
                persons=speakers + chairs, abstract=str(entry.get("description") or ""),
-               track=session_title, type_="", where=where, source_id=str(source),
+               track=session_title, type_="", where=where, source_id=source,
                code=_text(entry.get("code")), group=group)
