@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fusionforum.cfp.models import SpeakerProfile, Submission
 from fusionforum.events.models import Event, StreamLink
@@ -99,8 +100,8 @@ class SessionPerson(models.Model):
     """A speaker profile presenting (role speaker) or chairing a session, in order."""
 
     class Role(models.TextChoices):
-        SPEAKER = "speaker", _("Speaker")
-        CHAIR = "chair", _("Chair")
+        SPEAKER = "speaker", pgettext_lazy("a person's part in a session", "Speaker")
+        CHAIR = "chair", pgettext_lazy("a person's part in a session", "Chair")
 
     session = models.ForeignKey(ProgrammeSession, on_delete=models.CASCADE,
                                 related_name="person_links")
