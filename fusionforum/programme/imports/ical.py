@@ -30,8 +30,9 @@ ATTENDEE, else Apple's structured location), CATEGORIES → track, DESCRIPTION �
 TRANSP:TRANSPARENT / Outlook's busy status FREE / a break-like title → break. Persons: a
 "Speaker(s): A (Affiliation), B" line of the description (Indico, our own export and many
 others write one; it is taken out of the abstract), pretalx's "Title - Speakers" summaries,
-and ATTENDEEs with a name (CN) when an entry has at most four (ROLE=CHAIR → chair; a longer
-list is the invitation list of a meeting, not its speakers); an ORGANIZER shared by most
+and, when the description names nobody, ATTENDEEs with a name (CN) if an entry has at most
+four (ROLE=CHAIR → chair; a longer list is the invitation list of a meeting, not its
+speakers; a ROOM/RESOURCE attendee is the room); an ORGANIZER shared by most
 entries is the calendar's owner and is not a speaker. RRULE/RDATE/EXDATE are expanded (with
 RECURRENCE-ID overrides), bounded by COUNT/UNTIL, else up to the file's last day; all-day
 entries have no time of day and are kept as "to place"; cancelled and private entries are left
@@ -704,7 +705,6 @@ class Prepared:
     duration: dt.timedelta | None
     sequence: int
     recurrence_id: Moment | None
-    fields: dict
 
 
 class Reader:
@@ -749,7 +749,7 @@ class Reader:
         recurrence = read_moment(component.first("RECURRENCE-ID"), self.zones, where)
         uid = clean_line(text_value(component.first("UID")))[:1000]
         return Prepared(component, where, uid, summary, start, end, duration, sequence,
-                        recurrence, {})
+                        recurrence)
 
     def minutes(self, entry: Prepared) -> int | None:
         start, end = entry.start, entry.end
