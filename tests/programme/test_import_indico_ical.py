@@ -13,6 +13,7 @@ import contextlib
 import copy
 import datetime as dt
 import json
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -358,7 +359,7 @@ def test_the_iana_zone_gives_the_right_absolute_time():
     parsed = ical.parse(fixture("ical-fault-adelaide-truncated.ics"))
     item = parsed["items"][0]
     moment = dt.datetime.fromisoformat(f"{item['date']}T{item['start']}").replace(
-        tzinfo=__import__("zoneinfo").ZoneInfo(parsed["timezone"]))
+        tzinfo=zoneinfo.ZoneInfo(parsed["timezone"]))
     assert moment.astimezone(dt.UTC).strftime("%H:%M") == "23:30"
 
 
@@ -591,3 +592,23 @@ def test_a_contribution_listed_in_a_slot_and_at_the_top_level_is_read_once():
     parsed = previews.read_upload(json.dumps(document).encode())
     assert len(parsed["items"]) == 37
     assert "appears twice in the export" in messages(parsed)
+
+
+def test_an_indico_timetable_exported_in_utc_is_shown_in_the_events_zone():
+    document = _timetable()
+    for day in document["results"]["1342"].values():
+        for entry in day.values():
+            for child in [entry, *entry.get("entries", {}).values()]:
+                for key in ("startDate", "endDate"):
+                    moment = dt.datetime.fromisoformat(
+                        f"{child[key]['date']}T{child[key]['time']}").replace(
+                        tzinfo=zoneinfo.ZoneInfo("Europe/Zurich"))
+                    utc = moment.astimezone(dt.UTC)
+                    child[key] = {"date": f"{utc:%Y-%m-%d}", "time": f"{utc:%H:%M:%S}",
+                                  "tz": "UTC"}
+    parsed = previews.read_upload(json.dumps(document).encode(), zone="Europe/Zurich")
+    assert parsed["timezone"] == "Europe/Zurich"
+    talk = by_title(parsed, "Recrystallisation of ITER-grade tungsten after transient heat "
+                            "loads")
+    assert (talk["date"], talk["start"]) == ("2025-05-12", "09:15")
+    assert "every time in UTC" in messages(parsed)

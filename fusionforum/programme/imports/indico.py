@@ -285,7 +285,7 @@ def _event_contribution(reader: _Reader, contribution: dict, number: int, *, gro
 # Timetable export --------------------------------------------------------------------------
 
 
-def parse_timetable(document: dict) -> dict:
+def parse_timetable(document: dict, *, zone_hint: str = "") -> dict:
     results = document["results"]
     event_id, days = next(iter(results.items()))
     collector = Collector("indico-timetable", _("Indico timetable export"),
@@ -308,6 +308,13 @@ def parse_timetable(document: dict) -> dict:
         and zone_or_none(e["startDate"].get("tz")))
     named = [name for name, _count in zones.most_common() if name not in ("UTC", "Etc/UTC")]
     zone_name = named[0] if named else (next(iter(zones)) if zones else "")
+    if not named and zones and zone_or_none(zone_hint):
+        # Every entry in UTC: the exporting user's display zone, not the event's. The times
+        # are absolute, so they are shown in the zone of the event they are imported into.
+        collector.warn(whole_file(), _("The timetable gives every time in UTC (the display "
+                                       "zone of whoever exported it); they were converted to "
+                                       "%(zone)s.") % {"zone": zone_hint})
+        zone_name = zone_hint
     zone = zone_or_none(zone_name)
     if zone is None:
         collector.warn(whole_file(), _("The timetable names no known time zone; times are "

@@ -88,7 +88,7 @@ def read_upload(data: bytes, *, zone: str = "") -> dict:
         if isinstance(document, dict) and "schedule" in document:
             return frab.parse_json(document)
         if indico.is_timetable(document):
-            return indico.parse_timetable(document)
+            return indico.parse_timetable(document, zone_hint=zone)
         if isinstance(document, dict) and "results" in document:
             return indico.parse(document)
         raise FileRejected(_("This JSON file is not a format we can import; we read %(formats)s.")
