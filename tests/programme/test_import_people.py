@@ -70,6 +70,38 @@ def test_reimport_updates_by_source_id_even_after_a_change_in_the_file(event, or
     assert profile.code == code_before and profile.bio == "Second bio."
     assert ProgrammeSession.objects.filter(event=event).count() == 2
     assert SpeakerProfile.objects.filter(event=event).count() == 1
+    # A later file without the second talk: kept, and said once.
+    preview = previews.prepare(event, previews.read_upload(schedule_json([
+        talk(GUID_A, "Opening (new title)", "09:30", persons=[alice])])))
+    assert [w["message"] for w in preview["warnings"] if w["kind"] == "not_in_file"] == [
+        "1 session imported before is not in this file; it is kept. Remove it in the "
+        "programme editor if it was cancelled."]
+
+
+def test_the_organiser_confirms_extending_the_event_in_the_preview(client, make_event,
+                                                                  organiser):
+    from fusionforum.events.models import TeamMembership
+
+    short = make_event(slug="short-one", start_date=dt.date(2027, 5, 26),
+                       end_date=dt.date(2027, 5, 26), with_days=False)
+    TeamMembership.objects.create(event=short, user=organiser,
+                                  role=TeamMembership.Role.ORGANISER)
+    login_verified(client, organiser)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = (FIXTURES / "voc-pretalx-democon.schedule.json").read_bytes()
+    response = client.post(f"/manage/{short.slug}/programme/import/",
+                           {"schedule": SimpleUploadedFile("democon.json", data)})
+    preview_url = response["Location"]
+    html = client.get(preview_url).content.decode()
+    assert 'name="extend_dates"' in html and "26 May 2027 to 28 May 2027" in html
+    refused = client.post(preview_url)
+    assert refused.status_code == 409 and "confirm the extension" in refused.content.decode()
+    assert not ProgrammeSession.objects.filter(event=short).exists()
+    assert client.post(preview_url, {"extend_dates": "on"}).status_code == 302
+    short.refresh_from_db()
+    assert (short.start_date, short.end_date) == (dt.date(2027, 5, 26), dt.date(2027, 5, 28))
+    assert ProgrammeSession.objects.filter(event=short).count() == 36
 
 
 def test_a_person_without_id_is_matched_by_name(event, organiser):
