@@ -267,3 +267,25 @@ def test_an_invitation_expires_and_a_new_one_replaces_it(event, organiser, make_
     assert people.invitation(event, second_token) is None
     with pytest.raises(people.InvitationRefused, match="expired"):
         people.claim(event, second_token, user=make_user("dana@example.org"))
+
+
+def test_an_organiser_corrects_an_imported_person_until_they_claim_it(client, event, organiser,
+                                                                     make_user):
+    do_import(event, organiser, schedule_json([
+        talk(GUID_A, "One", "09:00", persons=[{"name": "ERIN EXAMPL", "code": "ERIN01"}])]))
+    profile = SpeakerProfile.objects.get(event=event)
+    assert profile.name == "Erin Exampl"
+    login_verified(client, organiser)
+    url = f"/manage/{event.slug}/programme/people/{profile.code}/"
+    assert client.post(url, {f"e-{profile.code}-name": ""}).status_code == 400
+    response = client.post(url, {f"e-{profile.code}-name": "Erin Example",
+                                 f"e-{profile.code}-honorific": "Dr.",
+                                 f"e-{profile.code}-affiliation": "Plasma Lab"})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert (profile.name, profile.honorific, profile.affiliation) == (
+        "Erin Example", "Dr.", "Plasma Lab")
+    profile.user = make_user("erin@example.org", full_name="Erin Example")
+    profile.save()
+    refused = client.post(url, {f"e-{profile.code}-name": "Someone Else"})
+    assert refused.status_code == 400 and "own account" in refused.content.decode()
