@@ -126,6 +126,13 @@ def test_a_long_abstract_is_shortened_but_the_speakers_stay(event, organiser, cl
     release = releases.release(event, by=organiser)
     entry = next(s for s in release.snapshot["sessions"] if s["id"] == session.pk)
     assert len(entry["speakers"]) == 24
+    # A re-import with one speaker fewer: the next release's change list says so.
+    do_import(event, organiser, schedule_json([
+        talk(GUID_A, "Long", "09:00", persons=persons[:-1], abstract=long)]))
+    clock.advance(minutes=5)
+    second = releases.release(event, by=organiser)
+    assert second.changes["sessions_changed"] == [
+        {"id": session.pk, "title": "Long", "fields": ["speakers"]}]
 
 
 def test_a_different_file_zone_gives_one_warning_with_the_kept_times(event, organiser):
