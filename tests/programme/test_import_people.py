@@ -170,6 +170,13 @@ def test_chairs_are_kept_apart_from_speakers(event, organiser, clock):
     entry = next(s for s in built["sessions"] if s["id"] == session.pk)
     assert entry["chair_names"] == ["Moderating Person"]
     assert len(entry["speakers"]) == 1 and entry["code"] == "ABCDEF"
+    # The editor's session page names them.
+    from django.test import Client
+
+    client = Client()
+    login_verified(client, organiser)
+    html = client.get(f"/manage/{event.slug}/programme/sessions/{session.pk}/").content.decode()
+    assert "Moderating Person</a> (Chair)" in html and "Speaking Person</a> (Speaker)" in html
 
 
 def test_entries_without_time_are_to_place_and_an_organiser_places_them(

@@ -471,6 +471,8 @@ def _session_page(request, event, form, session=None, status=200, problems=None)
         "event": event, "form": form, "session": session, "problems": problems or [],
         "manage_section": "session_new" if session is None else "editor",
         "talks": list(TalkSlot.objects.filter(session=session).select_related("submission"))
+        if session else [],
+        "person_links": list(session.person_links.select_related("profile__user"))
         if session else []}, status=status)
 
 
