@@ -235,3 +235,13 @@ class PlaceItemForm(AccessibleFormMixin, forms.Form):
 
 class InviteForm(AccessibleFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+
+class PersonForm(AccessibleFormMixin, forms.Form):
+    """What an import wrote about a person without an account, corrected by an organiser
+    (the bio comes from the file or, once they claim the profile, from the person)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    honorific = forms.CharField(label=_("Title"), max_length=60, required=False,
+                                help_text=_("For example “Dr.” or “Prof.”."))
+    affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False)

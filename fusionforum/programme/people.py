@@ -3,6 +3,7 @@ with no user), and the invitation that lets such a person claim their profile.
 
 ``invite(profile, email=..., by=...)`` sends a single-use link by e-mail (the token is only
 stored hashed, valid INVITATION_DAYS days; a new invitation replaces the earlier ones).
+``update_person(profile, by=..., name=...)`` corrects an unclaimed profile.
 ``claim(event, token, user=...)`` attaches the profile to the signed-in person's account: the
 profile keeps its code, so its page, its calendar and the export ids stay the same, and its
 sessions are now theirs. ``invitation(event, token)`` finds a usable invitation (the claim
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from fusionforum.cfp.models import ProfileInvitation, SpeakerProfile
 from fusionforum.core import audit, clock
+from fusionforum.core.text import normalise_newlines, validate_multiline, validate_single_line
 from fusionforum.notifications.services import queue_email
 
 INVITATION_DAYS = 30
@@ -122,3 +124,40 @@ def claim(event, token: str, *, user) -> SpeakerProfile:
         audit.record("programme.profile_claimed", profile, actor=user,
                      summary=f"Speaker profile {profile.code} claimed")
     return profile
+
+
+def update_person(profile: SpeakerProfile, *, by, name: str, honorific: str = "",
+                  affiliation: str = "", bio: str | None = None) -> SpeakerProfile:
+    """Correct what an import wrote about a person without an account (a name the file spelt
+    badly, a missing affiliation). A claimed profile is its owner's: refused."""
+    event = profile.event
+    if by is None or not by.has_perm("programme.manage_programme", event):
+        raise PermissionDenied(_("Only the event's organisers can change imported people."))
+    values = {"name": " ".join((name or "").split()), "honorific": " ".join(
+        (honorific or "").split()), "affiliation": " ".join((affiliation or "").split())}
+    if bio is not None:
+        values["bio"] = normalise_newlines(bio).strip()
+    if not values["name"]:
+        raise InvitationRefused(_("A person needs a name."))
+    try:
+        for key in ("name", "honorific", "affiliation"):
+            validate_single_line(values[key])
+        validate_multiline(values.get("bio", ""))
+    except ValidationError as error:
+        raise InvitationRefused(" ".join(error.messages)) from None
+    with transaction.atomic():
+        locked = SpeakerProfile.objects.select_for_update().get(pk=profile.pk)
+        if locked.user_id is not None:
+            raise InvitationRefused(_("%(name)s holds this profile with their own account; "
+                                      "they keep it up to date.")
+                                    % {"name": locked.display_name})
+        for key, value in values.items():
+            setattr(locked, key, value)
+        try:
+            locked.full_clean()
+        except ValidationError as error:
+            raise InvitationRefused(" ".join(error.messages)) from None
+        locked.save()
+        audit.record("programme.person_changed", locked, actor=by,
+                     summary=f"Imported person {locked.code} corrected")
+    return locked

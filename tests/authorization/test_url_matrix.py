@@ -345,6 +345,7 @@ MATRIX = {
                                                             PLATFORM_ADMIN: NOT_FOUND}}),
     "programme_manage:people": gate_first(ORGANISERS, "GET"),
     "programme_manage:person_invite": gate_first(ORGANISERS, "POST", code="own_speaker_code"),
+    "programme_manage:person_edit": gate_first(ORGANISERS, "POST", code="own_speaker_code"),
     "programme_manage:rooms": gate_first(ORGANISERS, "GET POST"),
     "programme_manage:room": gate_first(ORGANISERS, "GET POST", room_id="room"),
     "programme_manage:room_delete": gate_first(ORGANISERS, "POST", room_id="room"),

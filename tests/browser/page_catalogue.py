@@ -85,6 +85,7 @@ EXCLUDED = {
     "programme_manage:talk_place": POST_ONLY,
     "programme_manage:item_place": POST_ONLY,
     "programme_manage:person_invite": POST_ONLY,
+    "programme_manage:person_edit": POST_ONLY,
     "programme:claim_profile": "needs the token of an invitation e-mail; "
                                "tests/programme/test_import_people.py covers the page",
     "programme_manage:talk_unplace": POST_ONLY,

@@ -138,6 +138,8 @@ NOT_REACHED = {
                                    "covers it",
     "programme_manage:person_invite": "offered only for imported people (the demo has none); "
                                       "tests/programme/test_import_people.py covers it",
+    "programme_manage:person_edit": "offered only for imported people (the demo has none); "
+                                    "tests/programme/test_import_people.py covers it",
     "programme:claim_profile": "reached only from the link in an invitation e-mail; "
                                "tests/programme/test_import_people.py covers it",
     "registration:accept": "shown only to a person offered a seat; "

@@ -70,6 +70,38 @@ def test_reimport_updates_by_source_id_even_after_a_change_in_the_file(event, or
     assert profile.code == code_before and profile.bio == "Second bio."
     assert ProgrammeSession.objects.filter(event=event).count() == 2
     assert SpeakerProfile.objects.filter(event=event).count() == 1
+    # A later file without the second talk: kept, and said once.
+    preview = previews.prepare(event, previews.read_upload(schedule_json([
+        talk(GUID_A, "Opening (new title)", "09:30", persons=[alice])])))
+    assert [w["message"] for w in preview["warnings"] if w["kind"] == "not_in_file"] == [
+        "1 session imported before is not in this file; it is kept. Remove it in the "
+        "programme editor if it was cancelled."]
+
+
+def test_the_organiser_confirms_extending_the_event_in_the_preview(client, make_event,
+                                                                  organiser):
+    from fusionforum.events.models import TeamMembership
+
+    short = make_event(slug="short-one", start_date=dt.date(2027, 5, 26),
+                       end_date=dt.date(2027, 5, 26), with_days=False)
+    TeamMembership.objects.create(event=short, user=organiser,
+                                  role=TeamMembership.Role.ORGANISER)
+    login_verified(client, organiser)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = (FIXTURES / "voc-pretalx-democon.schedule.json").read_bytes()
+    response = client.post(f"/manage/{short.slug}/programme/import/",
+                           {"schedule": SimpleUploadedFile("democon.json", data)})
+    preview_url = response["Location"]
+    html = client.get(preview_url).content.decode()
+    assert 'name="extend_dates"' in html and "26 May 2027 to 28 May 2027" in html
+    refused = client.post(preview_url)
+    assert refused.status_code == 409 and "confirm the extension" in refused.content.decode()
+    assert not ProgrammeSession.objects.filter(event=short).exists()
+    assert client.post(preview_url, {"extend_dates": "on"}).status_code == 302
+    short.refresh_from_db()
+    assert (short.start_date, short.end_date) == (dt.date(2027, 5, 26), dt.date(2027, 5, 28))
+    assert ProgrammeSession.objects.filter(event=short).count() == 36
 
 
 def test_a_person_without_id_is_matched_by_name(event, organiser):
@@ -94,6 +126,13 @@ def test_a_long_abstract_is_shortened_but_the_speakers_stay(event, organiser, cl
     release = releases.release(event, by=organiser)
     entry = next(s for s in release.snapshot["sessions"] if s["id"] == session.pk)
     assert len(entry["speakers"]) == 24
+    # A re-import with one speaker fewer: the next release's change list says so.
+    do_import(event, organiser, schedule_json([
+        talk(GUID_A, "Long", "09:00", persons=persons[:-1], abstract=long)]))
+    clock.advance(minutes=5)
+    second = releases.release(event, by=organiser)
+    assert second.changes["sessions_changed"] == [
+        {"id": session.pk, "title": "Long", "fields": ["speakers"]}]
 
 
 def test_a_different_file_zone_gives_one_warning_with_the_kept_times(event, organiser):
@@ -131,6 +170,13 @@ def test_chairs_are_kept_apart_from_speakers(event, organiser, clock):
     entry = next(s for s in built["sessions"] if s["id"] == session.pk)
     assert entry["chair_names"] == ["Moderating Person"]
     assert len(entry["speakers"]) == 1 and entry["code"] == "ABCDEF"
+    # The editor's session page names them.
+    from django.test import Client
+
+    client = Client()
+    login_verified(client, organiser)
+    html = client.get(f"/manage/{event.slug}/programme/sessions/{session.pk}/").content.decode()
+    assert "Moderating Person</a> (Chair)" in html and "Speaking Person</a> (Speaker)" in html
 
 
 def test_entries_without_time_are_to_place_and_an_organiser_places_them(
@@ -235,3 +281,25 @@ def test_an_invitation_expires_and_a_new_one_replaces_it(event, organiser, make_
     assert people.invitation(event, second_token) is None
     with pytest.raises(people.InvitationRefused, match="expired"):
         people.claim(event, second_token, user=make_user("dana@example.org"))
+
+
+def test_an_organiser_corrects_an_imported_person_until_they_claim_it(client, event, organiser,
+                                                                     make_user):
+    do_import(event, organiser, schedule_json([
+        talk(GUID_A, "One", "09:00", persons=[{"name": "ERIN EXAMPL", "code": "ERIN01"}])]))
+    profile = SpeakerProfile.objects.get(event=event)
+    assert profile.name == "Erin Exampl"
+    login_verified(client, organiser)
+    url = f"/manage/{event.slug}/programme/people/{profile.code}/"
+    assert client.post(url, {f"e-{profile.code}-name": ""}).status_code == 400
+    response = client.post(url, {f"e-{profile.code}-name": "Erin Example",
+                                 f"e-{profile.code}-honorific": "Dr.",
+                                 f"e-{profile.code}-affiliation": "Plasma Lab"})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert (profile.name, profile.honorific, profile.affiliation) == (
+        "Erin Example", "Dr.", "Plasma Lab")
+    profile.user = make_user("erin@example.org", full_name="Erin Example")
+    profile.save()
+    refused = client.post(url, {f"e-{profile.code}-name": "Someone Else"})
+    assert refused.status_code == 400 and "own account" in refused.content.decode()

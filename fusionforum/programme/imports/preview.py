@@ -398,6 +398,17 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
             "added again.",
             "%(count)s entries were imported before (same ids in the file): they are updated, "
             "not added again.", updates) % {"count": updates}, kind="reimport")
+    file_ids = {e["source_id"] for e in sessions + unplaced if e["source_id"]}
+    if file_ids:
+        left = (ProgrammeSession.objects.filter(event=event).exclude(source_id="")
+                .exclude(source_id__in=file_ids).count())
+        if left:
+            problems.add("warning", whole_file(), ngettext(
+                "%(count)s session imported before is not in this file; it is kept. Remove it "
+                "in the programme editor if it was cancelled.",
+                "%(count)s sessions imported before are not in this file; they are kept. "
+                "Remove them in the programme editor if they were cancelled.", left)
+                % {"count": left}, kind="not_in_file")
     known_to_place = set(ItemToPlace.objects.filter(
         event=event, source_id__in=[u["source_id"] for u in unplaced if u["source_id"]])
         .values_list("source_id", flat=True))

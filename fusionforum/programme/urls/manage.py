@@ -13,6 +13,7 @@ urlpatterns = [
     path("talks/<str:code>/unplace/", views.unplace_talk, name="talk_unplace"),
     path("items/<int:item_id>/place/", views.place_item, name="item_place"),
     path("people/", views.people, name="people"),
+    path("people/<str:code>/", views.person_edit, name="person_edit"),
     path("people/<str:code>/invite/", views.person_invite, name="person_invite"),
     path("rooms/", views.rooms, name="rooms"),
     path("rooms/<int:room_id>/", views.room, name="room"),

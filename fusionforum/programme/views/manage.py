@@ -31,7 +31,15 @@ from fusionforum.events.access import gate
 from .. import people as people_services
 from .. import releases, services
 from ..conflicts import ProgrammeConflict, event_dates
-from ..forms import InviteForm, PlaceItemForm, PlaceTalkForm, ReleaseForm, RoomForm, SessionForm
+from ..forms import (
+    InviteForm,
+    PersonForm,
+    PlaceItemForm,
+    PlaceTalkForm,
+    ReleaseForm,
+    RoomForm,
+    SessionForm,
+)
 from ..models import ItemToPlace, ProgrammeSession, Release, Room, TalkSlot
 
 STEP = dt.timedelta(minutes=5)
@@ -313,9 +321,12 @@ def place_item(request, event, item_id):
 # Imported people -----------------------------------------------------------------------------
 
 
-def _people_page(request, event, *, forms=None, status=200):
-    forms = forms or {}
+def _people_page(request, event, *, forms=None, edit_forms=None, status=200):
+    forms, edit_forms = forms or {}, edit_forms or {}
     people = [{"profile": p, "form": forms.get(p.code) or InviteForm(prefix=f"p-{p.code}"),
+               "edit_form": edit_forms.get(p.code) or PersonForm(
+                   prefix=f"e-{p.code}", initial={"name": p.name, "honorific": p.honorific,
+                                                  "affiliation": p.affiliation}),
                "invitation": next(iter(p.invitations.all()), None)}
               for p in people_services.imported_people(event)]
     return render(request, "programme/manage/people.html", {
@@ -326,6 +337,27 @@ def _people_page(request, event, *, forms=None, status=200):
 @require_http_methods(["GET"])
 def people(request, event):
     return _people_page(request, event)
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_POST
+def person_edit(request, event, code):
+    from fusionforum.cfp.models import SpeakerProfile
+
+    profile = SpeakerProfile.objects.filter(event=event, code=code[:12]).first()
+    if profile is None:
+        raise Http404("No such person.")
+    form = PersonForm(request.POST, prefix=f"e-{profile.code}")
+    if form.is_valid():
+        try:
+            people_services.update_person(profile, by=request.user, **form.cleaned_data)
+        except people_services.InvitationRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("%(name)s was corrected; the public sees it after the "
+                                        "next release.") % {"name": form.cleaned_data["name"]})
+            return redirect("programme_manage:people", slug=event.slug)
+    return _people_page(request, event, edit_forms={profile.code: form}, status=400)
 
 
 @gate("programme.manage_programme", second_factor=True)
@@ -439,6 +471,8 @@ def _session_page(request, event, form, session=None, status=200, problems=None)
         "event": event, "form": form, "session": session, "problems": problems or [],
         "manage_section": "session_new" if session is None else "editor",
         "talks": list(TalkSlot.objects.filter(session=session).select_related("submission"))
+        if session else [],
+        "person_links": list(session.person_links.select_related("profile__user"))
         if session else []}, status=status)
 
 
