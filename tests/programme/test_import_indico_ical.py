@@ -612,3 +612,31 @@ def test_an_indico_timetable_exported_in_utc_is_shown_in_the_events_zone():
                             "loads")
     assert (talk["date"], talk["start"]) == ("2025-05-12", "09:15")
     assert "every time in UTC" in messages(parsed)
+
+
+@pytest.mark.parametrize("rule", ["FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=3",
+                                  "FREQ=SECONDLY;COUNT=100000", "FREQ=HOURLY;BYSETPOS=3;COUNT=5",
+                                  "FREQ=DAILY;UNTIL=20270601T000000;BYMONTHDAY=31"])
+def test_repeat_rules_no_date_matches_cannot_stall_the_import(rule):
+    import time
+
+    started = time.perf_counter()
+    parsed = ical.parse(calendar(*vevent("a", "20270526T090000", "20270526T100000", "Talk",
+                                         f"RRULE:{rule}")))
+    assert time.perf_counter() - started < 2
+    assert len(parsed["items"]) == 1
+    assert "not one a programme has" in messages(parsed)
+
+
+def test_a_vtimezone_with_a_rule_no_date_matches_is_not_followed():
+    import time
+
+    data = calendar(
+        "BEGIN:VTIMEZONE", "TZID:Odd Zone", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+        "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "TZOFFSETFROM:+0100",
+        "TZOFFSETTO:+0100", "END:STANDARD", "END:VTIMEZONE",
+        *vevent("a", "20270526T090000", "20270526T100000", "Talk", tz="Odd Zone"))
+    started = time.perf_counter()
+    parsed = ical.parse(data)
+    assert time.perf_counter() - started < 2
+    assert parsed["items"][0]["start"] == "09:00"

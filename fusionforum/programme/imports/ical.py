@@ -519,6 +519,8 @@ class Zones:
         for line in component.lines:
             if line.name in ("TZID", "DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE",
                              "RDATE", "TZNAME"):
+                if line.name == "RRULE" and not safe_zone_rule(line.value):
+                    continue
                 value = 'x' if line.name == "TZID" else line.value
                 out.append(f"{line.name}:{value}")
         for child in component.children:
@@ -545,10 +547,10 @@ class Zones:
                     % {"tzid": tzid[:60], "zone": name})
             own = self._from_definition(tzid) if tzid in self.definitions else None
             if own is not None and (tzid, "offset") not in self._warned:
+                self._warned.add((tzid, "offset"))  # compared once, at its first use
                 theirs = local.replace(tzinfo=own).utcoffset()
                 ours = local.replace(tzinfo=iana).utcoffset()
                 if theirs is not None and ours is not None and theirs != ours:
-                    self._warned.add((tzid, "offset"))
                     self.collector.warn(where, _(
                         "The file's VTIMEZONE “%(tzid)s” gives UTC%(theirs)s on %(date)s but "
                         "the IANA zone %(zone)s has UTC%(ours)s; the IANA definition was used "
@@ -571,6 +573,33 @@ class Zones:
                 "The time zone “%(tzid)s” is unknown and the file does not define it; its "
                 "times were kept as written.") % {"tzid": tzid[:60]})
         return None, ""
+
+
+_WEEKDAY = r"(?:MO|TU|WE|TH|FR|SA|SU)"
+_SMALL_DAYS = r"(?:[1-9]|1\d|2[0-8])(?:,(?:[1-9]|1\d|2[0-8]))*"  # days every month has
+_ZONE_RULE = re.compile(
+    rf"^FREQ=YEARLY(?:;(?:BYMONTH=(?:[1-9]|1[0-2])|BYDAY=[+-]?[1-5]?{_WEEKDAY}|"
+    rf"BYMONTHDAY={_SMALL_DAYS}|UNTIL=\d{{8}}(?:T\d{{6}}Z?)?|INTERVAL=1|WKST={_WEEKDAY}))*$")
+_EVENT_RULE_PART = re.compile(
+    rf"^(?:FREQ=(?:DAILY|WEEKLY|MONTHLY|YEARLY)|INTERVAL=(?:[1-9]|[1-4]\d|5[0-2])|"
+    rf"COUNT=\d{{1,4}}|WKST={_WEEKDAY}|BYDAY=[+-]?[1-5]?{_WEEKDAY}(?:,[+-]?[1-5]?{_WEEKDAY})*|"
+    rf"BYMONTH=(?:[1-9]|1[0-2])(?:,(?:[1-9]|1[0-2]))*|BYMONTHDAY={_SMALL_DAYS})$")
+
+
+def safe_zone_rule(text: str) -> bool:
+    """A VTIMEZONE observance's RRULE of the yearly kind time zones use. Other rules (one that
+    no date ever matches would make the rule engine search until the year 9999) are not
+    followed."""
+    return bool(_ZONE_RULE.match(text.strip().upper()))
+
+
+def safe_event_rule(parts: dict[str, str]) -> bool:
+    """A repeat rule a programme can have (daily, weekly, monthly, yearly; by weekday, month or
+    a day number every month has). Rules by hour or minute, by set position or by day
+    numbers some months lack are not expanded: besides being no programme's, one that no date
+    matches would make the rule engine search until the year 9999."""
+    return "FREQ" in parts and all(_EVENT_RULE_PART.match(f"{key}={value}")
+                                   for key, value in parts.items())
 
 
 def _offset(delta: dt.timedelta) -> str:
@@ -878,6 +907,13 @@ class Reader:
                 until = dt.datetime.combine(
                     min(last_day, start.value.date() + dt.timedelta(days=UNBOUNDED_DAYS)),
                     dt.time.max)
+            if not safe_event_rule(parts):
+                self.collector.warn(where_line(line.number), _(
+                    "The repeat rule “%(rule)s” of “%(title)s” is not one a programme has (by "
+                    "hour, minute or set position, or on days some months lack); only its first "
+                    "occurrence was imported.") % {"rule": line.value[:60],
+                                                   "title": entry.title})
+                continue
             try:
                 rule = dateutil_rrule.rrulestr(
                     ";".join(f"{k}={v}" for k, v in parts.items()), dtstart=start.value)
