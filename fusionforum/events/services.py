@@ -172,3 +172,29 @@ def mark_contact_message(contact: ContactMessage, status: str, *, by) -> Contact
 def _render_in_event_time(event: Event, template: str, context: dict) -> str:
     with timezone.override(event.tz):
         return render_to_string(template, context)
+
+
+def extend_dates(event: Event, *, start_date: dt.date, end_date: dt.date, by,
+                 system: bool = False) -> Event:
+    """Widen ``event``'s dates to ``start_date``–``end_date`` (used by a programme import whose
+    file has more days than the event). Only ever adds days: nothing on the event's existing
+    days can stop fitting, so there is nothing to warn about. Organisers of the event only."""
+    if by is None or not by.has_perm("events.change_event", event):
+        raise PermissionDenied(_("Only the event's organisers can change its dates."))
+    if start_date > event.start_date or end_date < event.end_date:
+        raise ValidationError(_("This change would remove days from the event; change the "
+                                "event's dates on its settings page instead."))
+    if (start_date, end_date) == (event.start_date, event.end_date):
+        return event
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        before = (locked.start_date.isoformat(), locked.end_date.isoformat())
+        locked.start_date, locked.end_date = start_date, end_date
+        locked.full_clean()
+        locked.save(update_fields=["start_date", "end_date", "updated_at"])
+        audit.record("event.dates_extended", locked, actor=by,
+                     summary=f"Dates extended from {before[0]}–{before[1]} to "
+                             f"{start_date.isoformat()}–{end_date.isoformat()}",
+                     before=list(before), after=[start_date.isoformat(), end_date.isoformat()])
+    event.start_date, event.end_date = start_date, end_date
+    return event

@@ -209,3 +209,46 @@ class ReleaseForm(AccessibleFormMixin, forms.Form):
         validators=[validate_multiline], widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to the public with the change list and included in the speakers' "
                     "e-mails, e.g. “The magnet talk moves to the afternoon.”"))
+
+
+class PlaceItemForm(AccessibleFormMixin, forms.Form):
+    """Place an imported entry that had no time: which day, when, which room."""
+
+    day = forms.TypedChoiceField(label=_("Day"), coerce=dt.date.fromisoformat)
+    start = _time_field(_("Starts at"))
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
+                                  empty_label=_("All rooms (breaks only)"), label=_("Room"))
+
+    def __init__(self, *args, event, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["day"].choices = [(d.isoformat(), date_format(d, "l j F"))
+                                      for d in event_dates(event)]
+        self.fields["room"].queryset = Room.objects.filter(event=event)
+        if item is not None and item.room_name and not self.is_bound:
+            self.initial.setdefault("room", Room.objects.filter(
+                event=event, name__iexact=item.room_name).first())
+
+    def clean(self):
+        data = super().clean()
+        if not _on_grid(data.get("start")):
+            self.add_error("start", _("Choose a time on the 5-minute grid."))
+        return data
+
+    def start_datetime(self) -> dt.datetime:
+        return dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"],
+                                   tzinfo=self.event.tz)
+
+
+class InviteForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+
+class PersonForm(AccessibleFormMixin, forms.Form):
+    """What an import wrote about a person without an account, corrected by an organiser
+    (the bio comes from the file or, once they claim the profile, from the person)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    honorific = forms.CharField(label=_("Title"), max_length=60, required=False,
+                                help_text=_("For example “Dr.” or “Prof.”."))
+    affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False)

@@ -32,7 +32,7 @@ from fusionforum.registration.states import Status
 
 from . import conflicts
 from .conflicts import ProgrammeConflict
-from .models import ProgrammeSession, Room, TalkSlot
+from .models import ItemToPlace, ProgrammeSession, Room, SessionPerson, TalkSlot
 
 PERMISSION = "programme.manage_programme"
 # title and description are also given per language (title_en, title_fr…: see translation.py)
@@ -367,3 +367,35 @@ def unplaced_submissions(event):
             .select_related("organisation").prefetch_related("speaker_links__user")
             .order_by("title", "id"))
 
+
+
+def items_to_place(event):
+    """Imported entries the file did not schedule, for the editor's "to place" list."""
+    return (ItemToPlace.objects.filter(event=event)
+            .prefetch_related("persons").order_by("title", "id"))
+
+
+def place_item(item: ItemToPlace, *, by, room: Room | None, start: dt.datetime) -> ProgrammeSession:
+    """Make an imported entry without a time a session of the programme, at ``start`` in
+    ``room``, lasting what the file said; its people and source ids go with it. The same
+    rules as any session (conflicts.py); the entry leaves the list."""
+    event = item.event
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        current = ItemToPlace.objects.filter(pk=item.pk, event=event).first()
+        if current is None:
+            raise InvalidChange(_("That entry was placed or removed meanwhile."))
+        values = {"kind": current.kind, "title": current.title,
+                  "description": current.description, "room": room, "start": start,
+                  "end": start + dt.timedelta(minutes=current.duration_minutes),
+                  "chairs": [], "stream": None}
+        session = ProgrammeSession(event=event, source_id=current.source_id,
+                                   source_guid=current.source_guid,
+                                   source_code=current.source_code)
+        session = _save_session(event, session, values, by, "programme.session_created")
+        SessionPerson.objects.bulk_create(
+            SessionPerson(session=session, profile=profile, position=position)
+            for position, profile in enumerate(current.persons.all().order_by("name", "id")))
+        current.delete()
+        return session

@@ -20,7 +20,10 @@ Format ``fusionforum-programme/1``::
       "sessions": [{"id", "kind", "title", "description", "room": room id | null,
                     "start", "end",                          # ISO 8601 with UTC offset
                     "chairs": [speaker code], "chair_names": [str], "stream": id | null,
-                    "talks": [talk code, in order], "translations"?}],
+                    "talks": [talk code, in order], "translations"?,
+                    # imported sessions (programme/imports) only:
+                    "speakers"?: [speaker code],   # people presenting it, in order
+                    "guid"?: str, "code"?: str}],  # the source's guid and code, kept
       "talks": [{"code", "guid", "title", "abstract", "session": id, "room": id,
                  "start", "end", "duration_minutes", "speakers": [speaker code],
                  "organisation": {"name", "kind", "kind_label", "approach",
@@ -31,8 +34,14 @@ Format ``fusionforum-programme/1``::
                              "key_figures": [{"label", "value", "unit"}];
                              challenges / iter_help carry "categories": [name]},
                  "has_slides": bool, "language": the authors' language or ""}],
-      "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code]}]
+      "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code],
+                    "sessions"?: [session id],   # sessions they present (imported ones)
+                    "honorific"?: str}]          # "Dr.", imported people only
     }
+
+Speakers are the registered speakers of the placed talks and the sessions' chairs, and the
+speaker profiles linked to sessions (SessionPerson: people imported from another system's
+programme, with or without an account since): their "organisation" is their affiliation.
 
 Texts organisers write (event title, day labels, session titles and descriptions) are stored
 in the event's default language; where the model has a version per language
@@ -66,7 +75,7 @@ from fusionforum.cfp.models import Speaker, SpeakerProfile
 from fusionforum.cfp.visibility import Purpose, visible_answers
 from fusionforum.core.languages import language_codes
 
-from .models import ProgrammeSession, Room, TalkSlot
+from .models import ProgrammeSession, Room, SessionPerson, TalkSlot
 
 FORMAT = "fusionforum-programme/1"
 
@@ -136,6 +145,33 @@ def _category_translations(categories, default_language: str) -> dict:
             for code in languages}
 
 
+def _session_entry(s, tz, profiles, talks_by_session, links, speakers_by_code) -> dict:
+    chairs = [link for link in links if link.role == SessionPerson.Role.CHAIR]
+    entry = {
+        "id": s.pk,
+        "kind": s.kind,
+        "title": s.title,
+        "description": s.description,
+        "room": s.room_id,
+        "start": _iso(s.start, tz),
+        "end": _iso(s.end, tz),
+        "chairs": [profiles[c.pk].code for c in s.chairs.all()]
+        + [link.profile.code for link in chairs],
+        "chair_names": [_speaker_name(c) for c in s.chairs.all()]
+        + [speakers_by_code[link.profile.code]["name"] for link in chairs],
+        "stream": s.stream_id,
+        "talks": talks_by_session[s.pk],
+    }
+    speakers = [link.profile.code for link in links if link.role == SessionPerson.Role.SPEAKER]
+    if speakers:
+        entry["speakers"] = speakers
+    if s.source_guid:
+        entry["guid"] = str(s.source_guid)
+    if s.source_code:
+        entry["code"] = s.source_code
+    return entry
+
+
 def build(event) -> dict:
     """The snapshot of ``event``'s working programme, as a release would freeze it: in the
     event's default language, whoever releases it, with the other languages' texts beside."""
@@ -171,6 +207,11 @@ def _build(event, language: str) -> dict:
     for session in sessions:
         for chair in session.chairs.all():
             speaker_users[chair.pk] = chair
+    person_links: dict[int, list[SessionPerson]] = {s.pk: [] for s in sessions}
+    for link in (SessionPerson.objects.filter(session__event=event)
+                 .select_related("profile__user__organisation")
+                 .order_by("session_id", "position", "id")):
+        person_links[link.session_id].append(link)
     profiles = {p.user_id: p for p in SpeakerProfile.objects.filter(
         event=event, user_id__in=list(speaker_users))}
     for user_id in speaker_users:
@@ -233,6 +274,30 @@ def _build(event, language: str) -> dict:
             "has_photo": bool(profile.photo),
             "talks": talks_by_speaker.get(user_id, []),
         })
+    by_code = {entry["code"]: entry for entry in speakers}
+    for session_id, links in person_links.items():
+        for link in links:
+            profile = link.profile
+            entry = by_code.get(profile.code)
+            if entry is None:
+                user = profile.user
+                entry = by_code[profile.code] = {
+                    "code": profile.code,
+                    "name": (user.full_name if user and user.full_name else profile.name)
+                    or str(pgettext("a person without a name", "Speaker")),
+                    "organisation": profile.affiliation or (
+                        user.organisation.name if user and user.organisation_id else ""),
+                    "bio": profile.bio,
+                    "has_photo": bool(profile.photo),
+                    "talks": [],
+                }
+                if profile.honorific:
+                    entry["honorific"] = profile.honorific
+                speakers.append(entry)
+            if link.role == SessionPerson.Role.SPEAKER:
+                sessions_list = entry.setdefault("sessions", [])
+                if session_id not in sessions_list:
+                    sessions_list.append(session_id)
     speakers.sort(key=lambda s: (s["name"].casefold(), s["code"]))
 
     days = []
@@ -256,19 +321,10 @@ def _build(event, language: str) -> dict:
         "rooms": [{"id": r.pk, "name": r.name, "description": r.description,
                    "capacity": r.capacity, "position": r.position} for r in rooms],
         "days": days,
-        "sessions": [_with_translations({
-            "id": s.pk,
-            "kind": s.kind,
-            "title": s.title,
-            "description": s.description,
-            "room": s.room_id,
-            "start": _iso(s.start, tz),
-            "end": _iso(s.end, tz),
-            "chairs": [profiles[c.pk].code for c in s.chairs.all()],
-            "chair_names": [_speaker_name(c) for c in s.chairs.all()],
-            "stream": s.stream_id,
-            "talks": talks_by_session[s.pk],
-        }, s, ("title", "description"), language) for s in sessions],
+        "sessions": [_with_translations(_session_entry(s, tz, profiles, talks_by_session,
+                                                       person_links[s.pk], by_code),
+                                        s, ("title", "description"), language)
+                     for s in sessions],
         "talks": talks,
         "speakers": speakers,
     }

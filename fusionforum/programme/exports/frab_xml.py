@@ -81,14 +81,16 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
                                    talk["code"]),
         })
     for session in index.standalone_sessions():
-        guid = common.stable_uuid(snapshot["_site_url"], "programme-session",
-                                  f"{snapshot['event']['slug']}/{session['id']}")
+        # An imported session keeps the guid (and code) it had in the system it came from.
+        guid = session.get("guid") or common.stable_uuid(
+            snapshot["_site_url"], "programme-session",
+            f"{snapshot['event']['slug']}/{session['id']}")
         start = common.moment(session["start"], index.tz)
         end = common.moment(session["end"], index.tz)
         title_slug = common.track_slug(session["title"], "session")
         entries.append({
             "day": start.date().isoformat(),
-            "code": None,
+            "code": session.get("code"),
             "guid": guid,
             "id": common.uuid_number(guid),
             "start": start,
@@ -101,8 +103,9 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
             "description": "",
             "track": session["title"],
             "slug": f"{event_acronym}-session-{session['id']}-{title_slug}"[:90].rstrip("-_"),
-            "persons": [index.speakers[c] for c in session.get("chairs", [])
-                        if c in index.speakers],
+            "persons": [index.speakers[c] for c in dict.fromkeys(
+                [*session.get("speakers", []), *session.get("chairs", [])])
+                if c in index.speakers],
             "url": common.programme_url(snapshot["_site_url"], snapshot["event"]["slug"])
             + f"#session-{session['id']}",
         })

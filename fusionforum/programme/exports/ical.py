@@ -68,7 +68,9 @@ def _session_entry(session: dict, index: common.Index, *, host: str, site_url: s
     slug = index.snapshot["event"]["slug"]
     url = common.programme_url(site_url, slug) + f"#session-{session['id']}"
     entry = CalendarEntry()
-    entry.add("uid", f"session-{session['id']}-{slug}@{host}")
+    # An imported session keeps the guid it had in the system it came from.
+    entry.add("uid", f"{session['guid']}@{host}" if session.get("guid")
+              else f"session-{session['id']}-{slug}@{host}")
     entry.add("dtstamp", dtstamp)
     entry.add("sequence", session.get("sequence", 0))
     entry.add("dtstart", common.moment(session["start"], index.tz))
@@ -84,6 +86,7 @@ def _session_entry(session: dict, index: common.Index, *, host: str, site_url: s
         entry.add("transp", "TRANSPARENT")
         entry.add("categories", [_("Break")])
     description = [session.get("description", "").strip()]
+    description.append(index.speakers_line(session.get("speakers", [])))
     if session.get("chair_names"):
         description.append(ngettext("Chair: %(names)s", "Chairs: %(names)s",
                                     len(session["chair_names"]))
@@ -167,11 +170,13 @@ def room_calendar(snapshot: dict, room_id: int, *, site_url: str,
 
 def person_calendar(snapshot: dict, code: str, *, site_url: str,
                     dtstamp: dt.datetime) -> bytes | None:
-    """A speaker's talks and the sessions they chair; None if they have neither."""
+    """A speaker's talks and the sessions they chair or present; None if they have
+    neither."""
     index = common.Index(snapshot)
     speaker = index.speakers.get(code)
     talks = [t for t in snapshot["talks"] if code in t["speakers"]]
-    chaired = [s for s in snapshot["sessions"] if code in s.get("chairs", [])]
+    chaired = [s for s in snapshot["sessions"]
+               if code in s.get("chairs", []) or code in s.get("speakers", [])]
     if speaker is None and not chaired:
         return None
     if not talks and not chaired:
