@@ -637,3 +637,16 @@ def test_exports_are_sent_gzip_compressed_to_clients_that_accept_it(client, rele
     assert packed["ETag"] != plain["ETag"]
     again = client.get(path, headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]})
     assert again.status_code == 304
+
+
+def test_legacy_numbers_stay_unique_for_imported_guids_that_differ_only_at_the_end():
+    from fusionforum.programme.exports import common
+
+    guids = [f"a1f7d2c4-9b3e-4e51-8d77-2f0c6e9b1a0{n}" for n in (1, 2, 3)]
+    entries = [{"guid": g, "id": common.uuid_number(g)} for g in guids]
+    assert len({e["id"] for e in entries}) == 1  # the top 48 bits alone collide
+    common.unique_numbers(entries)
+    assert len({e["id"] for e in entries}) == 3
+    again = [{"guid": g, "id": common.uuid_number(g)} for g in reversed(guids)]
+    common.unique_numbers(again)
+    assert {e["guid"]: e["id"] for e in again} == {e["guid"]: e["id"] for e in entries}

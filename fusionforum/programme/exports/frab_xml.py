@@ -110,6 +110,7 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
             + f"#session-{session['id']}",
         })
     entries.sort(key=lambda e: (e["start"], e["room_id"] or 0, e["guid"]))
+    common.unique_numbers(entries)
     grouped: dict[str, list[dict]] = {day["date"]: [] for day in snapshot["days"]}
     for entry in entries:
         grouped.setdefault(entry["day"], []).append(entry)
