@@ -19,14 +19,21 @@ help:
 $(BIN)/python:
 	scripts/bootstrap-venv.sh "$(PYTHON)" "$(VENV)"
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+# Packages are installed with uv (pinned in constraints.txt, itself installed with pip): the
+# same constraints as pip, resolved and installed in seconds instead of about two minutes.
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt
+
+$(BIN)/uv: $(BIN)/python constraints.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt uv
+	touch $@
+
+$(VENV)/.installed: $(BIN)/uv pyproject.toml constraints.txt
 	scripts/ensure-system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+	$(UV) -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(UV) -e '.[test]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

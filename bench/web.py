@@ -184,6 +184,34 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
+def server_cpu_seconds(process: subprocess.Popen, *, system_only: bool = False) -> float:
+    """CPU seconds (user + system, or only system) spent so far by the gunicorn started by
+    start_gunicorn: every live process of its session (the master and its workers) plus the
+    workers it has already reaped (recycled by max_requests). Read from /proc (Linux); 0.0
+    where there is none."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        # The command name (field 2) may hold spaces: split after its closing parenthesis.
+        fields = stat[stat.rindex(")") + 2:].split()
+        session, utime, stime, cutime, cstime = (int(fields[3]), int(fields[11]),
+                                                 int(fields[12]), int(fields[13]),
+                                                 int(fields[14]))
+        if session != process.pid:
+            continue
+        total += stime if system_only else utime + stime
+        if int(entry.name) == process.pid:
+            total += cstime if system_only else cutime + cstime
+    return total / ticks
+
+
 def log_tail(log_path: Path, lines: int = 30) -> str:
     try:
         return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -287,15 +287,28 @@ def photo_path(instance: SpeakerProfile, filename: str) -> str:
 
 class SpeakerProfile(models.Model):
     """What the public may learn about a speaker at one event: bio and photo. The code names
-    the speaker in public addresses and exports instead of a database id."""
+    the speaker in public addresses and exports instead of a database id.
+
+    A profile without a user is a person imported from another system's programme (frab,
+    pretalx, Indico): name, title, affiliation and bio come from the file, ``source_id`` is
+    their id there (re-imports match on it, then on the name). Nobody signs in as them; an
+    organiser can send an invitation (ProfileInvitation) with which the person claims the
+    profile with their own account, keeping its code (and so its address and export ids)."""
 
     event = models.ForeignKey(Event, verbose_name=_("event"),
                               on_delete=models.CASCADE, related_name="speaker_profiles")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
-                             on_delete=models.CASCADE,
+                             on_delete=models.CASCADE, null=True, blank=True,
                              related_name="speaker_profiles")
     code = models.CharField(verbose_name=_("code"),
                             max_length=12, unique=True, default=new_code, editable=False)
+    # Imported people (no account): the name as it is shown, an honorific kept apart.
+    name = models.CharField(verbose_name=_("name"), max_length=200, blank=True)
+    honorific = models.CharField(verbose_name=_("title"), max_length=60, blank=True,
+                                 help_text=_("For example “Dr.” or “Prof.”."))
+    affiliation = models.CharField(verbose_name=_("affiliation"), max_length=200, blank=True)
+    source_id = models.CharField(verbose_name=_("id in the imported file"), max_length=100,
+                                 blank=True, editable=False)
     bio = models.TextField(verbose_name=_("bio"),
                            max_length=2000, blank=True, help_text=_("Plain text or Markdown."))
     # Re-encoded JPEG written by the service, never the uploaded bytes.
@@ -309,10 +322,55 @@ class SpeakerProfile(models.Model):
         verbose_name_plural = _("speaker profiles")
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="unique_speaker_profile"),
+            models.UniqueConstraint(fields=["event", "source_id"], condition=~Q(source_id=""),
+                                    name="unique_speaker_profile_source"),
+            models.CheckConstraint(condition=Q(user__isnull=False) | ~Q(name=""),
+                                   name="speaker_profile_has_a_name"),
         ]
 
     def __str__(self):
-        return f"{self.user} at {self.event}"
+        return f"{self.display_name} at {self.event}"
+
+    @property
+    def display_name(self) -> str:
+        """The public name: the account's, else the imported one."""
+        if self.user_id and self.user.full_name:
+            return self.user.full_name
+        return self.name
+
+    @property
+    def is_imported(self) -> bool:
+        return self.user_id is None
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ProfileInvitation(models.Model):
+    """A single-use link sent by e-mail to a person whose speaker profile was imported: with
+    it they attach the profile to their own account (cfp.services.claim_profile). Only a hash
+    of the token is stored."""
+
+    profile = models.ForeignKey(SpeakerProfile, verbose_name=_("speaker profile"),
+                                on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(verbose_name=_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(verbose_name=_("sent at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    used_at = models.DateTimeField(verbose_name=_("used at"), null=True, blank=True)
+    used_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "id"]
+        verbose_name = _("profile invitation")
+        verbose_name_plural = _("profile invitations")
+
+    def __str__(self):
+        return f"Invitation to claim {self.profile}"
 
 
 class SubmissionTransition(TransitionLog):

@@ -4,6 +4,10 @@ their organisation's, an expert's meetings, and the calendar feed (iCalendar).""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -15,7 +19,7 @@ from fusionforum.core import clock
 from fusionforum.programme.exports.ical import vtimezone
 
 from . import services, topics
-from .models import MeetingFeed
+from .models import MeetingFeed, MeetingRelease
 from .topics import visible_topic  # noqa: F401  (decided in topics.py; importable from here)
 
 PRODID = "-//Fusion Forum//meetings//EN"
@@ -84,9 +88,53 @@ def feed_meetings(event, user) -> list[dict]:
             if user.pk in m["attendees"] or (expert is not None and m["expert"] == expert.pk)]
 
 
+_SEQUENCES_KEPT = 16
+_sequences: OrderedDict[tuple[int, int, int], dict[int, int]] = OrderedDict()
+_sequences_lock = threading.Lock()
+
+
+def _fingerprint(meeting: dict) -> str:
+    return hashlib.sha256(json.dumps(meeting, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def meeting_sequences(event) -> dict[int, int]:
+    """``{request id: revision}`` over the published versions, oldest first: 0 in the first
+    version that has the meeting, one more in each later version where it differs from the
+    one before (moved, another table, other people, another topic). The feed writes it as
+    SEQUENCE, so a calendar replaces its copy of a changed meeting. Computed once per latest
+    version and process."""
+    head = (MeetingRelease.objects.filter(event=event).order_by("-version")
+            .values_list("id", "version").first())
+    if head is None:
+        return {}
+    key = (event.pk, *head)
+    with _sequences_lock:
+        found = _sequences.get(key)
+    if found is not None:
+        return found
+    numbers: dict[int, int] = {}
+    prints: dict[int, str] = {}
+    for snapshot in (MeetingRelease.objects.filter(event=event).order_by("version")
+                     .values_list("snapshot", flat=True).iterator()):
+        for meeting in (snapshot or {}).get("meetings", []):
+            request_id = meeting["request"]
+            digest = _fingerprint(meeting)
+            if request_id not in numbers:
+                numbers[request_id] = 0
+            elif prints[request_id] != digest:
+                numbers[request_id] += 1
+            prints[request_id] = digest
+    with _sequences_lock:
+        _sequences[key] = numbers
+        while len(_sequences) > _SEQUENCES_KEPT:
+            _sequences.popitem(last=False)
+    return numbers
+
+
 def calendar(event, meetings: list[dict], *, site_url: str, name: str) -> bytes:
-    """iCalendar with a VTIMEZONE, stable UIDs (the request's), DTSTAMP; confidential topics
-    never leave the site (a calendar service keeps whatever it is sent)."""
+    """iCalendar with a VTIMEZONE, stable UIDs (the request's), DTSTAMP, a SEQUENCE that grows
+    with each published version that changed the meeting (``meeting_sequences``);
+    confidential topics never leave the site (a calendar service keeps whatever it is sent)."""
     tz = event.tz
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -100,10 +148,12 @@ def calendar(event, meetings: list[dict], *, site_url: str, name: str) -> bytes:
     cal.add_component(vtimezone(event.time_zone, years))
     stamp = clock.now().astimezone(dt.UTC).replace(microsecond=0)
     link = f"{site_url}/{event.slug}/meetings/"
+    sequences = meeting_sequences(event) if meetings else {}
     for meeting in meetings:
         entry = CalendarEntry()
         entry.add("uid", f"meeting-{meeting['request']}-{event.slug}@{host}")
         entry.add("dtstamp", stamp)
+        entry.add("sequence", sequences.get(meeting["request"], 0))
         entry.add("dtstart", dt.datetime.fromisoformat(meeting["start"]).astimezone(tz))
         entry.add("dtend", dt.datetime.fromisoformat(meeting["end"]).astimezone(tz))
         entry.add("summary", _("Meeting: %(organisation)s with %(expert)s") % {

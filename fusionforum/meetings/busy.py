@@ -125,7 +125,8 @@ def programme_talks(event, day) -> list[Busy]:
             codes.update(session["chairs"])
     if not periods:
         return []
-    users = dict(SpeakerProfile.objects.filter(event=event, code__in=codes)
+    users = dict(SpeakerProfile.objects.filter(event=event, code__in=codes,
+                                                user__isnull=False)
                  .values_list("code", "user_id"))
     return [Busy(key=key, label=label, user_ids=[users[c] for c in people if c in users],
                  slots=slots) for key, label, people, slots in periods]

@@ -6,12 +6,14 @@ a version. Each check returns readable messages that name the other talk or sess
 times in the event's zone, so an organiser knows what to move.
 
 Rules:
-- a session lies on one of the event's days, in the event's zone, and does not cross midnight;
+- a session starts on one of the event's days, in the event's zone; it may run past midnight
+  (a late-evening session from 23:00 to 01:00 belongs to the day it starts on) but lasts at
+  most ``MAX_SESSION`` (24 hours);
 - two sessions in the same room do not overlap; a break without a room concerns every room;
 - a talk is an accepted or confirmed submission of the same event;
 - a talk sits in a talks or panel session (never a break), inside its time (start at or after
-  the session's start, end at or before its end), and does not overlap another talk of the
-  session;
+  the session's start, end at or before its end; after midnight too when the session runs
+  past it), and does not overlap another talk of the session;
 - nobody is in two places at once: a speaker's talks do not overlap, and a speaker does not
   chair a session that overlaps one of their talks elsewhere (nor chair two overlapping
   sessions).
@@ -29,6 +31,8 @@ from django.utils.translation import ngettext
 from fusionforum.cfp.states import SCHEDULABLE, SubmissionState
 
 from .models import ProgrammeSession, TalkSlot
+
+MAX_SESSION = dt.timedelta(hours=24)
 
 
 class ProgrammeConflict(Exception):
@@ -82,8 +86,8 @@ def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
     if room is None and kind != ProgrammeSession.Kind.BREAK:
         problems.append(_("Only a break can be without a room."))
     local_start, local_end = start.astimezone(event.tz), end.astimezone(event.tz)
-    if local_start.date() != (local_end - dt.timedelta(microseconds=1)).date():
-        problems.append(_("A session cannot cross midnight in %(zone)s (%(start)s to %(end)s).")
+    if end - start > MAX_SESSION:
+        problems.append(_("A session lasts at most 24 hours (%(start)s to %(end)s in %(zone)s).")
                         % {"zone": event.time_zone,
                            "start": date_format(local_start, "j M H:i"),
                            "end": date_format(local_end, "j M H:i")})
@@ -189,10 +193,9 @@ def check_talk(event, submission, session, start, duration_minutes: int,
     if not isinstance(duration_minutes, int) or not 5 <= duration_minutes <= 240:
         return [_("A talk lasts between 5 and 240 minutes.")]
     end = start + dt.timedelta(minutes=duration_minutes)
-    local_start, local_end = start.astimezone(event.tz), end.astimezone(event.tz)
-    if local_start.date() != (local_end - dt.timedelta(microseconds=1)).date() \
-            or local_start.date() not in event_dates(event):
-        return [_("%(when)s is outside the event's days or crosses midnight in %(zone)s.")
+    # A talk belongs to its session's day, also after midnight in a late session.
+    if session.start.astimezone(event.tz).date() not in event_dates(event):
+        return [_("%(when)s is outside the event's days (times in %(zone)s).")
                 % {"when": _fmt_span(event, start, end), "zone": event.time_zone}]
     if start < session.start or end > session.end:
         values = {"title": submission.title, "when": _fmt_span(event, start, end),

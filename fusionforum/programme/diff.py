@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 TALK_FIELDS = ("title", "abstract", "speakers", "organisation", "answers", "has_slides",
                "session")
 SESSION_FIELDS = ("title", "kind", "description", "room", "start", "end", "chairs",
-                  "chair_names", "stream")
+                  "chair_names", "stream", "speakers")  # speakers: imported sessions only
 # Field names as shown to people (e-mails, change lists), in the reader's language.
 FIELD_LABELS = {
     "title": _("title"), "abstract": _("abstract"), "speakers": _("speakers"),

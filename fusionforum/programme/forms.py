@@ -24,6 +24,8 @@ from .conflicts import event_dates
 from .models import ProgrammeSession, Room
 
 TIME_FORMATS = ["%H:%M"]
+# How long a session entered with an end time earlier than its start may run past midnight.
+OVERNIGHT_LIMIT = dt.timedelta(hours=12)
 
 
 def _time_field(label, required=True, help_text=""):
@@ -86,7 +88,8 @@ class SessionForm(AccessibleFormMixin, forms.Form):
     day = forms.TypedChoiceField(label=_("Day"), choices=(), coerce=dt.date.fromisoformat)
     start_time = _time_field(_("Starts at"), help_text=_("Local time in 5-minute steps."))
     end_time = _time_field(_("Ends at"),
-                           help_text=_("00:00 means midnight at the end of the day."))
+                           help_text=_("A time earlier than the start is on the next day: a "
+                                       "session may run past midnight (23:00 to 01:00)."))
     chairs = forms.ModelMultipleChoiceField(
         queryset=None, required=False, label=_("Chairs"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
@@ -132,9 +135,14 @@ class SessionForm(AccessibleFormMixin, forms.Form):
         if day and start_time and end_time and not self.errors:
             tz = self.event.tz
             start = dt.datetime.combine(day, start_time, tzinfo=tz)
-            end_day = day + dt.timedelta(days=1) if end_time == dt.time(0, 0) else day
-            end = dt.datetime.combine(end_day, end_time, tzinfo=tz)
-            if end <= start:
+            end = dt.datetime.combine(day, end_time, tzinfo=tz)
+            overnight = end_time <= start_time
+            if overnight:  # past midnight: the end is on the next day
+                end = dt.datetime.combine(day + dt.timedelta(days=1), end_time, tzinfo=tz)
+            # An end before the start reads as the next morning only for a plausible late
+            # session; 10:00 to 09:00 is a mistake, not a 23-hour session.
+            if end <= start or (overnight and end_time != dt.time(0, 0)
+                                and end - start > OVERNIGHT_LIMIT):
                 self.add_error("end_time", gettext("The session must end after it starts "
                                                    "(%(start)s).")
                                % {"start": f"{start_time:%H:%M}"})
@@ -192,8 +200,7 @@ class PlaceTalkForm(AccessibleFormMixin, forms.Form):
         start, session = self.cleaned_data.get("start"), self.cleaned_data["session"]
         if start is None:
             return None
-        day = session.start.astimezone(self.event.tz).date()
-        return dt.datetime.combine(day, start, tzinfo=self.event.tz)
+        return services.time_in_session(self.event, session, start)
 
 
 class ReleaseForm(AccessibleFormMixin, forms.Form):
@@ -202,3 +209,46 @@ class ReleaseForm(AccessibleFormMixin, forms.Form):
         validators=[validate_multiline], widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to the public with the change list and included in the speakers' "
                     "e-mails, e.g. “The magnet talk moves to the afternoon.”"))
+
+
+class PlaceItemForm(AccessibleFormMixin, forms.Form):
+    """Place an imported entry that had no time: which day, when, which room."""
+
+    day = forms.TypedChoiceField(label=_("Day"), coerce=dt.date.fromisoformat)
+    start = _time_field(_("Starts at"))
+    room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False,
+                                  empty_label=_("All rooms (breaks only)"), label=_("Room"))
+
+    def __init__(self, *args, event, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["day"].choices = [(d.isoformat(), date_format(d, "l j F"))
+                                      for d in event_dates(event)]
+        self.fields["room"].queryset = Room.objects.filter(event=event)
+        if item is not None and item.room_name and not self.is_bound:
+            self.initial.setdefault("room", Room.objects.filter(
+                event=event, name__iexact=item.room_name).first())
+
+    def clean(self):
+        data = super().clean()
+        if not _on_grid(data.get("start")):
+            self.add_error("start", _("Choose a time on the 5-minute grid."))
+        return data
+
+    def start_datetime(self) -> dt.datetime:
+        return dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"],
+                                   tzinfo=self.event.tz)
+
+
+class InviteForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+
+class PersonForm(AccessibleFormMixin, forms.Form):
+    """What an import wrote about a person without an account, corrected by an organiser
+    (the bio comes from the file or, once they claim the profile, from the person)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    honorific = forms.CharField(label=_("Title"), max_length=60, required=False,
+                                help_text=_("For example “Dr.” or “Prof.”."))
+    affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False)

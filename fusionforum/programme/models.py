@@ -5,6 +5,7 @@ and export is built from the latest Release's frozen snapshot (see snapshot.py).
 from __future__ import annotations
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from fusionforum.cfp.models import Submission
+from fusionforum.cfp.models import SpeakerProfile, Submission
 from fusionforum.events.models import Event, StreamLink
 
 
@@ -57,6 +59,17 @@ class ProgrammeSession(models.Model):
                                related_name="sessions",
                                help_text=_("The livestream showing this session, if any; its "
                                            "address is public only from the stream's go-live."))
+    # People without an account who present or chair it (imported programmes): see
+    # SessionPerson. Registered chairs stay in ``chairs``.
+    persons = models.ManyToManyField(SpeakerProfile, through="SessionPerson", blank=True,
+                                     related_name="programme_sessions")
+    # Where an imported session came from: the source's id (frab/pretalx guid, Indico id,
+    # iCalendar UID), its guid and short code when it had them. Re-imports update the session
+    # with the same source id; exports keep the guid and code so calendar subscribers keep
+    # their entries after the switch.
+    source_id = models.CharField(max_length=100, blank=True, editable=False)
+    source_guid = models.UUIDField(null=True, blank=True, editable=False)
+    source_code = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         ordering = ["start", "room__position", "id"]
@@ -64,6 +77,8 @@ class ProgrammeSession(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")),
                                    name="session_ends_after_start"),
+            models.UniqueConstraint(fields=["event", "source_id"], condition=~Q(source_id=""),
+                                    name="unique_session_source"),
         ]
 
     def __str__(self):
@@ -79,6 +94,68 @@ class ProgrammeSession(models.Model):
     @property
     def takes_talks(self) -> bool:
         return self.kind in (self.Kind.TALKS, self.Kind.PANEL)
+
+
+class SessionPerson(models.Model):
+    """A speaker profile presenting (role speaker) or chairing a session, in order."""
+
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", pgettext_lazy("a person's part in a session", "Speaker")
+        CHAIR = "chair", pgettext_lazy("a person's part in a session", "Chair")
+
+    session = models.ForeignKey(ProgrammeSession, on_delete=models.CASCADE,
+                                related_name="person_links")
+    profile = models.ForeignKey(SpeakerProfile, on_delete=models.CASCADE,
+                                related_name="session_links")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.SPEAKER)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "profile", "role"],
+                                    name="unique_session_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} ({self.role}) in {self.session}"
+
+
+class ItemToPlace(models.Model):
+    """An imported entry the file did not schedule (an Indico contribution with no date):
+    listed "to place" in the programme editor until an organiser places it as a session."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="items_to_place")
+    kind = models.CharField(max_length=20, choices=ProgrammeSession.Kind.choices,
+                            default=ProgrammeSession.Kind.TALKS)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=3000, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)])
+    room_name = models.CharField(max_length=120, blank=True)
+    persons = models.ManyToManyField(SpeakerProfile, blank=True, related_name="+")
+    source_id = models.CharField(max_length=100, blank=True, editable=False)
+    source_guid = models.UUIDField(null=True, blank=True, editable=False)
+    source_code = models.CharField(max_length=40, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "source_id"], condition=~Q(source_id=""),
+                                    name="unique_item_to_place_source"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+def guid_of(source_id: str) -> uuid.UUID | None:
+    """The source id as a UUID when it is one (frab/pretalx guids), else None."""
+    try:
+        return uuid.UUID(str(source_id))
+    except (ValueError, AttributeError, TypeError):
+        return None
 
 
 class TalkSlot(models.Model):

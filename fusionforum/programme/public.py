@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -84,7 +84,9 @@ class Talk:
 
     @property
     def date(self) -> dt.date:
-        return self.start.date()
+        """The programme day the talk is on: its session's (a talk at 00:30 in a session
+        from 23:00 to 01:00 belongs to the evening it started on)."""
+        return self.session.date if self.session is not None else self.start.date()
 
 
 @dataclass
@@ -98,6 +100,9 @@ class Speaker:
     talks: list[Talk] = field(default_factory=list)
     chaired: list[Session] = field(default_factory=list)
     url: str = ""
+    # Sessions they present (imported programmes: a session with its own speakers).
+    presented: list[Session] = field(default_factory=list)
+    honorific: str = ""
 
 
 @dataclass
@@ -116,6 +121,8 @@ class Session:
     chair_links: list[tuple[str, str]] = field(default_factory=list)  # (name, url or "")
     start_hm: str = ""
     end_hm: str = ""
+    speaker_codes: list[str] = field(default_factory=list)
+    speakers: list[Speaker] = field(default_factory=list)
 
     KIND_LABELS = {"talks": _("Talks"), "panel": _("Panel"), "break": _("Break"),
                    "plenary": _("Plenary")}
@@ -242,7 +249,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
             id=s["id"], kind=s["kind"], title=s["title"], description=s.get("description", ""),
             room=rooms_by_id.get(s["room"]), start=moment(s["start"]), end=moment(s["end"]),
             chair_codes=list(s.get("chairs", [])), chair_names=list(s.get("chair_names", [])),
-            stream_id=s.get("stream"),
+            stream_id=s.get("stream"), speaker_codes=list(s.get("speakers", [])),
         ))
     sessions_by_id = {s.id: s for s in sessions}
     talks = []
@@ -278,7 +285,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
                                          if c in talks_by_code]
     speakers = [Speaker(code=p["code"], name=p["name"], organisation=p.get("organisation", ""),
                         bio=p.get("bio", ""), has_photo=bool(p.get("has_photo")),
-                        talk_codes=list(p.get("talks", [])))
+                        talk_codes=list(p.get("talks", [])), honorific=p.get("honorific", ""))
                 for p in snapshot.get("speakers", [])]
     speakers_by_code = {p.code: p for p in speakers}
     for speaker in speakers:
@@ -290,6 +297,10 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
         for code in session.chair_codes:
             if code in speakers_by_code:
                 speakers_by_code[code].chaired.append(session)
+        session.speakers = [speakers_by_code[c] for c in session.speaker_codes
+                            if c in speakers_by_code]
+        for speaker in session.speakers:
+            speaker.presented.append(session)
         session.start_hm, session.end_hm = f"{session.start:%H:%M}", f"{session.end:%H:%M}"
         session.chair_links = [(name, speakers_by_code[code].url if code else "")
                                for name, code in session.chairs(speakers_by_code)]
@@ -316,7 +327,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
 
 
 _CACHE_SIZE = 8 * 2  # the latest releases, in each language
-_cache: OrderedDict[tuple[int, int, str], Programme] = OrderedDict()
+_cache: OrderedDict[tuple[int, int, str, str], Programme] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -330,7 +341,7 @@ def _parse_localised(release_id: int, version: int, released_at, comment: str,
                  localise(snapshot, _language()))
 
 
-def _cached(key: tuple[int, int, str]) -> Programme | None:
+def _cached(key: tuple[int, int, str, str]) -> Programme | None:
     with _lock:
         found = _cache.get(key)
         if found is not None:
@@ -338,7 +349,7 @@ def _cached(key: tuple[int, int, str]) -> Programme | None:
         return found
 
 
-def _remember(key: tuple[int, int, str], programme: Programme) -> None:
+def _remember(key: tuple[int, int, str, str], programme: Programme) -> None:
     with _lock:
         _cache[key] = programme
         _cache.move_to_end(key)
@@ -354,7 +365,7 @@ def clear_cache() -> None:
 
 def release_programme(release: Release) -> Programme:
     """The programme of ``release`` in the active language."""
-    key = (release.pk, release.version, _language())
+    key = (release.pk, release.version, release.released_at.isoformat(), _language())
     found = _cached(key)
     if found is None:
         found = _parse_localised(release.pk, release.version, release.released_at,
@@ -371,7 +382,8 @@ def latest(event) -> Programme | None:
             .values("id", "version", "released_at", "comment").first())
     if head is None:
         return None
-    key = (head["id"], head["version"], _language())
+    # The moment too: SQLite hands a deleted release's id to the next one (another event's).
+    key = (head["id"], head["version"], head["released_at"].isoformat(), _language())
     found = _cached(key)
     if found is None:
         snapshot = Release.objects.values_list("snapshot", flat=True).get(pk=head["id"])
@@ -391,7 +403,8 @@ def programme_body(programme: Programme, *, days: list[Day], date: dt.date | Non
     (day, room) and livestream state and then reused: the same for every visitor (stars are
     added by agenda.js), so a thousand talks cost one render per release and process."""
     streams_key = tuple(sorted((s.id, s.state.value, s.url) for s in streams.values()))
-    key = (programme.release_id, programme.version, _language(), date,
+    key = (programme.release_id, programme.version, programme.released_at.isoformat(),
+           _language(), date,
            room.id if room else None, streams_key)
     with _lock:
         found = _fragments.get(key)
@@ -413,9 +426,12 @@ def has_release(event) -> bool:
 
 
 @receiver(post_save, sender=Release, dispatch_uid="programme-public-release-invalidates")
+@receiver(post_delete, sender=Release, dispatch_uid="programme-public-release-deleted")
 def _release_saved(sender, instance, **kwargs):
-    # The release service invalidates the page cache too; doing it here as well, after the
-    # commit, means no cached page can outlive a release however it was written.
+    # The release service invalidates the page cache too; doing it here as well, at once and
+    # again after the commit, means no cached page or export can outlive a release however it
+    # was written (or deleted).
+    pagecache.invalidate()
     transaction.on_commit(pagecache.invalidate)
 
 

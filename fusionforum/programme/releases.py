@@ -73,10 +73,11 @@ def preview(event) -> Preview:
                            previous.version if previous else None)
     return Preview(
         next_version=(previous.version + 1) if previous else 1,
-        snapshot=current,
+        snapshot=snapshot.with_sequences(previous.snapshot if previous else None, current),
         changes=changes,
         problems=conflicts.working_copy_problems(event),
-        unchanged=previous is not None and previous.snapshot == current,
+        unchanged=previous is not None
+        and snapshot.without_sequences(previous.snapshot) == current,
         previous=previous,
     )
 
@@ -103,7 +104,7 @@ def release(event, *, by, comment: str = "", notify: bool = True) -> Release:
                     + problems)
             previous = latest(event)
             current = _normalised(snapshot.build(event))
-            if previous is not None and previous.snapshot == current:
+            if previous is not None and snapshot.without_sequences(previous.snapshot) == current:
                 raise ReleaseRefused(
                     _("Nothing changed since version %(version)s: there is nothing to "
                       "release.") % {"version": previous.version})
@@ -112,6 +113,7 @@ def release(event, *, by, comment: str = "", notify: bool = True) -> Release:
                                        "releasing."))
             changes = diff.compute(previous.snapshot if previous else None, current,
                                    previous.version if previous else None)
+            current = snapshot.with_sequences(previous.snapshot if previous else None, current)
             actor = by if getattr(by, "is_authenticated", False) else None
             new = Release.objects.create(
                 event=event, version=(previous.version + 1) if previous else 1,

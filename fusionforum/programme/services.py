@@ -32,7 +32,7 @@ from fusionforum.registration.states import Status
 
 from . import conflicts
 from .conflicts import ProgrammeConflict
-from .models import ProgrammeSession, Room, TalkSlot
+from .models import ItemToPlace, ProgrammeSession, Room, SessionPerson, TalkSlot
 
 PERMISSION = "programme.manage_programme"
 # title and description are also given per language (title_en, title_fr…: see translation.py)
@@ -262,6 +262,18 @@ def parse_local_time(event, day: dt.date, value: str) -> dt.datetime:
     return naive.replace(tzinfo=event.tz)
 
 
+def time_in_session(event, session: ProgrammeSession, value: dt.time) -> dt.datetime:
+    """The moment a local time ``value`` names inside ``session``: on the session's day, or
+    on the next day when the session runs past midnight and the time is after it (00:30 in
+    a session from 23:00 to 01:00)."""
+    day = session.start.astimezone(event.tz).date()
+    moment = dt.datetime.combine(day, value, tzinfo=event.tz)
+    next_day = dt.datetime.combine(day + dt.timedelta(days=1), value, tzinfo=event.tz)
+    if moment < session.start and next_day < session.end:
+        return next_day
+    return moment
+
+
 def _first_free_start(session: ProgrammeSession, exclude_submission_id) -> dt.datetime:
     slots = TalkSlot.objects.filter(session=session).exclude(
         submission_id=exclude_submission_id)
@@ -308,7 +320,8 @@ def place_talk(event, submission: Submission, session: ProgrammeSession, *, by,
         if start is None or start == "":
             start = _first_free_start(session, submission.pk)
         elif isinstance(start, str):
-            start = parse_local_time(event, session.start.astimezone(event.tz).date(), start)
+            parsed = parse_local_time(event, session.start.astimezone(event.tz).date(), start)
+            start = time_in_session(event, session, parsed.time())
         problems = conflicts.check_talk(event, submission, session, start, duration_minutes,
                                         exclude=slot)
         if problems:
@@ -354,3 +367,35 @@ def unplaced_submissions(event):
             .select_related("organisation").prefetch_related("speaker_links__user")
             .order_by("title", "id"))
 
+
+
+def items_to_place(event):
+    """Imported entries the file did not schedule, for the editor's "to place" list."""
+    return (ItemToPlace.objects.filter(event=event)
+            .prefetch_related("persons").order_by("title", "id"))
+
+
+def place_item(item: ItemToPlace, *, by, room: Room | None, start: dt.datetime) -> ProgrammeSession:
+    """Make an imported entry without a time a session of the programme, at ``start`` in
+    ``room``, lasting what the file said; its people and source ids go with it. The same
+    rules as any session (conflicts.py); the entry leaves the list."""
+    event = item.event
+    _check_permission(event, by)
+    with transaction.atomic():
+        _lock(event)
+        current = ItemToPlace.objects.filter(pk=item.pk, event=event).first()
+        if current is None:
+            raise InvalidChange(_("That entry was placed or removed meanwhile."))
+        values = {"kind": current.kind, "title": current.title,
+                  "description": current.description, "room": room, "start": start,
+                  "end": start + dt.timedelta(minutes=current.duration_minutes),
+                  "chairs": [], "stream": None}
+        session = ProgrammeSession(event=event, source_id=current.source_id,
+                                   source_guid=current.source_guid,
+                                   source_code=current.source_code)
+        session = _save_session(event, session, values, by, "programme.session_created")
+        SessionPerson.objects.bulk_create(
+            SessionPerson(session=session, profile=profile, position=position)
+            for position, profile in enumerate(current.persons.all().order_by("name", "id")))
+        current.delete()
+        return session

@@ -20,7 +20,10 @@ Format ``fusionforum-programme/1``::
       "sessions": [{"id", "kind", "title", "description", "room": room id | null,
                     "start", "end",                          # ISO 8601 with UTC offset
                     "chairs": [speaker code], "chair_names": [str], "stream": id | null,
-                    "talks": [talk code, in order], "translations"?}],
+                    "talks": [talk code, in order], "translations"?,
+                    # imported sessions (programme/imports) only:
+                    "speakers"?: [speaker code],   # people presenting it, in order
+                    "guid"?: str, "code"?: str}],  # the source's guid and code, kept
       "talks": [{"code", "guid", "title", "abstract", "session": id, "room": id,
                  "start", "end", "duration_minutes", "speakers": [speaker code],
                  "organisation": {"name", "kind", "kind_label", "approach",
@@ -31,8 +34,14 @@ Format ``fusionforum-programme/1``::
                              "key_figures": [{"label", "value", "unit"}];
                              challenges / iter_help carry "categories": [name]},
                  "has_slides": bool, "language": the authors' language or ""}],
-      "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code]}]
+      "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code],
+                    "sessions"?: [session id],   # sessions they present (imported ones)
+                    "honorific"?: str}]          # "Dr.", imported people only
     }
+
+Speakers are the registered speakers of the placed talks and the sessions' chairs, and the
+speaker profiles linked to sessions (SessionPerson: people imported from another system's
+programme, with or without an account since): their "organisation" is their affiliation.
 
 Texts organisers write (event title, day labels, session titles and descriptions) are stored
 in the event's default language; where the model has a version per language
@@ -42,11 +51,20 @@ stored in the default language too; readers show them in theirs (exports/common.
 
 Lists are sorted (sessions and talks by start, room position, id; speakers by name) so two
 snapshots of the same programme are equal and diffs are stable.
+
+A released snapshot also numbers the revisions of each talk and session: ``"sequence"`` (0 in
+the first release that has the item) grows by one in each release where what a calendar
+shows of it changed (its own fields, its room's name, its speakers' names, its session's
+title, the titles of a session's talks). iCalendar exports write it as SEQUENCE, so calendar
+clients replace their copy instead of keeping a stale one (``with_sequences``; ``build``
+leaves it out, and comparisons with the working copy ignore it: ``without_sequences``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -57,7 +75,7 @@ from fusionforum.cfp.models import Speaker, SpeakerProfile
 from fusionforum.cfp.visibility import Purpose, visible_answers
 from fusionforum.core.languages import language_codes
 
-from .models import ProgrammeSession, Room, TalkSlot
+from .models import ProgrammeSession, Room, SessionPerson, TalkSlot
 
 FORMAT = "fusionforum-programme/1"
 
@@ -127,6 +145,33 @@ def _category_translations(categories, default_language: str) -> dict:
             for code in languages}
 
 
+def _session_entry(s, tz, profiles, talks_by_session, links, speakers_by_code) -> dict:
+    chairs = [link for link in links if link.role == SessionPerson.Role.CHAIR]
+    entry = {
+        "id": s.pk,
+        "kind": s.kind,
+        "title": s.title,
+        "description": s.description,
+        "room": s.room_id,
+        "start": _iso(s.start, tz),
+        "end": _iso(s.end, tz),
+        "chairs": [profiles[c.pk].code for c in s.chairs.all()]
+        + [link.profile.code for link in chairs],
+        "chair_names": [_speaker_name(c) for c in s.chairs.all()]
+        + [speakers_by_code[link.profile.code]["name"] for link in chairs],
+        "stream": s.stream_id,
+        "talks": talks_by_session[s.pk],
+    }
+    speakers = [link.profile.code for link in links if link.role == SessionPerson.Role.SPEAKER]
+    if speakers:
+        entry["speakers"] = speakers
+    if s.source_guid:
+        entry["guid"] = str(s.source_guid)
+    if s.source_code:
+        entry["code"] = s.source_code
+    return entry
+
+
 def build(event) -> dict:
     """The snapshot of ``event``'s working programme, as a release would freeze it: in the
     event's default language, whoever releases it, with the other languages' texts beside."""
@@ -162,6 +207,11 @@ def _build(event, language: str) -> dict:
     for session in sessions:
         for chair in session.chairs.all():
             speaker_users[chair.pk] = chair
+    person_links: dict[int, list[SessionPerson]] = {s.pk: [] for s in sessions}
+    for link in (SessionPerson.objects.filter(session__event=event)
+                 .select_related("profile__user__organisation")
+                 .order_by("session_id", "position", "id")):
+        person_links[link.session_id].append(link)
     profiles = {p.user_id: p for p in SpeakerProfile.objects.filter(
         event=event, user_id__in=list(speaker_users))}
     for user_id in speaker_users:
@@ -224,6 +274,30 @@ def _build(event, language: str) -> dict:
             "has_photo": bool(profile.photo),
             "talks": talks_by_speaker.get(user_id, []),
         })
+    by_code = {entry["code"]: entry for entry in speakers}
+    for session_id, links in person_links.items():
+        for link in links:
+            profile = link.profile
+            entry = by_code.get(profile.code)
+            if entry is None:
+                user = profile.user
+                entry = by_code[profile.code] = {
+                    "code": profile.code,
+                    "name": (user.full_name if user and user.full_name else profile.name)
+                    or str(pgettext("a person without a name", "Speaker")),
+                    "organisation": profile.affiliation or (
+                        user.organisation.name if user and user.organisation_id else ""),
+                    "bio": profile.bio,
+                    "has_photo": bool(profile.photo),
+                    "talks": [],
+                }
+                if profile.honorific:
+                    entry["honorific"] = profile.honorific
+                speakers.append(entry)
+            if link.role == SessionPerson.Role.SPEAKER:
+                sessions_list = entry.setdefault("sessions", [])
+                if session_id not in sessions_list:
+                    sessions_list.append(session_id)
     speakers.sort(key=lambda s: (s["name"].casefold(), s["code"]))
 
     days = []
@@ -247,19 +321,75 @@ def _build(event, language: str) -> dict:
         "rooms": [{"id": r.pk, "name": r.name, "description": r.description,
                    "capacity": r.capacity, "position": r.position} for r in rooms],
         "days": days,
-        "sessions": [_with_translations({
-            "id": s.pk,
-            "kind": s.kind,
-            "title": s.title,
-            "description": s.description,
-            "room": s.room_id,
-            "start": _iso(s.start, tz),
-            "end": _iso(s.end, tz),
-            "chairs": [profiles[c.pk].code for c in s.chairs.all()],
-            "chair_names": [_speaker_name(c) for c in s.chairs.all()],
-            "stream": s.stream_id,
-            "talks": talks_by_session[s.pk],
-        }, s, ("title", "description"), language) for s in sessions],
+        "sessions": [_with_translations(_session_entry(s, tz, profiles, talks_by_session,
+                                                       person_links[s.pk], by_code),
+                                        s, ("title", "description"), language)
+                     for s in sessions],
         "talks": talks,
         "speakers": speakers,
     }
+
+
+# Revisions of each item ------------------------------------------------------------------
+
+
+def _fingerprints(data: dict) -> dict[tuple[str, object], str]:
+    """A digest of what a calendar shows of each talk (``("talk", code)``) and session
+    (``("session", id)``), including what it borrows from other items."""
+    rooms = {r["id"]: r["name"] for r in data.get("rooms", [])}
+    speakers = {p["code"]: p["name"] for p in data.get("speakers", [])}
+    sessions = {s["id"]: s for s in data.get("sessions", [])}
+    titles = {t["code"]: t["title"] for t in data.get("talks", [])}
+
+    def digest(item: dict, *borrowed) -> str:
+        own = {key: value for key, value in item.items() if key != "sequence"}
+        text = json.dumps([own, *borrowed], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    found: dict[tuple[str, object], str] = {}
+    for talk in data.get("talks", []):
+        session = sessions.get(talk.get("session"), {})
+        found[("talk", talk["code"])] = digest(
+            talk, rooms.get(talk.get("room")), [speakers.get(c) for c in talk["speakers"]],
+            session.get("title"), session.get("translations", {}).get("title"))
+    for session in data.get("sessions", []):
+        found[("session", session["id"])] = digest(
+            session, rooms.get(session.get("room")),
+            [titles.get(c) for c in session.get("talks", [])])
+    return found
+
+
+def without_sequences(data: dict) -> dict:
+    """``data`` without the revision numbers (to compare a release with the working copy)."""
+    if not any("sequence" in item for key in ("talks", "sessions") for item in data.get(key, [])):
+        return data
+    copy = dict(data)
+    for key in ("talks", "sessions"):
+        copy[key] = [{k: v for k, v in item.items() if k != "sequence"}
+                     for item in data.get(key, [])]
+    return copy
+
+
+def with_sequences(previous: dict | None, current: dict) -> dict:
+    """``current`` (a snapshot about to be released) with each talk's and session's
+    ``sequence``: the previous release's number for an unchanged item, one more for a changed
+    one, 0 for an item the previous release did not have (or a release made before the
+    numbers existed, whose items count as 0)."""
+    old_prints = _fingerprints(previous) if previous else {}
+    old_numbers = {}
+    for talk in (previous or {}).get("talks", []):
+        old_numbers[("talk", talk["code"])] = talk.get("sequence", 0)
+    for session in (previous or {}).get("sessions", []):
+        old_numbers[("session", session["id"])] = session.get("sequence", 0)
+    new_prints = _fingerprints(current)
+    result = dict(current)
+    for kind, key_name in (("talk", "code"), ("session", "id")):
+        items = []
+        for item in current.get(f"{kind}s", []):
+            key = (kind, item[key_name])
+            number = 0
+            if key in old_numbers:
+                number = old_numbers[key] + (old_prints.get(key) != new_prints[key])
+            items.append({**item, "sequence": number})
+        result[f"{kind}s"] = items
+    return result

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # An unreachable database answers 503 + Retry-After, never the 500 page.
     "fusionforum.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached programme exports for visitors without a session: answered from memory here.
+    "fusionforum.programme.middleware.CachedExportMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -114,7 +114,8 @@ def busy_periods(event, user_ids=None) -> dict[int, list[tuple[dt.datetime, dt.d
     if release is not None:
         talks = (release.snapshot or {}).get("talks", [])
         codes = {c for talk in talks for c in talk.get("speakers", [])}
-        users = dict(SpeakerProfile.objects.filter(event=event, code__in=codes)
+        users = dict(SpeakerProfile.objects.filter(event=event, code__in=codes,
+                                                    user__isnull=False)
                      .values_list("code", "user_id"))
         for talk in talks:
             start, end = (dt.datetime.fromisoformat(talk["start"]),

@@ -181,6 +181,8 @@ MATRIX = {
     "programme:talk": methods_first(EVERYONE, "GET HEAD", code="talk"),
     "programme:speakers": methods_first(EVERYONE, "GET HEAD"),
     "programme:speaker": methods_first(EVERYONE, "GET HEAD", code="speaker_code"),
+    # Claiming an imported profile: signed in, then the token decides (410 for a bad one).
+    "programme:claim_profile": gate_first(SIGNED_IN, "GET POST", token=literal("not-a-token")),
     "programme:talk_slides": methods_first(EVERYONE, "GET HEAD", code="talk"),
     "programme:speaker_photo": methods_first(EVERYONE, "GET HEAD", code="own_speaker_code"),
     # The agenda keeps starred talks in the browser for people signed out.
@@ -340,6 +342,13 @@ MATRIX = {
     "programme_manage:editor": gate_first(ORGANISERS, "GET"),
     "programme_manage:talk_place": gate_first(ORGANISERS, "POST", code="talk"),
     "programme_manage:talk_unplace": gate_first(ORGANISERS, "POST", code="talk"),
+    # No entry to place in the demo: the organisers pass the gate and get the view's 404.
+    "programme_manage:item_place": gate_first(ORGANISERS, "POST", item_id=literal(999999),
+                                              but={"POST": {ORGANISER: NOT_FOUND,
+                                                            PLATFORM_ADMIN: NOT_FOUND}}),
+    "programme_manage:people": gate_first(ORGANISERS, "GET"),
+    "programme_manage:person_invite": gate_first(ORGANISERS, "POST", code="own_speaker_code"),
+    "programme_manage:person_edit": gate_first(ORGANISERS, "POST", code="own_speaker_code"),
     "programme_manage:rooms": gate_first(ORGANISERS, "GET POST"),
     "programme_manage:room": gate_first(ORGANISERS, "GET POST", room_id="room"),
     "programme_manage:room_delete": gate_first(ORGANISERS, "POST", room_id="room"),

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.migrated_sqlite import migrated_copy
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -129,7 +131,7 @@ def _loaded_demo(tmp_path_factory):
         if not (loaded / "ready").exists():
             loaded.mkdir(exist_ok=True)
             env = _demo_env(loaded)
-            _run(["manage.py", "migrate", "--noinput", "-v0"], env, 300)
+            migrated_copy(tmp_path_factory, loaded / "demo.sqlite3")
             _run(["manage.py", "load_demo"], env, 600)
             (loaded / "ready").write_text("")
     return loaded

@@ -83,6 +83,11 @@ EXCLUDED = {
     "programme_import:preview": "needs an uploaded file's token; the browser test of the "
                                 "import (tests/programme/test_import_browser.py) covers it",
     "programme_manage:talk_place": POST_ONLY,
+    "programme_manage:item_place": POST_ONLY,
+    "programme_manage:person_invite": POST_ONLY,
+    "programme_manage:person_edit": POST_ONLY,
+    "programme:claim_profile": "needs the token of an invitation e-mail; "
+                               "tests/programme/test_import_people.py covers the page",
     "programme_manage:talk_unplace": POST_ONLY,
     "programme_manage:room_delete": POST_ONLY,
     "programme_manage:session_delete": POST_ONLY,
@@ -216,6 +221,7 @@ def _pages(ids):
         "programme_import:upload": [(org, f"/manage/{e}/programme/import/")],
         "programme_manage:editor": [(org, f"/manage/{e}/programme/")],
         "programme_manage:rooms": [(org, f"/manage/{e}/programme/rooms/")],
+        "programme_manage:people": [(org, f"/manage/{e}/programme/people/")],
         "programme_manage:room": [(org, f"/manage/{e}/programme/rooms/{ids['room']}/")],
         "programme_manage:session_new": [(org, f"/manage/{e}/programme/sessions/new/")],
         "programme_manage:session": [

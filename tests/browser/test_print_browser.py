@@ -77,6 +77,13 @@ def test_printed_programme_talk_and_agenda(chromium, demo_site):
         days = page.locator(".programme-day").count()
         assert days >= 2 and pages >= days  # each day starts a new page
         assert "Main auditorium" in text  # rooms are printed
+        # Breaks are part of the printed programme, with their times.
+        breaks = page.locator(".kind-break").all()
+        assert breaks, "the demo programme has breaks"
+        for block in breaks:
+            assert block.is_visible()
+            assert _text(block.locator("h3").inner_text()) in text
+            assert _text(block.locator(".session-meta").inner_text()) in text
 
         # A talk page prints its time, room and speakers, without the star.
         page.emulate_media(media="screen")

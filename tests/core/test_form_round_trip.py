@@ -137,6 +137,15 @@ NOT_REACHED = {
                     "French; tests/i18n/test_language_choice.py covers it",
     "programme_import:preview": "exists only after a file was uploaded; "
                                 "tests/programme/test_import_browser.py covers it",
+    "programme_manage:item_place": "offered only for imported entries without a time (the "
+                                   "demo has none); tests/programme/test_import_people.py "
+                                   "covers it",
+    "programme_manage:person_invite": "offered only for imported people (the demo has none); "
+                                      "tests/programme/test_import_people.py covers it",
+    "programme_manage:person_edit": "offered only for imported people (the demo has none); "
+                                    "tests/programme/test_import_people.py covers it",
+    "programme:claim_profile": "reached only from the link in an invitation e-mail; "
+                               "tests/programme/test_import_people.py covers it",
     "registration:accept": "shown only to a person offered a seat; "
                            "tests/registration/test_views.py covers it",
 }

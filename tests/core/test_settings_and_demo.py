@@ -11,6 +11,7 @@ from django.test import Client
 
 from fusionforum.events.demo import DEMO_SLUG, load_demo
 from fusionforum.events.models import ContactMessage, Day, Event, StreamLink, StreamState
+from tests.migrated_sqlite import migrated_copy
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -71,7 +72,9 @@ def test_demo_settings_generate_a_private_secret_key_once(tmp_path):
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path):
     env = _clean_env(DJANGO_SETTINGS_MODULE="fusionforum.settings.dev",
                      FUSIONFORUM_VAR_DIR=str(tmp_path))
-    _manage("migrate", "--noinput", env=env)
+    # The first connection of the dev settings creates the file and switches it to WAL.
+    _manage("shell", "--no-imports", "-c",
+            "from django.db import connection; connection.cursor().execute('SELECT 1')", env=env)
     with sqlite3.connect(tmp_path / "fusionforum.sqlite3") as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     options = settings.DATABASES["default"].get("OPTIONS", {})
@@ -121,10 +124,10 @@ def test_demo_pages_say_the_data_is_synthetic(clock):
 
 
 @pytest.mark.own_sqlite  # manage.py in a child process on a SQLite file
-def test_load_demo_command(tmp_path):
+def test_load_demo_command(tmp_path, tmp_path_factory):
     env = _clean_env(DJANGO_SETTINGS_MODULE="fusionforum.settings.dev",
                      FUSIONFORUM_VAR_DIR=str(tmp_path))
-    _manage("migrate", "--noinput", env=env)
+    migrated_copy(tmp_path_factory, tmp_path / "fusionforum.sqlite3")  # as `migrate` leaves it
     first = _manage("load_demo", env=env)
     second = _manage("load_demo", env=env)
     assert "Demo workshop" in first.stdout and "Demo workshop" in second.stdout

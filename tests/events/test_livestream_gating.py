@@ -151,3 +151,35 @@ def test_calendar_entry_carries_the_address_only_when_live(client, event, stream
     clock.set(paris(2027, 5, 26, 9, 1))
     body = client.get(url).content.decode().replace("\r\n ", "")
     assert SECRET in body
+
+
+def test_calendar_feed_has_the_vtimezone_its_tzid_needs_and_a_sequence(client, event, stream,
+                                                                      clock):
+    """RFC 5545 3.2.19: every TZID the feed uses has its VTIMEZONE. A stream's entry changes
+    by itself at go-live (its address appears), so its SEQUENCE grows then."""
+    from icalendar import Calendar
+
+    url = reverse("events:event_ics", args=[event.slug])
+
+    def entries():
+        calendar = Calendar.from_ical(client.get(url).content)
+        zones = {str(z["tzid"]) for z in calendar.walk("VTIMEZONE")}
+        for entry in calendar.walk("VEVENT"):
+            tzid = entry["dtstart"].params.get("TZID")
+            assert tzid is None or tzid in zones, tzid
+            assert isinstance(entry["sequence"], int)
+        [zone] = calendar.walk("VTIMEZONE")
+        assert str(zone["tzid"]) == "Europe/Paris"
+        # The zone's summer time of the event's year, from the IANA definition.
+        assert [str(o["tzoffsetto"].to_ical()) for o in zone.walk("DAYLIGHT")] == ["+0200"]
+        return {str(e["uid"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
+
+    clock.set(paris(2027, 5, 26, 8, 0))
+    before = entries()[f"stream-{stream.pk}"]
+    assert before["dtstart"].params["TZID"] == "Europe/Paris"
+    assert before.decoded("dtstart") == paris(2027, 5, 26, 9, 0)
+    assert before["sequence"] == 0
+    clock.set(paris(2027, 5, 26, 9, 1))
+    assert entries()[f"stream-{stream.pk}"]["sequence"] == 1
+    clock.set(paris(2027, 5, 26, 19, 0))
+    assert entries()[f"stream-{stream.pk}"]["sequence"] == 2

@@ -93,7 +93,7 @@ def test_migration_copies_each_value_into_its_event_default_language(make_event)
     from fusionforum.core.translated_fields import copy_into_default_language
 
     # The models as the migration sees them (no modeltranslation rewriting "title").
-    historical = MigrationLoader(connection).project_state(
+    historical = MigrationLoader(connection, replace_migrations=False).project_state(
         ("events", "0006_translated_content")).apps
 
     fr = make_event(slug="fr", default_language="fr")

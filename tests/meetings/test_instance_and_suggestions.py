@@ -191,3 +191,33 @@ def test_ics_parses_back_without_confidential_topic(event, people, experts, orga
 def test_expert_without_disciplines_profiles(event, meeting_settings):
     Expert.objects.create(event=event, name="Empty", disciplines=[], max_meetings=1)
     assert suggest.rank(event, "magnets") == []
+
+
+def test_feed_sequence_grows_with_each_version_that_changes_a_meeting(event):
+    """SEQUENCE (RFC 5545): a calendar replaces its copy of a meeting only when the number
+    grows. Versions written directly: 1 has two meetings, 2 moves one, 3 changes nothing."""
+    from fusionforum.core import clock
+    from fusionforum.meetings.models import MeetingRelease
+
+    def meeting(request, start):
+        return {"request": request, "start": f"2027-05-28T{start}:00+02:00",
+                "end": f"2027-05-28T{start[:2]}:30:00+02:00", "organisation": 1,
+                "organisation_name": "Fictional Fusion", "expert": 1,
+                "expert_name": "Mara Magnet", "attendees": [], "attendee_names": [],
+                "location": "Table 1", "topic": "Open topic", "confidential": False}
+
+    def publish(version, *meetings):
+        MeetingRelease.objects.create(event=event, version=version, published_at=clock.now(),
+                                      snapshot={"meetings": list(meetings)})
+        return Calendar.from_ical(agenda.calendar(event, list(meetings),
+                                                  site_url="https://ff.example", name="Mine"))
+
+    def sequences(cal):
+        return {str(e["UID"]).split("-")[1]: e["SEQUENCE"] for e in cal.walk("VEVENT")}
+
+    assert sequences(publish(1, meeting(11, "09:00"), meeting(12, "10:00"))) == {
+        "11": 0, "12": 0}
+    assert sequences(publish(2, meeting(11, "09:00"), meeting(12, "11:00"))) == {
+        "11": 0, "12": 1}
+    assert sequences(publish(3, meeting(11, "09:00"), meeting(12, "11:00"))) == {
+        "11": 0, "12": 1}

@@ -149,20 +149,48 @@ def test_talks_cannot_overlap_inside_a_session(event, organiser, sessions, place
 # Outside the day ---------------------------------------------------------------------------
 
 
-def test_session_outside_the_event_days_or_crossing_midnight(event, organiser, rooms, local):
+def test_session_outside_the_event_days_or_too_long(event, organiser, rooms, local):
     before = local(0, "10:00")
     message = refused(services.create_session, event, by=organiser, kind="talks",
                       title="Too early", room=rooms["main"], start=before,
                       end=before + dt.timedelta(hours=1))
     assert "Tuesday 25 May 2027 is not one of the event's days" in message
     message = refused(services.create_session, event, by=organiser, kind="talks",
-                      title="Night owl", room=rooms["main"], start=local(1, "23:00"),
-                      end=local(2, "00:30"))
-    assert "cannot cross midnight in Europe/Paris" in message
+                      title="Marathon", room=rooms["main"], start=local(1, "09:00"),
+                      end=local(2, "09:30"))
+    assert "A session lasts at most 24 hours" in message
     # Ending exactly at midnight is still the same day.
     services.create_session(event, by=organiser, kind="talks", title="Late", room=rooms["main"],
-                            start=local(1, "23:00"), end=local(2, "00:00"))
-    assert not ProgrammeSession.objects.filter(title__in=["Too early", "Night owl"]).exists()
+                            start=local(1, "22:00"), end=local(2, "00:00"))
+    assert not ProgrammeSession.objects.filter(title__in=["Too early", "Marathon"]).exists()
+
+
+def test_a_session_may_run_past_midnight(event, organiser, rooms, local, make_submission):
+    """Late-evening sessions are common: 23:00 to 01:00 belongs to the day it starts on, its
+    talks may start after midnight, and the usual rules still hold across midnight."""
+    night = services.create_session(event, by=organiser, kind="talks", title="Night owls",
+                                    room=rooms["main"], start=local(1, "23:00"),
+                                    end=local(2, "01:00"))
+    # Even on the last day: the evening of the last day is still part of the event.
+    services.create_session(event, by=organiser, kind="talks", title="Last night",
+                            room=rooms["main"], start=local(3, "23:00"), end=local(4, "01:00"))
+    late = make_submission(state="accepted", title="After midnight")
+    slot = services.place_talk(event, late, night, by=organiser, start="00:15",
+                               duration_minutes=30)
+    assert slot.start == local(2, "00:15")
+    early = make_submission(state="accepted", title="Before midnight")
+    assert services.place_talk(event, early, night, by=organiser, start="23:30",
+                               duration_minutes=30).start == local(1, "23:30")
+    # A talk cannot run past the session's end after midnight either.
+    message = refused(services.place_talk, event, make_submission(state="accepted"), night,
+                      by=organiser, start="00:50", duration_minutes=20)
+    assert "is outside its session" in message
+    # Another session in the room right after midnight overlaps it.
+    message = refused(services.create_session, event, by=organiser, kind="talks",
+                      title="Too early next day", room=rooms["main"], start=local(2, "00:30"),
+                      end=local(2, "02:00"))
+    assert "Overlaps “Night owls”" in message
+    assert conflicts.working_copy_problems(event) == []
 
 
 def test_days_are_in_the_event_zone_not_utc(event, organiser, rooms, local):

@@ -195,6 +195,23 @@ def test_acronym_mapping_is_deterministic_and_valid(slug, expected, frab_json_sc
     assert re.fullmatch(r"[a-z0-9_-]{4,}", acronym)
 
 
+def test_schedule_json_keeps_to_the_keys_the_schema_names(client, released, frab_json_schema,
+                                                         programme):
+    """The schema lets ``schedule`` carry any key, but only version, base_url and conference
+    have a place when other tools turn the document into schedule.xml (an extra
+    ``schedule.url`` landed where the XSD allows nothing). Same keys as pretalx writes."""
+    document = client.get(f"/{SLUG}/programme/schedule.json").json()
+    named = {name for name, rule in
+             frab_json_schema["definitions"]["Schedule"]["properties"].items() if rule}
+    assert set(document["schedule"]) <= named
+    assert set(document) <= set(frab_json_schema["properties"])
+    sample = json.loads((FORMATS / "samples" / "voc-pretalx-democon.schedule.json").read_text())
+    assert set(document["schedule"]) == set(sample["schedule"])
+    # The document's own address is where the XSD has a place for it: schedule.xml's <url>.
+    root = etree.fromstring(client.get(f"/{SLUG}/programme/schedule.xml").content)
+    assert root.findtext("url").endswith(f"/{SLUG}/programme/schedule.xml")
+
+
 # programme.json ------------------------------------------------------------------------------
 
 
@@ -241,6 +258,7 @@ def assert_well_formed_ics(body: bytes) -> Calendar:
     assert len(uids) == len(set(uids))
     for entry in entries:
         assert entry.get("dtstamp") is not None
+        assert isinstance(entry.get("sequence"), int) and entry["sequence"] >= 0
         assert entry["dtstart"].params["TZID"] == "Europe/Paris"
         assert entry["dtend"].params["TZID"] == "Europe/Paris"
         assert entry.decoded("dtend") > entry.decoded("dtstart")
@@ -255,7 +273,15 @@ def test_programme_ics(client, released, programme, settings):
     calendar = assert_well_formed_ics(response.content)
     entries = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
     assert set(entries) == {"Opening", "Compact torus results", "HTS magnet campaign",
-                            "Stellarator coil winding", XSS_TITLE, INTL_TITLE}
+                            "Stellarator coil winding", XSS_TITLE, INTL_TITLE,
+                            "Coffee break", "Lunch"}
+    # Breaks are in the calendar, as time that stays free; everything else is busy time.
+    for name in ("Coffee break", "Lunch"):
+        assert str(entries[name]["transp"]) == "TRANSPARENT"
+        assert str(entries[name]["location"]) == "All rooms"
+    assert entries["Lunch"].decoded("dtstart") == dt.datetime(2027, 5, 27, 10, 0, tzinfo=dt.UTC)
+    assert all(str(e.get("transp", "OPAQUE")) == "OPAQUE" for name, e in entries.items()
+               if name not in ("Coffee break", "Lunch"))
     xss = entries[XSS_TITLE]
     host = settings.SITE_URL.split("//")[1].split(":")[0].split("/")[0]
     assert str(xss["uid"]) == f"{programme['xss'].guid}@{host}"
@@ -275,9 +301,11 @@ def test_room_ics_lists_that_room_only(client, released, programme, rooms):
     response = client.get(f"/{SLUG}/programme/rooms/{rooms['second'].pk}.ics")
     assert response.status_code == 200
     calendar = assert_well_formed_ics(response.content)
-    assert {str(e["summary"]) for e in calendar.walk("VEVENT")} == {
-        "Stellarator coil winding", XSS_TITLE}
-    assert {str(e["location"]) for e in calendar.walk("VEVENT")} == {"Room B"}
+    entries = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    # The room's talks, and the breaks of every room.
+    assert set(entries) == {"Stellarator coil winding", XSS_TITLE, "Coffee break", "Lunch"}
+    assert {str(e["location"]) for name, e in entries.items()
+            if str(e.get("transp", "")) != "TRANSPARENT"} == {"Room B"}
     assert client.get(f"/{SLUG}/programme/rooms/999999.ics").status_code == 404
 
 
@@ -446,6 +474,129 @@ def test_exports_are_cached_per_release(client, released, programme, django_asse
         assert client.get(path).status_code == 200
 
 
+def test_a_cached_export_is_served_from_memory_until_anything_public_changes(
+        client, released, programme, event, organiser, django_assert_num_queries, clock):
+    """An anonymous request for an export already served costs no query at all; a release,
+    unpublishing the event or a signed-in organiser each take the full path again."""
+    from ..conftest import login_verified
+
+    for export in EXPORTS:
+        first = client.get(f"/{SLUG}/{export}")
+        with django_assert_num_queries(0):
+            again = client.get(f"/{SLUG}/{export}")
+        assert again.content == first.content and again["ETag"] == first["ETag"]
+        with django_assert_num_queries(0):
+            packed = client.get(f"/{SLUG}/{export}", headers={"accept-encoding": "gzip"})
+        assert packed["Content-Encoding"] == "gzip"
+    # ?lang= is its own document.
+    french = client.get(f"/{SLUG}/programme/programme.json?lang=fr")
+    assert french.json()["language"] == "fr"
+    assert client.get(f"/{SLUG}/programme/programme.json").json()["language"] == "en"
+
+    clock.advance(minutes=5)
+    programme["intl"].title = "Renamed for version 2"
+    programme["intl"].save(update_fields=["title"])
+    make_release(event)
+    assert b"Renamed for version 2" in client.get(f"/{SLUG}/programme/schedule.xml").content
+
+    event.is_published = False
+    event.save()
+    assert client.get(f"/{SLUG}/programme/schedule.xml").status_code == 404
+    login_verified(client, organiser)
+    response = client.get(f"/{SLUG}/programme/schedule.xml")
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+
+
+def test_visitors_without_a_session_are_answered_before_the_middleware(client, released,
+                                                                      programme, event,
+                                                                      monkeypatch, settings):
+    """programme.middleware: the second anonymous request of an export never reaches the view,
+    and gets the same bytes and headers (those the middleware added to the first one too);
+    a session cookie or a new version token takes the full path."""
+    from fusionforum.programme.views import exports as export_views
+
+    calls = []
+    real = export_views._serve
+    monkeypatch.setattr(export_views, "_serve",
+                        lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+    for export in (*EXPORTS, "programme/programme.json?lang=fr"):
+        path = f"/{SLUG}/{export}"
+        for headers in ({}, {"accept-encoding": "gzip"}):
+            first = client.get(path, headers=headers)
+            assert first.status_code == 200 and not first.cookies
+            calls.clear()
+            again = client.get(path, headers=headers)
+            assert calls == [], path
+            assert again.content == first.content
+            assert {k: v for k, v in again.items() if k != "Date"} == {
+                k: v for k, v in first.items() if k != "Date"}, path
+            assert "Cookie" in again["Vary"] and "Accept-Encoding" in again["Vary"]
+            assert client.get(path, headers={**headers, "if-none-match": again["ETag"]}
+                              ).status_code == 304
+    path = f"/{SLUG}/programme/schedule.xml"
+    client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session"
+    calls.clear()
+    assert client.get(path).status_code == 200 and len(calls) == 1
+    del client.cookies[settings.SESSION_COOKIE_NAME]
+    from fusionforum.core import pagecache
+
+    pagecache.invalidate()
+    calls.clear()
+    client.get(path)
+    assert len(calls) == 1
+    # Other query strings are not remembered.
+    calls.clear()
+    client.get(path + "?x=1")
+    client.get(path + "?x=1")
+    assert len(calls) == 2
+
+
+def test_each_calendar_entry_has_a_sequence_that_grows_when_it_changes(client, event, organiser,
+                                                                      programme, sessions,
+                                                                      clock):
+    """Released through the service: a talk whose title changed, a session that moved and a
+    break that did not change between releases; calendar clients replace changed copies."""
+    from fusionforum.programme import releases
+
+    def sequences():
+        calendar = assert_well_formed_ics(client.get(f"/{SLUG}/programme/programme.ics").content)
+        return {str(e["summary"]): e["sequence"] for e in calendar.walk("VEVENT")}
+
+    releases.release(event, by=organiser)
+    first = sequences()
+    assert set(first.values()) == {0}
+    clock.advance(minutes=5)
+    programme["intl"].title = "Retitled talk"
+    programme["intl"].save(update_fields=["title"])
+    sessions["opening"].end = sessions["opening"].end.replace(minute=25)
+    sessions["opening"].save(update_fields=["end"])
+    releases.release(event, by=organiser)
+    second = sequences()
+    assert second["Retitled talk"] == 1 and second["Opening"] == 1
+    assert second["Lunch"] == 0 and second["Stellarator coil winding"] == 0
+    clock.advance(minutes=5)
+    programme["intl"].title = "Retitled again"
+    programme["intl"].save(update_fields=["title"])
+    releases.release(event, by=organiser)
+    third = sequences()
+    assert third["Retitled again"] == 2 and third["Opening"] == 1 and third["Lunch"] == 0
+    # Nothing changed: nothing to release, whatever the numbers stored.
+    with pytest.raises(releases.ReleaseRefused, match="Nothing changed"):
+        releases.release(event, by=organiser)
+    # programme.json carries the same numbers (its schema documents them).
+    payload = client.get(f"/{SLUG}/programme/programme.json").json()
+    jsonschema.Draft202012Validator(own_json.schema()).validate(payload)
+    assert {t["title"]: t["sequence"] for t in payload["talks"]}["Retitled again"] == 2
+    assert {s["title"]: s["sequence"] for s in payload["sessions"]}["Opening"] == 1
+
+
+def test_programme_json_carries_the_breaks(client, released, programme):
+    payload = client.get(f"/{SLUG}/programme/programme.json").json()
+    breaks = {s["title"]: s for s in payload["sessions"] if s["kind"] == "break"}
+    assert set(breaks) == {"Coffee break", "Lunch"}
+    assert breaks["Lunch"]["room"] is None and breaks["Lunch"]["start"].startswith("2027-05-27T12")
+
+
 def test_before_any_release_every_export_is_a_clear_404(client, programme):
     for export in EXPORTS:
         response = client.get(f"/{SLUG}/{export}")
@@ -486,3 +637,16 @@ def test_exports_are_sent_gzip_compressed_to_clients_that_accept_it(client, rele
     assert packed["ETag"] != plain["ETag"]
     again = client.get(path, headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]})
     assert again.status_code == 304
+
+
+def test_legacy_numbers_stay_unique_for_imported_guids_that_differ_only_at_the_end():
+    from fusionforum.programme.exports import common
+
+    guids = [f"a1f7d2c4-9b3e-4e51-8d77-2f0c6e9b1a0{n}" for n in (1, 2, 3)]
+    entries = [{"guid": g, "id": common.uuid_number(g)} for g in guids]
+    assert len({e["id"] for e in entries}) == 1  # the top 48 bits alone collide
+    common.unique_numbers(entries)
+    assert len({e["id"] for e in entries}) == 3
+    again = [{"guid": g, "id": common.uuid_number(g)} for g in reversed(guids)]
+    common.unique_numbers(again)
+    assert {e["guid"]: e["id"] for e in again} == {e["guid"]: e["id"] for e in entries}

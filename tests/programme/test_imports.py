@@ -37,9 +37,15 @@ def test_lswt2019_schedule_xml_is_read_leniently():
     welcome = parsed["items"][0]
     assert welcome == {
         "title": "Welcome", "date": "2019-05-22", "start": "09:00", "minutes": 10,
-        "room": "Vorträge", "speakers": ["Dr. Sebastian Tramp", "Andreas Heinecke"],
+        "room": "Vorträge", "speakers": ["Sebastian Tramp", "Andreas Heinecke"],
         "abstract": "", "track": "Vorträge", "kind": "plenary",
         "where": "day 1, room “Vorträge”, event 101",
+        "persons": [
+            {"name": "Sebastian Tramp", "title": "Dr.", "affiliation": "", "bio": "",
+             "source_id": "", "role": "speaker"},
+            {"name": "Andreas Heinecke", "title": "", "affiliation": "", "bio": "",
+             "source_id": "", "role": "speaker"}],
+        "source_id": "id:101", "code": "", "group": None,
     }
     coffee = next(i for i in parsed["items"] if i["title"] == "Kaffeepause und Postersession")
     assert coffee["kind"] == "break"
@@ -147,7 +153,7 @@ def test_a_huge_file_is_refused_before_parsing():
         previews.read_upload(b"{" + b" " * MAX_UPLOAD_BYTES + b"}")
 
 
-def test_entries_without_time_or_title_are_left_out_with_a_warning():
+def test_entries_without_title_are_left_out_and_without_time_kept_to_place():
     data = b"""<schedule><conference><title>T</title></conference>
       <day index="1" date="2027-05-26" start="2027-05-26T08:00:00+02:00"
            end="2027-05-26T20:00:00+02:00">
@@ -164,7 +170,8 @@ def test_entries_without_time_or_title_are_left_out_with_a_warning():
     assert parsed["items"][0]["minutes"] == 60
     assert parsed["items"][0]["speakers"] == ["A Person"]
     messages = [p["message"] for p in parsed["problems"]]
-    assert any("“No time” has no usable start time" in m for m in messages)
+    assert [i["title"] for i in parsed["unplaced"]] == ["No time"]
+    assert any("“No time” has no time in the file" in m for m in messages)
     assert any("no title" in m for m in messages)
     assert any("<code> element" in m for m in messages)
     assert any("nested <link>" in m for m in messages)
@@ -182,19 +189,48 @@ def test_prepare_maps_days_in_order_and_keeps_times(event):
     first = preview["days"][0]["sessions"][0]
     assert first["start"] == "2027-05-26T09:00:00+02:00"
     assert first["time"] == "09:00–09:30"
-    assert "Speaker: Brian Robinson" in first["description"]
+    assert first["speakers"] == ["Brian Robinson"]
+    assert "Brian Robinson" not in first["description"]  # a person, not text
     assert any("moved onto the event's days" in w["message"] for w in preview["warnings"])
     assert preview["counts"]["sessions"] == 36
     assert {r["name"] for r in preview["rooms"]} == {"Gray Room", "Tan Room"}
 
 
-def test_too_many_days_is_an_error(make_event):
+def test_more_days_than_the_event_offers_to_extend_its_dates(make_event, organiser):
+    from fusionforum.events.models import TeamMembership
+
     short = make_event(slug="one-day", start_date=dt.date(2027, 5, 26),
                        end_date=dt.date(2027, 5, 26), with_days=False)
+    TeamMembership.objects.create(event=short, user=organiser,
+                                  role=TeamMembership.Role.ORGANISER)
     preview = previews.prepare(short, previews.read_upload(
         sample("voc-pretalx-democon.schedule.json")))
-    assert preview["sessions"] == []
-    assert "has only 1" in preview["errors"][0]["message"]
+    assert preview["errors"] == []
+    assert preview["extend"] == {"start_date": "2027-05-26", "end_date": "2027-05-28",
+                                 "added": ["2027-05-27", "2027-05-28"],
+                                 "label": "26 May 2027 to 28 May 2027"}
+    assert any("extends the event's dates to 26 May 2027 to 28 May 2027 (2 days added)"
+               in w["message"] for w in preview["warnings"])
+    assert [d["date"] for d in preview["days"]] == ["2027-05-26", "2027-05-27", "2027-05-28"]
+    with pytest.raises(ImportRefused, match="confirm the extension"):
+        apply_preview(short, preview, by=organiser)
+    assert ProgrammeSession.objects.filter(event=short).count() == 0
+    short.refresh_from_db()
+    assert short.end_date == dt.date(2027, 5, 26)
+    apply_preview(short, preview, by=organiser, extend_dates=True)
+    short.refresh_from_db()
+    assert short.end_date == dt.date(2027, 5, 28)
+    assert ProgrammeSession.objects.filter(event=short).count() == 36
+
+
+def test_a_file_of_another_year_is_moved_and_the_event_extended(make_event, organiser):
+    short = make_event(slug="two-days", start_date=dt.date(2027, 5, 26),
+                       end_date=dt.date(2027, 5, 27), with_days=False)
+    preview = previews.prepare(short, previews.read_upload(
+        sample("voc-pretalx-democon.schedule.json")))  # 14-16 December 2020
+    assert preview["extend"]["start_date"] == "2027-05-26"
+    assert preview["extend"]["end_date"] == "2027-05-28"
+    assert preview["sessions"][0]["start"].startswith("2027-05-26T09:00")
 
 
 @pytest.mark.parametrize("name, sessions, rooms", [
@@ -215,11 +251,12 @@ def test_every_sample_imports(event, organiser, name, sessions, rooms):
     for session in ProgrammeSession.objects.filter(event=event):
         assert session.end > session.start
         assert event.start_date <= session.start.astimezone(event.tz).date() <= event.end_date
-    # Importing the same file again is refused: it would overlap what is there now.
+    # Importing the same file again updates what it imported: no overlap, no duplicate.
     again = previews.prepare(event, previews.read_upload(sample(name)))
-    assert again["errors"] and "already in the programme" in again["errors"][0]["message"]
-    with pytest.raises(ImportRefused):
-        apply_preview(event, again, by=organiser)
+    assert again["errors"] == []
+    assert again["counts"]["updated"] == sessions and again["counts"]["new"] == 0
+    counts = apply_preview(event, again, by=organiser)
+    assert (counts["sessions"], counts["updated"], counts["persons"]) == (0, sessions, 0)
     assert ProgrammeSession.objects.filter(event=event).count() == sessions
 
 
@@ -231,7 +268,10 @@ def test_imported_sessions_keep_the_file_content(event, organiser):
     assert welcome.room.name == "Vorträge"
     assert welcome.start == dt.datetime(2027, 5, 26, 9, 0, tzinfo=event.tz)
     assert welcome.end == dt.datetime(2027, 5, 26, 9, 10, tzinfo=event.tz)
-    assert "Speakers: Dr. Sebastian Tramp, Andreas Heinecke" in welcome.description
+    assert [(link.profile.name, link.profile.honorific, link.role)
+            for link in welcome.person_links.select_related("profile")] == [
+        ("Sebastian Tramp", "Dr.", "speaker"), ("Andreas Heinecke", "", "speaker")]
+    assert all(link.profile.user is None for link in welcome.person_links.all())
     coffee = ProgrammeSession.objects.filter(title="Kaffeepause und Postersession")
     assert coffee.exists() and {s.kind for s in coffee} == {"break"}
 

@@ -61,6 +61,12 @@ class Database:
     admin_url: str = ""
     name: str = ""
 
+    @property
+    def path(self) -> Path:
+        """The file of a SQLite database."""
+        assert self.kind == "sqlite", self.kind
+        return Path(self.url.removeprefix("sqlite:///"))
+
     def drop(self) -> None:
         if self.kind == "postgresql":
             import psycopg
@@ -211,9 +217,11 @@ def run_child(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     return completed.stdout
 
 
-def prepare(env: dict[str, str]) -> None:
-    """Migrate the empty database and collect the static files, as for a deployment."""
-    run_child(env, "manage.py", "migrate", "--noinput", "-v0")
+def prepare(env: dict[str, str], *, migrated: bool = False) -> None:
+    """Migrate the empty database (unless it is a copy of a migrated one) and collect the
+    static files, as for a deployment."""
+    if not migrated:
+        run_child(env, "manage.py", "migrate", "--noinput", "-v0")
     run_child(env, "manage.py", "collectstatic", "--noinput", "-v0")
 
 

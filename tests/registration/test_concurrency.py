@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.migrated_sqlite import migrated_copy
+
 from . import surge_support as surge
 
 CLIENTS = 240
@@ -63,11 +65,12 @@ def surge_database(request, tmp_path_factory):
     var_dir = tmp_path_factory.mktemp(f"surge-{request.param}")
     if request.param == "sqlite":
         database = surge.sqlite_database(var_dir)
+        migrated_copy(tmp_path_factory, database.path)
     else:
         database = surge.postgres_database(surge.postgres_admin_url(DATABASE_URL))
     try:
         env = surge.child_env(database, var_dir, workers=WORKERS, threads=THREADS)
-        surge.prepare(env)
+        surge.prepare(env, migrated=request.param == "sqlite")
         seeded = surge.seed(env, events=[LOCKED_EVENT, *CONTROL_EVENTS], users=CLIENTS,
                             capacity=CAPACITY)
         yield SurgeDatabase(request.param, env, seeded["clients"], var_dir)

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from tests.migrated_sqlite import migrated_copy
+
 from ..registration import surge_support as surge
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.own_sqlite]
@@ -18,9 +20,9 @@ PEOPLE, CAPACITY = 16, 3
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("visits-race")
-    environment = surge.child_env(surge.sqlite_database(var_dir), var_dir)
-    surge.run_child(environment, "manage.py", "migrate", "--noinput", "-v0")
-    return environment
+    database = surge.sqlite_database(var_dir)
+    migrated_copy(tmp_path_factory, database.path)
+    return surge.child_env(database, var_dir)
 
 
 def race(env, slug, *extra):

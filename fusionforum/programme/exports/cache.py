@@ -99,8 +99,10 @@ def respond(request, export: Export, release: Release, *, content_type: str,
     etag = export.gzip_etag if compressed else export.etag
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = HttpResponse(export.gzip_body if compressed else export.body,
-                                content_type=content_type)
+        body = export.gzip_body if compressed else export.body
+        response = HttpResponse(body, content_type=content_type)
+        # Said here, so that CommonMiddleware does not join a copy of megabytes to count them.
+        response["Content-Length"] = str(len(body))
         if compressed:
             response["Content-Encoding"] = "gzip"
         if filename:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 import uuid
@@ -77,6 +78,21 @@ def uuid_number(value: str) -> int:
     """A positive integer for the legacy frab ``id``: the top 48 bits of a UUID, so it is as
     stable as the UUID and practically unique."""
     return (uuid.UUID(value).int >> 80) or 1
+
+
+def unique_numbers(entries: list[dict]) -> None:
+    """Make the entries' legacy ``id`` unique (frab's schema requires it). Our own guids are
+    random, so their top 48 bits never meet; guids kept from an imported file may differ only
+    at the end (hand-numbered ones do): those get a number from the whole guid instead, in
+    guid order, so the same file gives the same numbers."""
+    taken: dict[int, str] = {}
+    for entry in sorted(entries, key=lambda e: e["guid"]):
+        number, salt = entry["id"], 0
+        while number in taken and taken[number] != entry["guid"]:
+            digest = hashlib.blake2b(f"{entry['guid']}/{salt}".encode(), digest_size=6).digest()
+            number, salt = int.from_bytes(digest, "big") or 1, salt + 1
+        taken[number] = entry["guid"]
+        entry["id"] = number
 
 
 def person_number(code: str) -> int:
@@ -239,3 +255,7 @@ class Index:
         with no placed talks): exporters list them as entries of their own. Breaks are not."""
         return [s for s in self.snapshot["sessions"] if not s["talks"] and s["kind"] != "break"
                 and s["room"] is not None]
+
+    def breaks(self) -> list[dict]:
+        """The breaks (coffee, lunch), in one room or (room None) in every room."""
+        return [s for s in self.snapshot["sessions"] if s["kind"] == "break"]

@@ -1,6 +1,11 @@
 """frab/pretalx ``schedule.json`` (version 1) of a release, valid against the c3voc
 schema.json (draft-06). Same content and identifiers as schedule.xml (frab_xml.entries_by_day).
 
+``schedule`` holds only what the schema names (version, base_url, conference): other tools
+turn this document into schedule.xml key by key, and a key the schema does not name (our own
+address, once ``schedule.url``) lands where the XML schema allows nothing. The document's own
+address is in schedule.xml's <url>; ``url`` is accepted and not written.
+
 The v1 schema allows no property it does not name, so nothing of ours is added to events or
 persons (in particular no ``answers``: the public answers go into ``description``). Persons
 are written in the pretalx form (code, name, biography) so that exactly one branch of the
@@ -21,7 +26,7 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def document(snapshot: dict, *, version: int, site_url: str, url: str) -> dict:
+def document(snapshot: dict, *, version: int, site_url: str, url: str = "") -> dict:
     site_url = site_url.rstrip("/")
     snapshot = dict(snapshot, _site_url=site_url)
     index = common.Index(snapshot)
@@ -80,7 +85,6 @@ def document(snapshot: dict, *, version: int, site_url: str, url: str) -> dict:
         "schedule": {
             "version": f"{VERSION_PREFIX}{version}",
             "base_url": f"{site_url}/{event['slug']}/",
-            "url": url,
             "conference": {
                 "acronym": common.acronym(event["slug"]),
                 "title": event["title"],

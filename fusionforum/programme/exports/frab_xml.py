@@ -50,14 +50,18 @@ def tracks(index: common.Index) -> list[dict]:
 
 def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
     """Everything listed as an event, as plain dicts shared by the XML and JSON exporters,
-    grouped by day (the day of its start in the event's zone)."""
+    grouped by programme day: the day its session starts on in the event's zone, so a talk
+    after midnight in a late session stays on that evening's day (whose end then lies on the
+    next date, as frab days past midnight do)."""
     snapshot = index.snapshot
     event_acronym = common.acronym(snapshot["event"]["slug"])
     entries: list[dict] = []
     for talk in snapshot["talks"]:
         session = index.sessions.get(talk["session"], {})
         start = common.moment(talk["start"], index.tz)
+        day = common.moment(session["start"], index.tz).date() if session else start.date()
         entries.append({
+            "day": day.isoformat(),
             "code": talk["code"],
             "guid": talk["guid"],
             "id": common.uuid_number(talk["guid"]),
@@ -77,13 +81,16 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
                                    talk["code"]),
         })
     for session in index.standalone_sessions():
-        guid = common.stable_uuid(snapshot["_site_url"], "programme-session",
-                                  f"{snapshot['event']['slug']}/{session['id']}")
+        # An imported session keeps the guid (and code) it had in the system it came from.
+        guid = session.get("guid") or common.stable_uuid(
+            snapshot["_site_url"], "programme-session",
+            f"{snapshot['event']['slug']}/{session['id']}")
         start = common.moment(session["start"], index.tz)
         end = common.moment(session["end"], index.tz)
         title_slug = common.track_slug(session["title"], "session")
         entries.append({
-            "code": None,
+            "day": start.date().isoformat(),
+            "code": session.get("code"),
             "guid": guid,
             "id": common.uuid_number(guid),
             "start": start,
@@ -96,15 +103,17 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
             "description": "",
             "track": session["title"],
             "slug": f"{event_acronym}-session-{session['id']}-{title_slug}"[:90].rstrip("-_"),
-            "persons": [index.speakers[c] for c in session.get("chairs", [])
-                        if c in index.speakers],
+            "persons": [index.speakers[c] for c in dict.fromkeys(
+                [*session.get("speakers", []), *session.get("chairs", [])])
+                if c in index.speakers],
             "url": common.programme_url(snapshot["_site_url"], snapshot["event"]["slug"])
             + f"#session-{session['id']}",
         })
     entries.sort(key=lambda e: (e["start"], e["room_id"] or 0, e["guid"]))
+    common.unique_numbers(entries)
     grouped: dict[str, list[dict]] = {day["date"]: [] for day in snapshot["days"]}
     for entry in entries:
-        grouped.setdefault(entry["start"].date().isoformat(), []).append(entry)
+        grouped.setdefault(entry["day"], []).append(entry)
     return dict(sorted(grouped.items()))
 
 

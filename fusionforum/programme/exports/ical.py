@@ -3,142 +3,34 @@
 ``build_calendar(snapshot, talks, *, name, site_url)`` is the one builder: the whole programme,
 a room, a person and the personal agenda's feed all call it with the entries they want. Every
 entry has a UID that stays the same across releases (the talk's guid, or a session's id, at the
-site's host), a DTSTAMP, DTSTART/DTEND in the event's zone with a TZID and a VTIMEZONE that
-carries that zone's daylight-saving rules; icalendar writes CRLF line endings and folds lines
-at 75 octets. Texts come from the snapshot only, so a non-public answer cannot appear.
+site's host), a SEQUENCE that grows with each release that changed the item (the snapshot's
+``sequence``, see snapshot.with_sequences), a DTSTAMP (the release's moment),
+DTSTART/DTEND in the event's zone with a TZID and a VTIMEZONE that carries that zone's
+daylight-saving rules (core.ical_zones); icalendar writes CRLF line endings and folds lines
+at 75 octets. Breaks are entries too, TRANSP:TRANSPARENT (the time shows as free), in the
+programme's and the rooms' calendars. Texts come from the snapshot only, so a non-public
+answer cannot appear.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Calendar
 from icalendar import Event as CalendarEntry
 
 from fusionforum.core import clock
+from fusionforum.core.ical_zones import vtimezone
 
 from . import common
 
 PRODID = "-//Fusion Forum//programme//EN"
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
-
-# VTIMEZONE ------------------------------------------------------------------------------------
-
-
-def _transitions(tz: zoneinfo.ZoneInfo, year: int) -> list[tuple[dt.datetime, dt.timedelta,
-                                                                  dt.timedelta, bool, str]]:
-    """Offset changes of ``tz`` during ``year``: (local wall time before the change, offset
-    before, offset after, daylight after, abbreviation after)."""
-    found = []
-    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-    previous = start.astimezone(tz).utcoffset()
-    # Day by day, then hour by hour within a day that changes (transitions are on the hour
-    # or half hour in every zone we care about; minutes are checked too).
-    day = start
-    while day.year == year:
-        nxt = day + dt.timedelta(days=1)
-        if nxt.astimezone(tz).utcoffset() != previous:
-            minute = day
-            while minute < nxt:
-                offset = minute.astimezone(tz).utcoffset()
-                if offset != previous:
-                    local_before = (minute + previous).replace(tzinfo=None)
-                    after = minute.astimezone(tz)
-                    found.append((local_before, previous, offset, bool(after.dst()),
-                                  after.tzname() or ""))
-                    previous = offset
-                    break
-                minute += dt.timedelta(minutes=15)
-        day = nxt
-    return found
-
-
-def _rule(local: dt.datetime) -> tuple[int, int, int]:
-    """(month, weekday, nth of the month or -1 for the last) of a transition date."""
-    month_days = (dt.date(local.year + (local.month == 12), local.month % 12 + 1, 1)
-                  - dt.timedelta(days=1)).day
-    nth = -1 if local.day + 7 > month_days else (local.day - 1) // 7 + 1
-    return local.month, local.weekday(), nth
-
-
-def _date_of_rule(year: int, month: int, weekday: int, nth: int) -> dt.date:
-    if nth == -1:
-        last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
-        return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
-    first = dt.date(year, month, 1)
-    return first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
-
-
-def vtimezone(time_zone: str, years: Iterable[int]) -> Timezone:
-    """A VTIMEZONE for ``time_zone`` that is right for ``years``.
-
-    When the zone's changes follow a yearly rule (Europe/Paris: last Sunday of March at 02:00,
-    last Sunday of October at 03:00) the observances carry that RRULE, as published time zone
-    definitions do; otherwise each change in those years is listed with its own DTSTART.
-    """
-    tz = zoneinfo.ZoneInfo(time_zone)
-    years = sorted(set(years))
-    component = Timezone()
-    component.add("tzid", time_zone)
-    by_year = {year: _transitions(tz, year) for year in range(years[0] - 1, years[-1] + 2)}
-    reference = by_year[years[0]]
-    if not reference and not any(by_year.values()):
-        moment = dt.datetime(years[0], 1, 1, tzinfo=tz)
-        standard = TimezoneStandard()
-        standard.add("dtstart", dt.datetime(1970, 1, 1))
-        standard.add("tzoffsetfrom", moment.utcoffset())
-        standard.add("tzoffsetto", moment.utcoffset())
-        standard.add("tzname", moment.tzname() or time_zone)
-        component.add_component(standard)
-        return component
-
-    def follows_rule(transition) -> bool:
-        local, before, after, _, _ = transition
-        month, weekday, nth = _rule(local)
-        for year, changes in by_year.items():
-            expected = dt.datetime.combine(_date_of_rule(year, month, weekday, nth),
-                                           local.time())
-            if not any(c[0] == expected and c[1] == before and c[2] == after for c in changes):
-                return False
-        return True
-
-    if reference and all(follows_rule(t) for t in reference):
-        first_year = min(by_year)
-        for local, before, after, daylight, name in reference:
-            observance = TimezoneDaylight() if daylight else TimezoneStandard()
-            month, weekday, nth = _rule(local)
-            observance.add("dtstart", dt.datetime.combine(
-                _date_of_rule(first_year, month, weekday, nth), local.time()))
-            observance.add("rrule", {"freq": "yearly", "bymonth": month,
-                                     "byday": f"{nth}{_WEEKDAYS[weekday]}"})
-            observance.add("tzoffsetfrom", before)
-            observance.add("tzoffsetto", after)
-            observance.add("tzname", name)
-            component.add_component(observance)
-        return component
-
-    for changes in by_year.values():
-        for local, before, after, daylight, name in changes:
-            observance = TimezoneDaylight() if daylight else TimezoneStandard()
-            observance.add("dtstart", local)
-            observance.add("tzoffsetfrom", before)
-            observance.add("tzoffsetto", after)
-            observance.add("tzname", name)
-            component.add_component(observance)
-    if not component.subcomponents:
-        moment = dt.datetime(years[0], 1, 1, tzinfo=tz)
-        standard = TimezoneStandard()
-        standard.add("dtstart", dt.datetime(1970, 1, 1))
-        standard.add("tzoffsetfrom", moment.utcoffset())
-        standard.add("tzoffsetto", moment.utcoffset())
-        standard.add("tzname", moment.tzname() or time_zone)
-        component.add_component(standard)
-    return component
+__all__ = ["build_calendar", "person_calendar", "programme_calendar", "room_calendar",
+           "vtimezone"]
 
 
 # Entries --------------------------------------------------------------------------------------
@@ -151,6 +43,7 @@ def _talk_entry(talk: dict, index: common.Index, *, host: str, site_url: str,
     entry = CalendarEntry()
     entry.add("uid", f"{talk['guid']}@{host}")
     entry.add("dtstamp", dtstamp)
+    entry.add("sequence", talk.get("sequence", 0))
     entry.add("dtstart", common.moment(talk["start"], index.tz))
     entry.add("dtend", common.moment(talk["end"], index.tz))
     entry.add("summary", talk["title"])
@@ -175,15 +68,25 @@ def _session_entry(session: dict, index: common.Index, *, host: str, site_url: s
     slug = index.snapshot["event"]["slug"]
     url = common.programme_url(site_url, slug) + f"#session-{session['id']}"
     entry = CalendarEntry()
-    entry.add("uid", f"session-{session['id']}-{slug}@{host}")
+    # An imported session keeps the guid it had in the system it came from.
+    entry.add("uid", f"{session['guid']}@{host}" if session.get("guid")
+              else f"session-{session['id']}-{slug}@{host}")
     entry.add("dtstamp", dtstamp)
+    entry.add("sequence", session.get("sequence", 0))
     entry.add("dtstart", common.moment(session["start"], index.tz))
     entry.add("dtend", common.moment(session["end"], index.tz))
     entry.add("summary", session["title"])
     room = index.room_name(session["room"])
     if room:
         entry.add("location", room)
+    elif session["kind"] == "break":
+        entry.add("location", _("All rooms"))
+    if session["kind"] == "break":
+        # A coffee or lunch break: shown in the calendar, but the time stays free.
+        entry.add("transp", "TRANSPARENT")
+        entry.add("categories", [_("Break")])
     description = [session.get("description", "").strip()]
+    description.append(index.speakers_line(session.get("speakers", [])))
     if session.get("chair_names"):
         description.append(ngettext("Chair: %(names)s", "Chairs: %(names)s",
                                     len(session["chair_names"]))
@@ -244,9 +147,11 @@ def build_calendar(snapshot: dict, talks: Iterable[dict | str], *, name: str, si
 
 
 def programme_calendar(snapshot: dict, *, site_url: str, dtstamp: dt.datetime) -> bytes:
+    """Every talk, every session without talks and every break (TRANSP:TRANSPARENT)."""
     index = common.Index(snapshot)
     return build_calendar(snapshot, snapshot["talks"], name=snapshot["event"]["title"],
-                          site_url=site_url, sessions=index.standalone_sessions(),
+                          site_url=site_url,
+                          sessions=[*index.standalone_sessions(), *index.breaks()],
                           dtstamp=dtstamp)
 
 
@@ -258,17 +163,20 @@ def room_calendar(snapshot: dict, room_id: int, *, site_url: str,
         return None
     talks = [t for t in snapshot["talks"] if t["room"] == room_id]
     sessions = [s for s in index.standalone_sessions() if s["room"] == room_id]
+    sessions += [s for s in index.breaks() if s["room"] in (room_id, None)]
     return build_calendar(snapshot, talks, name=f"{snapshot['event']['title']}: {room['name']}",
                           site_url=site_url, sessions=sessions, dtstamp=dtstamp)
 
 
 def person_calendar(snapshot: dict, code: str, *, site_url: str,
                     dtstamp: dt.datetime) -> bytes | None:
-    """A speaker's talks and the sessions they chair; None if they have neither."""
+    """A speaker's talks and the sessions they chair or present; None if they have
+    neither."""
     index = common.Index(snapshot)
     speaker = index.speakers.get(code)
     talks = [t for t in snapshot["talks"] if code in t["speakers"]]
-    chaired = [s for s in snapshot["sessions"] if code in s.get("chairs", [])]
+    chaired = [s for s in snapshot["sessions"]
+               if code in s.get("chairs", []) or code in s.get("speakers", [])]
     if speaker is None and not chaired:
         return None
     if not talks and not chaired:

@@ -12,6 +12,7 @@ string ids, extra properties such as ``answers``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -30,6 +31,32 @@ from .base import (
     split_names,
     whole_file,
 )
+
+_PRETALX_CODE = re.compile(r"/talk/([A-Z0-9]{4,12})/?$")
+
+
+def _code(event_code, url) -> str:
+    """The entry's short code: its own ``code``, else the one in a pretalx talk address."""
+    if event_code:
+        return str(event_code)
+    match = _PRETALX_CODE.search(str(url or ""))
+    return match.group(1) if match else ""
+
+
+def _source_id(guid, code, number_id) -> str:
+    """Stable id of an entry in its system: guid, else code, else the numeric id."""
+    for value in (guid, code):
+        if value:
+            return str(value)
+    return f"id:{number_id}" if number_id not in (None, "") else ""
+
+
+def _system(generator, urls) -> str:
+    if generator:
+        return clean_line(generator)[:60]
+    if any(_PRETALX_CODE.search(str(url or "")) for url in urls):
+        return "pretalx"
+    return ""
 
 
 def _day(index) -> str:
@@ -149,12 +176,16 @@ def parse_xml(data: bytes) -> dict:
         if not _text(conference, "acronym"):
             collector.warn("<conference>", _("The conference acronym is empty; not needed "
                                              "for the import."))
+    urls: list[str] = []
+    if conference is not None:
+        collector.set_timezone(_text(conference, "time_zone_name"))
     days = _children(root, "day")
     if not days:
         collector.error(whole_file(), _("The file has no <day> element, so no programme."))
     for position, day in enumerate(days, start=1):
         index = day.get("index") or str(position)
         day_date = parse_date(day.get("date") or day.get("start"))
+        collector.add_day(day_date)
         if day.get("start") and parse_moment(day.get("start")) and "T" not in day.get("start"):
             collector.warn(_day(index), _("The day's start “%(start)s” is a date without a "
                                           "time; the events' own times were used.")
@@ -173,14 +204,21 @@ def parse_xml(data: bytes) -> dict:
                 links = _child(event, "links")
                 if links is not None and any(len(link) for link in _children(links, "link")):
                     counts.add("nested_links")
-                persons = _child(event, "persons")
-                if persons is not None:
-                    speakers = ["".join(p.itertext()) for p in _children(persons, "person")]
+                persons_element = _child(event, "persons")
+                if persons_element is not None:
+                    persons = [Collector.person(
+                        "".join(p.itertext()),
+                        source_id=p.get("guid") or p.get("code")
+                        or (f"id:{p.get('id')}" if p.get("id") else ""))
+                        for p in _children(persons_element, "person")]
                 else:
                     flat = _children(event, "person")
-                    speakers = [name for p in flat for name in split_names("".join(p.itertext()))]
+                    persons = [Collector.person(name) for p in flat
+                               for name in split_names("".join(p.itertext()))]
                     if flat:
                         counts.add("flat_person")
+                urls.append(_text(event, "url"))
+                code = _code(event.get("code") or "", _text(event, "url"))
                 abstract = _text(event, "abstract") or _text(event, "description")
                 collector.add(
                     title=title,
@@ -188,28 +226,42 @@ def parse_xml(data: bytes) -> dict:
                                    title, collector),
                     minutes=parse_duration(_text(event, "duration")),
                     room=_text(event, "room") or room_name,
-                    speakers=speakers,
+                    persons=[p for p in persons if p],
                     abstract=abstract,
                     track=_text(event, "track"),
                     type_=_text(event, "type"),
                     where=where,
+                    source_id=_source_id(event.get("guid"), code, event.get("id")),
+                    code=code,
                 )
+    collector._document["source_system"] = _system(
+        _text(conference, "generator") if conference is not None else "", urls)
     _report_counts(counts, collector)
     return collector.result
 
 
-def _person_names(persons, counts: _Counts) -> list[str]:
-    names = []
+def _persons(persons, counts: _Counts) -> list[dict]:
+    """frab / pretalx persons: name, biography, and their guid, code or id."""
+    found = []
     for person in persons or []:
         if isinstance(person, dict):
             if "answers" in person:
                 counts.add("answers")
-            name = (person.get("name") or person.get("public_name")
+            name = (person.get("public_name") or person.get("name")
                     or person.get("full_name") or "")
-            names.append(str(name))
+            built = Collector.person(
+                name, bio=str(person.get("biography") or person.get("bio") or ""),
+                affiliation=str(person.get("affiliation") or person.get("organisation") or ""),
+                source_id=_source_id(person.get("guid"), person.get("code"), person.get("id")),
+                role="chair" if str(person.get("role", "")).upper() in ("HOST", "MODERATOR")
+                else "speaker")
         elif isinstance(person, str):
-            names.append(person)
-    return names
+            built = Collector.person(person)
+        else:
+            built = None
+        if built:
+            found.append(built)
+    return found
 
 
 def parse_json(document: dict) -> dict:
@@ -224,7 +276,9 @@ def parse_json(document: dict) -> dict:
         raise FileRejected(_("This schedule.json has no conference days, so no programme."))
     collector = Collector("frab-json", _("frab / pretalx schedule.json"))
     counts = _Counts()
+    urls: list[str] = []
     collector.result["title"] = clean_line(conference.get("title"))
+    collector.set_timezone(conference.get("time_zone_name"))
     if not conference.get("days"):
         collector.error(whole_file(), _("The schedule has no days."))
     for position, day in enumerate(conference["days"], start=1):
@@ -233,6 +287,7 @@ def parse_json(document: dict) -> dict:
             continue
         index = day.get("index", position)
         day_date = parse_date(day.get("date"))
+        collector.add_day(day_date)
         rooms = day.get("rooms") or {}
         if not isinstance(rooms, dict):
             collector.warn(_day(index),
@@ -257,30 +312,38 @@ def parse_json(document: dict) -> dict:
                 if not event.get("guid"):
                     counts.add("no_guid")
                 title = clean_line(event.get("title"))
+                urls.append(str(event.get("url") or ""))
+                code = _code(event.get("code"), event.get("url"))
                 collector.add(
                     title=title,
                     moment=_moment(str(event.get("date") or ""), str(event.get("start") or ""),
                                    day_date, where, title, collector),
                     minutes=parse_duration(event.get("duration")),
                     room=str(event.get("room") or room_name),
-                    speakers=_person_names(event.get("persons"), counts),
+                    persons=_persons(event.get("persons"), counts),
                     abstract=str(event.get("abstract") or event.get("description") or ""),
                     track=str(event.get("track") or ""),
                     type_=str(event.get("type") or ""),
                     where=where,
+                    source_id=_source_id(event.get("guid"), code, event.get("id")),
+                    code=code,
                 )
+    collector._document["source_system"] = _system(schedule.get("generator", {}).get("name")
+                                                   if isinstance(schedule.get("generator"),
+                                                                 dict) else "", urls)
     _report_counts(counts, collector)
     return collector.result
 
 
 def _parse_schedule2(schedule: dict) -> dict:
-    collector = Collector("schedule2", "schedule2 (hub) JSON")
+    collector = Collector("schedule2", "schedule2 (hub) JSON", source_system="hub")
     collector.warn(whole_file(), _("This is a “schedule2” file (the hub's newer format); it "
                                    "is read leniently: times, rooms, titles, abstracts and "
                                    "speakers."))
     conference = schedule.get("conference") if isinstance(schedule.get("conference"),
                                                            dict) else {}
     collector.result["title"] = clean_line(conference.get("title"))
+    collector.set_timezone(conference.get("time_zone_name"))
     tracks = {t.get("slug"): t.get("name") for t in conference.get("tracks", [])
               if isinstance(t, dict)}
     for number, event in enumerate(schedule["events"], start=1):
@@ -301,16 +364,23 @@ def _parse_schedule2(schedule: dict) -> dict:
         track = event.get("track")
         track_name = (track.get("name") or tracks.get(track.get("slug")) or ""
                       if isinstance(track, dict) else track)
-        speakers = [p.get("name", "") for p in event.get("participants") or []
-                    if isinstance(p, dict) and p.get("role", "SPEAKER") in ("SPEAKER", "HOST",
-                                                                             "MODERATOR")]
+        persons = [Collector.person(
+            p.get("name", ""), source_id=str(p.get("guid") or p.get("code") or ""),
+            role="chair" if p.get("role") in ("HOST", "MODERATOR") else "speaker")
+            for p in event.get("participants") or []
+            if isinstance(p, dict) and p.get("role", "SPEAKER") in ("SPEAKER", "HOST",
+                                                                     "MODERATOR")]
+        if start is not None:
+            collector.add_day(start.date())
         local = start.replace(tzinfo=None) if start else None
         collector.add(
             title=title,
             moment=(local.date(), local.time().replace(second=0, microsecond=0))
             if local else None,
-            minutes=minutes, room=str(room_name or ""), speakers=speakers,
+            minutes=minutes, room=str(room_name or ""), persons=[p for p in persons if p],
             abstract=str(event.get("abstract") or event.get("description") or ""),
             track=str(track_name or ""), type_=str(event.get("type") or ""), where=where,
+            source_id=_source_id(event.get("guid"), event.get("code"), event.get("id")),
+            code=_code(event.get("code"), event.get("url")),
         )
     return collector.result

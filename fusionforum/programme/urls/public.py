@@ -17,6 +17,8 @@ urlpatterns = [
     path("<slug:slug>/talks/<str:code>/star/", agenda_views.star, name="star"),
     path("<slug:slug>/talks/<str:code>/unstar/", agenda_views.unstar, name="unstar"),
     path("<slug:slug>/speakers/", public_views.speakers_page, name="speakers"),
+    path("<slug:slug>/speakers/claim/<str:token>/", public_views.claim_profile,
+         name="claim_profile"),
     path("<slug:slug>/speakers/<str:code>/", public_views.speaker_page, name="speaker"),
     path("<slug:slug>/speakers/<str:code>/photo.jpg", public_views.speaker_photo,
          name="speaker_photo"),

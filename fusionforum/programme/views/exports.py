@@ -9,19 +9,34 @@ wrote that language; exports/common.localise); each language is cached separatel
 Before the first release every export answers 404 with a short plain-text explanation (not an
 empty document: a calendar app or a frab client subscribed to an empty schedule would silently
 show nothing; a 404 says clearly that there is nothing yet, and they retry later).
+
+A cached export costs what a cached page costs: once an anonymous visitor has been served an
+export of a published event, each app server process remembers it under the public page
+cache's version token (core.pagecache, replaced by every release and every change to an
+event, day or stream), the event, the export and the ``?lang=`` asked for. The next anonymous
+request reads the token (one cache read) and answers from memory: no query for the event or
+its latest release, no permission check to repeat (the event was public under that token).
+A visitor without a session cookie does not even reach the view: programme/middleware.py
+answers before the rest of the middleware, with the headers the first answer carried.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.http import Http404, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from fusionforum.core import pagecache
 from fusionforum.events.services import public_event
 
 from ..exports import cache, common, frab_json, frab_xml, ical, own_json
+from ..middleware import Memo
 
 NOT_RELEASED = gettext_lazy("No programme has been released for this event yet. The exports "
                             "appear with the first release.")
@@ -34,8 +49,34 @@ def _not_found(message) -> HttpResponse:
     return response
 
 
+LOCAL_SERVED = 32
+_served: OrderedDict[tuple, tuple] = OrderedDict()
+_served_lock = threading.Lock()
+
+
+def _served_key(request, slug: str, kind: str) -> tuple | None:
+    """Where an anonymous request's export is remembered, or None (a signed-in person, a
+    visitor with messages waiting, or no version token yet: the full path)."""
+    if request.method not in ("GET", "HEAD") or pagecache.personal(request):
+        return None
+    token = shared_cache.get(pagecache.VERSION_KEY)
+    if not token:
+        return None
+    return (token, slug, kind, (request.GET.get("lang") or "")[:16])
+
+
 def _serve(request, slug: str, kind: str, build, *, content_type: str,
            filename: str | None = None, missing=None):
+    key = _served_key(request, slug, kind)
+    if key is not None:
+        with _served_lock:
+            found = _served.get(key)
+        if found is not None:
+            export, release, language, public = found
+            response = cache.respond(request, export, release, content_type=content_type,
+                                     public=public, filename=filename)
+            response["Content-Language"] = language
+            return response
     event = public_event(slug, request.user)
     language = common.export_language(request, event)
     with translation.override(language):
@@ -50,7 +91,23 @@ def _serve(request, slug: str, kind: str, build, *, content_type: str,
         response = cache.respond(request, export, release, content_type=content_type,
                                  public=event.is_published, filename=filename)
     response["Content-Language"] = language
+    if key is not None and event.is_published:
+        # For programme.middleware: the next anonymous request skips the middleware too.
+        request.programme_export_memo = Memo(export, release, language, content_type, filename)
+        with _served_lock:
+            # Copies remembered under an older token can never be served again: drop them.
+            for stale in [k for k in _served if k[0] != key[0]]:
+                del _served[stale]
+            _served[key] = (export, release, language, True)
+            _served.move_to_end(key)
+            while len(_served) > LOCAL_SERVED:
+                _served.popitem(last=False)
     return response
+
+
+def clear_served() -> None:
+    with _served_lock:
+        _served.clear()
 
 
 def _site_url() -> str:

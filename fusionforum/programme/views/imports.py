@@ -26,9 +26,9 @@ class UploadForm(AccessibleFormMixin, forms.Form):
     schedule = forms.FileField(
         label=_("Programme file"),
         help_text=format_lazy(
-            _("A frab or pretalx schedule.xml or schedule.json, or an Indico event export "
-              "(…/export/event/N.json?detail=contributions); at most {size} MB. Nothing is "
-              "imported before you confirm the preview."),
+            _("A frab or pretalx schedule.xml or schedule.json, an Indico event or timetable "
+              "export, or an iCalendar file; at most {size} MB. Nothing is imported before "
+              "you confirm the preview."),
             size=MAX_UPLOAD_BYTES // (1024 * 1024)),
     )
 
@@ -61,7 +61,8 @@ def upload(request, event):
             raise FileRejected(gettext("The file is larger than %(size)s MB; a programme export "
                                        "is far smaller.")
                                % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
-        parsed = previews.read_upload(upload_file.read(MAX_UPLOAD_BYTES + 1))
+        parsed = previews.read_upload(upload_file.read(MAX_UPLOAD_BYTES + 1),
+                                      zone=event.time_zone)
     except FileRejected as error:
         return _upload_page(request, event, form, rejected=str(error), status=400)
     preview = previews.prepare(event, parsed, filename=upload_file.name or "")
@@ -80,7 +81,8 @@ def preview(request, event, token):
     refused = ""
     if request.method == "POST":
         try:
-            counts = apply_preview(event, found, by=request.user)
+            counts = apply_preview(event, found, by=request.user,
+                                   extend_dates=request.POST.get("extend_dates") == "on")
         except ImportRefused as error:
             refused = str(error)
         except PermissionDenied:
@@ -94,6 +96,16 @@ def preview(request, event, token):
                 "release.",
                 "Imported %(count)s sessions and %(rooms)s. The public sees them after the next "
                 "release.", counts["sessions"]) % {"count": counts["sessions"], "rooms": rooms})
+            if counts["updated"]:
+                messages.info(request, ngettext(
+                    "%(count)s session imported before was updated.",
+                    "%(count)s sessions imported before were updated.", counts["updated"])
+                    % {"count": counts["updated"]})
+            if counts["to_place"]:
+                messages.info(request, ngettext(
+                    "%(count)s entry without a time is listed as to place in the editor.",
+                    "%(count)s entries without a time are listed as to place in the editor.",
+                    counts["to_place"]) % {"count": counts["to_place"]})
             return redirect(_editor_url(event) or reverse("programme_import:upload",
                                                           kwargs={"slug": event.slug}))
     return render(request, "programme/import/preview.html", {

@@ -28,10 +28,19 @@ from fusionforum.cfp.models import Submission
 from fusionforum.core.forms import posted_data
 from fusionforum.events.access import gate
 
+from .. import people as people_services
 from .. import releases, services
 from ..conflicts import ProgrammeConflict, event_dates
-from ..forms import PlaceTalkForm, ReleaseForm, RoomForm, SessionForm
-from ..models import ProgrammeSession, Release, Room, TalkSlot
+from ..forms import (
+    InviteForm,
+    PersonForm,
+    PlaceItemForm,
+    PlaceTalkForm,
+    ReleaseForm,
+    RoomForm,
+    SessionForm,
+)
+from ..models import ItemToPlace, ProgrammeSession, Release, Room, TalkSlot
 
 STEP = dt.timedelta(minutes=5)
 
@@ -70,8 +79,8 @@ def _day_bounds(event, day: dt.date, sessions) -> tuple[dt.datetime, dt.datetime
         first = min(first, start.replace(minute=0))
         if end > last:
             last = end if end.minute == 0 else end.replace(minute=0) + dt.timedelta(hours=1)
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
-    return max(first, dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)), min(last, midnight)
+    # A late session runs past midnight: the day's grid goes on until it ends.
+    return max(first, dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)), last
 
 
 def build_grid(event, day: dt.date, rooms: list[Room], sessions: list[ProgrammeSession],
@@ -116,6 +125,8 @@ def build_grid(event, day: dt.date, rooms: list[Room], sessions: list[ProgrammeS
                 cells.append(content)
         local = moment.astimezone(event.tz)
         label = f"{local:%H:%M}" if local.minute in (0, 30) else ""
+        if label and local.date() != day:
+            label = _("%(time)s (next day)") % {"time": label}
         result.append(Row(time=local, label=label, cells=cells))
     return result, undrawn
 
@@ -132,12 +143,14 @@ def _chosen_day(event, request, fallback: dt.date | None = None) -> dt.date:
     return dates[0]
 
 
-def editor_context(event, day: dt.date, *, place_forms=None, error=None, error_code=None):
+def editor_context(event, day: dt.date, *, place_forms=None, error=None, error_code=None,
+                   item_forms=None):
     tz = event.tz
     rooms = list(Room.objects.filter(event=event))
     start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
-    end = start + dt.timedelta(days=1)
-    sessions = list(ProgrammeSession.objects.filter(event=event, start__lt=end, end__gt=start)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
+    # The sessions that start on the day (one past midnight stays on the day it starts on).
+    sessions = list(ProgrammeSession.objects.filter(event=event, start__gte=start, start__lt=end)
                     .select_related("room", "stream").prefetch_related("chairs"))
     slots = list(TalkSlot.objects.filter(session__in=sessions)
                  .select_related("submission__organisation", "session__room")
@@ -161,10 +174,15 @@ def editor_context(event, day: dt.date, *, place_forms=None, error=None, error_c
             event=event, prefix=f"talk-{submission.code}",
             initial={"duration": _default_duration(submission)})
         unplaced.append({"submission": submission, "form": form})
+    item_forms = item_forms or {}
+    items = [{"item": item, "form": item_forms.get(item.pk) or PlaceItemForm(
+                 event=event, item=item, prefix=f"item-{item.pk}", initial={"day": day})}
+             for item in services.items_to_place(event)]
     days = {d.date: d.label for d in event.days.all()}
     return {
         "event": event,
         "day": day,
+        "items_to_place": items,
         "days": [{"date": d, "label": days.get(d) or date_format(d, "l j F"), "current": d == day}
                  for d in event_dates(event)],
         "rooms": rooms,
@@ -274,6 +292,100 @@ def unplace_talk(request, event, code):
     return redirect(_editor_url(event, day))
 
 
+@gate("programme.manage_programme", second_factor=True)
+@require_POST
+def place_item(request, event, item_id):
+    item = ItemToPlace.objects.filter(event=event, pk=item_id).first()
+    if item is None:
+        raise Http404("No such entry.")
+    form = PlaceItemForm(request.POST, event=event, item=item, prefix=f"item-{item.pk}")
+    day = _chosen_day(event, request)
+    not_placed = _("“%(title)s” was not placed") % {"title": item.title}
+    if not form.is_valid():
+        messages_ = [_("%(field)s: %(error)s") % {
+                         "field": form.fields[name].label or name.title(), "error": error}
+                     for name, errors in form.errors.items() for error in errors]
+        return _render_editor(request, event, day, status=400, item_forms={item.pk: form},
+                              error={"title": not_placed, "messages": messages_})
+    try:
+        session = services.place_item(item, by=request.user, room=form.cleaned_data["room"],
+                                      start=form.start_datetime())
+    except (ProgrammeConflict, services.InvalidChange) as refused:
+        status = 409 if isinstance(refused, ProgrammeConflict) else 400
+        return _render_editor(request, event, form.cleaned_data["day"], status=status,
+                              item_forms={item.pk: form},
+                              error={"title": not_placed, "messages": _problem_text(refused)})
+    local = session.start.astimezone(event.tz)
+    messages.success(request, _("“%(title)s” is now in the programme at %(when)s.") % {
+        "title": session.title, "when": date_format(local, "D j M H:i")})
+    return redirect(_editor_url(event, local.date()))
+
+
+# Imported people -----------------------------------------------------------------------------
+
+
+def _people_page(request, event, *, forms=None, edit_forms=None, status=200):
+    forms, edit_forms = forms or {}, edit_forms or {}
+    people = [{"profile": p, "form": forms.get(p.code) or InviteForm(prefix=f"p-{p.code}"),
+               "edit_form": edit_forms.get(p.code) or PersonForm(
+                   prefix=f"e-{p.code}", initial={"name": p.name, "honorific": p.honorific,
+                                                  "affiliation": p.affiliation}),
+               "invitation": next(iter(p.invitations.all()), None)}
+              for p in people_services.imported_people(event)]
+    return render(request, "programme/manage/people.html", {
+        "event": event, "people": people, "manage_section": "people"}, status=status)
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_http_methods(["GET"])
+def people(request, event):
+    return _people_page(request, event)
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_POST
+def person_edit(request, event, code):
+    from fusionforum.cfp.models import SpeakerProfile
+
+    profile = SpeakerProfile.objects.filter(event=event, code=code[:12]).first()
+    if profile is None:
+        raise Http404("No such person.")
+    form = PersonForm(request.POST, prefix=f"e-{profile.code}")
+    if form.is_valid():
+        try:
+            people_services.update_person(profile, by=request.user, **form.cleaned_data)
+        except people_services.InvitationRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("%(name)s was corrected; the public sees it after the "
+                                        "next release.") % {"name": form.cleaned_data["name"]})
+            return redirect("programme_manage:people", slug=event.slug)
+    return _people_page(request, event, edit_forms={profile.code: form}, status=400)
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_POST
+def person_invite(request, event, code):
+    from fusionforum.cfp.models import SpeakerProfile
+
+    profile = SpeakerProfile.objects.filter(event=event, code=code[:12]).first()
+    if profile is None:
+        raise Http404("No such person.")
+    form = InviteForm(request.POST, prefix=f"p-{profile.code}")
+    if form.is_valid():
+        try:
+            people_services.invite(profile, email=form.cleaned_data["email"], by=request.user)
+        except people_services.InvitationRefused as refused:
+            form.add_error("email", str(refused))
+        else:
+            messages.success(request, _("An invitation to claim the profile of %(name)s was "
+                                        "sent to %(email)s.")
+                             % {"name": profile.display_name,
+                                "email": form.cleaned_data["email"]})
+            return redirect("programme_manage:people", slug=event.slug)
+    return _people_page(request, event, forms={profile.code: form}, status=400)
+
+
 # Rooms ---------------------------------------------------------------------------------------
 
 
@@ -362,6 +474,8 @@ def _session_page(request, event, form, session=None, status=200, problems=None)
         "event": event, "form": form, "session": session, "problems": problems or [],
         "manage_section": "session_new" if session is None else "editor",
         "talks": list(TalkSlot.objects.filter(session=session).select_related("submission"))
+        if session else [],
+        "person_links": list(session.person_links.select_related("profile__user"))
         if session else []}, status=status)
 
 

@@ -23,14 +23,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.cfp import services as cfp_services
 from fusionforum.cfp.models import SpeakerProfile, Submission
 from fusionforum.core import clock, pagecache
 from fusionforum.events import services as event_services
+from fusionforum.events.access import gate, staff_event
 
-from .. import agenda, public
+from .. import agenda, people, public
 
 PUBLIC_MAX_AGE = 60
 FILE_MAX_AGE = 3600
@@ -321,3 +322,27 @@ def talk_slides(request, slug, code):
     return _file_response(handle, content_type="application/pdf",
                           filename=f"{talk.code}-{slugify(talk.title)[:60] or 'slides'}.pdf",
                           attachment=True, public_file=event.is_published)
+
+
+@gate("programme.claim_profile", load=staff_event)
+@require_http_methods(["GET", "POST"])
+def claim_profile(request, event, token):
+    """The link of an invitation (programme/people.py): the signed-in person attaches the
+    imported speaker profile to their account. Any event, published or not: the single-use
+    token is the permission."""
+    found = people.invitation(event, token)
+    if found is None:
+        return render(request, "programme/public/claim.html", {
+            "event": event, "expired": True}, status=410)
+    if request.method == "POST":
+        try:
+            profile = people.claim(event, token, user=request.user)
+        except people.InvitationRefused as refused:
+            return render(request, "programme/public/claim.html", {
+                "event": event, "invitation": found, "refused": str(refused)}, status=409)
+        return render(request, "programme/public/claim.html", {
+            "event": event, "claimed": profile,
+            "has_call": hasattr(event, "call_settings"),
+            "released": public.latest(event) is not None})
+    return render(request, "programme/public/claim.html", {
+        "event": event, "invitation": found})
