@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -129,6 +129,18 @@ def database_unavailable_response(request, error: BaseException) -> HttpResponse
     # the error came through the 500 handler); the line above is this request's one line.
     response._has_been_logged = True
     return response
+
+
+def unless_database_unreachable(request, check):
+    """Run a middleware's own database lookup (``check()``, returning None or a response);
+    the 503 when the database cannot be reached. Errors raised in another middleware's
+    ``process_view`` never reach ``DatabaseUnavailableMiddleware``."""
+    try:
+        return check()
+    except DatabaseError as error:
+        if is_database_unreachable(error):
+            return database_unavailable_response(request, error)
+        raise
 
 
 class DatabaseUnavailableMiddleware:

@@ -26,6 +26,7 @@ from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from fusionforum.core.middleware import unless_database_unreachable
 from fusionforum.core.readonly import allowed
 
 from .models import Event, EventStatus
@@ -178,6 +179,10 @@ class ArchivedEventMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method in SAFE_METHODS or allowed():
             return None
+        return unless_database_unreachable(request, lambda: self._refusal(request, view_kwargs))
+
+    @staticmethod
+    def _refusal(request, view_kwargs):
         slug = view_kwargs.get("slug")
         if not slug or request.resolver_match is None:
             return None

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core import pagecache
+from fusionforum.core.middleware import unless_database_unreachable
 
 from .models import Event, Module
 
@@ -98,6 +99,7 @@ class ModuleMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is not None:
-            check(match.namespace, view_kwargs.get("slug"))
-        return None
+        if match is None:
+            return None
+        return unless_database_unreachable(
+            request, lambda: check(match.namespace, view_kwargs.get("slug")))

@@ -30,7 +30,9 @@ def _describe(violations):
 
 def test_home_page(page, live_server, published, clock):
     event, _ = published
+    # The site's root lists the events; the event's own page is one link away.
     page.goto(live_server.url + "/")
+    page.get_by_role("link", name=event.title).first.click()
     expect(page).to_have_url(re.compile(f"/{event.slug}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
     expect(page.get_by_text("How can ITER help?")).to_be_visible()

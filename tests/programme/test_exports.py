@@ -499,7 +499,7 @@ def test_a_cached_export_is_served_from_memory_until_anything_public_changes(
     make_release(event)
     assert b"Renamed for version 2" in client.get(f"/{SLUG}/programme/schedule.xml").content
 
-    event.is_published = False
+    event.status = "draft"
     event.save()
     assert client.get(f"/{SLUG}/programme/schedule.xml").status_code == 404
     login_verified(client, organiser)
