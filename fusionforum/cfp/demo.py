@@ -17,7 +17,7 @@ from django.db import transaction
 
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import clock
-from fusionforum.events.demo import DEMO_PASSWORD, DEMO_TZ
+from fusionforum.events.demo import DEMO_TZ, create_demo_user
 from fusionforum.events.models import TeamMembership
 from fusionforum.registration import demo as registration_demo
 from fusionforum.registration import services as registration_services
@@ -399,8 +399,8 @@ def _speaker(event, organisation, first: str, last: str, moment, organiser) -> U
     email = _speaker_email(first, last)
     person = User.objects.filter(email=email).first()
     if person is None:
-        person = User.objects.create_user(
-            email, DEMO_PASSWORD, full_name=f"{first} {last} (demo)",
+        person = create_demo_user(
+            email, full_name=f"{first} {last} (demo)",
             organisation=organisation, email_verified_at=moment)
     if not Registration.objects.filter(event=event, user=person, status__in=ACTIVE).exists():
         with clock.frozen(moment):

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from fusionforum.accounts.models import Organisation, User
 from fusionforum.core import clock
-from fusionforum.events.demo import DEMO_PASSWORD, DEMO_TZ, _give_backup_codes
+from fusionforum.events.demo import DEMO_TZ, _give_backup_codes, create_demo_user
 from fusionforum.events.models import TeamMembership
 
 from . import lifecycle, review
@@ -79,7 +79,7 @@ def _reviewers(event) -> list[User]:
                                                   "country": "FR"})
         person = User.objects.filter(email=email).first()
         if person is None:
-            person = User.objects.create_user(email, DEMO_PASSWORD, full_name=name,
+            person = create_demo_user(email, full_name=name,
                                               organisation=organisation,
                                               email_verified_at=clock.now())
         TeamMembership.objects.get_or_create(event=event, user=person,

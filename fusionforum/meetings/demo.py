@@ -15,7 +15,7 @@ from django.db.models import F
 
 from fusionforum.accounts.models import User
 from fusionforum.core import clock
-from fusionforum.events.demo import DEMO_PASSWORD
+from fusionforum.events.demo import create_demo_user
 from fusionforum.events.models import TeamMembership
 
 from . import instance as instance_module
@@ -186,7 +186,7 @@ def _meeting_settings(event) -> MeetingSettings:
 def _experts(event) -> dict[str, Expert]:
     login = User.objects.filter(email=EXPERT_LOGIN).first()
     if login is None:
-        login = User.objects.create_user(EXPERT_LOGIN, DEMO_PASSWORD,
+        login = create_demo_user(EXPERT_LOGIN,
                                          full_name="Mara Fictive (demo expert)",
                                          email_verified_at=clock.now())
     experts = {}

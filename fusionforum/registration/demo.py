@@ -12,8 +12,8 @@ from fusionforum.core import clock
 from fusionforum.events.demo import (
     DEMO_FRENCH_PARTICIPANT,
     DEMO_PARTICIPANT,
-    DEMO_PASSWORD,
     DEMO_TZ,
+    create_demo_user,
 )
 from fusionforum.events.models import TeamMembership
 
@@ -122,8 +122,8 @@ def load(event) -> str:
         person = User.objects.filter(email=email).first()
         language = "fr" if email == DEMO_FRENCH_PARTICIPANT else ""
         if person is None:
-            person = User.objects.create_user(
-                email, DEMO_PASSWORD, full_name=f"{first} Example (demo)",
+            person = create_demo_user(
+                email, full_name=f"{first} Example (demo)",
                 organisation=organisation, email_verified_at=clock.now(),
                 preferred_language=language)
         elif language and person.preferred_language != language:

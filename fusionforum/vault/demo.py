@@ -21,12 +21,12 @@ SECURITY_EMAIL = "security@demo.fusionforum.invalid"
 
 def _officer(event):
     from fusionforum.accounts.models import User
-    from fusionforum.events.demo import DEMO_PASSWORD, _give_backup_codes
+    from fusionforum.events.demo import _give_backup_codes, create_demo_user
     from fusionforum.events.models import TeamMembership
 
     officer = User.objects.filter(email=SECURITY_EMAIL).first()
     if officer is None:
-        officer = User.objects.create_user(SECURITY_EMAIL, DEMO_PASSWORD,
+        officer = create_demo_user(SECURITY_EMAIL,
                                            full_name="Sam Example (demo security officer)")
     TeamMembership.objects.get_or_create(event=event, user=officer,
                                          role=TeamMembership.Role.SECURITY_OFFICER)

@@ -22,8 +22,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ortools.sat.python import cp_model
-
 
 @dataclass(frozen=True)
 class Run:
@@ -91,6 +89,10 @@ def allocate(runs: Sequence[Run], people: Sequence[Person], *,
              time_limit: float = 30.0) -> Result:
     by_id = {run.id: run for run in runs}
     max_rank = max((len(p.ranking) for p in people), default=0)
+    # Imported here: OR-Tools (with pandas) takes a second or more to import, and every
+    # process that loads the app (app servers, manage.py) would pay it for nothing.
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     chosen: dict[tuple[int, int], cp_model.IntVar] = {}
     weights: dict[tuple[int, int], int] = {}
