@@ -15,7 +15,7 @@ from ..browser.conftest import axe_violations, browser, page, screenshot  # noqa
 
 pytestmark = pytest.mark.browser
 
-FIXTURES = Path(__file__).resolve().parent / "import_fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 PASSWORD = "a-long-test-password"
 
 

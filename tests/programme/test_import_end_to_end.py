@@ -1,8 +1,13 @@
 """Done-when of the programme import, per file written by another system: an organiser
 uploads it, checks the preview, confirms, fixes a session, releases, and every export
 (schedule.xml, schedule.json, programme.json, iCalendar, the speaker pages and calendars)
-carries the file's speakers, wall-clock times and ids. The files are in fixtures/imports
-(sources in SOURCES.md)."""
+carries the file's speakers, wall-clock times and ids. Imported talks are real talks: each
+has its page with its speakers, can be starred into a personal agenda and its calendar feed,
+and is listed on its speakers' pages and in their calendars. The files are in
+fixtures/imports (sources in SOURCES.md): the shared samples (frab XML, pretalx and schedule2
+JSON, an Indico event export) and the Indico timetable/session exports and iCalendar files
+written as those systems write them.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from fusionforum.cfp.models import SpeakerProfile
 from fusionforum.programme import releases, services
 from fusionforum.programme.exports import own_json
 from fusionforum.programme.imports import preview as previews
-from fusionforum.programme.models import ProgrammeSession
+from fusionforum.programme.models import AgendaFeed, ProgrammeSession
 
 from ..conftest import login_verified
 
@@ -34,7 +39,13 @@ pytestmark = pytest.mark.django_db
 
 SAMPLES = ["lswt2019-schedule.xml", "voc-pretalx-democon.schedule.json",
            "voc-hub-schedule2.schedule.json", "voc-invalid-example.schedule.json",
-           "xdc2021-indico-event-contributions.json"]
+           "xdc2021-indico-event-contributions.json",
+           "indico-timetable-pwi2025.json",  # a 22:30-00:30 entry: sessions may cross midnight
+           "indico-event-sessions-xdc2021.json",
+           "ical-google.ics",  # more days than the event: the preview extends its dates
+           "ical-outlook.ics", "ical-apple.ics", "ical-pretalx.ics",
+           "ical-fault-adelaide-truncated.ics", "ical-fault-duplicate-uids.ics",
+           "ical-fault-stray-lines.ics", "ical-fault-unfolded-lines.ics"]
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +79,7 @@ def _json_events(document: dict) -> list[dict]:
 
 @pytest.mark.parametrize("name", SAMPLES)
 def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd, clock,
-                                             name):
+                                             make_user, name):
     data = (FIXTURES / name).read_bytes()
     parsed = previews.read_upload(data)
     expected = [item for item in parsed["items"] if item["kind"] != "break"]
@@ -136,7 +147,8 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
             assert sorted(p.text for p in element.iter("person")) == sorted(
                 p["name"] for p in item["persons"])
 
-    # programme.json: valid against our schema, every person a speaker with their sessions.
+    # programme.json: valid against our schema; every entry a talk with its speakers, every
+    # person a speaker with their talks.
     response = client.get(f"/{event.slug}/programme/programme.json")
     document = response.json()
     validator = jsonschema.Draft202012Validator(own_json.schema(),
@@ -144,10 +156,26 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
     assert [e.message for e in validator.iter_errors(document)] == []
     placed_names = {p["name"] for item in parsed["items"] for p in item["persons"]}
     assert {s["name"] for s in document["speakers"]} == placed_names
+    people = {p["code"]: p for p in document["speakers"]}
+    sessions = {s["id"]: s for s in document["sessions"]}
+    talks = document["talks"]
+    assert len(talks) == len(expected) and all(t["imported"] for t in talks)
+    for talk in talks:
+        assert sessions[talk["session"]]["talk"] == talk["code"]
+        assert sessions[talk["session"]]["talks"] == [talk["code"]]
+    for item in expected:
+        talk = next(t for t in talks if t["title"].removesuffix(" (room change)") == item["title"]
+                    and t["start"][11:16] == item["start"])
+        assert [people[c]["name"] for c in talk["speakers"]] == [
+            p["name"] for p in item["persons"] if p["role"] == "speaker"], item["title"]
+        if item["code"] and re.fullmatch(r"[0-9A-Z]{4,12}", item["code"]):
+            assert talk["code"] == item["code"]  # pretalx /talk/ABC123/ is /talks/ABC123/
+        if _is_uuid(item["source_id"]):
+            assert talk["guid"] == item["source_id"].lower()
     for speaker in document["speakers"]:
-        # A person who only chairs (an Indico convener) has no "sessions" of their own.
-        assert speaker.get("sessions") or any(speaker["code"] in s["chairs"]
-                                          for s in document["sessions"])
+        # A person who only chairs (an Indico convener) has no talks of their own.
+        assert speaker["talks"] or any(speaker["code"] in s["chairs"]
+                                       for s in document["sessions"])
 
     # The programme's calendar: every entry, UIDs from the file's guids.
     calendar = Calendar.from_ical(client.get(f"/{event.slug}/programme/programme.ics").content)
@@ -157,21 +185,57 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
     for item in expected:
         if _is_uuid(item["source_id"]):
             assert item["source_id"].lower() in uids
+    assert {t["guid"] for t in talks} <= uids
 
-    # Speaker pages and calendars.
-    if placed_names:
-        speaker = document["speakers"][0]
+    # Each talk's page names its speakers and offers the star.
+    html = client.get(f"/{event.slug}/programme/").content.decode()
+    for talk in talks[:8]:
+        assert f'data-code="{talk["code"]}"' in html
+        assert f'href="/{event.slug}/talks/{talk["code"]}/"' in html
+        page = client.get(f"/{event.slug}/talks/{talk['code']}/")
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "star-local" in text and "The three questions" not in text
+        for code in talk["speakers"]:
+            assert f'href="/{event.slug}/speakers/{code}/"' in text
+            assert people[code]["name"].replace("'", "&#x27;") in text
+
+    # Speaker pages and calendars: their talks, and the talks they chair.
+    for speaker in document["speakers"][:6]:
         page = client.get(f"/{event.slug}/speakers/{speaker['code']}/")
         assert page.status_code == 200
-        assert speaker["name"] in page.content.decode()
+        text = page.content.decode()
+        assert speaker["name"].replace("'", "&#x27;") in text
+        for code in speaker["talks"]:
+            assert f'href="/{event.slug}/talks/{code}/"' in text
         ics = client.get(f"/{event.slug}/speakers/{speaker['code']}.ics")
         assert ics.status_code == 200
-        own = Calendar.from_ical(ics.content).walk("VEVENT")
-        theirs = {s["id"] for s in document["sessions"]
-                  if speaker["code"] in s.get("speakers", []) + s["chairs"]}
-        assert len(own) == len(theirs) >= 1
+        own = {str(e["UID"]).split("@")[0] for e in Calendar.from_ical(ics.content)
+               .walk("VEVENT")}
+        theirs = {t["guid"] for t in talks if speaker["code"] in t["speakers"]
+                  or speaker["code"] in sessions[t["session"]]["chairs"]}
+        assert own == theirs and theirs
+
+    # A participant stars an imported talk: it is in their agenda and its calendar feed.
+    participant = make_user("imported.agenda@test.invalid", full_name="Ada Agenda")
+    client.force_login(participant)
+    talk = talks[0]
+    starred = client.post(f"/{event.slug}/talks/{talk['code']}/star/",
+                          HTTP_ACCEPT="application/json")
+    assert starred.status_code == 200 and starred.json() == {"code": talk["code"],
+                                                              "starred": True}
+    agenda_page = client.get(f"/{event.slug}/agenda/").content.decode()
+    assert f'href="/{event.slug}/talks/{talk["code"]}/"' in agenda_page
+    feed = AgendaFeed.objects.get(event=event, user=participant)
+    client.logout()
+    feed_entries = Calendar.from_ical(
+        client.get(f"/{event.slug}/agenda/{feed.token}.ics").content).walk("VEVENT")
+    assert [str(e["UID"]).split("@")[0] for e in feed_entries] == [talk["guid"]]
+    names = [people[c]["name"] for c in talk["speakers"]]
+    if names:
+        assert all(name in str(feed_entries[0]["DESCRIPTION"]) for name in names)
+
     # The programme page names the speakers.
-    html = client.get(f"/{event.slug}/programme/").content.decode()
     for item in expected[:5]:
         for person in item["persons"]:
             assert person["name"].replace("'", "&#x27;") in html

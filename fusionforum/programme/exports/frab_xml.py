@@ -48,6 +48,20 @@ def tracks(index: common.Index) -> list[dict]:
     return list(seen.values())
 
 
+def _own_chairs(talk: dict, session: dict) -> list[str]:
+    """The chairs of an imported talk that is its session (an Indico contribution's
+    conveners): frab has persons, not roles, so they are listed after the speakers."""
+    return session.get("chairs", []) if session.get("talk") == talk["code"] else []
+
+
+def _talk_type(talk: dict, session: dict) -> str:
+    if session.get("kind") == "panel":
+        return "Panel"
+    if session.get("talk") == talk["code"] and session.get("kind") == "plenary":
+        return "Plenary"
+    return "Talk"
+
+
 def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
     """Everything listed as an event, as plain dicts shared by the XML and JSON exporters,
     grouped by programme day: the day its session starts on in the event's zone, so a talk
@@ -69,14 +83,15 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
             "duration": talk["duration_minutes"],
             "room_id": talk["room"],
             "title": talk["title"],
-            "type": "Panel" if session.get("kind") == "panel" else "Talk",
+            "type": _talk_type(talk, session),
             # The authors' language; "en" when they did not say (the workshop's usual one).
             "language": talk.get("language") or "en",
             "abstract": talk["abstract"],
             "description": common.public_answers_text(talk),
             "track": session.get("title", ""),
             "slug": common.talk_slug(event_acronym, talk),
-            "persons": [index.speakers[c] for c in talk["speakers"] if c in index.speakers],
+            "persons": [index.speakers[c] for c in dict.fromkeys(
+                [*talk["speakers"], *_own_chairs(talk, session)]) if c in index.speakers],
             "url": common.talk_url(snapshot["_site_url"], snapshot["event"]["slug"],
                                    talk["code"]),
         })
