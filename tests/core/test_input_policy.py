@@ -165,6 +165,7 @@ UNTYPED_COLUMNS = {
                      "description", "contact_emails", CHECKED_BY_FORM),
     "events.Day": ("label", "summary", CHECKED_BY_FORM),
     "events.StreamLink": ("label", CHECKED_BY_FORM),
+    "events.CalendarRevision": ("uid", "language", "digest", WRITTEN_BY_CODE),
     "events.ContactMessage": ("name", "organisation", "message", "internal_note",
                               CHECKED_BY_SERVICE),
     "registration.Question": ("label", "help_text", CHECKED_BY_FORM),
