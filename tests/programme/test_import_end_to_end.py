@@ -239,3 +239,38 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
     for item in expected[:5]:
         for person in item["persons"]:
             assert person["name"].replace("'", "&#x27;") in html
+
+
+def test_an_indico_session_slot_keeps_its_title_conveners_and_room(client, event, organiser,
+                                                                    clock):
+    """A programme session cannot hold other sessions, and its talks are call submissions:
+    an Indico session slot's contributions are each a talk of its own session, in the slot's
+    room, chaired by the slot's conveners, the slot's title in their description."""
+    data = (FIXTURES / "indico-timetable-pwi2025.json").read_bytes()
+    preview = previews.prepare(event, previews.read_upload(data))
+    from fusionforum.programme.imports.apply import apply_preview
+
+    apply_preview(event, preview, by=organiser, extend_dates=True)
+    releases.release(event, by=organiser, comment="Imported from Indico.")
+    document = client.get(f"/{event.slug}/programme/programme.json").json()
+    people = {p["code"]: p for p in document["speakers"]}
+    rooms = {r["id"]: r["name"] for r in document["rooms"]}
+    sessions = {s["id"]: s for s in document["sessions"]}
+    slot = "Plasma-facing components: Tungsten under load"
+    [talk] = [t for t in document["talks"]
+              if t["title"] == "Recrystallisation of ITER-grade tungsten after transient heat "
+                               "loads"]
+    own = sessions[talk["session"]]
+    assert rooms[talk["room"]] == "Auditorium A"
+    assert f"Session: {slot}" in talk["abstract"]
+    assert [people[c]["name"] for c in talk["speakers"]] == ["Yuji Hatano", "Gerald Pintsuk"]
+    assert own["chair_names"] == ["Marie-Line Mayoral"]
+    # Every contribution of the slot carries the same grouping.
+    grouped = [t for t in document["talks"] if f"Session: {slot}" in t["abstract"]]
+    assert len(grouped) >= 2
+    assert {tuple(sessions[t["session"]]["chair_names"]) for t in grouped} == {
+        ("Marie-Line Mayoral",)}
+    # The talk page says who chairs it, linking to the convener's speaker page.
+    page = client.get(f"/{event.slug}/talks/{talk['code']}/").content.decode()
+    assert "Marie-Line Mayoral" in page and slot in page
+    assert f'href="/{event.slug}/speakers/{own["chairs"][0]}/"' in page
