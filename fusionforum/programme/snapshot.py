@@ -69,7 +69,9 @@ the first release that has the item) grows by one in each release where what a c
 shows of it changed (its own fields, its room's name, its speakers' names, its session's
 title, the titles of a session's talks). iCalendar exports write it as SEQUENCE, so calendar
 clients replace their copy instead of keeping a stale one (``with_sequences``; ``build``
-leaves it out, and comparisons with the working copy ignore it: ``without_sequences``).
+leaves it out, and comparisons with the working copy ignore it: ``without_sequences``). An
+imported talk whose entry an older release published as a session alone (same UID, the
+source's guid) goes on from that session's number.
 """
 
 from __future__ import annotations
@@ -499,6 +501,12 @@ def with_sequences(previous: dict | None, current: dict) -> dict:
             number = 0
             if key in old_numbers:
                 number = old_numbers[key] + (old_prints.get(key) != new_prints[key])
+            elif kind == "talk" and item.get("imported") \
+                    and ("session", item["session"]) in old_numbers:
+                # An imported entry a release made before imported talks existed published
+                # as a session alone, under the same UID (the source's guid): go on counting
+                # from there, so calendar clients take the talk as the newer copy.
+                number = old_numbers[("session", item["session"])] + 1
             items.append({**item, "sequence": number})
         result[f"{kind}s"] = items
     return result

@@ -274,3 +274,30 @@ def test_an_indico_session_slot_keeps_its_title_conveners_and_room(client, event
     page = client.get(f"/{event.slug}/talks/{talk['code']}/").content.decode()
     assert "Marie-Line Mayoral" in page and slot in page
     assert f'href="/{event.slug}/speakers/{own["chairs"][0]}/"' in page
+
+
+def test_an_imported_entry_released_before_as_a_session_goes_on_counting_as_a_talk():
+    """Releases made before imported talks existed published an imported entry as a session
+    alone, whose calendar UID was the source's guid, as the talk's is now: the talk's
+    SEQUENCE goes on from the session's, so calendar clients take it as the newer copy."""
+    from fusionforum.programme import snapshot
+
+    guid = "4f2b9a44-1f39-4b7c-9a55-2b8d6f0c1e01"
+    session = {"id": 5, "kind": "talks", "title": "Tungsten under load", "description": "",
+               "room": 1, "start": "2027-05-26T09:00:00+02:00",
+               "end": "2027-05-26T09:30:00+02:00", "chairs": [], "chair_names": [],
+               "stream": None, "talks": [], "speakers": ["AAAAAA"], "guid": guid}
+    base = {"rooms": [{"id": 1, "name": "Hall"}],
+            "speakers": [{"code": "AAAAAA", "name": "Ada"}], "talks": []}
+    previous = {**base, "sessions": [{**session, "sequence": 3}]}
+    talk = {"code": "S00005", "guid": guid, "title": "Tungsten under load", "abstract": "",
+            "session": 5, "room": 1, "start": session["start"], "end": session["end"],
+            "duration_minutes": 30, "speakers": ["AAAAAA"], "imported": True}
+    current = {**base, "sessions": [{**session, "talks": ["S00005"], "talk": "S00005"}],
+               "talks": [talk]}
+    numbered = snapshot.with_sequences(previous, current)
+    assert numbered["talks"][0]["sequence"] == 4
+    assert numbered["sessions"][0]["sequence"] == 4
+    # From then on, the talk counts on its own.
+    again = snapshot.with_sequences(numbered, current)
+    assert again["talks"][0]["sequence"] == 4
