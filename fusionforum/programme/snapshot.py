@@ -24,6 +24,7 @@ Format ``fusionforum-programme/1``::
                     # imported sessions (programme/imports) only:
                     "speakers"?: [speaker code],   # people presenting it, in order
                     "talk"?: talk code,            # the session is this imported talk
+                    "track"?: str,                 # the source's session slot or track
                     "guid"?: str, "code"?: str}],  # the source's guid and code, kept
       "talks": [{"code", "guid", "title", "abstract", "session": id, "room": id,
                  "start", "end", "duration_minutes", "speakers": [speaker code],
@@ -188,6 +189,8 @@ def _session_entry(s, tz, profiles, talks_by_session, links, speakers_by_code,
         entry["guid"] = str(s.source_guid)
     if s.source_code:
         entry["code"] = s.source_code
+    if s.source_track:
+        entry["track"] = s.source_track
     return entry
 
 

@@ -245,7 +245,8 @@ def test_an_indico_session_slot_keeps_its_title_conveners_and_room(client, event
                                                                     clock):
     """A programme session cannot hold other sessions, and its talks are call submissions:
     an Indico session slot's contributions are each a talk of its own session, in the slot's
-    room, chaired by the slot's conveners, the slot's title in their description."""
+    room, chaired by the slot's conveners, the slot's title kept as their track (frab) and in
+    their description."""
     data = (FIXTURES / "indico-timetable-pwi2025.json").read_bytes()
     preview = previews.prepare(event, previews.read_upload(data))
     from fusionforum.programme.imports.apply import apply_preview
@@ -265,11 +266,18 @@ def test_an_indico_session_slot_keeps_its_title_conveners_and_room(client, event
     assert f"Session: {slot}" in talk["abstract"]
     assert [people[c]["name"] for c in talk["speakers"]] == ["Yuji Hatano", "Gerald Pintsuk"]
     assert own["chair_names"] == ["Marie-Line Mayoral"]
+    assert own["track"] == slot
     # Every contribution of the slot carries the same grouping.
     grouped = [t for t in document["talks"] if f"Session: {slot}" in t["abstract"]]
     assert len(grouped) >= 2
     assert {tuple(sessions[t["session"]]["chair_names"]) for t in grouped} == {
         ("Marie-Line Mayoral",)}
+    # frab exports give the slot as the track of each of its contributions.
+    schedule = client.get(f"/{event.slug}/programme/schedule.json").json()
+    tracks = {e["title"]: e["track"] for e in _json_events(schedule)}
+    assert {tracks[t["title"]] for t in grouped} == {slot}
+    assert slot in {t["name"] for t in schedule["schedule"]["conference"]["tracks"]}
+    assert talk["title"] not in {t["name"] for t in schedule["schedule"]["conference"]["tracks"]}
     # The talk page says who chairs it, linking to the convener's speaker page.
     page = client.get(f"/{event.slug}/talks/{talk['code']}/").content.decode()
     assert "Marie-Line Mayoral" in page and slot in page
