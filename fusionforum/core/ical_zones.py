@@ -79,13 +79,7 @@ def vtimezone(time_zone: str, years: Iterable[int]) -> Timezone:
     by_year = {year: _transitions(tz, year) for year in range(years[0] - 1, years[-1] + 2)}
     reference = by_year[years[0]]
     if not reference and not any(by_year.values()):
-        moment = dt.datetime(years[0], 1, 1, tzinfo=tz)
-        standard = TimezoneStandard()
-        standard.add("dtstart", dt.datetime(1970, 1, 1))
-        standard.add("tzoffsetfrom", moment.utcoffset())
-        standard.add("tzoffsetto", moment.utcoffset())
-        standard.add("tzname", moment.tzname() or time_zone)
-        component.add_component(standard)
+        component.add_component(_fixed_offset(tz, time_zone, years[0]))
         return component
 
     def follows_rule(transition) -> bool:
@@ -122,11 +116,17 @@ def vtimezone(time_zone: str, years: Iterable[int]) -> Timezone:
             observance.add("tzname", name)
             component.add_component(observance)
     if not component.subcomponents:
-        moment = dt.datetime(years[0], 1, 1, tzinfo=tz)
-        standard = TimezoneStandard()
-        standard.add("dtstart", dt.datetime(1970, 1, 1))
-        standard.add("tzoffsetfrom", moment.utcoffset())
-        standard.add("tzoffsetto", moment.utcoffset())
-        standard.add("tzname", moment.tzname() or time_zone)
-        component.add_component(standard)
+        component.add_component(_fixed_offset(tz, time_zone, years[0]))
     return component
+
+
+def _fixed_offset(tz: zoneinfo.ZoneInfo, time_zone: str, year: int) -> TimezoneStandard:
+    """The one STANDARD observance of a zone that keeps its offset (UTC, Asia/Tokyo) in the
+    years a feed covers: the offset it has in ``year``, since 1970."""
+    moment = dt.datetime(year, 1, 1, tzinfo=tz)
+    standard = TimezoneStandard()
+    standard.add("dtstart", dt.datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", moment.utcoffset())
+    standard.add("tzoffsetto", moment.utcoffset())
+    standard.add("tzname", moment.tzname() or time_zone)
+    return standard

@@ -32,7 +32,8 @@ from fusionforum.core.readonly import allowed
 from .models import Event, EventStatus
 
 # Records of what was done with what exists, not changes of it (label_lower).
-ALWAYS_WRITTEN = frozenset({"vault.accesslogentry", "events.eventtransition"})
+ALWAYS_WRITTEN = frozenset({"vault.accesslogentry", "events.eventtransition",
+                            "events.calendarrevision"})  # bookkeeping of event.ics
 # The life-cycle move of an archived event writes only these.
 LIFE_CYCLE_FIELDS = frozenset({"status", "published_at", "updated_at"})
 

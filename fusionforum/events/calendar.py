@@ -4,9 +4,12 @@ Stream addresses go into the feed only through ``PublicStream.url``, which is em
 go-live, so a subscribed calendar cannot learn an address early.
 
 Stream windows are written in the event's zone with a TZID, and the feed carries that zone's
-VTIMEZONE (RFC 5545 3.2.19, core.ical_zones). A stream's entry changes by itself at go-live
-(its address appears) and at its end: its SEQUENCE is the stream's state (0 before go-live,
-1 live, 2 ended), so a subscribed calendar replaces its copy.
+VTIMEZONE (RFC 5545 3.2.19, core.ical_zones). Every entry (each day, each stream window)
+carries a SEQUENCE that grows by one whenever what it shows changes: a day's label, date or
+summary, the event's title or venue, a stream's label, window or address, and a stream's
+state (its address appears at go-live, the replay at its end), so a subscribed calendar
+replaces its copy instead of keeping a stale one (``services.calendar_sequences`` keeps the
+numbers, from a digest of each entry without its DTSTAMP).
 
 The fixed texts are written in ``language`` (the caller chooses: ``?lang=`` or the event's
 default language), whatever the language of the request.
@@ -15,6 +18,7 @@ default language), whatever the language of the request.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,18 +27,23 @@ from icalendar import Event as CalendarEntry
 
 from fusionforum.core.ical_zones import vtimezone
 
-from .models import StreamState
+from . import services
 
-_STATE_SEQUENCE = {StreamState.UPCOMING: 0, StreamState.LIVE: 1, StreamState.ENDED: 2}
+
+def _digest(entry: CalendarEntry, *also: str) -> str:
+    return hashlib.sha256(b"\n".join([entry.to_ical(), *(a.encode() for a in also)])
+                          ).hexdigest()
 
 
 def event_calendar(event, streams, *, now: dt.datetime, base_url: str,
                    language: str | None = None) -> bytes:
-    with translation.override(language or event.default_language):
-        return _event_calendar(event, streams, now=now, base_url=base_url)
+    language = language or event.default_language
+    with translation.override(language):
+        return _event_calendar(event, streams, now=now, base_url=base_url, language=language)
 
 
-def _event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes:
+def _event_calendar(event, streams, *, now: dt.datetime, base_url: str,
+                    language: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Fusion Forum//fusionforum//EN")
     cal.add("version", "2.0")
@@ -48,11 +57,11 @@ def _event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes
     address = event.venue_address.replace("\n", ", ")
     location = ", ".join(part for part in (event.venue_name, address) if part)
     page = base_url.rstrip("/") + event.get_absolute_url()
+    entries: list[tuple[str, CalendarEntry, str]] = []  # uid, entry, its digest
     for day in event.days.all():
         entry = CalendarEntry()
-        entry.add("uid", f"day-{day.pk}@{host}")
-        entry.add("dtstamp", now)
-        entry.add("sequence", 0)
+        uid = f"day-{day.pk}@{host}"
+        entry.add("uid", uid)
         entry.add("summary", _("%(event)s: %(day)s") % {"event": event.title, "day": day.label})
         entry.add("dtstart", day.date)
         entry.add("dtend", day.date + dt.timedelta(days=1))
@@ -60,12 +69,11 @@ def _event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes
         if day.summary:
             entry.add("description", day.summary)
         entry.add("url", page)
-        cal.add_component(entry)
+        entries.append((uid, entry, _digest(entry)))
     for stream in streams:
         entry = CalendarEntry()
-        entry.add("uid", f"stream-{stream.id}@{host}")
-        entry.add("dtstamp", now)
-        entry.add("sequence", _STATE_SEQUENCE.get(stream.state, 0))
+        uid = f"stream-{stream.id}@{host}"
+        entry.add("uid", uid)
         entry.add("summary", _("Livestream: %(label)s") % {"label": stream.label})
         entry.add("dtstart", stream.visible_from.astimezone(tz))
         entry.add("dtend", (stream.visible_until or stream.visible_from + dt.timedelta(hours=1))
@@ -74,5 +82,12 @@ def _event_calendar(event, streams, *, now: dt.datetime, base_url: str) -> bytes
         entry.add("url", stream.url or livestream_page)
         watch_at = stream.url or livestream_page
         entry.add("description", _("Watch at %(address)s") % {"address": watch_at})
+        # The state too: going live or ending is a change even when the address is not.
+        entries.append((uid, entry, _digest(entry, str(stream.state))))
+    sequences = services.calendar_sequences(event, language,
+                                            {uid: digest for uid, _e, digest in entries})
+    for uid, entry, _digest_value in entries:
+        entry.add("dtstamp", now)
+        entry.add("sequence", sequences[uid])
         cal.add_component(entry)
     return cal.to_ical()

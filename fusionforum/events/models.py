@@ -526,3 +526,25 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.get_topic_display()}"
+
+
+class CalendarRevision(models.Model):
+    """The revision (iCalendar SEQUENCE) of one entry of the event's calendar (``event.ics``:
+    a day, a livestream window), per language of the feed: 0 the first time the feed carries
+    the entry, one more each time what the entry shows has changed since the feed was last
+    built (``services.calendar_sequences``), so calendar clients replace their copy."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    uid = models.CharField(max_length=200)
+    language = models.CharField(max_length=10)
+    digest = models.CharField(max_length=64)
+    sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "uid", "language"],
+                                    name="unique_calendar_revision"),
+        ]
+
+    def __str__(self):
+        return f"{self.uid} ({self.language}) #{self.sequence}"

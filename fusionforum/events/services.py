@@ -22,6 +22,7 @@ from fusionforum.notifications.services import queue_email
 
 from .archive import ensure_writable
 from .models import (
+    CalendarRevision,
     ContactMessage,
     Day,
     Event,
@@ -123,6 +124,35 @@ class PublicStream:
             "visible_until": self.visible_until.isoformat() if self.visible_until else None,
             "url": self.url or None,
         }
+
+
+def calendar_sequences(event: Event, language: str, digests: dict[str, str]) -> dict[str, int]:
+    """The SEQUENCE of each entry of the event's calendar (RFC 5545 3.8.7.4), by UID, from the
+    digest of what the entry shows now: 0 the first time, the stored number while the entry
+    is unchanged, one more when it changed since the feed was last built. Kept per event,
+    entry and language (each language's feed is its own document). Two processes building
+    the same new version count it once: a row moves on only from the digest it was read at.
+    """
+    language = language[:10]
+    stored = {row.uid: row for row in CalendarRevision.objects.filter(
+        event=event, language=language, uid__in=list(digests))}
+    sequences: dict[str, int] = {}
+    new = []
+    for uid, digest in digests.items():
+        row = stored.get(uid)
+        if row is None:
+            new.append(CalendarRevision(event=event, uid=uid[:200], language=language,
+                                        digest=digest, sequence=0))
+            sequences[uid] = 0
+        elif row.digest == digest:
+            sequences[uid] = row.sequence
+        else:
+            CalendarRevision.objects.filter(pk=row.pk, digest=row.digest).update(
+                digest=digest, sequence=row.sequence + 1)
+            sequences[uid] = row.sequence + 1
+    if new:
+        CalendarRevision.objects.bulk_create(new, ignore_conflicts=True)
+    return sequences
 
 
 def public_streams(event: Event, now: dt.datetime) -> tuple[list[PublicStream], dt.datetime | None]:

@@ -70,6 +70,11 @@ class ProgrammeSession(models.Model):
     source_id = models.CharField(max_length=100, blank=True, editable=False)
     source_guid = models.UUIDField(null=True, blank=True, editable=False)
     source_code = models.CharField(max_length=40, blank=True, editable=False)
+    # The group the source filed the entry under: its session slot (Indico), session
+    # (schedule2) or track. The model has no session inside a session, so an Indico slot's
+    # contributions are sessions of their own that keep the slot's title here (frab exports
+    # give it as their track), its conveners as chairs and its room.
+    source_track = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         ordering = ["start", "room__position", "id"]

@@ -53,6 +53,12 @@ def imported_people(event):
             .order_by("name", "id"))
 
 
+def person(event, code: str) -> SpeakerProfile | None:
+    """The event's speaker profile with public code ``code`` (the people page's forms name
+    people by it), or None."""
+    return SpeakerProfile.objects.filter(event=event, code=str(code)[:12]).first()
+
+
 def invite(profile: SpeakerProfile, *, email: str, by) -> ProfileInvitation:
     event = profile.event
     if by is None or not by.has_perm("programme.manage_programme", event):

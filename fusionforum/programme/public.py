@@ -81,6 +81,14 @@ class Talk:
     end_hm: str = ""
     start_iso: str = ""
     language: str = ""  # the authors' language (their words are shown as written)
+    # Imported from another system's programme: a session of its own, with no organisation,
+    # answers or slides (see snapshot.py).
+    imported: bool = False
+
+    @property
+    def is_own_session(self) -> bool:
+        """The talk is its session (an imported entry), not one of a session's talks."""
+        return self.session is not None and self.session.own_talk is self
 
     @property
     def date(self) -> dt.date:
@@ -123,6 +131,8 @@ class Session:
     end_hm: str = ""
     speaker_codes: list[str] = field(default_factory=list)
     speakers: list[Speaker] = field(default_factory=list)
+    own_talk_code: str = ""
+    own_talk: Talk | None = None  # an imported entry: the session is this talk
 
     KIND_LABELS = {"talks": _("Talks"), "panel": _("Panel"), "break": _("Break"),
                    "plenary": _("Plenary")}
@@ -250,6 +260,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
             room=rooms_by_id.get(s["room"]), start=moment(s["start"]), end=moment(s["end"]),
             chair_codes=list(s.get("chairs", [])), chair_names=list(s.get("chair_names", [])),
             stream_id=s.get("stream"), speaker_codes=list(s.get("speakers", [])),
+            own_talk_code=s.get("talk", ""),
         ))
     sessions_by_id = {s.id: s for s in sessions}
     talks = []
@@ -273,6 +284,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
             room=rooms_by_id.get(t.get("room")), organisation=t.get("organisation", {}),
             answers=answers, has_slides=bool(t.get("has_slides")),
             speaker_codes=list(t.get("speakers", [])), language=t.get("language", ""),
+            imported=bool(t.get("imported")),
         )
         talk.session = sessions_by_id.get(talk.session_id)
         talk.url = talk_url.format(talk.code)
@@ -281,8 +293,10 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
         talks.append(talk)
     talks_by_code = {t.code: t for t in talks}
     for s in snapshot.get("sessions", []):
-        sessions_by_id[s["id"]].talks = [talks_by_code[c] for c in s.get("talks", [])
-                                         if c in talks_by_code]
+        session = sessions_by_id[s["id"]]
+        session.talks = [talks_by_code[c] for c in s.get("talks", []) if c in talks_by_code]
+        session.own_talk = talks_by_code.get(session.own_talk_code) \
+            if session.own_talk_code else None
     speakers = [Speaker(code=p["code"], name=p["name"], organisation=p.get("organisation", ""),
                         bio=p.get("bio", ""), has_photo=bool(p.get("has_photo")),
                         talk_codes=list(p.get("talks", [])), honorific=p.get("honorific", ""))

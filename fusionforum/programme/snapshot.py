@@ -23,6 +23,8 @@ Format ``fusionforum-programme/1``::
                     "talks": [talk code, in order], "translations"?,
                     # imported sessions (programme/imports) only:
                     "speakers"?: [speaker code],   # people presenting it, in order
+                    "talk"?: talk code,            # the session is this imported talk
+                    "track"?: str,                 # the source's session slot or track
                     "guid"?: str, "code"?: str}],  # the source's guid and code, kept
       "talks": [{"code", "guid", "title", "abstract", "session": id, "room": id,
                  "start", "end", "duration_minutes", "speakers": [speaker code],
@@ -33,7 +35,8 @@ Format ``fusionforum-programme/1``::
                              breakthroughs may carry "scale", "scale_label",
                              "key_figures": [{"label", "value", "unit"}];
                              challenges / iter_help carry "categories": [name]},
-                 "has_slides": bool, "language": the authors' language or ""}],
+                 "has_slides": bool, "language": the authors' language or "",
+                 "imported"?: true}],     # an imported talk (see below)
       "speakers": [{"code", "name", "organisation", "bio", "has_photo", "talks": [code],
                     "sessions"?: [session id],   # sessions they present (imported ones)
                     "honorific"?: str}]          # "Dr.", imported people only
@@ -42,6 +45,16 @@ Format ``fusionforum-programme/1``::
 Speakers are the registered speakers of the placed talks and the sessions' chairs, and the
 speaker profiles linked to sessions (SessionPerson: people imported from another system's
 programme, with or without an account since): their "organisation" is their affiliation.
+
+Imported talks: an entry another system scheduled (an Indico contribution, a frab or pretalx
+event, a calendar entry) is a session of its own in the working copy, with its people
+(SessionPerson). Unless it is a break or holds call talks, the release publishes it as a talk
+too (``"imported": true``; ``is_imported_talk``): its session lists it in ``talks`` and
+names it in ``talk``; its code is the source's code when that can be a public code (pretalx,
+frab), else ``S`` and the session's number; its guid is the source's, else one derived from
+the session; its speakers are the session's presenters, who list it in their ``talks``. It
+has no organisation, answers or slides (those come from the call). So the talk page, stars
+and personal agendas, speaker pages and calendars, and every export read one list of talks.
 
 Texts organisers write (event title, day labels, session titles and descriptions) are stored
 in the event's default language; where the model has a version per language
@@ -57,7 +70,9 @@ the first release that has the item) grows by one in each release where what a c
 shows of it changed (its own fields, its room's name, its speakers' names, its session's
 title, the titles of a session's talks). iCalendar exports write it as SEQUENCE, so calendar
 clients replace their copy instead of keeping a stale one (``with_sequences``; ``build``
-leaves it out, and comparisons with the working copy ignore it: ``without_sequences``).
+leaves it out, and comparisons with the working copy ignore it: ``without_sequences``). An
+imported talk whose entry an older release published as a session alone (same UID, the
+source's guid) goes on from that session's number.
 """
 
 from __future__ import annotations
@@ -65,6 +80,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+import uuid
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -145,7 +162,8 @@ def _category_translations(categories, default_language: str) -> dict:
             for code in languages}
 
 
-def _session_entry(s, tz, profiles, talks_by_session, links, speakers_by_code) -> dict:
+def _session_entry(s, tz, profiles, talks_by_session, links, speakers_by_code,
+                   own_talk: str | None = None) -> dict:
     chairs = [link for link in links if link.role == SessionPerson.Role.CHAIR]
     entry = {
         "id": s.pk,
@@ -165,10 +183,14 @@ def _session_entry(s, tz, profiles, talks_by_session, links, speakers_by_code) -
     speakers = [link.profile.code for link in links if link.role == SessionPerson.Role.SPEAKER]
     if speakers:
         entry["speakers"] = speakers
+    if own_talk:
+        entry["talk"] = own_talk
     if s.source_guid:
         entry["guid"] = str(s.source_guid)
     if s.source_code:
         entry["code"] = s.source_code
+    if s.source_track:
+        entry["track"] = s.source_track
     return entry
 
 
@@ -263,6 +285,8 @@ def _build(event, language: str) -> dict:
         for link in speaker_links:
             talks_by_speaker.setdefault(link.user_id, []).append(submission.code)
 
+    own_talks = _imported_talks(event, sessions, talks, talks_by_session, person_links, tz)
+
     speakers = []
     for user_id, user in speaker_users.items():
         profile = profiles[user_id]
@@ -294,10 +318,18 @@ def _build(event, language: str) -> dict:
                 if profile.honorific:
                     entry["honorific"] = profile.honorific
                 speakers.append(entry)
-            if link.role == SessionPerson.Role.SPEAKER:
+            if link.role != SessionPerson.Role.SPEAKER:
+                continue
+            if session_id in own_talks:
+                if own_talks[session_id] not in entry["talks"]:
+                    entry["talks"].append(own_talks[session_id])
+            else:
                 sessions_list = entry.setdefault("sessions", [])
                 if session_id not in sessions_list:
                     sessions_list.append(session_id)
+    order = {talk["code"]: position for position, talk in enumerate(talks)}
+    for entry in speakers:
+        entry["talks"].sort(key=lambda code: order.get(code, len(order)))
     speakers.sort(key=lambda s: (s["name"].casefold(), s["code"]))
 
     days = []
@@ -322,12 +354,94 @@ def _build(event, language: str) -> dict:
                    "capacity": r.capacity, "position": r.position} for r in rooms],
         "days": days,
         "sessions": [_with_translations(_session_entry(s, tz, profiles, talks_by_session,
-                                                       person_links[s.pk], by_code),
+                                                       person_links[s.pk], by_code,
+                                                       own_talks.get(s.pk)),
                                         s, ("title", "description"), language)
                      for s in sessions],
         "talks": talks,
         "speakers": speakers,
     }
+
+
+# Imported talks ------------------------------------------------------------------------------
+
+# Public codes of call talks: CODE_ALPHABET, six characters, never 0, 1, I or O.
+_SOURCE_CODE = re.compile(r"[A-Z0-9]{4,12}")
+_GUID_NAMESPACE = uuid.UUID("6f1f7a52-3c4e-4f0e-9d55-2b7f3f0f5a11")
+
+
+def is_imported_talk(session, has_call_talks: bool, has_persons: bool) -> bool:
+    """An entry another system's programme scheduled (a contribution, a frab or pretalx
+    event, a calendar entry): a session of its own that came from a file (or carries the
+    file's people) and holds no call talk. Breaks are not talks."""
+    if session.kind == ProgrammeSession.Kind.BREAK or has_call_talks:
+        return False
+    return bool(session.source_id or session.source_guid or session.source_code or has_persons)
+
+
+def imported_talk_code(session, taken: set[str]) -> str:
+    """The public code of an imported talk: the source's own code when it can be one (a
+    pretalx or frab code, so /talk/ABC123/ becomes /talks/ABC123/), else ``S`` and the
+    session's number. A call talk's code has neither 0 nor 1 and is six characters long, so
+    ``S00042`` never meets one."""
+    code = (session.source_code or "").upper()
+    if _SOURCE_CODE.fullmatch(code) and code not in taken:
+        return code
+    code, suffix = f"S{session.pk:05d}", 0
+    while code in taken:
+        suffix += 1
+        code = f"S{session.pk:05d}X{suffix}"
+    return code[:12]
+
+
+def imported_talk_guid(event, session) -> str:
+    """The source's guid, kept; else one derived from the event and the session, the same
+    in every release."""
+    if session.source_guid:
+        return str(session.source_guid)
+    return str(uuid.uuid5(_GUID_NAMESPACE, f"{event.pk}/session/{session.pk}"))
+
+
+def _imported_talks(event, sessions, talks: list[dict], talks_by_session: dict,
+                    person_links: dict, tz) -> dict[int, str]:
+    """Add each imported talk to ``talks`` (and to its session's list) and return the codes
+    by session id; ``talks`` ends sorted by start, room position and session."""
+    taken = {talk["code"] for talk in talks}
+    own: dict[int, str] = {}
+    positions = {s.pk: s.room.position if s.room else -1 for s in sessions}
+    order = [(dt.datetime.fromisoformat(t["start"]), positions.get(t["session"], -1))
+             for t in talks]
+    for s in sessions:
+        links = person_links[s.pk]
+        if not is_imported_talk(s, bool(talks_by_session[s.pk]), bool(links)):
+            continue
+        code = imported_talk_code(s, taken)
+        taken.add(code)
+        own[s.pk] = code
+        talks.append({
+            "code": code,
+            "guid": imported_talk_guid(event, s),
+            "title": s.title,
+            "abstract": s.description,
+            "session": s.pk,
+            "room": s.room_id,
+            "start": _iso(s.start, tz),
+            "end": _iso(s.end, tz),
+            "duration_minutes": max(1, int((s.end - s.start).total_seconds() // 60)),
+            "speakers": [link.profile.code for link in links
+                         if link.role == SessionPerson.Role.SPEAKER],
+            "organisation": {"name": "", "kind": "", "kind_label": "", "approach": "",
+                             "approach_label": "", "country": ""},
+            "answers": {},
+            "has_slides": False,
+            "language": "",
+            "imported": True,
+        })
+        order.append((s.start, s.room.position if s.room else -1))
+        talks_by_session[s.pk].append(code)
+    ranked = sorted(range(len(talks)), key=lambda i: (order[i][0], order[i][1], i))
+    talks[:] = [talks[i] for i in ranked]
+    return own
 
 
 # Revisions of each item ------------------------------------------------------------------
@@ -390,6 +504,12 @@ def with_sequences(previous: dict | None, current: dict) -> dict:
             number = 0
             if key in old_numbers:
                 number = old_numbers[key] + (old_prints.get(key) != new_prints[key])
+            elif kind == "talk" and item.get("imported") \
+                    and ("session", item["session"]) in old_numbers:
+                # An imported entry a release made before imported talks existed published
+                # as a session alone, under the same UID (the source's guid): go on counting
+                # from there, so calendar clients take the talk as the newer copy.
+                number = old_numbers[("session", item["session"])] + 1
             items.append({**item, "sequence": number})
         result[f"{kind}s"] = items
     return result

@@ -87,7 +87,8 @@ EXCLUDED = {
     "programme_manage:person_invite": POST_ONLY,
     "programme_manage:person_edit": POST_ONLY,
     "programme:claim_profile": "needs the token of an invitation e-mail; "
-                               "tests/programme/test_import_people.py covers the page",
+                               "tests/programme/test_people_browser.py sweeps the page at "
+                               "phone size and on a desktop",
     "programme_manage:talk_unplace": POST_ONLY,
     "programme_manage:room_delete": POST_ONLY,
     "programme_manage:session_delete": POST_ONLY,

@@ -165,6 +165,7 @@ UNTYPED_COLUMNS = {
                      "description", "contact_emails", CHECKED_BY_FORM),
     "events.Day": ("label", "summary", CHECKED_BY_FORM),
     "events.StreamLink": ("label", CHECKED_BY_FORM),
+    "events.CalendarRevision": ("uid", "language", "digest", WRITTEN_BY_CODE),
     "events.ContactMessage": ("name", "organisation", "message", "internal_note",
                               CHECKED_BY_SERVICE),
     "registration.Question": ("label", "help_text", CHECKED_BY_FORM),
@@ -186,7 +187,7 @@ UNTYPED_COLUMNS = {
     "cfp.CfpEmailTemplate": ("key", "subject", "body", CHECKED_BY_SERVICE),
     "programme.Room": ("name", "description", CHECKED_BY_SERVICE),
     "programme.ProgrammeSession": ("title", "description", "source_id", "source_code",
-                                   CHECKED_BY_SERVICE),
+                                   "source_track", CHECKED_BY_SERVICE),
     "programme.ItemToPlace": ("title", "description", "room_name", "source_id", "source_code",
                               CHECKED_BY_SERVICE),  # written by the import (imports/base)
     "programme.Release": ("comment", CHECKED_BY_FORM),

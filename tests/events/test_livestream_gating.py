@@ -183,3 +183,45 @@ def test_calendar_feed_has_the_vtimezone_its_tzid_needs_and_a_sequence(client, e
     assert entries()[f"stream-{stream.pk}"]["sequence"] == 1
     clock.set(paris(2027, 5, 26, 19, 0))
     assert entries()[f"stream-{stream.pk}"]["sequence"] == 2
+
+
+def test_every_calendar_entry_counts_its_own_revisions(client, event, stream, make_stream,
+                                                       clock):
+    """Each VEVENT of event.ics (days and livestream windows) carries a SEQUENCE that grows
+    when what it shows changes between two versions of the feed, and only then."""
+    from icalendar import Calendar
+
+    url = reverse("events:event_ics", args=[event.slug])
+    other = make_stream(event, label="Second stream")
+    days = list(event.days.order_by("date"))
+    assert len(days) >= 2
+
+    def sequences(query=""):
+        calendar = Calendar.from_ical(client.get(url + query).content)
+        return {str(e["uid"]).split("@")[0]: int(e["sequence"]) for e in calendar.walk("VEVENT")}
+
+    clock.set(paris(2027, 5, 20, 8, 0))  # before any stream goes live
+    first = sequences()
+    assert set(first) == {f"day-{d.pk}" for d in days} | {f"stream-{stream.pk}",
+                                                           f"stream-{other.pk}"}
+    assert set(first.values()) == {0}
+    assert sequences() == first  # unchanged: unchanged numbers
+
+    # A second version: one day relabelled, one stream's window moved.
+    days[0].label = "Opening day"
+    days[0].save()
+    stream.visible_until = stream.visible_from + dt.timedelta(hours=5)
+    stream.save()
+    second = sequences()
+    assert second[f"day-{days[0].pk}"] == 1 and second[f"stream-{stream.pk}"] == 1
+    assert second[f"day-{days[1].pk}"] == 0 and second[f"stream-{other.pk}"] == 0
+
+    # A change every day shows (the event's title): every day moves on, the streams do not.
+    event.title = f"{event.title} (renamed)"
+    event.save()
+    third = sequences()
+    assert third[f"day-{days[0].pk}"] == 2 and third[f"day-{days[1].pk}"] == 1
+    assert third[f"stream-{stream.pk}"] == 1 and third[f"stream-{other.pk}"] == 0
+    # Each language's feed is its own document, numbered from its first version.
+    assert set(sequences("?lang=fr").values()) == {0}
+    assert sequences() == third

@@ -1,8 +1,13 @@
 """Done-when of the programme import, per file written by another system: an organiser
 uploads it, checks the preview, confirms, fixes a session, releases, and every export
 (schedule.xml, schedule.json, programme.json, iCalendar, the speaker pages and calendars)
-carries the file's speakers, wall-clock times and ids. The files are in fixtures/imports
-(sources in SOURCES.md)."""
+carries the file's speakers, wall-clock times and ids. Imported talks are real talks: each
+has its page with its speakers, can be starred into a personal agenda and its calendar feed,
+and is listed on its speakers' pages and in their calendars. The files are in
+fixtures/imports (sources in SOURCES.md): the shared samples (frab XML, pretalx and schedule2
+JSON, an Indico event export) and the Indico timetable/session exports and iCalendar files
+written as those systems write them.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from fusionforum.cfp.models import SpeakerProfile
 from fusionforum.programme import releases, services
 from fusionforum.programme.exports import own_json
 from fusionforum.programme.imports import preview as previews
-from fusionforum.programme.models import ProgrammeSession
+from fusionforum.programme.models import AgendaFeed, ProgrammeSession
 
 from ..conftest import login_verified
 
@@ -34,7 +39,13 @@ pytestmark = pytest.mark.django_db
 
 SAMPLES = ["lswt2019-schedule.xml", "voc-pretalx-democon.schedule.json",
            "voc-hub-schedule2.schedule.json", "voc-invalid-example.schedule.json",
-           "xdc2021-indico-event-contributions.json"]
+           "xdc2021-indico-event-contributions.json",
+           "indico-timetable-pwi2025.json",  # a 22:30-00:30 entry: sessions may cross midnight
+           "indico-event-sessions-xdc2021.json",
+           "ical-google.ics",  # more days than the event: the preview extends its dates
+           "ical-outlook.ics", "ical-apple.ics", "ical-pretalx.ics",
+           "ical-fault-adelaide-truncated.ics", "ical-fault-duplicate-uids.ics",
+           "ical-fault-stray-lines.ics", "ical-fault-unfolded-lines.ics"]
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +79,7 @@ def _json_events(document: dict) -> list[dict]:
 
 @pytest.mark.parametrize("name", SAMPLES)
 def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd, clock,
-                                             name):
+                                             make_user, name):
     data = (FIXTURES / name).read_bytes()
     parsed = previews.read_upload(data)
     expected = [item for item in parsed["items"] if item["kind"] != "break"]
@@ -136,7 +147,8 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
             assert sorted(p.text for p in element.iter("person")) == sorted(
                 p["name"] for p in item["persons"])
 
-    # programme.json: valid against our schema, every person a speaker with their sessions.
+    # programme.json: valid against our schema; every entry a talk with its speakers, every
+    # person a speaker with their talks.
     response = client.get(f"/{event.slug}/programme/programme.json")
     document = response.json()
     validator = jsonschema.Draft202012Validator(own_json.schema(),
@@ -144,10 +156,26 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
     assert [e.message for e in validator.iter_errors(document)] == []
     placed_names = {p["name"] for item in parsed["items"] for p in item["persons"]}
     assert {s["name"] for s in document["speakers"]} == placed_names
+    people = {p["code"]: p for p in document["speakers"]}
+    sessions = {s["id"]: s for s in document["sessions"]}
+    talks = document["talks"]
+    assert len(talks) == len(expected) and all(t["imported"] for t in talks)
+    for talk in talks:
+        assert sessions[talk["session"]]["talk"] == talk["code"]
+        assert sessions[talk["session"]]["talks"] == [talk["code"]]
+    for item in expected:
+        talk = next(t for t in talks if t["title"].removesuffix(" (room change)") == item["title"]
+                    and t["start"][11:16] == item["start"])
+        assert [people[c]["name"] for c in talk["speakers"]] == [
+            p["name"] for p in item["persons"] if p["role"] == "speaker"], item["title"]
+        if item["code"] and re.fullmatch(r"[0-9A-Z]{4,12}", item["code"]):
+            assert talk["code"] == item["code"]  # pretalx /talk/ABC123/ is /talks/ABC123/
+        if _is_uuid(item["source_id"]):
+            assert talk["guid"] == item["source_id"].lower()
     for speaker in document["speakers"]:
-        # A person who only chairs (an Indico convener) has no "sessions" of their own.
-        assert speaker.get("sessions") or any(speaker["code"] in s["chairs"]
-                                          for s in document["sessions"])
+        # A person who only chairs (an Indico convener) has no talks of their own.
+        assert speaker["talks"] or any(speaker["code"] in s["chairs"]
+                                       for s in document["sessions"])
 
     # The programme's calendar: every entry, UIDs from the file's guids.
     calendar = Calendar.from_ical(client.get(f"/{event.slug}/programme/programme.ics").content)
@@ -157,21 +185,127 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
     for item in expected:
         if _is_uuid(item["source_id"]):
             assert item["source_id"].lower() in uids
+    assert {t["guid"] for t in talks} <= uids
 
-    # Speaker pages and calendars.
-    if placed_names:
-        speaker = document["speakers"][0]
+    # Each talk's page names its speakers and offers the star.
+    html = client.get(f"/{event.slug}/programme/").content.decode()
+    for talk in talks[:8]:
+        assert f'data-code="{talk["code"]}"' in html
+        assert f'href="/{event.slug}/talks/{talk["code"]}/"' in html
+        page = client.get(f"/{event.slug}/talks/{talk['code']}/")
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "star-local" in text and "The three questions" not in text
+        for code in talk["speakers"]:
+            assert f'href="/{event.slug}/speakers/{code}/"' in text
+            assert people[code]["name"].replace("'", "&#x27;") in text
+
+    # Speaker pages and calendars: their talks, and the talks they chair.
+    for speaker in document["speakers"][:6]:
         page = client.get(f"/{event.slug}/speakers/{speaker['code']}/")
         assert page.status_code == 200
-        assert speaker["name"] in page.content.decode()
+        text = page.content.decode()
+        assert speaker["name"].replace("'", "&#x27;") in text
+        for code in speaker["talks"]:
+            assert f'href="/{event.slug}/talks/{code}/"' in text
         ics = client.get(f"/{event.slug}/speakers/{speaker['code']}.ics")
         assert ics.status_code == 200
-        own = Calendar.from_ical(ics.content).walk("VEVENT")
-        theirs = {s["id"] for s in document["sessions"]
-                  if speaker["code"] in s.get("speakers", []) + s["chairs"]}
-        assert len(own) == len(theirs) >= 1
+        own = {str(e["UID"]).split("@")[0] for e in Calendar.from_ical(ics.content)
+               .walk("VEVENT")}
+        theirs = {t["guid"] for t in talks if speaker["code"] in t["speakers"]
+                  or speaker["code"] in sessions[t["session"]]["chairs"]}
+        assert own == theirs and theirs
+
+    # A participant stars an imported talk: it is in their agenda and its calendar feed.
+    participant = make_user("imported.agenda@test.invalid", full_name="Ada Agenda")
+    client.force_login(participant)
+    talk = talks[0]
+    starred = client.post(f"/{event.slug}/talks/{talk['code']}/star/",
+                          HTTP_ACCEPT="application/json")
+    assert starred.status_code == 200 and starred.json() == {"code": talk["code"],
+                                                              "starred": True}
+    agenda_page = client.get(f"/{event.slug}/agenda/").content.decode()
+    assert f'href="/{event.slug}/talks/{talk["code"]}/"' in agenda_page
+    feed = AgendaFeed.objects.get(event=event, user=participant)
+    client.logout()
+    feed_entries = Calendar.from_ical(
+        client.get(f"/{event.slug}/agenda/{feed.token}.ics").content).walk("VEVENT")
+    assert [str(e["UID"]).split("@")[0] for e in feed_entries] == [talk["guid"]]
+    names = [people[c]["name"] for c in talk["speakers"]]
+    if names:
+        assert all(name in str(feed_entries[0]["DESCRIPTION"]) for name in names)
+
     # The programme page names the speakers.
-    html = client.get(f"/{event.slug}/programme/").content.decode()
     for item in expected[:5]:
         for person in item["persons"]:
             assert person["name"].replace("'", "&#x27;") in html
+
+
+def test_an_indico_session_slot_keeps_its_title_conveners_and_room(client, event, organiser,
+                                                                    clock):
+    """A programme session cannot hold other sessions, and its talks are call submissions:
+    an Indico session slot's contributions are each a talk of its own session, in the slot's
+    room, chaired by the slot's conveners, the slot's title kept as their track (frab) and in
+    their description."""
+    data = (FIXTURES / "indico-timetable-pwi2025.json").read_bytes()
+    preview = previews.prepare(event, previews.read_upload(data))
+    from fusionforum.programme.imports.apply import apply_preview
+
+    apply_preview(event, preview, by=organiser, extend_dates=True)
+    releases.release(event, by=organiser, comment="Imported from Indico.")
+    document = client.get(f"/{event.slug}/programme/programme.json").json()
+    people = {p["code"]: p for p in document["speakers"]}
+    rooms = {r["id"]: r["name"] for r in document["rooms"]}
+    sessions = {s["id"]: s for s in document["sessions"]}
+    slot = "Plasma-facing components: Tungsten under load"
+    [talk] = [t for t in document["talks"]
+              if t["title"] == "Recrystallisation of ITER-grade tungsten after transient heat "
+                               "loads"]
+    own = sessions[talk["session"]]
+    assert rooms[talk["room"]] == "Auditorium A"
+    assert f"Session: {slot}" in talk["abstract"]
+    assert [people[c]["name"] for c in talk["speakers"]] == ["Yuji Hatano", "Gerald Pintsuk"]
+    assert own["chair_names"] == ["Marie-Line Mayoral"]
+    assert own["track"] == slot
+    # Every contribution of the slot carries the same grouping.
+    grouped = [t for t in document["talks"] if f"Session: {slot}" in t["abstract"]]
+    assert len(grouped) >= 2
+    assert {tuple(sessions[t["session"]]["chair_names"]) for t in grouped} == {
+        ("Marie-Line Mayoral",)}
+    # frab exports give the slot as the track of each of its contributions.
+    schedule = client.get(f"/{event.slug}/programme/schedule.json").json()
+    tracks = {e["title"]: e["track"] for e in _json_events(schedule)}
+    assert {tracks[t["title"]] for t in grouped} == {slot}
+    assert slot in {t["name"] for t in schedule["schedule"]["conference"]["tracks"]}
+    assert talk["title"] not in {t["name"] for t in schedule["schedule"]["conference"]["tracks"]}
+    # The talk page says who chairs it, linking to the convener's speaker page.
+    page = client.get(f"/{event.slug}/talks/{talk['code']}/").content.decode()
+    assert "Marie-Line Mayoral" in page and slot in page
+    assert f'href="/{event.slug}/speakers/{own["chairs"][0]}/"' in page
+
+
+def test_an_imported_entry_released_before_as_a_session_goes_on_counting_as_a_talk():
+    """Releases made before imported talks existed published an imported entry as a session
+    alone, whose calendar UID was the source's guid, as the talk's is now: the talk's
+    SEQUENCE goes on from the session's, so calendar clients take it as the newer copy."""
+    from fusionforum.programme import snapshot
+
+    guid = "4f2b9a44-1f39-4b7c-9a55-2b8d6f0c1e01"
+    session = {"id": 5, "kind": "talks", "title": "Tungsten under load", "description": "",
+               "room": 1, "start": "2027-05-26T09:00:00+02:00",
+               "end": "2027-05-26T09:30:00+02:00", "chairs": [], "chair_names": [],
+               "stream": None, "talks": [], "speakers": ["AAAAAA"], "guid": guid}
+    base = {"rooms": [{"id": 1, "name": "Hall"}],
+            "speakers": [{"code": "AAAAAA", "name": "Ada"}], "talks": []}
+    previous = {**base, "sessions": [{**session, "sequence": 3}]}
+    talk = {"code": "S00005", "guid": guid, "title": "Tungsten under load", "abstract": "",
+            "session": 5, "room": 1, "start": session["start"], "end": session["end"],
+            "duration_minutes": 30, "speakers": ["AAAAAA"], "imported": True}
+    current = {**base, "sessions": [{**session, "talks": ["S00005"], "talk": "S00005"}],
+               "talks": [talk]}
+    numbered = snapshot.with_sequences(previous, current)
+    assert numbered["talks"][0]["sequence"] == 4
+    assert numbered["sessions"][0]["sequence"] == 4
+    # From then on, the talk counts on its own.
+    again = snapshot.with_sequences(numbered, current)
+    assert again["talks"][0]["sequence"] == 4

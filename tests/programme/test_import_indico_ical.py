@@ -1,6 +1,6 @@
 """Importing Indico exports (timetable, event with sessions) and iCalendar files.
 
-Fixtures in ``import_fixtures/`` are written the way the other systems write them: the Indico
+Fixtures in ``fixtures/imports/`` are written the way the other systems write them: the Indico
 timetable follows the HTTP API's structure (results → event id → YYYYMMDD → entry id), the
 event export with sessions extends the real XDC 2021 export of ../shared/formats/samples, and
 the iCalendar files are as Google Calendar, Outlook, Apple Calendar, pretalx and Indico write
@@ -22,7 +22,7 @@ from fusionforum.programme.imports import ical, indico
 from fusionforum.programme.imports import preview as previews
 from fusionforum.programme.imports.base import FileRejected
 
-FIXTURES = Path(__file__).resolve().parent / "import_fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "formats" / "samples"
 
 

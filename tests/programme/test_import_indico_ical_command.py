@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from fusionforum.programme.models import ItemToPlace, ProgrammeSession
 
-FIXTURES = Path(__file__).resolve().parent / "import_fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 
 pytestmark = pytest.mark.django_db
 

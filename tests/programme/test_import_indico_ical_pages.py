@@ -17,7 +17,7 @@ from fusionforum.programme.models import ItemToPlace, ProgrammeSession
 
 from ..conftest import login_verified
 
-FIXTURES = Path(__file__).resolve().parent / "import_fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 
 pytestmark = pytest.mark.django_db
 

@@ -23,6 +23,17 @@ FORMATS = Path(__file__).resolve().parents[3] / "shared" / "formats"
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_programmes():
+    # Parsed releases are kept per process by (id, version, moment); the frozen clock and
+    # SQLite's reused ids would hand this test the programme of an earlier test's event.
+    from fusionforum.programme import public
+
+    public.clear_cache()
+    yield
+    public.clear_cache()
+
+
 def url(event, name, *args):
     return reverse(f"programme_manage:{name}", args=[event.slug, *args])
 

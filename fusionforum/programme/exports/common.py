@@ -177,9 +177,14 @@ def localise(snapshot: dict, language: str | None = None) -> dict:
             copy["title"] = _pick(session, "title", language)
             copy["description"] = _pick(session, "description", language)
             sessions.append(copy)
+        by_id = {session["id"]: session for session in sessions}
         talks = []
         for talk in snapshot.get("talks", []):
             copy = dict(talk)
+            own = by_id.get(talk.get("session"), {})
+            if talk.get("imported") and own.get("talk") == talk["code"]:
+                # An imported talk is its session: the organisers' texts in this language.
+                copy["title"], copy["abstract"] = own["title"], own["description"]
             organisation = dict(talk.get("organisation", {}))
             if organisation:
                 organisation["kind_label"] = _choice_label(

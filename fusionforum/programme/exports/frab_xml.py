@@ -4,9 +4,11 @@ tests validate every document).
 Mapping: one <day> per programme day (start and end: its first session's start and last
 session's end), every room in every day, one <event> per talk, plus one per session that has
 no talks and is not a break (a keynote, a panel without placed talks). The track of a talk is
-its session's title. Talk ``code`` is the submission's public code, ``guid`` its guid; the
-legacy numeric ``id`` is derived from the guid (common.uuid_number), so all three stay the same
-across releases. <description> holds the public answers only (the snapshot has no others).
+its session's title, or for an imported entry the session slot, session or track the system it
+came from filed it under (an Indico slot's title). Talk ``code`` is the submission's public
+code, ``guid`` its guid; the legacy numeric ``id`` is derived from the guid
+(common.uuid_number), so all three stay the same across releases. <description> holds the
+public answers only (the snapshot has no others).
 """
 
 from __future__ import annotations
@@ -39,13 +41,34 @@ def tracks(index: common.Index) -> list[dict]:
     """Distinct session titles in programme order, with a slug each."""
     seen: dict[str, dict] = {}
     for session in index.snapshot["sessions"]:
-        if session["kind"] == "break" or session["title"] in seen:
+        name = _track(session)
+        if session["kind"] == "break" or name in seen:
             continue
-        seen[session["title"]] = {
-            "name": session["title"],
-            "slug": common.track_slug(session["title"], f"session-{session['id']}"),
+        seen[name] = {
+            "name": name,
+            "slug": common.track_slug(name, f"session-{session['id']}"),
         }
     return list(seen.values())
+
+
+def _track(session: dict) -> str:
+    """A session's track: the slot, session or track an imported entry was filed under in
+    the system it came from, else the session's title."""
+    return session.get("track") or session["title"]
+
+
+def _own_chairs(talk: dict, session: dict) -> list[str]:
+    """The chairs of an imported talk that is its session (an Indico contribution's
+    conveners): frab has persons, not roles, so they are listed after the speakers."""
+    return session.get("chairs", []) if session.get("talk") == talk["code"] else []
+
+
+def _talk_type(talk: dict, session: dict) -> str:
+    if session.get("kind") == "panel":
+        return "Panel"
+    if session.get("talk") == talk["code"] and session.get("kind") == "plenary":
+        return "Plenary"
+    return "Talk"
 
 
 def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
@@ -69,14 +92,15 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
             "duration": talk["duration_minutes"],
             "room_id": talk["room"],
             "title": talk["title"],
-            "type": "Panel" if session.get("kind") == "panel" else "Talk",
+            "type": _talk_type(talk, session),
             # The authors' language; "en" when they did not say (the workshop's usual one).
             "language": talk.get("language") or "en",
             "abstract": talk["abstract"],
             "description": common.public_answers_text(talk),
-            "track": session.get("title", ""),
+            "track": _track(session) if session else "",
             "slug": common.talk_slug(event_acronym, talk),
-            "persons": [index.speakers[c] for c in talk["speakers"] if c in index.speakers],
+            "persons": [index.speakers[c] for c in dict.fromkeys(
+                [*talk["speakers"], *_own_chairs(talk, session)]) if c in index.speakers],
             "url": common.talk_url(snapshot["_site_url"], snapshot["event"]["slug"],
                                    talk["code"]),
         })
@@ -101,7 +125,7 @@ def entries_by_day(index: common.Index) -> dict[str, list[dict]]:
             "language": translation.get_language() or "en",  # the organisers' texts
             "abstract": session.get("description", ""),
             "description": "",
-            "track": session["title"],
+            "track": _track(session),
             "slug": f"{event_acronym}-session-{session['id']}-{title_slug}"[:90].rstrip("-_"),
             "persons": [index.speakers[c] for c in dict.fromkeys(
                 [*session.get("speakers", []), *session.get("chairs", [])])

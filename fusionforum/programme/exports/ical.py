@@ -53,14 +53,24 @@ def _talk_entry(talk: dict, index: common.Index, *, host: str, site_url: str,
     description = [talk["abstract"].strip()]
     description.append(index.speakers_line(talk["speakers"]))
     session = index.sessions.get(talk["session"])
-    if session:
+    own_session = bool(session) and session.get("talk") == talk["code"]
+    if own_session:  # an imported talk is its session: its chairs, no session line
+        description.append(_chairs_line(session))
+    elif session:
         description.append(_("Session: %(title)s") % {"title": session["title"]})
     description.append(url)
     entry.add("description", "\n\n".join(part for part in description if part))
     entry.add("url", url)
-    if session:
+    if session and not own_session:
         entry.add("categories", [session["title"]])
     return entry
+
+
+def _chairs_line(session: dict) -> str:
+    if not session.get("chair_names"):
+        return ""
+    return (ngettext("Chair: %(names)s", "Chairs: %(names)s", len(session["chair_names"]))
+            % {"names": ", ".join(session["chair_names"])})
 
 
 def _session_entry(session: dict, index: common.Index, *, host: str, site_url: str,
@@ -87,10 +97,7 @@ def _session_entry(session: dict, index: common.Index, *, host: str, site_url: s
         entry.add("categories", [_("Break")])
     description = [session.get("description", "").strip()]
     description.append(index.speakers_line(session.get("speakers", [])))
-    if session.get("chair_names"):
-        description.append(ngettext("Chair: %(names)s", "Chairs: %(names)s",
-                                    len(session["chair_names"]))
-                           % {"names": ", ".join(session["chair_names"])})
+    description.append(_chairs_line(session))
     titles = [index.talks[c]["title"] for c in session["talks"] if c in index.talks]
     if titles:
         description.append(_("Talks:") + "\n" + "\n".join(f"- {t}" for t in titles))
@@ -174,14 +181,17 @@ def person_calendar(snapshot: dict, code: str, *, site_url: str,
     neither."""
     index = common.Index(snapshot)
     speaker = index.speakers.get(code)
-    talks = [t for t in snapshot["talks"] if code in t["speakers"]]
-    chaired = [s for s in snapshot["sessions"]
-               if code in s.get("chairs", []) or code in s.get("speakers", [])]
-    if speaker is None and not chaired:
-        return None
+    involved = [s for s in snapshot["sessions"]
+                if code in s.get("chairs", []) or code in s.get("speakers", [])]
+    # An imported talk is its session: one entry, the talk, for its speakers and chairs.
+    own_talks = {s["talk"] for s in involved if s.get("talk")}
+    talks = [t for t in snapshot["talks"] if code in t["speakers"] or t["code"] in own_talks]
+    chaired = [s for s in involved if not s.get("talk")]
     if not talks and not chaired:
         return None
-    name = speaker["name"] if speaker else chaired[0]["chair_names"][
-        chaired[0]["chairs"].index(code)]
+    if speaker is None and not involved:
+        return None
+    name = speaker["name"] if speaker else involved[0]["chair_names"][
+        involved[0]["chairs"].index(code)]
     return build_calendar(snapshot, talks, name=f"{snapshot['event']['title']}: {name}",
                           site_url=site_url, sessions=chaired, dtstamp=dtstamp)

@@ -151,6 +151,7 @@ def apply_preview(event, preview: dict, *, by, extend_dates: bool = False,
                 session.source_id = entry["source_id"][:100]
                 session.source_guid = guid_of(entry["source_id"])
                 session.source_code = entry["code"][:40]
+                session.source_track = entry.get("track", "")[:200]
                 session.full_clean()
                 session.save()
                 _link_persons(session, entry, profiles)

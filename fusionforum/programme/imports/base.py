@@ -383,6 +383,51 @@ def _readable_word(word: str, first: bool, last: bool) -> str:
                   word)
 
 
+_NAME_AND_AFFILIATION = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<affiliation>[^()]*)\)\s*$")
+_NAME_LIST_WORDS = re.compile(r"\s+(?:and|und|et|&)\s+")
+
+
+def split_names(text: str) -> list[str]:
+    """The names of a list as files write it in text: separated by commas, semicolons or
+    "and" (und, et, &), never inside parentheses ("Jane Doe (CERN, Geneva) and Max Muster")."""
+    parts, depth, current = [], 0, ""
+    for char in clean_line(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+        if depth == 0 and char in ",;":
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    parts.append(current)
+    out = []
+    for part in parts:
+        out += [p for p in _NAME_LIST_WORDS.split(part.strip()) if p.strip()]
+    return [p.strip() for p in out if p.strip()]
+
+
+def person_from_text(text, *, role: str = "speaker") -> dict | None:
+    """A PERSON from one name as files write it in text (an iCalendar CN or description line,
+    an Indico person given as a string): "Jane Doe (CERN)" keeps CERN as the affiliation,
+    the name is normalised (``Collector.person``). None for no name, an e-mail address or a
+    text too long to be a name."""
+    text = clean_line(text)
+    match = _NAME_AND_AFFILIATION.match(text)
+    name, affiliation = (match.group("name"), match.group("affiliation")) if match \
+        else (text, "")
+    if not clean_line(name) or "@" in name or len(name) > 120:
+        return None
+    return Collector.person(name, affiliation=affiliation, role=role)
+
+
+def persons_from_text(text, *, role: str = "speaker") -> list[dict]:
+    """Every PERSON of a list of names written in text (``split_names``)."""
+    found = [person_from_text(name, role=role) for name in split_names(text)]
+    return [person for person in found if person]
+
+
 def person_name(raw) -> tuple[str, str]:
     """``(name, title)`` from a name as other systems write it.
 
@@ -515,11 +560,3 @@ def zone_or_none(name) -> zoneinfo.ZoneInfo | None:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return None
 
-
-def split_names(text: str) -> list[str]:
-    """Names in one string ("A, B and C" or "A; B")."""
-    text = clean_line(text)
-    if not text:
-        return []
-    parts = re.split(r"\s*(?:;|,|\band\b|\bund\b|&)\s*", text)
-    return [p for p in (part.strip() for part in parts) if p]

@@ -62,7 +62,15 @@ from dateutil import tz as dateutil_tz
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .base import Collector, FileRejected, clean_line, whole_file, zone_or_none
+from .base import (
+    Collector,
+    FileRejected,
+    clean_line,
+    person_from_text,
+    persons_from_text,
+    whole_file,
+    zone_or_none,
+)
 
 FOLD_LIMIT = 75
 MAX_OCCURRENCES = 200
@@ -669,42 +677,13 @@ def source_system(prodid: str) -> str:
     return clean_line(prodid)[:100]
 
 
-def _split_outside_parentheses(text: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in text:
-        if char in "([":
-            depth += 1
-        elif char in ")]" and depth:
-            depth -= 1
-        if depth == 0 and char in ",;":
-            parts.append(current)
-            current = ""
-            continue
-        current += char
-    parts.append(current)
-    out = []
-    for part in parts:
-        out += [p for p in re.split(r"\s+(?:and|und|et|&)\s+", part.strip()) if p.strip()]
-    return [p.strip() for p in out if p.strip()]
-
-
-def _name_and_affiliation(text: str) -> tuple[str, str]:
-    match = re.match(r"^(?P<name>[^()]+?)\s*\((?P<affiliation>[^()]*)\)\s*$", text.strip())
-    if match:
-        return match.group("name"), match.group("affiliation")
-    return text.strip(), ""
-
-
 def persons_in_description(description: str) -> tuple[list[dict], str]:
     """Persons named on "Speakers: …" / "Chairs: …" lines, and the description without those
     lines."""
     persons: list[dict] = []
     for pattern, role in ((_SPEAKERS_LINE, "speaker"), (_CHAIRS_LINE, "chair")):
         for match in pattern.finditer(description):
-            for part in _split_outside_parentheses(match.group("names")):
-                name, affiliation = _name_and_affiliation(part)
-                if name and len(name) <= 120:
-                    persons.append({"name": name, "affiliation": affiliation, "role": role})
+            persons += persons_from_text(match.group("names"), role=role)
         description = pattern.sub("", description)
     return persons, re.sub(r"\n{3,}", "\n\n", description).strip()
 
@@ -827,11 +806,10 @@ class Reader:
             pass  # the description names the speakers: attendees are the invitation list
         elif 0 < len(attendees) <= MAX_ATTENDEES_AS_SPEAKERS:
             for line in attendees:
-                name, affiliation = _name_and_affiliation(line.param("CN"))
-                if not clean_line(name) or "@" in name:
-                    continue
                 role = "chair" if line.param("ROLE").upper() == "CHAIR" else "speaker"
-                persons.append({"name": name, "affiliation": affiliation, "role": role})
+                person = person_from_text(line.param("CN"), role=role)
+                if person is not None:
+                    persons.append(person)
         elif len(attendees) > MAX_ATTENDEES_AS_SPEAKERS:
             self.collector.warn(entry.where, _(
                 "%(count)s attendees are invited to “%(title)s”: an invitation list, not its "
@@ -844,9 +822,9 @@ class Reader:
                     "speakers); attendees not imported.", n) % {"count": n})
         organizer = entry.component.first("ORGANIZER")
         if organizer is not None and not any(p["role"] == "speaker" for p in persons):
-            name, affiliation = _name_and_affiliation(organizer.param("CN"))
-            if clean_line(name) and "@" not in name and _mailto(organizer.value) != owner:
-                persons.append({"name": name, "affiliation": affiliation, "role": "speaker"})
+            person = person_from_text(organizer.param("CN"))
+            if person is not None and _mailto(organizer.value) != owner:
+                persons.append(person)
         return persons, description, room
 
     def room(self, entry: Prepared, attendee_room: str) -> str:
@@ -1130,8 +1108,7 @@ def _emit(reader: Reader, entry: Prepared, overrides: list, zone, last_day, owne
     persons, description, attendee_room = reader.persons(entry, description, owner)
     if reader.pretalx and " - " in title and not any(p["role"] == "speaker" for p in persons):
         title, names = title.rsplit(" - ", 1)
-        persons += [{"name": name, "role": "speaker"}
-                    for name in _split_outside_parentheses(names)]
+        persons += persons_from_text(names)
     transparent = (component.first("TRANSP") is not None
                    and component.first("TRANSP").value.strip().upper() == "TRANSPARENT")
     busy = component.first("X-MICROSOFT-CDO-BUSYSTATUS")

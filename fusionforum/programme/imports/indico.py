@@ -45,6 +45,7 @@ from .base import (
     clean_line,
     parse_date,
     parse_hhmm,
+    person_from_text,
     person_name,
     whole_file,
     zone_or_none,
@@ -78,8 +79,8 @@ def _text(value) -> str:
 
 def person(raw, *, role: str = "speaker") -> dict | None:
     """A PERSON from an Indico person (event export or timetable shape)."""
-    if not isinstance(raw, dict):
-        return Collector.person(_text(raw), role=role)
+    if not isinstance(raw, dict):  # a name written as text: "Jane Doe (CERN)"
+        return person_from_text(_text(raw), role=role)
     # Stray commas are real ("last_name": "Ganapathi,"): they would break "Last, First".
     first = _text(raw.get("first_name") or raw.get("firstName")).strip(" ,;")
     last = _text(raw.get("last_name") or raw.get("familyName")).strip(" ,;")

@@ -312,6 +312,8 @@ def _entry_base(event, item: dict, problems: Problems) -> dict:
         "person_roles": [p["role"] for p in item["persons"]],
         "source_id": item.get("source_id", ""),
         "code": item.get("code", ""),
+        # The session slot (or session, or track) the source filed it under.
+        "track": ((item.get("group") or {}).get("title") or item.get("track") or "")[:200],
         "where": item["where"],
     }
 

@@ -336,6 +336,13 @@ def _people_page(request, event, *, forms=None, edit_forms=None, status=200):
         "event": event, "people": people, "manage_section": "people"}, status=status)
 
 
+def _person_or_404(event, code: str):
+    profile = people_services.person(event, code)
+    if profile is None:
+        raise Http404("No such person.")
+    return profile
+
+
 @gate("programme.manage_programme", second_factor=True)
 @require_http_methods(["GET"])
 def people(request, event):
@@ -345,11 +352,7 @@ def people(request, event):
 @gate("programme.manage_programme", second_factor=True)
 @require_POST
 def person_edit(request, event, code):
-    from fusionforum.cfp.models import SpeakerProfile
-
-    profile = SpeakerProfile.objects.filter(event=event, code=code[:12]).first()
-    if profile is None:
-        raise Http404("No such person.")
+    profile = _person_or_404(event, code)
     form = PersonForm(request.POST, prefix=f"e-{profile.code}")
     if form.is_valid():
         try:
@@ -366,11 +369,7 @@ def person_edit(request, event, code):
 @gate("programme.manage_programme", second_factor=True)
 @require_POST
 def person_invite(request, event, code):
-    from fusionforum.cfp.models import SpeakerProfile
-
-    profile = SpeakerProfile.objects.filter(event=event, code=code[:12]).first()
-    if profile is None:
-        raise Http404("No such person.")
+    profile = _person_or_404(event, code)
     form = InviteForm(request.POST, prefix=f"p-{profile.code}")
     if form.is_valid():
         try:

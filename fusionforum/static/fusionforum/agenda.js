@@ -72,9 +72,10 @@
   var signedIn = root.hasAttribute("data-signed-in");
   var serverStars = (root.getAttribute("data-starred") || "").split(" ").filter(Boolean);
   var localStars = signedIn ? [] : readLocal();
-  root.querySelectorAll(".talk[data-code]").forEach(function (item) {
+  /* A talk of a session (li.talk), or an imported talk that is a session of its own. */
+  root.querySelectorAll(".talk[data-code], .session-talk[data-code]").forEach(function (item) {
     var code = item.getAttribute("data-code");
-    var title = item.querySelector(".talk-title");
+    var title = item.querySelector(".talk-title") || item.querySelector("h3");
     var starred = (signedIn ? serverStars : localStars).indexOf(code) !== -1;
     var button = makeButton(code, title ? title.textContent : code, starred, !signedIn);
     if (!signedIn) { button.hidden = true; }
