@@ -81,13 +81,11 @@ def test_a_rolled_back_change_sends_nothing(endpoint, receiver, open_registratio
 
     open_registration()
     person = make_person()
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            registration.submit(person_event := endpoint[0].event, person,
-                                organisation=person.organisation, answers={},
-                                consent_public_list=False)
-            assert person_event
-            raise RuntimeError("the request failed after the registration")
+    with (django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError),
+          transaction.atomic()):
+        registration.submit(endpoint[0].event, person, organisation=person.organisation,
+                            answers={}, consent_public_list=False)
+        raise RuntimeError("the request failed after the registration")
     assert receiver.requests == [] and not Message.objects.exists()
 
 
