@@ -69,9 +69,11 @@ def address_refused(address: str) -> str | None:
         return _("a link-local address (cloud metadata services live there)")
     if ip.is_multicast:
         return _("a multicast address")
+    if ip.is_unspecified or ip.is_reserved:
+        return _("a reserved address")
     if ip.is_private:
         return _("a private network address")
-    if ip.is_unspecified or ip.is_reserved or not ip.is_global:
+    if not ip.is_global:  # shared address space (100.64.0.0/10), documentation ranges...
         return _("a reserved address")
     return None
 

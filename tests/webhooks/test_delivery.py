@@ -81,11 +81,16 @@ def test_a_rolled_back_change_sends_nothing(endpoint, receiver, open_registratio
 
     open_registration()
     person = make_person()
-    with (django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError),
+    class Failed(Exception):
+        pass
+
+    with (django_capture_on_commit_callbacks(execute=True), pytest.raises(Failed),
           transaction.atomic()):
-        registration.submit(endpoint[0].event, person, organisation=person.organisation,
-                            answers={}, consent_public_list=False)
-        raise RuntimeError("the request failed after the registration")
+        done = registration.submit(endpoint[0].event, person,
+                                   organisation=person.organisation, answers={},
+                                   consent_public_list=False)
+        assert done.status == "confirmed"
+        raise Failed("the request failed after the registration")
     assert receiver.requests == [] and not Message.objects.exists()
 
 
