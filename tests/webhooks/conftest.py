@@ -9,8 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from fusionforum.events.models import TeamMembership
-
 
 class Receiver:
     def __init__(self):
@@ -68,13 +66,6 @@ def receiver():
 
 
 @pytest.fixture
-def organiser(make_user, event):
-    user = make_user("organiser@test.invalid", full_name="Olga Organiser")
-    TeamMembership.objects.create(event=event, user=user, role=TeamMembership.Role.ORGANISER)
-    return user
-
-
-@pytest.fixture
 def endpoint(event, organiser, receiver):
     """An endpoint of ``event`` subscribed to every event type; (endpoint, secret)."""
     from fusionforum.webhooks import registry, services
@@ -82,17 +73,3 @@ def endpoint(event, organiser, receiver):
     return services.create_endpoint(event, url=receiver.url, description="Test CRM",
                                     event_types=list(registry.EVENT_TYPES), by=organiser)
 
-
-# The registration and call fixtures (people, open registration, submissions).
-from tests.cfp.conftest import (  # noqa: E402, F401
-    call,
-    make_cfp_organisation,
-    make_participant,
-    make_submission,
-)
-from tests.registration.conftest import (  # noqa: E402, F401
-    make_organisation,
-    make_person,
-    open_registration,
-    register,
-)

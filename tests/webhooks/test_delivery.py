@@ -15,6 +15,12 @@ from fusionforum.notifications.models import OutboundEmail
 from fusionforum.registration import services as registration
 from fusionforum.webhooks import services
 from fusionforum.webhooks.models import Attempt, Endpoint, Message
+from tests.registration.conftest import (  # noqa: F401 (fixtures)
+    make_organisation,
+    make_person,
+    open_registration,
+    register,
+)
 
 pytestmark = pytest.mark.django_db
 
