@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from tests/registration are used as arguments)
 """Webhooks reach a real receiver on 127.0.0.1: signed (Standard Webhooks), after the commit,
 in order within one object, retried after failures on the business clock, redelivered by
 hand, and an endpoint that keeps failing is disabled with an e-mail to the organisers."""
