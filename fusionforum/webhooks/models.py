@@ -29,6 +29,8 @@ class Endpoint(models.Model):
     # Failing: since when no attempt succeeded, and how many messages in a row were given up.
     failing_since = models.DateTimeField(null=True, blank=True)
     messages_given_up = models.PositiveIntegerField(default=0)
+    # When the deferred delivery job next wakes up for a retry (one job, not one per message).
+    wake_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")

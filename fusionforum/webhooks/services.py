@@ -395,8 +395,10 @@ def _log(message: Message, answer: net.Answer, *, manual: bool, number: int) -> 
 def _send_one(message: Message) -> None:
     answer = _attempt(message, manual=False)
     with transaction.atomic():
-        endpoint = Endpoint.objects.select_for_update().get(pk=message.endpoint_id)
-        message = Message.objects.select_for_update().get(pk=message.pk)
+        endpoint = Endpoint.objects.select_for_update().filter(pk=message.endpoint_id).first()
+        message = Message.objects.select_for_update().filter(pk=message.pk).first()
+        if endpoint is None or message is None:
+            return  # deleted while the request was under way
         now = clock.now()
         message.attempts += 1
         _log(message, answer, manual=False, number=message.attempts)
@@ -474,14 +476,30 @@ def deliver_due(endpoint_id: int, *, limit: int = BATCH) -> int:
     if made >= limit:
         enqueue_delivery(endpoint_id)
     else:
-        upcoming = (Message.objects.filter(endpoint_id=endpoint_id, endpoint__enabled=True,
-                                           outcome=Message.Outcome.PENDING,
-                                           next_attempt_at__gt=clock.now())
+        _wake_for_next_retry(endpoint_id)
+    return made
+
+
+def _wake_for_next_retry(endpoint_id: int) -> None:
+    """Defer the job to the endpoint's next due attempt, unless a job is already deferred to
+    that moment or earlier (so retries never multiply into one job per message)."""
+    now = clock.now()
+    with transaction.atomic():
+        endpoint = (Endpoint.objects.select_for_update()
+                    .filter(pk=endpoint_id, enabled=True).first())
+        if endpoint is None:
+            return
+        upcoming = (endpoint.messages.filter(outcome=Message.Outcome.PENDING,
+                                             next_attempt_at__gt=now)
                     .order_by("next_attempt_at").values_list("next_attempt_at", flat=True)
                     .first())
-        if upcoming is not None:
-            enqueue_delivery(endpoint_id, run_after=upcoming)
-    return made
+        if upcoming is None:
+            return
+        if endpoint.wake_at is not None and now < endpoint.wake_at <= upcoming:
+            return  # a deferred job will wake up in time
+        endpoint.wake_at = upcoming
+        endpoint.save(update_fields=["wake_at"])
+        _after_commit(lambda: enqueue_delivery(endpoint_id, run_after=upcoming))
 
 
 def run_due() -> int:
@@ -511,6 +529,9 @@ def redeliver_now(message_id: int) -> Attempt | None:
             message.outcome, message.finished_at = Message.Outcome.DELIVERED, clock.now()
             fields += ["outcome", "finished_at"]
         message.save(update_fields=fields)
+        if answer.succeeded:  # the receiver works: the failure counters start again
+            Endpoint.objects.filter(pk=message.endpoint_id).update(failing_since=None,
+                                                                   messages_given_up=0)
     return attempt
 
 

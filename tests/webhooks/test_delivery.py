@@ -335,3 +335,32 @@ def test_managing_endpoints_is_audited_and_refused_to_others(event, organiser, r
     assert list(AuditEntry.objects.filter(action__startswith="webhooks.")
                 .order_by("pk").values_list("action", flat=True)) == [
         "webhooks.endpoint_created", "webhooks.endpoint_changed", "webhooks.endpoint_deleted"]
+
+
+def test_retries_wake_one_deferred_job_not_one_per_message(
+        endpoint, receiver, clock, organiser, monkeypatch, open_registration, make_person,
+        register, django_capture_on_commit_callbacks):
+    """Many failing messages of one endpoint: one job deferred to the next due attempt."""
+    endpoint, secret = endpoint
+    endpoint.event_types = ["registration.created"]
+    endpoint.save()
+    deferred = []
+    real = services.enqueue_delivery
+
+    def recording(endpoint_id, run_after=None):
+        if run_after is not None:
+            deferred.append(run_after)
+        return real(endpoint_id, run_after)
+
+    monkeypatch.setattr(services, "enqueue_delivery", recording)
+    open_registration(capacity=10, delegates_per_organisation=10)
+    receiver.always = 500
+    for _n in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            register(make_person())
+    assert Message.objects.filter(outcome="pending", attempts=1).count() == 5
+    assert deferred == [clock.now() + services.RETRY_DELAYS[0]]
+    clock.advance(seconds=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_due()
+    assert deferred[1:] == [clock.now() + services.RETRY_DELAYS[1]]

@@ -60,7 +60,7 @@ def _secret_page(request, event, endpoint, secret, *, created: bool):
 
 
 @gate(PERMISSION, second_factor=True, event_time=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def new_endpoint(request, event):
     form = EndpointForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
@@ -79,7 +79,7 @@ def new_endpoint(request, event):
 
 
 @gate(PERMISSION, second_factor=True, event_time=True)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_endpoint(request, event, pk: int):
     endpoint = _endpoint(event, pk)
     form = EndpointForm(posted_data(request), initial={
