@@ -8,6 +8,9 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self):
-        from . import emitting, rules  # noqa: F401 - the rules register themselves
+        from fusionforum.accounts import personal_data as accounts_personal_data
+
+        from . import emitting, personal_data, rules  # noqa: F401 - the rules register themselves
 
         emitting.connect()
+        accounts_personal_data.register_anonymiser(personal_data.anonymise)

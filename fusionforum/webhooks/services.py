@@ -64,6 +64,7 @@ SECRET_GRACE = dt.timedelta(hours=24)
 LEASE = dt.timedelta(seconds=60)
 BATCH = 50  # messages one job sends at most before it hands over to a new job
 MAX_ENDPOINTS = 20  # per event
+RETENTION_DAYS = 30  # finished messages are kept this long in the delivery log
 
 
 # Secrets and signatures -----------------------------------------------------------------------
@@ -296,6 +297,8 @@ def emit(event_type: str, subject, *, event: Event, at: dt.datetime | None = Non
     if not endpoints:
         return 0
     at = at or clock.now()
+    # The committed row, not the caller's instance (whose cached relations may be older).
+    subject = type(subject)._base_manager.filter(pk=subject.pk).first() or subject
     body = _body(event_type, at, kind.data(subject))
     key = registry.object_key(kind, subject, event)
     with transaction.atomic():
@@ -500,6 +503,15 @@ def _wake_for_next_retry(endpoint_id: int) -> None:
         endpoint.wake_at = upcoming
         endpoint.save(update_fields=["wake_at"])
         _after_commit(lambda: enqueue_delivery(endpoint_id, run_after=upcoming))
+
+
+def purge_old_messages(days: int = RETENTION_DAYS) -> int:
+    """Delete finished messages (and their attempts) older than ``days``: the delivery log
+    keeps a month. Returns how many messages."""
+    deleted, _counts = Message.objects.filter(
+        created_at__lt=clock.now() - dt.timedelta(days=days),
+        outcome__in=[Message.Outcome.DELIVERED, Message.Outcome.GIVEN_UP]).delete()
+    return _counts.get(Message._meta.label, 0)
 
 
 def run_due() -> int:

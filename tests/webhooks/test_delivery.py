@@ -364,3 +364,32 @@ def test_retries_wake_one_deferred_job_not_one_per_message(
     with django_capture_on_commit_callbacks(execute=True):
         services.run_due()
     assert deferred[1:] == [clock.now() + services.RETRY_DELAYS[1]]
+
+
+def test_a_deleted_account_is_redacted_from_the_messages_and_old_ones_are_purged(
+        endpoint, receiver, clock, open_registration, make_person, register,
+        django_capture_on_commit_callbacks):
+    from fusionforum.accounts import services as accounts
+
+    endpoint, secret = endpoint
+    open_registration()
+    leaving, staying = make_person(), make_person()
+    receiver.always = 500  # nothing delivered: the messages wait for a retry
+    with django_capture_on_commit_callbacks(execute=True):
+        register(leaving)
+        register(staying)
+    email = leaving.email
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.delete_account(leaving)
+    assert not Message.objects.filter(body__contains=email).exists()
+    redacted = Message.objects.filter(body__contains="account was deleted")
+    assert redacted.count() == 2 and set(redacted.values_list("outcome", flat=True)) == {
+        "given_up"}
+    # The deletion's own cancellation is sent, built from the anonymised account.
+    cancelled = Message.objects.get(event_type="registration.cancelled")
+    assert email not in cancelled.body and "deleted-" in cancelled.body
+    assert Message.objects.filter(body__contains=staying.email).count() == 2
+    # Finished messages older than 30 days leave the log.
+    clock.advance(days=31)
+    assert services.purge_old_messages() == 2
+    assert Message.objects.filter(outcome="pending").exists()
