@@ -6,16 +6,29 @@ from __future__ import annotations
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 
 
-class SchemaView(SpectacularAPIView):
+class ProblemsAsJson:
+    """A refusal of these pages (a method they do not serve, a dead token) is problem+json
+    like every other answer of the API, whatever format the page itself renders."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = response.get("Content-Type",
+                                                        "application/problem+json")
+        return response
+
+
+class SchemaView(ProblemsAsJson, SpectacularAPIView):
     """``/api/v1/schema/``: JSON or YAML, by ``?format=json|yaml`` or the Accept header."""
 
     permission_classes = [AllowAny]
     throttle_classes = []
 
 
-class DocsView(SpectacularSwaggerSplitView):
+class DocsView(ProblemsAsJson, SpectacularSwaggerSplitView):
     """``/api/v1/docs/``: Swagger UI over the schema; its start script is a file of its own
     (``?script``), as CSP's ``script-src 'self'`` wants."""
 
