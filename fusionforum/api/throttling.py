@@ -31,7 +31,7 @@ def limits() -> dict[str, tuple[int, int]]:
 def _who(request) -> tuple[str, str]:
     token = token_of(request)
     if token is not None:
-        return "token", str(token.pk)
+        return "token", token.prefix
     if request.user.is_authenticated:
         return "session", str(request.user.pk)
     address = client_ip(request) or "unknown"

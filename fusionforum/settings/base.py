@@ -300,7 +300,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "fusionforum.api.errors.problem_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_VERSIONING_CLASS": None,
-    "URL_FORMAT_OVERRIDE": None,
 }
 # Requests per window (seconds) for a token, a signed-in session, an anonymous client address.
 API_RATE_LIMITS = {

@@ -54,3 +54,7 @@ AXES_ENABLED = True
 # Persistent connections would outlive the live-server threads of browser tests and keep the
 # test database busy at teardown.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The API's rate limits count on the cache across tests; the suite makes thousands of API
+# requests a minute. tests/api/test_foundation.py sets small limits where it tests them.
+API_RATE_LIMITS = {"token": (1_000_000, 60), "session": (1_000_000, 60),
+                   "anonymous": (1_000_000, 60)}
