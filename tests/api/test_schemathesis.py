@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the matrix's module fixtures, imported here, are used as arguments)
 """Schemathesis against the generated OpenAPI description: every operation, as anonymous, a
 participant and an organiser (personal tokens; the organiser's may write), with a bounded
 number of generated requests each. No answer may be a 5xx, and every answer must conform to
