@@ -2,12 +2,19 @@ from django.urls import include, path
 
 from fusionforum.accounts.views import public as account_views
 from fusionforum.admin import site as admin_site
+from fusionforum.api.urls import v1 as api_v1
 from fusionforum.core import views as core_views
+from fusionforum.events.urls import api as events_api
 from fusionforum.events.views import public as event_views
 from fusionforum.events.views.staff import staff_home
+from fusionforum.programme.urls import api as programme_api
 
 handler404 = "fusionforum.core.views.not_found"
 handler500 = "fusionforum.core.views.server_error"
+
+# REST API v1 (docs/api.md): the foundation's schema and docs, then each app's resources,
+# all in the namespace "api".
+API_V1 = [*api_v1.urlpatterns, *events_api.urlpatterns, *programme_api.urlpatterns]
 
 urlpatterns = [
     path("", event_views.front_door, name="front_door"),
@@ -16,6 +23,8 @@ urlpatterns = [
     path("language/", account_views.set_language, name="set_language"),
     path("jsi18n/<str:language>.js", core_views.javascript_catalogue,
          name="javascript_catalogue"),
+    path("api/v1/", include((API_V1, "api"))),
+    path("accounts/api-tokens/", include("fusionforum.api.urls.tokens")),
     path("accounts/", include("fusionforum.accounts.urls.public")),
     path("manage/", staff_home, name="staff_home"),
     path("", include("fusionforum.events.urls.manage")),

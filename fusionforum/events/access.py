@@ -41,6 +41,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fusionforum.accounts.twofactor import is_verified
+from fusionforum.api.permissions import token_of
+from fusionforum.api.resources import ApiViewSet
 
 from . import services as event_services
 from .models import Event
@@ -158,3 +160,37 @@ def gate(permission: str, *, load: Loader | None = staff_event, login_first: boo
     return Gate(permission=permission, load=load, login_first=login_first,
                 second_factor=second_factor, refused=refused, anonymous=anonymous,
                 private=private, event_time=event_time, passes=passes)
+
+
+# The API's gate ------------------------------------------------------------------------------
+# The API asks the same named permissions (``fusionforum.api.permissions``); this loads the
+# event of an API address as ``staff_event`` / ``public_event`` load a page's, and applies the
+# token's own limit: a token limited to other events sees nothing of this one (404).
+
+
+def api_event(request, slug: str, *, module: str | None = None) -> Event:
+    """The Event of ``slug`` for an API request: 404 when there is none, when the token does
+    not reach it, or when it does not use ``module`` (an app switched off has no API either).
+    The view then asks its named permission about it."""
+    event = Event.objects.filter(slug=slug).first()
+    token = token_of(request)
+    if event is None or (token is not None and not token.reaches(event)):
+        raise Http404("No such event.")
+    if module is not None and not event.uses(module):
+        raise Http404("This event does not use that part of the site.")
+    return event
+
+
+class ApiEventResource(ApiViewSet):
+    """An API resource of one event (``/api/v1/events/<slug>/...``): the event is loaded by
+    ``api_event`` (the token's limit, the module) and the action's named permission is asked
+    about it before anything else is read."""
+
+    permissions = {"list": "events.view_public_event", "retrieve": "events.view_public_event"}
+    module: str | None = None
+
+    def event(self) -> Event:
+        if not hasattr(self, "_event"):
+            self._event = api_event(self.request, self.kwargs["slug"], module=self.module)
+            self.check_rule(self._event)
+        return self._event

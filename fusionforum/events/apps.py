@@ -10,6 +10,7 @@ class EventsConfig(AppConfig):
     def ready(self):
         from fusionforum.accounts import landing, roles
         from fusionforum.accounts import personal_data as registry
+        from fusionforum.api import registry as api_registry
         from fusionforum.core import languages
 
         from . import archive, personal_data, rules, signals  # noqa: F401  (archive: the guard)
@@ -21,6 +22,7 @@ class EventsConfig(AppConfig):
 
         registry.register(personal_data.provide)
         registry.register_anonymiser(personal_data.anonymise)
+        api_registry.register_event_choices(token_event_choices)
 
 
 def default_language_of(slug: str) -> str | None:
@@ -28,3 +30,10 @@ def default_language_of(slug: str) -> str | None:
     from .models import Event
 
     return Event.objects.filter(slug=slug).values_list("default_language", flat=True).first()
+
+
+def token_event_choices(user):
+    """The events a person may limit an API token to: those they may see."""
+    from .services import visible_events
+
+    return visible_events(user).order_by("-start_date", "title")

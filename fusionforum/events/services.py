@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -31,6 +32,7 @@ from .models import (
     Module,
     StreamState,
     TeamMembership,
+    public_q,
 )
 from .modules import missing_requirements as modules_missing_requirements
 from .states import LIFE_CYCLE
@@ -451,3 +453,14 @@ def extend_dates(event: Event, *, start_date: dt.date, end_date: dt.date, by,
     from . import dates
 
     return dates.extend(event, start_date=start_date, end_date=end_date, by=by, system=system)
+
+
+def visible_events(user):
+    """The events ``user`` may see: the public ones, the ones whose team they are on, and
+    every event for a platform administrator (``events.view_public_event``, as a queryset)."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return Event.objects.all()
+    visible = public_q()
+    if user.is_authenticated and user.is_active:
+        visible |= Q(team__user=user)
+    return Event.objects.filter(visible).distinct()

@@ -42,9 +42,13 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "fusionforum.core",
     "fusionforum.accounts",
     "fusionforum.notifications",
+    "fusionforum.api",
     "fusionforum.events",
     "fusionforum.registration",
     "fusionforum.cfp",
@@ -65,6 +69,9 @@ MIDDLEWARE = [
     "fusionforum.programme.middleware.CachedExportMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Under /api/: Django's own error pages as problem+json; ETags and 304s on GET.
+    "fusionforum.api.errors.ProblemMiddleware",
+    "fusionforum.api.conditional.ApiConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "fusionforum.core.middleware.normalise_line_breaks",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -282,6 +289,54 @@ REGISTRATION_SEAT_LOCK = True
 
 # Contact form: at most this many submissions per client address per hour.
 CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=5)
+
+# REST API v1 (docs/api.md): the foundation is fusionforum/api/, each app's views in
+# <app>/views/api.py. JSON only (no browsable HTML API: its page needs inline scripts).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "fusionforum.api.authentication.TokenAuthentication",
+        "fusionforum.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["fusionforum.api.permissions.RulePermission"],
+    "DEFAULT_PAGINATION_CLASS": "fusionforum.api.pagination.CursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["fusionforum.api.throttling.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "fusionforum.api.errors.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+# Requests per window (seconds) for a token, a signed-in session, an anonymous client address.
+API_RATE_LIMITS = {
+    "token": (env.int("API_RATE_LIMIT_TOKEN", default=600), 60),
+    "session": (env.int("API_RATE_LIMIT_SESSION", default=600), 60),
+    "anonymous": (env.int("API_RATE_LIMIT_ANONYMOUS", default=120), 60),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fusion Forum API",
+    "DESCRIPTION": "REST API v1 of Fusion Forum: the same rights as the web pages. "
+                   "Authentication, errors, pagination, ETags and rate limits: docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_AUTHENTICATION": [
+        "fusionforum.api.authentication.TokenAuthentication",
+        "fusionforum.api.authentication.SessionAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "fusionforum.api.schema.add_problems",
+    ],
+    # Swagger UI from the drf-spectacular-sidecar package, served by the site (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "persistAuthorization": False,
+                            "tryItOutEnabled": False},
+}
 
 LOGGING = {
     "version": 1,

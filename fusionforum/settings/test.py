@@ -60,3 +60,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The test database need not survive a crash: commits return without waiting for the disk
     # (the app servers that concurrency and outage tests start use their own settings).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
+# The API's rate limits count on the cache across tests; the suite makes thousands of API
+# requests a minute. tests/api/test_foundation.py sets small limits where it tests them.
+API_RATE_LIMITS = {"token": (1_000_000, 60), "session": (1_000_000, 60),
+                   "anonymous": (1_000_000, 60)}

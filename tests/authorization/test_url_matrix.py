@@ -148,6 +148,8 @@ def literal(value):
 EXCLUDED_NAMESPACES = {
     "admin": "Django's back office: its own permission checks, covered by the back-office "
              "matrix in tests/events/test_authorization.py",
+    "api": "the REST API: its own matrix over sessions and tokens (401/403/404 as "
+           "problem+json), tests/authorization/test_api_matrix.py",
 }
 # (static and media files are served by whitenoise and the web server, not by the URL map.)
 EXCLUDED: dict[str, str] = {}
@@ -195,6 +197,11 @@ MATRIX = {
     # Calendar feeds: the secret address is the credential (calendar apps cannot log in).
     "programme:agenda_ics": methods_first(EVERYONE, "GET HEAD", token="agenda_feed"),
     "meetings:feed": methods_first(EVERYONE, "GET HEAD", token="meeting_feed"),
+    # The account's API tokens page (anyone signed in: their own tokens).
+    "api_tokens:list": gate_first(SIGNED_IN, "GET POST"),
+    "api_tokens:revoke": gate_first(
+        SIGNED_IN, "POST", pk=literal(999999),
+        but={"POST": everyone(NOT_FOUND, {ANONYMOUS: LOGIN})}),
     # The published outcomes report is read only.
     "outcomes:report": methods_first(EVERYONE, "GET HEAD"),
     "outcomes:pdf": methods_first(EVERYONE, "GET HEAD"),

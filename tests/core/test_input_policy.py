@@ -156,6 +156,8 @@ CHECKED_BY_SERVICE = "the service that writes it checks it under the policy"
 UNTYPED_COLUMNS = {
     "core.AuditEntry": ("action", "object_type", "object_id", "summary", WRITTEN_BY_CODE),
     "core.RateLimitWindow": ("scope", "key", WRITTEN_BY_CODE),
+    # A token's random prefix and the SHA-256 of the token: made by api.services.
+    "api.ApiToken": ("prefix", "token_hash", WRITTEN_BY_CODE),
     "accounts.Organisation": ("name", CHECKED_BY_FORM),
     "accounts.MergedOrganisation": ("former_name", WRITTEN_BY_CODE),
     "accounts.User": ("password", "full_name", CHECKED_BY_FORM),

@@ -238,7 +238,9 @@ def _view_modules():
 
 # Below ``events`` (accounts: log in, profile), pages use Django's own login_required: they
 # have no event, and accounts may not import the gate from the app above it.
-BELOW_THE_GATE = {"fusionforum.accounts.views.public"}
+BELOW_THE_GATE = {"fusionforum.accounts.views.public",
+                  # The account's API tokens page: the api app sits below events as well.
+                  "fusionforum.api.views.tokens"}
 # Checks that only the gate may make inside a decorator of a view module.
 ACCESS_WORDS = {"redirect_to_login", "login_required", "user_passes_test", "permission_required",
                 "is_authenticated", "has_perm", "is_verified", "test_perm", "PermissionDenied"}
