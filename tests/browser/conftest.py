@@ -41,9 +41,9 @@ def browser(transactional_db, monkeypatch, request):
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            _photograph_open_pages(browser, request.node.name)
+        if _failed(request):
+            _photograph([p for context in browser.contexts for p in context.pages],
+                        request.node.name)
         # Connections the test opened while Playwright's loop ran live in that loop's context;
         # close them here, in the same context, or they outlive the test database.
         from django.db import connections
@@ -64,10 +64,17 @@ def open_page(browser, **context_options):
     return page
 
 
+def _failed(request):
+    report = getattr(request.node, "rep_call", None)
+    return report is not None and report.failed
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     page = open_page(browser)
     yield page
+    if _failed(request):
+        _photograph(page.context.pages, request.node.name)
     page.context.close()
 
 
@@ -85,11 +92,14 @@ def screenshot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _photograph_open_pages(browser, test_name):
+def _photograph(pages, test_name):
+    """Full-page screenshots of a failed test's pages still open, for the person who reads
+    the failure (test-artifacts/failed/<test>-<n>.png)."""
     folder = ARTIFACTS / "failed"
     folder.mkdir(parents=True, exist_ok=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in test_name)
-    for n, page in enumerate(p for context in browser.contexts for p in context.pages):
+    existing = len(list(folder.glob(f"{safe}-*.png")))
+    for n, page in enumerate(pages, start=existing):
         try:
             page.screenshot(path=str(folder / f"{safe}-{n}.png"), full_page=True, timeout=5000)
         except Exception:  # noqa: BLE001 (a page that cannot be photographed: the others may)
