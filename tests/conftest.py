@@ -61,6 +61,15 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.module not in long_modules)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Fixtures read the outcome of the test's call in teardown (e.g. the browser fixture
+    # photographs the pages of a failed test).
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _demo_snapshot_folder(tmp_path_factory):
     """Where ``tests/demo_snapshot.py`` keeps the loaded demo's rows for this test run."""

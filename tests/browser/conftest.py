@@ -25,9 +25,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser(transactional_db, monkeypatch):
+def browser(transactional_db, monkeypatch, request):
     """One Chromium per test. It is started after the test database and closed before it, so
-    the event loop Playwright's sync API runs in this thread never outlives the test."""
+    the event loop Playwright's sync API runs in this thread never outlives the test. When the
+    test fails, every page still open is photographed into test-artifacts/failed/."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
     from playwright.sync_api import sync_playwright
@@ -40,6 +41,9 @@ def browser(transactional_db, monkeypatch):
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
+        if _failed(request):
+            _photograph([p for context in browser.contexts for p in context.pages],
+                        request.node.name)
         # Connections the test opened while Playwright's loop ran live in that loop's context;
         # close them here, in the same context, or they outlive the test database.
         from django.db import connections
@@ -60,16 +64,46 @@ def open_page(browser, **context_options):
     return page
 
 
+def _failed(request):
+    report = getattr(request.node, "rep_call", None)
+    return report is not None and report.failed
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     page = open_page(browser)
     yield page
+    if _failed(request):
+        _photograph(page.context.pages, request.node.name)
     page.context.close()
 
 
+def screenshots_wanted():
+    """Screenshots of the steps of a browser test, to look at a change by eye, are taken with
+    BROWSER_SCREENSHOTS=1 only (a full-page PNG costs time and checks nothing); a failing test's
+    open pages are photographed whatever it says (``browser`` fixture)."""
+    return os.environ.get("BROWSER_SCREENSHOTS", "") not in ("", "0")
+
+
 def screenshot(page, name):
+    if not screenshots_wanted():
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _photograph(pages, test_name):
+    """Full-page screenshots of a failed test's pages still open, for the person who reads
+    the failure (test-artifacts/failed/<test>-<n>.png)."""
+    folder = ARTIFACTS / "failed"
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in test_name)
+    existing = len(list(folder.glob(f"{safe}-*.png")))
+    for n, page in enumerate(pages, start=existing):
+        try:
+            page.screenshot(path=str(folder / f"{safe}-{n}.png"), full_page=True, timeout=5000)
+        except Exception:  # noqa: BLE001 (a page that cannot be photographed: the others may)
+            continue
 
 
 def axe_violations(page, impacts=("serious", "critical")):

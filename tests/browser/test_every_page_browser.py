@@ -1,6 +1,8 @@
 """Every page of every role, in Chromium, at phone size (390x844) and at desktop size
 (1366x900): no page may be wider than the screen, and axe (WCAG 2.1 AA) finds nothing at either
-size.
+size. Colour contrast, three quarters of axe's time, is checked on the whole page at phone size
+and, at desktop size, on what only the desktop shows: ``test_width_css.py`` proves that no
+stylesheet lets a contrast verdict depend on the width otherwise.
 
 The pages come from ``page_catalogue``: every URL pattern of the project is either catalogued
 (a concrete address in the demo and the roles that use it) or excluded with its reason, and
@@ -9,16 +11,22 @@ later is swept too.
 
 The demo is loaded once per test run into a SQLite file of its own and served by gunicorn on a
 free port (``demo_site`` in conftest.py, the same code as ``make demo``); one Chromium for the
-module, one browser context per role and size, one visit per page and role.
+module, one browser context per role and size (axe is part of each of its documents), one
+visit per page and role, and one call into the page per visit (fit measure and axe together).
+``SWEEP_TIMINGS=<file>`` appends each page's in-page times there.
 """
 
 from __future__ import annotations
+
+import json
+import os
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from . import page_catalogue as catalogue
+from . import width_css
 from .conftest import ARTIFACTS, AXE, CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (used by helpers)
 
 # The sweep drives the demo server of its own SQLite file (demo_site), not the test database.
@@ -88,31 +96,52 @@ def log_in(page, site, role, check=lambda page, name: None):
     assert "/accounts/login/" not in page.url, f"{role} could not log in"
 
 
-def _axe(page):
-    page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})", WCAG_AA)
-    return [f"axe {v['id']} ({v['impact']}): {v['help']} at "
-            + ", ".join(" ".join(n["target"]) for n in v["nodes"][:3])
-            for v in result["violations"]]
+# One call per page: the fit measure and axe, in the page. At phone size every WCAG 2.1 AA
+# rule runs; at desktop size every rule but colour contrast, which runs only on what the
+# desktop shows and the phone does not (width_css.CONTRAST_AT_DESKTOP): test_width_css.py
+# proves that no stylesheet lets a contrast verdict depend on the window's width otherwise.
+CHECK_JS = """
+async ({tags, fullAxe, contrastOnly}) => {
+  const started = performance.now();
+  const fit = (__FIT__)();
+  const measured = performance.now();
+  if (!fullAxe) {  // this document's axe checks contrast only within these elements
+    axe.configure({rules: [contrastOnly.length
+      ? {id: 'color-contrast', selector: contrastOnly.map((s) => `${s}, ${s} *`).join(', ')}
+      : {id: 'color-contrast', enabled: false}]});
+  }
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                          resultTypes: ['violations']});
+  return {fit, violations: result.violations, fitMs: measured - started,
+          axeMs: performance.now() - measured};
+}
+""".replace("__FIT__", OVERFLOW_JS.strip())
 
 
-def _sweep(chromium, site, role, viewport, with_axe):
+def _sweep(chromium, site, role, viewport, full_axe):
     problems = []
     context = chromium.new_context(viewport=viewport, locale="en-GB")
+    # axe is part of every document the context loads (the page never sees it: axe only
+    # defines window.axe), instead of being sent over and compiled again for each check.
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     page.set_default_timeout(15000)
     size = f"{viewport['width']}x{viewport['height']}"
+    contrast_only = sorted(set(width_css.CONTRAST_AT_DESKTOP.values()))
+    timings = []
 
     def check(page, name):
         found = []
-        measure = page.evaluate(OVERFLOW_JS)
+        result = page.evaluate(CHECK_JS, {"tags": WCAG_AA, "fullAxe": full_axe,
+                                          "contrastOnly": contrast_only})
+        measure = result["fit"]
+        timings.append((name, result["fitMs"], result["axeMs"]))
         if measure["scrollWidth"] > measure["width"] or measure["sticking"]:
             found.append(f"{measure['scrollWidth']} px wide in a {measure['width']} px window; "
                          f"sticking out: {'; '.join(measure['sticking']) or 'nothing visible'}")
-        if with_axe:
-            found.extend(_axe(page))
+        found.extend(f"axe {v['id']} ({v['impact']}): {v['help']} at "
+                     + ", ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+                     for v in result["violations"])
         if found:
             shot = ARTIFACTS / "page-sweep" / f"{size}-{role}-{name}.png".replace(" ", "-") \
                 .replace(":", "-")
@@ -139,7 +168,19 @@ def _sweep(chromium, site, role, viewport, with_axe):
             check(page, name)
     finally:
         context.close()
+        _record_timings(size, role, timings)
     return problems
+
+
+def _record_timings(size, role, timings):
+    """With SWEEP_TIMINGS=<file>, append each page's in-page time (fit measure, axe) there as
+    JSON lines, to see where the sweep spends."""
+    target = os.environ.get("SWEEP_TIMINGS")
+    if target:
+        with open(target, "a") as out:
+            for name, fit_ms, axe_ms in timings:
+                out.write(json.dumps({"size": size, "role": role, "page": name,
+                                      "fit_ms": round(fit_ms), "axe_ms": round(axe_ms)}) + "\n")
 
 
 def test_catalogue_covers_every_url_pattern():
@@ -154,13 +195,13 @@ def test_catalogue_covers_every_url_pattern():
 
 @pytest.mark.parametrize("role", catalogue.ROLES)
 def test_every_page_fits_a_phone(chromium, demo_site, role):
-    problems = _sweep(chromium, demo_site, role, PHONE, with_axe=True)
+    problems = _sweep(chromium, demo_site, role, PHONE, full_axe=True)
     assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.parametrize("role", catalogue.ROLES)
 def test_every_page_fits_a_desktop(chromium, demo_site, role):
-    problems = _sweep(chromium, demo_site, role, DESKTOP, with_axe=True)
+    problems = _sweep(chromium, demo_site, role, DESKTOP, full_axe=False)
     assert problems == [], "\n".join(problems)
 
 
@@ -230,3 +271,32 @@ def test_day_three_tables_are_cards_on_a_phone(chromium, demo_site):
         assert table.get_by_role("columnheader", name="Topic").count() == 1
     finally:
         context.close()
+
+
+def test_desktop_check_sees_contrast_only_the_desktop_shows(chromium):
+    """The desktop's check finds poor contrast in what only the desktop shows (the header's
+    menus) and, like the phone's, everything else axe finds; contrast elsewhere is the phone's
+    to check (test_width_css.py proves it cannot differ there)."""
+    page_html = """<!doctype html><html lang="en"><head><title>Contrast</title></head><body>
+      <main><h1>Contrast</h1><p style="color:#aaa">Pale text in the page.</p>
+      <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+      <nav class="site-menu-panel" aria-label="Menu"><a href="#x" style="color:#bbb">Pale
+      link in the menu</a></nav></main></body></html>"""
+    found = {}
+    for size, viewport, full_axe in (("phone", PHONE, True), ("desktop", DESKTOP, False)):
+        context = chromium.new_context(viewport=viewport)
+        context.add_init_script(path=str(AXE))
+        context.route("http://sweep.test/", lambda route: route.fulfill(
+            body=page_html, content_type="text/html"))
+        page = context.new_page()
+        try:
+            page.goto("http://sweep.test/")
+            result = page.evaluate(CHECK_JS, {
+                "tags": WCAG_AA, "fullAxe": full_axe,
+                "contrastOnly": sorted(set(width_css.CONTRAST_AT_DESKTOP.values()))})
+        finally:
+            context.close()
+        found[size] = {(v["id"], " ".join(n["target"][0] for n in v["nodes"]))
+                       for v in result["violations"]}
+    assert found["phone"] == {("color-contrast", "p a"), ("image-alt", "img")}, found
+    assert found["desktop"] == {("color-contrast", "a"), ("image-alt", "img")}, found

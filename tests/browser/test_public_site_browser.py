@@ -53,6 +53,11 @@ def test_livestream_counts_down_then_shows_the_link_when_the_server_says_so(
 ):
     event, stream = published
     clock.set(stream.visible_from - dt.timedelta(seconds=2))
+    # The page's clock is Playwright's: the test moves it on instead of waiting for it.
+    page.clock.install()
+    asked = []  # the page's questions to the server
+    page.on("request", lambda request: asked.append(request.url)
+            if request.url.endswith(f"/{event.slug}/livestream/status.json") else None)
     page.goto(f"{live_server.url}/{event.slug}/livestream/")
     countdown = page.locator("[data-countdown-to]")
     expect(countdown).to_contain_text("Starts in")
@@ -60,13 +65,26 @@ def test_livestream_counts_down_then_shows_the_link_when_the_server_says_so(
     screenshot(page, "livestream-before")
     violations = axe_violations(page)
     assert violations == [], _describe(violations)
-    # The browser's own clock says the countdown is over, but the server's does not yet:
-    # nothing is revealed.
-    page.wait_for_timeout(3000)
+    # The browser's own clock says the countdown is over, but the server's does not yet: the
+    # page asks the server (the first question is the page's start), hears "not live", asks
+    # again once it may, and the same document still shows nothing.
+    page.evaluate("window.sameDocument = true")
+    for _ in range(60):
+        page.clock.run_for(1000)
+        if len(asked) >= 3:
+            break
+    assert len(asked) >= 3, asked
+    expect(countdown).to_be_visible()
+    assert page.evaluate("window.sameDocument === true")
     assert STREAM_URL not in page.content()
-    # Go-live on the server: the page reloads by itself and shows the link.
+    # Go-live on the server: at its next question the page reloads by itself and shows the
+    # link.
     clock.set(stream.visible_from + dt.timedelta(seconds=1))
     link = page.get_by_role("link", name=f"Watch “{stream.label}”")
+    for _ in range(60):
+        page.clock.run_for(1000)
+        if len(asked) >= 4:
+            break
     expect(link).to_be_visible(timeout=15000)
     expect(link).to_have_attribute("href", STREAM_URL)
     screenshot(page, "livestream-live")

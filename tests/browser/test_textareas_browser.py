@@ -115,7 +115,7 @@ DISPLAYED = {
                                  "p:has-text('Reason given')"),
 }
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser]
 
 
 def _textarea_forms() -> set[str]:
@@ -242,6 +242,23 @@ def _retype(page, area, lines):
             page.keyboard.insert_text(line)
 
 
+# What the form holds, read in one call instead of one round trip per field and property
+# (visible and enabled as Playwright's is_visible / is_disabled tell them).
+TEXTAREAS_JS = """form => [...form.querySelectorAll('textarea')].map((e) => {
+  const box = e.getBoundingClientRect();
+  return {name: e.name, value: e.value, usable: box.width > 0 && box.height > 0
+    && getComputedStyle(e).visibility !== 'hidden' && !e.matches(':disabled')};
+})"""
+EMPTY_REQUIRED_JS = """form => ({
+  fields: [...form.querySelectorAll('input[required], select[required]')].map((e) => ({
+    tag: e.tagName.toLowerCase(), type: (e.getAttribute('type') || '').toLowerCase(),
+    empty: !e.value})),
+  unchosen: [...new Set([...form.querySelectorAll('input[type=radio]')].map((r) => r.name))]
+    .filter((name) => ![...form.querySelectorAll('input[type=radio]')]
+      .some((r) => r.name === name && r.checked)),
+})"""
+
+
 def _fill_and_save(page, url, textarea_name, fill, button, *, add_line=False):
     page.goto(url)
     form = page.locator(f"form[method=post]:has(textarea[name$='{textarea_name}'])").first
@@ -253,29 +270,30 @@ def _fill_and_save(page, url, textarea_name, fill, button, *, add_line=False):
             field.check()
         else:
             field.fill(value)
-    for area in form.locator("textarea").all():
-        if not area.is_visible() or area.is_disabled():
+    for n, area in enumerate(form.evaluate(TEXTAREAS_JS)):
+        if not area["usable"]:
             continue
-        current = area.input_value()
+        current = area["value"]
         lines = current.split("\n") if current.strip() else ["First line typed,", "second line."]
         if add_line and len(lines) < 2:
             lines.append("A line typed after Enter.")
-        _retype(page, area, lines)
-        typed[area.get_attribute("name")] = "\n".join(lines)
-    # What a person must fill and the page leaves empty gets a value, as a person would give.
-    for field in form.locator("input[required], select[required]").all():
-        kind = (field.get_attribute("type") or "").lower()
-        tag = field.evaluate("e => e.tagName").lower()
-        if tag == "select" and not field.input_value():
-            field.select_option(index=1)
-        elif kind == "date" and not field.input_value():
-            field.fill("2027-05-25")
-        elif kind in ("text", "email", "") and tag == "input" and not field.input_value():
-            field.fill("Typed answer")
-    for group in {r.get_attribute("name") for r in form.locator("input[type=radio]").all()}:
-        radios = form.locator(f"input[type=radio][name='{group}']")
-        if not any(r.is_checked() for r in radios.all()):
-            radios.first.check()
+        _retype(page, form.locator("textarea").nth(n), lines)
+        typed[area["name"]] = "\n".join(lines)
+    # What a person must fill and the page leaves empty gets a value, as a person would give;
+    # a radio group without a choice gets its first option.
+    state = form.evaluate(EMPTY_REQUIRED_JS)
+    required = form.locator("input[required], select[required]")
+    for n, field in enumerate(state["fields"]):
+        if not field["empty"]:
+            continue
+        if field["tag"] == "select":
+            required.nth(n).select_option(index=1)
+        elif field["type"] == "date":
+            required.nth(n).fill("2027-05-25")
+        elif field["type"] in ("text", "email", "") and field["tag"] == "input":
+            required.nth(n).fill("Typed answer")
+    for group in state["unchosen"]:
+        form.locator(f"input[type=radio][name='{group}']").first.check()
     submit = (form.get_by_role("button", name=button) if button
               else form.locator("button[type=submit], input[type=submit]").first)
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
@@ -293,6 +311,7 @@ def demo(transactional_db):
     business_clock.set_now(None)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_typing_line_breaks_into_every_text_area(browser, live_server, demo):  # noqa: F811
     objects = _objects(demo)
     problems = []
