@@ -23,6 +23,9 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "hei
 
 
 def check(page, name):
+    # The page's text can be there before its stylesheet is applied (a loaded machine): measure
+    # once the document and its style sheets have loaded.
+    page.wait_for_load_state("load")
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{name}: {width[0]} px wide in a {width[1]} px window"
     found = axe_violations(page)
