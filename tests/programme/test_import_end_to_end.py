@@ -280,13 +280,16 @@ def test_an_indico_session_slot_is_a_session_holding_its_contributions(client, e
     assert (slot["start"][11:16], slot["end"][11:16]) == ("09:15", "10:55")
     assert slot["chair_names"] == ["Marie-Line Mayoral"]
     assert "talk" not in slot and slot["talks"] == [] and "parent" not in slot
-    # Its contributions (and the coffee break inside it) name it; it lists them in order.
+    # Its contributions name it; it lists them in order. Its coffee break is in the foyer:
+    # a break of its own there, not inside the slot.
     parts = [sessions[i] for i in slot["children"]]
     assert [p["title"] for p in parts] == [
         "Recrystallisation of ITER-grade tungsten after transient heat loads",
         "Deuterium retention in damaged W: a multi-code benchmark",
-        "Coffee break",
         "Fuzz growth in helium plasmas at Magnum-PSI"]
+    [coffee] = [s for s in document["sessions"]
+                if s["title"] == "Coffee break" and s["start"][11:16] == "10:10"]
+    assert rooms[coffee["room"]] == "Foyer" and "parent" not in coffee
     assert all(p["parent"] == slot["id"] and p["room"] == slot["room"] for p in parts)
     assert all(slot["start"] <= p["start"] and p["end"] <= slot["end"] for p in parts)
     assert own["parent"] == slot["id"] and own["chair_names"] == []

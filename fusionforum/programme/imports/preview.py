@@ -19,8 +19,9 @@ entries onto the event:
   name, among the event's profiles); ``persons`` lists them with ``exists``.
 - Session slots (``container`` entries: an Indico slot with its contributions) become
   sessions holding sessions: each contribution names its slot (``parent``, the slot's
-  ``ref``), sits in the slot's room (a different room in the file is warned and replaced)
-  and should sit inside its time (warned otherwise: the editor shows the conflict).
+  ``ref``), sits in the slot's room (a different room in the file is warned and replaced;
+  a break elsewhere, coffee in the foyer, stays a break of its own in its room) and should
+  sit inside its time (warned otherwise: the editor shows the conflict).
 - Entries without a time go to ``unplaced`` ("to place" in the programme editor).
 - Warnings of one kind are grouped into one line (base.Problems).
 
@@ -378,6 +379,9 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
             break
         parent = containers.get((item.get("group") or {}).get("source_id") or "") \
             if not item.get("container") else None
+        if parent is not None and item["kind"] == "break" \
+                and item["room"].casefold() != parent["room"].casefold():
+            parent = None  # a slot's coffee break in the foyer: a break of its own there
         if parent is not None:
             item = dict(item, _inside=True)
             if item["room"].casefold() != parent["room"].casefold():
