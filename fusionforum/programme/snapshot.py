@@ -76,7 +76,8 @@ snapshots of the same programme are equal and diffs are stable.
 A released snapshot also numbers the revisions of each talk and session: ``"sequence"`` (0 in
 the first release that has the item) grows by one in each release where what a calendar
 shows of it changed (its own fields, its room's name, its speakers' names, its session's
-title, the titles of a session's talks). iCalendar exports write it as SEQUENCE, so calendar
+title, the titles of a session's talks, a slot's title and chairs for its contributions and
+its contributions' titles for a slot). iCalendar exports write it as SEQUENCE, so calendar
 clients replace their copy instead of keeping a stale one (``with_sequences``; ``build``
 leaves it out, and comparisons with the working copy ignore it: ``without_sequences``). An
 imported talk whose entry an older release published as a session alone (same UID, the
@@ -484,13 +485,18 @@ def _fingerprints(data: dict) -> dict[tuple[str, object], str]:
     found: dict[tuple[str, object], str] = {}
     for talk in data.get("talks", []):
         session = sessions.get(talk.get("session"), {})
-        found[("talk", talk["code"])] = digest(
-            talk, rooms.get(talk.get("room")), [speakers.get(c) for c in talk["speakers"]],
-            session.get("title"), session.get("translations", {}).get("title"))
+        borrowed = [rooms.get(talk.get("room")), [speakers.get(c) for c in talk["speakers"]],
+                    session.get("title"), session.get("translations", {}).get("title")]
+        slot = sessions.get(session.get("parent"))
+        if slot:  # a slot's contribution: calendars show the slot's title and chairs
+            borrowed += [slot.get("title"), slot.get("chair_names")]
+        found[("talk", talk["code"])] = digest(talk, *borrowed)
     for session in data.get("sessions", []):
         found[("session", session["id"])] = digest(
             session, rooms.get(session.get("room")),
-            [titles.get(c) for c in session.get("talks", [])])
+            [titles.get(c) for c in session.get("talks", [])],
+            *([[sessions[c]["title"] for c in session["children"] if c in sessions]]
+              if session.get("children") else []))
     return found
 
 

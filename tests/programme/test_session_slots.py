@@ -263,3 +263,23 @@ def test_slot_imports_keep_the_time_of_day(event, organiser):
     local = late.start.astimezone(event.tz)
     assert (local.time(), late.end - late.start) == (dt.time(22, 30), dt.timedelta(hours=2))
     assert list(late.children.values_list("source_id", flat=True)) == ["5109"]
+
+
+def test_renaming_a_slot_updates_its_contributions_in_calendars(event, organiser, clock):
+    import_file(event, organiser, "indico-timetable-pwi2025.json")
+    first = releases.release(event, by=organiser, comment="v1")
+    slot = ProgrammeSession.objects.get(event=event, source_id="slot-304")
+    services.update_session(slot, by=organiser, title="Liquid metals (moved to the morning)")
+    second = releases.release(event, by=organiser, comment="v2")
+
+    def numbers(release):
+        sessions = {s["id"]: s for s in release.snapshot["sessions"]}
+        return {t["title"]: t["sequence"] for t in release.snapshot["talks"]
+                if sessions[t["session"]].get("parent") == slot.pk}
+
+    assert set(numbers(first).values()) == {0}
+    assert set(numbers(second).values()) == {1} and len(numbers(second)) == 2
+    # Talks elsewhere did not change.
+    unchanged = {t["code"]: t["sequence"] for t in second.snapshot["talks"]}
+    assert unchanged[next(t["code"] for t in second.snapshot["talks"]
+                          if t["title"] == "Closing remarks")] == 0
