@@ -283,3 +283,21 @@ def test_renaming_a_slot_updates_its_contributions_in_calendars(event, organiser
     unchanged = {t["code"]: t["sequence"] for t in second.snapshot["talks"]}
     assert unchanged[next(t["code"] for t in second.snapshot["talks"]
                           if t["title"] == "Closing remarks")] == 0
+
+
+def test_the_import_preview_shows_the_slots_and_what_they_hold(client, event, organiser):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..conftest import login_verified
+
+    login_verified(client, organiser)
+    name = "indico-timetable-pwi2025.json"
+    response = client.post(f"/manage/{event.slug}/programme/import/", {
+        "schedule": SimpleUploadedFile(name, (FIXTURES / name).read_bytes())})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "<strong>4</strong> of them session slots holding their contributions" in page
+    assert "Session slot" in page
+    assert "Chair: Marie-Line Mayoral" in page
+    assert "(in “Plasma-facing components: Tungsten under load”)" in page
+    assert not ProgrammeSession.objects.filter(event=event).exists()

@@ -294,6 +294,7 @@ def _check_containers(sessions: list[dict], problems: Problems) -> None:
         parent = by_ref.get(session["parent"]) if session["parent"] else None
         if parent is None:
             continue
+        session["parent_title"] = parent["title"]
         if session["start"] < parent["start"] or session["end"] > parent["end"]:
             problems.add("warning", session["where"], _(
                 "“%(title)s” (%(time)s) is outside the time of its session “%(session)s” "
