@@ -301,3 +301,17 @@ def test_the_import_preview_shows_the_slots_and_what_they_hold(client, event, or
     assert "Chair: Marie-Line Mayoral" in page
     assert "(in “Plasma-facing components: Tungsten under load”)" in page
     assert not ProgrammeSession.objects.filter(event=event).exists()
+
+
+def test_the_session_pages_link_a_slot_and_its_contributions(organiser_client, event, slot):
+    page = organiser_client.get(reverse("programme_manage:session", args=[event.slug, slot.pk]))
+    html = page.content.decode()
+    assert "Sessions inside this session" in html
+    for part in slot.children.all():
+        assert reverse("programme_manage:session", args=[event.slug, part.pk]) in html
+    assert "The 3 sessions inside it are deleted with it." in html
+    first = slot.children.get(title="First contribution")
+    html = organiser_client.get(reverse("programme_manage:session",
+                                        args=[event.slug, first.pk])).content.decode()
+    assert "This session is part of the session slot" in html
+    assert reverse("programme_manage:session", args=[event.slug, slot.pk]) in html

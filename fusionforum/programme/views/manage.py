@@ -487,7 +487,12 @@ def _session_page(request, event, form, session=None, status=200, problems=None)
         "talks": list(TalkSlot.objects.filter(session=session).select_related("submission"))
         if session else [],
         "person_links": list(session.person_links.select_related("profile__user"))
-        if session else []}, status=status)
+        if session else [],
+        # A session slot: the sessions inside it; a contribution: the slot it is part of.
+        "parts": list(ProgrammeSession.objects.filter(parent=session).order_by("start", "id"))
+        if session and session.pk else [],
+        "parent": ProgrammeSession.objects.filter(pk=session.parent_id).first()
+        if session and session.parent_id else None}, status=status)
 
 
 @gate("programme.manage_programme", second_factor=True)
