@@ -10,6 +10,11 @@ Rules:
   (a late-evening session from 23:00 to 01:00 belongs to the day it starts on) but lasts at
   most ``MAX_SESSION`` (24 hours);
 - two sessions in the same room do not overlap; a break without a room concerns every room;
+- a session inside another (``parent``: an Indico session slot holding its contributions)
+  sits in its parent's room and inside its parent's time; it may overlap its parent, not its
+  siblings; a session outside its parent's time is also checked against the other sessions
+  of the room. Sessions inside another slot are not checked against a session: their slot
+  is (so one overlap is said once);
 - a talk is an accepted or confirmed submission of the same event;
 - a talk sits in a talks or panel session (never a break), inside its time (start at or after
   the session's start, end at or before its end; after midnight too when the session runs
@@ -24,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -72,9 +78,10 @@ def _session_label(session) -> str:
 
 
 def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
-                  exclude=None) -> list[str]:
+                  exclude=None, parent=None) -> list[str]:
     """Problems of a session of ``kind`` in ``room`` from ``start`` to ``end`` with ``chairs``
-    (users); ``exclude``: the session being edited (its current row is ignored)."""
+    (users), inside the session ``parent`` if given; ``exclude``: the session being edited
+    (its current row is ignored)."""
     problems = []
     if start is None or end is None:
         return [_("A session needs a start and an end.")]
@@ -96,12 +103,35 @@ def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
         problems.append(_("%(day)s is not one of the event's days (%(days)s).")
                         % {"day": date_format(local_start, "l j F Y"),
                            "days": ", ".join(date_format(d, "j M") for d in dates)})
+    inside = True
+    if parent is not None:
+        if parent.event_id != event.pk:
+            problems.append(_("That session belongs to another event."))
+        elif parent.parent_id is not None:
+            problems.append(_("A session inside another cannot hold sessions itself."))
+        if room is not None and parent.room_id is not None and room.pk != parent.room_id:
+            problems.append(_("It is part of %(session)s: it takes place in that room, not in "
+                              "%(room)s.") % {"session": _session_label(parent),
+                                              "room": room.name})
+        inside = parent.start <= start and end <= parent.end
+        if not inside:
+            problems.append(_("It is part of %(session)s, which runs %(when)s: it must start "
+                              "and end inside that time.")
+                            % {"session": _session_label(parent),
+                               "when": _fmt_span(event, parent.start, parent.end)})
     if problems:
         return problems
 
     others = ProgrammeSession.objects.filter(event=event, start__lt=end, end__gt=start)
     if exclude is not None and exclude.pk:
-        others = others.exclude(pk=exclude.pk)
+        others = others.exclude(pk=exclude.pk).exclude(parent_id=exclude.pk)
+    if parent is not None:
+        # Its siblings; the room's other sessions only when it leaves its parent's time.
+        others = others.exclude(pk=parent.pk)
+        others = others.filter(parent_id=parent.pk) if inside else others.filter(
+            Q(parent_id=parent.pk) | Q(parent__isnull=True))
+    else:
+        others = others.filter(parent__isnull=True)
     others = list(others.select_related("room").prefetch_related("chairs"))
     for other in others:
         if room is None or other.room_id is None or other.room_id == room.pk:
@@ -143,6 +173,13 @@ def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
                            "session": _session_label(slot.session)})
 
     if exclude is not None and exclude.pk:
+        for child in ProgrammeSession.objects.filter(parent_id=exclude.pk):
+            if child.start < start or child.end > end:
+                problems.append(
+                    _("“%(title)s” (%(when)s), a part of this session, would no longer fit "
+                      "inside it (%(session_when)s).")
+                    % {"title": child.title, "when": _fmt_span(event, child.start, child.end),
+                       "session_when": _fmt_span(event, start, end)})
         slots = list(TalkSlot.objects.filter(session=exclude).select_related("submission"))
         if slots and kind not in (ProgrammeSession.Kind.TALKS, ProgrammeSession.Kind.PANEL):
             problems.append(
@@ -241,7 +278,8 @@ def check_talk(event, submission, session, start, duration_minutes: int,
                            "session": _session_label(other.session)})
         chaired = (ProgrammeSession.objects
                    .filter(event=event, start__lt=end, end__gt=start, chairs__in=speaker_ids)
-                   .exclude(pk=session.pk).select_related("room")
+                   .exclude(pk__in=[session.pk, session.parent_id or 0])
+                   .select_related("room")
                    .prefetch_related("chairs").distinct())
         for other in chaired:
             for chair in other.chairs.all():
@@ -258,11 +296,12 @@ def working_copy_problems(event) -> list[str]:
     rules, applied to each session and talk against all the others."""
     problems = []
     sessions = list(ProgrammeSession.objects.filter(event=event)
-                    .select_related("room").prefetch_related("chairs"))
+                    .select_related("room", "parent").prefetch_related("chairs"))
     for session in sessions:
         for message in check_session(event, kind=session.kind, room=session.room,
                                      start=session.start, end=session.end,
-                                     chairs=session.chairs.all(), exclude=session):
+                                     chairs=session.chairs.all(), exclude=session,
+                                     parent=session.parent):
             problems.append(_("Session “%(title)s”: %(problem)s")
                             % {"title": session.title, "problem": message})
     slots = (TalkSlot.objects.filter(session__event=event)

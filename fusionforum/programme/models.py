@@ -71,10 +71,15 @@ class ProgrammeSession(models.Model):
     source_guid = models.UUIDField(null=True, blank=True, editable=False)
     source_code = models.CharField(max_length=40, blank=True, editable=False)
     # The group the source filed the entry under: its session slot (Indico), session
-    # (schedule2) or track. The model has no session inside a session, so an Indico slot's
-    # contributions are sessions of their own that keep the slot's title here (frab exports
-    # give it as their track), its conveners as chairs and its room.
+    # (schedule2) or track; frab exports give it as the entry's track.
     source_track = models.CharField(max_length=200, blank=True, editable=False)
+    # A session inside another (an Indico session slot holding its contributions): it sits
+    # in its parent's room and inside its parent's time, may overlap its parent (not its
+    # siblings), moves with it and goes when it is deleted. One level only.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="children",
+                               help_text=_("The session this one is part of (a session "
+                                           "slot holding its contributions)."))
 
     class Meta:
         ordering = ["start", "room__position", "id"]
@@ -95,6 +100,14 @@ class ProgrammeSession(models.Model):
             raise ValidationError({"end": _("A session must end after it starts.")})
         if self.kind != self.Kind.BREAK and self.room_id is None:
             raise ValidationError({"room": _("Only a break can be without a room.")})
+        if self.parent_id is not None:
+            parent = self.parent
+            if parent.event_id != self.event_id:
+                raise ValidationError({"parent": _("A session can only be part of a session "
+                                                   "of the same event.")})
+            if parent.parent_id is not None or (self.pk and parent.pk == self.pk):
+                raise ValidationError({"parent": _("A session inside another cannot hold "
+                                                   "sessions itself.")})
 
     @property
     def takes_talks(self) -> bool:

@@ -133,6 +133,8 @@ class Session:
     speakers: list[Speaker] = field(default_factory=list)
     own_talk_code: str = ""
     own_talk: Talk | None = None  # an imported entry: the session is this talk
+    parent_id: int | None = None  # a session slot's contribution: the slot
+    children: list[Session] = field(default_factory=list)  # a slot's contributions
 
     KIND_LABELS = {"talks": _("Talks"), "panel": _("Panel"), "break": _("Break"),
                    "plenary": _("Plenary")}
@@ -260,7 +262,7 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
             room=rooms_by_id.get(s["room"]), start=moment(s["start"]), end=moment(s["end"]),
             chair_codes=list(s.get("chairs", [])), chair_names=list(s.get("chair_names", [])),
             stream_id=s.get("stream"), speaker_codes=list(s.get("speakers", [])),
-            own_talk_code=s.get("talk", ""),
+            own_talk_code=s.get("talk", ""), parent_id=s.get("parent"),
         ))
     sessions_by_id = {s.id: s for s in sessions}
     talks = []
@@ -323,7 +325,13 @@ def parse(release_id: int, version: int, released_at: dt.datetime, comment: str,
               for d in snapshot.get("days", [])}
     by_date: dict[dt.date, list[Session]] = {}
     for session in sessions:
+        parent = sessions_by_id.get(session.parent_id) if session.parent_id else None
+        if parent is not None:  # shown inside its session slot
+            parent.children.append(session)
+            continue
         by_date.setdefault(session.date, []).append(session)
+    for session in sessions:
+        session.children.sort(key=lambda s: (s.start, s.id))
     days = []
     for date in sorted(by_date):
         day_sessions = sorted(by_date[date], key=lambda s: (

@@ -187,7 +187,8 @@ def _save_session(event, session: ProgrammeSession, values: dict, by, action: st
         raise InvalidChange(_validation_messages(error)) from error
     problems = conflicts.check_session(
         event, kind=session.kind, room=session.room, start=session.start, end=session.end,
-        chairs=values["chairs"], exclude=session if session.pk else None)
+        chairs=values["chairs"], exclude=session if session.pk else None,
+        parent=session.parent)
     if problems:
         raise ProgrammeConflict(problems)
     session.save()
@@ -217,8 +218,36 @@ def create_session(event, *, by, kind: str, start: dt.datetime, end: dt.datetime
                              "programme.session_created")
 
 
+def _move_children(current: ProgrammeSession, values: dict) -> list[ProgrammeSession]:
+    """Move the sessions inside ``current`` (a session slot's contributions) and their talks
+    by the offset of its new start, into its new room; returns them, moved (not checked)."""
+    children = list(ProgrammeSession.objects.filter(parent_id=current.pk)
+                    .select_related("room").prefetch_related("chairs"))
+    if not children:
+        return []
+    offset = (values["start"] - current.start) if values.get("start") else dt.timedelta(0)
+    room = values.get("room")
+    moved_room = room is not None and room.pk != current.room_id
+    if not offset and not moved_room:
+        return []
+    for child in children:
+        child.start += offset
+        child.end += offset
+        if moved_room:
+            child.room = room
+    ProgrammeSession.objects.bulk_update(children, ["start", "end", "room"])
+    if offset:
+        slots = list(TalkSlot.objects.filter(session__in=children))
+        for slot in slots:
+            slot.start += offset
+        TalkSlot.objects.bulk_update(slots, ["start"])
+    return children
+
+
 def update_session(session: ProgrammeSession, *, by, **fields) -> ProgrammeSession:
-    """Change any of ``SESSION_FIELDS``; talks inside must still fit."""
+    """Change any of ``SESSION_FIELDS``; talks inside must still fit. The sessions inside it
+    (a session slot's contributions) move with it: by the offset of its new start, into its
+    new room; each is checked again where it lands."""
     event = session.event
     _check_permission(event, by)
     unknown = set(fields) - set(SESSION_FIELDS)
@@ -233,18 +262,42 @@ def update_session(session: ProgrammeSession, *, by, **fields) -> ProgrammeSessi
                   if name not in ("chairs", "title", "description")}
         values["chairs"] = list(current.chairs.all())
         values.update(fields)
-        return _save_session(event, current, values, by, "programme.session_changed")
+        children = _move_children(current, values)
+        saved = _save_session(event, current, values, by, "programme.session_changed")
+        problems = []
+        for child in children:
+            problems += [_("“%(title)s”: %(problem)s") % {"title": child.title,
+                                                         "problem": message}
+                         for message in conflicts.check_session(
+                             event, kind=child.kind, room=child.room, start=child.start,
+                             end=child.end, chairs=child.chairs.all(), exclude=child,
+                             parent=saved)]
+            problems += [_("“%(title)s”: %(problem)s") % {"title": slot.submission.title,
+                                                         "problem": message}
+                         for slot in TalkSlot.objects.filter(session=child)
+                         .select_related("submission", "session__room")
+                         for message in conflicts.check_talk(
+                             event, slot.submission, slot.session, slot.start,
+                             slot.duration_minutes, exclude=slot)]
+        if problems:
+            raise ProgrammeConflict(list(dict.fromkeys(problems)))
+        if children:
+            audit.record("programme.session_parts_moved", saved, actor=_actor(by),
+                         summary=f"{saved.title[:120]}: {len(children)} moved with it")
+        return saved
 
 
 def delete_session(session: ProgrammeSession, *, by) -> int:
-    """Delete a session; its talks go back to the list of talks to place. Returns how many."""
+    """Delete a session and the sessions inside it (a session slot's contributions); their
+    talks go back to the list of talks to place. Returns how many talks."""
     event = session.event
     _check_permission(event, by)
     with transaction.atomic():
         _lock(event)
-        talks = TalkSlot.objects.filter(session=session).count()
+        talks = TalkSlot.objects.filter(Q(session=session) | Q(session__parent=session)).count()
+        parts = ProgrammeSession.objects.filter(parent_id=session.pk).count()
         audit.record("programme.session_deleted", session, actor=_actor(by),
-                     summary=session.title[:120], talks_unplaced=talks)
+                     summary=session.title[:120], talks_unplaced=talks, parts_deleted=parts)
         ProgrammeSession.objects.filter(pk=session.pk).delete()
     return talks
 

@@ -25,7 +25,10 @@ Format ``fusionforum-programme/1``::
                     "speakers"?: [speaker code],   # people presenting it, in order
                     "talk"?: talk code,            # the session is this imported talk
                     "track"?: str,                 # the source's session slot or track
-                    "guid"?: str, "code"?: str}],  # the source's guid and code, kept
+                    "guid"?: str, "code"?: str,    # the source's guid and code, kept
+                    # a session inside another (an Indico session slot's contribution):
+                    "parent"?: session id,
+                    "children"?: [session id]}],   # the sessions inside it, in order
       "talks": [{"code", "guid", "title", "abstract", "session": id, "room": id,
                  "start", "end", "duration_minutes", "speakers": [speaker code],
                  "organisation": {"name", "kind", "kind_label", "approach",
@@ -45,6 +48,11 @@ Format ``fusionforum-programme/1``::
 Speakers are the registered speakers of the placed talks and the sessions' chairs, and the
 speaker profiles linked to sessions (SessionPerson: people imported from another system's
 programme, with or without an account since): their "organisation" is their affiliation.
+
+Session slots: an Indico session slot is a session (its room, times, chairs) holding its
+contributions as sessions of their own (``children``, each naming its ``parent``), which sit
+inside its time and room. A session holding others is never a talk itself; exporters list
+its contributions and give the slot as their grouping (frab track, iCalendar category).
 
 Imported talks: an entry another system scheduled (an Indico contribution, a frab or pretalx
 event, a calendar entry) is a session of its own in the working copy, with its people
@@ -68,7 +76,8 @@ snapshots of the same programme are equal and diffs are stable.
 A released snapshot also numbers the revisions of each talk and session: ``"sequence"`` (0 in
 the first release that has the item) grows by one in each release where what a calendar
 shows of it changed (its own fields, its room's name, its speakers' names, its session's
-title, the titles of a session's talks). iCalendar exports write it as SEQUENCE, so calendar
+title, the titles of a session's talks, a slot's title and chairs for its contributions and
+its contributions' titles for a slot). iCalendar exports write it as SEQUENCE, so calendar
 clients replace their copy instead of keeping a stale one (``with_sequences``; ``build``
 leaves it out, and comparisons with the working copy ignore it: ``without_sequences``). An
 imported talk whose entry an older release published as a session alone (same UID, the
@@ -163,7 +172,7 @@ def _category_translations(categories, default_language: str) -> dict:
 
 
 def _session_entry(s, tz, profiles, talks_by_session, links, speakers_by_code,
-                   own_talk: str | None = None) -> dict:
+                   own_talk: str | None = None, children: list[int] | None = None) -> dict:
     chairs = [link for link in links if link.role == SessionPerson.Role.CHAIR]
     entry = {
         "id": s.pk,
@@ -191,6 +200,10 @@ def _session_entry(s, tz, profiles, talks_by_session, links, speakers_by_code,
         entry["code"] = s.source_code
     if s.source_track:
         entry["track"] = s.source_track
+    if s.parent_id:
+        entry["parent"] = s.parent_id
+    if children:
+        entry["children"] = children
     return entry
 
 
@@ -285,7 +298,12 @@ def _build(event, language: str) -> dict:
         for link in speaker_links:
             talks_by_speaker.setdefault(link.user_id, []).append(submission.code)
 
-    own_talks = _imported_talks(event, sessions, talks, talks_by_session, person_links, tz)
+    children_of: dict[int, list[int]] = {}
+    for s in sessions:  # in programme order
+        if s.parent_id:
+            children_of.setdefault(s.parent_id, []).append(s.pk)
+    own_talks = _imported_talks(event, sessions, talks, talks_by_session, person_links, tz,
+                                set(children_of))
 
     speakers = []
     for user_id, user in speaker_users.items():
@@ -355,7 +373,8 @@ def _build(event, language: str) -> dict:
         "days": days,
         "sessions": [_with_translations(_session_entry(s, tz, profiles, talks_by_session,
                                                        person_links[s.pk], by_code,
-                                                       own_talks.get(s.pk)),
+                                                       own_talks.get(s.pk),
+                                                       children_of.get(s.pk)),
                                         s, ("title", "description"), language)
                      for s in sessions],
         "talks": talks,
@@ -370,11 +389,13 @@ _SOURCE_CODE = re.compile(r"[A-Z0-9]{4,12}")
 _GUID_NAMESPACE = uuid.UUID("6f1f7a52-3c4e-4f0e-9d55-2b7f3f0f5a11")
 
 
-def is_imported_talk(session, has_call_talks: bool, has_persons: bool) -> bool:
+def is_imported_talk(session, has_call_talks: bool, has_persons: bool,
+                     has_children: bool = False) -> bool:
     """An entry another system's programme scheduled (a contribution, a frab or pretalx
     event, a calendar entry): a session of its own that came from a file (or carries the
-    file's people) and holds no call talk. Breaks are not talks."""
-    if session.kind == ProgrammeSession.Kind.BREAK or has_call_talks:
+    file's people) and holds no call talk. Breaks are not talks, nor a session slot holding
+    contributions."""
+    if session.kind == ProgrammeSession.Kind.BREAK or has_call_talks or has_children:
         return False
     return bool(session.source_id or session.source_guid or session.source_code or has_persons)
 
@@ -403,7 +424,7 @@ def imported_talk_guid(event, session) -> str:
 
 
 def _imported_talks(event, sessions, talks: list[dict], talks_by_session: dict,
-                    person_links: dict, tz) -> dict[int, str]:
+                    person_links: dict, tz, holding: set[int] = frozenset()) -> dict[int, str]:
     """Add each imported talk to ``talks`` (and to its session's list) and return the codes
     by session id; ``talks`` ends sorted by start, room position and session."""
     taken = {talk["code"] for talk in talks}
@@ -413,7 +434,8 @@ def _imported_talks(event, sessions, talks: list[dict], talks_by_session: dict,
              for t in talks]
     for s in sessions:
         links = person_links[s.pk]
-        if not is_imported_talk(s, bool(talks_by_session[s.pk]), bool(links)):
+        if not is_imported_talk(s, bool(talks_by_session[s.pk]), bool(links),
+                                s.pk in holding):
             continue
         code = imported_talk_code(s, taken)
         taken.add(code)
@@ -463,13 +485,18 @@ def _fingerprints(data: dict) -> dict[tuple[str, object], str]:
     found: dict[tuple[str, object], str] = {}
     for talk in data.get("talks", []):
         session = sessions.get(talk.get("session"), {})
-        found[("talk", talk["code"])] = digest(
-            talk, rooms.get(talk.get("room")), [speakers.get(c) for c in talk["speakers"]],
-            session.get("title"), session.get("translations", {}).get("title"))
+        borrowed = [rooms.get(talk.get("room")), [speakers.get(c) for c in talk["speakers"]],
+                    session.get("title"), session.get("translations", {}).get("title")]
+        slot = sessions.get(session.get("parent"))
+        if slot:  # a slot's contribution: calendars show the slot's title and chairs
+            borrowed += [slot.get("title"), slot.get("chair_names")]
+        found[("talk", talk["code"])] = digest(talk, *borrowed)
     for session in data.get("sessions", []):
         found[("session", session["id"])] = digest(
             session, rooms.get(session.get("room")),
-            [titles.get(c) for c in session.get("talks", [])])
+            [titles.get(c) for c in session.get("talks", [])],
+            *([[sessions[c]["title"] for c in session["children"] if c in sessions]]
+              if session.get("children") else []))
     return found
 
 

@@ -15,6 +15,7 @@ import json
 import re
 import uuid
 from collections import Counter
+from html import escape as html_escape
 from pathlib import Path
 
 import jsonschema
@@ -82,7 +83,9 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
                                              make_user, name):
     data = (FIXTURES / name).read_bytes()
     parsed = previews.read_upload(data)
-    expected = [item for item in parsed["items"] if item["kind"] != "break"]
+    # Talks: every entry but breaks and the session slots holding contributions.
+    expected = [item for item in parsed["items"]
+                if item["kind"] != "break" and not item["container"]]
     assert expected, "every sample has entries to import"
 
     # Upload, preview, confirm: as the organiser does it.
@@ -214,6 +217,10 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
                .walk("VEVENT")}
         theirs = {t["guid"] for t in talks if speaker["code"] in t["speakers"]
                   or speaker["code"] in sessions[t["session"]]["chairs"]}
+        # A session slot's convener: the slot itself, the time they are busy.
+        theirs |= {s.get("guid") or f"session-{s['id']}-{event.slug}"
+                   for s in document["sessions"]
+                   if speaker["code"] in s["chairs"] and not s.get("talk")}
         assert own == theirs and theirs
 
     # A participant stars an imported talk: it is in their agenda and its calendar feed.
@@ -241,47 +248,95 @@ def test_import_fix_release_and_export_again(client, event, organiser, frab_xsd,
             assert person["name"].replace("'", "&#x27;") in html
 
 
-def test_an_indico_session_slot_keeps_its_title_conveners_and_room(client, event, organiser,
-                                                                    clock):
-    """A programme session cannot hold other sessions, and its talks are call submissions:
-    an Indico session slot's contributions are each a talk of its own session, in the slot's
-    room, chaired by the slot's conveners, the slot's title kept as their track (frab) and in
-    their description."""
+def test_an_indico_session_slot_is_a_session_holding_its_contributions(client, event,
+                                                                        organiser, clock):
+    """An Indico session slot is a session of the programme (its title, room, times and
+    conveners as chairs) holding its contributions, each a talk of its own session inside
+    it: the public page shows them in the slot, programme.json links them both ways, frab
+    gives the slot as their track and lists no event for the slot, and the programme's
+    calendar has the contributions, not the slot (the convener's calendar has the slot)."""
     data = (FIXTURES / "indico-timetable-pwi2025.json").read_bytes()
     preview = previews.prepare(event, previews.read_upload(data))
+    assert preview["counts"]["containers"] == 4 and preview["counts"]["talks"] == 12
     from fusionforum.programme.imports.apply import apply_preview
 
     apply_preview(event, preview, by=organiser, extend_dates=True)
     releases.release(event, by=organiser, comment="Imported from Indico.")
     document = client.get(f"/{event.slug}/programme/programme.json").json()
+    validator = jsonschema.Draft202012Validator(own_json.schema(),
+                                                format_checker=jsonschema.FormatChecker())
+    assert [e.message for e in validator.iter_errors(document)] == []
     people = {p["code"]: p for p in document["speakers"]}
     rooms = {r["id"]: r["name"] for r in document["rooms"]}
     sessions = {s["id"]: s for s in document["sessions"]}
-    slot = "Plasma-facing components: Tungsten under load"
+    slot_title = "Plasma-facing components: Tungsten under load"
+    [slot] = [s for s in document["sessions"] if s["title"] == slot_title]
     [talk] = [t for t in document["talks"]
               if t["title"] == "Recrystallisation of ITER-grade tungsten after transient heat "
                                "loads"]
     own = sessions[talk["session"]]
+    # The slot: its room, times and convener; no talk of its own.
+    assert rooms[slot["room"]] == "Auditorium A"
+    assert (slot["start"][11:16], slot["end"][11:16]) == ("09:15", "10:55")
+    assert slot["chair_names"] == ["Marie-Line Mayoral"]
+    assert "talk" not in slot and slot["talks"] == [] and "parent" not in slot
+    # Its contributions name it; it lists them in order. Its coffee break is in the foyer:
+    # a break of its own there, not inside the slot.
+    parts = [sessions[i] for i in slot["children"]]
+    assert [p["title"] for p in parts] == [
+        "Recrystallisation of ITER-grade tungsten after transient heat loads",
+        "Deuterium retention in damaged W: a multi-code benchmark",
+        "Fuzz growth in helium plasmas at Magnum-PSI"]
+    [coffee] = [s for s in document["sessions"]
+                if s["title"] == "Coffee break" and s["start"][11:16] == "10:10"]
+    assert rooms[coffee["room"]] == "Foyer" and "parent" not in coffee
+    assert all(p["parent"] == slot["id"] and p["room"] == slot["room"] for p in parts)
+    assert all(slot["start"] <= p["start"] and p["end"] <= slot["end"] for p in parts)
+    assert own["parent"] == slot["id"] and own["chair_names"] == []
     assert rooms[talk["room"]] == "Auditorium A"
-    assert f"Session: {slot}" in talk["abstract"]
+    assert "Session:" not in talk["abstract"]
     assert [people[c]["name"] for c in talk["speakers"]] == ["Yuji Hatano", "Gerald Pintsuk"]
-    assert own["chair_names"] == ["Marie-Line Mayoral"]
-    assert own["track"] == slot
-    # Every contribution of the slot carries the same grouping.
-    grouped = [t for t in document["talks"] if f"Session: {slot}" in t["abstract"]]
-    assert len(grouped) >= 2
-    assert {tuple(sessions[t["session"]]["chair_names"]) for t in grouped} == {
-        ("Marie-Line Mayoral",)}
-    # frab exports give the slot as the track of each of its contributions.
-    schedule = client.get(f"/{event.slug}/programme/schedule.json").json()
-    tracks = {e["title"]: e["track"] for e in _json_events(schedule)}
-    assert {tracks[t["title"]] for t in grouped} == {slot}
-    assert slot in {t["name"] for t in schedule["schedule"]["conference"]["tracks"]}
-    assert talk["title"] not in {t["name"] for t in schedule["schedule"]["conference"]["tracks"]}
-    # The talk page says who chairs it, linking to the convener's speaker page.
+    assert own["track"] == slot_title
+
+    # The public programme shows the slot with its contributions inside.
+    html = client.get(f"/{event.slug}/programme/").content.decode()
+    block = html[html.index(f'id="session-{slot["id"]}"'):]
+    block = block[:block.index("</article>")]
+    assert "Marie-Line Mayoral" in block
+    for part in parts:
+        assert f'id="session-{part["id"]}"' in block and html_escape(part["title"]) in block
+    assert f'href="/{event.slug}/talks/{talk["code"]}/"' in block
+
+    # The talk page names the slot as its session, with its convener.
     page = client.get(f"/{event.slug}/talks/{talk['code']}/").content.decode()
-    assert "Marie-Line Mayoral" in page and slot in page
-    assert f'href="/{event.slug}/speakers/{own["chairs"][0]}/"' in page
+    assert "Marie-Line Mayoral" in page and slot_title in page
+
+    # frab: the slot is the track of each contribution, and no event of its own.
+    schedule = client.get(f"/{event.slug}/programme/schedule.json").json()
+    events = _json_events(schedule)
+    tracks = {e["title"]: e["track"] for e in events}
+    talk_parts = [p for p in parts if p["kind"] != "break"]
+    assert {tracks[p["title"]] for p in talk_parts} == {slot_title}
+    assert slot_title not in tracks
+    track_names = {t["name"] for t in schedule["schedule"]["conference"]["tracks"]}
+    assert slot_title in track_names and "Plasma-facing components" not in track_names
+    xml = client.get(f"/{event.slug}/programme/schedule.xml").content.decode()
+    assert f"<title>{slot_title}</title>" not in xml
+
+    # iCalendar: each contribution an entry with the slot as its category; not the slot.
+    calendar = Calendar.from_ical(client.get(f"/{event.slug}/programme/programme.ics").content)
+    entries = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+    assert slot_title not in entries
+    entry = entries[talk["title"]]
+    assert entry["CATEGORIES"].to_ical().decode() == slot_title
+    assert f"Session: {slot_title}" in str(entry["DESCRIPTION"])
+    assert "Chair: Marie-Line Mayoral" in str(entry["DESCRIPTION"])
+    # The convener's calendar has the slot she chairs.
+    convener = slot["chairs"][0]
+    mine = Calendar.from_ical(client.get(f"/{event.slug}/speakers/{convener}.ics").content)
+    chaired = {str(e["SUMMARY"]): e for e in mine.walk("VEVENT")}
+    assert slot_title in chaired and talk["title"] not in chaired
+    assert talk["title"] in str(chaired[slot_title]["DESCRIPTION"])
 
 
 def test_an_imported_entry_released_before_as_a_session_goes_on_counting_as_a_talk():

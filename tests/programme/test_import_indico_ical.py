@@ -43,6 +43,11 @@ def by_title(parsed: dict, title: str) -> dict:
     return found
 
 
+def by_source(parsed: dict, source_id: str) -> dict:
+    [found] = [i for i in everything(parsed) if i["source_id"] == source_id]
+    return found
+
+
 def people(item: dict, role: str | None = None) -> list[tuple[str, str, str]]:
     return [(p["name"], p["title"], p["affiliation"]) for p in item["persons"]
             if role is None or p["role"] == role]
@@ -62,7 +67,10 @@ def test_indico_timetable_is_recognised_and_read():
     assert parsed["timezone"] == "Europe/Zurich"
     # The empty day ({}) is a declared day all the same.
     assert parsed["days"] == ["2025-05-12", "2025-05-13", "2025-05-14"]
-    assert len(parsed["items"]) == 15 and parsed["unplaced"] == []
+    # 15 contributions and breaks (10 of them in slots), 4 session slots holding them.
+    assert len(parsed["items"]) == 15 + 4 and parsed["unplaced"] == []
+    assert sorted(i["source_id"] for i in parsed["items"] if i["container"]) == [
+        "slot-301", "slot-302", "slot-303", "slot-304"]
     assert all(p["level"] == "warning" for p in parsed["problems"])
 
 
@@ -79,8 +87,16 @@ def test_indico_timetable_session_slots_group_their_contributions():
     assert talk["speakers"] == ["Yuji Hatano", "Gerald Pintsuk"]
     assert people(talk, "speaker") == [("Yuji Hatano", "", "University of Toyama"),
                                        ("Gerald Pintsuk", "", "Forschungszentrum Jülich GmbH")]
-    # The slot's convener is the chair of every contribution in it; her title kept apart.
-    assert people(talk, "chair") == [("Marie-Line Mayoral", "Dr.", "CEA Cadarache")]
+    # The slot is an entry of its own: its room, times and convener (her title kept
+    # apart); its contributions do not copy the convener.
+    assert people(talk, "chair") == []
+    slot = by_source(parsed, "slot-301")
+    assert slot["container"] is True and slot["group"] is None
+    assert slot["title"] == "Plasma-facing components: Tungsten under load"
+    assert (slot["date"], slot["start"], slot["minutes"], slot["room"]) == (
+        "2025-05-12", "09:15", 100, "Auditorium A")
+    assert people(slot, "chair") == [("Marie-Line Mayoral", "Dr.", "CEA Cadarache")]
+    assert slot["kind"] == "talks" and slot["speakers"] == []
     # A break inside a slot is a break of that slot.
     coffee = [i for i in parsed["items"] if i["title"] == "Coffee break"]
     assert [c["kind"] for c in coffee] == ["break", "break"]
@@ -110,14 +126,17 @@ def test_indico_timetable_slot_past_midnight_is_read_once():
     [table] = [i for i in parsed["items"] if i["title"].startswith("Round table")]
     assert (table["date"], table["start"], table["minutes"]) == ("2025-05-12", "22:30", 120)
     assert table["group"]["title"] == "Evening discussion: Open questions"
-    assert people(table, "chair") == [("Ambrogio Fasoli", "", "EPFL - Swiss Plasma Center")]
+    slot = by_source(parsed, "slot-303")
+    assert (slot["date"], slot["start"], slot["minutes"]) == ("2025-05-12", "22:30", 120)
+    assert people(slot, "chair") == [("Ambrogio Fasoli", "", "EPFL - Swiss Plasma Center")]
 
 
-def test_indico_timetable_contribution_without_presenter_keeps_its_chairs():
+def test_indico_timetable_contribution_without_presenter_is_chaired_by_its_slot():
     parsed = read("indico-timetable-pwi2025.json")
     item = by_title(parsed, "Alternative divertor configurations for DEMO")
-    assert item["speakers"] == []
-    assert people(item, "chair") == [("Holger Reimerdes", "", "EPFL - Swiss Plasma Center")]
+    assert item["speakers"] == [] and item["persons"] == []
+    slot = by_source(parsed, item["group"]["source_id"])
+    assert people(slot, "chair") == [("Holger Reimerdes", "", "EPFL - Swiss Plasma Center")]
 
 
 def _timetable() -> dict:
@@ -181,7 +200,9 @@ def test_indico_event_export_with_sessions_conveners_and_unscheduled_contributio
     parsed = read("indico-event-sessions-xdc2021.json")
     assert parsed["format"] == "indico"
     assert parsed["timezone"] == "Europe/Warsaw"
-    assert len(parsed["items"]) == 37
+    # 37 contributions and breaks, 6 session slots holding them.
+    assert len(parsed["items"]) == 37 + 6
+    assert sum(i["container"] for i in parsed["items"]) == 6
     # Contributions with null dates are kept to place, with their speakers and duration.
     assert [(i["title"], i["minutes"], i["date"]) for i in parsed["unplaced"]] == [
         ("Panfrost on Mali Valhall: first light", 20, ""),
@@ -195,11 +216,12 @@ def test_indico_event_export_with_sessions_conveners_and_unscheduled_contributio
     assert (talk["date"], talk["start"], talk["minutes"]) == ("2021-09-17", "16:10", 20)
     assert talk["group"] == {"source_id": "slot-15", "title": "Main Track"}
     assert people(talk, "speaker") == [("Martin Peres", "", "X.Org")]
-    assert people(talk, "chair") == [("Mark Filion", "", ""),
-                                     ("Samuel Iglesias Gonsálvez", "", "Igalia")]
+    assert people(talk, "chair") == []
+    assert people(by_source(parsed, "slot-15"), "chair") == [
+        ("Mark Filion", "", ""), ("Samuel Iglesias Gonsálvez", "", "Igalia")]
     workshop = by_title(parsed, "X.Org security BoF")
-    assert people(workshop, "chair") == [("Martin Roukala", "Dr.", "Valve")]
     assert workshop["group"]["source_id"] == "slot-16"
+    assert people(by_source(parsed, "slot-16"), "chair") == [("Martin Roukala", "Dr.", "Valve")]
     # Grouped warnings, not one per contribution.
     assert sum("primary authors" in p["message"] for p in parsed["problems"]) == 1
     grouped = next(p for p in parsed["problems"] if p["kind"] == "indico_authors")
@@ -590,7 +612,7 @@ def test_a_contribution_listed_in_a_slot_and_at_the_top_level_is_read_once():
     event = document["results"][0]
     event["contributions"].append(copy.deepcopy(event["sessions"][0]["contributions"][0]))
     parsed = previews.read_upload(json.dumps(document).encode())
-    assert len(parsed["items"]) == 37
+    assert len(parsed["items"]) == 37 + 6
     assert "appears twice in the export" in messages(parsed)
 
 

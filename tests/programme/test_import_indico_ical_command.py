@@ -18,9 +18,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
-    # file: (format, file zone, sessions, breaks, to place)
-    "indico-timetable-pwi2025.json": ("indico-timetable", "Europe/Zurich", 15, 3, 0),
-    "indico-event-sessions-xdc2021.json": ("indico", "Europe/Warsaw", 37, 0, 3),
+    # file: (format, file zone, sessions, breaks, to place); an Indico session slot is a
+    # session holding its contributions: 4 in the PWI timetable, 6 in the XDC export.
+    "indico-timetable-pwi2025.json": ("indico-timetable", "Europe/Zurich", 15 + 4, 3, 0),
+    "indico-event-sessions-xdc2021.json": ("indico", "Europe/Warsaw", 37 + 6, 0, 3),
     "indico-event-contributions-unscheduled.json": ("indico", "Europe/Warsaw", 37, 0, 2),
     "ical-google.ics": ("ical", "Europe/Berlin", 9, 1, 1),
     "ical-outlook.ics": ("ical", "Europe/Berlin", 4, 1, 0),
@@ -62,10 +63,15 @@ def test_dry_run_summary(event, name):
 def test_apply_an_indico_timetable_then_update_it(event):
     path = str(FIXTURES / "indico-timetable-pwi2025.json")
     summary = run(event.slug, path, "--json")
-    assert summary["imported"]["sessions"] == 15
+    assert summary["imported"]["sessions"] == 19
     again = run(event.slug, path, "--json")
-    assert again["imported"]["updated"] == 15 and again["imported"]["sessions"] == 0
-    assert ProgrammeSession.objects.filter(event=event).count() == 15
+    assert again["imported"]["updated"] == 19 and again["imported"]["sessions"] == 0
+    assert ProgrammeSession.objects.filter(event=event).count() == 19
+    # The 4 session slots hold their 9 contributions, again after the update (the coffee
+    # break of one is in the foyer: a break of its own).
+    assert ProgrammeSession.objects.filter(event=event, parent__isnull=False).count() == 9
+    assert ProgrammeSession.objects.filter(event=event, children__isnull=False) \
+        .distinct().count() == 4
 
 
 def test_apply_a_calendar_with_more_days_extends_the_event(event):

@@ -75,3 +75,48 @@ def test_a_visitor_stars_an_imported_talk(browser, live_server, event, organiser
     assert fits(page)
     assert page.console_problems == []
     page.context.close()
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_an_indico_session_slot_shows_its_contributions(browser, live_server, event,
+                                                         organiser, size):
+    """The real PWI timetable: a session slot is one block of the programme, its convener
+    and its contributions inside it with their times; a contribution is starred with the
+    keyboard, and its page names the slot as its session."""
+    public.clear_cache()
+    data = (FIXTURES / "indico-timetable-pwi2025.json").read_bytes()
+    apply_preview(event, previews.prepare(event, previews.read_upload(data)), by=organiser,
+                  extend_dates=True)
+    release = releases.release(event, by=organiser, comment="Imported from Indico.")
+    sessions = {s["id"]: s for s in release.snapshot["sessions"]}
+    [slot] = [s for s in sessions.values()
+              if s["title"] == "Plasma-facing components: Tungsten under load"]
+    parts = [sessions[i] for i in slot["children"]]
+    talk = next(t for t in release.snapshot["talks"] if t["session"] == parts[0]["id"])
+
+    page = open_page(browser, viewport=VIEWPORTS[size])
+    page.goto(f"{live_server.url}/{event.slug}/programme/")
+    block = page.locator(f"article#session-{slot['id']}")
+    expect(block.get_by_role("heading", name=slot["title"])).to_be_visible()
+    expect(block.get_by_text("Marie-Line Mayoral")).to_be_visible()
+    contributions = block.get_by_role("list", name=f"Contributions of {slot['title']}")
+    for part in parts:
+        expect(contributions.locator(f"#session-{part['id']}")).to_contain_text(part["title"])
+    assert fits(page)
+    assert axe_violations(page) == []
+    screenshot(page, f"programme-indico-slot-{size}")
+
+    item = contributions.locator(f'li.talk[data-code="{talk["code"]}"]')
+    star = item.locator(".star-local")
+    expect(star).to_be_visible()
+    star.focus()
+    page.keyboard.press("Enter")
+    expect(star).to_have_attribute("aria-pressed", "true")
+    item.get_by_role("link", name=talk["title"], exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(talk["title"])
+    expect(page.locator(".talk-facts").get_by_role("link", name=slot["title"])).to_be_visible()
+    assert fits(page)
+    assert axe_violations(page) == []
+    assert page.console_problems == []
+    page.context.close()

@@ -45,7 +45,7 @@ def test_lswt2019_schedule_xml_is_read_leniently():
              "source_id": "", "role": "speaker"},
             {"name": "Andreas Heinecke", "title": "", "affiliation": "", "bio": "",
              "source_id": "", "role": "speaker"}],
-        "source_id": "id:101", "code": "", "group": None,
+        "source_id": "id:101", "code": "", "group": None, "container": False,
     }
     coffee = next(i for i in parsed["items"] if i["title"] == "Kaffeepause und Postersession")
     assert coffee["kind"] == "break"

@@ -257,9 +257,15 @@ class Index:
 
     def standalone_sessions(self) -> list[dict]:
         """Sessions with no talks that are part of the programme proper (a keynote, a panel
-        with no placed talks): exporters list them as entries of their own. Breaks are not."""
+        with no placed talks): exporters list them as entries of their own. Breaks are not,
+        nor a session slot holding sessions (its contributions are listed, grouped under
+        it: see ``parent``)."""
         return [s for s in self.snapshot["sessions"] if not s["talks"] and s["kind"] != "break"
-                and s["room"] is not None]
+                and s["room"] is not None and not s.get("children")]
+
+    def parent(self, session: dict | None) -> dict | None:
+        """The session slot ``session`` is part of, if any."""
+        return self.sessions.get(session.get("parent")) if session else None
 
     def breaks(self) -> list[dict]:
         """The breaks (coffee, lunch), in one room or (room None) in every room."""

@@ -5,10 +5,11 @@ Mapping: one <day> per programme day (start and end: its first session's start a
 session's end), every room in every day, one <event> per talk, plus one per session that has
 no talks and is not a break (a keynote, a panel without placed talks). The track of a talk is
 its session's title, or for an imported entry the session slot, session or track the system it
-came from filed it under (an Indico slot's title). Talk ``code`` is the submission's public
-code, ``guid`` its guid; the legacy numeric ``id`` is derived from the guid
-(common.uuid_number), so all three stay the same across releases. <description> holds the
-public answers only (the snapshot has no others).
+came from filed it under (an Indico slot's title). A session slot holding contributions is no
+<event> itself (frab has no nesting): its contributions are, with the slot as their track.
+Talk ``code`` is the submission's public code, ``guid`` its guid; the legacy numeric ``id``
+is derived from the guid (common.uuid_number), so all three stay the same across releases.
+<description> holds the public answers only (the snapshot has no others).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def tracks(index: common.Index) -> list[dict]:
     seen: dict[str, dict] = {}
     for session in index.snapshot["sessions"]:
         name = _track(session)
-        if session["kind"] == "break" or name in seen:
+        if session["kind"] == "break" or session.get("children") or name in seen:
             continue
         seen[name] = {
             "name": name,

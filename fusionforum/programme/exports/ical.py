@@ -8,7 +8,14 @@ site's host), a SEQUENCE that grows with each release that changed the item (the
 DTSTART/DTEND in the event's zone with a TZID and a VTIMEZONE that carries that zone's
 daylight-saving rules (core.ical_zones); icalendar writes CRLF line endings and folds lines
 at 75 octets. Breaks are entries too, TRANSP:TRANSPARENT (the time shows as free), in the
-programme's and the rooms' calendars. Texts come from the snapshot only, so a non-public
+programme's and the rooms' calendars.
+
+A session slot holding contributions (an Indico slot) is not an entry of the programme's and
+rooms' calendars: each contribution is, with the slot as its CATEGORIES and "Session:" line
+(and the slot's chairs). Calendar clients show overlapping entries side by side, so a
+90-minute slot beside its four talks would halve every column and double the reminders for
+the same hour; subscribers attend talks. A person who chairs the slot gets the slot itself in
+their calendar: that is the time they are busy. Texts come from the snapshot only, so a non-public
 answer cannot appear.
 """
 
@@ -54,14 +61,20 @@ def _talk_entry(talk: dict, index: common.Index, *, host: str, site_url: str,
     description.append(index.speakers_line(talk["speakers"]))
     session = index.sessions.get(talk["session"])
     own_session = bool(session) and session.get("talk") == talk["code"]
+    slot = index.parent(session)
     if own_session:  # an imported talk is its session: its chairs, no session line
         description.append(_chairs_line(session))
-    elif session:
+    if slot is not None:  # a contribution of a session slot: the slot is its session
+        description.append(_("Session: %(title)s") % {"title": slot["title"]})
+        description.append(_chairs_line(slot))
+    elif session and not own_session:
         description.append(_("Session: %(title)s") % {"title": session["title"]})
     description.append(url)
     entry.add("description", "\n\n".join(part for part in description if part))
     entry.add("url", url)
-    if session and not own_session:
+    if slot is not None:
+        entry.add("categories", [slot["title"]])
+    elif session and not own_session:
         entry.add("categories", [session["title"]])
     return entry
 
@@ -99,6 +112,8 @@ def _session_entry(session: dict, index: common.Index, *, host: str, site_url: s
     description.append(index.speakers_line(session.get("speakers", [])))
     description.append(_chairs_line(session))
     titles = [index.talks[c]["title"] for c in session["talks"] if c in index.talks]
+    titles += [index.sessions[c]["title"] for c in session.get("children", [])
+               if c in index.sessions]
     if titles:
         description.append(_("Talks:") + "\n" + "\n".join(f"- {t}" for t in titles))
     description.append(url)

@@ -12,6 +12,8 @@ What an import writes:
   the exports so calendar subscribers keep their entries), and its persons (speakers and
   chairs, SessionPerson). An entry with the source id of a session imported before updates
   that session;
+- an Indico session slot as a session holding its contributions (``parent``): the slot has
+  the room, the times and the conveners (chairs), each contribution its speakers;
 - one ItemToPlace per entry the file does not schedule, listed "to place" in the editor.
 
 Why sessions and not call-for-presentations talks: a Submission belongs to a registered
@@ -139,7 +141,9 @@ def apply_preview(event, preview: dict, *, by, extend_dates: bool = False,
             existing = {s.pk: s for s in ProgrammeSession.objects.filter(
                 event=event, pk__in=[e["update"] for e in sessions_in if e["update"]])}
             created = updated = 0
-            for entry in sessions_in:
+            by_ref: dict[str, ProgrammeSession] = {}
+            # Slots first: their contributions are saved inside them.
+            for entry in sorted(sessions_in, key=lambda e: bool(e.get("parent"))):
                 session = existing.get(entry["update"]) or ProgrammeSession(event=event)
                 is_new = session.pk is None
                 session.kind = entry["kind"]
@@ -152,8 +156,11 @@ def apply_preview(event, preview: dict, *, by, extend_dates: bool = False,
                 session.source_guid = guid_of(entry["source_id"])
                 session.source_code = entry["code"][:40]
                 session.source_track = entry.get("track", "")[:200]
+                session.parent = by_ref.get(entry.get("parent") or "")
                 session.full_clean()
                 session.save()
+                if entry.get("ref"):
+                    by_ref[entry["ref"]] = session
                 _link_persons(session, entry, profiles)
                 created += is_new
                 updated += not is_new

@@ -30,9 +30,13 @@ confirmation)::
             "persons": [PERSON],       # speakers and chairs, in the file's order
             "speakers": [str],         # names of the persons whose role is "speaker"
                                        # (derived, kept for older readers)
-            "group": {"source_id": str, "title": str} | None}
+            "group": {"source_id": str, "title": str} | None,
                                        # the parent session (an Indico session slot, a
                                        # schedule2 "session"), or None
+            "container": bool}         # True for a session slot written as an entry of
+                                       # its own (its room, times, conveners as chairs):
+                                       # the entries whose group's source_id is its
+                                       # source_id are its contributions, inside it
 
     PERSON = {"name": str,             # display name, "First Surname" (see person_name)
               "title": str,            # "Dr.", "Prof. Dr." kept apart from the name
@@ -175,7 +179,7 @@ class Collector:
         return out
 
     def _entry(self, *, title, minutes, room, persons, speakers, abstract, track, type_, where,
-               source_id, code, group) -> dict:
+               source_id, code, group, container=False) -> dict:
         persons = self._persons(persons, speakers)
         if group and isinstance(group, dict):
             group = {"source_id": clean_line(group.get("source_id"))[:100],
@@ -184,6 +188,9 @@ class Collector:
                 group = None
         else:
             group = None
+        kind = guess_kind(title, type_, track)
+        if container and kind == "break":
+            kind = "talks"  # a slot holding contributions is not a break, whatever its name
         return {
             "title": title,
             "date": "",
@@ -194,11 +201,12 @@ class Collector:
             "speakers": [p["name"] for p in persons if p["role"] == "speaker"],
             "abstract": clean_text(abstract),
             "track": clean_line(track),
-            "kind": guess_kind(title, type_, track),
+            "kind": kind,
             "where": where,
             "source_id": clean_line(source_id)[:100],
             "code": clean_line(code)[:40],
             "group": group,
+            "container": bool(container),
         }
 
     def _room_or_default(self, entry: dict) -> None:
@@ -225,10 +233,12 @@ class Collector:
     def add(self, *, title: str, moment: tuple[dt.date, dt.time] | None, minutes: int | None,
             room: str, abstract: str = "", track: str = "", type_: str = "", where: str,
             speakers: list[str] | None = None, persons: list[dict] | None = None,
-            source_id: str = "", code: str = "", group: dict | None = None) -> None:
+            source_id: str = "", code: str = "", group: dict | None = None,
+            container: bool = False) -> None:
         """One entry. ``persons`` are PERSON dicts (or dicts with at least a name);
         ``speakers`` plain names (role speaker), for parsers that know no more. Without a
-        usable ``moment`` the entry goes to ``unplaced``."""
+        usable ``moment`` the entry goes to ``unplaced``. ``container``: a session slot whose
+        contributions follow with ``group`` naming its ``source_id``."""
         title = clean_line(title)
         if not title:
             self.warn(where, _("This entry has no title; it was left out."), kind="no_title",
@@ -256,7 +266,8 @@ class Collector:
             return
         entry = self._entry(title=title, minutes=minutes, room=room, persons=persons,
                             speakers=speakers, abstract=abstract, track=track, type_=type_,
-                            where=where, source_id=source_id, code=code, group=group)
+                            where=where, source_id=source_id, code=code, group=group,
+                            container=container and moment is not None)
         if moment is None:
             self._unplaced(entry)
             return

@@ -22,8 +22,10 @@ runs past midnight is listed under both days (Indico 3.3): it is read once.
 Both: times are given in ``tz`` and converted to the Indico event's zone (the event export's
 ``timezone``; in a timetable, the zone of its first entry), so a 09:00 talk in Warsaw stays at
 09:00. Names are Indico's ("SURNAME, First", "Dr. MAYORAL, Marie-Line") made readable by
-``base.person_name``, with the title kept apart. Session slots become the entries' ``group``
-and their conveners the entries' chairs; a slot without contributions is an entry itself.
+``base.person_name``, with the title kept apart. A session slot with contributions is an
+entry of its own (``container``: its title, room, times and conveners as chairs) and the
+``group`` of its contributions, which the import places inside it; a slot without
+contributions is a plain entry.
 Speakers are a contribution's speakers (or presenters); one without any falls back to its
 primary authors (warned, grouped). Indico events often have no rooms: the session's name stands
 for the room then, so parallel sessions do not collide (warned, grouped). Source ids are
@@ -241,19 +243,22 @@ def _event_slot(reader: _Reader, slot: dict, number: int) -> None:
                                                              "reference": reference}
     group = _slot_group(slot, session_title, f"slot-{reference}")
     chairs = _persons(slot.get("conveners") or session.get("sessionConveners"), "chair")
-    slot_room = _text(slot.get("room") or slot.get("roomFullname"))
     contributions = [c for c in slot.get("contributions") or [] if isinstance(c, dict)]
-    for index, contribution in enumerate(contributions, start=1):
-        _event_contribution(reader, contribution, index, group=group, chairs=chairs,
-                            slot_room=slot_room, session_title=session_title)
-    if not contributions:  # a slot with nothing inside is a programme entry of its own
-        start = _moment(slot.get("startDate"), reader.zone)
-        end = _moment(slot.get("endDate"), reader.zone)
-        reader.add(title=group["title"] or session_title, start=start, end=end, duration=None,
-                   room=reader.room(slot, "", session_title, where), persons=chairs,
+    start = _moment(slot.get("startDate"), reader.zone)
+    end = _moment(slot.get("endDate"), reader.zone)
+    # The slot is a session of its own (its room, times and conveners); its contributions
+    # are placed inside it. Without contributions it is a plain programme entry.
+    slot_room = reader.room(slot, "", session_title, where) if start else ""
+    if start is not None or not contributions:
+        reader.add(title=group["title"] or session_title, start=start, end=end,
+                   duration=None, room=slot_room, persons=chairs,
                    abstract=str(session.get("description") or ""), track=session_title,
                    type_=str(session.get("type") or ""), where=where,
-                   source_id=f"slot-{reference}", code=_text(slot.get("code")))
+                   source_id=f"slot-{reference}", code=_text(slot.get("code")),
+                   container=bool(contributions))
+    for index, contribution in enumerate(contributions, start=1):
+        _event_contribution(reader, contribution, index, group=group, chairs=[],
+                            slot_room=slot_room, session_title=session_title)
 
 
 def _event_contribution(reader: _Reader, contribution: dict, number: int, *, group, chairs,
@@ -360,17 +365,18 @@ def _timetable_entry(reader: _Reader, entry, key: str, day: str, seen: set[str],
         slot_id = entry.get("sessionSlotId") or identifier
         slot_group = _slot_group(entry, session, f"slot-{slot_id}")
         slot_chairs = _persons(entry.get("conveners") or entry.get("personLinks"), "chair")
-        room = _text(entry.get("room"))
         children = entry.get("entries") if isinstance(entry.get("entries"), dict) else {}
+        # The slot is a session of its own (its room, times and conveners); its
+        # contributions and breaks are placed inside it, in its room.
+        room = reader.room(entry, "", session, where)
+        reader.add(title=slot_group["title"] or session, start=start, end=end,
+                   duration=entry.get("duration"), room=room, persons=slot_chairs,
+                   abstract=str(entry.get("description") or ""), track=session, type_="",
+                   where=where, source_id=f"slot-{slot_id}", code=_text(entry.get("code")),
+                   container=bool(children))
         for child_key, child in children.items():
             _timetable_entry(reader, child, child_key, day, seen, group=slot_group,
-                             chairs=slot_chairs, slot_room=room, session_title=session)
-        if not children:
-            reader.add(title=slot_group["title"], start=start, end=end,
-                       duration=entry.get("duration"),
-                       room=reader.room(entry, "", session, where), persons=slot_chairs,
-                       abstract=str(entry.get("description") or ""), track=session, type_="",
-                       where=where, source_id=f"slot-{slot_id}", code=_text(entry.get("code")))
+                             chairs=[], slot_room=room, session_title=session)
         return
     if kind in _BREAK_TYPES:
         reader.add(title=entry.get("title"), start=start, end=end,

@@ -17,6 +17,11 @@ entries onto the event:
   overlapping it; only overlaps with other sessions block the import.
 - Persons: every speaker and chair becomes a speaker profile (matched by source id, then by
   name, among the event's profiles); ``persons`` lists them with ``exists``.
+- Session slots (``container`` entries: an Indico slot with its contributions) become
+  sessions holding sessions: each contribution names its slot (``parent``, the slot's
+  ``ref``), sits in the slot's room (a different room in the file is warned and replaced;
+  a break elsewhere, coffee in the foyer, stays a break of its own in its room) and should
+  sit inside its time (warned otherwise: the editor shows the conflict).
 - Entries without a time go to ``unplaced`` ("to place" in the programme editor).
 - Warnings of one kind are grouped into one line (base.Problems).
 
@@ -115,7 +120,8 @@ def _description(event, item: dict, warnings: Problems) -> str:
         if item["track"] and item["track"] not in (item["room"], item["title"]):
             track = _("Track: %(track)s") % {"track": item["track"]}
         group = item.get("group") or {}
-        if group.get("title") and group["title"] not in (item["title"], item["track"]):
+        if group.get("title") and not item.get("_inside") \
+                and group["title"] not in (item["title"], item["track"]):
             track = "\n".join(filter(None, [
                 _("Session: %(session)s") % {"session": group["title"]}, track]))
     abstract = item["abstract"]
@@ -276,6 +282,33 @@ def _day_plan(event, items: list[dict], problems: Problems, errors: list) -> tup
     return mapping, extend
 
 
+def _check_containers(sessions: list[dict], problems: Problems) -> None:
+    """A contribution outside its slot's time is imported, but warned: the editor and the
+    release show the conflict until it is moved. A slot whose contributions all fell out
+    (no title, too long) is a plain session."""
+    by_ref = {s["ref"]: s for s in sessions}
+    holding = {s["parent"] for s in sessions if s["parent"]}
+    for session in sessions:
+        if session["container"] and session["ref"] not in holding:
+            session["container"] = False
+        parent = by_ref.get(session["parent"]) if session["parent"] else None
+        if parent is None:
+            continue
+        session["parent_title"] = parent["title"]
+        if session["start"] < parent["start"] or session["end"] > parent["end"]:
+            problems.add("warning", session["where"], _(
+                "“%(title)s” (%(time)s) is outside the time of its session “%(session)s” "
+                "(%(session_time)s); the programme editor shows the conflict until it is "
+                "moved.") % {"title": session["title"], "time": session["time"],
+                              "session": parent["title"], "session_time": parent["time"]},
+                kind="outside_session", summary=lambda n: ngettext(
+                    "%(count)s contribution is outside the time of its session; the "
+                    "programme editor shows the conflict until it is moved.",
+                    "%(count)s contributions are outside the time of their session; the "
+                    "programme editor shows the conflicts until they are moved.", n)
+                % {"count": n})
+
+
 def _zone_warning(event, parsed: dict, problems: Problems, items: list[dict]) -> None:
     name = parsed.get("timezone") or ""
     if not name or name == event.time_zone:
@@ -312,6 +345,8 @@ def _entry_base(event, item: dict, problems: Problems) -> dict:
         "person_roles": [p["role"] for p in item["persons"]],
         "source_id": item.get("source_id", ""),
         "code": item.get("code", ""),
+        "container": bool(item.get("container")),
+        "parent": None,  # the ``ref`` of the container it sits in (set by prepare)
         # The session slot (or session, or track) the source filed it under.
         "track": ((item.get("group") or {}).get("title") or item.get("track") or "")[:200],
         "where": item["where"],
@@ -336,9 +371,32 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
     existing_rooms = {room.name.casefold(): room.name for room in event.rooms.all()}
     room_names: dict[str, str] = {}
     sessions = []
-    for item in items:
+    containers = {item["source_id"]: item for item in items
+                  if item.get("container") and item.get("source_id")}
+    container_refs = {id(item): f"e{number}" for number, item in enumerate(items)
+                      if item.get("container")}
+    for number, item in enumerate(items):
         if not mapping:
             break
+        parent = containers.get((item.get("group") or {}).get("source_id") or "") \
+            if not item.get("container") else None
+        if parent is not None and item["kind"] == "break" \
+                and item["room"].casefold() != parent["room"].casefold():
+            parent = None  # a slot's coffee break in the foyer: a break of its own there
+        if parent is not None:
+            item = dict(item, _inside=True)
+            if item["room"].casefold() != parent["room"].casefold():
+                problems.add("warning", item["where"], _(
+                    "“%(title)s” is in room “%(room)s” but its session “%(session)s” is in "
+                    "“%(parent_room)s”; it was put in “%(parent_room)s” with its session.")
+                    % {"title": item["title"], "room": item["room"],
+                       "session": parent["title"], "parent_room": parent["room"]},
+                    kind="room_of_session", summary=lambda n: ngettext(
+                        "%(count)s contribution is in another room than its session; it was "
+                        "put in its session's room.",
+                        "%(count)s contributions are in another room than their session; "
+                        "they were put in their session's room.", n) % {"count": n})
+                item["room"] = parent["room"]
         date = mapping[dt.date.fromisoformat(item["date"])]
         hour, minute = (int(part) for part in item["start"].split(":"))
         start = dt.datetime.combine(date, dt.time(hour, minute), tzinfo=tz)
@@ -348,9 +406,13 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
         room = room_names.setdefault(room_key, existing_rooms.get(room_key, item["room"]))
         entry = _entry_base(event, dict(item, room=room), problems)
         entry.update(room=room, start=start.isoformat(), end=end.isoformat(),
-                     time=f"{start:%H:%M}–{end:%H:%M}")
+                     time=f"{start:%H:%M}–{end:%H:%M}", ref=f"e{number}",
+                     parent=container_refs[id(parent)] if parent is not None else None)
         sessions.append(entry)
-    sessions.sort(key=lambda s: (s["start"], s["room"].casefold(), s["title"]))
+    # A slot before its contributions (apply creates it first).
+    sessions.sort(key=lambda s: (s["start"], s["room"].casefold(), not s["container"],
+                                 s["title"]))
+    _check_containers(sessions, problems)
     unplaced = []
     for item in unplaced_items:
         entry = _entry_base(event, item, problems)
@@ -373,10 +435,12 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
             entry["source_id"] = ""
         seen_ids.add(entry["source_id"])
 
-    # Overlaps inside the file, per room: imported (the editor shows them), but said here.
-    by_room: dict[str, list[dict]] = {}
+    # Overlaps inside the file, per room (a slot's contributions among themselves, apart
+    # from the slot they sit in): imported (the editor shows them), but said here.
+    by_room: dict[tuple[str, str], list[dict]] = {}
     for session in sessions:
-        by_room.setdefault(session["room"].casefold(), []).append(session)
+        by_room.setdefault((session["room"].casefold(), session["parent"] or ""),
+                           []).append(session)
     for room_sessions in by_room.values():
         for before, after in zip(room_sessions, room_sessions[1:], strict=False):
             if after["start"] < before["end"]:
@@ -456,7 +520,8 @@ def prepare(event, parsed: dict, *, filename: str = "") -> dict:
         "errors": errors,
         "counts": {
             "sessions": len(sessions),
-            "talks": sum(1 for s in sessions if s["kind"] != "break"),
+            "talks": sum(1 for s in sessions if s["kind"] != "break" and not s["container"]),
+            "containers": sum(1 for s in sessions if s["container"]),
             "breaks": sum(1 for s in sessions if s["kind"] == "break"),
             "speakers": sum(1 for p in persons if any(
                 p["key"] == key and role == "speaker"

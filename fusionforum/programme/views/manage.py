@@ -61,6 +61,7 @@ class Cell:
     colspan: int = 1
     room: Room | None = None
     talks: list = field(default_factory=list)
+    parts: list = field(default_factory=list)  # the sessions inside it (a session slot's)
 
 
 @dataclass
@@ -84,10 +85,13 @@ def _day_bounds(event, day: dt.date, sessions) -> tuple[dt.datetime, dt.datetime
 
 
 def build_grid(event, day: dt.date, rooms: list[Room], sessions: list[ProgrammeSession],
-               slots_by_session: dict) -> tuple[list[Row], list[ProgrammeSession]]:
+               slots_by_session: dict, parts_by_session: dict | None = None,
+               ) -> tuple[list[Row], list[ProgrammeSession]]:
     """Rows of 5 minutes with one cell per room; a session is one cell spanning its rows
-    (a break without a room spans every room). Sessions that cannot be drawn (they overlap
-    another, which a release refuses anyway) are returned apart."""
+    (a break without a room spans every room), listing the sessions inside it (a session
+    slot's contributions, ``parts_by_session``) with their times. Sessions that cannot be
+    drawn (they overlap another, which a release refuses anyway) are returned apart."""
+    parts_by_session = parts_by_session or {}
     first, last = _day_bounds(event, day, sessions)
     times = []
     moment = first
@@ -109,7 +113,8 @@ def build_grid(event, day: dt.date, rooms: list[Room], sessions: list[ProgrammeS
             undrawn.append(session)
             continue
         cell = Cell(session=session, rowspan=len(rows), colspan=len(columns),
-                    talks=slots_by_session.get(session.pk, []))
+                    talks=slots_by_session.get(session.pk, []),
+                    parts=parts_by_session.get(session.pk, []))
         for r in rows:
             for c in columns:
                 grid[r][c] = "covered"
@@ -150,15 +155,22 @@ def editor_context(event, day: dt.date, *, place_forms=None, error=None, error_c
     start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
     # The sessions that start on the day (one past midnight stays on the day it starts on).
-    sessions = list(ProgrammeSession.objects.filter(event=event, start__gte=start, start__lt=end)
+    # Sessions inside another (a session slot's contributions) are listed in it, with it.
+    sessions = list(ProgrammeSession.objects.filter(event=event, start__gte=start, start__lt=end,
+                                                    parent__isnull=True)
                     .select_related("room", "stream").prefetch_related("chairs"))
-    slots = list(TalkSlot.objects.filter(session__in=sessions)
+    parts = list(ProgrammeSession.objects.filter(parent__in=sessions)
+                 .select_related("room").order_by("start", "id"))
+    parts_by_session: dict = {}
+    for part in parts:
+        parts_by_session.setdefault(part.parent_id, []).append(part)
+    slots = list(TalkSlot.objects.filter(session__in=sessions + parts)
                  .select_related("submission__organisation", "session__room")
                  .prefetch_related("submission__speaker_links__user"))
     by_session: dict = {}
     for slot in slots:
         by_session.setdefault(slot.session_id, []).append(slot)
-    rows, undrawn = build_grid(event, day, rooms, sessions, by_session)
+    rows, undrawn = build_grid(event, day, rooms, sessions, by_session, parts_by_session)
     place_forms = place_forms or {}
     placed = []
     for slot in slots:
@@ -475,7 +487,12 @@ def _session_page(request, event, form, session=None, status=200, problems=None)
         "talks": list(TalkSlot.objects.filter(session=session).select_related("submission"))
         if session else [],
         "person_links": list(session.person_links.select_related("profile__user"))
-        if session else []}, status=status)
+        if session else [],
+        # A session slot: the sessions inside it; a contribution: the slot it is part of.
+        "parts": list(ProgrammeSession.objects.filter(parent=session).order_by("start", "id"))
+        if session and session.pk else [],
+        "parent": ProgrammeSession.objects.filter(pk=session.parent_id).first()
+        if session and session.parent_id else None}, status=status)
 
 
 @gate("programme.manage_programme", second_factor=True)

@@ -239,11 +239,17 @@ def talk_page(request, slug, code):
         programme = public.latest(event)
         talk = _talk_or_404(programme, code)
         session = talk.session
-        stream_id = session.stream_id if session else None
+        # A contribution of a session slot: the slot is the session it is part of.
+        slot = programme.sessions_by_id.get(session.parent_id) \
+            if session and session.parent_id else None
+        shown = slot or session
+        stream_id = (session.stream_id or (slot.stream_id if slot else None)) \
+            if session else None
         streams, next_change = public_streams_for(event, programme, now, {stream_id})
-        context = _context(request, event, programme, starred, talk=talk, session=session,
+        context = _context(request, event, programme, starred, talk=talk, session=shown,
+                           own_session=talk.is_own_session and slot is None,
                            stream=streams.get(stream_id), now=now,
-                           chairs=session.chairs(programme.speakers_by_code) if session else [])
+                           chairs=shown.chairs(programme.speakers_by_code) if shown else [])
         response = render(request, "programme/public/talk.html", context)
         return mark_public(response, event, revalidate=bool(streams)), next_change
 
