@@ -17,7 +17,7 @@ urlpatterns = [
     path("jsi18n/<str:language>.js", core_views.javascript_catalogue,
          name="javascript_catalogue"),
     path("accounts/", include("fusionforum.accounts.urls.public")),
-    path("accounts/sso/", include("fusionforum.sso.urls")),
+    path("accounts/sso/", include("fusionforum.sso.urls.public")),
     path("manage/", staff_home, name="staff_home"),
     path("", include("fusionforum.events.urls.manage")),
     path("", include("fusionforum.registration.urls.public")),

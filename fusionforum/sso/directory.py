@@ -31,13 +31,13 @@ class Directory:
         return _button(candidates[0])
 
     def before_logout(self, request) -> dict | None:
-        from .views import CURRENT
+        from .views.public import CURRENT
 
         current = request.session.get(CURRENT)
         return dict(current) if current else None
 
     def after_logout(self, request, saved: dict | None) -> str | None:
-        from .views import SIGNED_OUT
+        from .views.public import SIGNED_OUT
 
         provider = providers.find(saved.get("provider", ""))
         protocol = protocols.get(provider.protocol) if provider is not None else None

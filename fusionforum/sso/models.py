@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
-from fusionforum.core.text import validate_single_line
+from fusionforum.core.text import validate_multiline, validate_single_line
 
 from . import protocols
 
@@ -36,7 +36,6 @@ def validate_domains(value: str) -> None:
 
 
 def validate_words(value: str) -> None:
-    validate_single_line(value.replace("\n", " ").replace("\r", " "))
     if len(words(value)) > 50:
         raise ValidationError(_("At most 50 values."), code="too_many")
 
@@ -54,7 +53,7 @@ class IdentityProvider(models.Model):
     label = models.CharField(_("button label"), max_length=80, validators=[validate_single_line],
                              help_text=_('Shown as "Sign in with <label>".'))
     email_domains = models.TextField(
-        _("e-mail domains"), blank=True, validators=[validate_domains],
+        _("e-mail domains"), blank=True, validators=[validate_multiline, validate_domains],
         help_text=_("Addresses this provider is for (e.g. example.org), separated by spaces or "
                     "commas. Empty: any address the provider asserts as verified."))
     issuer = models.URLField(
@@ -64,28 +63,31 @@ class IdentityProvider(models.Model):
     client_id = models.CharField(_("client id"), max_length=200, validators=[validate_single_line])
     client_secret_env = models.CharField(
         _("client secret variable"), max_length=100, blank=True,
-        validators=[RegexValidator(ENV_NAME_RE, _("An environment variable name, such as "
+        validators=[validate_single_line,
+                    RegexValidator(ENV_NAME_RE, _("An environment variable name, such as "
                                                   "SSO_DEMO_SECRET."))],
         help_text=_("Name of the environment variable holding the client secret (never the "
                     "secret itself). Empty: a public client (PKCE only)."))
     scopes = models.CharField(_("scopes"), max_length=300, default="openid email profile",
-                              validators=[validate_words])
+                              validators=[validate_single_line, validate_words])
     groups_claim = models.CharField(
         _("groups claim"), max_length=100, blank=True, default="groups",
         validators=[validate_single_line],
         help_text=_("The claim listing the person's groups (e.g. groups, roles)."))
     creator_groups = models.TextField(
-        _("groups that may start events"), blank=True, validators=[validate_words],
+        _("groups that may start events"), blank=True,
+        validators=[validate_multiline, validate_words],
         help_text=_("Members of any of these groups become event creators when they sign in."))
     enforces_second_factor = models.BooleanField(
         _("enforces a second factor"), default=False,
         help_text=_("The provider asks for a second factor itself: a sign-in whose acr or amr "
                     "is accepted below counts as the second factor here."))
     accepted_acr = models.CharField(
-        _("accepted acr values"), max_length=300, blank=True, validators=[validate_words])
+        _("accepted acr values"), max_length=300, blank=True,
+        validators=[validate_single_line, validate_words])
     accepted_amr = models.CharField(
         _("accepted amr values"), max_length=300, blank=True, default="mfa otp hwk",
-        validators=[validate_words])
+        validators=[validate_single_line, validate_words])
     required_for_staff = models.BooleanField(
         _("required for staff"), default=False,
         help_text=_("Staff (organisers, reviewers, administrators) whose address is in the "

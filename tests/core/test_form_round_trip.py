@@ -148,6 +148,9 @@ NOT_REACHED = {
                                "tests/programme/test_import_people.py covers it",
     "registration:accept": "shown only to a person offered a seat; "
                            "tests/registration/test_views.py covers it",
+    "sso:link": "shown only while a sign-in through an identity provider waits for the proof "
+                "of an existing account; tests/sso/test_oidc_flow.py and "
+                "tests/sso/test_oidc_browser.py post both of its forms",
 }
 NOT_REACHED["visits_manage:allocation"] = (
     "the demo's tours are allocated; the allocation form is offered only before, and "

@@ -203,6 +203,10 @@ UNTYPED_COLUMNS = {
     "meetings.ScheduleRun": ("error", WRITTEN_BY_CODE),
     "meetings.MeetingFeed": ("token", WRITTEN_BY_CODE),
     "outcomes.ThemeSource": ("visibility", WRITTEN_BY_CODE),
+    # What the identity provider asserted (its subject identifier) and digests of used tokens.
+    "sso.Link": ("subject", WRITTEN_BY_CODE),
+    "sso.UsedToken": ("digest", WRITTEN_BY_CODE),
+    "sso.ProviderDevice": ("name", WRITTEN_BY_CODE),  # the provider's label
 }
 
 

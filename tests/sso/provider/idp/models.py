@@ -10,3 +10,6 @@ class Profile(models.Model):
                                 related_name="idp_profile")
     claims = models.JSONField(default=dict)
     token = models.JSONField(default=dict)
+
+    def __str__(self):
+        return self.user.username

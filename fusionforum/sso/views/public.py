@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -15,10 +16,10 @@ from fusionforum.accounts import landing, twofactor
 from fusionforum.accounts.models import User
 from fusionforum.accounts.views.public import MODEL_BACKEND, safe_next, two_factor_step
 
-from . import oidc, protocols, providers, services
-from .errors import Refused
-from .forms import LinkPasswordForm
-from .oidc import Assertion
+from .. import oidc, protocols, providers, services
+from ..errors import Refused
+from ..forms import LinkPasswordForm
+from ..oidc import Assertion
 
 PENDING = "sso_pending_link"
 SIGNED_OUT = "sso_signed_out"
@@ -37,7 +38,7 @@ def start(request, key):
     provider = providers.find(key)
     protocol = protocols.get(provider.protocol) if provider is not None else None
     if protocol is None:
-        return _refused(request, Refused("disabled"), status=404)
+        raise Http404("No such identity provider.")
     try:
         return protocol.start(request, provider, safe_next(request))
     except Refused as refused:
