@@ -24,11 +24,10 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import generate_code_challenge
-
-from fusionforum.core import clock
 
 from . import protocols
 from .errors import Refused
@@ -235,7 +234,8 @@ def remember_token(id_token: str, claims: dict) -> None:
     """Refuse a second sign-in with the same ID token."""
     digest = hashlib.sha256(id_token.encode()).hexdigest()
     expires = dt.datetime.fromtimestamp(int(claims["exp"]) + LEEWAY, tz=dt.UTC)
-    UsedToken.objects.filter(expires_at__lt=clock.now()).delete()
+    # Token times are the real clock's (the provider's), not the platform's business clock.
+    UsedToken.objects.filter(expires_at__lt=timezone.now()).delete()
     try:
         with transaction.atomic():
             UsedToken.objects.create(digest=digest, expires_at=expires)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.browser.conftest import browser  # noqa: F401 (the shared Chromium fixture)
 from tests.sso.provider.people import CLIENT_ID, CLIENT_SECRET, DOMAIN, PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,12 +93,9 @@ def oidc_provider(tmp_path_factory, live_server):
 @pytest.fixture
 def institute(db, oidc_provider, monkeypatch):
     """The platform's configuration of the provider (as an administrator would save it)."""
-    from django.core.cache import cache
-
     from fusionforum.sso.models import IdentityProvider
 
     monkeypatch.setenv(SECRET_ENV, CLIENT_SECRET)
-    cache.delete_many([key for key in [] if key])
     provider = IdentityProvider.objects.create(
         key="institute", label="Demo Institute", issuer=oidc_provider.issuer,
         client_id=CLIENT_ID, client_secret_env=SECRET_ENV, email_domains=DOMAIN,
