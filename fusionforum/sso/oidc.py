@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import jwt
 import requests
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
@@ -86,7 +87,9 @@ def discovery(provider) -> dict:
 
 
 def callback_url(request) -> str:
-    return request.build_absolute_uri(reverse("sso:oidc_callback"))
+    """The redirect URI registered at the provider: from SITE_URL, never from the request's
+    Host header (docs/deploy.md)."""
+    return settings.SITE_URL + reverse("sso:oidc_callback")
 
 
 class _Backend(OIDCAuthenticationBackend):
@@ -281,7 +284,7 @@ def logout_url(request, provider, saved: dict) -> str:
     if not endpoint:
         return ""
     params = {"client_id": provider.client_id,
-              "post_logout_redirect_uri": request.build_absolute_uri(reverse("front_door"))}
+              "post_logout_redirect_uri": settings.SITE_URL + reverse("front_door")}
     if saved.get("id_token"):
         params["id_token_hint"] = saved["id_token"]
     separator = "&" if "?" in endpoint else "?"

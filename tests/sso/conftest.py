@@ -91,7 +91,15 @@ def oidc_provider(tmp_path_factory, live_server):
 
 
 @pytest.fixture
-def institute(db, oidc_provider, monkeypatch):
+def site_url(settings):
+    """The platform's public address (links and the redirect URI are built from it): the test
+    client's host. Browser tests set it to the live server's."""
+    settings.SITE_URL = "http://testserver"
+    return settings
+
+
+@pytest.fixture
+def institute(db, oidc_provider, monkeypatch, site_url):
     """The platform's configuration of the provider (as an administrator would save it)."""
     from fusionforum.sso.models import IdentityProvider
 

@@ -45,6 +45,11 @@ def through_provider(page, live_server, username, *, next_path=""):
     page.keyboard.press("Enter")
 
 
+@pytest.fixture(autouse=True)
+def _site_is_the_live_server(site_url, live_server):
+    site_url.SITE_URL = live_server.url
+
+
 def prove_password(page):
     page.wait_for_url("**/accounts/sso/link/")
     type_into(page.get_by_label("Password of your Fusion Forum account"), "a-long-test-password")

@@ -3,6 +3,7 @@ the refusal page and the page after signing out. Thin: read input, call a servic
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.http import Http404
@@ -116,8 +117,8 @@ def link(request):
     form = LinkPasswordForm()
     if request.method == "POST" and request.POST.get("action") == "email":
         token = services.link_token(provider, assertion, user)
-        services.send_link_email(provider, assertion, user, request.build_absolute_uri(
-            reverse("sso:link_email", args=[token])))
+        services.send_link_email(provider, assertion, user, settings.SITE_URL + reverse(
+            "sso:link_email", args=[token]))
         email_sent = True
     elif request.method == "POST":
         form = LinkPasswordForm(request.POST)
