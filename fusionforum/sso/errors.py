@@ -28,6 +28,8 @@ MESSAGES = {
                           "Verify it at your organisation first, or log in with a password."),
     "domain": _("This identity provider is not used for addresses of this domain."),
     "inactive": _("This account is closed."),
+    "locked": _("Too many wrong passwords were tried for this account. Try again in an hour, "
+                "or go back and have a link sent to the address instead."),
     "linked_elsewhere": _("This account is already linked to another person at this identity "
                           "provider."),
 }

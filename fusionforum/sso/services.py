@@ -108,6 +108,9 @@ def link_with_password(request, provider, assertion: Assertion, user, password: 
     """Link the account after its password proved the person controls it. False (and logged)
     for a wrong password; django-axes counts the failure like any log-in."""
     checked = authenticate(request, username=user.email, password=password or "")
+    if getattr(request, "axes_locked_out", False):
+        # Too many wrong passwords (django-axes, the same count as the log-in page).
+        raise refuse(provider.key, "locked")
     if checked is None or checked.pk != user.pk:
         audit.record("sso.link_refused", user, summary=f"Wrong password when linking to "
                      f"{provider.key}", provider=provider.key, reason="password")

@@ -82,6 +82,21 @@ def test_existing_account_is_linked_only_after_its_password(client, institute, o
     assert AuditEntry.objects.filter(action="sso.linked", data__method="password").exists()
 
 
+def test_linking_counts_wrong_passwords_like_the_login_page(client, institute, oidc_provider,
+                                                            make_user):
+    make_user("existing@institute.example")
+    sign_in(client, oidc_provider, "existing")
+    for _ in range(5):
+        client.post(reverse("sso:link"), {"password": "not-it"})
+    answer = client.post(reverse("sso:link"), {"password": "a-long-test-password"})
+    # django-axes answers for the locked-out account, as on the log-in page.
+    assert answer.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert not Link.objects.exists()
+    # The e-mailed link still works.
+    assert client.post(reverse("sso:link"), {"action": "email"}).status_code == 200
+
+
 def test_existing_account_is_linked_by_an_emailed_link(client, institute, oidc_provider,
                                                       make_user):
     existing = make_user("existing@institute.example")
