@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include((API_V1, "api"))),
     path("accounts/api-tokens/", include("fusionforum.api.urls.tokens")),
     path("accounts/", include("fusionforum.accounts.urls.public")),
+    path("accounts/sso/", include("fusionforum.sso.urls.public")),
     path("manage/", staff_home, name="staff_home"),
     path("", include("fusionforum.events.urls.manage")),
     path("", include("fusionforum.registration.urls.public")),

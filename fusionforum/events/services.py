@@ -279,6 +279,20 @@ def name_creator(email: str, *, by) -> EventCreator:
     return creator
 
 
+def grant_creator_from_identity_provider(user, *, provider: str) -> bool:
+    """Allow ``user`` to start events because their organisation's identity provider puts them
+    in a group the platform administrators mapped to this role (single sign-on). True if the
+    role is new. Withdrawing it stays with the administrators."""
+    with transaction.atomic():
+        creator, created = EventCreator.objects.get_or_create(
+            user=user, defaults={"granted_by": None, "granted_at": clock.now()})
+        if created:
+            audit.record("events.creator_named", creator, actor=user,
+                         summary=f"Event creator named by identity provider {provider}: "
+                                 f"user {user.pk}", user_id=user.pk, provider=provider)
+    return created
+
+
 def remove_creator(creator: EventCreator, *, by) -> None:
     """Withdraw the right to start events; the events they started keep them as organisers."""
     if not by.has_perm("events.manage_creators"):

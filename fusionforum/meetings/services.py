@@ -88,6 +88,32 @@ def expert_of(event, user) -> Expert | None:
     return Expert.objects.filter(event=event, user=user).first()
 
 
+def link_invited_experts(user) -> list[Expert]:
+    """Link to ``user`` the expert profiles organisers created with their address and no login
+    yet (the address was just confirmed, e.g. by the organisation's identity provider). An
+    event where the person already has a profile is left alone."""
+    address = (user.email or "").strip()
+    if not address:
+        return []
+    linked = []
+    with transaction.atomic():
+        candidates = (Expert.objects.select_for_update()
+                      .filter(user__isnull=True, email__iexact=address, is_active=True)
+                      .exclude(event__experts__user=user).order_by("event_id", "id"))
+        seen = set()
+        for expert in candidates:
+            if expert.event_id in seen:
+                continue
+            seen.add(expert.event_id)
+            expert.user = user
+            expert.save(update_fields=["user"])
+            audit.record("meetings.expert_linked", expert, actor=user,
+                         summary=f"Expert profile linked to user {user.pk} by address",
+                         user_id=user.pk)
+            linked.append(expert)
+    return linked
+
+
 def is_organiser(user, event) -> bool:
     return bool(getattr(user, "is_authenticated", False)
                 and user.has_perm("meetings.manage_meetings", event))

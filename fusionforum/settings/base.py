@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fusionforum.meetings",
     "fusionforum.outcomes",
     "fusionforum.webhooks",
+    "fusionforum.sso",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,11 @@ WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
 
 # Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Identity providers declared here rather than in the back office (docs/sso.md): a JSON list of
+# objects with the fields of sso.IdentityProvider, e.g.
+# [{"key": "institute", "label": "Institute", "issuer": "https://id.example.org",
+#   "client_id": "fusionforum", "client_secret_env": "SSO_INSTITUTE_SECRET"}]
+SSO_PROVIDERS = env.json("SSO_PROVIDERS", default=[])
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",

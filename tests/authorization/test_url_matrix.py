@@ -259,6 +259,14 @@ MATRIX = {
     "accounts:delete": gate_first(SIGNED_IN, "GET POST"),
     "accounts:deleted": methods_first(EVERYONE, "GET HEAD"),
     "staff_home": methods_first(STAFF, "GET HEAD"),
+    # Single sign-on. The matrix's world has no identity provider: starting a sign-in is a
+    # plain 404; the provider's answer, the proof of an existing account and its e-mailed link
+    # without a sign-in waiting in the session are refused in words (400) for everyone.
+    "sso:start": methods_first(everyone(NOT_FOUND), "GET HEAD", key=literal("institute")),
+    "sso:oidc_callback": methods_first(EVERYONE, "GET HEAD"),
+    "sso:link": methods_first(EVERYONE, "GET POST"),
+    "sso:link_email": methods_first(EVERYONE, "GET HEAD", token=literal("not-a-token")),
+    "sso:signed_out": methods_first(EVERYONE, "GET HEAD"),
 
     # A participant's own registration; cancel and accept find no registration to act on
     # for people without one (404).

@@ -61,6 +61,11 @@ EXCLUDED = {
     "javascript_catalogue": "the scripts' translations, a script file",
     "accounts:export": DOWNLOAD + " (JSON of one's own data)",
     "api_tokens:revoke": POST_ONLY,
+    "sso:start": "redirects to the identity provider (the demo sweep has none); "
+                 "tests/sso/test_oidc_browser.py follows it",
+    "sso:signed_out": "shown only after signing out of a session opened through an identity "
+                      "provider; tests/sso/test_oidc_browser.py checks it at phone and desktop "
+                      "size with axe",
     "registration:cancel": POST_ONLY,
     "registration:accept": POST_ONLY,
     "registration:badge": DOWNLOAD + " (PDF badge)",
@@ -202,6 +207,11 @@ def _pages(ids):
         "accounts:two_factor_verify": [],
         "accounts:delete": [((PARTICIPANT,), "/accounts/delete/")],
         "accounts:deleted": [((ANONYMOUS,), "/accounts/deleted/")],
+        # Single sign-on pages reached without a sign-in waiting: refused in words (400). The
+        # pages with a sign-in under way are checked by tests/sso/test_oidc_browser.py.
+        "sso:oidc_callback": [((ANONYMOUS,), "/accounts/sso/oidc/callback/", 400)],
+        "sso:link": [((ANONYMOUS,), "/accounts/sso/link/", 400)],
+        "sso:link_email": [((ANONYMOUS,), "/accounts/sso/link/not-a-token/", 400)],
         "staff_home": [((REVIEWER, ORGANISER, SECURITY, ADMIN), "/manage/")],
         "registration:mine": [((PARTICIPANT, SPEAKER, EXPERT), f"/{e}/registration/")],
         "registration:participants": [((ANONYMOUS,), f"/{e}/participants/")],

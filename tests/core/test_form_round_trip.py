@@ -150,6 +150,9 @@ NOT_REACHED = {
                                "tests/programme/test_import_people.py covers it",
     "registration:accept": "shown only to a person offered a seat; "
                            "tests/registration/test_views.py covers it",
+    "sso:link": "shown only while a sign-in through an identity provider waits for the proof "
+                "of an existing account; tests/sso/test_oidc_flow.py and "
+                "tests/sso/test_oidc_browser.py post both of its forms",
 }
 NOT_REACHED["api_tokens:revoke"] = (
     "the demo holds no API tokens, so no page offers revoking one; tests/api/test_tokens.py "

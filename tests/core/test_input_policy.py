@@ -209,6 +209,10 @@ UNTYPED_COLUMNS = {
     "webhooks.Endpoint": ("disabled_reason", "secret", "previous_secret", WRITTEN_BY_CODE),
     "webhooks.Message": ("webhook_id", "event_type", "object_key", "body", WRITTEN_BY_CODE),
     "webhooks.Attempt": ("error", "response_excerpt", WRITTEN_BY_CODE),
+    # What the identity provider asserted (its subject identifier) and digests of used tokens.
+    "sso.Link": ("subject", WRITTEN_BY_CODE),
+    "sso.UsedToken": ("digest", WRITTEN_BY_CODE),
+    "sso.ProviderDevice": ("name", WRITTEN_BY_CODE),  # the provider's label
 }
 
 

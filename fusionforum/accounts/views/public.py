@@ -30,7 +30,7 @@ from fusionforum.core.forms import posted_data
 from fusionforum.core.languages import supported
 from fusionforum.core.net import client_ip
 
-from .. import affiliations, landing, services, twofactor
+from .. import affiliations, external, landing, services, twofactor
 from ..forms import (
     DeleteAccountForm,
     LoginForm,
@@ -178,6 +178,25 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["providers"] = external.buttons(safe_next(self.request))
+        return context
+
+    def form_valid(self, form):
+        required = external.required_for(form.get_user())
+        if required is not None:
+            # The administrator requires single sign-on for this address's staff: the local
+            # password does not open the session; the page points to the provider.
+            form.add_error(None, gettext(
+                "Staff with this e-mail address sign in through %(provider)s, not with a "
+                "password here.") % {"provider": required.label})
+            response = self.render_to_response(
+                self.get_context_data(form=form, required_provider=required))
+            response.status_code = 403
+            return response
+        return super().form_valid(form)
+
     def get_success_url(self):
         user = self.request.user
         destination = self.get_redirect_url() or _default_destination(user)
@@ -190,9 +209,11 @@ class LogoutView(auth_views.LogoutView):
     next_page = "front_door"
 
     def post(self, request, *args, **kwargs):
+        saved = external.before_logout(request)
         response = super().post(request, *args, **kwargs)
         messages.info(request, gettext("You are logged out."))
-        return response
+        elsewhere = external.after_logout(request, saved)
+        return redirect(elsewhere) if elsewhere else response
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class SsoConfig(AppConfig):
+    name = "fusionforum.sso"
+    label = "sso"
+    verbose_name = "Single sign-on"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from fusionforum.accounts import external
+        from fusionforum.accounts import personal_data as registry
+
+        from . import directory, oidc, personal_data  # noqa: F401 - oidc registers its protocol
+
+        external.register(directory.Directory())
+        registry.register(personal_data.provide)
+        registry.register_anonymiser(personal_data.anonymise)
