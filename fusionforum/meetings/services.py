@@ -33,6 +33,7 @@ from .models import (
     MeetingRequest,
     MeetingSettings,
     ScheduleRun,
+    share_event,
 )
 from .publishing import reopening_refused
 from .slots import MeetingDay
@@ -620,7 +621,7 @@ def review(event) -> dict:
         "disciplines": disciplines,
         "short_disciplines": [d for d in disciplines if d["needs_experts"]],
         "load": [{"expert": e, "meetings": load[e.pk], "max": e.max_meetings} for e in experts],
-        "unmet_requests": list(unmet_requests),
+        "unmet_requests": share_event(list(unmet_requests), meeting_settings.event),
     }
 
 

@@ -71,6 +71,7 @@ from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import pgettext
 
+from fusionforum.accounts.models import User
 from fusionforum.cfp.models import Speaker, SpeakerProfile
 from fusionforum.cfp.visibility import Purpose, visible_answers
 from fusionforum.core.languages import language_codes
@@ -186,7 +187,10 @@ def _build(event, language: str) -> dict:
     rooms = list(Room.objects.filter(event=event))
     sessions = list(
         ProgrammeSession.objects.filter(event=event)
-        .select_related("room").prefetch_related("chairs")
+        .select_related("room")
+        # Each person's organisation is named in the snapshot: loaded with them, not per person.
+        .prefetch_related(Prefetch("chairs",
+                                   queryset=User.objects.select_related("organisation")))
         .order_by("start", "room__position", "id")
     )
     slots = list(
@@ -197,7 +201,8 @@ def _build(event, language: str) -> dict:
                           # One join, not a prefetch of users: Django prefetches a forward
                           # foreign key with an OR per row, which SQLite refuses past 1,000.
                           Prefetch("submission__speaker_links",
-                                   queryset=Speaker.objects.select_related("user")))
+                                   queryset=Speaker.objects.select_related(
+                                       "user__organisation")))
         .order_by("start", "session__room__position", "id")
     )
     speaker_users = {}
