@@ -191,22 +191,12 @@ class MeetingRequest(models.Model):
     def target_label(self) -> str:
         """The expert's name, or the discipline in words. Reads ``self.event`` and its
         meeting settings: a page listing many requests shares its event with them first
-        (``share_event``), else every row loads both again."""
+        (``core.related.share_event``), else every row loads both again."""
         if self.expert_id:
             return self.expert.name
         settings_ = getattr(self.event, "meeting_settings", None)
         label = settings_.discipline_label(self.discipline) if settings_ else self.discipline
         return gettext("someone in %(discipline)s") % {"discipline": label.lower()}
-
-
-def share_event(requests, event):
-    """``requests`` (meeting requests of ``event``) with ``event`` set as their loaded event,
-    so that ``target_label`` reads the event's meeting settings once for the whole list
-    instead of loading the event and its settings again for each request."""
-    for request in requests:
-        if request.event_id == event.pk:
-            MeetingRequest.event.field.set_cached_value(request, event)
-    return requests
 
 
 class ScheduleRun(models.Model):

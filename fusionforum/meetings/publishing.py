@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from fusionforum.accounts.models import User
 from fusionforum.core import audit, clock
 from fusionforum.core.languages import speaking_to
+from fusionforum.core.related import share_event
 from fusionforum.notifications.services import queue_email
 
 from . import instance as instance_module
@@ -49,7 +50,6 @@ from .models import (
     MeetingRelease,
     MeetingRequest,
     MeetingSettings,
-    share_event,
 )
 from .slots import MeetingDay
 

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from fusionforum.accounts.models import User
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core import audit, clock
+from fusionforum.core.related import share_event
 from fusionforum.core.sentences import as_sentence
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
@@ -33,7 +34,6 @@ from .models import (
     MeetingRequest,
     MeetingSettings,
     ScheduleRun,
-    share_event,
 )
 from .publishing import reopening_refused
 from .slots import MeetingDay

@@ -75,6 +75,7 @@ from fusionforum.accounts.models import User
 from fusionforum.cfp.models import Speaker, SpeakerProfile
 from fusionforum.cfp.visibility import Purpose, visible_answers
 from fusionforum.core.languages import language_codes
+from fusionforum.core.related import share_event
 
 from .models import ProgrammeSession, Room, SessionPerson, TalkSlot
 
@@ -193,6 +194,8 @@ def _build(event, language: str) -> dict:
                                    queryset=User.objects.select_related("organisation")))
         .order_by("start", "room__position", "id")
     )
+    # A session's translated title and description fall back to the event's default language.
+    share_event(sessions, event)
     slots = list(
         TalkSlot.objects.filter(session__event=event)
         .select_related("submission__organisation", "session__room")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.accounts.models import User
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
+from fusionforum.core.related import share_event
 from fusionforum.events.access import gate
 
 from .. import agenda, publishing, services, topics
@@ -30,7 +31,6 @@ from ..models import (
     MeetingRequest,
     MeetingSettings,
     ScheduleRun,
-    share_event,
 )
 from ..slots import MeetingDay
 
@@ -284,8 +284,8 @@ def run_progress(request, event, pk):
 def schedule(request, event):
     day = MeetingDay(event.meeting_settings)
     experts = list(Expert.objects.filter(event=event))
-    meetings = list(Meeting.objects.filter(event=event).select_related("request__organisation",
-                                                                        "expert"))
+    meetings = list(Meeting.objects.filter(event=event).select_related(
+        "request__organisation", "request__expert", "expert"))
     grid = {(m.expert_id, m.slot): m for m in meetings}
     rows = [{"expert": e, "cells": [{"slot": s, "meeting": grid.get((e.pk, s.index))}
                                     for s in day.slots]} for e in experts]
