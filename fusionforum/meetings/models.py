@@ -189,6 +189,9 @@ class MeetingRequest(models.Model):
 
     @property
     def target_label(self) -> str:
+        """The expert's name, or the discipline in words. Reads ``self.event`` and its
+        meeting settings: a page listing many requests shares its event with them first
+        (``core.related.share_event``), else every row loads both again."""
         if self.expert_id:
             return self.expert.name
         settings_ = getattr(self.event, "meeting_settings", None)

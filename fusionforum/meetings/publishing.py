@@ -39,11 +39,18 @@ from django.utils.translation import gettext as _
 from fusionforum.accounts.models import User
 from fusionforum.core import audit, clock, happenings
 from fusionforum.core.languages import speaking_to
+from fusionforum.core.related import share_event
 from fusionforum.notifications.services import queue_email
 
 from . import instance as instance_module
 from . import topics
-from .models import Expert, Meeting, MeetingRelease, MeetingRequest, MeetingSettings
+from .models import (
+    Expert,
+    Meeting,
+    MeetingRelease,
+    MeetingRequest,
+    MeetingSettings,
+)
 from .slots import MeetingDay
 
 FORMAT = "fusionforum-meetings/1"
@@ -57,6 +64,7 @@ def build_snapshot(event) -> dict:
     meetings = list(Meeting.objects.filter(event=event)
                     .select_related("expert", "request__organisation", "request__expert")
                     .prefetch_related("request__attendees").order_by("slot", "expert__name"))
+    share_event([meeting.request for meeting in meetings], meeting_settings.event)
     entries = []
     for meeting in meetings:
         request = meeting.request

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from fusionforum.accounts.models import User
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core import audit, clock
+from fusionforum.core.related import share_event
 from fusionforum.core.sentences import as_sentence
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
@@ -646,7 +647,7 @@ def review(event) -> dict:
         "disciplines": disciplines,
         "short_disciplines": [d for d in disciplines if d["needs_experts"]],
         "load": [{"expert": e, "meetings": load[e.pk], "max": e.max_meetings} for e in experts],
-        "unmet_requests": list(unmet_requests),
+        "unmet_requests": share_event(list(unmet_requests), meeting_settings.event),
     }
 
 

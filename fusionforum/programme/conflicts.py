@@ -78,10 +78,11 @@ def _session_label(session) -> str:
 
 
 def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
-                  exclude=None, parent=None) -> list[str]:
+                  exclude=None, parent=None, dates: list[dt.date] | None = None) -> list[str]:
     """Problems of a session of ``kind`` in ``room`` from ``start`` to ``end`` with ``chairs``
     (users), inside the session ``parent`` if given; ``exclude``: the session being edited
-    (its current row is ignored)."""
+    (its current row is ignored); ``dates``: ``event_dates(event)`` when the caller checks many
+    sessions and has read them once."""
     problems = []
     if start is None or end is None:
         return [_("A session needs a start and an end.")]
@@ -98,7 +99,7 @@ def check_session(event, *, kind: str, room, start, end, chairs: Iterable = (),
                         % {"zone": event.time_zone,
                            "start": date_format(local_start, "j M H:i"),
                            "end": date_format(local_end, "j M H:i")})
-    dates = event_dates(event)
+    dates = event_dates(event) if dates is None else dates
     if local_start.date() not in dates:
         problems.append(_("%(day)s is not one of the event's days (%(days)s).")
                         % {"day": date_format(local_start, "l j F Y"),
@@ -211,9 +212,10 @@ def check_submission(event, submission) -> list[str]:
 
 
 def check_talk(event, submission, session, start, duration_minutes: int,
-               exclude=None) -> list[str]:
+               exclude=None, dates: list[dt.date] | None = None) -> list[str]:
     """Problems of placing ``submission`` in ``session`` at ``start`` for ``duration_minutes``;
-    ``exclude``: the talk's current slot (ignored when moving it)."""
+    ``exclude``: the talk's current slot (ignored when moving it); ``dates`` as for
+    ``check_session``."""
     problems = check_submission(event, submission)
     if problems:
         return problems
@@ -231,7 +233,8 @@ def check_talk(event, submission, session, start, duration_minutes: int,
         return [_("A talk lasts between 5 and 240 minutes.")]
     end = start + dt.timedelta(minutes=duration_minutes)
     # A talk belongs to its session's day, also after midnight in a late session.
-    if session.start.astimezone(event.tz).date() not in event_dates(event):
+    dates = event_dates(event) if dates is None else dates
+    if session.start.astimezone(event.tz).date() not in dates:
         return [_("%(when)s is outside the event's days (times in %(zone)s).")
                 % {"when": _fmt_span(event, start, end), "zone": event.time_zone}]
     if start < session.start or end > session.end:
@@ -295,20 +298,21 @@ def working_copy_problems(event) -> list[str]:
     """Every problem of the whole working copy (what a release refuses to publish): the same
     rules, applied to each session and talk against all the others."""
     problems = []
+    dates = event_dates(event)
     sessions = list(ProgrammeSession.objects.filter(event=event)
                     .select_related("room", "parent").prefetch_related("chairs"))
     for session in sessions:
         for message in check_session(event, kind=session.kind, room=session.room,
                                      start=session.start, end=session.end,
                                      chairs=session.chairs.all(), exclude=session,
-                                     parent=session.parent):
+                                     parent=session.parent, dates=dates):
             problems.append(_("Session “%(title)s”: %(problem)s")
                             % {"title": session.title, "problem": message})
     slots = (TalkSlot.objects.filter(session__event=event)
              .select_related("submission", "session__room"))
     for slot in slots:
         for message in check_talk(event, slot.submission, slot.session, slot.start,
-                                  slot.duration_minutes, exclude=slot):
+                                  slot.duration_minutes, exclude=slot, dates=dates):
             problems.append(_("Talk “%(title)s”: %(problem)s")
                             % {"title": slot.submission.title, "problem": message})
     # Each overlap is found from both sides; say it once.

@@ -97,9 +97,11 @@ from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import pgettext
 
+from fusionforum.accounts.models import User
 from fusionforum.cfp.models import Speaker, SpeakerProfile
 from fusionforum.cfp.visibility import Purpose, visible_answers
 from fusionforum.core.languages import language_codes
+from fusionforum.core.related import share_event
 
 from .models import ProgrammeSession, Room, SessionPerson, TalkSlot
 
@@ -221,9 +223,14 @@ def _build(event, language: str) -> dict:
     rooms = list(Room.objects.filter(event=event))
     sessions = list(
         ProgrammeSession.objects.filter(event=event)
-        .select_related("room").prefetch_related("chairs")
+        .select_related("room")
+        # Each person's organisation is named in the snapshot: loaded with them, not per person.
+        .prefetch_related(Prefetch("chairs",
+                                   queryset=User.objects.select_related("organisation")))
         .order_by("start", "room__position", "id")
     )
+    # A session's translated title and description fall back to the event's default language.
+    share_event(sessions, event)
     slots = list(
         TalkSlot.objects.filter(session__event=event)
         .select_related("submission__organisation", "session__room")
@@ -232,7 +239,8 @@ def _build(event, language: str) -> dict:
                           # One join, not a prefetch of users: Django prefetches a forward
                           # foreign key with an OR per row, which SQLite refuses past 1,000.
                           Prefetch("submission__speaker_links",
-                                   queryset=Speaker.objects.select_related("user")))
+                                   queryset=Speaker.objects.select_related(
+                                       "user__organisation")))
         .order_by("start", "session__room__position", "id")
     )
     speaker_users = {}

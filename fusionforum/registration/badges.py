@@ -301,12 +301,15 @@ def _fit(text: str, font: str, width: float, sizes: Iterable[float], max_lines: 
 QR_BORDER = 4  # modules of quiet zone around the code
 
 
-def badge_qr_rows(token: str) -> list[list[bool]]:
+@functools.lru_cache(maxsize=1024)  # about 13 kB a code
+def badge_qr_rows(token: str) -> tuple[tuple[bool, ...], ...]:
     """The badge's QR code as rows of modules (True is dark), quiet zone included: what the
-    printed badge shows and what the front desk's camera reads."""
+    printed badge shows and what the front desk's camera reads. Encoding (choosing the mask)
+    is most of a badge's drawing time and depends on the token alone, so a sheet printed again
+    (the desk reprints the whole event after each late registration) reuses the codes."""
     qr = segno.make(token, error="m", micro=False)
-    return [[bool(module) for module in row]
-            for row in qr.matrix_iter(scale=1, border=QR_BORDER)]
+    return tuple(tuple(bool(module) for module in row)
+                 for row in qr.matrix_iter(scale=1, border=QR_BORDER))
 
 
 def _draw_qr(canvas: Canvas, token: str, x: float, y: float, size: float) -> None:

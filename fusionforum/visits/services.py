@@ -691,7 +691,7 @@ def busy_provider(event, day):
     if not day.slots:
         return []
     found = []
-    for run in (TourRun.objects.filter(tour__event=event).select_related("tour")
+    for run in (TourRun.objects.filter(tour__event=event).select_related("tour__event")
                 .prefetch_related("seats").order_by("start", "pk")):
         slots = day.overlapping(run.start, run.end)
         if not slots:

@@ -87,7 +87,7 @@ ROLES = {
 }
 
 # Pages the crawl does not open: downloads and feeds (no forms), the back office (Django's own
-# admin pages), pages that end the session.
+# admin pages), pages that end the session. Matched against the address without its query.
 SKIP_PAGE = re.compile(r"^/(admin|static|media)/|-2028/|\.(pdf|ics|csv|xlsx|json|xml|jpg|png)$"
                        r"|/export|/calendar/|/agenda/[^/]+\.ics|/accounts/logout/|/healthz")
 PAGES_PER_PATTERN = 2
@@ -526,7 +526,9 @@ def _round_trip(demo, role) -> tuple[set[str], list[str], int]:
     while queue and pages < PAGES_PER_ROLE:
         path = queue.pop(0)
         name = pattern_name(path)
-        if path in seen_pages or name is None or SKIP_PAGE.search(path):
+        # The address without its query: a download's link may carry one
+        # (``report.pdf?lang=fr``) and is still a download.
+        if path in seen_pages or name is None or SKIP_PAGE.search(urlsplit(path).path):
             continue
         seen_pages.add(path)
         if per_pattern.get(name, 0) >= PAGES_PER_PATTERN:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
+from fusionforum.core.related import share_event
 from fusionforum.core.translated_fields import translated_values
 from fusionforum.events.access import gate
 from fusionforum.registration import exports as sheet
@@ -248,6 +249,8 @@ def export_rows(event, submissions, viewer):
         return (found.text, str(found.visibility_label)) if found else ("", "")
 
     rows = []
+    # Each row reads the event's call settings (the default duration): loaded once.
+    submissions = share_event(list(submissions), event)
     for s, shown in visible_answers_of(submissions, viewer, Purpose.ORGANISER_DESK):
         org = s.organisation
         answers = {a.question.key: a for a in shown}

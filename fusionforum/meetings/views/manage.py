@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from fusionforum.accounts.models import User
 from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
+from fusionforum.core.related import share_event
 from fusionforum.events.access import gate
 
 from .. import agenda, publishing, services, topics
@@ -196,11 +197,13 @@ def requests_page(request, event):
                 .select_related("organisation", "expert").prefetch_related("attendees"))
     if status in MeetingRequest.Status.values:
         requests = requests.filter(status=status)
-    meetings = {m.request_id: m for m in Meeting.objects.filter(event=event)}
+    meetings = {m.request_id: m for m in Meeting.objects.filter(event=event)
+                .select_related("expert")}
     day = MeetingDay(event.meeting_settings)
     rows = [{"request": r, "meeting": meetings.get(r.pk),
              "slot": day.slots[meetings[r.pk].slot] if r.pk in meetings else None}
-            for r in topics.with_visible_topics(list(requests), organiser=True)]
+            for r in topics.with_visible_topics(share_event(list(requests), event),
+                                                organiser=True)]
     return render(request, "meetings/manage/requests.html",
                   {"event": event, "section": "requests", "rows": rows, "status": status})
 
@@ -281,14 +284,16 @@ def run_progress(request, event, pk):
 def schedule(request, event):
     day = MeetingDay(event.meeting_settings)
     experts = list(Expert.objects.filter(event=event))
-    meetings = list(Meeting.objects.filter(event=event).select_related("request__organisation",
-                                                                        "expert"))
+    meetings = list(Meeting.objects.filter(event=event).select_related(
+        "request__organisation", "request__expert", "expert"))
     grid = {(m.expert_id, m.slot): m for m in meetings}
     rows = [{"expert": e, "cells": [{"slot": s, "meeting": grid.get((e.pk, s.index))}
                                     for s in day.slots]} for e in experts]
-    unplaced = (MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.ACTIVE)
-                .exclude(pk__in=[m.request_id for m in meetings])
-                .select_related("organisation", "expert"))
+    share_event([m.request for m in meetings], event)
+    unplaced = share_event(list(
+        MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.ACTIVE)
+        .exclude(pk__in=[m.request_id for m in meetings])
+        .select_related("organisation", "expert")), event)
     return render(request, "meetings/manage/schedule.html", {
         "event": event, "section": "schedule", "day": day, "rows": rows,
         "unplaced": unplaced, "experts": experts, "meetings": meetings})

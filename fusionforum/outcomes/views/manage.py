@@ -38,8 +38,14 @@ def _editor_context(event, viewer, **extra) -> dict:
     row_list = report_module.theme_rows(event, include_empty=True)
     rows = {row["id"]: row for row in row_list}
     sources = defaultdict(list)
-    for source in (ThemeSource.objects.filter(event=event)
-                   .select_related("submission__organisation").order_by("-closeness", "id")):
+    theme_sources = list(ThemeSource.objects.filter(event=event)
+                         .select_related("submission__organisation")
+                         .order_by("-closeness", "id"))
+    # The policy decides what the organiser reads; who reads the editor depends on the event
+    # alone, so the viewer is asked once for all the sources, not once per source.
+    readable = visibility.visible_answers_of([source.submission for source in theme_sources],
+                                             viewer, Purpose.OUTCOMES_EDITOR)
+    for source, (_submission, shown) in zip(theme_sources, readable, strict=True):
         # What the answer's visibility is now (the company may have changed it since the
         # build); None: no longer counted (withdrawn or emptied). Its words and its text are
         # the policy's (an organiser reads every answer in the editor).
@@ -47,9 +53,8 @@ def _editor_context(event, viewer, **extra) -> dict:
         source.visibility_class = visibility.recorded_level(source.submission, source.question)
         source.visibility_status = visibility.outcomes_status(source.visibility_now)
         source.visibility_then = visibility.level_name(source.visibility)
-        shown = visibility.visible_answers(source.submission, viewer, Purpose.OUTCOMES_EDITOR,
-                                           questions=(source.question,))
-        source.text = shown[0].text if shown else ""
+        source.text = next((answer.text for answer in shown
+                            if answer.question.key == source.question), "")
         sources[source.theme_id].append(source)
     themes = []
     names = dict(settings.LANGUAGES)
