@@ -38,6 +38,7 @@ urlpatterns = [
     path("manage/<slug:slug>/visits/", include("fusionforum.visits.urls.manage")),
     path("manage/<slug:slug>/outcomes/", include("fusionforum.outcomes.urls.manage")),
     path("manage/<slug:slug>/editions/", include("fusionforum.outcomes.urls.editions")),
+    path("manage/<slug:slug>/webhooks/", include("fusionforum.webhooks.urls.manage")),
     # The security office's pages: /security/<event>/...
     path("security/<slug:slug>/", include("fusionforum.vault.urls.security")),
     # Reviewers' pages: /review/<event>/...

@@ -28,6 +28,10 @@ EXPERT_MATCHING    the submitting organisation (its own data)       every level
 RELEASE_SNAPSHOT   anyone (what a programme release publishes)      public
 OUTCOMES_COUNT     anyone (figures, themes, key terms)              public, aggregate (*)
 OUTCOMES_QUOTE     anyone (quotes in the report)                    public (*)
+MACHINE_EXPORT     whoever the caller lets in (the REST API asks    public
+                   its own permission; webhook payloads go to the
+                   event's organisers' endpoints): what leaves the
+                   platform to other systems
 =================  ===============================================  ========================
 
 (*) Only answers that count: the submission was sent to the call and not withdrawn
@@ -126,6 +130,7 @@ class Purpose(enum.Enum):
     RELEASE_SNAPSHOT = "release_snapshot"
     OUTCOMES_COUNT = "outcomes_count"
     OUTCOMES_QUOTE = "outcomes_quote"
+    MACHINE_EXPORT = "machine_export"
 
 
 # The levels each purpose may show to a reader it admits.
@@ -139,6 +144,7 @@ LEVELS = {
     Purpose.RELEASE_SNAPSHOT: frozenset({Visibility.PUBLIC}),
     Purpose.OUTCOMES_COUNT: frozenset({Visibility.PUBLIC, Visibility.AGGREGATE}),
     Purpose.OUTCOMES_QUOTE: frozenset({Visibility.PUBLIC}),
+    Purpose.MACHINE_EXPORT: frozenset({Visibility.PUBLIC}),
 }
 # Purposes that read only answers the outcomes count (sent, not withdrawn, not empty).
 OUTCOMES_PURPOSES = frozenset({Purpose.OUTCOMES_COUNT, Purpose.OUTCOMES_QUOTE})
@@ -169,7 +175,8 @@ def _signed_in(viewer) -> bool:
 def _admits(submission, viewer, purpose: Purpose) -> bool:
     """Whether ``viewer`` is a reader of ``submission`` for ``purpose`` at all. Permissions are
     asked by name (``cfp/rules.py``, ``events/rules.py``)."""
-    if purpose in (Purpose.RELEASE_SNAPSHOT, Purpose.OUTCOMES_COUNT, Purpose.OUTCOMES_QUOTE):
+    if purpose in (Purpose.RELEASE_SNAPSHOT, Purpose.OUTCOMES_COUNT, Purpose.OUTCOMES_QUOTE,
+                   Purpose.MACHINE_EXPORT):
         return True
     if purpose is Purpose.EXPERT_MATCHING:
         if isinstance(viewer, Organisation):

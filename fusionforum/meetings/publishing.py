@@ -37,7 +37,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from fusionforum.accounts.models import User
-from fusionforum.core import audit, clock
+from fusionforum.core import audit, clock, happenings
 from fusionforum.core.languages import speaking_to
 from fusionforum.notifications.services import queue_email
 
@@ -180,6 +180,8 @@ def publish(event, *, by, comment: str = "", close_requests: bool = False) -> Me
         audit.record("meetings.published", release, actor=by,
                      summary=f"Version {release.version}: {len(snapshot['meetings'])} meetings")
         send_emails(event, release, previous)
+        happenings.announce("meetings.published" if previous is None else "meetings.changed",
+                            release, event=event)
     return release
 
 

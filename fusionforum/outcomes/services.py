@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from fusionforum.cfp import visibility
 from fusionforum.cfp.models import Submission
 from fusionforum.cfp.visibility import COUNTED_STATES, Purpose
-from fusionforum.core import audit, clock, pagecache
+from fusionforum.core import audit, clock, happenings, pagecache
 from fusionforum.core.languages import language_codes
 from fusionforum.core.text import validate_single_line
 from fusionforum.core.translated_fields import localized_names
@@ -469,6 +469,7 @@ def publish(event, *, by, comment: str = "") -> ReportVersion:
         # after the commit (a page rendered in between would otherwise be kept).
         pagecache.invalidate()
         transaction.on_commit(pagecache.invalidate)
+        happenings.announce("outcomes.published", version, event=event)
     return version
 
 

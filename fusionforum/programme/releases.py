@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fusionforum.cfp.models import Submission
-from fusionforum.core import audit, clock, pagecache
+from fusionforum.core import audit, clock, happenings, pagecache
 from fusionforum.core.languages import speaking_to
 from fusionforum.events.models import Event
 from fusionforum.notifications.services import queue_email
@@ -125,6 +125,7 @@ def release(event, *, by, comment: str = "", notify: bool = True) -> Release:
                          removed=len(changes["removed"]), moved=len(changes["moved"]),
                          changed=len(changes["changed"]))
             transaction.on_commit(pagecache.invalidate)
+            happenings.announce("programme.released", new, event=event)
             if notify:
                 notify_speakers(event, new, previous)
     except IntegrityError as exc:

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from fusionforum.core import audit, clock
+from fusionforum.core import audit, clock, happenings
 from fusionforum.events.models import Event
 
 from . import badges
@@ -131,6 +131,7 @@ def _check_in(pk: int, *, by, event: Event | None, nonce: str | None) -> Registr
             audit.record("registration.checked_in", registration, actor=by,
                          summary="Checked in at the front desk"
                                  + (" (badge)" if nonce is not None else " (found by name)"))
+            happenings.announce("checkin.created", registration, event=registration.event)
             return registration
     except CheckInRefused as refused:
         _refused(refused, by=by, event=event)

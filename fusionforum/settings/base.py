@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fusionforum.visits",
     "fusionforum.meetings",
     "fusionforum.outcomes",
+    "fusionforum.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +171,11 @@ SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
 
 # Background jobs ------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Webhooks -------------------------------------------------------------------------------------
+# Webhooks only ever go to public internet addresses; True lets loopback (127.0.0.1, ::1)
+# through as well, for tests and a developer's own receiver. Never in production.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
 
 # Authentication -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -15,6 +15,8 @@ VAULT_KEYS = ["dGVzdC1vbmx5LXZhdWx0LWtleS0wMTIzNDU2Nzg5YWI="]  # a fixed Fernet 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The tests' webhook receivers listen on 127.0.0.1.
+WEBHOOKS_ALLOW_LOOPBACK = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fusionforum-private-"))
 STORAGES = {

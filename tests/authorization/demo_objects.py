@@ -46,8 +46,12 @@ def demo_objects() -> dict[str, object]:
     meeting_feed, _ = MeetingFeed.objects.get_or_create(event=event, user=participant)
     agenda_feed, _ = AgendaFeed.objects.get_or_create(event=event, user=participant)
     from fusionforum.events.models import EventCreator
+    from tests.webhooks.demo import demo_endpoint
 
+    webhook_endpoint, webhook_message = demo_endpoint(event)
     return {
+        "webhook_endpoint": webhook_endpoint.pk,
+        "webhook_message": webhook_message.pk,
         "slug": SLUG,
         "event_creator": first(EventCreator.objects.all()).pk,
         "registration": Registration.objects.get(event=event, user=participant).pk,

@@ -441,6 +441,17 @@ MATRIX = {
                            PLATFORM_ADMIN: NOT_FOUND}), "GET HEAD", token=literal("not-a-token")),
 
     # Outcomes report editor and editions (organisers).
+    # Webhook endpoints of the event (organisers).
+    "webhooks:list": gate_first(ORGANISERS, "GET HEAD"),
+    "webhooks:new": gate_first(ORGANISERS, "GET HEAD POST"),
+    "webhooks:endpoint": gate_first(ORGANISERS, "GET HEAD", pk="webhook_endpoint"),
+    "webhooks:edit": gate_first(ORGANISERS, "GET HEAD POST", pk="webhook_endpoint"),
+    "webhooks:switch": gate_first(ORGANISERS, "POST", pk="webhook_endpoint"),
+    "webhooks:delete": gate_first(ORGANISERS, "POST", pk="webhook_endpoint"),
+    "webhooks:rotate": gate_first(ORGANISERS, "POST", pk="webhook_endpoint"),
+    "webhooks:ping": gate_first(ORGANISERS, "POST", pk="webhook_endpoint"),
+    "webhooks:redeliver": gate_first(ORGANISERS, "POST", pk="webhook_endpoint",
+                                     message="webhook_message"),
     "outcomes_manage:editor": gate_first(ORGANISERS, "GET HEAD"),
     "outcomes_manage:preview": gate_first(ORGANISERS, "GET HEAD"),
     "outcomes_manage:build": gate_first(ORGANISERS, "POST"),

@@ -113,6 +113,12 @@ EXCLUDED = {
     "outcomes_manage:edit_priority": POST_ONLY,
     "outcomes_manage:delete_priority": POST_ONLY,
     "outcomes_manage:publish": POST_ONLY,
+    "webhooks:switch": POST_ONLY,
+    "webhooks:delete": POST_ONLY,
+    "webhooks:ping": POST_ONLY,
+    "webhooks:redeliver": POST_ONLY,
+    "webhooks:rotate": "POST-only action: it shows the new secret once, in answer to the POST "
+                       "(tests/webhooks/test_views.py and the webhooks browser test open it)",
     "editions:clone": POST_ONLY,
     "events_manage:add_creator": POST_ONLY,
     "events_manage:remove_creator": POST_ONLY,
@@ -250,6 +256,10 @@ def _pages(ids):
         "outcomes_manage:preview": [(org, f"/manage/{e}/outcomes/preview/")],
         "outcomes_manage:withdraw": [
             (org, f"/manage/{e}/outcomes/versions/{ids['outcomes_version']}/withdraw/")],
+        "webhooks:list": [(org, f"/manage/{e}/webhooks/")],
+        "webhooks:new": [(org, f"/manage/{e}/webhooks/new/")],
+        "webhooks:endpoint": [(org, f"/manage/{e}/webhooks/{ids['webhook_endpoint']}/")],
+        "webhooks:edit": [(org, f"/manage/{e}/webhooks/{ids['webhook_endpoint']}/edit/")],
         "events_manage:new": [((ORGANISER, ADMIN), "/manage/events/new/")],
         "events_manage:creators": [((ADMIN,), "/manage/creators/")],
         "events_manage:settings": [(org, f"/manage/{e}/event/"), (org, f"/manage/{nxt}/event/")],
@@ -318,7 +328,11 @@ def _demo_ids():
                                                     meeting__isnull=False)
                       .order_by("pk").first())
     release = Release.objects.filter(event=event).order_by("-version").first()
+    from tests.webhooks.demo import demo_endpoint
+
+    webhook_endpoint, _message = demo_endpoint(event)
     ids = {
+        "webhook_endpoint": webhook_endpoint.pk,
         "registration": Registration.objects.filter(event=event, user=participant).get().pk,
         "registration_email": (EmailTemplate.objects.filter(event=event).order_by("key")
                                .values_list("key", flat=True).first() or "confirmed"),

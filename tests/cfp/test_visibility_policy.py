@@ -45,6 +45,7 @@ EXPECTED = {
     Purpose.RELEASE_SNAPSHOT: (EVERYONE, {"public"}),
     Purpose.OUTCOMES_COUNT: (EVERYONE, {"public", "aggregate"}),
     Purpose.OUTCOMES_QUOTE: (EVERYONE, {"public"}),
+    Purpose.MACHINE_EXPORT: (EVERYONE, {"public"}),
 }
 
 

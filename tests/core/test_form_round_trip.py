@@ -123,6 +123,7 @@ EXPECTED = {
     ("*", "cfp_decide:auto_assign"): "the cloned edition has no reviewers yet; the message "
                                      "says to add some first",
     ("*", "events_manage:new"): "a new event needs its title, address, dates and venue typed",
+    ("*", "webhooks:new"): "a new webhook endpoint needs its address typed",
     ("*", "events_manage:add_creator"): "the e-mail address of the person must be typed",
     ("*", "meetings_manage:place"): "a hand placement: a person chooses request, expert and "
                                     "slot; a clash is refused with its reasons (409)",
@@ -247,7 +248,13 @@ def _organiser_objects(event):
     duplicate = Organisation.objects.create(name=keep.name + " (typed again)", kind=keep.kind,
                                             country=keep.country,
                                             fusion_approach=keep.fusion_approach)
+    # A webhook endpoint with a delivered message (its actions and the redelivery).
+    from tests.webhooks.demo import demo_endpoint
+
+    webhook, _message = demo_endpoint(event)
     return [
+        f"/manage/{SLUG}/webhooks/", f"/manage/{SLUG}/webhooks/{webhook.pk}/",
+        f"/manage/{SLUG}/webhooks/{webhook.pk}/edit/",
         f"/manage/{SLUG}/call/review/s/{code}/",
         f"/manage/{SLUG}/call/review/reviewers/{reviewer}/",
         f"/manage/{SLUG}/call/review/emails/accepted/", f"/manage/{SLUG}/emails/confirmed/",

@@ -205,6 +205,9 @@ UNTYPED_COLUMNS = {
     "meetings.ScheduleRun": ("error", WRITTEN_BY_CODE),
     "meetings.MeetingFeed": ("token", WRITTEN_BY_CODE),
     "outcomes.ThemeSource": ("visibility", WRITTEN_BY_CODE),
+    "webhooks.Endpoint": ("disabled_reason", "secret", "previous_secret", WRITTEN_BY_CODE),
+    "webhooks.Message": ("webhook_id", "event_type", "object_key", "body", WRITTEN_BY_CODE),
+    "webhooks.Attempt": ("error", "response_excerpt", WRITTEN_BY_CODE),
 }
 
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhooksConfig(AppConfig):
+    name = "fusionforum.webhooks"
+    label = "webhooks"
+    verbose_name = _("Webhooks")
+
+    def ready(self):
+        from fusionforum.accounts import personal_data as accounts_personal_data
+
+        from . import emitting, personal_data, rules  # noqa: F401 - the rules register themselves
+
+        emitting.connect()
+        accounts_personal_data.register_anonymiser(personal_data.anonymise)

@@ -1,0 +1,101 @@
+"""An organiser adds a webhook endpoint with the keyboard, copies its secret, sends a test
+message that reaches a real receiver, and reads the delivery log; on a phone and on a
+desktop, every page fitting the screen and passing axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from standardwebhooks import Webhook
+
+from fusionforum.events.models import TeamMembership
+
+from ..browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-password"
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def check(page, name):
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{name}: {width[0]} px wide in a {width[1]} px window"
+    found = axe_violations(page)
+    screenshot(page, name)
+    assert found == [], [v["id"] for v in found]
+    assert page.console_problems == []
+
+
+def type_into(page, label, text):
+    page.get_by_label(label).first.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def press(page, locator):
+    locator.focus()
+    page.keyboard.press("Enter")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_an_organiser_adds_an_endpoint_and_tests_it(browser, live_server, event, make_user,  # noqa: F811
+                                                    receiver, size):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    organiser = make_user("olga@test.invalid", full_name="Olga Organiser")
+    organiser.set_password(PASSWORD)
+    organiser.save()
+    TeamMembership.objects.create(event=event, user=organiser,
+                                  role=TeamMembership.Role.ORGANISER)
+    device = StaticDevice.objects.create(user=organiser, name="backup", confirmed=True)
+    device.token_set.create(token="hook0001")
+
+    page = open_page(browser, viewport=SIZES[size])
+    page.goto(f"{live_server.url}/accounts/login/?next=/manage/")
+    type_into(page, "E-mail address", organiser.email)
+    type_into(page, "Password", PASSWORD)
+    page.keyboard.press("Enter")
+    type_into(page, "Code", "hook0001")
+    page.keyboard.press("Enter")
+    press(page, page.get_by_role("link", name="Webhooks: tell other systems what happens"))
+    expect(page.get_by_role("heading", name=f"Webhooks of {event.title}")).to_be_visible()
+    check(page, f"webhooks-list-empty-{size}")
+
+    press(page, page.get_by_role("link", name="Add an endpoint"))
+    # A cloud metadata address is refused with a clear error.
+    type_into(page, "Address (URL)", "http://169.254.169.254/latest/meta-data/")
+    page.get_by_label("A participant is checked in (checkin.created)").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_url-error")).to_contain_text("link-local")
+    # The refused form is answered 400, which the browser reports; nothing else may be.
+    assert all("status of 400" in problem for problem in page.console_problems)
+    page.console_problems.clear()
+    check(page, f"webhooks-refused-{size}")
+
+    type_into(page, "Address (URL)", receiver.url)
+    type_into(page, "Description", "Badge printer")
+    expect(page.get_by_label("A participant is checked in (checkin.created)")).to_be_checked()
+    page.get_by_label("A registration is received (registration.created)").focus()
+    page.keyboard.press("Space")
+    press(page, page.get_by_role("button", name="Add the endpoint"))
+    expect(page.get_by_role("heading", name="The endpoint was added")).to_be_visible()
+    secret = page.get_by_label("Signing secret").input_value()
+    assert secret.startswith("whsec_")
+    check(page, f"webhooks-secret-{size}")
+
+    press(page, page.get_by_role("link", name="I have copied it: go to the endpoint"))
+    expect(page.get_by_role("heading", name=receiver.url)).to_be_visible()
+    assert secret not in page.content()
+    press(page, page.get_by_role("button", name="Send a test message"))
+    expect(page.get_by_text("A test message was queued")).to_be_visible()
+    assert len(receiver.requests) == 1
+    request = receiver.requests[0]
+    assert Webhook(secret).verify(request["body"], request["headers"])["type"] == "webhook.ping"
+    expect(page.get_by_text("HTTP 200").first).to_be_attached()
+    check(page, f"webhooks-endpoint-{size}")
+
+    press(page, page.get_by_role("link", name="All the endpoints of this event"))
+    expect(page.get_by_role("link", name=receiver.url)).to_be_visible()
+    check(page, f"webhooks-list-{size}")
