@@ -1,0 +1,15 @@
+"""The expert meetings' API addresses, under /api/v1/ (``fusionforum/urls.py``)."""
+
+from django.urls import path
+
+from ..views import api
+
+E = "events/<slug:slug>"
+
+urlpatterns = [
+    path(f"{E}/experts/", api.ExpertViewSet.as_view({"get": "list"}), name="expert-list"),
+    path(f"{E}/meeting-requests/", api.MeetingRequestViewSet.as_view({"get": "list"}),
+         name="meeting-request-list"),
+    path(f"{E}/meetings/", api.MeetingsDayViewSet.as_view({"get": "retrieve"}),
+         name="meetings-day"),
+]

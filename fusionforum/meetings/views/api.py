@@ -1,0 +1,166 @@
+"""The expert meetings' API: the experts' directory, the person's organisation's meeting
+requests, and the published meetings day as the participant's meetings page shows it.
+
+Each read asks ``meetings.take_part``, the permission of the meetings pages (the event's
+confirmed delegates, its experts and its organisers), about the event. A topic marked
+confidential never leaves the platform: ``topics.visible_topic`` with the purpose
+``MACHINE_EXPORT`` gives null for it, whoever asks (the flag ``confidential`` says so); its
+readers see it on the meetings pages.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+
+from fusionforum.api.schema import EVENT_SLUG
+from fusionforum.events.access import ApiEventResource
+from fusionforum.events.models import Module
+
+from .. import agenda, services, topics
+from ..models import Expert, MeetingRequest, MeetingSettings
+from ..serializers import MeetingReleaseSerializer
+
+TAKE_PART = "meetings.take_part"
+
+
+def _topic(meeting) -> str | None:
+    return topics.visible_topic(meeting, purpose=topics.Purpose.MACHINE_EXPORT)
+
+
+class ExpertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Expert
+        fields = ["id", "name", "title", "department", "disciplines", "keywords", "bio",
+                  "languages", "location"]
+        read_only_fields = fields
+
+
+class MeetingRequestSerializer(serializers.ModelSerializer):
+    expert = serializers.IntegerField(source="expert_id", allow_null=True, read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    topic = serializers.SerializerMethodField(help_text="Null when confidential.")
+    attendees = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingRequest
+        fields = ["id", "status", "organisation", "expert", "discipline", "topic",
+                  "confidential", "priority", "attendees", "submitted_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_topic(self, obj) -> str | None:
+        return _topic(obj)
+
+    def get_attendees(self, obj) -> list[str]:
+        return [person.get_full_name() for person in obj.attendees.all()]
+
+
+class PublishedMeetingSerializer(serializers.Serializer):
+    request = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    expert = serializers.IntegerField()
+    expert_name = serializers.CharField()
+    location = serializers.CharField(allow_blank=True)
+    organisation_name = serializers.CharField()
+    topic = serializers.SerializerMethodField(help_text="Null when confidential.")
+    confidential = serializers.BooleanField(default=False)
+    mine = serializers.BooleanField(help_text="The person attends it.")
+
+    def get_topic(self, meeting) -> str | None:
+        return _topic(meeting)
+
+
+class MeetingsDaySerializer(serializers.Serializer):
+    release = MeetingReleaseSerializer(allow_null=True)
+    meetings = PublishedMeetingSerializer(many=True)
+
+
+class MeetingsResource(ApiEventResource):
+    module = Module.MEETINGS
+    permissions = {"list": TAKE_PART, "retrieve": TAKE_PART}
+    login_first = (TAKE_PART,)
+
+    def event(self):
+        event = super().event()
+        if not MeetingSettings.objects.filter(event=event).exists():
+            raise exceptions.NotFound(_("This event has no meetings day."))
+        return event
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Experts of the meetings day",
+    description="The directory of the meetings pages: active experts.",
+    parameters=[EVENT_SLUG, OpenApiParameter("discipline", OpenApiTypes.STR,
+                                             description="Only experts of this discipline.")]))
+class ExpertViewSet(MeetingsResource):
+    serializer_class = ExpertSerializer
+    cursor_key = "id"
+
+    def list(self, request, slug):
+        event = self.event()
+        experts = Expert.objects.filter(event=event, is_active=True)
+        discipline = request.query_params.get("discipline", "")
+        if discipline:
+            choices = dict(event.meeting_settings.discipline_choices)
+            if discipline not in choices:
+                raise exceptions.ValidationError({"discipline": [
+                    _("Choose one of: %(values)s.") % {"values": ", ".join(choices)}]})
+            experts = experts.filter(pk__in=[e.pk for e in experts
+                                             if discipline in e.disciplines])
+        page = self.paginate_queryset(experts)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(list=extend_schema(
+    summary="My organisation's meeting requests",
+    description="The requests of the person's delegation, as on the meetings page (none "
+                "for experts and organisers, who are no delegation).",
+    parameters=[EVENT_SLUG]))
+class MeetingRequestViewSet(MeetingsResource):
+    serializer_class = MeetingRequestSerializer
+    cursor_key = "id"
+
+    def list(self, request, slug):
+        event = self.event()
+        registration = services.delegation_of(event, request.user)
+        requests = MeetingRequest.objects.none()
+        if registration is not None:
+            requests = (MeetingRequest.objects.filter(
+                event=event, organisation=registration.organisation)
+                .select_related("organisation").prefetch_related("attendees"))
+        page = self.paginate_queryset(requests)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(retrieve=extend_schema(
+    summary="The published meetings day",
+    description="The latest published version and the person's meetings in it: their "
+                "delegation's (``mine`` when they attend), an expert's own, every meeting "
+                "for the organisers. Before the first publication `release` is null.",
+    parameters=[EVENT_SLUG], responses=MeetingsDaySerializer))
+class MeetingsDayViewSet(MeetingsResource):
+    serializer_class = MeetingsDaySerializer
+    pagination_class = None
+
+    def retrieve(self, request, slug):
+        event = self.event()
+        release = services.latest_release(event)
+        meetings = []
+        if release is not None:
+            registration = services.delegation_of(event, request.user)
+            expert = services.expert_of(event, request.user)
+            if services.is_organiser(request.user, event):
+                meetings = [{**m, "mine": request.user.pk in m["attendees"]}
+                            for m in release.snapshot.get("meetings", [])]
+            elif registration is not None:
+                meetings = agenda.participant_meetings(release.snapshot, request.user,
+                                                       registration.organisation_id)
+            elif expert is not None:
+                meetings = [{**m, "mine": True}
+                            for m in agenda.expert_meetings(release.snapshot, expert)]
+        return Response(MeetingsDaySerializer({"release": release, "meetings": meetings},
+                                              context=self.get_serializer_context()).data)
