@@ -56,7 +56,7 @@ def tokens(world, django_db_blocker):
 def _real_values():
     objects = demo_objects()
     return {"slug": SLUG, "version": objects["release"], "code": objects["talk"],
-            "id": objects["room"]}
+            "id": objects["room"], "registration_id": objects["registration"]}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "participant", "organiser"])
