@@ -96,6 +96,11 @@ SIGNED_IN = who(OK, anonymous=UNAUTHORISED)
 # The meetings pages (meetings.take_part): the event's delegates, experts and organisers.
 MEETINGS = who(NOT_FOUND, anonymous=UNAUTHORISED, participant=OK, organiser=OK, admin=OK,
                unverified=OK, read_token=OK, write_token=OK, participant_token=OK)
+# Asking for a meeting: confirmed delegates only (others who take part are told why, 403).
+MEETING_ASKERS = {**MEETINGS, ORGANISER: FORBIDDEN, PLATFORM_ADMIN: FORBIDDEN,
+                  UNVERIFIED_ORGANISER: FORBIDDEN, ORGANISER_WRITE_TOKEN: FORBIDDEN}
+# Withdrawing, freeing a seat: what is the participant's own.
+OWNER = who(NOT_FOUND, anonymous=UNAUTHORISED, participant=OK)
 # The visits page (visits.see_tours): anyone signed in, on an event the token reaches.
 TOURS = who(OK, anonymous=UNAUTHORISED, other_event_token=NOT_FOUND)
 
@@ -151,10 +156,13 @@ API_MATRIX = {
     "api:my-review": ApiUrl({"GET": REVIEWERS, "PUT": REVIEWERS}, code="review_submission"),
     "api:my-submission-list": ApiUrl({"GET": SIGNED_IN}),
     "api:expert-list": ApiUrl({"GET": MEETINGS}),
-    "api:meeting-request-list": ApiUrl({"GET": MEETINGS}),
+    "api:meeting-request-list": ApiUrl({"GET": MEETINGS, "POST": MEETING_ASKERS}),
+    "api:meeting-request-withdraw": ApiUrl({"POST": OWNER}, request_id="meeting_request"),
     "api:meetings-day": ApiUrl({"GET": MEETINGS}),
     "api:tour-list": ApiUrl({"GET": TOURS}),
     "api:my-seat-list": ApiUrl({"GET": TOURS}),
+    "api:tour-seat-take": ApiUrl({"POST": TOURS}, run_id="tour_run"),
+    "api:tour-seat-free": ApiUrl({"POST": OWNER}, seat_id="seat"),
     "api:outcomes-report-list": ApiUrl({"GET": EVENT_READERS}),
     "api:outcomes-report-detail": ApiUrl({"GET": EVENT_READERS}, version="outcomes_version"),
 }

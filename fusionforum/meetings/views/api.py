@@ -13,14 +13,16 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
+from fusionforum.api.errors import Conflict
 from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.events.access import ApiEventResource
 from fusionforum.events.models import Module
 
 from .. import agenda, services, topics
+from ..forms import RequestForm
 from ..models import Expert, MeetingRequest, MeetingSettings
 from ..serializers import MeetingReleaseSerializer
 
@@ -56,6 +58,22 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
 
     def get_attendees(self, obj) -> list[str]:
         return [person.get_full_name() for person in obj.attendees.all()]
+
+
+class MeetingRequestWriteSerializer(serializers.Serializer):
+    """A request as the request form takes it: a named expert or a discipline."""
+
+    expert = serializers.IntegerField(required=False, allow_null=True, help_text=(
+        "The expert's number (from the experts list); or give `discipline`."))
+    discipline = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    topic = serializers.CharField(max_length=1500)
+    priority = serializers.IntegerField(default=1, min_value=1, help_text=(
+        "1 is the organisation's most important request."))
+    attendees = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                      help_text="Registered participants of the person's "
+                                                "organisation (their numbers); default: "
+                                                "the person.")
+    confidential = serializers.BooleanField(default=False)
 
 
 class PublishedMeetingSerializer(serializers.Serializer):
@@ -115,14 +133,65 @@ class ExpertViewSet(MeetingsResource):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-@extend_schema_view(list=extend_schema(
-    summary="My organisation's meeting requests",
-    description="The requests of the person's delegation, as on the meetings page (none "
-                "for experts and organisers, who are no delegation).",
-    parameters=[EVENT_SLUG]))
+class NoDelegation(exceptions.PermissionDenied):
+    default_detail = _("Only confirmed participants can ask for meetings.")
+    default_code = "no_delegation"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="My organisation's meeting requests",
+        description="The requests of the person's delegation, as on the meetings page (none "
+                    "for experts and organisers, who are no delegation).",
+        parameters=[EVENT_SLUG]),
+    create=extend_schema(
+        summary="Ask for a meeting",
+        description="As the request form: a named expert or a discipline, the topic, the "
+                    "priority and who attends. 403 `no_delegation` for someone who is not a "
+                    "confirmed participant; 409 when the window is closed or the "
+                    "organisation has made its requests.",
+        parameters=[EVENT_SLUG], request=MeetingRequestWriteSerializer,
+        responses={201: MeetingRequestSerializer}),
+)
 class MeetingRequestViewSet(MeetingsResource):
     serializer_class = MeetingRequestSerializer
     cursor_key = "id"
+    permissions = {"list": TAKE_PART, "create": TAKE_PART}
+
+    def create(self, request, slug):
+        event = self.event()
+        registration = services.delegation_of(event, request.user)
+        if registration is None:
+            raise NoDelegation()
+        body = MeetingRequestWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        target = (f"expert:{data['expert']}" if data.get("expert") is not None
+                  else f"discipline:{data.get('discipline', '')}")
+        form = RequestForm(
+            {"target": target, "topic": data["topic"], "priority": data["priority"],
+             "attendees": data.get("attendees") or [request.user.pk],
+             "confidential": "on" if data["confidential"] else ""},
+            event=event, experts=list(Expert.objects.filter(event=event, is_active=True)),
+            delegates=services.delegates(event, registration.organisation),
+            max_priority=event.meeting_settings.max_requests_per_organisation)
+        if not form.is_valid():
+            errors = {("expert" if field == "target" else field): messages
+                      for field, messages in form.errors.items()}
+            raise exceptions.ValidationError(errors)
+        chosen = form.cleaned_data["target"]
+        try:
+            saved = services.submit_request(
+                event, request.user, expert=chosen["expert"],
+                discipline=chosen["discipline"], topic=form.cleaned_data["topic"],
+                priority=form.cleaned_data["priority"],
+                attendees=list(form.cleaned_data["attendees"]),
+                confidential=form.cleaned_data["confidential"])
+        except services.RequestRefused as refused:
+            if hasattr(refused, "error_dict"):
+                raise exceptions.ValidationError(refused.message_dict) from None
+            raise Conflict(" ".join(refused.messages)) from None
+        return Response(MeetingRequestSerializer(saved).data, status=status.HTTP_201_CREATED)
 
     def list(self, request, slug):
         event = self.event()
@@ -134,6 +203,34 @@ class MeetingRequestViewSet(MeetingsResource):
                 .select_related("organisation").prefetch_related("attendees"))
         page = self.paginate_queryset(requests)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(create=extend_schema(
+    summary="Withdraw a meeting request",
+    description="As the meetings page's Withdraw button (the delegation's own requests, "
+                "while requests are open; twice is harmless). 409 once the window is closed.",
+    parameters=[EVENT_SLUG, OpenApiParameter("request_id", OpenApiTypes.INT,
+                                             OpenApiParameter.PATH)],
+    request=None, responses={200: MeetingRequestSerializer}))
+class WithdrawRequestViewSet(MeetingsResource):
+    permissions = {"create": TAKE_PART}
+
+    def create(self, request, slug, request_id):
+        event = self.event()
+        registration = services.delegation_of(event, request.user)
+        found = MeetingRequest.objects.filter(
+            event=event, pk=request_id,
+            organisation_id=getattr(registration, "organisation_id", None)).first()
+        if found is None:
+            raise exceptions.NotFound(_("No such request."))
+        try:
+            services.withdraw_request(found, request.user)
+        except services.NotAllowed:
+            raise exceptions.NotFound(_("No such request.")) from None
+        except services.RequestRefused as refused:
+            raise Conflict(" ".join(refused.messages)) from None
+        found.refresh_from_db()
+        return Response(MeetingRequestSerializer(found).data)
 
 
 @extend_schema_view(retrieve=extend_schema(

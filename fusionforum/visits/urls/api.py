@@ -9,4 +9,8 @@ urlpatterns = [
          name="tour-list"),
     path("events/<slug:slug>/my-seats/", api.OwnSeatViewSet.as_view({"get": "list"}),
          name="my-seat-list"),
+    path("events/<slug:slug>/tours/runs/<int:run_id>/take/",
+         api.TakeSeatViewSet.as_view({"post": "create"}), name="tour-seat-take"),
+    path("events/<slug:slug>/my-seats/<int:seat_id>/free/",
+         api.FreeSeatViewSet.as_view({"post": "create"}), name="tour-seat-free"),
 ]

@@ -11,16 +11,25 @@ on the web only.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
 
+from fusionforum.api.errors import Conflict
 from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.events.access import ApiEventResource
 from fusionforum.events.models import Module
 
 from .. import services
-from ..models import TourType
+from ..models import Seat, TourRun, TourType
 from ..serializers import RunSerializer, SeatSerializer
+from ..states import ACTIVE
 
 SEE_TOURS = "visits.see_tours"
 
@@ -109,3 +118,49 @@ class OwnSeatViewSet(VisitsResource):
 
 
 
+
+
+RUN_ID = OpenApiParameter("run_id", OpenApiTypes.INT, OpenApiParameter.PATH,
+                          description="The run's number.")
+SEAT_ID = OpenApiParameter("seat_id", OpenApiTypes.INT, OpenApiParameter.PATH,
+                           description="The seat's number.")
+
+
+@extend_schema_view(create=extend_schema(
+    summary="Take a free seat on a run (or join its waiting list)",
+    description="As the visits page's button once the tours are allocated: a free seat first "
+                "come, first served, else the waiting list. 409 with the page's reason when "
+                "refused (not allocated yet, not confirmed, already on this tour, "
+                "overlapping, started).",
+    parameters=[EVENT_SLUG, RUN_ID], request=None, responses={201: OwnSeatSerializer}))
+class TakeSeatViewSet(VisitsResource):
+    permissions = {"create": SEE_TOURS}
+
+    def create(self, request, slug, run_id):
+        run = (TourRun.objects.select_related("tour__event")
+               .filter(pk=run_id, tour__event=self.event()).first())
+        if run is None:
+            raise exceptions.NotFound(_("No such run."))
+        try:
+            seat = services.take_seat(run, request.user, by=request.user)
+        except services.VisitError as exc:
+            raise Conflict(str(exc)) from None
+        return Response(OwnSeatSerializer(seat).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(create=extend_schema(
+    summary="Give up a seat or a waiting place",
+    description="As the visits page's Cancel: a seat given up goes to the next person "
+                "waiting.",
+    parameters=[EVENT_SLUG, SEAT_ID], request=None, responses={200: OwnSeatSerializer}))
+class FreeSeatViewSet(VisitsResource):
+    permissions = {"create": SEE_TOURS}
+
+    def create(self, request, slug, seat_id):
+        seat = (Seat.objects.select_related("run__tour__event", "user")
+                .filter(pk=seat_id, user=request.user, run__tour__event=self.event(),
+                        status__in=ACTIVE).first())
+        if seat is None:
+            raise exceptions.NotFound(_("No such seat."))
+        services.cancel(seat, by=request.user, note="cancelled by the participant")
+        return Response(OwnSeatSerializer(seat).data)
