@@ -25,7 +25,8 @@ class TokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(
-                _("Send the token as “Authorization: Bearer <token>”."))
+                _("Send the token in the header %(header)s.")
+                % {"header": "“Authorization: Bearer <token>”"})
         try:
             raw = header[1].decode()
         except UnicodeDecodeError:

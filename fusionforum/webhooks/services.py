@@ -380,7 +380,7 @@ def _claim(endpoint_id: int) -> Message | None:
     return None
 
 
-def _attempt(message: Message, *, manual: bool) -> net.Answer:
+def _attempt(message: Message) -> net.Answer:
     headers = signed_headers(message.endpoint, message)
     return net.post(message.endpoint.url, message.body.encode(), headers)
 
@@ -396,7 +396,7 @@ def _log(message: Message, answer: net.Answer, *, manual: bool, number: int) -> 
 
 
 def _send_one(message: Message) -> None:
-    answer = _attempt(message, manual=False)
+    answer = _attempt(message)
     with transaction.atomic():
         endpoint = Endpoint.objects.select_for_update().filter(pk=message.endpoint_id).first()
         message = Message.objects.select_for_update().filter(pk=message.pk).first()
@@ -531,7 +531,7 @@ def redeliver_now(message_id: int) -> Attempt | None:
     message = Message.objects.select_related("endpoint").filter(pk=message_id).first()
     if message is None or not message.endpoint.enabled:
         return None
-    answer = _attempt(message, manual=True)
+    answer = _attempt(message)
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
         message.attempts += 1

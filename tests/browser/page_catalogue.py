@@ -60,6 +60,7 @@ EXCLUDED = {
     "set_language": POST_ONLY + " (the language switcher)",
     "javascript_catalogue": "the scripts' translations, a script file",
     "accounts:export": DOWNLOAD + " (JSON of one's own data)",
+    "api_tokens:revoke": POST_ONLY,
     "registration:cancel": POST_ONLY,
     "registration:accept": POST_ONLY,
     "registration:badge": DOWNLOAD + " (PDF badge)",
@@ -169,7 +170,9 @@ EXCLUDED = {
 # Django's back office keeps its own templates and stylesheet (responsive since Django 2); the
 # sweep opens its index for the roles that use it and leaves the generated model pages alone.
 EXCLUDED_NAMESPACES = {"admin": "Django's back office: its own responsive templates; the "
-                                "sweep opens its index only"}
+                                "sweep opens its index only",
+                       "api": "the REST API answers JSON, not pages (tests/api, the API "
+                              "matrix); its documentation page is catalogued as api:docs"}
 
 
 def _pages(ids):
@@ -183,6 +186,8 @@ def _pages(ids):
         "accounts:signup": [((ANONYMOUS,), "/accounts/signup/")],
         "accounts:login": [((ANONYMOUS,), "/accounts/login/")],
         "accounts:profile": [(SIGNED_IN, "/accounts/profile/")],
+        "api_tokens:list": [(SIGNED_IN, "/accounts/api-tokens/")],
+        "api:docs": [(EVERYONE, "/api/v1/docs/")],
         "accounts:resend_verification": [((ANONYMOUS,), "/accounts/verify/resend/")],
         # An invalid link explains itself with 400.
         "accounts:verify_email": [((ANONYMOUS,), "/accounts/verify/not-a-valid-token/", 400)],

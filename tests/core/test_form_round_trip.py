@@ -55,7 +55,8 @@ ROLES = {
         f"/{SLUG}/registration/", "/accounts/profile/", f"/{SLUG}/meetings/",
         f"/{SLUG}/meetings/experts/", f"/{SLUG}/meetings/requests/new/", f"/{SLUG}/visits/",
         f"/{SLUG}/site-access/", f"/{SLUG}/agenda/", f"/{SLUG}/outcomes/survey/",
-        f"/{SLUG}/programme/", "/accounts/delete/", f"/{SLUG}/contact/"]),
+        f"/{SLUG}/programme/", "/accounts/delete/", f"/{SLUG}/contact/",
+        "/accounts/api-tokens/"]),
     "speaker": ("esme.fictive@demo-speakers.fusionforum.invalid", False, [
         f"/{SLUG}/call/", f"/{SLUG}/call/profile/", f"/{SLUG}/registration/"]),
     "expert": ("expert@demo.fusionforum.invalid", False, [f"/{SLUG}/expert/"]),
@@ -69,7 +70,7 @@ ROLES = {
         f"/manage/{SLUG}/call/review/emails/", f"/manage/{SLUG}/organisations/import/",
         f"/manage/{SLUG}/organisations/merge/",
         "/manage/events/new/", f"/manage/{SLUG}/event/", f"/manage/{SLUG}/event/dates/",
-        "/accounts/two-factor/"]),
+        "/accounts/two-factor/", "/accounts/api-tokens/"]),
     "platform admin": ("admin@demo.fusionforum.invalid", True, ["/manage/creators/"]),
     "reviewer": ("reviewer@demo.fusionforum.invalid", True, [f"/review/{SLUG}/"]),
     "security": ("security@demo.fusionforum.invalid", True, [
@@ -150,6 +151,9 @@ NOT_REACHED = {
     "registration:accept": "shown only to a person offered a seat; "
                            "tests/registration/test_views.py covers it",
 }
+NOT_REACHED["api_tokens:revoke"] = (
+    "the demo holds no API tokens, so no page offers revoking one; tests/api/test_tokens.py "
+    "and tests/api/test_tokens_browser.py revoke one")
 NOT_REACHED["visits_manage:allocation"] = (
     "the demo's tours are allocated; the allocation form is offered only before, and "
     "tests/visits/test_views.py covers it")

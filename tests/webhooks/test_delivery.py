@@ -393,3 +393,22 @@ def test_a_deleted_account_is_redacted_from_the_messages_and_old_ones_are_purged
     clock.advance(days=31)
     assert services.purge_old_messages() == 2
     assert Message.objects.filter(outcome="pending").exists()
+
+
+def test_the_scheduler_command_sends_what_is_due(endpoint, receiver, clock, organiser,
+                                                 django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    endpoint, secret = endpoint
+    receiver.answers = [500]
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.send_ping(endpoint, by=organiser)
+    clock.advance(seconds=5)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("deliver_webhooks", stdout=out)
+    assert out.getvalue().startswith("1 webhook attempt(s) made; 0 finished message(s)")
+    message.refresh_from_db()
+    assert message.outcome == "delivered"

@@ -99,3 +99,12 @@ def test_an_organiser_adds_an_endpoint_and_tests_it(browser, live_server, event,
     press(page, page.get_by_role("link", name="All the endpoints of this event"))
     expect(page.get_by_role("link", name=receiver.url)).to_be_visible()
     check(page, f"webhooks-list-{size}")
+
+    # Deleting asks first (a disclosure, no script), then the endpoint is gone.
+    press(page, page.get_by_role("link", name=receiver.url))
+    page.get_by_text("Delete the endpoint").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Its delivery log goes with it")).to_be_visible()
+    check(page, f"webhooks-delete-{size}")
+    press(page, page.get_by_role("button", name="Yes, delete it and its log"))
+    expect(page.get_by_text("No endpoint yet.")).to_be_visible()

@@ -33,12 +33,20 @@ def _page(request, form, *, created=None, raw=None, status=200):
     return response
 
 
+# The new token's secret waits in the (server-side) session for the page the creation
+# redirects to, which shows it once and forgets it: a reload cannot send the form again.
+JUST_CREATED = "api_token_just_created"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens_page(request):
     form = TokenForm(posted_data(request), user=request.user)
     if request.method != "POST":
-        return _page(request, form)
+        created = request.session.pop(JUST_CREATED, None)
+        token = services.tokens_of(request.user).filter(
+            pk=created["id"]).first() if created else None
+        return _page(request, form, created=token, raw=created["raw"] if token else None)
     if not form.is_valid():
         return _page(request, form, status=400)
     data = form.cleaned_data
@@ -54,7 +62,8 @@ def tokens_page(request):
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
         return _page(request, form, status=400)
-    return _page(request, TokenForm(user=request.user), created=token, raw=raw)
+    request.session[JUST_CREATED] = {"id": token.pk, "raw": raw}
+    return redirect("api_tokens:list")
 
 
 @login_required
