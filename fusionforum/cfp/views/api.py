@@ -21,6 +21,7 @@ import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
@@ -179,7 +180,7 @@ class SubmissionViewSet(SubmissionResource):
 
 
 class ReviewsHiddenError(exceptions.PermissionDenied):
-    default_detail = _("Submit your own review to see the others.")
+    default_detail = gettext_lazy("Submit your own review to see the others.")
     default_code = "reviews_hidden"
 
 

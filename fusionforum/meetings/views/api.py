@@ -11,6 +11,7 @@ readers see it on the meetings pages.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
@@ -134,7 +135,7 @@ class ExpertViewSet(MeetingsResource):
 
 
 class NoDelegation(exceptions.PermissionDenied):
-    default_detail = _("Only confirmed participants can ask for meetings.")
+    default_detail = gettext_lazy("Only confirmed participants can ask for meetings.")
     default_code = "no_delegation"
 
 

@@ -9,6 +9,7 @@ on the organisers' pages.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -42,7 +43,7 @@ class ReportVersionDetailSerializer(ReportVersionSerializer):
 
 class Gone(exceptions.APIException):
     status_code = 410
-    default_detail = _("This version was withdrawn.")
+    default_detail = gettext_lazy("This version was withdrawn.")
     default_code = "withdrawn"
 
 
