@@ -52,9 +52,9 @@ ORGANISER_STATES = UNDER_REVIEW | {SubmissionState.WITHDRAWN}
 
 
 class ScoreSerializer(serializers.Serializer):
-    category = serializers.IntegerField(source="category_id", help_text="The score "
-                                                                        "category's number.")
-    value = serializers.IntegerField(min_value=0)
+    category = serializers.IntegerField(source="category_id", min_value=1, max_value=2**63 - 1,
+                                        help_text="The score category's number.")
+    value = serializers.IntegerField(min_value=0, max_value=1000)
 
 
 class ReviewSerializer(serializers.ModelSerializer):

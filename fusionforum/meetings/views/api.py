@@ -28,6 +28,7 @@ from ..models import Expert, MeetingRequest, MeetingSettings
 from ..serializers import MeetingReleaseSerializer
 
 TAKE_PART = "meetings.take_part"
+MAX_ID = 2**63 - 1  # the database's 64-bit keys
 
 
 def _topic(meeting) -> str | None:
@@ -64,13 +65,16 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
 class MeetingRequestWriteSerializer(serializers.Serializer):
     """A request as the request form takes it: a named expert or a discipline."""
 
-    expert = serializers.IntegerField(required=False, allow_null=True, help_text=(
+    expert = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                      max_value=MAX_ID, help_text=(
         "The expert's number (from the experts list); or give `discipline`."))
     discipline = serializers.CharField(required=False, allow_blank=True, max_length=60)
     topic = serializers.CharField(max_length=1500)
-    priority = serializers.IntegerField(default=1, min_value=1, help_text=(
+    priority = serializers.IntegerField(default=1, min_value=1, max_value=1000, help_text=(
         "1 is the organisation's most important request."))
-    attendees = serializers.ListField(child=serializers.IntegerField(), required=False,
+    attendees = serializers.ListField(child=serializers.IntegerField(min_value=1,
+                                                                     max_value=MAX_ID),
+                                      required=False, max_length=100,
                                       help_text="Registered participants of the person's "
                                                 "organisation (their numbers); default: "
                                                 "the person.")

@@ -40,6 +40,8 @@ SIGNED_IN = "registration.register"
 REGISTRATION_ID = OpenApiParameter("registration_id", OpenApiTypes.INT, OpenApiParameter.PATH,
                                    description="The registration's number.")
 YES_NO = ("yes", "no", "true", "false")
+# The largest number a client may give for a row (the database's 64-bit keys).
+MAX_ID = 2**63 - 1
 
 
 class NoteSerializer(serializers.Serializer):
@@ -65,8 +67,10 @@ class DecisionSerializer(serializers.Serializer):
 class CheckInRequestSerializer(serializers.Serializer):
     code = serializers.CharField(required=False, max_length=200, help_text=(
         "The badge's code, as its QR code reads."))
-    registration = serializers.IntegerField(required=False, min_value=1, help_text=(
-        "Or the registration's number, for someone found by name (forgot their badge)."))
+    registration = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="Or the registration's number, for someone found by name (forgot their "
+                  "badge).")
 
     def validate(self, attrs):
         if bool(attrs.get("code")) == bool(attrs.get("registration")):
