@@ -173,10 +173,12 @@ class MeetingRequestViewSet(MeetingsResource):
         data = body.validated_data
         target = (f"expert:{data['expert']}" if data.get("expert") is not None
                   else f"discipline:{data.get('discipline', '')}")
+        # The body's own fields go to the request form as they came (as a page's POST does).
+        posted = {key: value for key, value in data.items()
+                  if key in ("topic", "priority", "confidential")}
         form = RequestForm(
-            {"target": target, "topic": data["topic"], "priority": data["priority"],
-             "attendees": data.get("attendees") or [request.user.pk],
-             "confidential": "on" if data["confidential"] else ""},
+            {**posted, "target": target,
+             "attendees": data.get("attendees") or [request.user.pk]},
             event=event, experts=list(Expert.objects.filter(event=event, is_active=True)),
             delegates=services.delegates(event, registration.organisation),
             max_priority=event.meeting_settings.max_requests_per_organisation)
