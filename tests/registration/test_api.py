@@ -66,7 +66,8 @@ def test_the_desk_list_and_its_filters(desk, event, people):
                                                        "Dee Divertor"]
     assert names("checked_in=yes") == []
     assert names("page_size=2") == ["Ada Plasma", "Ben Beam"]
-    for bad in ("status=lost", "kind=martian", "checked_in=maybe", "organisation=x"):
+    for bad in ("status=lost", "kind=martian", "checked_in=maybe", "organisation=x",
+                "pool=balcony"):
         response = desk.get(url(event, f"registrations/?{bad}"))
         assert response.status_code == 400, bad
         assert response["Content-Type"] == "application/problem+json"

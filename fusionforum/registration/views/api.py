@@ -28,6 +28,7 @@ from fusionforum.events.access import ApiEventResource
 from fusionforum.events.models import Module
 
 from .. import desk_services as desk
+from ..capacity import GENERAL
 from ..frontdesk import CheckInRefused, check_in, check_in_registration
 from ..models import Registration
 from ..serializers import CheckInSerializer, RegistrationSerializer
@@ -40,6 +41,8 @@ SIGNED_IN = "registration.register"
 REGISTRATION_ID = OpenApiParameter("registration_id", OpenApiTypes.INT, OpenApiParameter.PATH,
                                    description="The registration's number.")
 YES_NO = ("yes", "no", "true", "false")
+# The seat pools: the general one and each organisation kind's reserved seats.
+POOLS = (GENERAL, *Organisation.Kind.values)
 # The largest number a client may give for a row (the database's 64-bit keys).
 MAX_ID = 2**63 - 1
 
@@ -98,7 +101,7 @@ def _choice(request, name: str, values) -> str:
 FILTERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values,
                      description="Only registrations in this state."),
-    OpenApiParameter("pool", OpenApiTypes.STR,
+    OpenApiParameter("pool", OpenApiTypes.STR, enum=list(POOLS),
                      description="Only those holding a seat of this pool: `general` or an "
                                  "organisation kind's reserved seats."),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=Organisation.Kind.values,
@@ -145,9 +148,9 @@ class RegistrationViewSet(ApiEventResource):
 
     def get_queryset(self):
         registrations = desk.filtered_registrations(self.event(), self.filters())
-        pool = self.request.query_params.get("pool", "")
+        pool = _choice(self.request, "pool", POOLS)
         if pool:
-            registrations = registrations.filter(seat_pool=pool[:30])
+            registrations = registrations.filter(seat_pool=pool)
         return registrations
 
     def list(self, request, slug):
