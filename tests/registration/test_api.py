@@ -197,3 +197,13 @@ def test_a_person_reads_their_own_registrations(event, make_event, people):
     limited = token_client(ada.user, scope="read", all_events=False, events=[other])
     assert limited.get("/api/v1/me/registrations/").json()["results"] == []
     assert Client().get("/api/v1/me/registrations/").status_code == 401
+
+
+def test_refusals_in_the_readers_language(desk, event, people):
+    promote = desk.post(url(event, f"registrations/{people['ben'].pk}/promote/"), {},
+                        content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert promote.status_code == 409
+    assert "Seule une personne sur la liste d’attente" in promote.json()["detail"]
+    empty = desk.post(url(event, "check-ins/"), {}, content_type="application/json",
+                      HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Donnez soit le code d’un badge" in empty.json()["errors"][0]["detail"]
