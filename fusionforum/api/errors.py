@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -34,7 +35,7 @@ API_PREFIX = "/api/"
 
 class Conflict(exceptions.APIException):
     status_code = 409
-    default_detail = _("This conflicts with the current state of the resource.")
+    default_detail = gettext_lazy("This conflicts with the current state of the resource.")
     default_code = "conflict"
 
 

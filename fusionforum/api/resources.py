@@ -28,6 +28,10 @@ class ApiViewSet(viewsets.GenericViewSet):
         token = token_of(request)
         if token is not None and response.status_code < 400:
             services.note_use(token)
+        rate = getattr(request, "api_rate", None)
+        if rate is not None:  # the window's limit, what is left of it, seconds to its end
+            response["RateLimit-Limit"], response["RateLimit-Remaining"], \
+                response["RateLimit-Reset"] = (str(value) for value in rate)
         return super().finalize_response(request, response, *args, **kwargs)
 
     def check_rule(self, obj) -> None:

@@ -138,8 +138,10 @@ def test_rate_limits_answer_429_with_retry_after(event, participant, make_token,
     # A client address and a token of this test only: the counters live in the cache.
     client = Client(REMOTE_ADDR="192.0.2.77")
     settings.API_RATE_LIMITS = {"anonymous": (3, 60), "token": (2, 60)}
-    statuses = [client.get("/api/v1/events/").status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    answers = [client.get("/api/v1/events/") for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert [answer["RateLimit-Remaining"] for answer in answers[:3]] == ["2", "1", "0"]
+    assert answers[0]["RateLimit-Limit"] == "3" and 1 <= int(answers[0]["RateLimit-Reset"]) <= 60
     refused = client.get("/api/v1/events/")
     body = problem_of(refused, 429)
     assert 1 <= int(refused["Retry-After"]) <= 60 and body["code"] == "throttled"

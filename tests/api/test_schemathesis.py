@@ -15,8 +15,9 @@ import time
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
@@ -53,6 +54,20 @@ def tokens(world, django_db_blocker):
         }
 
 
+@pytest.fixture
+def wsgi_app():
+    """The site's WSGI application, called in this thread inside the test's transaction: as
+    Django's test client does, the connection is not closed at the end of each request (it
+    would end the transaction the demo world lives in, on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def _real_values():
     objects = demo_objects()
     return {"slug": SLUG, "version": objects["release"], "code": objects["talk"],
@@ -62,8 +77,8 @@ def _real_values():
 
 
 @pytest.mark.parametrize("role", ["anonymous", "participant", "organiser"])
-def test_every_operation_conforms_to_the_schema(world, tokens, role):
-    app = get_wsgi_application()
+def test_every_operation_conforms_to_the_schema(world, tokens, wsgi_app, role):
+    app = wsgi_app
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", app)
     real = _real_values()
     headers = {"Authorization": f"Bearer {tokens[role]}"} if tokens[role] else {}
