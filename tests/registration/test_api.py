@@ -86,6 +86,11 @@ def test_the_cursor_walks_every_registration_once(desk, event, people):
 def test_one_registration_and_none_of_another_event(desk, event, make_event, people):
     response = desk.get(url(event, f"registrations/{people['ben'].pk}/"))
     assert response.json()["person"]["email"] == "ben@test.invalid"
+    assert response.json()["waitlist_position"] is None
+    assert [(h["from_status"], h["to_status"]) for h in response.json()["history"]] == [
+        ("", "confirmed")]
+    waiting = desk.get(url(event, f"registrations/{people['cy'].pk}/")).json()
+    assert waiting["status"] == "waitlisted" and waiting["waitlist_position"] == 1
     other = make_event(slug="another-2027")
     assert desk.get(url(other, f"registrations/{people['ben'].pk}/")).status_code == 404
     assert desk.get(url(event, "registrations/999999/")).status_code == 404

@@ -28,6 +28,7 @@ from fusionforum.events.access import ApiEventResource
 from fusionforum.events.models import Module
 
 from .. import desk_services as desk
+from .. import services
 from ..capacity import GENERAL
 from ..frontdesk import CheckInRefused, check_in, check_in_registration
 from ..models import Registration
@@ -61,10 +62,37 @@ class NoteSerializer(serializers.Serializer):
         return form.cleaned_data["note"]
 
 
+class TransitionSerializer(serializers.Serializer):
+    from_status = serializers.CharField(help_text="Empty for the registration's creation.")
+    to_status = serializers.CharField()
+    at = serializers.DateTimeField()
+    by = serializers.SerializerMethodField()
+    note = serializers.CharField()
+
+    def get_by(self, transition) -> str | None:
+        return transition.by.get_full_name() if transition.by else None
+
+
+class RegistrationDetailSerializer(RegistrationSerializer):
+    """One registration as the desk's page shows it: with the place on the waiting list and
+    the history of its states."""
+
+    waitlist_position = serializers.SerializerMethodField(
+        help_text="1 + how many are ahead on the waiting list; null unless waiting.")
+    history = TransitionSerializer(source="transitions", many=True, read_only=True)
+
+    class Meta(RegistrationSerializer.Meta):
+        fields = [*RegistrationSerializer.Meta.fields, "waitlist_position", "history"]
+        read_only_fields = fields
+
+    def get_waitlist_position(self, registration) -> int | None:
+        return services.waitlist_position(registration)
+
+
 class DecisionSerializer(serializers.Serializer):
     outcome = serializers.CharField(read_only=True, help_text="What happened, as the desk "
                                                               "says it.")
-    registration = RegistrationSerializer(read_only=True)
+    registration = RegistrationDetailSerializer(read_only=True)
 
 
 class CheckInRequestSerializer(serializers.Serializer):
@@ -120,7 +148,8 @@ FILTERS = [
                        description="As the registration desk lists them, oldest first, with "
                                    "its filters.", parameters=[EVENT_SLUG, *FILTERS]),
     retrieve=extend_schema(summary="A registration (organisers)",
-                           parameters=[EVENT_SLUG, REGISTRATION_ID]),
+                           parameters=[EVENT_SLUG, REGISTRATION_ID],
+                           responses=RegistrationDetailSerializer),
 )
 class RegistrationViewSet(ApiEventResource):
     module = Module.REGISTRATION
@@ -160,13 +189,14 @@ class RegistrationViewSet(ApiEventResource):
     def registration(self, registration_id) -> Registration:
         found = (Registration.objects.select_related("event", "user", "organisation",
                                                      "checked_in_by")
+                 .prefetch_related("transitions__by")
                  .filter(event=self.event(), pk=registration_id).first())
         if found is None:
             raise exceptions.NotFound(_("No such registration."))
         return found
 
     def retrieve(self, request, slug, registration_id):
-        return Response(self.get_serializer(self.registration(registration_id)).data)
+        return Response(RegistrationDetailSerializer(self.registration(registration_id)).data)
 
 
 def _decision_view(action: str, summary: str, description: str):
@@ -188,7 +218,7 @@ def _decision_view(action: str, summary: str, description: str):
             except desk.EXPECTED_ERRORS as exc:
                 raise Conflict(desk.error_text(exc)) from None
             return Response({"outcome": outcome,
-                             "registration": RegistrationSerializer(
+                             "registration": RegistrationDetailSerializer(
                                  self.registration(registration_id)).data})
 
     DecisionViewSet.__name__ = DecisionViewSet.__qualname__ = \
