@@ -3,11 +3,16 @@ from django.urls import include, path
 from fusionforum.accounts.views import public as account_views
 from fusionforum.admin import site as admin_site
 from fusionforum.api.urls import v1 as api_v1
+from fusionforum.cfp.urls import api as cfp_api
 from fusionforum.core import views as core_views
 from fusionforum.events.urls import api as events_api
 from fusionforum.events.views import public as event_views
 from fusionforum.events.views.staff import staff_home
+from fusionforum.meetings.urls import api as meetings_api
+from fusionforum.outcomes.urls import api as outcomes_api
 from fusionforum.programme.urls import api as programme_api
+from fusionforum.registration.urls import api as registration_api
+from fusionforum.visits.urls import api as visits_api
 
 handler404 = "fusionforum.core.views.not_found"
 handler500 = "fusionforum.core.views.server_error"
@@ -15,6 +20,8 @@ handler500 = "fusionforum.core.views.server_error"
 # REST API v1 (docs/api.md): the foundation's schema and docs, then each app's resources,
 # all in the namespace "api".
 API_V1 = [*api_v1.urlpatterns, *events_api.urlpatterns, *programme_api.urlpatterns]
+API_V1 += [*registration_api.urlpatterns, *cfp_api.urlpatterns, *meetings_api.urlpatterns,
+           *visits_api.urlpatterns, *outcomes_api.urlpatterns]
 
 urlpatterns = [
     path("", event_views.front_door, name="front_door"),

@@ -26,6 +26,7 @@ class Purpose(enum.Enum):
     PAGE = "page"                    # a page of the site, for the viewer in front of it
     CALENDAR_FEED = "calendar_feed"  # an iCalendar feed: read by a calendar service
     EMAIL = "email"                  # an e-mail: kept and forwarded by mailboxes
+    MACHINE_EXPORT = "machine_export"  # the REST API and webhooks: read by other systems
 
 
 # What stands in for a topic a reader may not read, in the words of each place.
@@ -33,6 +34,7 @@ HIDDEN = {
     Purpose.PAGE: _("Confidential"),
     Purpose.CALENDAR_FEED: _("Confidential topic: see the meetings page."),
     Purpose.EMAIL: _("confidential topic (see the meetings page)"),
+    Purpose.MACHINE_EXPORT: _("Confidential topic: see the meetings page."),
 }
 # The mark beside a confidential topic its readers see (so they do not pass it on).
 BADGE = _("confidential")

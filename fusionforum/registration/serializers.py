@@ -4,6 +4,7 @@ without the answers to the event's own questions (they stay on the desk and its 
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from .models import Registration
@@ -15,6 +16,7 @@ class PersonSerializer(serializers.Serializer):
     email = serializers.EmailField(read_only=True)
 
 
+@extend_schema_serializer(component_name="RegistrationOrganisation")
 class OrganisationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)

@@ -332,6 +332,10 @@ SPECTACULAR_SETTINGS = {
     ],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets several components share, named once.
+    "ENUM_NAME_OVERRIDES": {
+        "RegistrationStatusEnum": "fusionforum.registration.states.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "fusionforum.api.schema.add_problems",

@@ -71,7 +71,9 @@ def wsgi_app():
 def _real_values():
     objects = demo_objects()
     return {"slug": SLUG, "version": objects["release"], "code": objects["talk"],
-            "id": objects["room"]}
+            "id": objects["room"], "registration_id": objects["registration"],
+            "run_id": objects["tour_run"], "seat_id": objects["seat"],
+            "request_id": objects["meeting_request"]}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "participant", "organiser"])

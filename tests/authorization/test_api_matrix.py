@@ -82,6 +82,27 @@ EVERYONE = who(OK)
 # anonymous 401, a read token 403, a session without the second factor 403.
 RELEASERS = who(NOT_FOUND, anonymous=UNAUTHORISED, organiser=OK, admin=OK, write_token=OK,
                 unverified=FORBIDDEN, read_token=FORBIDDEN, participant_token=FORBIDDEN)
+# The organisers' desks (registrations, front desk, the call's decisions; with the second
+# factor): their organisers and the platform administrators; reviewers read the submissions
+# assigned to them too.
+DESK = who(NOT_FOUND, anonymous=UNAUTHORISED, organiser=OK, admin=OK, write_token=OK,
+           read_token=OK, unverified=FORBIDDEN)
+DESK_WRITERS = RELEASERS
+SUBMISSION_READERS = {**DESK, REVIEWER: OK}
+# A reviewer's own review: reviewers only (organisers are not reviewers).
+REVIEWERS = who(NOT_FOUND, anonymous=UNAUTHORISED, reviewer=OK)
+# What is the signed-in person's own: anyone signed in.
+SIGNED_IN = who(OK, anonymous=UNAUTHORISED)
+# The meetings pages (meetings.take_part): the event's delegates, experts and organisers.
+MEETINGS = who(NOT_FOUND, anonymous=UNAUTHORISED, participant=OK, organiser=OK, admin=OK,
+               unverified=OK, read_token=OK, write_token=OK, participant_token=OK)
+# Asking for a meeting: confirmed delegates only (others who take part are told why, 403).
+MEETING_ASKERS = {**MEETINGS, ORGANISER: FORBIDDEN, PLATFORM_ADMIN: FORBIDDEN,
+                  UNVERIFIED_ORGANISER: FORBIDDEN, ORGANISER_WRITE_TOKEN: FORBIDDEN}
+# Withdrawing, freeing a seat: what is the participant's own.
+OWNER = who(NOT_FOUND, anonymous=UNAUTHORISED, participant=OK)
+# The visits page (visits.see_tours): anyone signed in, on an event the token reaches.
+TOURS = who(OK, anonymous=UNAUTHORISED, other_event_token=NOT_FOUND)
 
 
 class ApiUrl:
@@ -121,6 +142,29 @@ API_MATRIX = {
     "api:talk-detail": ApiUrl({"GET": EVENT_READERS}, code="talk"),
     "api:speaker-list": ApiUrl({"GET": EVENT_READERS}),
     "api:speaker-detail": ApiUrl({"GET": EVENT_READERS}, code="speaker_code"),
+    "api:registration-list": ApiUrl({"GET": DESK}),
+    "api:registration-detail": ApiUrl({"GET": DESK}, registration_id="registration"),
+    "api:registration-approve": ApiUrl({"POST": DESK_WRITERS}, registration_id="registration"),
+    "api:registration-reject": ApiUrl({"POST": DESK_WRITERS}, registration_id="registration"),
+    "api:registration-promote": ApiUrl({"POST": DESK_WRITERS}, registration_id="registration"),
+    "api:registration-cancel": ApiUrl({"POST": DESK_WRITERS}, registration_id="registration"),
+    "api:check-in": ApiUrl({"POST": DESK_WRITERS}),
+    "api:my-registration-list": ApiUrl({"GET": SIGNED_IN}),
+    "api:submission-list": ApiUrl({"GET": SUBMISSION_READERS}),
+    "api:submission-detail": ApiUrl({"GET": SUBMISSION_READERS}, code="review_submission"),
+    "api:review-list": ApiUrl({"GET": SUBMISSION_READERS}, code="review_submission"),
+    "api:my-review": ApiUrl({"GET": REVIEWERS, "PUT": REVIEWERS}, code="review_submission"),
+    "api:my-submission-list": ApiUrl({"GET": SIGNED_IN}),
+    "api:expert-list": ApiUrl({"GET": MEETINGS}),
+    "api:meeting-request-list": ApiUrl({"GET": MEETINGS, "POST": MEETING_ASKERS}),
+    "api:meeting-request-withdraw": ApiUrl({"POST": OWNER}, request_id="meeting_request"),
+    "api:meetings-day": ApiUrl({"GET": MEETINGS}),
+    "api:tour-list": ApiUrl({"GET": TOURS}),
+    "api:my-seat-list": ApiUrl({"GET": TOURS}),
+    "api:tour-seat-take": ApiUrl({"POST": TOURS}, run_id="tour_run"),
+    "api:tour-seat-free": ApiUrl({"POST": OWNER}, seat_id="seat"),
+    "api:outcomes-report-list": ApiUrl({"GET": EVENT_READERS}),
+    "api:outcomes-report-detail": ApiUrl({"GET": EVENT_READERS}, version="outcomes_version"),
 }
 
 
@@ -163,7 +207,7 @@ def test_every_api_route_has_an_entry():
 
 
 def test_a_new_route_would_be_named(monkeypatch):
-    monkeypatch.setitem(API_MATRIX, "api:submission-list", ApiUrl({"GET": EVERYONE}))
+    monkeypatch.setitem(API_MATRIX, "api:no-such-route", ApiUrl({"GET": EVERYONE}))
     with pytest.raises(AssertionError, match="no longer exist"):
         test_every_api_route_has_an_entry()
 

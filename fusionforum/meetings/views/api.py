@@ -1,0 +1,270 @@
+"""The expert meetings' API: the experts' directory, the person's organisation's meeting
+requests, and the published meetings day as the participant's meetings page shows it.
+
+Each read asks ``meetings.take_part``, the permission of the meetings pages (the event's
+confirmed delegates, its experts and its organisers), about the event. A topic marked
+confidential never leaves the platform: ``topics.visible_topic`` with the purpose
+``MACHINE_EXPORT`` gives null for it, whoever asks (the flag ``confidential`` says so); its
+readers see it on the meetings pages.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+
+from fusionforum.api.errors import Conflict
+from fusionforum.api.schema import EVENT_SLUG
+from fusionforum.events.access import ApiEventResource
+from fusionforum.events.models import Module
+
+from .. import agenda, services, topics
+from ..forms import RequestForm
+from ..models import Expert, MeetingRequest, MeetingSettings
+from ..serializers import MeetingReleaseSerializer
+
+TAKE_PART = "meetings.take_part"
+MAX_ID = 2**63 - 1  # the database's 64-bit keys
+
+
+def _topic(meeting) -> str | None:
+    return topics.visible_topic(meeting, purpose=topics.Purpose.MACHINE_EXPORT)
+
+
+class ExpertSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Expert
+        fields = ["id", "name", "title", "department", "disciplines", "keywords", "bio",
+                  "languages", "location"]
+        read_only_fields = fields
+
+
+class MeetingRequestSerializer(serializers.ModelSerializer):
+    expert = serializers.IntegerField(source="expert_id", allow_null=True, read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    topic = serializers.SerializerMethodField(help_text="Null when confidential.")
+    attendees = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingRequest
+        fields = ["id", "status", "organisation", "expert", "discipline", "topic",
+                  "confidential", "priority", "attendees", "submitted_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_topic(self, obj) -> str | None:
+        return _topic(obj)
+
+    def get_attendees(self, obj) -> list[str]:
+        return [person.get_full_name() for person in obj.attendees.all()]
+
+
+class MeetingRequestWriteSerializer(serializers.Serializer):
+    """A request as the request form takes it: a named expert or a discipline."""
+
+    expert = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                      max_value=MAX_ID, help_text=(
+        "The expert's number (from the experts list); or give `discipline`."))
+    discipline = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    topic = serializers.CharField(max_length=1500)
+    priority = serializers.IntegerField(default=1, min_value=1, max_value=1000, help_text=(
+        "1 is the organisation's most important request."))
+    attendees = serializers.ListField(child=serializers.IntegerField(min_value=1,
+                                                                     max_value=MAX_ID),
+                                      required=False, max_length=100,
+                                      help_text="Registered participants of the person's "
+                                                "organisation (their numbers); default: "
+                                                "the person.")
+    confidential = serializers.BooleanField(default=False)
+
+
+class PublishedMeetingSerializer(serializers.Serializer):
+    request = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    expert = serializers.IntegerField()
+    expert_name = serializers.CharField()
+    location = serializers.CharField(allow_blank=True)
+    organisation_name = serializers.CharField()
+    topic = serializers.SerializerMethodField(help_text="Null when confidential.")
+    confidential = serializers.BooleanField(default=False)
+    mine = serializers.BooleanField(help_text="The person attends it.")
+
+    def get_topic(self, meeting) -> str | None:
+        return _topic(meeting)
+
+
+class MeetingsDaySerializer(serializers.Serializer):
+    release = MeetingReleaseSerializer(allow_null=True)
+    meetings = PublishedMeetingSerializer(many=True)
+
+
+class MeetingsResource(ApiEventResource):
+    module = Module.MEETINGS
+    permissions = {"list": TAKE_PART, "retrieve": TAKE_PART}
+    login_first = (TAKE_PART,)
+
+    def event(self):
+        event = super().event()
+        if not MeetingSettings.objects.filter(event=event).exists():
+            raise exceptions.NotFound(_("This event has no meetings day."))
+        return event
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Experts of the meetings day",
+    description="The directory of the meetings pages: active experts.",
+    parameters=[EVENT_SLUG, OpenApiParameter("discipline", OpenApiTypes.STR,
+                                             description="Only experts of this discipline.")]))
+class ExpertViewSet(MeetingsResource):
+    serializer_class = ExpertSerializer
+    cursor_key = "id"
+
+    def list(self, request, slug):
+        event = self.event()
+        experts = Expert.objects.filter(event=event, is_active=True)
+        discipline = request.query_params.get("discipline", "")
+        if discipline:
+            choices = dict(event.meeting_settings.discipline_choices)
+            if discipline not in choices:
+                raise exceptions.ValidationError({"discipline": [
+                    _("Choose one of: %(values)s.") % {"values": ", ".join(choices)}]})
+            experts = experts.filter(pk__in=[e.pk for e in experts
+                                             if discipline in e.disciplines])
+        page = self.paginate_queryset(experts)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class NoDelegation(exceptions.PermissionDenied):
+    default_detail = gettext_lazy("Only confirmed participants can ask for meetings.")
+    default_code = "no_delegation"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="My organisation's meeting requests",
+        description="The requests of the person's delegation, as on the meetings page (none "
+                    "for experts and organisers, who are no delegation).",
+        parameters=[EVENT_SLUG]),
+    create=extend_schema(
+        summary="Ask for a meeting",
+        description="As the request form: a named expert or a discipline, the topic, the "
+                    "priority and who attends. 403 `no_delegation` for someone who is not a "
+                    "confirmed participant; 409 when the window is closed or the "
+                    "organisation has made its requests.",
+        parameters=[EVENT_SLUG], request=MeetingRequestWriteSerializer,
+        responses={201: MeetingRequestSerializer}),
+)
+class MeetingRequestViewSet(MeetingsResource):
+    serializer_class = MeetingRequestSerializer
+    cursor_key = "id"
+    permissions = {"list": TAKE_PART, "create": TAKE_PART}
+
+    def create(self, request, slug):
+        event = self.event()
+        registration = services.delegation_of(event, request.user)
+        if registration is None:
+            raise NoDelegation()
+        body = MeetingRequestWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        target = (f"expert:{data['expert']}" if data.get("expert") is not None
+                  else f"discipline:{data.get('discipline', '')}")
+        # The body's own fields go to the request form as they came (as a page's POST does).
+        posted = {key: value for key, value in data.items()
+                  if key in ("topic", "priority", "confidential")}
+        form = RequestForm(
+            {**posted, "target": target,
+             "attendees": data.get("attendees") or [request.user.pk]},
+            event=event, experts=list(Expert.objects.filter(event=event, is_active=True)),
+            delegates=services.delegates(event, registration.organisation),
+            max_priority=event.meeting_settings.max_requests_per_organisation)
+        if not form.is_valid():
+            errors = {("expert" if field == "target" else field): messages
+                      for field, messages in form.errors.items()}
+            raise exceptions.ValidationError(errors)
+        chosen = form.cleaned_data["target"]
+        try:
+            saved = services.submit_request(
+                event, request.user, expert=chosen["expert"],
+                discipline=chosen["discipline"], topic=form.cleaned_data["topic"],
+                priority=form.cleaned_data["priority"],
+                attendees=list(form.cleaned_data["attendees"]),
+                confidential=form.cleaned_data["confidential"])
+        except services.RequestRefused as refused:
+            if hasattr(refused, "error_dict"):
+                raise exceptions.ValidationError(refused.message_dict) from None
+            raise Conflict(" ".join(refused.messages)) from None
+        return Response(MeetingRequestSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+    def list(self, request, slug):
+        event = self.event()
+        registration = services.delegation_of(event, request.user)
+        requests = MeetingRequest.objects.none()
+        if registration is not None:
+            requests = (MeetingRequest.objects.filter(
+                event=event, organisation=registration.organisation)
+                .select_related("organisation").prefetch_related("attendees"))
+        page = self.paginate_queryset(requests)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(create=extend_schema(
+    summary="Withdraw a meeting request",
+    description="As the meetings page's Withdraw button (the delegation's own requests, "
+                "while requests are open; twice is harmless). 409 once the window is closed.",
+    parameters=[EVENT_SLUG, OpenApiParameter("request_id", OpenApiTypes.INT,
+                                             OpenApiParameter.PATH)],
+    request=None, responses={200: MeetingRequestSerializer}))
+class WithdrawRequestViewSet(MeetingsResource):
+    permissions = {"create": TAKE_PART}
+
+    def create(self, request, slug, request_id):
+        event = self.event()
+        registration = services.delegation_of(event, request.user)
+        found = MeetingRequest.objects.filter(
+            event=event, pk=request_id,
+            organisation_id=getattr(registration, "organisation_id", None)).first()
+        if found is None:
+            raise exceptions.NotFound(_("No such request."))
+        try:
+            services.withdraw_request(found, request.user)
+        except services.NotAllowed:
+            raise exceptions.NotFound(_("No such request.")) from None
+        except services.RequestRefused as refused:
+            raise Conflict(" ".join(refused.messages)) from None
+        found.refresh_from_db()
+        return Response(MeetingRequestSerializer(found).data)
+
+
+@extend_schema_view(retrieve=extend_schema(
+    summary="The published meetings day",
+    description="The latest published version and the person's meetings in it: their "
+                "delegation's (``mine`` when they attend), an expert's own, every meeting "
+                "for the organisers. Before the first publication `release` is null.",
+    parameters=[EVENT_SLUG], responses=MeetingsDaySerializer))
+class MeetingsDayViewSet(MeetingsResource):
+    serializer_class = MeetingsDaySerializer
+    pagination_class = None
+
+    def retrieve(self, request, slug):
+        event = self.event()
+        release = services.latest_release(event)
+        meetings = []
+        if release is not None:
+            registration = services.delegation_of(event, request.user)
+            expert = services.expert_of(event, request.user)
+            if services.is_organiser(request.user, event):
+                meetings = [{**m, "mine": request.user.pk in m["attendees"]}
+                            for m in release.snapshot.get("meetings", [])]
+            elif registration is not None:
+                meetings = agenda.participant_meetings(release.snapshot, request.user,
+                                                       registration.organisation_id)
+            elif expert is not None:
+                meetings = [{**m, "mine": True}
+                            for m in agenda.expert_meetings(release.snapshot, expert)]
+        return Response(MeetingsDaySerializer({"release": release, "meetings": meetings},
+                                              context=self.get_serializer_context()).data)

@@ -1,0 +1,131 @@
+"""The meetings API: the experts' directory, a delegation's requests (asked for and withdrawn
+through the request form's service), the published meetings day as each person's page shows
+it; a confidential topic never leaves the platform, whoever asks."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from fusionforum.meetings import publishing, services
+from fusionforum.meetings.models import MeetingRequest
+from tests.api.clients import token_client
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "CONFIDENTIAL-licensing-talk-8812"
+
+
+def url(event, part=""):
+    return f"/api/v1/events/{event.slug}/{part}"
+
+
+def test_the_experts_directory(event, people, experts, client):
+    alice = token_client(people["alice"], scope="read")
+    body = alice.get(url(event, "experts/")).json()
+    assert [e["name"] for e in body["results"]] == ["Mara Magnet", "Cyril Cold", "Vera Vacuum"]
+    assert body["results"][0]["location"] == "Table 1" and "email" not in body["results"][0]
+    cryo = alice.get(url(event, "experts/?discipline=cryogenics")).json()["results"]
+    assert [e["name"] for e in cryo] == ["Cyril Cold", "Vera Vacuum"]
+    assert alice.get(url(event, "experts/?discipline=astrology")).status_code == 400
+    assert client.get(url(event, "experts/")).status_code == 401
+
+
+def test_only_those_who_take_part(event, people, experts, make_user, orgs):
+    stranger = token_client(make_user("stranger@test.invalid"), scope="read")
+    assert stranger.get(url(event, "experts/")).status_code == 404
+    assert stranger.get(url(event, "meetings/")).status_code == 404
+
+
+def test_asking_for_a_meeting_through_the_form_and_its_service(event, people, experts):
+    alice = token_client(people["alice"])
+    asked = alice.post(url(event, "meeting-requests/"), {
+        "expert": experts["mara"].pk, "topic": f"Quench detection. {SECRET}",
+        "attendees": [people["alice"].pk, people["arno"].pk], "confidential": True},
+        content_type="application/json")
+    assert asked.status_code == 201, asked.content
+    body = asked.json()
+    assert body["expert"] == experts["mara"].pk and body["confidential"] is True
+    assert body["topic"] is None and SECRET not in asked.content.decode()
+    assert sorted(body["attendees"]) == ["Alice Alpha", "Arno Alpha"]
+    saved = MeetingRequest.objects.get()
+    assert SECRET in saved.topic and saved.created_by == people["alice"]
+    # The same expert twice: the service's refusal, nothing written.
+    again = alice.post(url(event, "meeting-requests/"), {
+        "expert": experts["mara"].pk, "topic": "Again"}, content_type="application/json")
+    assert again.status_code in (400, 409) and MeetingRequest.objects.count() == 1
+    by_discipline = alice.post(url(event, "meeting-requests/"), {
+        "discipline": "cryogenics", "topic": "Cold box sizing", "priority": 2},
+        content_type="application/json")
+    assert by_discipline.status_code == 201, by_discipline.content
+    # The delegation's colleague sees both; the other organisation none.
+    listed = token_client(people["arno"], scope="read").get(url(event, "meeting-requests/"))
+    assert len(listed.json()["results"]) == 2 and SECRET not in listed.content.decode()
+    bea = token_client(people["bea"], scope="read").get(url(event, "meeting-requests/"))
+    assert bea.json()["results"] == []
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"topic": "No target"}, "expert"),
+    ({"expert": 999999, "topic": "Unknown expert"}, "expert"),
+    ({"discipline": "cryogenics", "topic": "x" * 1501}, "topic"),
+    ({"discipline": "cryogenics", "topic": "Outsider", "attendees": [999999]}, "attendees"),
+    ({"discipline": "cryogenics", "topic": "Too low", "priority": 0}, "priority"),
+])
+def test_bad_requests_answer_400_and_write_nothing(event, people, experts, body, field):
+    response = token_client(people["alice"]).post(url(event, "meeting-requests/"), body,
+                                                  content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert field in {e["field"] for e in response.json()["errors"]}
+    assert not MeetingRequest.objects.exists()
+
+
+def test_organisers_and_experts_do_not_ask(event, people, experts, organiser):
+    response = token_client(organiser).post(url(event, "meeting-requests/"), {
+        "discipline": "cryogenics", "topic": "Hm"}, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (403, "no_delegation")
+    assert not MeetingRequest.objects.exists()
+
+
+def test_withdrawing_a_request(event, people, experts):
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      topic="Quench", attendees=[people["alice"]])
+    bea = token_client(people["bea"])
+    assert bea.post(url(event, f"meeting-requests/{request.pk}/withdraw/")).status_code == 404
+    arno = token_client(people["arno"])
+    response = arno.post(url(event, f"meeting-requests/{request.pk}/withdraw/"))
+    assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+    # Twice is harmless, as on the page.
+    assert arno.post(url(event, f"meeting-requests/{request.pk}/withdraw/")).status_code == 200
+
+
+def test_the_published_day_as_each_page_shows_it(event, people, experts, organiser,
+                                                 fake_solver,
+                                                 django_capture_on_commit_callbacks):
+    services.submit_request(event, people["alice"], expert=experts["mara"],
+                            topic=f"Licences. {SECRET}", attendees=[people["alice"]],
+                            confidential=True)
+    services.submit_request(event, people["bea"], discipline="cryogenics",
+                            topic="Cold box", attendees=[people["bea"]])
+    alice = token_client(people["alice"], scope="read")
+    before = alice.get(url(event, "meetings/")).json()
+    assert before == {"release": None, "meetings": []}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_run(event, by=organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publish(event, by=organiser, close_requests=True)
+    answer = alice.get(url(event, "meetings/"))
+    day = answer.json()
+    assert day["release"]["version"] == 1 and day["release"]["meetings"] == 2
+    assert [m["expert_name"] for m in day["meetings"]] == ["Mara Magnet"]
+    assert day["meetings"][0]["mine"] is True and day["meetings"][0]["topic"] is None
+    assert day["meetings"][0]["confidential"] is True
+    bea = token_client(people["bea"], scope="read").get(url(event, "meetings/")).json()
+    assert [m["topic"] for m in bea["meetings"]] == ["Cold box"]
+    desk = token_client(organiser, scope="read").get(url(event, "meetings/"))
+    assert len(desk.json()["meetings"]) == 2
+    expert = token_client(experts["mara"].user, scope="read").get(url(event, "meetings/"))
+    assert [m["organisation_name"] for m in expert.json()["meetings"]] == ["Alpha Fusion (test)"]
+    for response in (answer, desk, expert):
+        assert SECRET not in response.content.decode()
+    assert Client().get(url(event, "meetings/")).status_code == 401
