@@ -8,14 +8,13 @@ livestream page, so no address is given before its time.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from fusionforum.api.params import date_param
 from fusionforum.api.resources import ApiViewSet
 from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.core import clock
@@ -27,15 +26,6 @@ from ..serializers import DaySerializer, EventSerializer, LivestreamSerializer
 
 VIEW_EVENT = "events.view_public_event"
 
-
-def _date_param(request, name: str) -> dt.date | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise exceptions.ValidationError({name: [_("Give a date as YYYY-MM-DD.")]}) from None
 
 
 @extend_schema_view(
@@ -70,10 +60,10 @@ class EventViewSet(ApiViewSet):
                                                              % {"values": ", ".join(
                                                                  EventStatus.values)}]})
             events = events.filter(status=status)
-        ends_after = _date_param(self.request, "ends_after")
+        ends_after = date_param(self.request, "ends_after")
         if ends_after:
             events = events.filter(end_date__gte=ends_after)
-        starts_before = _date_param(self.request, "starts_before")
+        starts_before = date_param(self.request, "starts_before")
         if starts_before:
             events = events.filter(start_date__lte=starts_before)
         return events

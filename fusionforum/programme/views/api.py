@@ -9,8 +9,6 @@ organisers' releases page.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -18,6 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from fusionforum.api.errors import Conflict
+from fusionforum.api.params import date_param, int_param
 from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.events.access import ApiEventResource
 from fusionforum.events.models import Module
@@ -38,24 +37,6 @@ VIEW_EVENT = "events.view_public_event"
 MANAGE = "programme.manage_programme"
 
 
-def _int_param(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise exceptions.ValidationError({name: [_("Give a whole number.")]}) from None
-
-
-def _date_param(request, name: str) -> dt.date | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise exceptions.ValidationError({name: [_("Give a date as YYYY-MM-DD.")]}) from None
 
 
 class ReleasedResource(ApiEventResource):
@@ -125,7 +106,7 @@ class SessionViewSet(ReleasedResource):
         programme = self.programme()
         if programme is None:
             return []
-        date, room = _date_param(self.request, "date"), _int_param(self.request, "room")
+        date, room = date_param(self.request, "date"), int_param(self.request, "room")
         kind = self.request.query_params.get("kind")
         sessions = [s for day in programme.days for s in day.sessions]
         if date is not None:
@@ -158,8 +139,8 @@ class TalkViewSet(ReleasedResource):
         programme = self.programme()
         if programme is None:
             return []
-        date, room = _date_param(self.request, "date"), _int_param(self.request, "room")
-        session = _int_param(self.request, "session")
+        date, room = date_param(self.request, "date"), int_param(self.request, "room")
+        session = int_param(self.request, "session")
         speaker = self.request.query_params.get("speaker")
         talks = list(programme.talks)
         if date is not None:
