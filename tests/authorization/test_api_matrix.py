@@ -158,6 +158,7 @@ API_MATRIX = {
     "api:submission-list": ApiUrl({"GET": SUBMISSION_READERS}),
     "api:submission-detail": ApiUrl({"GET": SUBMISSION_READERS}, code="review_submission"),
     "api:review-list": ApiUrl({"GET": SUBMISSION_READERS}, code="review_submission"),
+    "api:submission-decision": ApiUrl({"POST": DESK_WRITERS}, code="review_submission"),
     "api:my-review": ApiUrl({"GET": REVIEWERS, "PUT": REVIEWERS}, code="review_submission"),
     "api:my-submission-list": ApiUrl({"GET": SIGNED_IN}),
     "api:expert-list": ApiUrl({"GET": MEETINGS}),
