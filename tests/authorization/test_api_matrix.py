@@ -163,6 +163,7 @@ API_MATRIX = {
     "api:my-submission-list": ApiUrl({"GET": SIGNED_IN}),
     "api:expert-list": ApiUrl({"GET": MEETINGS}),
     "api:meeting-request-list": ApiUrl({"GET": MEETINGS, "POST": MEETING_ASKERS}),
+    "api:meeting-request-detail": ApiUrl({"PUT": OWNER}, request_id="meeting_request"),
     "api:meeting-request-withdraw": ApiUrl({"POST": OWNER}, request_id="meeting_request"),
     "api:meetings-day": ApiUrl({"GET": MEETINGS}),
     "api:tour-list": ApiUrl({"GET": TOURS}),
