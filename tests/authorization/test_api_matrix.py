@@ -93,6 +93,9 @@ SUBMISSION_READERS = {**DESK, REVIEWER: OK}
 REVIEWERS = who(NOT_FOUND, anonymous=UNAUTHORISED, reviewer=OK)
 # What is the signed-in person's own: anyone signed in.
 SIGNED_IN = who(OK, anonymous=UNAUTHORISED)
+# One's own registration for the event (registration.register, then the person's active
+# registration): its participant; anyone else signed in has none (404).
+REGISTERED = who(NOT_FOUND, anonymous=UNAUTHORISED, participant=OK, other_event_token=NOT_FOUND)
 # The meetings pages (meetings.take_part): the event's delegates, experts and organisers.
 MEETINGS = who(NOT_FOUND, anonymous=UNAUTHORISED, participant=OK, organiser=OK, admin=OK,
                unverified=OK, read_token=OK, write_token=OK, participant_token=OK)
@@ -150,13 +153,17 @@ API_MATRIX = {
     "api:registration-cancel": ApiUrl({"POST": DESK_WRITERS}, registration_id="registration"),
     "api:check-in": ApiUrl({"POST": DESK_WRITERS}),
     "api:my-registration-list": ApiUrl({"GET": SIGNED_IN}),
+    "api:my-registration-cancel": ApiUrl({"POST": REGISTERED}),
+    "api:my-registration-accept": ApiUrl({"POST": REGISTERED}),
     "api:submission-list": ApiUrl({"GET": SUBMISSION_READERS}),
     "api:submission-detail": ApiUrl({"GET": SUBMISSION_READERS}, code="review_submission"),
     "api:review-list": ApiUrl({"GET": SUBMISSION_READERS}, code="review_submission"),
+    "api:submission-decision": ApiUrl({"POST": DESK_WRITERS}, code="review_submission"),
     "api:my-review": ApiUrl({"GET": REVIEWERS, "PUT": REVIEWERS}, code="review_submission"),
     "api:my-submission-list": ApiUrl({"GET": SIGNED_IN}),
     "api:expert-list": ApiUrl({"GET": MEETINGS}),
     "api:meeting-request-list": ApiUrl({"GET": MEETINGS, "POST": MEETING_ASKERS}),
+    "api:meeting-request-detail": ApiUrl({"PUT": OWNER}, request_id="meeting_request"),
     "api:meeting-request-withdraw": ApiUrl({"POST": OWNER}, request_id="meeting_request"),
     "api:meetings-day": ApiUrl({"GET": MEETINGS}),
     "api:tour-list": ApiUrl({"GET": TOURS}),

@@ -10,6 +10,7 @@ from django.test import Client
 
 from fusionforum.cfp import review
 from fusionforum.cfp.models import Review
+from fusionforum.notifications.models import OutboundEmail
 from tests.api.clients import token_client
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +153,78 @@ def test_a_speaker_reads_their_own_submissions(event, world, author, outsider):
     theirs = token_client(outsider, scope="read").get("/api/v1/me/submissions/").json()
     assert [s["title"] for s in theirs["results"]] == ["Pinch results"]
     assert Client().get("/api/v1/me/submissions/").status_code == 401
+
+
+def decision(client, event, submission, **body):
+    return client.post(url(event, f"submissions/{submission.code}/decision/"), body,
+                       content_type="application/json")
+
+
+def test_organisers_decide_through_the_page_service(event, organiser, world):
+    desk = token_client(organiser)
+    helix = world["mine"]
+    accepted = decision(desk, event, helix, decision="accepted", duration_minutes=25,
+                        note="Strong results")
+    assert accepted.status_code == 200, accepted.content
+    body = accepted.json()
+    assert body["outcome"] == "“Helix results” accepted; the speakers are e-mailed."
+    assert body["submission"]["state"] == "accepted"
+    assert SECRET not in accepted.content.decode()
+    helix.refresh_from_db()
+    assert helix.state == "accepted" and helix.duration_minutes == 25
+    assert helix.transitions.last().note == "Strong results"
+    assert helix.transitions.last().by == organiser
+    assert [e.to for e in OutboundEmail.objects.filter(purpose="cfp-accepted")] == [
+        [helix.speaker_links.get().user.email]]
+    # A decision is corrected as the life cycle allows, in the reader's language.
+    rejected = desk.post(url(event, f"submissions/{helix.code}/decision/"),
+                         {"decision": "rejected"}, content_type="application/json",
+                         HTTP_ACCEPT_LANGUAGE="fr")
+    assert rejected.status_code == 200, rejected.content
+    assert rejected.json()["submission"]["state"] == "rejected"
+    assert rejected.json()["outcome"] == ("«\xa0Helix results\xa0» refusée\u202f; les intervenants "
+                                          "sont prévenus par e-mail.")
+
+
+def test_a_decision_the_state_forbids_is_a_conflict_and_writes_nothing(event, organiser,
+                                                                       world):
+    desk = token_client(organiser)
+    pinch = world["theirs"]
+    pinch.state = "withdrawn"
+    pinch.save(update_fields=["state"])
+    refused = decision(desk, event, pinch, decision="accepted")
+    assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["code"] == "conflict" and refused.json()["detail"]
+    pinch.refresh_from_db()
+    assert pinch.state == "withdrawn"
+    assert not OutboundEmail.objects.filter(purpose__startswith="cfp-").exists()
+
+
+def test_a_decision_with_bad_fields_is_a_400_with_the_forms_errors(event, organiser, world):
+    desk = token_client(organiser)
+    helix = world["mine"]
+    for body, field in (({"decision": "maybe"}, "decision"), ({}, "decision"),
+                        ({"decision": "rejected", "duration_minutes": 30}, "duration_minutes"),
+                        ({"decision": "accepted", "duration_minutes": 2}, "duration_minutes"),
+                        ({"decision": "accepted", "note": "two\nlines"}, "note"),
+                        ({"decision": "accepted", "note": "x" * 301}, "note")):
+        answer = decision(desk, event, helix, **body)
+        assert answer.status_code == 400, (body, answer.content)
+        assert answer["Content-Type"] == "application/problem+json"
+        assert answer.json()["errors"][0]["field"] == field, (body, answer.json())
+    helix.refresh_from_db()
+    assert helix.state == "submitted"
+    # A draft is not on the organisers' pages: 404.
+    assert decision(desk, event, world["draft"], decision="accepted").status_code == 404
+
+
+def test_only_the_events_organisers_decide(event, organiser, world, author):
+    helix = world["mine"]
+    assert decision(Client(), event, helix, decision="accepted").status_code == 401
+    assert decision(token_client(world["rhea"]), event, helix,
+                    decision="accepted").status_code == 404
+    assert decision(token_client(author), event, helix, decision="accepted").status_code == 404
+    assert decision(token_client(organiser, scope="read"), event, helix,
+                    decision="accepted").status_code == 403
+    helix.refresh_from_db()
+    assert helix.state == "submitted"

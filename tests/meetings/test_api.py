@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from fusionforum.core.models import AuditEntry
 from fusionforum.meetings import publishing, services
 from fusionforum.meetings.models import MeetingRequest
 from tests.api.clients import token_client
@@ -129,3 +130,65 @@ def test_the_published_day_as_each_page_shows_it(event, people, experts, organis
     for response in (answer, desk, expert):
         assert SECRET not in response.content.decode()
     assert Client().get(url(event, "meetings/")).status_code == 401
+
+
+def test_changing_a_request_through_the_form_and_its_service(event, people, experts):
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      topic="Quench", attendees=[people["alice"]])
+    arno = token_client(people["arno"])
+    changed = arno.put(url(event, f"meeting-requests/{request.pk}/"), {
+        "discipline": "cryogenics", "topic": f"Cold box sizing. {SECRET}", "priority": 2,
+        "attendees": [people["arno"].pk], "confidential": True},
+        content_type="application/json")
+    assert changed.status_code == 200, changed.content
+    body = changed.json()
+    assert body["id"] == request.pk and body["expert"] is None
+    assert body["discipline"] == "cryogenics" and body["priority"] == 2
+    assert body["topic"] is None and SECRET not in changed.content.decode()
+    assert body["attendees"] == ["Arno Alpha"]
+    request.refresh_from_db()
+    assert SECRET in request.topic and request.expert is None and request.confidential
+    assert AuditEntry.objects.filter(action="meetings.request_changed",
+                                     actor=people["arno"]).exists()
+    # A field the form refuses: 400 with its field, nothing changed.
+    bad = arno.put(url(event, f"meeting-requests/{request.pk}/"), {
+        "discipline": "cryogenics", "topic": "Outsider", "attendees": [people["bea"].pk]},
+        content_type="application/json")
+    assert bad.status_code == 400 and "attendees" in {e["field"] for e in bad.json()["errors"]}
+    request.refresh_from_db()
+    assert request.priority == 2
+
+
+def test_another_organisations_request_is_not_found(event, people, experts):
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      topic="Quench", attendees=[people["alice"]])
+    bea = token_client(people["bea"])
+    answer = bea.put(url(event, f"meeting-requests/{request.pk}/"), {
+        "expert": experts["mara"].pk, "topic": "Mine now"}, content_type="application/json")
+    assert answer.status_code == 404 and answer["Content-Type"] == "application/problem+json"
+    assert Client().put(url(event, f"meeting-requests/{request.pk}/"), {},
+                        content_type="application/json").status_code == 401
+    request.refresh_from_db()
+    assert request.topic == "Quench"
+
+
+def test_a_withdrawn_request_or_a_closed_window_is_a_conflict(event, people, experts, clock):
+    import datetime as dt
+
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      topic="Quench", attendees=[people["alice"]])
+    alice = token_client(people["alice"])
+    body = {"expert": experts["mara"].pk, "topic": "Changed"}
+    clock.set(event.meeting_settings.requests_close_at + dt.timedelta(minutes=1))
+    closed = alice.put(url(event, f"meeting-requests/{request.pk}/"), body,
+                       content_type="application/json")
+    assert closed.status_code == 409 and closed.json()["code"] == "conflict"
+    assert closed.json()["detail"]
+    clock.set(event.meeting_settings.requests_close_at - dt.timedelta(days=1))
+    services.withdraw_request(request, people["alice"])
+    withdrawn = alice.put(url(event, f"meeting-requests/{request.pk}/"), body,
+                          content_type="application/json")
+    assert withdrawn.status_code == 409
+    assert withdrawn.json()["detail"] == "This request was withdrawn."
+    request.refresh_from_db()
+    assert request.topic == "Quench"

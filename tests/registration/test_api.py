@@ -212,3 +212,68 @@ def test_refusals_in_the_readers_language(desk, event, people):
     empty = desk.post(url(event, "check-ins/"), {}, content_type="application/json",
                       HTTP_ACCEPT_LANGUAGE="fr")
     assert "Donnez soit le code d’un badge" in empty.json()["errors"][0]["detail"]
+
+
+def test_a_person_cancels_their_own_registration_and_accepts_a_seat(event, people, clock):
+    ada, cy, dee = people["ada"], people["cy"], people["dee"]
+    ada_client = token_client(ada.user)
+    cancelled = ada_client.post(url(event, "my-registration/cancel/"))
+    assert cancelled.status_code == 200, cancelled.content
+    body = cancelled.json()
+    assert body["outcome"] == "Your registration is cancelled."
+    assert body["registration"]["id"] == ada.pk and body["registration"]["status"] == "cancelled"
+    ada.refresh_from_db()
+    assert ada.transitions.last().by == ada.user
+    # Twice: no active registration left (as the page: 404).
+    again = ada_client.post(url(event, "my-registration/cancel/"))
+    assert again.status_code == 404 and again["Content-Type"] == "application/problem+json"
+    # The freed seat went to Cy on the waiting list, as after the page's button.
+    cy.refresh_from_db()
+    assert cy.status == "offered"
+    cy_client = token_client(cy.user)
+    # Dee's seat is confirmed: there is no offer to accept (409, the page's words).
+    refused = token_client(dee.user).post(url(event, "my-registration/accept/"))
+    assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["code"] == "conflict"
+    dee.refresh_from_db()
+    assert dee.status == "confirmed"
+    accepted = cy_client.post(url(event, "my-registration/accept/"))
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["outcome"] == "Your seat is confirmed."
+    assert accepted.json()["registration"]["status"] == "confirmed"
+
+
+def test_a_person_declines_the_seat_offered(event, people):
+    ada, cy = people["ada"], people["cy"]
+    token_client(ada.user).post(url(event, "my-registration/cancel/"))
+    cy.refresh_from_db()
+    assert cy.status == "offered"
+    declined = token_client(cy.user).post(url(event, "my-registration/cancel/"),
+                                          HTTP_ACCEPT_LANGUAGE="fr")
+    assert declined.status_code == 200, declined.content
+    assert declined.json()["registration"]["status"] == "cancelled"
+    assert declined.json()["outcome"] == "Votre inscription est annulée."
+
+
+def test_an_offer_accepted_too_late_is_refused(event, people, clock):
+    import datetime as dt
+
+    ada, cy = people["ada"], people["cy"]
+    token_client(ada.user).post(url(event, "my-registration/cancel/"))
+    cy.refresh_from_db()
+    cy_client = token_client(cy.user)
+    clock.set(cy.offer_expires_at + dt.timedelta(minutes=1))
+    late = cy_client.post(url(event, "my-registration/accept/"))
+    assert late.status_code == 409
+    assert late.json()["detail"] == "The offer expired before you accepted it."
+    cy.refresh_from_db()
+    assert cy.status == "expired"
+
+
+def test_own_registration_actions_need_an_account_and_a_write_token(event, people):
+    ada = people["ada"]
+    assert Client().post(url(event, "my-registration/cancel/")).status_code == 401
+    read = token_client(ada.user, scope="read")
+    assert read.post(url(event, "my-registration/cancel/")).status_code == 403
+    ada.refresh_from_db()
+    assert ada.status == "confirmed"

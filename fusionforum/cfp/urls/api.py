@@ -15,6 +15,8 @@ urlpatterns = [
     path(f"{S}/<str:code>/my-review/",
          api.OwnReviewViewSet.as_view({"get": "retrieve", "put": "update"}),
          name="my-review"),
+    path(f"{S}/<str:code>/decision/", api.DecisionViewSet.as_view({"post": "create"}),
+         name="submission-decision"),
     path("me/submissions/", api.OwnSubmissionViewSet.as_view({"get": "list"}),
          name="my-submission-list"),
 ]

@@ -36,8 +36,10 @@ from fusionforum.events.models import Module
 
 from .. import review
 from ..models import Review, Submission
+from ..review_forms import DecisionForm
 from ..serializers import SubmissionSerializer
-from ..states import UNDER_REVIEW, SubmissionState
+from ..states import DECISIONS, UNDER_REVIEW, SubmissionState
+from .review import DECIDED
 
 MANAGE = "cfp.manage_call"
 REVIEW = "cfp.review_call"
@@ -257,6 +259,78 @@ class OwnReviewViewSet(SubmissionResource):
         except review.ReviewError as exc:
             raise Conflict(str(exc)) from None
         return self._answer(review.review_of(submission, request.user))
+
+
+# The form's choices, in its order.
+DECISION_CHOICES = [state.value for state in SubmissionState if state in DECISIONS]
+
+
+class DecisionWriteSerializer(serializers.Serializer):
+    """The decision form of the organisers' submission page (``review_forms.DecisionForm``,
+    which validates it)."""
+
+    decision = serializers.ChoiceField(choices=DECISION_CHOICES, help_text=(
+        "Accept, reject or put on the waiting list (or correct an earlier decision, as the "
+        "submission's life cycle allows)."))
+    duration_minutes = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=5, max_value=240,
+        help_text="The talk's length on acceptance; empty: the call's default length.")
+    include_reviewer_comments = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Include the reviewers' comments to the speakers in the e-mail.")
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 max_length=DecisionForm.base_fields["note"].max_length,
+                                 help_text="Internal note, kept in the submission's history.")
+
+    def validate(self, attrs):
+        form = DecisionForm({key: value for key, value in attrs.items()
+                             if value is not None and value is not False})
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {("non_field_errors" if key == "__all__" else key): value
+                 for key, value in form.errors.items()})
+        return form.cleaned_data
+
+
+class DecisionResultSerializer(serializers.Serializer):
+    outcome = serializers.CharField(read_only=True, help_text="What happened, as the page "
+                                                              "says it.")
+    submission = SubmissionSerializer(read_only=True)
+
+
+@extend_schema_view(create=extend_schema(
+    summary="Decide on a submission (organisers)",
+    description="As the decision form of the organisers' submission page: "
+                "`review.decide` accepts, rejects or waitlists it (an earlier decision may be "
+                "corrected as the life cycle allows) and e-mails every speaker. Refused with "
+                "409 when the submission's state does not allow it (the page's message in "
+                "`detail`); field errors in `errors`.",
+    parameters=[EVENT_SLUG, CODE], request=DecisionWriteSerializer,
+    responses={200: DecisionResultSerializer}))
+class DecisionViewSet(SubmissionResource):
+    permissions = {"create": MANAGE}
+
+    def create(self, request, slug, code):
+        event = self.event()
+        submission = (Submission.objects.select_related("event", "organisation")
+                      .filter(event=event, code=code, state__in=ORGANISER_STATES).first())
+        if submission is None:
+            raise exceptions.NotFound(_("No such submission."))
+        body = DecisionWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            review.decide(submission, data["decision"], by=request.user, note=data["note"],
+                          include_reviewer_comments=data["include_reviewer_comments"],
+                          duration_minutes=data["duration_minutes"])
+        except PermissionDenied:
+            raise exceptions.NotFound(_("No such submission.")) from None
+        except review.EXPECTED_ERRORS as exc:
+            raise Conflict(review.error_text(exc)) from None
+        submission.refresh_from_db()
+        outcome = DECIDED[data["decision"]]() % {"title": submission.title}
+        return Response({"outcome": outcome, "submission": SubmissionSerializer(
+            submission, context=self.get_serializer_context()).data})
 
 
 @extend_schema_view(list=extend_schema(

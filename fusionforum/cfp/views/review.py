@@ -58,7 +58,7 @@ def _content_context(submission: Submission, viewer) -> dict:
 
 
 # One sentence per decision (the French agrees the participle with its subject).
-_DECIDED = {
+DECIDED = {
     SubmissionState.ACCEPTED: lambda: _("“%(title)s” accepted; the speakers are e-mailed."),
     SubmissionState.REJECTED: lambda: _("“%(title)s” rejected; the speakers are e-mailed."),
     SubmissionState.WAITLISTED: lambda: _("“%(title)s” waitlisted; the speakers are "
@@ -348,7 +348,7 @@ def decide(request, event, code):
         form.add_error(None, review.error_text(exc))
         submission.refresh_from_db()
         return _render_detail(request, event, submission, decision_form=form, status=400)
-    messages.success(request, _DECIDED[data["decision"]]() % {"title": submission.title})
+    messages.success(request, DECIDED[data["decision"]]() % {"title": submission.title})
     return redirect("cfp_decide:submission", slug=event.slug, code=submission.code)
 
 

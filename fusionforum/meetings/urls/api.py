@@ -11,6 +11,8 @@ urlpatterns = [
     path(f"{E}/meeting-requests/",
          api.MeetingRequestViewSet.as_view({"get": "list", "post": "create"}),
          name="meeting-request-list"),
+    path(f"{E}/meeting-requests/<int:request_id>/",
+         api.EditRequestViewSet.as_view({"put": "update"}), name="meeting-request-detail"),
     path(f"{E}/meeting-requests/<int:request_id>/withdraw/",
          api.WithdrawRequestViewSet.as_view({"post": "create"}), name="meeting-request-withdraw"),
     path(f"{E}/meetings/", api.MeetingsDayViewSet.as_view({"get": "retrieve"}),

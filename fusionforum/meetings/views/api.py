@@ -143,6 +143,40 @@ class NoDelegation(exceptions.PermissionDenied):
     default_code = "no_delegation"
 
 
+def _through_the_form(request, event, registration, service, *args):
+    """The body through the request form (as the page's POST), then ``service`` (the page's:
+    ``submit_request`` or ``update_request``) with the form's values; a field the form or the
+    service refuses is a 400 with its field, a closed window or a spent quota a 409."""
+    body = MeetingRequestWriteSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    target = (f"expert:{data['expert']}" if data.get("expert") is not None
+              else f"discipline:{data.get('discipline', '')}")
+    # The body's own fields go to the request form as they came (as a page's POST does).
+    posted = {key: value for key, value in data.items()
+              if key in ("topic", "priority", "confidential")}
+    form = RequestForm(
+        {**posted, "target": target,
+         "attendees": data.get("attendees") or [request.user.pk]},
+        event=event, experts=list(Expert.objects.filter(event=event, is_active=True)),
+        delegates=services.delegates(event, registration.organisation),
+        max_priority=event.meeting_settings.max_requests_per_organisation)
+    if not form.is_valid():
+        errors = {("expert" if field == "target" else field): messages
+                  for field, messages in form.errors.items()}
+        raise exceptions.ValidationError(errors)
+    chosen = form.cleaned_data["target"]
+    try:
+        return service(*args, expert=chosen["expert"], discipline=chosen["discipline"],
+                       topic=form.cleaned_data["topic"], priority=form.cleaned_data["priority"],
+                       attendees=list(form.cleaned_data["attendees"]),
+                       confidential=form.cleaned_data["confidential"])
+    except services.RequestRefused as refused:
+        if hasattr(refused, "error_dict"):
+            raise exceptions.ValidationError(refused.message_dict) from None
+        raise Conflict(" ".join(refused.messages)) from None
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="My organisation's meeting requests",
@@ -168,36 +202,8 @@ class MeetingRequestViewSet(MeetingsResource):
         registration = services.delegation_of(event, request.user)
         if registration is None:
             raise NoDelegation()
-        body = MeetingRequestWriteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        target = (f"expert:{data['expert']}" if data.get("expert") is not None
-                  else f"discipline:{data.get('discipline', '')}")
-        # The body's own fields go to the request form as they came (as a page's POST does).
-        posted = {key: value for key, value in data.items()
-                  if key in ("topic", "priority", "confidential")}
-        form = RequestForm(
-            {**posted, "target": target,
-             "attendees": data.get("attendees") or [request.user.pk]},
-            event=event, experts=list(Expert.objects.filter(event=event, is_active=True)),
-            delegates=services.delegates(event, registration.organisation),
-            max_priority=event.meeting_settings.max_requests_per_organisation)
-        if not form.is_valid():
-            errors = {("expert" if field == "target" else field): messages
-                      for field, messages in form.errors.items()}
-            raise exceptions.ValidationError(errors)
-        chosen = form.cleaned_data["target"]
-        try:
-            saved = services.submit_request(
-                event, request.user, expert=chosen["expert"],
-                discipline=chosen["discipline"], topic=form.cleaned_data["topic"],
-                priority=form.cleaned_data["priority"],
-                attendees=list(form.cleaned_data["attendees"]),
-                confidential=form.cleaned_data["confidential"])
-        except services.RequestRefused as refused:
-            if hasattr(refused, "error_dict"):
-                raise exceptions.ValidationError(refused.message_dict) from None
-            raise Conflict(" ".join(refused.messages)) from None
+        saved = _through_the_form(request, event, registration, services.submit_request,
+                                  event, request.user)
         return Response(MeetingRequestSerializer(saved).data, status=status.HTTP_201_CREATED)
 
     def list(self, request, slug):
@@ -210,6 +216,38 @@ class MeetingRequestViewSet(MeetingsResource):
                 .select_related("organisation").prefetch_related("attendees"))
         page = self.paginate_queryset(requests)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(update=extend_schema(
+    summary="Change a meeting request",
+    description="As the request's edit page (the delegation's own active requests, while "
+                "requests are open): the same body as asking, through the request form and "
+                "`update_request`; it replaces the request's expert or discipline, topic, "
+                "priority, attendees and confidentiality. 404 for another organisation's "
+                "request; 409 once it is withdrawn or the window is closed (the page's "
+                "message in `detail`).",
+    parameters=[EVENT_SLUG, OpenApiParameter("request_id", OpenApiTypes.INT,
+                                             OpenApiParameter.PATH)],
+    request=MeetingRequestWriteSerializer, responses={200: MeetingRequestSerializer}))
+class EditRequestViewSet(MeetingsResource):
+    permissions = {"update": TAKE_PART}
+
+    def update(self, request, slug, request_id):
+        event = self.event()
+        registration = services.delegation_of(event, request.user)
+        found = MeetingRequest.objects.filter(
+            event=event, pk=request_id,
+            organisation_id=getattr(registration, "organisation_id", None)).first()
+        if found is None:
+            raise exceptions.NotFound(_("No such request."))
+        try:
+            saved = _through_the_form(request, event, registration, services.update_request,
+                                      found, request.user)
+        except services.NotAllowed:
+            raise exceptions.NotFound(_("No such request.")) from None
+        saved = (MeetingRequest.objects.select_related("organisation")
+                 .prefetch_related("attendees").get(pk=saved.pk))
+        return Response(MeetingRequestSerializer(saved).data)
 
 
 @extend_schema_view(create=extend_schema(

@@ -20,6 +20,10 @@ urlpatterns = [
          name="registration-cancel"),
     path("events/<slug:slug>/check-ins/", api.CheckInViewSet.as_view({"post": "create"}),
          name="check-in"),
+    path("events/<slug:slug>/my-registration/cancel/",
+         api.OwnCancelViewSet.as_view({"post": "create"}), name="my-registration-cancel"),
+    path("events/<slug:slug>/my-registration/accept/",
+         api.OwnAcceptViewSet.as_view({"post": "create"}), name="my-registration-accept"),
     path("me/registrations/", api.OwnRegistrationViewSet.as_view({"get": "list"}),
          name="my-registration-list"),
 ]

@@ -298,3 +298,56 @@ class OwnRegistrationViewSet(ApiViewSet):
         self.check_rule(None)
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class OwnDecisionSerializer(serializers.Serializer):
+    outcome = serializers.CharField(read_only=True, help_text="What happened, as the "
+                                                              "registration page says it.")
+    registration = RegistrationSerializer(read_only=True)
+
+
+def _own_action_view(name: str, summary: str, description: str, act, done):
+    """A button of the person's own registration page (``registration:status``) for one event:
+    the same permission (``registration.register``), the same registration
+    (``services.active_registration``: 404 without one) and the same service."""
+
+    @extend_schema_view(create=extend_schema(
+        summary=summary, description=description + " 404 without an active registration for "
+        "this event; 409 when its state does not allow it (the page's message in `detail`).",
+        parameters=[EVENT_SLUG], request=None, responses={200: OwnDecisionSerializer}))
+    class OwnActionViewSet(ApiEventResource):
+        module = Module.REGISTRATION
+        permissions = {"create": SIGNED_IN}
+        login_first = (SIGNED_IN,)
+        serializer_class = RegistrationSerializer
+
+        def create(self, request, slug):
+            registration = services.active_registration(self.event(), request.user)
+            if registration is None:
+                raise exceptions.NotFound(_("You have no registration for this event."))
+            try:
+                act(registration, by=request.user)
+            except (services.RegistrationError, services.IllegalTransition) as exc:
+                raise Conflict(str(exc)) from None
+            registration = (Registration.objects.select_related("event", "user",
+                                                                "organisation")
+                            .get(pk=registration.pk))
+            return Response({"outcome": str(done()),
+                             "registration": RegistrationSerializer(registration).data})
+
+    OwnActionViewSet.__name__ = OwnActionViewSet.__qualname__ = f"Own{name}ViewSet"
+    return OwnActionViewSet
+
+
+OwnCancelViewSet = _own_action_view(
+    "Cancel", "Cancel my registration, or decline the seat offered",
+    "As the registration page's Cancel my registration button (Decline the seat when a "
+    "seat is offered): `services.cancel`; a freed seat goes to the waiting list.",
+    lambda registration, by: services.cancel(registration, by=by),
+    lambda: gettext_lazy("Your registration is cancelled."))
+OwnAcceptViewSet = _own_action_view(
+    "Accept", "Accept the seat offered to me",
+    "As the registration page's Accept the seat button: `services.accept_offer`, before the "
+    "offer's deadline (after it, 409 and the seat passes on).",
+    lambda registration, by: services.accept_offer(registration, by=by),
+    lambda: gettext_lazy("Your seat is confirmed."))
