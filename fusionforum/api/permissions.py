@@ -34,6 +34,18 @@ def token_of(request) -> ApiToken | None:
     return request.auth if isinstance(request.auth, ApiToken) else None
 
 
+def in_reach(request, rows):
+    """A person's own rows (``rows`` has an ``event`` field) narrowed to the events the token
+    may reach and, when the list asks for one, to ``?event=<slug>``."""
+    token = token_of(request)
+    if token is not None and not token.all_events:
+        rows = rows.filter(event_id__in=token.event_ids)
+    slug = request.query_params.get("event")
+    if slug:
+        rows = rows.filter(event__slug=slug)
+    return rows
+
+
 def second_factor_passed(request) -> bool:
     """A token stands for the verified session it was created in; a session must have passed
     the second factor itself."""

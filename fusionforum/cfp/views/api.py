@@ -28,7 +28,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from fusionforum.api.errors import Conflict
-from fusionforum.api.permissions import token_of
+from fusionforum.api.permissions import in_reach
 from fusionforum.api.resources import ApiViewSet
 from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.events.access import ApiEventResource, api_event
@@ -353,13 +353,7 @@ class OwnSubmissionViewSet(ApiViewSet):
         speaking = Submission.objects.filter(speaker_links__user=user).values("pk")
         submissions = (Submission.objects.filter(Q(pk__in=speaking) | Q(created_by=user))
                        .select_related("event", "organisation"))
-        token = token_of(self.request)
-        if token is not None and not token.all_events:
-            submissions = submissions.filter(event_id__in=token.event_ids)
-        slug = self.request.query_params.get("event")
-        if slug:
-            submissions = submissions.filter(event__slug=slug)
-        return submissions
+        return in_reach(self.request, submissions)
 
     def list(self, request):
         self.check_rule(None)

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from fusionforum.accounts.models import Organisation
 from fusionforum.api.errors import Conflict
-from fusionforum.api.permissions import token_of
+from fusionforum.api.permissions import in_reach
 from fusionforum.api.resources import ApiViewSet
 from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.events.access import ApiEventResource
@@ -286,13 +286,7 @@ class OwnRegistrationViewSet(ApiViewSet):
     def get_queryset(self):
         registrations = (Registration.objects.filter(user=self.request.user)
                          .select_related("event", "user", "organisation"))
-        token = token_of(self.request)
-        if token is not None and not token.all_events:
-            registrations = registrations.filter(event_id__in=token.event_ids)
-        slug = self.request.query_params.get("event")
-        if slug:
-            registrations = registrations.filter(event__slug=slug)
-        return registrations
+        return in_reach(self.request, registrations)
 
     def list(self, request):
         self.check_rule(None)
