@@ -205,7 +205,7 @@ def demo_site(tmp_path_factory):
                     log_text = (var / "gunicorn.log").read_text()
                     pytest.fail(f"the demo server did not start: {log_text}")
                 time.sleep(0.3)
-        yield {"url": url, **resolved}
+        yield {"url": url, "env": env, **resolved}
     finally:
         server.terminate()
         server.wait(timeout=30)
