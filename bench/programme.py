@@ -76,7 +76,7 @@ def generate(talks: int) -> dict:
 
     from fusionforum.accounts.models import Organisation, User
     from fusionforum.cfp.models import CallSettings, Speaker, Submission
-    from fusionforum.events.models import Day, Event
+    from fusionforum.events.models import Day, Event, EventStatus
     from fusionforum.programme.models import ProgrammeSession, Release, Room, TalkSlot
 
     capacity = ROOMS * DAYS * SESSIONS_PER_DAY * TALKS_PER_SESSION
@@ -90,7 +90,7 @@ def generate(talks: int) -> dict:
                       venue_name="Synthetic Campus", venue_address="1 Bench Road\nTestville",
                       description="A **synthetic** event with generated talks.",
                       contact_emails="bench@bench.invalid", public_email="bench@bench.invalid",
-                      is_published=True)
+                      status=EventStatus.PUBLISHED)
         event.full_clean()
         event.save()
         tz = event.tz
