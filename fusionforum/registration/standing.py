@@ -39,16 +39,24 @@ def _latest_registration(event, user) -> Registration | None:
             .select_related("organisation").order_by("-submitted_at", "-id").first())
 
 
+def _leads() -> dict[str, str]:
+    # Whole sentences, one per page: a fragment such as "Site visits are" cannot be translated
+    # on its own (gender and agreement of the rest of the sentence depend on it).
+    return {
+        "meetings": _("Meetings with experts are for participants with a confirmed "
+                      "registration"),
+        "visits": _("Site visits are for participants with a confirmed registration"),
+    }
+
+
 def standing(event, user, *, purpose: str) -> Standing:
-    """``purpose``: what the page is for, e.g. "Meetings with experts are" (translated by the
-    caller), used in the sentence ("… for participants with a confirmed registration; yours
-    is pending approval"). In French the sentence goes on « … réservées aux participants dont
-    l’inscription est confirmée », so a purpose reads « Les rencontres avec les experts sont »."""
+    """``purpose``: which participants' page asks, "meetings" or "visits"; it names the
+    sentence that starts the reason ("Site visits are for participants with a confirmed
+    registration; yours is pending approval…")."""
     registration = _latest_registration(event, user)
     mine = reverse("registration:mine", args=[event.slug])
     status = registration.status if registration is not None else ""
-    lead = _("%(purpose)s for participants with a confirmed registration") % {
-        "purpose": purpose}
+    lead = _leads()[purpose]
     if status == Status.CONFIRMED:
         reason, action = "", None
     elif status == Status.PENDING:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +49,12 @@ def labels(keys) -> list[str]:
 
 
 def shown_value(key: str, value):
-    """A stored value as a person reads it: a document type's label, not its code."""
-    if key in CATALOGUE and CATALOGUE[key].kind == "document_type":
+    """A stored value as a person reads it: a document type's label, not its code; a country's
+    name in the active language followed by its ISO code (what an access office's form asks)."""
+    kind = CATALOGUE[key].kind if key in CATALOGUE else "text"
+    if kind == "document_type":
         return str(dict(DOCUMENT_TYPES).get(value, value))
+    if kind == "country" and value:
+        name = countries.name(value)
+        return f"{name} ({value})" if name else value
     return value

@@ -7,7 +7,7 @@ the values at once; the status and the decision remain, as does the access log."
 from __future__ import annotations
 
 from . import services
-from .fields import CATALOGUE
+from .fields import CATALOGUE, shown_value
 from .models import AccessRecord
 
 
@@ -22,7 +22,7 @@ def provide(user) -> dict:
             "decided_at": r.decided_at.isoformat() if r.decided_at else None,
             "reason": r.reason,
             "values_deleted_at": r.purged_at.isoformat() if r.purged_at else None,
-            "values": {str(CATALOGUE[k].label) if k in CATALOGUE else k: v
+            "values": {str(CATALOGUE[k].label) if k in CATALOGUE else k: shown_value(k, v)
                        for k, v in services.owner_values(r).items()},
         }
         for r in records

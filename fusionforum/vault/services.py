@@ -26,7 +26,7 @@ from fusionforum.notifications.services import queue_email
 from fusionforum.registration.exports import to_csv, to_xlsx
 
 from . import crypto, registry
-from .fields import CATALOGUE, OPTIONAL_FIELDS
+from .fields import CATALOGUE, OPTIONAL_FIELDS, shown_value
 from .models import AccessLogEntry, AccessRecord, ClearanceStatus, ExportToken, VaultSettings
 from .signals import clearance_decided
 from .states import LIFE_CYCLE
@@ -304,7 +304,7 @@ def export_table(event) -> tuple[list[str], list[list], list[int], list[str]]:
             _when(holder.clearance_due if holder else None, event),
             _when(holder.first_start if holder else None, event),
             _when(holder.last_end if holder else record.last_tour_end, event),
-            *[values.get(k, "") for k in asked],
+            *[shown_value(k, values.get(k, "")) for k in asked],
         ])
         ids.append(user.pk)
     return header, rows, ids, asked

@@ -293,3 +293,19 @@ def test_expert_and_organiser_on_the_meetings_page_are_not_told_they_have_no_mee
     login_verified(client, organiser)
     main = _main(client.get(reverse("meetings:home", args=[event.slug])))
     assert "You have no meeting" not in main and "Schedule version 1 was published" in main
+
+
+@pytest.mark.parametrize("purpose, french", [
+    ("meetings", "Les rencontres avec les experts sont réservées aux participants"),
+    ("visits", "Les visites du site sont réservées aux participants"),
+])
+def test_where_you_stand_is_one_whole_sentence_in_french(event, make_user, purpose, french):
+    # The sentence was once built from a fragment ("Site visits are"), which one page passed
+    # untranslated: French readers got English in the middle of a French sentence.
+    from django.utils import translation
+
+    from fusionforum.registration.standing import standing
+
+    with translation.override("fr"):
+        reason = standing(event, make_user(), purpose=purpose).reason
+    assert reason.startswith(french) and " are " not in reason

@@ -171,6 +171,8 @@ def test_own_data_download_and_account_deletion(clock, event, submitted, alice, 
     section = personal_data.export(alice)["site_access"]
     # The owner's own download includes their values: their right, sent only to them.
     assert section[0]["values"]["Document number"] == "P1234567"
+    assert section[0]["values"]["Document type"] == "Passport"
+    assert section[0]["values"]["Nationality"] == "France (FR)"
     assert section[0]["status"] == "approved"
     personal_data.anonymise(alice)
     record = AccessRecord.objects.get(pk=submitted.pk)

@@ -158,6 +158,8 @@ def test_export_is_single_use_bound_short_lived_and_formula_safe(
     assert download["Content-Disposition"].startswith("attachment;")
     text = download.content.decode("utf-8-sig")
     assert "P1234567" in text and "'=HYPERLINK" in text and "Bob Example" in text
+    # Codes are written as an access office reads them: labels, the country's name with its code.
+    assert "Passport" in text and "France (FR)" in text and ",passport," not in text
     assert officer_client.get(url).status_code == 410  # once only
     # XLSX: the dangerous cell is inert text.
     url = officer_client.post(_sec("export_create", event), {"fmt": "xlsx"})["Location"]

@@ -41,7 +41,7 @@ def _where_you_stand(status):
     def refused(request, event):
         return render(request, "meetings/not_participant.html", {
             "event": event, "nav": "meetings", "settings": event.meeting_settings,
-            "standing": standing(event, request.user, purpose=_("Meetings with experts are"))},
+            "standing": standing(event, request.user, purpose="meetings")},
             status=status)
 
     return refused

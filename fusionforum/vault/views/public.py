@@ -66,7 +66,7 @@ def status(request, slug):
         "status_label": services.STATUS_LABELS[current], "form": form, "error": error,
         "deadline_passed": deadline_passed,
         "vault_settings": services.settings_for(event),
-        "standing": (standing(event, request.user, purpose="Site visits are")
+        "standing": (standing(event, request.user, purpose="visits")
                      if current == "not_required" else None),
     }, status=http_status)
     response["Cache-Control"] = "private, no-store"

@@ -61,7 +61,7 @@ def _home(request, event, form=None, status=200):
         "clearance": (services.clearance_label(services.clearance_status(event, request.user))
                       if any(s.status == "held" for s in seats) else None),
         "organiser": request.user.has_perm("visits.manage_visits", event),
-        "standing": (standing(event, request.user, purpose=_("Site visits are"))
+        "standing": (standing(event, request.user, purpose="visits")
                      if registration is None else None),
     }
     return render(request, "visits/home.html", context, status=status)
