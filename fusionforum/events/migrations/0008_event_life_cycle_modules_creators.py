@@ -18,14 +18,16 @@ from django.db import migrations, models
 
 
 def forwards(apps, schema_editor):
+    # The database being migrated, which need not be the default one.
+    db = schema_editor.connection.alias
     Event = apps.get_model("events", "Event")
     EventSeries = apps.get_model("events", "EventSeries")
     EventTransition = apps.get_model("events", "EventTransition")
     AuditEntry = apps.get_model("core", "AuditEntry")
-    for event in Event.objects.filter(is_published=True):
-        Event.objects.filter(pk=event.pk).update(status="published",
+    for event in Event.objects.using(db).filter(is_published=True):
+        Event.objects.using(db).filter(pk=event.pk).update(status="published",
                                                  published_at=event.updated_at)
-        EventTransition.objects.create(event=event, from_status="draft", to_status="published",
+        EventTransition.objects.using(db).create(event=event, from_status="draft", to_status="published",
                                        at=event.updated_at,
                                        note="Published before events had a life cycle")
     # Editions joined by clones: one series per connected group.
@@ -36,8 +38,8 @@ def forwards(apps, schema_editor):
             pk = parent[pk]
         return pk
 
-    known = set(Event.objects.values_list("pk", flat=True))
-    for entry in AuditEntry.objects.filter(action="editions.cloned", object_type="events.event"):
+    known = set(Event.objects.using(db).values_list("pk", flat=True))
+    for entry in AuditEntry.objects.using(db).filter(action="editions.cloned", object_type="events.event"):
         try:
             new, source = int(entry.object_id), int((entry.data or {}).get("source_id"))
         except (TypeError, ValueError):
@@ -49,18 +51,19 @@ def forwards(apps, schema_editor):
         groups.setdefault(root(pk), []).append(pk)
     for members in groups.values():
         members = sorted(set(members) | {root(members[0])})
-        events = list(Event.objects.filter(pk__in=members).order_by("start_date", "pk"))
+        events = list(Event.objects.using(db).filter(pk__in=members).order_by("start_date", "pk"))
         first = events[0]
         name = " ".join(re.sub(r"\b(19|20)\d\d\b", " ", first.title).split()) or first.title
-        series = EventSeries.objects.create(name=name[:200], **{
+        series = EventSeries.objects.using(db).create(name=name[:200], **{
             f"name_{first.default_language}": name[:200]})
-        Event.objects.filter(pk__in=members).update(series=series)
+        Event.objects.using(db).filter(pk__in=members).update(series=series)
 
 
 def backwards(apps, schema_editor):
+    db = schema_editor.connection.alias
     Event = apps.get_model("events", "Event")
-    Event.objects.filter(status="published").update(is_published=True)
-    Event.objects.filter(status="archived", published_at__isnull=False).update(is_published=True)
+    Event.objects.using(db).filter(status="published").update(is_published=True)
+    Event.objects.using(db).filter(status="archived", published_at__isnull=False).update(is_published=True)
 
 
 class Migration(migrations.Migration):
