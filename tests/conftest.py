@@ -8,6 +8,7 @@ import pytest
 
 from fusionforum.core import clock as business_clock
 from fusionforum.core import pagecache
+from tests.playwright_run import playwright_run  # noqa: F401 (one Playwright per test process)
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 

@@ -7,49 +7,44 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.migrated_sqlite import migrated_copy
+from tests.playwright_run import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (named by tests)
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
-@pytest.fixture
-def browser(transactional_db, monkeypatch, request):
-    """One Chromium per test. It is started after the test database and closed before it, so
-    the event loop Playwright's sync API runs in this thread never outlives the test. When the
-    test fails, every page still open is photographed into test-artifacts/failed/."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
-    from playwright.sync_api import sync_playwright
-
-    # While the loop runs, the database calls the test makes between browser steps are still
-    # synchronous; Django's guard would refuse them otherwise.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+@contextmanager
+def _test_contexts(browser, request):
+    """Close the contexts a test opened (photographing their pages when it failed), and the
+    database connections opened while Playwright's loop ran, before the test database goes."""
+    before = set(browser.contexts)
+    try:
         yield browser
+    finally:
+        mine = [context for context in browser.contexts if context not in before]
         if _failed(request):
-            _photograph([p for context in browser.contexts for p in context.pages],
-                        request.node.name)
-        # Connections the test opened while Playwright's loop ran live in that loop's context;
-        # close them here, in the same context, or they outlive the test database.
+            _photograph([p for context in mine for p in context.pages], request.node.name)
+        for context in mine:
+            context.close()
         from django.db import connections
 
         connections.close_all()
-        browser.close()
+
+
+@pytest.fixture
+def browser(transactional_db, playwright_run, request):
+    """The run's Chromium (one per test process), for a test with a transactional database and
+    a live server. When the test fails, every page it left open is photographed into
+    test-artifacts/failed/."""
+    with _test_contexts(playwright_run.browser(), request) as browser:
+        yield browser
 
 
 def open_page(browser, **context_options):
@@ -212,16 +207,9 @@ def demo_site(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    """One Chromium for a whole module of page sweeps (no test database: they drive
-    ``demo_site``, which runs in its own processes)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
+@pytest.fixture
+def chromium(playwright_run, request):
+    """The run's Chromium for page sweeps (no test database: they drive ``demo_site``, which
+    runs in its own processes)."""
+    with _test_contexts(playwright_run.browser(), request) as browser:
         yield browser
-        browser.close()

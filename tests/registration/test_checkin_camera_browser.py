@@ -99,21 +99,19 @@ def camera_video(tmp_path):
 
 
 @pytest.fixture
-def camera_browser(transactional_db, monkeypatch, camera_video):
+def camera_browser(transactional_db, playwright_run, camera_video):
     """Chromium whose camera plays ``camera_video``. Each context grants or refuses the camera
     as the organiser would answer the browser's prompt (context permission, or the browser's
     own permission setting through CDP); ``--use-fake-ui-for-media-stream`` is left out because
-    it would accept even where the site's permission is set to refused."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium).")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    it would accept even where the site's permission is set to refused. A Chromium of its own
+    (the camera is a launch option), driven by the run's Playwright."""
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-video-capture={camera_video}"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    browser = playwright_run.start().chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                     args=args)
+    try:
         yield browser
+    finally:
         from django.db import connections
 
         connections.close_all()
