@@ -37,3 +37,14 @@ class ApiViewSet(viewsets.GenericViewSet):
     def check_rule(self, obj) -> None:
         """Ask this action's named permission about ``obj`` (404/401/403 as the web)."""
         check(self.request, self, obj)
+
+
+class OwnListViewSet(ApiViewSet):
+    """A list of the signed-in person's own rows ("my registrations", "my submissions") in every
+    event the token reaches: ``get_queryset`` says which rows; the named permission of ``list``
+    is asked about no object (it says who may have such rows at all)."""
+
+    def list(self, request):
+        self.check_rule(None)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

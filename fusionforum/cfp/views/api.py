@@ -29,7 +29,7 @@ from rest_framework.response import Response
 
 from fusionforum.api.errors import Conflict
 from fusionforum.api.permissions import in_reach
-from fusionforum.api.resources import ApiViewSet
+from fusionforum.api.resources import OwnListViewSet
 from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.events.access import ApiEventResource, api_event
 from fusionforum.events.models import Module
@@ -339,7 +339,7 @@ class DecisionViewSet(SubmissionResource):
                 "the token reaches. Public answers only.",
     parameters=[OpenApiParameter("event", OpenApiTypes.STR,
                                  description="Only this event's (its short name).")]))
-class OwnSubmissionViewSet(ApiViewSet):
+class OwnSubmissionViewSet(OwnListViewSet):
     permissions = {"list": SIGNED_IN}
     login_first = (SIGNED_IN,)
     serializer_class = SubmissionSerializer
@@ -354,8 +354,3 @@ class OwnSubmissionViewSet(ApiViewSet):
         submissions = (Submission.objects.filter(Q(pk__in=speaking) | Q(created_by=user))
                        .select_related("event", "organisation"))
         return in_reach(self.request, submissions)
-
-    def list(self, request):
-        self.check_rule(None)
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)

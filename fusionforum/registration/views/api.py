@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from fusionforum.accounts.models import Organisation
 from fusionforum.api.errors import Conflict
 from fusionforum.api.permissions import in_reach
-from fusionforum.api.resources import ApiViewSet
+from fusionforum.api.resources import OwnListViewSet
 from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.events.access import ApiEventResource
 from fusionforum.events.models import Module
@@ -277,7 +277,7 @@ class CheckInViewSet(ApiEventResource):
     description="The signed-in person's own registrations, in every event the token reaches.",
     parameters=[OpenApiParameter("event", OpenApiTypes.STR,
                                  description="Only this event's (its short name).")]))
-class OwnRegistrationViewSet(ApiViewSet):
+class OwnRegistrationViewSet(OwnListViewSet):
     permissions = {"list": SIGNED_IN}
     login_first = (SIGNED_IN,)
     serializer_class = RegistrationSerializer
@@ -287,11 +287,6 @@ class OwnRegistrationViewSet(ApiViewSet):
         registrations = (Registration.objects.filter(user=self.request.user)
                          .select_related("event", "user", "organisation"))
         return in_reach(self.request, registrations)
-
-    def list(self, request):
-        self.check_rule(None)
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class OwnDecisionSerializer(serializers.Serializer):
