@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "fusionforum.core.apps.StaticFilesConfig",  # Django's, without files never served
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
@@ -256,6 +256,13 @@ STORAGES = {
                 "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Source maps are fetched only by a developer's tools: served as they are, not compressed
+# (Brotli on the libraries' multi-megabyte maps was most of the CPU of collectstatic).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf",
+    "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg",
+    "webm", "wmv", "map",
+)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
@@ -343,7 +350,6 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the drf-spectacular-sidecar package, served by the site (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "persistAuthorization": False,
                             "tryItOutEnabled": False},
 }
