@@ -37,7 +37,7 @@ def _meta_v2(prob: Problem, meetings, out, *, t0, time_limit, seed, threads, ext
                              if out.bound_scalar else 0.0)},
         "levels": [{"level": name, "value": v, "bound": b, "gap": gaps[name],
                     "proven": gaps[name] == 0}
-                   for name, v, b in zip(("C1", "C2", "W", "G"), best, bound)],
+                   for name, v, b in zip(("C1", "C2", "W", "G"), best, bound, strict=True)],
         "time_limit_s": time_limit,
         "seed": seed,
         "threads": threads,
@@ -184,7 +184,7 @@ def repair(instance: dict, published: dict, time_limit: float = 10.0, seed: int 
     t0 = time.monotonic()
     prob = Problem.from_dict(instance)
     pub_all = published.get("meetings") if isinstance(published, dict) else None
-    pub = prob.meetings_from_solution(published, strict=False)
+    pub = prob.meetings_from_solution(published, strict=True)
     n_pub = len(pub_all) if isinstance(pub_all, list) else 0
     kept, dropped, exact = _keepable(prob, pub, seed)
     out = solve_problem(prob, max(0.0, time_limit - (time.monotonic() - t0)), seed=seed,

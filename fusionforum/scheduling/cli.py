@@ -28,7 +28,7 @@ def _progress(quiet):
         names = ("C", "W") if len(best) == 2 else ("C1", "C2", "W", "G")
 
         def fmt(vals):
-            return " ".join(f"{n}={v}" for n, v in zip(names, vals))
+            return " ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True))
 
         line = f"[{p.get('elapsed_s', 0):7.2f}s] {p['phase']:<34} best {fmt(best)}"
         if "level" in p:

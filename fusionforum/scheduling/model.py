@@ -199,7 +199,7 @@ class Problem:
             org_parts.append(members)
 
         expert_refuses = []
-        for eid, ref in zip(expert_ids, refuses_raw):
+        for eid, ref in zip(expert_ids, refuses_raw, strict=True):
             for oid in ref:
                 _require(oid in org_index, f"expert {eid}: refuses unknown organisation {oid!r}")
             expert_refuses.append(frozenset(org_index[oid] for oid in ref))
@@ -460,7 +460,7 @@ class Problem:
 
     # ------------------------------------------------------------------ solutions
     def meetings_from_solution(self, sol, *, strict=True) -> list[tuple[int, int, int]]:
-        """Index meetings of a solution dict. With strict=False, meetings naming an unknown
+        """Index meetings of a solution dict. With strict=True, meetings naming an unknown
         request/expert or an out-of-range slot are skipped (used by repair after a change)."""
         if not isinstance(sol, dict) or not isinstance(sol.get("meetings"), list):
             raise InstanceError("a solution must be an object with a 'meetings' list")

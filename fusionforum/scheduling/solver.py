@@ -573,7 +573,7 @@ class TripleModel:
                 m.add(sum(cs) <= sum(lits))
                 for k in range(1, len(cs)):
                     m.add(cs[k] <= cs[k - 1])
-                terms.extend(v * c for v, c in zip(vals, cs))
+                terms.extend(v * c for v, c in zip(vals, cs, strict=True))
             for (i, _t), v in self.x.items():
                 terms.append(prob.req_weight[pairs[i][0]] * v)
             self.obj = sum(terms)
@@ -676,7 +676,7 @@ class _Tracker:
 def gap_text(prob, best, bound):
     names = (["organisation(s)", "weight"] if prob.version == 1
              else ["organisation(s)", "organisation(s) with two meetings", "weight"])
-    for name, a, b in zip(names, prob.decode(max(best, 0)), prob.decode(bound)):
+    for name, a, b in zip(names, prob.decode(max(best, 0)), prob.decode(bound), strict=True):
         if b != a:
             return f"{b - a} {name}"
     return "0"

@@ -96,7 +96,7 @@ class _Best:
         bd = self.bound_levels()
         if bd is None:
             return "C1"
-        for name, a, b in zip(LEVELS, best, bd):
+        for name, a, b in zip(LEVELS, best, bd, strict=True):
             if a != b:
                 return name
         return "done"
@@ -119,7 +119,7 @@ def gap_levels(best, bound):
     """Per level gap; a level's bound only holds when the levels above it are equal."""
     out = {}
     equal = True
-    for name, a, b in zip(LEVELS, best, bound):
+    for name, a, b in zip(LEVELS, best, bound, strict=True):
         if not equal:
             out[name] = None
             continue
