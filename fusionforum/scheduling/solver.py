@@ -126,6 +126,39 @@ class Residual:
                 m = self.avail[e] & free
                 if m:
                     out.append((r, e, m))
+        if prob.version == 2:
+            out.extend(self.group_pairs())
+        return out
+
+    def group_pairs(self) -> list[tuple[int, int, int]]:
+        """Pairs of the group requests (v2): the expert of one seat, the one with the fewest
+        candidates, in the slots where every other seat has a candidate available too. The
+        other seats are filled when the meeting is placed; the flow relaxation counts only
+        this seat's capacity, which can only raise its optimum (the bound stays valid)."""
+        prob = self.prob
+        rm = self.room_mask()
+        out = []
+        for r, seats in enumerate(prob.req_seats):
+            if len(seats) < 2 or r in self.served:
+                continue
+            o = prob.req_org[r]
+            free = rm & ~self.req_busy(r)
+            if not free:
+                continue
+            ok = [[e for e in c if self.cap[e] > 0 and (o, e) not in self.org_exp]
+                  for c in seats]
+            keep = prob.group_key_seat(r)
+            for e in ok[keep]:
+                m = self.avail[e] & free
+                for k, c in enumerate(ok):
+                    if k != keep:
+                        u = 0
+                        for x in c:
+                            if x != e:
+                                u |= self.avail[x]
+                        m &= u
+                if m:
+                    out.append((r, e, m))
         return out
 
 
@@ -153,19 +186,68 @@ class Schedule:
         b = 0
         for p in self.prob.req_att[r]:
             b |= self.busy[p]
-        return self.exp_free[e] & self.room_ok & ~b
+        m = self.exp_free[e] & self.room_ok & ~b
+        if m and self.prob.is_group(r):
+            m2 = 0
+            for t in slots_of(m):
+                if self.others(r, e, t) is not None:
+                    m2 |= 1 << t
+            m = m2
+        return m
+
+    def others(self, r, e, t):
+        """Experts for the other seats of group request r when e fills its key seat in
+        slot t (most room left first), or None."""
+        prob = self.prob
+        o = prob.req_org[r]
+        keep = prob.group_key_seat(r)
+        lists = []
+        for k, c in enumerate(prob.req_seats[r]):
+            if k == keep:
+                continue
+            ok = [x for x in c if x != e and (self.exp_free[x] >> t) & 1 and self.cap[x] > 0
+                  and (o, x) not in self.org_exp]
+            if not ok:
+                return None
+            ok.sort(key=lambda x: (-self.cap[x], x))
+            lists.append(ok)
+
+        def rec(k, used):
+            if k == len(lists):
+                return ()
+            for x in lists[k]:
+                if x not in used:
+                    rest = rec(k + 1, used | {x})
+                    if rest is not None:
+                        return (x,) + rest
+            return None
+
+        return rec(0, frozenset((e,)))
 
     def add(self, r, e, t):
         prob = self.prob
+        if prob.is_group(r) and isinstance(e, int):
+            e = (e,) + self.others(r, e, t)
+        if not isinstance(e, int):
+            for x in e:
+                self.cap[x] -= 1
+                self.exp_free[x] &= ~(1 << t)
+                self.org_exp.add((prob.req_org[r], x))
+            self._add_rest(r, e, t)
+            return
         self.cap[e] -= 1
         self.exp_free[e] &= ~(1 << t)
+        self.org_exp.add((prob.req_org[r], e))
+        self._add_rest(r, e, t)
+
+    def _add_rest(self, r, e, t):
+        prob = self.prob
         for p in prob.req_att[r]:
             self.busy[p] |= 1 << t
         if self.rooms is not None:
             self.rooms[t] -= 1
             if self.rooms[t] <= 0:
                 self.room_ok &= ~(1 << t)
-        self.org_exp.add((prob.req_org[r], e))
         self.served.add(r)
         self.covered.add(prob.req_org[r])
         self.meetings.append((r, e, t))
@@ -494,8 +576,13 @@ def round_flow(res: Residual, flow: FlowResult, pairs) -> list[tuple[int, int, i
     sa = SlotAssigner(res, flow.chosen, flow.slot_of)
     sa.run(order)
     sched = Schedule(res)
-    for r, e, t in sa.meetings():
-        sched.add(r, e, t)
+    placed = sa.meetings()
+    for r, e, t in placed:
+        if not prob.is_group(r):
+            sched.add(r, e, t)
+    for r, e, t in placed:  # groups last: their other seats must not take a 1:1 slot
+        if prob.is_group(r) and (sched.free_slots(r, e) >> t) & 1:
+            sched.add(r, e, t)
     greedy_fill(sched, pairs)
     return sched.meetings
 
@@ -515,6 +602,7 @@ class TripleModel:
         self.res, self.pairs, self.required, self.assume_mode = res, pairs, required, assume
         m = self.model = cp_model.CpModel()
         self.x = {}
+        self.z = {}  # (i, t) -> [(other seat expert, literal), ...] for group requests
         self.assume = []
         by_req = defaultdict(list)
         by_et = defaultdict(list)
@@ -522,8 +610,11 @@ class TripleModel:
         by_t = defaultdict(list)
         by_e = defaultdict(list)
         by_oe = defaultdict(list)
+        z_keys_e, z_keys_oe = set(), set()  # constraints the other seats need (required mode)
         for i, (r, e, mask) in enumerate(pairs):
             lits = []
+            group = prob.is_group(r)
+            o = prob.req_org[r]
             for t in slots_of(mask):
                 v = m.new_bool_var(f"x{i}_{t}")
                 self.x[(i, t)] = v
@@ -532,6 +623,30 @@ class TripleModel:
                 by_t[t].append(v)
                 for p in prob.req_att[r]:
                     by_pt[(p, t)].append(v)
+                if required:
+                    by_e[e].append(v)
+                    by_oe[(o, e)].append(v)
+                if group:
+                    zl = []
+                    keep = prob.group_key_seat(r)
+                    for k, c in enumerate(prob.req_seats[r]):
+                        if k == keep:
+                            continue
+                        seat = []
+                        for x in c:
+                            if (x == e or not (res.avail[x] >> t) & 1 or res.cap[x] <= 0
+                                    or (o, x) in res.org_exp):
+                                continue
+                            zv = m.new_bool_var(f"z{i}_{t}_{x}")
+                            seat.append(zv)
+                            zl.append((x, zv))
+                            by_et[(x, t)].append(zv)
+                            by_e[x].append(zv)
+                            by_oe[(o, x)].append(zv)
+                            z_keys_e.add(x)
+                            z_keys_oe.add((o, x))
+                        m.add(sum(seat) == v)
+                    self.z[(i, t)] = zl
             if required and assume:
                 a = m.new_bool_var(f"a{i}")
                 self.assume.append(a)
@@ -541,7 +656,7 @@ class TripleModel:
             else:
                 by_req[r].extend(lits)
                 by_e[e].extend(lits)
-                by_oe[(prob.req_org[r], e)].extend(lits)
+                by_oe[(o, e)].extend(lits)
         for group in (by_et, by_pt):
             for lits in group.values():
                 if len(lits) > 1:
@@ -550,6 +665,14 @@ class TripleModel:
             for t, lits in by_t.items():
                 if len(lits) > res.rooms[t]:
                     m.add(sum(lits) <= res.rooms[t])
+        if required:
+            # the flow keeps caps and H8 for the pairs' own experts; other seats need them
+            for key in z_keys_oe:
+                if len(by_oe[key]) > 1:
+                    m.add_at_most_one(by_oe[key])
+            for x in z_keys_e:
+                if len(by_e[x]) > res.cap[x]:
+                    m.add(sum(by_e[x]) <= res.cap[x])
         self.obj = None
         if not required:
             for lits in by_req.values():
@@ -584,12 +707,26 @@ class TripleModel:
     def hint(self, meetings):
         idx = {(r, e): i for i, (r, e, _m) in enumerate(self.pairs)}
         chosen = set()
+        zon = set()
         for r, e, t in meetings:
-            i = idx.get((r, e))
-            if i is not None and (i, t) in self.x:
-                chosen.add((i, t))
+            for x in experts_of(e):
+                i = idx.get((r, x))
+                if i is not None and (i, t) in self.x:
+                    chosen.add((i, t))
+                    zon.update((i, t, y) for y in experts_of(e) if y != x)
+                    break
         for key, v in self.x.items():
             self.model.add_hint(v, key in chosen)
+        for (i, t), zl in self.z.items():
+            for x, zv in zl:
+                self.model.add_hint(zv, (i, t, x) in zon)
+
+    def meeting(self, s, i, t):
+        r, e, _m = self.pairs[i]
+        zl = self.z.get((i, t))
+        if zl is None:
+            return (r, e, t)
+        return (r, (e, *[x for x, zv in zl if s.boolean_value(zv)]), t)
 
     def solve(self, time_limit, seed, threads, callback=None):
         cp_model = _cp_model()
@@ -620,7 +757,7 @@ class TripleModel:
             core = [pos[k] for k in s.sufficient_assumptions_for_infeasibility() if k in pos]
             return status, core, s
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            meetings = [(self.pairs[i][0], self.pairs[i][1], t)
+            meetings = [self.meeting(s, i, t)
                         for (i, t), v in self.x.items() if s.boolean_value(v)]
         return status, meetings, s
 
@@ -683,13 +820,15 @@ def gap_text(prob, best, bound):
 
 
 def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int = 2,
-                  progress=None, frozen=(), t0=None) -> Outcome:
+                  progress=None, frozen=(), t0=None, initial=None) -> Outcome:
     t0 = time.monotonic() if t0 is None else t0
     deadline = t0 + max(0.0, time_limit)
     res = Residual(prob, frozen)
     tr = _Tracker(prob, res, progress, t0)
     pairs = res.pairs()
 
+    if initial is not None:
+        tr.offer(initial, "first come, first served")
     sched = Schedule(res)
     greedy_fill(sched, pairs)
     tr.offer(sched.meetings, "greedy")

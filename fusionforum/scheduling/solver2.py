@@ -2,121 +2,40 @@
 
 Pipeline of `solve_v2` (anytime: the best schedule found so far is always kept):
 
-1. First-come-first-served and a greedy: a feasible schedule at once.
-2. Bound: the v1 min-cost-flow relaxation with a concave bonus on the organisation arcs
-   (first meeting A, second meeting M, further ones 0, with A > every C2/W total and
-   M > every weight total), so one min-cost flow maximises C1, then C2, then W
-   lexicographically. A group request (two seats) enters the flow through one seat only, the
-   one with the fewest candidates, in the slots where the other seat also has an available
-   candidate: dropping the other seat's capacity use can only raise the optimum, so the
-   flow's optimum stays an upper bound of A*C1 + M*C2 + W.
-3. The group requests chosen by that flow are placed first (both seats, one slot, the flow's
-   expert preferred), then fixed; the remaining 1:1 requests go through the v1 engine
-   (flow rounding, branch and bound with CP-SAT slot assignment, CP-SAT neighbourhoods) with
-   the same concave objective. When the result reaches the bound of step 2, C1, C2 and W are
-   proven optimal.
-4. G: the meetings (requests and experts) are fixed and CP-SAT re-assigns their slots to
-   minimise the idle slots (the time-indexed idle formulation of PROBLEM.md section 5), hinted
-   with the current slots. G = 0 is optimal by itself; otherwise the lower bound is CP-SAT's.
+1. First-come-first-served and the engine's greedy: a feasible schedule at once.
+2. C1, C2, W together, by the v1 engine (`solver.solve_problem`) with a concave bonus on the
+   organisation arcs of its min-cost flow: first meeting A, second meeting M, further ones 0,
+   with M > the total weight and A > every M*C2 + W, so one min-cost flow maximises C1, then
+   C2, then W lexicographically (`Problem.org_unit_values`). A group request (two seats)
+   enters the flow through its key seat only (the seat with the fewest candidates), in the
+   slots where the other seat also has an available candidate: leaving the other seat's
+   capacity out can only raise the optimum, so the flow still bounds A*C1 + M*C2 + W. The
+   other seat is chosen when meetings are placed (greedy, rounding, and CP-SAT variables
+   z[meeting, slot, expert] in the slot assignment); a CP-SAT core over a set of pairs that
+   cannot all be placed, other seats included, is a valid branching for the branch and
+   bound, so its bound stays a bound of the true problem.
+3. G: the meetings (requests and experts) are fixed and CP-SAT re-assigns their slots to
+   minimise the idle slots (the time-indexed formulation of PROBLEM.md section 5: per person
+   and block, "a meeting at or before" / "at or after" Booleans), hinted with the current
+   slots. G = 0 is optimal by itself; otherwise the level's bound reported is 0 (a bound
+   over every schedule with the same C1, C2, W would need the whole model).
 """
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 
-from .baseline import State, fcfs_meetings
-from .checker import violations
-from .model import Problem, slots_of
-from .solver import FlowModel, Outcome, Residual, solve_problem
+from .baseline import fcfs_meetings
+from .model import Problem, experts_of, slots_of
+from .solver import Outcome, solve_problem
 
 LEVELS = ("C1", "C2", "W", "G")
 
 
-def group_pairs(res: Residual):
-    """Relaxed pairs (request, expert, slot mask) of the group requests: one seat kept."""
-    prob = res.prob
-    rm = res.room_mask()
-    out = []
-    for r, seats in enumerate(prob.req_seats):
-        if len(seats) < 2 or r in res.served:
-            continue
-        o = prob.req_org[r]
-        free = rm & ~res.req_busy(r)
-        if not free:
-            continue
-        ok = [[e for e in c if res.cap[e] > 0 and (o, e) not in res.org_exp] for c in seats]
-        keep = min(range(len(ok)), key=lambda k: (len(ok[k]), k))
-        for e in ok[keep]:
-            m = res.avail[e] & free
-            for k, c in enumerate(ok):
-                if k != keep:
-                    u = 0
-                    for x in c:
-                        if x != e:
-                            u |= res.avail[x]
-                    m &= u
-            if m:
-                out.append((r, e, m))
-    return out
-
-
-class _Best:
-    def __init__(self, prob, frozen, progress, t0):
-        self.prob, self.frozen, self.progress, self.t0 = prob, list(frozen), progress, t0
-        self.meetings = None
-        self.key = None
-        self.bound = None  # scalar bound of the first three levels
-        self.g_bound = 0
-        self.phases = []
-
-    def offer(self, meetings, phase):
-        allm = self.frozen + list(meetings)
-        k = self.prob.key(allm)
-        if self.key is None or k > self.key:
-            v = violations(self.prob, allm)
-            if v:
-                raise AssertionError(f"internal error: {phase} built an infeasible schedule: "
-                                     f"{v[:3]}")
-            self.meetings, self.key = list(meetings), k
-            self.report(phase)
-            return True
-        return False
-
-    def levels(self):
-        return list(self.key) if self.key else None
-
-    def bound_levels(self):
-        if self.bound is None:
-            return None
-        return self.prob.decode(self.bound) + [self.g_bound]
-
-    def level(self):
-        """The level being optimised: the first one not proven."""
-        best = [self.key[0], self.key[1], self.key[2], -self.key[3]]
-        bd = self.bound_levels()
-        if bd is None:
-            return "C1"
-        for name, a, b in zip(LEVELS, best, bd, strict=True):
-            if a != b:
-                return name
-        return "done"
-
-    def report(self, phase, **extra):
-        best = [self.key[0], self.key[1], self.key[2], -self.key[3]]
-        entry = {"phase": phase, "elapsed_s": round(time.monotonic() - self.t0, 3),
-                 "level": self.level(), "best": best}
-        bd = self.bound_levels()
-        if bd is not None:
-            entry["bound"] = bd
-            entry["gap"] = gap_levels(best, bd)
-        entry.update(extra)
-        self.phases.append(entry)
-        if self.progress is not None:
-            self.progress(dict(entry))
-
-
 def gap_levels(best, bound):
-    """Per level gap; a level's bound only holds when the levels above it are equal."""
+    """Per level gap; a level's bound only holds when the levels above it are equal, so the
+    gap of a level below an open one is None."""
     out = {}
     equal = True
     for name, a, b in zip(LEVELS, best, bound, strict=True):
@@ -128,34 +47,205 @@ def gap_levels(best, bound):
     return out
 
 
-def place_groups(prob, res, fr, st):
-    """Place the group requests the flow chose: flow slot and expert first."""
-    placed = []
-    chosen = [(r, e, m) for r, e, m in fr.chosen if prob.is_group(r)]
-    chosen.sort(key=lambda x: (-prob.req_weight[x[0]], x[0]))
-    for r, fe, m in chosen:
-        ts = slots_of(m)
-        pt = fr.slot_of.get(r)
-        if pt in ts:
-            ts.remove(pt)
-            ts.insert(0, pt)
-        busy = st.req_busy(r)
-        for t in ts:
-            if (busy >> t) & 1 or not st.room_ok(t):
+def current_level(best, bound):
+    for name, a, b in zip(LEVELS, best, bound, strict=True):
+        if a != b:
+            return name
+    return "done"
+
+
+def compact(prob: Problem, frozen, meetings, deadline):
+    """Slots of `meetings` (requests and experts fixed) with fewer idle slots G, by local
+    search: move one meeting to another slot, or swap the slots of two meetings, whenever it
+    lowers the idle slots of the people concerned; the frozen meetings stay where they are.
+    Deterministic; stops at a local optimum, at G = 0 or at `deadline` (monotonic clock)."""
+    T = prob.T
+    full = (1 << T) - 1
+    rooms = list(prob.rooms) if prob.rooms is not None else None
+    ms = list(meetings)
+    n = len(ms)
+    ex_of = [experts_of(e) for _r, e, _t in ms]
+    people = [[("e", x) for x in ex_of[i]] + [("p", p) for p in prob.req_att[ms[i][0]]]
+              for i in range(n)]
+    occ = defaultdict(int)
+    for r, e, t in frozen:
+        for x in experts_of(e):
+            occ[("e", x)] |= 1 << t
+        for p in prob.req_att[r]:
+            occ[("p", p)] |= 1 << t
+        if rooms is not None:
+            rooms[t] -= 1
+    for i, (_r, _e, t) in enumerate(ms):
+        for q in people[i]:
+            occ[q] |= 1 << t
+        if rooms is not None:
+            rooms[t] -= 1
+    avail = {}
+    for q in occ:
+        avail[q] = prob.expert_avail[q[1]] if q[0] == "e" else full & ~prob.part_busy[q[1]]
+    allowed = []  # slots where meeting i may go as far as availability goes
+    for i in range(n):
+        m = full
+        for q in people[i]:
+            m &= avail[q]
+        allowed.append(m)
+    by_person = defaultdict(list)
+    for i in range(n):
+        for q in people[i]:
+            by_person[q].append(i)
+
+    def idle(q, o=None):
+        return prob.idle(occ[q] if o is None else o, avail[q])
+
+    g = {q: idle(q) for q in occ}
+    total = sum(g.values())
+
+    frozen_occ = defaultdict(int)
+    for r, e, t in frozen:
+        for x in experts_of(e):
+            frozen_occ[("e", x)] |= 1 << t
+        for p in prob.req_att[r]:
+            frozen_occ[("p", p)] |= 1 << t
+
+    def attempt(changes):
+        """Apply {meeting: new slot} if feasible and it lowers G strictly."""
+        nonlocal total
+        for i, t in changes.items():
+            if not (allowed[i] >> t) & 1:
+                return False
+        if rooms is not None:
+            d = defaultdict(int)
+            for i, t in changes.items():
+                d[ms[i][2]] -= 1
+                d[t] += 1
+            if any(rooms[t] - k < 0 for t, k in d.items() if k > 0):
+                return False
+        affected = set()
+        for i in changes:
+            affected.update(people[i])
+        delta = 0
+        new = {}
+        for q in affected:
+            o = frozen_occ[q]
+            for k in by_person[q]:
+                b = 1 << changes.get(k, ms[k][2])
+                if o & b:
+                    return False
+                o |= b
+            v = idle(q, o)
+            new[q] = (o, v)
+            delta += v - g[q]
+        if delta >= 0:
+            return False
+        for q, (o, v) in new.items():
+            occ[q], g[q] = o, v
+        if rooms is not None:
+            for i, t in changes.items():
+                rooms[ms[i][2]] += 1
+                rooms[t] -= 1
+        for i, t in changes.items():
+            r, e, _t = ms[i]
+            ms[i] = (r, e, t)
+        total += delta
+        return True
+
+    def blockers(i, t):
+        out = set()
+        for q in people[i]:
+            if (occ[q] >> t) & 1:
+                if (frozen_occ[q] >> t) & 1:
+                    return None
+                out.update(k for k in by_person[q] if ms[k][2] == t)
+        out.discard(i)
+        return out
+
+    load = defaultdict(int)
+    org_exp = set()
+    for r, e, _t in list(frozen) + ms:
+        for x in experts_of(e):
+            load[x] += 1
+            org_exp.add((prob.req_org[r], x))
+
+    def swap_expert(i, x):
+        """Give meeting i another expert instead of x, same slot, if it lowers G."""
+        nonlocal total
+        r, e, t = ms[i]
+        o = prob.req_org[r]
+        E = experts_of(e)
+        cands = sorted({y for c in prob.req_seats[r] for y in c} - set(E))
+        qx = ("e", x)
+        ox = occ[qx] & ~(1 << t)
+        vx = idle(qx, ox)
+        for y in cands:
+            qy = ("e", y)
+            if (not (prob.expert_avail[y] >> t) & 1 or load[y] >= prob.expert_cap[y]
+                    or (o, y) in org_exp):
                 continue
-            ex = st.pick(r, t, key=lambda e, fe=fe: (e != fe, st.load[e], prob.expert_ids[e]))
-            if ex is not None:
-                st.add(r, ex, t)
-                placed.append(st.meetings[-1])
+            if qy not in occ:
+                occ[qy] = frozen_occ[qy]
+                avail[qy] = prob.expert_avail[y]
+                g[qy] = idle(qy)
+            if (occ[qy] >> t) & 1:
+                continue
+            newE = tuple(y if z == x else z for z in E)
+            if len(newE) > 1 and not prob.eligible_assignment(r, newE):
+                continue
+            oy = occ[qy] | (1 << t)
+            vy = idle(qy, oy)
+            delta = vx - g[qx] + vy - g[qy]
+            if delta >= 0:
+                continue
+            occ[qx], g[qx], occ[qy], g[qy] = ox, vx, oy, vy
+            load[x] -= 1
+            load[y] += 1
+            org_exp.discard((o, x))
+            org_exp.add((o, y))
+            ms[i] = (r, newE[0] if len(newE) == 1 else newE, t)
+            people[i] = [qy if z == qx else z for z in people[i]]
+            by_person[qx].remove(i)
+            by_person[qy].append(i)
+            m = full
+            for z in people[i]:
+                m &= avail[z]
+            allowed[i] = m
+            total += delta
+            return True
+        return False
+
+    def improve(q):
+        if q[0] == "e":
+            for i in list(by_person[q]):
+                if swap_expert(i, q[1]):
+                    return True
+        for i in by_person[q]:
+            t1 = ms[i][2]
+            for t2 in slots_of(allowed[i]):
+                if t2 == t1:
+                    continue
+                bl = blockers(i, t2)
+                if bl is None or len(bl) > 1:
+                    continue
+                if not bl:
+                    if attempt({i: t2}):
+                        return True
+                    continue
+                j = bl.pop()
+                if attempt({i: t2, j: t1}):
+                    return True
+                for t3 in slots_of(allowed[j]):  # ejection chain: j moves on elsewhere
+                    if t3 not in (t1, t2) and attempt({i: t2, j: t3}):
+                        return True
+        return False
+
+    improved = True
+    while improved and total > 0 and time.monotonic() < deadline:
+        improved = False
+        for q in sorted((q for q, v in g.items() if v > 0), key=lambda q: (-g[q], q)):
+            if time.monotonic() >= deadline:
                 break
-    return placed
-
-
-def greedy_groups(prob, st):
-    """Remaining group requests, by weight, earliest slot (after the 1:1 engine)."""
-    for r in sorted((r for r in range(len(prob.req_ids)) if prob.is_group(r)),
-                    key=lambda r: (-prob.req_weight[r], r)):
-        st.place_earliest(r)
+            while g[q] > 0 and improve(q):
+                improved = True
+    return ms
 
 
 def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None, frozen=(),
@@ -163,58 +253,57 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     t0 = time.monotonic() if t0 is None else t0
     deadline = t0 + max(0.0, time_limit)
     frozen = list(frozen)
-    best = _Best(prob, frozen, progress, t0)
+    phases = []
 
-    def left():
-        return deadline - time.monotonic()
+    def report(entry):
+        entry = dict(entry)
+        best = list(entry.get("best", [])) + [entry.pop("G", None)]
+        if best[3] is None:
+            best[3] = state["G"]
+        entry["best"] = best
+        if "bound" in entry:
+            entry["bound"] = list(entry["bound"]) + [0]
+            entry["gap"] = gap_levels(best, entry["bound"])
+            entry["level"] = current_level(best, entry["bound"])
+        phases.append(entry)
+        if progress is not None:
+            progress(dict(entry))
 
+    state = {"G": None}
+    initial = None
     if not frozen:
-        best.offer(fcfs_meetings(prob), "first come, first served")
-    else:
-        st = State(prob, frozen)
-        for r in sorted(range(len(prob.req_ids)), key=lambda r: (prob.req_sub[r], r)):
-            st.place_earliest(r)
-        best.offer(st.meetings[len(frozen):], "greedy around kept meetings")
+        initial = fcfs_meetings(prob)
+        state["G"] = prob.levels(initial)["G"]
 
-    res = Residual(prob, frozen)
-    pairs = res.pairs()
-    gp = group_pairs(res)
-    base = prob.scalar(frozen)
-    fm = FlowModel(res, pairs + gp)
-    root = fm.solve()
-    best.bound = base + root.delta_scalar
-    best.report("flow relaxation (groups through one seat)")
+    def engine_progress(entry):
+        report(entry)
 
-    # groups from the relaxation first, then the 1:1 engine on what is left
-    st = State(prob, frozen)
-    groups = place_groups(prob, res, root, st)
-    state = {}
+    budget = max(0.0, 0.75 * (deadline - time.monotonic()))
+    out = solve_problem(prob, budget, seed=seed, threads=threads, progress=engine_progress,
+                        frozen=frozen, t0=t0, initial=initial)
+    meetings = list(out.meetings)
+    lv = prob.levels(frozen + meetings)
+    state["G"] = lv["G"]
+    best3 = [lv["C1"], lv["C2"], lv["W"]]
+    bound = prob.decode(out.bound_scalar) + [0]
+    report({"phase": "levels C1, C2, W done", "elapsed_s": round(time.monotonic() - t0, 3),
+            "best": best3, "bound": bound[:3]})
+    if lv["G"] > 0 and deadline - time.monotonic() > 0.05:
+        new = compact(prob, frozen, meetings, deadline)
+        g = prob.levels(frozen + new)["G"]
+        if g < lv["G"]:
+            from .checker import violations
 
-    def inner_progress(p):
-        state["last"] = p
-
-    out = solve_problem(prob, max(0.0, left() * 0.8), seed=seed, threads=threads,
-                        progress=inner_progress, frozen=frozen + groups, t0=time.monotonic())
-    st2 = State(prob, frozen + groups + list(out.meetings))
-    greedy_groups(prob, st2)
-    cand = st2.meetings[len(frozen):]
-    best.offer(cand, "groups from the relaxation + v1 engine on 1:1 requests")
-    if prob.scalar(frozen + best.meetings) > best.bound:  # pragma: no cover - safety net
-        raise AssertionError("internal error: schedule above the relaxation bound")
-
-    proven3 = prob.scalar(frozen + best.meetings) >= best.bound
-    if best.key[3] == 0:
-        best.g_bound = 0
-    status = "optimal" if proven3 and best.key[3] == 0 else "feasible"
-    best.report("done", status=status)
-    return Outcome(best.meetings, best.bound, status == "optimal", best.phases, status)
-
-
-def level_summary(prob: Problem, meetings, bound_scalar, g_bound):
-    lv = prob.levels(meetings)
-    best = [lv["C1"], lv["C2"], lv["W"], lv["G"]]
-    bd = prob.decode(bound_scalar) + [g_bound]
-    return best, bd, gap_levels(best, bd)
-
-
-__all__ = ["solve_v2", "group_pairs", "level_summary"]
+            v = violations(prob, frozen + new)
+            if v:  # pragma: no cover - the model has every constraint
+                raise AssertionError(f"internal error: compaction broke {v[:3]}")
+            meetings = new
+            state["G"] = g
+        report({"phase": "cp-sat agenda compaction",
+                "elapsed_s": round(time.monotonic() - t0, 3), "best": best3,
+                "bound": bound[:3]})
+    proven = out.proven and state["G"] == 0
+    status = "optimal" if proven else "feasible"
+    report({"phase": "done", "elapsed_s": round(time.monotonic() - t0, 3), "best": best3,
+            "bound": bound[:3], "status": status})
+    return Outcome(meetings, out.bound_scalar, proven, phases, status)
