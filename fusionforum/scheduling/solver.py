@@ -68,8 +68,9 @@ def _lowbit_index(mask: int) -> int:
 class Residual:
     """What is left of an instance once `frozen` meetings are fixed."""
 
-    def __init__(self, prob: Problem, frozen=()):
+    def __init__(self, prob: Problem, frozen=(), groups=True):
         self.prob = prob
+        self.groups = groups  # False: group requests left out (they are all frozen or dropped)
         self.frozen = list(frozen)
         self.cap = list(prob.expert_cap)
         self.avail = list(prob.expert_avail)
@@ -126,7 +127,7 @@ class Residual:
                 m = self.avail[e] & free
                 if m:
                     out.append((r, e, m))
-        if prob.version == 2:
+        if prob.version == 2 and self.groups:
             out.extend(self.group_pairs())
         return out
 
@@ -324,7 +325,7 @@ class FlowModel:
             return n
 
         S, K, K1 = node("S"), node("K"), node("K1")
-        big = len(pairs) + 1
+        big = len(pairs) * max([1, *(len(x) for x in prob.req_seats)]) + 1
         oe_count = defaultdict(int)
         oe_union = defaultdict(int)
         for r, e, m in pairs:
@@ -334,6 +335,7 @@ class FlowModel:
         pair_arc = []
         groups = {}
         pair_group = []
+        req_arc = {}
         for r, e, m in pairs:
             o = prob.req_org[r]
             on = node(("o", o))
@@ -345,7 +347,7 @@ class FlowModel:
             rn = node(("r", r))
             if r not in reqs_seen:
                 reqs_seen.add(r)
-                arc(on, rn, 1, -prob.req_weight[r])
+                req_arc[r] = arc(on, rn, 1, -prob.req_weight[r])
             if oe_count[(o, e)] > 1:
                 key = ("oe", o, e)
                 fresh = key not in nodes
@@ -362,6 +364,34 @@ class FlowModel:
                     groups[(e, gm)] = node(("g", e, gm))
                 pair_arc.append(arc(rn, groups[(e, gm)], 1, 0))
             pair_group.append(groups[(e, gm)])
+        # Lagrangian units of the other seats of group requests: S -> (r, seat) -> the
+        # seat's candidates, worth lam; the request's own arc costs lam more. Any lam keeps
+        # the flow an upper bound (a schedule's group uses one unit of each); lam prices
+        # the other seats' capacity (`set_lambda`, subgradient in `solve_problem`).
+        self.lam_arcs = []  # (request, seat, request arc, unit arc)
+        union = defaultdict(int)
+        for r, _e, m in pairs:
+            union[r] |= m
+        for r in sorted(req_arc):
+            if not prob.is_group(r):
+                continue
+            o = prob.req_org[r]
+            keep = prob.group_key_seat(r)
+            for k, c in enumerate(prob.req_seats[r]):
+                if k == keep:
+                    continue
+                un = node(("y", r, k))
+                ya = arc(S, un, 1, 0)
+                for x in c:
+                    if res.cap[x] <= 0 or (o, x) in res.org_exp:
+                        continue
+                    gm = res.avail[x] & union[r]
+                    if not gm:
+                        continue
+                    if (x, gm) not in groups:
+                        groups[(x, gm)] = node(("g", x, gm))
+                    arc(un, groups[(x, gm)], 1, 0)
+                self.lam_arcs.append((r, k, req_arc[r], ya))
         slot_arcs = []
         expert_nodes = {}
         for (e, m), gn in sorted(groups.items(), key=lambda kv: kv[1]):
@@ -373,19 +403,41 @@ class FlowModel:
             for t in slots_of(m):
                 slot_arcs.append((gn, t, arc(gn, nodes[("et", e, t)], 1, 0)))
         total_rooms = sum(max(0, n) for n in res.rooms) if res.rooms is not None else big
-        arc(K1, K, total_rooms, 0)
+        arc(K1, K, total_rooms + len(self.lam_arcs), 0)
         arc(S, K, big, 0)
         self.pair_arc = pair_arc
         self.pair_group = pair_group
         self.slot_arcs = slot_arcs
         self.n_arcs = len(tails)
+        self.arrays = (np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
+                       np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
+        self.base_costs = self.arrays[3].copy()
+        self.S, self.K, self.big = S, K, big
+        self.lam = {}
+        self._build()
+
+    def _build(self):
         f = self.f = min_cost_flow.SimpleMinCostFlow()
-        if tails:
-            f.add_arcs_with_capacity_and_unit_cost(
-                np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
-                np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
-            f.set_node_supply(S, big)
-            f.set_node_supply(K, -big)
+        if self.n_arcs:
+            f.add_arcs_with_capacity_and_unit_cost(*self.arrays)
+            f.set_node_supply(self.S, self.big)
+            f.set_node_supply(self.K, -self.big)
+
+    def set_lambda(self, lam):
+        """Prices {(request, seat): int} of the other seats of group requests."""
+        costs = self.base_costs.copy()
+        for r, k, ra, ya in self.lam_arcs:
+            v = lam.get((r, k), 0)
+            costs[ra] += v
+            costs[ya] -= v
+        self.arrays = self.arrays[:3] + (costs,)
+        self.lam = dict(lam)
+        self._build()
+
+    def lam_subgradient(self):
+        """{(request, seat): request served - seat unit used} of the last solve."""
+        f = self.f
+        return {(r, k): f.flow(ra) - f.flow(ya) for r, k, ra, ya in self.lam_arcs}
 
     def solve(self, forbidden=frozenset()) -> FlowResult:
         if not self.pairs:
@@ -449,6 +501,46 @@ def participant_conflict(prob: Problem, pairs, chosen_idx):
             if found:
                 best = found
                 break
+    return best
+
+
+def group_conflict(res: Residual, pairs, chosen_idx):
+    """Smallest set of chosen pairs that contains a group request's pair and leaves one of
+    its other seats without any candidate: every candidate expert is either used up by the
+    chosen pairs (their meetings fill the expert's cap) or already meets the organisation in
+    a chosen pair (H8). No schedule holds all of them. None if there is no such set."""
+    prob = res.prob
+    load = defaultdict(list)
+    org_e = {}
+    for i in chosen_idx:
+        r, e, _m = pairs[i]
+        load[e].append(i)
+        org_e[(prob.req_org[r], e)] = i
+    best = None
+    for i in chosen_idx:
+        r, e, m = pairs[i]
+        if not prob.is_group(r):
+            continue
+        o = prob.req_org[r]
+        keep = prob.group_key_seat(r)
+        for k, c in enumerate(prob.req_seats[r]):
+            if k == keep:
+                continue
+            blocked = [i]
+            ok = False
+            for x in c:
+                if x == e or res.cap[x] <= 0 or not (res.avail[x] & m) or (o, x) in res.org_exp:
+                    continue
+                j = org_e.get((o, x))
+                if j is not None:
+                    blocked.append(j)
+                elif len(load[x]) >= res.cap[x]:
+                    blocked.extend(load[x])
+                else:
+                    ok = True
+                    break
+            if not ok and (best is None or len(blocked) < len(best)):
+                best = sorted(set(blocked))
     return best
 
 
@@ -820,10 +912,10 @@ def gap_text(prob, best, bound):
 
 
 def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int = 2,
-                  progress=None, frozen=(), t0=None, initial=None) -> Outcome:
+                  progress=None, frozen=(), t0=None, initial=None, groups=True) -> Outcome:
     t0 = time.monotonic() if t0 is None else t0
     deadline = t0 + max(0.0, time_limit)
-    res = Residual(prob, frozen)
+    res = Residual(prob, frozen, groups=groups)
     tr = _Tracker(prob, res, progress, t0)
     pairs = res.pairs()
 
@@ -842,6 +934,9 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     def left():
         return deadline - time.monotonic()
 
+    if fm.lam_arcs and tr.best_scalar < tr.bound:
+        root = _price_groups(fm, root, tr, base, res, pairs, deadline)
+
     # Best-first branch and bound over the flow: a node forbids some pairs; its bound is
     # its flow optimum. A node is closed when a schedule reaches its bound (rounding, then
     # CP-SAT slot assignment); otherwise a set of its pairs that cannot all be placed (an
@@ -852,7 +947,10 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     counter = 1
     nodes = 0
     last_hint = root
-    while heap and left() > 0:
+    # v2: keep time for the CP-SAT neighbourhoods (the group requests' other seats make
+    # branch and bound slower to close, the neighbourhoods improve the schedule)
+    reserve = 0.4 * left() if prob.has_groups and groups else 0.0
+    while heap and left() > reserve:
         open_bound = base - heap[0][0]
         tr.set_bound(max([tr.best_scalar, open_bound, *stuck]), "branch and bound")
         if tr.best_scalar >= tr.bound:
@@ -866,7 +964,9 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
             tr.offer(round_flow(res, fr, pairs), "branch rounding")
             if tr.best_scalar >= node_bound:
                 continue
-        conflict = participant_conflict(prob, pairs, fr.chosen_idx)
+        conflict = group_conflict(res, pairs, fr.chosen_idx) if prob.version == 2 else None
+        if conflict is None:
+            conflict = participant_conflict(prob, pairs, fr.chosen_idx)
         if conflict is None and fr.chosen:
             last_hint = fr
             kind, out = _realise(res, fr, left, seed, threads)
@@ -890,7 +990,7 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
             if base + cr.delta_scalar > tr.best_scalar:
                 heapq.heappush(heap, (-cr.delta_scalar, counter, child, cr))
                 counter += 1
-    if not heap and left() > 0:
+    if not heap and left() > reserve:
         # every node closed or stuck: the bound is the best stuck node or the incumbent
         tr.set_bound(max([tr.best_scalar, *stuck]), "branch and bound closed")
     elif heap:
@@ -917,6 +1017,41 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     status = "optimal" if proven else "feasible"
     tr.report("done", status=status)
     return Outcome(tr.best, tr.bound, proven, tr.phases, status)
+
+
+def _price_groups(fm, root, tr, base, res, pairs, deadline, max_iter=60):
+    """Subgradient on the prices of the group requests' other seats (Lagrangian of "the
+    other seat is filled exactly when the request is served"): every priced flow is an upper
+    bound, the lowest one is kept, with its prices, for the branch and bound."""
+    best_fr, best_lam = root, {}
+    fr = root
+    lam = {}
+    theta = 1.0
+    budget_end = time.monotonic() + 0.3 * max(0.0, deadline - time.monotonic())
+    for _it in range(max_iter):
+        if time.monotonic() > budget_end:
+            break
+        g = fm.lam_subgradient()
+        norm = sum(v * v for v in g.values())
+        L = base + fr.delta_scalar
+        if norm == 0:
+            break
+        step = theta * max(1, L - tr.best_scalar) / norm
+        lam = {key: lam.get(key, 0) + int(round(step * v)) for key, v in g.items()}
+        fm.set_lambda(lam)
+        fr = fm.solve()
+        tr.offer(round_flow(res, fr, pairs), "priced flow+rounding")
+        if fr.delta_scalar < best_fr.delta_scalar:
+            best_fr, best_lam = fr, dict(lam)
+            tr.set_bound(base + fr.delta_scalar, "priced flow relaxation")
+            if tr.best_scalar >= tr.bound:
+                break
+        else:
+            theta /= 2
+            if theta < 1e-4:
+                break
+    fm.set_lambda(best_lam)
+    return best_fr if not best_lam else fm.solve()
 
 
 def _realise(res: Residual, fr: FlowResult, left, seed, threads):

@@ -248,6 +248,42 @@ def compact(prob: Problem, frozen, meetings, deadline):
     return ms
 
 
+def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer):
+    """Local search over the group requests: with the groups of the schedule fixed, the 1:1
+    requests are solved exactly and fast by the engine (no group in its flow); try dropping
+    one served group, or adding one unserved group in its first feasible slot, and keep
+    any change that improves (C1, C2, W). `offer(meetings)` records each improvement."""
+    from .baseline import State
+
+    best = list(meetings)
+    best_s = prob.scalar(frozen + best)
+    groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)]
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        for g in groups:
+            if time.monotonic() >= deadline:
+                break
+            fixed = [m for m in best if prob.is_group(m[0])]
+            if any(m[0] == g for m in fixed):
+                trial = [m for m in fixed if m[0] != g]
+            else:
+                st = State(prob, frozen + fixed)
+                if not st.place_earliest(g):
+                    continue
+                trial = fixed + [st.meetings[-1]]
+            left = deadline - time.monotonic()
+            out = solve_problem(prob, min(left, 2.0), seed=seed, threads=threads,
+                                frozen=frozen + trial, groups=False)
+            cand = trial + list(out.meetings)
+            sc = prob.scalar(frozen + cand)
+            if sc > best_s:
+                best, best_s = cand, sc
+                offer(cand)
+                improved = True
+    return best
+
+
 def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None, frozen=(),
              t0=None) -> Outcome:
     t0 = time.monotonic() if t0 is None else t0
@@ -278,10 +314,22 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     def engine_progress(entry):
         report(entry)
 
-    budget = max(0.0, 0.75 * (deadline - time.monotonic()))
+    budget = max(0.0, (0.45 if prob.has_groups else 0.75) * (deadline - time.monotonic()))
     out = solve_problem(prob, budget, seed=seed, threads=threads, progress=engine_progress,
                         frozen=frozen, t0=t0, initial=initial)
     meetings = list(out.meetings)
+    if not out.proven and prob.has_groups:
+        state["G"] = prob.levels(frozen + meetings)["G"]
+
+        def offer(ms):
+            lv = prob.levels(frozen + ms)
+            state["G"] = lv["G"]
+            report({"phase": "group search", "elapsed_s": round(time.monotonic() - t0, 3),
+                    "best": [lv["C1"], lv["C2"], lv["W"]],
+                    "bound": prob.decode(out.bound_scalar)})
+
+        meetings = group_search(prob, frozen, meetings, t0 + 0.9 * max(0.0, time_limit),
+                                seed, threads, offer)
     lv = prob.levels(frozen + meetings)
     state["G"] = lv["G"]
     best3 = [lv["C1"], lv["C2"], lv["W"]]
