@@ -184,7 +184,7 @@ def repair(instance: dict, published: dict, time_limit: float = 10.0, seed: int 
     t0 = time.monotonic()
     prob = Problem.from_dict(instance)
     pub_all = published.get("meetings") if isinstance(published, dict) else None
-    pub = prob.meetings_from_solution(published, strict=True)
+    pub = prob.meetings_from_solution(published, strict=False)
     n_pub = len(pub_all) if isinstance(pub_all, list) else 0
     kept, dropped, exact = _keepable(prob, pub, seed)
     out = solve_problem(prob, max(0.0, time_limit - (time.monotonic() - t0)), seed=seed,

@@ -465,7 +465,7 @@ class Problem:
 
     # ------------------------------------------------------------------ solutions
     def meetings_from_solution(self, sol, *, strict=True) -> list[tuple[int, int, int]]:
-        """Index meetings of a solution dict. With strict=True, meetings naming an unknown
+        """Index meetings of a solution dict. With strict=False, meetings naming an unknown
         request/expert or an out-of-range slot are skipped (used by repair after a change)."""
         if not isinstance(sol, dict) or not isinstance(sol.get("meetings"), list):
             raise InstanceError("a solution must be an object with a 'meetings' list")
