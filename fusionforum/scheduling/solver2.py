@@ -305,7 +305,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         if progress is not None:
             progress(dict(entry))
 
-    state = {"G": None}
+    state = {"G": prob.levels(frozen)["G"]}
     initial = None
     if not frozen:
         initial = fcfs_meetings(prob)
@@ -328,7 +328,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
                     "best": [lv["C1"], lv["C2"], lv["W"]],
                     "bound": prob.decode(out.bound_scalar)})
 
-        meetings = group_search(prob, frozen, meetings, t0 + 0.9 * max(0.0, time_limit),
+        meetings = group_search(prob, frozen, meetings, t0 + 0.85 * max(0.0, time_limit),
                                 seed, threads, offer)
     lv = prob.levels(frozen + meetings)
     state["G"] = lv["G"]
@@ -336,8 +336,11 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     bound = prob.decode(out.bound_scalar) + [0]
     report({"phase": "levels C1, C2, W done", "elapsed_s": round(time.monotonic() - t0, 3),
             "best": best3, "bound": bound[:3]})
-    if lv["G"] > 0 and deadline - time.monotonic() > 0.05:
-        new = compact(prob, frozen, meetings, deadline)
+    if lv["G"] > 0:
+        # the agenda compaction is quick; it gets a little time even when the levels above
+        # used it all
+        new = compact(prob, frozen, meetings,
+                      max(deadline, time.monotonic() + 0.05 * max(0.0, time_limit)))
         g = prob.levels(frozen + new)["G"]
         if g < lv["G"]:
             from .checker import violations
