@@ -920,7 +920,7 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     pairs = res.pairs()
 
     if initial is not None:
-        tr.offer(initial, "first come, first served")
+        tr.offer(initial, "initial schedule")
     sched = Schedule(res)
     greedy_fill(sched, pairs)
     tr.offer(sched.meetings, "greedy")

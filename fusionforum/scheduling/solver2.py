@@ -26,9 +26,9 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from .baseline import fcfs_meetings
+from .baseline import State, fcfs_meetings
 from .model import Problem, experts_of, slots_of
-from .solver import Outcome, solve_problem
+from .solver import FlowModel, Outcome, Residual, solve_problem
 
 LEVELS = ("C1", "C2", "W", "G")
 
@@ -248,6 +248,40 @@ def compact(prob: Problem, frozen, meetings, deadline):
     return ms
 
 
+def place_group(prob, st, r, fe, mask, proposed):
+    """Place group request r with expert fe on its key seat (proposed slot first)."""
+    ts = slots_of(mask)
+    if proposed in ts:
+        ts.remove(proposed)
+        ts.insert(0, proposed)
+    busy = st.req_busy(r)
+    for t in ts:
+        if (busy >> t) & 1 or not st.room_ok(t):
+            continue
+        ex = st.pick(r, t, key=lambda e: (e != fe, st.load[e], prob.expert_ids[e]))
+        if ex is not None:
+            st.add(r, ex, t)
+            return True
+    return False
+
+
+def insert_groups(prob: Problem, frozen, meetings):
+    """Add the group requests to a schedule where they fit without moving anything:
+    organisations with no meeting first, then those with one, then by weight."""
+    from .baseline import State
+
+    st = State(prob, frozen + meetings)
+    count = defaultdict(int)
+    for r, _e, _t in frozen + meetings:
+        count[prob.req_org[r]] += 1
+    groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r) and r not in st.served]
+    groups.sort(key=lambda r: (min(count[prob.req_org[r]], 2), -prob.req_weight[r], r))
+    for r in groups:
+        if st.place_earliest(r):
+            count[prob.req_org[r]] += 1
+    return st.meetings[len(frozen):]
+
+
 def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer):
     """Local search over the group requests: with the groups of the schedule fixed, the 1:1
     requests are solved exactly and fast by the engine (no group in its flow); try dropping
@@ -314,7 +348,32 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     def engine_progress(entry):
         report(entry)
 
-    budget = max(0.0, (0.45 if prob.has_groups else 0.75) * (deadline - time.monotonic()))
+    if prob.has_groups:
+        # a strong schedule first: the 1:1 requests alone are solved exactly and fast by the
+        # engine (its flow is tight without groups), then the group requests are added where
+        # they fit, organisations with fewer meetings first
+        first = solve_problem(prob, 0.15 * max(0.0, time_limit), seed=seed, threads=threads,
+                              frozen=frozen, initial=initial, groups=False)
+        cand_a = insert_groups(prob, frozen, list(first.meetings))
+        # and the other way round: the groups the relaxation picks, placed first and fixed,
+        # then the 1:1 requests exactly around them
+        res = Residual(prob, frozen)
+        root = FlowModel(res, res.pairs()).solve()
+        st = State(prob, frozen)
+        for r, e, m in sorted(root.chosen, key=lambda c: (-prob.req_weight[c[0]], c[0])):
+            if prob.is_group(r):
+                place_group(prob, st, r, e, m, root.slot_of.get(r))
+        groups = st.meetings[len(frozen):]
+        second = solve_problem(prob, 0.15 * max(0.0, time_limit), seed=seed, threads=threads,
+                               frozen=frozen + groups, groups=False)
+        cand_b = insert_groups(prob, frozen, groups + list(second.meetings))
+        initial = max(cand_a, cand_b, key=lambda ms: prob.key(frozen + ms))
+        lv = prob.levels(frozen + initial)
+        state["G"] = lv["G"]
+        report({"phase": "1:1 requests exactly, then groups where they fit",
+                "elapsed_s": round(time.monotonic() - t0, 3),
+                "best": [lv["C1"], lv["C2"], lv["W"]]})
+    budget = max(0.0, (0.6 if prob.has_groups else 0.75) * time_limit)
     out = solve_problem(prob, budget, seed=seed, threads=threads, progress=engine_progress,
                         frozen=frozen, t0=t0, initial=initial)
     meetings = list(out.meetings)
