@@ -364,10 +364,10 @@ class FlowModel:
                     groups[(e, gm)] = node(("g", e, gm))
                 pair_arc.append(arc(rn, groups[(e, gm)], 1, 0))
             pair_group.append(groups[(e, gm)])
-        # Lagrangian units of the other seats of group requests: S -> (r, seat) -> the
-        # seat's candidates, worth lam; the request's own arc costs lam more. Any lam keeps
-        # the flow an upper bound (a schedule's group uses one unit of each); lam prices
-        # the other seats' capacity (`set_lambda`, subgradient in `solve_problem`).
+        # units of the other seats of group requests: S -> (r, seat) -> the seat's
+        # candidates, worth nothing here (so the flow's optimum is unchanged); `lp.solve_lp`
+        # ties each to its request's arc (equal flows), which prices the other seats'
+        # capacity in the linear relaxation
         self.lam_arcs = []  # (request, seat, request arc, unit arc)
         union = defaultdict(int)
         for r, _e, m in pairs:
@@ -413,7 +413,6 @@ class FlowModel:
                        np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
         self.base_costs = self.arrays[3].copy()
         self.S, self.K, self.big = S, K, big
-        self.lam = {}
         self._build()
 
     def _build(self):
@@ -422,22 +421,6 @@ class FlowModel:
             f.add_arcs_with_capacity_and_unit_cost(*self.arrays)
             f.set_node_supply(self.S, self.big)
             f.set_node_supply(self.K, -self.big)
-
-    def set_lambda(self, lam):
-        """Prices {(request, seat): int} of the other seats of group requests."""
-        costs = self.base_costs.copy()
-        for r, k, ra, ya in self.lam_arcs:
-            v = lam.get((r, k), 0)
-            costs[ra] += v
-            costs[ya] -= v
-        self.arrays = self.arrays[:3] + (costs,)
-        self.lam = dict(lam)
-        self._build()
-
-    def lam_subgradient(self):
-        """{(request, seat): request served - seat unit used} of the last solve."""
-        f = self.f
-        return {(r, k): f.flow(ra) - f.flow(ya) for r, k, ra, ya in self.lam_arcs}
 
     def solve(self, forbidden=frozenset()) -> FlowResult:
         if not self.pairs:
@@ -934,8 +917,6 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     def left():
         return deadline - time.monotonic()
 
-    if fm.lam_arcs and tr.best_scalar < tr.bound:
-        root = _price_groups(fm, root, tr, base, res, pairs, deadline)
 
     # Best-first branch and bound over the flow: a node forbids some pairs; its bound is
     # its flow optimum. A node is closed when a schedule reaches its bound (rounding, then
@@ -1017,41 +998,6 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     status = "optimal" if proven else "feasible"
     tr.report("done", status=status)
     return Outcome(tr.best, tr.bound, proven, tr.phases, status)
-
-
-def _price_groups(fm, root, tr, base, res, pairs, deadline, max_iter=60):
-    """Subgradient on the prices of the group requests' other seats (Lagrangian of "the
-    other seat is filled exactly when the request is served"): every priced flow is an upper
-    bound, the lowest one is kept, with its prices, for the branch and bound."""
-    best_fr, best_lam = root, {}
-    fr = root
-    lam = {}
-    theta = 1.0
-    budget_end = time.monotonic() + 0.3 * max(0.0, deadline - time.monotonic())
-    for _it in range(max_iter):
-        if time.monotonic() > budget_end:
-            break
-        g = fm.lam_subgradient()
-        norm = sum(v * v for v in g.values())
-        L = base + fr.delta_scalar
-        if norm == 0:
-            break
-        step = theta * max(1, L - tr.best_scalar) / norm
-        lam = {key: lam.get(key, 0) + int(round(step * v)) for key, v in g.items()}
-        fm.set_lambda(lam)
-        fr = fm.solve()
-        tr.offer(round_flow(res, fr, pairs), "priced flow+rounding")
-        if fr.delta_scalar < best_fr.delta_scalar:
-            best_fr, best_lam = fr, dict(lam)
-            tr.set_bound(base + fr.delta_scalar, "priced flow relaxation")
-            if tr.best_scalar >= tr.bound:
-                break
-        else:
-            theta /= 2
-            if theta < 1e-4:
-                break
-    fm.set_lambda(best_lam)
-    return best_fr if not best_lam else fm.solve()
 
 
 def _realise(res: Residual, fr: FlowResult, left, seed, threads):

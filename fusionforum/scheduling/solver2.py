@@ -248,28 +248,9 @@ def compact(prob: Problem, frozen, meetings, deadline):
     return ms
 
 
-def place_group(prob, st, r, fe, mask, proposed):
-    """Place group request r with expert fe on its key seat (proposed slot first)."""
-    ts = slots_of(mask)
-    if proposed in ts:
-        ts.remove(proposed)
-        ts.insert(0, proposed)
-    busy = st.req_busy(r)
-    for t in ts:
-        if (busy >> t) & 1 or not st.room_ok(t):
-            continue
-        ex = st.pick(r, t, key=lambda e: (e != fe, st.load[e], prob.expert_ids[e]))
-        if ex is not None:
-            st.add(r, ex, t)
-            return True
-    return False
-
-
 def insert_groups(prob: Problem, frozen, meetings):
     """Add the group requests to a schedule where they fit without moving anything:
     organisations with no meeting first, then those with one, then by weight."""
-    from .baseline import State
-
     st = State(prob, frozen + meetings)
     count = defaultdict(int)
     for r, _e, _t in frozen + meetings:
@@ -287,8 +268,6 @@ def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer
     requests are solved exactly and fast by the engine (no group in its flow); try dropping
     one served group, or adding one unserved group in its first feasible slot, and keep
     any change that improves (C1, C2, W). `offer(meetings)` records each improvement."""
-    from .baseline import State
-
     best = list(meetings)
     best_s = prob.scalar(frozen + best)
     groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)]
@@ -348,77 +327,79 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     def engine_progress(entry):
         report(entry)
 
-    lp_bound = None
-    if prob.has_groups:
-        # the linear relaxation with the group seats coupled: its bound, and on the generated
-        # instances an integral vertex whose meetings CP-SAT places in slots (then optimal)
-        from .lp import lp_schedule
+    def best_of(*cands):
+        cands = [c for c in cands if c is not None]
+        return max(cands, key=lambda ms: prob.key(frozen + ms))
 
-        res = Residual(prob, frozen)
-        fm = FlowModel(res, res.pairs())
-        base = prob.scalar(frozen)
-        bnd, ms = lp_schedule(res, fm, t0 + 0.7 * max(0.0, time_limit), seed, threads)
-        if bnd is not None:
-            lp_bound = base + bnd
-        best_lp = None
-        if ms is not None:
-            cands = [ms] + ([initial] if initial is not None else [])
-            best_lp = max(cands, key=lambda x: prob.key(frozen + x))
-            initial = best_lp
-            lv = prob.levels(frozen + initial)
-            state["G"] = lv["G"]
-            report({"phase": "linear relaxation (group seats coupled)",
-                    "elapsed_s": round(time.monotonic() - t0, 3),
-                    "best": [lv["C1"], lv["C2"], lv["W"]],
-                    **({"bound": prob.decode(lp_bound)} if lp_bound is not None else {})})
-        if lp_bound is not None and initial is not None \
-                and prob.scalar(frozen + initial) >= lp_bound:
-            return _finish(prob, frozen, initial, lp_bound, True, t0, deadline, time_limit,
-                           report, state, phases)
-    if prob.has_groups:
-        # a strong schedule first: the 1:1 requests alone are solved exactly and fast by the
-        # engine (its flow is tight without groups), then the group requests are added where
-        # they fit, organisations with fewer meetings first
-        first = solve_problem(prob, 0.15 * max(0.0, time_limit), seed=seed, threads=threads,
-                              frozen=frozen, initial=initial, groups=False)
-        cand_a = insert_groups(prob, frozen, list(first.meetings))
-        # and the other way round: the groups the relaxation picks, placed first and fixed,
-        # then the 1:1 requests exactly around them
-        res = Residual(prob, frozen)
-        root = FlowModel(res, res.pairs()).solve()
-        st = State(prob, frozen)
-        for r, e, m in sorted(root.chosen, key=lambda c: (-prob.req_weight[c[0]], c[0])):
-            if prob.is_group(r):
-                place_group(prob, st, r, e, m, root.slot_of.get(r))
-        groups = st.meetings[len(frozen):]
-        second = solve_problem(prob, 0.15 * max(0.0, time_limit), seed=seed, threads=threads,
-                               frozen=frozen + groups, groups=False)
-        cand_b = insert_groups(prob, frozen, groups + list(second.meetings))
-        initial = max(cand_a, cand_b, key=lambda ms: prob.key(frozen + ms))
-        lv = prob.levels(frozen + initial)
+    def note(phase, ms, bound=None):
+        lv = prob.levels(frozen + ms)
         state["G"] = lv["G"]
-        report({"phase": "1:1 requests exactly, then groups where they fit",
-                "elapsed_s": round(time.monotonic() - t0, 3),
-                "best": [lv["C1"], lv["C2"], lv["W"]]})
-    budget = max(0.0, (0.6 if prob.has_groups else 0.75) * time_limit)
-    out = solve_problem(prob, budget, seed=seed, threads=threads, progress=engine_progress,
+        entry = {"phase": phase, "elapsed_s": round(time.monotonic() - t0, 3),
+                 "best": [lv["C1"], lv["C2"], lv["W"]]}
+        if bound is not None:
+            entry["bound"] = prob.decode(bound)
+        report(entry)
+
+    if not prob.has_groups:
+        out = solve_problem(prob, 0.75 * max(0.0, time_limit), seed=seed, threads=threads,
+                            progress=engine_progress, frozen=frozen, t0=t0, initial=initial)
+        return _finish(prob, frozen, list(out.meetings), out.bound_scalar, out.proven, t0,
+                       deadline, time_limit, report, state, phases)
+
+    # 1. the flow engine's greedy, relaxation and rounding (no branching yet): often enough
+    # on small instances
+    out = solve_problem(prob, 0.0, seed=seed, threads=threads, progress=engine_progress,
                         frozen=frozen, t0=t0, initial=initial)
-    meetings = list(out.meetings)
-    if not out.proven and prob.has_groups:
-        state["G"] = prob.levels(frozen + meetings)["G"]
+    bound = out.bound_scalar
+    best = best_of(list(out.meetings), initial)
+    if prob.scalar(frozen + best) >= bound:
+        return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
+                       state, phases)
+
+    # 2. the linear relaxation with the group seats coupled: its bound, and on the generated
+    # instances an integral vertex whose meetings CP-SAT places in slots (then optimal)
+    from .lp import lp_schedule
+
+    res = Residual(prob, frozen)
+    fm = FlowModel(res, res.pairs())
+    bnd, ms = lp_schedule(res, fm, t0 + 0.7 * max(0.0, time_limit), seed, threads)
+    if bnd is not None:
+        bound = min(bound, prob.scalar(frozen) + bnd)
+    if ms is not None:
+        best = best_of(ms, best)
+        note("linear relaxation (group seats coupled)", best, bound)
+    if prob.scalar(frozen + best) >= bound:
+        return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
+                       state, phases)
+
+    # 3. branch and bound over the flow (group conflicts, CP-SAT cores)
+    if time.monotonic() < t0 + 0.4 * time_limit:
+        out = solve_problem(prob, 0.4 * max(0.0, time_limit), seed=seed, threads=threads,
+                            progress=engine_progress, frozen=frozen, t0=t0, initial=best)
+        bound = min(bound, out.bound_scalar)
+        best = best_of(list(out.meetings), best)
+        if prob.scalar(frozen + best) >= bound:
+            return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
+                           state, phases)
+
+    # 4. the 1:1 requests exactly around fixed group meetings: the groups of the best
+    # schedule, or none with the groups added afterwards where they fit; then a local search
+    # over the group requests
+    if time.monotonic() < t0 + 0.85 * time_limit:
+        fixed = [m for m in best if prob.is_group(m[0])]
+        for groups in (fixed, []):
+            sub = solve_problem(prob, 0.1 * max(0.0, time_limit), seed=seed, threads=threads,
+                                frozen=frozen + groups, groups=False)
+            best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
+        note("1:1 requests exactly around the group meetings", best, bound)
 
         def offer(ms):
-            lv = prob.levels(frozen + ms)
-            state["G"] = lv["G"]
-            report({"phase": "group search", "elapsed_s": round(time.monotonic() - t0, 3),
-                    "best": [lv["C1"], lv["C2"], lv["W"]],
-                    "bound": prob.decode(out.bound_scalar)})
+            note("group search", ms, bound)
 
-        meetings = group_search(prob, frozen, meetings, t0 + 0.85 * max(0.0, time_limit),
-                                seed, threads, offer)
-    bound = out.bound_scalar if lp_bound is None else min(out.bound_scalar, lp_bound)
-    proven = prob.scalar(frozen + meetings) >= bound
-    return _finish(prob, frozen, meetings, bound, proven, t0, deadline, time_limit, report,
+        best = group_search(prob, frozen, best, t0 + 0.85 * max(0.0, time_limit), seed,
+                            threads, offer)
+    proven = prob.scalar(frozen + best) >= bound
+    return _finish(prob, frozen, best, bound, proven, t0, deadline, time_limit, report,
                    state, phases)
 
 
