@@ -75,28 +75,59 @@ def solve_lp(fm, time_limit: float):
             pick = next((t for t in lst if (msk >> t) & 1), lst[0])
             lst.remove(pick)
             slot_of[r] = pick
-    return bound, FlowResult(bound, chosen_idx, [fm.pairs[i] for i in chosen_idx], slot_of)
+    fr = FlowResult(bound, chosen_idx, [fm.pairs[i] for i in chosen_idx], slot_of)
+    fr.other_seats = defaultdict(list)  # group request -> the LP's experts for other seats
+    for r, x, a in fm.seat_arcs:
+        if flows[a] > 0:
+            fr.other_seats[r].append(x)
+    return bound, fr
 
 
 def lp_schedule(res, fm, deadline, seed, threads):
-    """(bound, meetings or None): the LP bound and, when its vertex is integral and CP-SAT
-    places every meeting of it in a slot, that schedule (it reaches the bound)."""
-    from .solver import _realise, round_flow
+    """(bound, meetings or None, group meetings or None): the LP bound; when its vertex is
+    integral, the schedule of its meetings if CP-SAT places them all in slots (it reaches
+    the bound), else its group meetings placed greedily (for an exact 1:1 solve around
+    them)."""
+    from .baseline import State
+    from .solver import _realise, group_conflict, participant_conflict
 
     left = deadline - time.monotonic()
     if left <= 0:
-        return None, None
+        return None, None, None
     out = solve_lp(fm, left)
     if out is None:
-        return None, None
+        return None, None, None
     bound, fr = out
     if fr is None:
-        return bound, None
+        return bound, None, None
 
     def remaining():
         return deadline - time.monotonic()
 
-    kind, got = _realise(res, fr, remaining, seed, threads)
-    if kind == "schedule":
-        return bound, got
-    return bound, round_flow(res, fr, fm.pairs)
+    prob = res.prob
+    clash = (group_conflict(res, fm.pairs, fr.chosen_idx)
+             or participant_conflict(prob, fm.pairs, fr.chosen_idx))
+    if clash is None:
+        kind, got = _realise(res, fr, remaining, seed, threads)
+        if kind == "schedule":
+            return bound, got, None
+    st = State(prob, res.frozen)
+    for r, e, m in sorted(fr.chosen, key=lambda c: (c[0], c[1])):
+        if not prob.is_group(r):
+            continue
+        want = {e, *fr.other_seats.get(r, ())}
+        ts = [t for t in range(prob.T) if (m >> t) & 1]
+        pt = fr.slot_of.get(r)
+        if pt in ts:
+            ts.remove(pt)
+            ts.insert(0, pt)
+        busy = st.req_busy(r)
+        for t in ts:
+            if (busy >> t) & 1 or not st.room_ok(t):
+                continue
+            ex = st.pick(r, t, key=lambda x, want=want: (x not in want, st.load[x],
+                                                          prob.expert_ids[x]))
+            if ex is not None:
+                st.add(r, ex, t)
+                break
+    return bound, None, st.meetings[len(res.frozen):]

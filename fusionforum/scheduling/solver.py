@@ -369,6 +369,7 @@ class FlowModel:
         # ties each to its request's arc (equal flows), which prices the other seats'
         # capacity in the linear relaxation
         self.lam_arcs = []  # (request, seat, request arc, unit arc)
+        self.seat_arcs = []  # (request, expert, arc) from a seat unit to a candidate
         union = defaultdict(int)
         for r, _e, m in pairs:
             union[r] |= m
@@ -390,7 +391,7 @@ class FlowModel:
                         continue
                     if (x, gm) not in groups:
                         groups[(x, gm)] = node(("g", x, gm))
-                    arc(un, groups[(x, gm)], 1, 0)
+                    self.seat_arcs.append((r, x, arc(un, groups[(x, gm)], 1, 0)))
                 self.lam_arcs.append((r, k, req_arc[r], ya))
         slot_arcs = []
         expert_nodes = {}

@@ -362,12 +362,19 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
 
     res = Residual(prob, frozen)
     fm = FlowModel(res, res.pairs())
-    bnd, ms = lp_schedule(res, fm, t0 + 0.7 * max(0.0, time_limit), seed, threads)
+    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.6 * max(0.0, time_limit), seed, threads)
     if bnd is not None:
         bound = min(bound, prob.scalar(frozen) + bnd)
     if ms is not None:
         best = best_of(ms, best)
         note("linear relaxation (group seats coupled)", best, bound)
+    elif lp_groups is not None:
+        # the LP's meetings clash in slots: keep its group meetings, solve the 1:1 requests
+        # exactly around them (the engine branches on the clashes)
+        sub = solve_problem(prob, 0.25 * max(0.0, time_limit), seed=seed, threads=threads,
+                            frozen=frozen + lp_groups, groups=False)
+        best = best_of(insert_groups(prob, frozen, lp_groups + list(sub.meetings)), best)
+        note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
     if prob.scalar(frozen + best) >= bound:
         return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
                        state, phases)
