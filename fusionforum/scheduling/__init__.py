@@ -54,13 +54,15 @@ meetings' agendas without moving a kept one; `meta.changes` lists the published 
 or cancelled. Exit status: 0 with a feasible schedule written, 1 when `check` finds violations,
 2 on a malformed instance or bad arguments (message on stderr).
 
-How (details in `solver.py` and `solver2.py`): a min-cost-flow relaxation bounds the levels
-(v2: a concave bonus on the organisation arcs, first meeting A, second M, so one flow orders
-C1, C2, W; a group request enters through one seat, which keeps the flow an upper bound);
-rounding, branch and bound with CP-SAT slot assignment and CP-SAT neighbourhoods find the
-schedules; v2 also solves the 1:1 requests exactly with the groups fixed (a local search over
-group requests) and then a local search on slots and discipline experts removes idle slots
-(G = 0 is optimal by itself). A level whose bound is not reached is reported with its gap.
+How (details in `solver.py`, `solver2.py` and `lp.py`): a min-cost-flow relaxation bounds
+the levels (v2: a concave bonus on the organisation arcs, first meeting A, second M, so one
+flow orders C1, C2, W; a group request enters through one seat, which keeps the flow an upper
+bound); v2 then solves the linear relaxation that ties each group's other seat to its request
+(HiGHS): a tight bound whose integral vertex, placed in slots by CP-SAT, is optimal. Rounding,
+branch and bound with CP-SAT slot assignment, exact 1:1 solves around fixed group meetings and
+a local search over group requests find schedules when that fails; a last local search on
+slots and discipline experts removes idle slots (G = 0 is optimal by itself). A level whose
+bound is not reached is reported with its gap.
 
 Determinism: the same instance, seed and thread count give the same schedule, unless a phase
 is cut short by the time limit (the flow, the rounding and the local searches are

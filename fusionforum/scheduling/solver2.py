@@ -1,24 +1,33 @@
 """The v2 optimiser (`fusion-matchmaking/2`): C1, then C2, then W, then minimise G.
 
-Pipeline of `solve_v2` (anytime: the best schedule found so far is always kept):
+Objective as one integer for the first three levels: A*C1 + M*C2 + W with M > the total
+weight and A > every M*C2 + W (`Problem.scalar`); in the min-cost flow of the v1 engine this
+is a concave bonus on the organisation arcs (first meeting A, second M, further ones 0,
+`Problem.org_unit_values`), so one flow orders C1, C2, W lexicographically. A group request
+enters the flow through its key seat (the seat with the fewest candidates), in the slots where
+its other seat has a candidate too: leaving the other seat's capacity out can only raise the
+optimum, so the flow stays an upper bound. The other seat is chosen when meetings are placed
+(greedy, rounding, CP-SAT variables z[meeting, slot, expert]); a set of pairs that cannot all
+be placed, other seats included, is a valid branching for the branch and bound.
 
-1. First-come-first-served and the engine's greedy: a feasible schedule at once.
-2. C1, C2, W together, by the v1 engine (`solver.solve_problem`) with a concave bonus on the
-   organisation arcs of its min-cost flow: first meeting A, second meeting M, further ones 0,
-   with M > the total weight and A > every M*C2 + W, so one min-cost flow maximises C1, then
-   C2, then W lexicographically (`Problem.org_unit_values`). A group request (two seats)
-   enters the flow through its key seat only (the seat with the fewest candidates), in the
-   slots where the other seat also has an available candidate: leaving the other seat's
-   capacity out can only raise the optimum, so the flow still bounds A*C1 + M*C2 + W. The
-   other seat is chosen when meetings are placed (greedy, rounding, and CP-SAT variables
-   z[meeting, slot, expert] in the slot assignment); a CP-SAT core over a set of pairs that
-   cannot all be placed, other seats included, is a valid branching for the branch and
-   bound, so its bound stays a bound of the true problem.
-3. G: the meetings (requests and experts) are fixed and CP-SAT re-assigns their slots to
-   minimise the idle slots (the time-indexed formulation of PROBLEM.md section 5: per person
-   and block, "a meeting at or before" / "at or after" Booleans), hinted with the current
-   slots. G = 0 is optimal by itself; otherwise the level's bound reported is 0 (a bound
-   over every schedule with the same C1, C2, W would need the whole model).
+Pipeline of `solve_v2` (anytime: the best schedule so far is always kept; each step is skipped
+once the best schedule reaches the bound):
+
+1. First come, first served, the engine's greedy, its flow relaxation and rounding.
+2. The linear relaxation that ties each group's other seat to the request (`lp.py`, HiGHS): a
+   tighter bound; when its optimal vertex is integral and CP-SAT places its meetings in slots,
+   the schedule reaches the bound (C1, C2, W proven). When its meetings clash in slots, its
+   group meetings are kept and the 1:1 requests are solved exactly around them.
+3. The engine's branch and bound (group conflicts, participants' Hall conflicts, CP-SAT cores).
+4. The 1:1 requests solved exactly around fixed group meetings (the flow without groups is
+   tight), then a local search over group requests (drop one, add one), each move re-solving
+   the 1:1 requests.
+5. G: requests and experts fixed, a local search moves a meeting to another slot, swaps or
+   chains two meetings, or gives a discipline seat another expert, whenever the idle slots of
+   the people concerned fall (`compact`). G = 0 is optimal by itself; otherwise the level's
+   bound reported is 0.
+
+The bound reported is the lowest of the flow's (after branching) and the linear relaxation's.
 """
 
 from __future__ import annotations
