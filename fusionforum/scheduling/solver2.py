@@ -221,11 +221,66 @@ def compact(prob: Problem, frozen, meetings, deadline):
             return True
         return False
 
+    def move_with_expert(i):
+        """Move a 1:1 meeting to another slot with another expert for its seat."""
+        nonlocal total
+        r, e, t1 = ms[i]
+        if prob.is_group(r):
+            return False
+        o = prob.req_org[r]
+        parts = [q for q in people[i] if q[0] == "p"]
+        pmask = full
+        for q in parts:
+            pmask &= avail[q] & ~(occ[q] & ~(1 << t1))
+        if rooms is not None:
+            pmask &= sum(1 << t for t in range(T) if rooms[t] > 0) | (1 << t1)
+        qx = ("e", e)
+        for y in prob.req_seats[r][0]:
+            if y == e or load[y] >= prob.expert_cap[y] or (o, y) in org_exp:
+                continue
+            qy = ("e", y)
+            if qy not in occ:
+                occ[qy] = frozen_occ[qy]
+                avail[qy] = prob.expert_avail[y]
+                g[qy] = idle(qy)
+            for t2 in slots_of(pmask & prob.expert_avail[y] & ~occ[qy]):
+                if t2 == t1:
+                    continue
+                new = {qx: occ[qx] & ~(1 << t1), qy: occ[qy] | (1 << t2)}
+                for q in parts:
+                    new[q] = (occ[q] & ~(1 << t1)) | (1 << t2)
+                delta = sum(idle(q, o2) - g[q] for q, o2 in new.items())
+                if delta >= 0:
+                    continue
+                for q, o2 in new.items():
+                    occ[q], g[q] = o2, idle(q, o2)
+                load[e] -= 1
+                load[y] += 1
+                org_exp.discard((o, e))
+                org_exp.add((o, y))
+                if rooms is not None:
+                    rooms[t1] += 1
+                    rooms[t2] -= 1
+                ms[i] = (r, y, t2)
+                people[i] = [qy if z == qx else z for z in people[i]]
+                by_person[qx].remove(i)
+                by_person[qy].append(i)
+                m = full
+                for z in people[i]:
+                    m &= avail[z]
+                allowed[i] = m
+                total += delta
+                return True
+        return False
+
     def improve(q):
         if q[0] == "e":
             for i in list(by_person[q]):
                 if swap_expert(i, q[1]):
                     return True
+        for i in list(by_person[q]):
+            if move_with_expert(i):
+                return True
         for i in by_person[q]:
             t1 = ms[i][2]
             for t2 in slots_of(allowed[i]):
