@@ -420,19 +420,31 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
                        state, phases)
 
-    # 2. the linear relaxation with the group seats coupled: its bound, and on the generated
+    # 2. the 1:1 requests exactly around fixed group meetings (the flow without groups is
+    # tight): the groups of the best schedule so far, or none with the groups added
+    # afterwards where they fit
+    fixed = [m for m in best if prob.is_group(m[0])]
+    for groups in (fixed, []):
+        if time.monotonic() >= t0 + 0.5 * time_limit:
+            break
+        sub = solve_problem(prob, 0.1 * max(0.0, time_limit), seed=seed, threads=threads,
+                            frozen=frozen + groups, groups=False)
+        best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
+    note("1:1 requests exactly around the group meetings", best, bound)
+
+    # 3. the linear relaxation with the group seats coupled: its bound, and on the generated
     # instances an integral vertex whose meetings CP-SAT places in slots (then optimal)
     from .lp import lp_schedule
 
     res = Residual(prob, frozen)
     fm = FlowModel(res, res.pairs())
-    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.6 * max(0.0, time_limit), seed, threads)
+    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.7 * max(0.0, time_limit), seed, threads)
     if bnd is not None:
         bound = min(bound, prob.scalar(frozen) + bnd)
     if ms is not None:
         best = best_of(ms, best)
         note("linear relaxation (group seats coupled)", best, bound)
-    elif lp_groups is not None:
+    elif lp_groups is not None and time.monotonic() < t0 + 0.8 * time_limit:
         # the LP's meetings clash in slots: keep its group meetings, solve the 1:1 requests
         # exactly around them (the engine branches on the clashes)
         sub = solve_problem(prob, 0.25 * max(0.0, time_limit), seed=seed, threads=threads,
@@ -443,9 +455,9 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
                        state, phases)
 
-    # 3. branch and bound over the flow (group conflicts, CP-SAT cores)
-    if time.monotonic() < t0 + 0.4 * time_limit:
-        out = solve_problem(prob, 0.4 * max(0.0, time_limit), seed=seed, threads=threads,
+    # 4. branch and bound over the flow (group conflicts, CP-SAT cores)
+    if time.monotonic() < t0 + 0.6 * time_limit:
+        out = solve_problem(prob, 0.7 * max(0.0, time_limit), seed=seed, threads=threads,
                             progress=engine_progress, frozen=frozen, t0=t0, initial=best)
         bound = min(bound, out.bound_scalar)
         best = best_of(list(out.meetings), best)
@@ -453,16 +465,8 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
             return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
                            state, phases)
 
-    # 4. the 1:1 requests exactly around fixed group meetings: the groups of the best
-    # schedule, or none with the groups added afterwards where they fit; then a local search
-    # over the group requests
+    # 5. a local search over the group requests
     if time.monotonic() < t0 + 0.85 * time_limit:
-        fixed = [m for m in best if prob.is_group(m[0])]
-        for groups in (fixed, []):
-            sub = solve_problem(prob, 0.1 * max(0.0, time_limit), seed=seed, threads=threads,
-                                frozen=frozen + groups, groups=False)
-            best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
-        note("1:1 requests exactly around the group meetings", best, bound)
 
         def offer(ms):
             note("group search", ms, bound)
