@@ -275,3 +275,19 @@ def test_repair_without_change_keeps_everything():
     assert new["meta"]["repair"]["changed"] == 0
     assert meetings_v2(new)[: len(pub["meetings"])] is not None
     assert set(meetings_v2(pub)) <= set(meetings_v2(new))
+
+
+def test_linear_relaxation_prices_the_other_seat():
+    # the group's other seat (E2) is the only expert of O2's request: the flow, which lets the
+    # group through its key seat only, would cover both organisations; the linear relaxation
+    # ties the seat to the request and proves that only one can be
+    ex = {"E1": (["magnets"], [0, 1], 1, []), "E2": (["cryogenics"], [0, 1], 1, [])}
+    orgs = {"O1": {"P1": []}, "O2": {"P2": []}}
+    reqs = [("R1", "O1", ("E1", "E2"), 5, ["P1"]), ("R2", "O2", "E2", 1, ["P2"])]
+    inst = make_v2(2, ex, orgs, reqs)
+    out = solve(inst, time_limit=5, threads=1)
+    assert check(inst, out) == []
+    meta = out["meta"]
+    assert meta["status"] == "optimal"
+    assert (meta["bound"]["covered_orgs"], meta["bound"]["weight"]) == (1, 5)
+    assert out["objective"]["C1"] == 1 and out["objective"]["W"] == 5
