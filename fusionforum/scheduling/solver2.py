@@ -40,6 +40,7 @@ from .model import Problem, experts_of, slots_of
 from .solver import FlowModel, Outcome, Residual, solve_problem
 
 LEVELS = ("C1", "C2", "W", "G")
+SMALL_REQUESTS = 200  # up to this many requests, branch and bound comes before the LP
 
 
 def gap_levels(best, bound):
@@ -410,10 +411,12 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         return _finish(prob, frozen, list(out.meetings), out.bound_scalar, out.proven, t0,
                        deadline, time_limit, report, state, phases)
 
-    # 1. the flow engine's greedy, relaxation and rounding (no branching yet): often enough
-    # on small instances
-    out = solve_problem(prob, 0.0, seed=seed, threads=threads, progress=engine_progress,
-                        frozen=frozen, t0=t0, initial=initial)
+    # 1. the flow engine's greedy, relaxation and rounding; on a small instance also a short
+    # branch and bound (its nodes are cheap there, and it spares the LP solver's start-up)
+    small = len(prob.req_ids) <= SMALL_REQUESTS
+    out = solve_problem(prob, 0.3 * max(0.0, time_limit) if small else 0.0, seed=seed,
+                        threads=threads, progress=engine_progress, frozen=frozen, t0=t0,
+                        initial=initial)
     bound = out.bound_scalar
     best = best_of(list(out.meetings), initial)
     if prob.scalar(frozen + best) >= bound:
