@@ -392,6 +392,10 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     def engine_progress(entry):
         report(entry)
 
+    def within(share):
+        """A sub-solve's budget: `share` of the time limit, never past 85 % of it."""
+        return max(0.0, min(share * time_limit, t0 + 0.85 * time_limit - time.monotonic()))
+
     def best_of(*cands):
         cands = [c for c in cands if c is not None]
         return max(cands, key=lambda ms: prob.key(frozen + ms))
@@ -430,7 +434,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     for groups in (fixed, []):
         if time.monotonic() >= t0 + 0.5 * time_limit:
             break
-        sub = solve_problem(prob, 0.1 * max(0.0, time_limit), seed=seed, threads=threads,
+        sub = solve_problem(prob, within(0.1), seed=seed, threads=threads,
                             frozen=frozen + groups, groups=False)
         best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
     note("1:1 requests exactly around the group meetings", best, bound)
@@ -450,7 +454,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     elif lp_groups is not None and time.monotonic() < t0 + 0.8 * time_limit:
         # the LP's meetings clash in slots: keep its group meetings, solve the 1:1 requests
         # exactly around them (the engine branches on the clashes)
-        sub = solve_problem(prob, 0.25 * max(0.0, time_limit), seed=seed, threads=threads,
+        sub = solve_problem(prob, within(0.25), seed=seed, threads=threads,
                             frozen=frozen + lp_groups, groups=False)
         best = best_of(insert_groups(prob, frozen, lp_groups + list(sub.meetings)), best)
         note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
