@@ -184,13 +184,16 @@ def _tour_items(event, user) -> list[Item]:
             note = _("Place %(position)s on the waiting list") % {"position": position} \
                 if position else ""
         items.append(Item(
-            WAITING if waiting else TOUR, f"seat-{seat.pk}", run.tour.name, run.start, run.end,
+            WAITING if waiting else TOUR, f"seat-{seat.pk}", run.tour.name,
+            timezone.localtime(run.start, event.tz), timezone.localtime(run.end, event.tz),
             where=_("Meeting point: %(point)s") % {"point": run.meeting_point},
             url=reverse("visits:home", args=[event.slug]), note=note))
     return items
 
 
-def _moment(kind, key, title, at, *, url="", note="") -> Item:
+def _moment(kind, key, title, at, *, url="", note="", now=None) -> Item:
+    if now is not None and at <= now:
+        note = _("This deadline has passed: write to the organisers if something is missing.")
     return Item(kind, key, title, at, at, url=url, note=note)
 
 
@@ -206,8 +209,8 @@ def _deadlines(event, user, registration, now) -> list[Item]:
         if holder is not None and vault_services.clearance_status(event, user) == "missing":
             items.append(_moment(DEADLINE, "deadline-site-access",
                                  _("Give your site-access data for the site visit"),
-                                 holder.clearance_due,
-                                 url=reverse("vault:status", args=[event.slug])))
+                                 timezone.localtime(holder.clearance_due, event.tz),
+                                 url=reverse("vault:status", args=[event.slug]), now=now))
     if event.uses_call and hasattr(event, "call_settings"):
         for submission in cfp_services.organisation_submissions(event, user):
             if submission.state not in EDITABLE or not cfp_services.is_author(user, submission):

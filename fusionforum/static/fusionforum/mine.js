@@ -14,6 +14,17 @@
   showOffline();
   if ("serviceWorker" in navigator && window.isSecureContext !== false) {
     navigator.serviceWorker.register(page.dataset.worker, { scope: page.dataset.scope })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) {
+        var assets = [];
+        document.querySelectorAll("link[rel=stylesheet][href], script[src]").forEach(function (node) {
+          assets.push(node.href || node.src);
+        });
+        navigator.serviceWorker.addEventListener("message", function (event) {
+          if (event.data && event.data.kept) { page.setAttribute("data-offline-ready", ""); }
+        });
+        if (registration.active) { registration.active.postMessage({ assets: assets }); }
+      })
       .catch(function () { /* offline copy unavailable: the page works as before */ });
   }
 })();

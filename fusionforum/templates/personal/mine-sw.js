@@ -6,7 +6,36 @@
 var CACHE = "ff-mine-v1";
 var PAGE = "{{ page|escapejs }}";
 
-self.addEventListener("install", function () { self.skipWaiting(); });
+function keepPage() {
+  // The page as the signed-in person sees it now (their cookies go with it): kept only when
+  // the answer is the page itself, never a redirect to the log-in page or a refusal.
+  return fetch(PAGE, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
+    return caches.open(CACHE).then(function (cache) {
+      if (response.ok && response.type === "basic") { return cache.put(PAGE, response); }
+      return cache.delete(PAGE);
+    });
+  });
+}
+
+self.addEventListener("install", function (event) {
+  self.skipWaiting();
+  event.waitUntil(keepPage().catch(function () { /* offline: kept on the next visit */ }));
+});
+
+// The page sends the addresses of its own style sheets and scripts (their names carry a
+// content hash): they are kept so the saved copy looks as it did.
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (!Array.isArray(data.assets)) { return; }
+  var same = data.assets.filter(function (address) {
+    try { return isAsset(new URL(address, self.location.origin)); } catch (e) { return false; }
+  });
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(same);
+  }).then(function () {
+    if (event.source) { event.source.postMessage({ kept: true }); }
+  }).catch(function () {}));
+});
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
 function isPage(url) { return url.origin === self.location.origin && url.pathname === PAGE; }
@@ -17,7 +46,7 @@ function isAsset(url) {
 
 function savedCopy(request) {
   return caches.open(CACHE).then(function (cache) {
-    return cache.match(PAGE).then(function (saved) {
+    return cache.match(PAGE, { ignoreVary: true }).then(function (saved) {
       if (!saved) { return Response.error(); }
       return saved.text().then(function (html) {
         // Tell the reader this is the saved copy (the note is in the page, hidden).
@@ -50,7 +79,7 @@ self.addEventListener("fetch", function (event) {
       return response;
     }, function () {
       return caches.open(CACHE).then(function (cache) {
-        return cache.match(request).then(function (hit) { return hit || Response.error(); });
+        return cache.match(request, { ignoreVary: true }).then(function (hit) { return hit || Response.error(); });
       });
     }));
   }
