@@ -65,7 +65,8 @@ def test_my_workshop_on_phone_and_desktop_and_offline(chromium, demo_site, size,
         page.context.set_offline(True)
         page.reload()
         expect(page.get_by_role("heading", name="My workshop", level=1)).to_be_visible()
-        expect(page.locator("[data-saved-copy]")).to_be_visible()
+        # Served by the service worker from its cache (not merely the page noticing offline).
+        expect(page.locator("[data-saved-copy][data-from-worker]")).to_be_visible()
         expect(page.locator("[data-saved-copy]")).to_contain_text("this is the copy saved")
         expect(page.locator(".mine-item.mine-meeting").first).to_be_visible()
         # The saved copy keeps its style sheet (the items are laid out, not raw).

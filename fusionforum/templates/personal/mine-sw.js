@@ -50,7 +50,7 @@ function savedCopy(request) {
       if (!saved) { return Response.error(); }
       return saved.text().then(function (html) {
         // Tell the reader this is the saved copy (the note is in the page, hidden).
-        html = html.replace("data-saved-copy hidden", "data-saved-copy");
+        html = html.replace("data-saved-copy hidden", "data-saved-copy data-from-worker");
         return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });
       });
     });
