@@ -46,7 +46,7 @@ def load(event) -> str:
         return "My workshop: the demo person's page needs the programme, meetings and visits"
     for person in _candidates(event):
         schedule = services.schedule(event, person)
-        if not WANTED <= {i.kind for i in schedule.items}:
+        if not {i.kind for i in schedule.items} >= WANTED:
             continue
         if not schedule.clash_count and _add_clash(event, person, schedule):
             schedule = services.schedule(event, person)
