@@ -297,3 +297,11 @@ def test_service_worker_is_scoped_to_the_page(event):
 def test_kind_labels_cover_every_kind():
     assert set(schedule_module.KIND_LABELS) == schedule_module.TAKES_TIME | {"deadline",
                                                                              "survey"}
+
+
+def test_readme_and_docs_name_the_demo_person():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert DEMO_SCHEDULE_PERSON in (root / "README.md").read_text()
+    assert DEMO_SCHEDULE_PERSON in (root / "docs" / "my-workshop.md").read_text()
