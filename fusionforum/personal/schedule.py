@@ -131,7 +131,8 @@ def _programme_items(event, user, programme) -> list[Item]:
             continue
         room = session.room.name if session.room else ""
         items[f"session-{session.id}"] = Item(
-            CHAIR, f"session-{session.id}", session.title, session.start, session.end,
+            CHAIR if chairs else TALK, f"session-{session.id}", session.title, session.start,
+            session.end,
             where=room, group=f"session-{session.id}",
             url=reverse("programme:programme", args=[event.slug]) + f"#{session.anchor}")
     for talk in programme.talks:
@@ -197,20 +198,23 @@ def _moment(kind, key, title, at, *, url="", note="", now=None) -> Item:
     return Item(kind, key, title, at, at, url=url, note=note)
 
 
-def _deadlines(event, user, registration, now) -> list[Item]:
+def _deadlines(event, user, registration, now, *, holds_seat: bool) -> list[Item]:
     items = []
     if (registration is not None and registration.status == Status.OFFERED
             and registration.offer_expires_at and registration.offer_expires_at > now):
         items.append(_moment(DEADLINE, "deadline-offer", _("Accept the seat offered to you"),
                              registration.offer_expires_at,
                              url=reverse("registration:mine", args=[event.slug])))
-    if event.uses_visits:
+    # Site-access data is asked from seat holders only (the vault decides who is one and what
+    # is missing; asked only of people who hold a seat, as each answer reads every holder).
+    holder = None
+    if holds_seat and vault_services.clearance_status(event, user) == "missing":
         holder = vault_registry.seat_holder(event, user)
-        if holder is not None and vault_services.clearance_status(event, user) == "missing":
-            items.append(_moment(DEADLINE, "deadline-site-access",
-                                 _("Give your site-access data for the site visit"),
-                                 timezone.localtime(holder.clearance_due, event.tz),
-                                 url=reverse("vault:status", args=[event.slug]), now=now))
+    if holder is not None:
+        items.append(_moment(DEADLINE, "deadline-site-access",
+                             _("Give your site-access data for the site visit"),
+                             timezone.localtime(holder.clearance_due, event.tz),
+                             url=reverse("vault:status", args=[event.slug]), now=now))
     if event.uses_call and hasattr(event, "call_settings"):
         for submission in cfp_services.organisation_submissions(event, user):
             if submission.state not in EDITABLE or not cfp_services.is_author(user, submission):
@@ -263,7 +267,8 @@ def build(event, user, *, now: dt.datetime | None = None) -> Schedule:
         items += _meeting_items(event, user)
     if event.uses_visits:
         items += _tour_items(event, user)
-    items += _deadlines(event, user, registration, now)
+    items += _deadlines(event, user, registration, now,
+                        holds_seat=any(item.kind == TOUR for item in items))
     items.sort(key=lambda i: (i.start, i.end, KIND_ORDER[i.kind], i.key))
     clashes = mark_clashes(items)
     found_changes = same_day.for_items(event, user, items, now=now)

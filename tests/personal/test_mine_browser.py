@@ -1,7 +1,8 @@
 """"My workshop" in Chromium, at phone size (390x844) and on a desktop: the demo person signs
 in with the keyboard, opens their page from the event's menu, sees a talk, a meeting, a site
 visit, a deadline and a clash, downloads the calendar; then the browser goes offline and a
-reload shows the saved copy, marked as such (the page's service worker)."""
+reload shows the saved copy, marked as such (the page's service worker); logging out deletes
+that copy."""
 
 from __future__ import annotations
 
@@ -75,5 +76,13 @@ def test_my_workshop_on_phone_and_desktop_and_offline(chromium, demo_site, size,
         page.context.set_offline(False)
         page.reload()
         expect(page.locator("[data-saved-copy]")).to_be_hidden()
+
+        # Logging out deletes the offline copy kept on this device.
+        if size == "phone":
+            page.get_by_text("Menu", exact=True).click()
+        page.get_by_role("button", name="Log out").click()
+        page.wait_for_load_state()
+        assert page.evaluate("caches.keys().then((names) => names.filter("
+                             "(name) => name.startsWith('ff-mine')).length)") == 0
     finally:
         page.context.close()
