@@ -133,7 +133,7 @@ def _programme_items(event, user, programme) -> list[Item]:
         items[f"session-{session.id}"] = Item(
             CHAIR if chairs else TALK, f"session-{session.id}", session.title, session.start,
             session.end,
-            where=room, group=f"session-{session.id}",
+            where=room, group=f"session-{session.parent_id or session.id}",
             url=reverse("programme:programme", args=[event.slug]) + f"#{session.anchor}")
     for talk in programme.talks:
         own_session = talk.session is not None and talk.session.own_talk is talk
@@ -152,7 +152,12 @@ def _talk_item(event, talk, kind) -> Item:
     return Item(kind, f"talk-{talk.code}", talk.title, talk.start, talk.end,
                 where=talk.room.name if talk.room else "",
                 url=reverse("programme:talk", args=[event.slug, talk.code]),
-                group=f"session-{talk.session_id}" if talk.session_id else "")
+                group=_group(talk.session) if talk.session is not None else "")
+
+
+def _group(session) -> str:
+    """A session slot, its contributions and their talks are one block of time."""
+    return f"session-{session.parent_id or session.id}"
 
 
 def _meeting_items(event, user) -> list[Item]:
