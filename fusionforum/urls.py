@@ -54,6 +54,7 @@ urlpatterns = [
     # Public and participants' pages: /<event>/call/..., /<event>/programme/..., talks, speakers
     path("", include("fusionforum.cfp.urls.public")),
     path("", include("fusionforum.meetings.urls.public")),
+    path("", include("fusionforum.personal.urls.public")),
     path("", include("fusionforum.visits.urls.public")),
     path("", include("fusionforum.vault.urls.public")),
     path("", include("fusionforum.outcomes.urls.public")),

@@ -26,6 +26,7 @@ def demo_objects() -> dict[str, object]:
         ScheduleRun,
     )
     from fusionforum.outcomes.models import Priority, ReportVersion, Theme
+    from fusionforum.personal.models import PersonalFeed
     from fusionforum.programme.models import AgendaFeed, ProgrammeSession, Release, Room
     from fusionforum.registration.models import Registration
     from fusionforum.visits.models import Seat, TourRun, TourType
@@ -45,6 +46,7 @@ def demo_objects() -> dict[str, object]:
                                                              attendees=participant))
     meeting_feed, _ = MeetingFeed.objects.get_or_create(event=event, user=participant)
     agenda_feed, _ = AgendaFeed.objects.get_or_create(event=event, user=participant)
+    personal_feed, _ = PersonalFeed.objects.get_or_create(event=event, user=participant)
     from fusionforum.events.models import EventCreator
     from tests.webhooks.demo import demo_endpoint
 
@@ -78,6 +80,7 @@ def demo_objects() -> dict[str, object]:
         "expert_meeting": expert_request.pk,
         "meeting_feed": meeting_feed.token,
         "agenda_feed": agenda_feed.token,
+        "personal_feed": personal_feed.token,
         "tour": first(TourType.objects.filter(event=event)).pk,
         "tour_run": first(TourRun.objects.filter(tour__event=event)).pk,
         "seat": first(Seat.objects.filter(run__tour__event=event, user=participant)).pk,

@@ -197,6 +197,12 @@ MATRIX = {
     # Calendar feeds: the secret address is the credential (calendar apps cannot log in).
     "programme:agenda_ics": methods_first(EVERYONE, "GET HEAD", token="agenda_feed"),
     "meetings:feed": methods_first(EVERYONE, "GET HEAD", token="meeting_feed"),
+    # "My workshop": the person's own page (anyone signed in; it shows only their items), its
+    # feed (the secret token is the key), the feed's reset, and the page's service worker.
+    "personal:mine": methods_first(SIGNED_IN, "GET HEAD"),
+    "personal:feed_reset": methods_first(SIGNED_IN, "POST"),
+    "personal:feed": methods_first(EVERYONE, "GET HEAD", token="personal_feed"),
+    "personal:worker": methods_first(EVERYONE, "GET HEAD"),
     # The account's API tokens page (anyone signed in: their own tokens).
     "api_tokens:list": gate_first(SIGNED_IN, "GET POST"),
     "api_tokens:revoke": gate_first(

@@ -145,6 +145,9 @@ EXCLUDED = {
     "meetings:suggestions": "an HTML fragment the request form inserts while typing "
                             "(checked there)",
     "meetings:feed": FEED + " (iCalendar)",
+    "personal:feed": FEED + " (iCalendar)",
+    "personal:feed_reset": POST_ONLY,
+    "personal:worker": "the page's service worker, a script file",
     "visits:take": POST_ONLY,
     "visits:ranking": POST_ONLY + " (the ranking form of the visits page)",
     "visits:cancel": POST_ONLY,
@@ -315,6 +318,7 @@ def _pages(ids):
         "programme:speakers": [((ANONYMOUS,), f"/{e}/speakers/")],
         "programme:speaker": [((ANONYMOUS,), f"/{e}/speakers/{ids['speaker']}/")],
         "programme:agenda": [((ANONYMOUS, PARTICIPANT), f"/{e}/agenda/")],
+        "personal:mine": [((PARTICIPANT, SPEAKER, EXPERT), f"/{e}/mine/")],
         "events:home": [(EVERYONE, f"/{e}/")],
         "events:livestream": [((ANONYMOUS,), f"/{e}/livestream/")],
         "events:contact": [((ANONYMOUS,), f"/{e}/contact/")],

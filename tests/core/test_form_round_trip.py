@@ -56,7 +56,7 @@ ROLES = {
         f"/{SLUG}/meetings/experts/", f"/{SLUG}/meetings/requests/new/", f"/{SLUG}/visits/",
         f"/{SLUG}/site-access/", f"/{SLUG}/agenda/", f"/{SLUG}/outcomes/survey/",
         f"/{SLUG}/programme/", "/accounts/delete/", f"/{SLUG}/contact/",
-        "/accounts/api-tokens/"]),
+        "/accounts/api-tokens/", f"/{SLUG}/mine/"]),
     "speaker": ("esme.fictive@demo-speakers.fusionforum.invalid", False, [
         f"/{SLUG}/call/", f"/{SLUG}/call/profile/", f"/{SLUG}/registration/"]),
     "expert": ("expert@demo.fusionforum.invalid", False, [f"/{SLUG}/expert/"]),

@@ -213,6 +213,8 @@ UNTYPED_COLUMNS = {
     "sso.Link": ("subject", WRITTEN_BY_CODE),
     "sso.UsedToken": ("digest", WRITTEN_BY_CODE),
     "sso.ProviderDevice": ("name", WRITTEN_BY_CODE),  # the provider's label
+    # The secret of a "My workshop" calendar address: made by personal.models.new_token.
+    "personal.PersonalFeed": ("token", WRITTEN_BY_CODE),
 }
 
 

@@ -7,6 +7,9 @@
  *   screen readers need once CSS displays the rows as blocks.
  * - A table's scrolling region (.table-scroll, tabindex="0" in the markup so that keyboards
  *   reach it without this script) leaves the tab order while its table fits.
+ * - Logging out first deletes the offline copy of "My workshop" kept on this device (the
+ *   page's service worker caches, "ff-mine-*"), so the next person on a shared device
+ *   cannot read it offline.
  */
 (function () {
   "use strict";
@@ -58,7 +61,23 @@
     });
   }
 
+  function forgetOfflineCopies(form) {
+    if (!window.caches) return;
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.forgotten) return;
+      event.preventDefault();
+      var done = false;
+      function go() { if (done) return; done = true; form.dataset.forgotten = "1"; form.submit(); }
+      setTimeout(go, 1500);  // never keep someone from logging out
+      window.caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (name) { return name.indexOf("ff-mine") === 0; })
+          .map(function (name) { return window.caches.delete(name); }));
+      }).then(go, go);
+    });
+  }
+
   function start() {
+    document.querySelectorAll("form[data-logout]").forEach(forgetOfflineCopies);
     document.querySelectorAll("table.table-cards").forEach(cards);
     document.querySelectorAll("details.site-menu").forEach(menu);
     document.querySelectorAll(".table-scroll[tabindex]").forEach(scrollRegion);
