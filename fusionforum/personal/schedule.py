@@ -263,7 +263,7 @@ def build(event, user, *, now: dt.datetime | None = None) -> Schedule:
     from . import changes as same_day  # changes.py reads the items built here
 
     now = now or clock.now()
-    where = standing(event, user, purpose=_("Meetings with experts and site visits are"))
+    where = standing(event, user, purpose="meetings_and_visits")
     registration = where.registration
     programme = programme_public.latest(event) if event.uses_programme else None
     items: list[Item] = []

@@ -46,11 +46,14 @@ def _leads() -> dict[str, str]:
         "meetings": _("Meetings with experts are for participants with a confirmed "
                       "registration"),
         "visits": _("Site visits are for participants with a confirmed registration"),
+        "meetings_and_visits": _("Meetings with experts and site visits are for participants "
+                                 "with a confirmed registration"),
     }
 
 
 def standing(event, user, *, purpose: str) -> Standing:
-    """``purpose``: which participants' page asks, "meetings" or "visits"; it names the
+    """``purpose``: which participants' page asks, "meetings", "visits" or
+    "meetings_and_visits" (the personal schedule); it names the
     sentence that starts the reason ("Site visits are for participants with a confirmed
     registration; yours is pending approval…")."""
     registration = _latest_registration(event, user)
