@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fusionforum.core.forms import posted_data
-
 from fusionforum.core import clock
+from fusionforum.core.forms import posted_data
 
 from .. import dashboard as dashboard_registry
 from .. import dates, services

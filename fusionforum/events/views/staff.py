@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from fusionforum.accounts.roles import may_enter_back_office
-
 from fusionforum.core import clock
 
 from ..access import gate
