@@ -44,6 +44,7 @@ CEILINGS = {
     ("organiser", "GET", "cfp_manage:submissions"): 24,
     ("organiser", "GET", "cfp_manage:export"): 20,
     ("organiser", "GET", "registration:desk_registrations"): 22,
+    ("organiser", "GET", "events_manage:dashboard"): 400,
     ("participant", "GET", "programme:programme"): 16,
     ("participant", "GET", "events:home"): 16,
     ("participant", "GET", "meetings:home"): 30,

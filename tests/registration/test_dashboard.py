@@ -1,6 +1,5 @@
 """The registration desk's figures and to-dos on the event's dashboard (/manage/<event>/)."""
 
-import datetime as dt
 
 import pytest
 from django.urls import reverse
