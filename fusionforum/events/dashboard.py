@@ -162,10 +162,6 @@ def deadline_text(event, moment: dt.datetime) -> str:
     return formats.date_format(event.local(moment), "j F Y, H:i")
 
 
-def when_today(event, now: dt.datetime) -> str:
-    return _("today (%(date)s)") % {"date": formats.date_format(event.local(now), "j F")}
-
-
 def current_first(events: Iterable, today: dt.date) -> list:
     """``events`` with the current edition first: those running ``today``, then those to
     come (soonest first), then past ones (latest first)."""
