@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import gettext as _
 
 
 @dataclass
