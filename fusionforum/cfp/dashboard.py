@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 import rules
-from django.db.models import Count
+from django.db.models import CharField, Count
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fusionforum.events import dashboard
+from fusionforum.notifications.models import OutboundEmail
 
 from . import review
 from .models import Submission
@@ -73,10 +75,30 @@ def _closing(event) -> dt.datetime | None:
     return settings.review_closes_at if settings else None
 
 
+def failed_emails(event):
+    """E-mails about this event's submissions that the outbox gave up on."""
+    ids = Submission.objects.filter(event=event).annotate(
+        key=Cast("pk", CharField())).values("key")
+    return OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED,
+                                        related_type=Submission._meta.label_lower,
+                                        related_id__in=ids)
+
+
 def todos(event, user, now: dt.datetime) -> list[dashboard.Todo]:
     items = []
     if _manages(user, event):
         overview = reverse("cfp_decide:overview", kwargs={"slug": event.slug})
+        failed = list(failed_emails(event).order_by("-created_at")
+                      .values_list("related_id", flat=True)[:50])
+        if failed:
+            code = Submission.objects.filter(pk=int(failed[0])).values_list(
+                "code", flat=True).first()
+            items.append(dashboard.Todo(
+                ngettext("%(count)s e-mail about a submission could not be delivered.",
+                         "%(count)s e-mails about submissions could not be delivered.",
+                         len(failed)) % {"count": len(failed)},
+                reverse("cfp_decide:submission", kwargs={"slug": event.slug, "code": code})
+                if code else overview, urgency=0, count=len(failed), key="call-failed-emails"))
         closes = _closing(event)
         if closes is not None and now >= closes - REVIEW_WARNING:
             missing = _missing_reviews(event)

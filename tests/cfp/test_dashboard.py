@@ -77,3 +77,20 @@ def test_a_reviewer_sees_their_own_reviews_only(under_review, event):
     _submit_review(first, reviewer)
     assert _todo(dashboard.build(event, reviewer, business_clock.now()),
                  "call-my-reviews").count == 1
+
+
+def test_failed_emails_about_submissions_are_a_todo(under_review, organiser, event):
+    from fusionforum.notifications.models import OutboundEmail
+    from fusionforum.notifications.services import queue_email
+
+    first, _second, reviewer = under_review
+    assert _todo(dashboard.build(event, organiser, business_clock.now()),
+                 "call-failed-emails") is None
+    email = queue_email(to=["speaker@test.invalid"], subject="Decision", body="Synthetic.",
+                        purpose="cfp_decision", related=first)
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED)
+    todo = _todo(dashboard.build(event, organiser, business_clock.now()), "call-failed-emails")
+    assert todo.count == 1
+    assert todo.url == reverse("cfp_decide:submission", args=[event.slug, first.code])
+    assert _todo(dashboard.build(event, reviewer, business_clock.now()),
+                 "call-failed-emails") is None
