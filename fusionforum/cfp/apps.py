@@ -10,11 +10,14 @@ class CfpConfig(AppConfig):
     def ready(self):
         from fusionforum.accounts import merge
         from fusionforum.accounts import personal_data as accounts_personal_data
+        from fusionforum.events import dashboard as event_dashboard
         from fusionforum.events.demo import register_demo_loader
 
-        from . import demo, demo_review, personal_data
+        from . import dashboard, demo, demo_review, personal_data
         from .models import ReviewerConflict
 
+        event_dashboard.register_figures(dashboard.figures)
+        event_dashboard.register_todos(dashboard.todos)
         # Submissions first, then their reviews and decisions.
         register_demo_loader(demo.load)
         register_demo_loader(demo_review.load)

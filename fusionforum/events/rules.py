@@ -99,3 +99,7 @@ rules.add_perm("events.change_event_dates", can_manage_event)
 
 # /manage/: anyone with a role on some event's team, and the platform administrators.
 rules.add_perm("events.see_staff_home", rules.predicate(has_staff_role) | is_platform_admin)
+
+# An event's dashboard (/manage/<event>/): anyone on its team and the platform administrators;
+# each figure and to-do on it asks its own app's permission.
+rules.add_perm("events.see_dashboard", is_platform_admin | is_team_member)

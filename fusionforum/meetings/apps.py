@@ -8,6 +8,13 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Expert meetings")
 
     def ready(self):
+        from fusionforum.events import dashboard as event_dashboard
+
+        from . import dashboard
+
+        # Its figures and to-dos on the event's dashboard (/manage/<event>/).
+        event_dashboard.register_figures(dashboard.figures)
+        event_dashboard.register_todos(dashboard.todos)
         from fusionforum.events import dates as event_dates_registry
 
         from . import event_dates

@@ -44,6 +44,9 @@ CEILINGS = {
     ("organiser", "GET", "cfp_manage:submissions"): 24,
     ("organiser", "GET", "cfp_manage:export"): 20,
     ("organiser", "GET", "registration:desk_registrations"): 22,
+    # Cold: the working programme's conflict check (as on the releases page) is part of it;
+    # see test_the_dashboard_reuses_the_programme_check for the warm count.
+    ("organiser", "GET", "events_manage:dashboard"): 215,
     ("participant", "GET", "programme:programme"): 16,
     ("participant", "GET", "events:home"): 16,
     ("participant", "GET", "meetings:home"): 30,
@@ -70,3 +73,15 @@ def test_the_heaviest_pages_stay_under_their_query_ceilings(world, clients):
         if count > ceiling:
             over.append(f"{method} {path} as {role}: {count} queries (ceiling {ceiling})")
     assert not over, "pages over their query ceiling:\n" + "\n".join(over) + f"\n{counts}"
+
+
+def test_the_dashboard_reuses_the_programme_check(world, clients):
+    """The dashboard's programme to-dos check the working copy for conflicts (a few queries
+    per session and talk) once per change of the working copy: a second look costs a fixed
+    number of queries (on the demo 67: a query per app's permission, its counts, the
+    programme's snapshot), whatever the size of the event."""
+    path = reverse("events_manage:dashboard", kwargs={"slug": SLUG})
+    _queries(clients["organiser"], "GET", path)
+    status, count = _queries(clients["organiser"], "GET", path)
+    assert status == 200
+    assert count <= 72, f"GET {path} as organiser, warm: {count} queries (ceiling 72)"

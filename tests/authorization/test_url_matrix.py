@@ -284,7 +284,6 @@ MATRIX = {
                                                              SPEAKER: ALLOWED}), "GET HEAD"),
 
     # The registration desk and front desk.
-    "registration:desk": gate_first(ORGANISERS, "GET HEAD"),
     "registration:desk_registrations": gate_first(ORGANISERS, "GET POST HEAD"),
     "registration:desk_export_csv": gate_first(ORGANISERS, "GET HEAD"),
     "registration:desk_export_xlsx": gate_first(ORGANISERS, "GET HEAD"),
@@ -486,6 +485,12 @@ MATRIX = {
     "events_manage:add_creator": gate_first(PLATFORM_ADMINS, "POST"),
     "events_manage:remove_creator": gate_first(PLATFORM_ADMINS, "POST", pk="event_creator"),
     # An event's own page: status, modules, dates.
+    # The event's dashboard: its whole team (each part asks its own permission) and the
+    # platform administrators.
+    "events_manage:dashboard": gate_first(
+        everyone(NOT_FOUND, {ANONYMOUS: LOGIN, REVIEWER: ALLOWED, ORGANISER: ALLOWED,
+                             SECURITY_OFFICER: ALLOWED, PLATFORM_ADMIN: ALLOWED,
+                             UNVERIFIED_ORGANISER: SECOND_FACTOR}), "GET HEAD"),
     "events_manage:settings": gate_first(ORGANISERS, "GET"),
     "events_manage:status": gate_first(ORGANISERS, "POST"),
     "events_manage:modules": gate_first(ORGANISERS, "POST"),

@@ -218,7 +218,7 @@ def _pages(ids):
         "staff_home": [((REVIEWER, ORGANISER, SECURITY, ADMIN), "/manage/")],
         "registration:mine": [((PARTICIPANT, SPEAKER, EXPERT), f"/{e}/registration/")],
         "registration:participants": [((ANONYMOUS,), f"/{e}/participants/")],
-        "registration:desk": [(org, f"/manage/{e}/")],
+        "events_manage:dashboard": [((REVIEWER, ORGANISER, SECURITY, ADMIN), f"/manage/{e}/")],
         "registration:desk_registrations": [(org, f"/manage/{e}/registrations/")],
         "registration:desk_registration": [
             (org, f"/manage/{e}/registrations/{ids['registration']}/")],

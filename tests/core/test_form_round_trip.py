@@ -61,7 +61,8 @@ ROLES = {
         f"/{SLUG}/call/", f"/{SLUG}/call/profile/", f"/{SLUG}/registration/"]),
     "expert": ("expert@demo.fusionforum.invalid", False, [f"/{SLUG}/expert/"]),
     "organiser": ("organiser@demo.fusionforum.invalid", True, [
-        "/manage/", f"/manage/{SLUG}/", f"/manage/{SLUG}/call/", f"/manage/{SLUG}/call/review/",
+        "/manage/", f"/manage/{SLUG}/", f"/manage/{SLUG}/registrations/",
+        f"/manage/{SLUG}/call/", f"/manage/{SLUG}/call/review/",
         f"/manage/{SLUG}/programme/", f"/manage/{SLUG}/meetings/", f"/manage/{SLUG}/visits/",
         f"/manage/{SLUG}/outcomes/", f"/manage/{SLUG}/editions/", f"/manage/{SLUG}/check-in/",
         f"/manage/{SLUG}/emails/", f"/manage/{SLUG}/programme/import/",

@@ -172,7 +172,7 @@ def test_no_object_keeps_the_views_arguments(factory, organiser):
 def test_the_gate_is_readable_on_the_view():
     from fusionforum.registration.views import desk
 
-    described = inspect.unwrap(desk.home, stop=lambda f: hasattr(f, "access_gate"))
+    described = inspect.unwrap(desk.waiting_list, stop=lambda f: hasattr(f, "access_gate"))
     assert described.access_gate.permission == "registration.manage_registrations"
     assert described.access_gate.second_factor
 

@@ -382,7 +382,7 @@ def test_the_staff_home_links_only_the_modules_on(client, event, organiser):
     services.set_modules(event, ["registration"], by=organiser)
     login_verified(client, organiser)
     home = client.get(reverse("staff_home")).content.decode()
-    assert reverse("registration:desk", args=[event.slug]) in home
+    assert reverse("registration:desk_registrations", args=[event.slug]) in home
     assert reverse("programme_manage:editor", args=[event.slug]) not in home
     assert reverse("events_manage:settings", args=[event.slug]) in home
 

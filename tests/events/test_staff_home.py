@@ -38,7 +38,7 @@ def test_reviewer_must_verify_then_sees_review_link_only(client, event, make_use
 def test_organiser_sees_every_tool(client, event, organiser):
     login_verified(client, organiser)
     page = client.get("/manage/").content.decode()
-    for name in ("registration:desk", "cfp_manage:submissions", "cfp_decide:overview",
+    for name in ("registration:desk_registrations", "cfp_manage:submissions", "cfp_decide:overview",
                  "programme_manage:editor", "meetings_manage:overview", "visits_manage:overview",
                  "outcomes_manage:editor", "editions:home"):
         assert reverse(name, args=[event.slug]) in page

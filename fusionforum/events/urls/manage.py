@@ -1,5 +1,5 @@
-"""Pages about events themselves: /manage/events/new/, /manage/creators/ and each event's own
-page /manage/<event>/event/ (status, modules, dates)."""
+"""Pages about events themselves: /manage/events/new/, /manage/creators/ and each event's dashboard
+/manage/<event>/ and its own page /manage/<event>/event/ (status, modules, dates)."""
 
 from django.urls import path
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("manage/creators/", views.creators, name="creators"),
     path("manage/creators/add/", views.add_creator, name="add_creator"),
     path("manage/creators/<int:pk>/remove/", views.remove_creator, name="remove_creator"),
+    path("manage/<slug:slug>/", views.dashboard, name="dashboard"),
     path("manage/<slug:slug>/event/", views.settings, name="settings"),
     path("manage/<slug:slug>/event/status/", views.status, name="status"),
     path("manage/<slug:slug>/event/modules/", views.modules, name="modules"),

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fusionforum.core import clock
 from fusionforum.core.forms import posted_data
 
+from .. import dashboard as dashboard_registry
 from .. import dates, services
 from ..access import gate
 from ..archive import EventArchived
@@ -104,6 +106,18 @@ def remove_creator(request, pk: int):
     messages.success(request, _("%(person)s may no longer start events; the events they "
                                 "organise keep them.") % {"person": email})
     return redirect(reverse("events_manage:creators"))
+
+
+# --- one event's dashboard -----------------------------------------------------------------
+
+@gate("events.see_dashboard", second_factor=True, event_time=True)
+@require_http_methods(["GET", "HEAD"])
+def dashboard(request, event):
+    """What the registered apps count for this person, and what needs them now."""
+    board = dashboard_registry.build(event, request.user, clock.now())
+    item = {"event": event, **dashboard_registry.roles_of(event, request.user)}
+    return render(request, "events/manage/dashboard.html",
+                  {"event": event, "board": board, "item": item})
 
 
 # --- one event's own page ------------------------------------------------------------------

@@ -10,8 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from fusionforum.accounts.roles import may_enter_back_office
+from fusionforum.core import clock
 
 from ..access import gate
+from ..dashboard import current_first
 from ..models import TeamMembership
 from ..rules import has_staff_role
 
@@ -28,12 +30,16 @@ def staff_home(request):
         roles_by_event.setdefault(membership.event, set()).add(membership.role)
     role_order = [TeamMembership.Role.ORGANISER, TeamMembership.Role.REVIEWER,
                   TeamMembership.Role.SECURITY_OFFICER]
+    today = clock.now().date()
     events = [{"event": event, "organiser": TeamMembership.Role.ORGANISER in roles,
                "reviewer": TeamMembership.Role.REVIEWER in roles,
                "security": TeamMembership.Role.SECURITY_OFFICER in roles,
                # Lower case in the middle of a line: "5 December 2026 · organiser, reviewer".
                "roles": [str(role.label).lower() for role in role_order if role in roles]}
               for event, roles in roles_by_event.items()]
+    # The current edition first (running, then the next to come), then the past ones.
+    order = {event.pk: n for n, event in enumerate(current_first(roles_by_event, today))}
+    events.sort(key=lambda item: order[item["event"].pk])
     return render(request, "events/staff_home.html",
                   {"events": events, "back_office": may_enter_back_office(user),
                    "may_create": rules.has_perm("events.create_event", user),

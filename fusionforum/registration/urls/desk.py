@@ -5,7 +5,6 @@ from django.urls import path
 from ..views import desk
 
 urlpatterns = [
-    path("", desk.home, name="desk"),
     path("registrations/", desk.registrations, name="desk_registrations"),
     path("registrations/export.csv", desk.export_csv, name="desk_export_csv"),
     path("registrations/export.xlsx", desk.export_xlsx, name="desk_export_xlsx"),

@@ -55,7 +55,7 @@ def _list_url(event, query: str = "") -> str:
 def _safe_next(request, event, fallback: str) -> str:
     """Where to go back to after an action: a page of this event's desk, else ``fallback``."""
     target = request.POST.get("next", "")
-    prefix = reverse("registration:desk", kwargs={"slug": event.slug})
+    prefix = reverse("events_manage:dashboard", kwargs={"slug": event.slug})
     if (target and target.startswith(prefix)
             and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                 require_https=request.is_secure())):
@@ -380,9 +380,3 @@ def export_csv(request, event):
 @require_safe
 def export_xlsx(request, event):
     return _export(request, event, "xlsx")
-
-
-@gate("registration.manage_registrations", second_factor=True)
-@require_safe
-def home(request, event):
-    return redirect("registration:desk_registrations", slug=event.slug)
