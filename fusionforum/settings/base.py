@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fusionforum.outcomes",
     "fusionforum.webhooks",
     "fusionforum.sso",
+    "fusionforum.announcements",
 ]
 
 MIDDLEWARE = [
