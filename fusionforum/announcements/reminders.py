@@ -171,7 +171,7 @@ def read_opt_out_token(token: str) -> tuple[int, str] | None:
 
 
 def opt_out_url(event, address: str) -> str:
-    return settings.SITE_URL + reverse("announcements:opt_out", kwargs={
+    return settings.SITE_URL + reverse("reminders:opt_out", kwargs={
         "slug": event.slug, "token": opt_out_token(event, address)})
 
 
