@@ -90,7 +90,7 @@ def announcement_detail(request, event, pk):
     announcement = get_object_or_404(Announcement, event=event, pk=pk)
     return render(request, "announcements/detail.html", {
         "event": event, "announcement": announcement,
-        "body_html": services.render_markdown(announcement.body),
+        "body_html": services.body_html(announcement.body),
         "deliveries": services.deliveries(announcement),
     })
 
