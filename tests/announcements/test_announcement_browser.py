@@ -124,3 +124,15 @@ def test_an_organiser_announces_and_a_reminder_follows(browser, live_server, eve
     page.reload()
     expect(page.get_by_role("region", name="Reminders sent lately")).to_contain_text(ada.email)
     check(page, f"announcements-reminders-{size}")
+    press(page, page.get_by_role("link", name="Edit “Livestream starting”"))
+    expect(page.get_by_role("heading", name="Reminder “Livestream starting”")).to_be_visible()
+    check(page, f"announcements-reminder-text-{size}")
+    page.context.clear_cookies()
+
+    # The recipient follows the link of the e-mail: one click stops the optional reminders.
+    link = next(word for word in reminder.body.split() if "/reminders/stop/" in word)
+    page.goto(live_server.url + link.split("8000", 1)[-1])
+    check(page, f"reminders-stop-{size}")
+    press(page, page.get_by_role("button", name="Stop these reminders"))
+    expect(page.get_by_text("Done: you will receive no more optional reminders")).to_be_visible()
+    check(page, f"reminders-stopped-{size}")

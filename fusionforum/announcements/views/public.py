@@ -37,7 +37,7 @@ def opt_out(request, slug, token):
         "already": not done and services.is_opted_out(event, address),
     })
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves the site
     return response
 
 
