@@ -5,6 +5,8 @@ page fitting the screen and passing axe."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -118,7 +120,7 @@ def test_an_organiser_announces_and_a_reminder_follows(browser, live_server, eve
     assert ReminderSettings.objects.get(event=event).livestream
     make_stream(event, visible_from=paris(2027, 5, 26, 9, 0))
     clock.set(paris(2027, 5, 26, 8, 40))
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    call_command("send_reminders", stdout=io.StringIO())
     reminder = OutboundEmail.objects.get(to=[ada.email], purpose="reminder-livestream")
     assert "Plenary" in reminder.subject
     page.reload()

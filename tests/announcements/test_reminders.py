@@ -4,6 +4,7 @@ opt-outs are honoured for the optional ones only; organisers' texts are used."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
@@ -128,8 +129,8 @@ def test_livestream_and_survey_and_opt_outs(event, make_participant, make_stream
                                   usefulness=4, likely_to_engage=4,
                                   submitted_at=business_clock.now())
     OptOut.objects.all().delete()
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    call_command("send_reminders", stdout=io.StringIO())
+    call_command("send_reminders", stdout=io.StringIO())
     [survey] = _emails("survey")
     assert survey.to == [ada.email]
     assert ReminderSent.objects.filter(kind="survey").count() == 1

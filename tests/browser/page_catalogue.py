@@ -334,10 +334,10 @@ def _pages(ids):
 def _demo_ids():
     """Concrete ids and codes of the loaded demo (runs inside the demo server's environment)."""
     from fusionforum.accounts.models import User
-    from fusionforum.cfp.models import ReviewAssignment, ScoreCategory, Speaker
-    from fusionforum.events.models import Event
     from fusionforum.announcements.models import Announcement
     from fusionforum.announcements.reminders import opt_out_token
+    from fusionforum.cfp.models import ReviewAssignment, ScoreCategory, Speaker
+    from fusionforum.events.models import Event
     from fusionforum.meetings.models import Expert, MeetingRelease, MeetingRequest, ScheduleRun
     from fusionforum.outcomes.models import ReportVersion
     from fusionforum.programme.models import ProgrammeSession, Release, Room
