@@ -179,3 +179,40 @@ def test_pages_refuse_bad_input_with_400(event, organiser_client, clock):
     url = f"/manage/{event.slug}/announcements/new/"
     answer = organiser_client.post(url, _post("not-a-uuid", "send", subject_en=""))
     assert answer.status_code == 400 and not Announcement.objects.exists()
+
+
+def test_a_double_submission_racing_the_first_sends_nothing_more(event, organiser,
+                                                                 make_participant, clock,
+                                                                 monkeypatch):
+    """The second request looked before the first committed (it saw no announcement): the
+    unique token stops it in the database and it answers the first announcement."""
+    make_participant()
+    token = uuid.uuid4()
+    first, _new = services.send(event, _draft(), by=organiser, token=token)
+    real_filter = Announcement.objects.filter
+    calls = {"n": 0}
+
+    def blind_first_look(*args, **kwargs):
+        calls["n"] += 1
+        found = real_filter(*args, **kwargs)
+        return found.none() if calls["n"] == 1 else found
+
+    monkeypatch.setattr(Announcement.objects, "filter", blind_first_look)
+    again, new = services.send(event, _draft(), by=organiser, token=token)
+    assert not new and again.pk == first.pk
+    assert OutboundEmail.objects.count() == 1 and Delivery.objects.count() == 1
+
+
+def test_personal_data_lists_and_forgets(event, organiser, make_participant, clock):
+    from fusionforum.announcements import personal_data
+    from fusionforum.announcements.models import OptOut
+
+    ada = make_participant("Ada Lovelace")
+    services.send(event, _draft(), by=organiser, token=uuid.uuid4())
+    services.set_opt_out(event, ada.email, True, by=ada)
+    section = personal_data.provide(ada)["announcements"]
+    assert section["announcements_received"][0]["subject"] == "Coaches leave at 8"
+    assert section["optional_reminders_stopped"] == [event.slug]
+    personal_data.anonymise(ada)
+    assert not OptOut.objects.exists()
+    assert not Delivery.objects.filter(address=ada.email).exists()

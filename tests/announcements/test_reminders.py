@@ -210,3 +210,26 @@ def test_settings_page_switches_reminders(event, organiser_client, clock):
     assert saved.tour_tomorrow and not saved.survey and saved.site_access_days == 4
     bad = organiser_client.post(url, {"site_access_days": "0", "livestream_minutes": "20"})
     assert bad.status_code == 400
+
+
+def test_a_run_racing_another_sends_nothing_twice(event, make_participant, clock, monkeypatch):
+    """Two runs at once: the second saw nothing sent yet, then meets the unique row the first
+    wrote in the same transaction as its e-mail, and queues nothing."""
+    _switch_on(event)
+    ada = make_participant("Ada Lovelace")
+    _seat(event, ada, paris(2027, 5, 28, 9))
+    clock.set(paris(2027, 5, 27, 9))
+    assert reminders.run_due() == 1
+    monkeypatch.setattr(reminders, "_already", lambda event: set())
+    assert reminders.run_due() == 0
+    assert len(_emails("tour_tomorrow")) == 1
+
+
+def test_other_events_people_get_nothing(event, make_event, make_participant, clock):
+    other = make_event(slug="other-2027", title="Other workshop")
+    _switch_on(event)
+    outsider = make_participant("Other Person", target_event=other)
+    _seat(other, outsider, paris(2027, 5, 28, 9))  # a seat at an event without reminders
+    clock.set(paris(2027, 5, 27, 9))
+    reminders.run_due()
+    assert not OutboundEmail.objects.exists()
