@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -185,7 +185,7 @@ class Due:
     kind: str
     occasion: str
     recipient: audiences.Recipient
-    values: callable = field(default=lambda: {})
+    values: Callable[[], dict[str, str]] = field(default=lambda: {})
 
 
 def _day_before(day: dt.date, event, hour: int) -> dt.datetime:

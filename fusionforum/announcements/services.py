@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from fusionforum.core import audit, clock
-from fusionforum.core.languages import language_codes, language_for, speaking_to
+from fusionforum.core.languages import language_for, speaking_to
 from fusionforum.core.text import render_markdown
 from fusionforum.core.translated_fields import localized_names
 from fusionforum.notifications import placeholders
@@ -244,6 +244,3 @@ def opt_out_by_token(event, token: str) -> str:
                                 "or sign in to change your reminders."))
     return found[1]
 
-
-def language_codes_of(event) -> list[str]:
-    return [code for code in language_codes() if code in (event.languages or language_codes())]
