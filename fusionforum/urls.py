@@ -47,6 +47,7 @@ urlpatterns = [
     path("manage/<slug:slug>/outcomes/", include("fusionforum.outcomes.urls.manage")),
     path("manage/<slug:slug>/editions/", include("fusionforum.outcomes.urls.editions")),
     path("manage/<slug:slug>/webhooks/", include("fusionforum.webhooks.urls.manage")),
+    path("manage/<slug:slug>/announcements/", include("fusionforum.announcements.urls.manage")),
     # The security office's pages: /security/<event>/...
     path("security/<slug:slug>/", include("fusionforum.vault.urls.security")),
     # Reviewers' pages: /review/<event>/...
@@ -58,6 +59,7 @@ urlpatterns = [
     path("", include("fusionforum.visits.urls.public")),
     path("", include("fusionforum.vault.urls.public")),
     path("", include("fusionforum.outcomes.urls.public")),
+    path("", include("fusionforum.announcements.urls.public")),
     path("", include("fusionforum.meetings.urls.expert")),
     path("", include("fusionforum.programme.urls.exports")),
     path("", include("fusionforum.programme.urls.public")),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fusionforum.webhooks",
     "fusionforum.sso",
     "fusionforum.personal",
+    "fusionforum.announcements",
 ]
 
 MIDDLEWARE = [

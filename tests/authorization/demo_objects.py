@@ -9,6 +9,7 @@ from .conftest import ACCOUNTS, SLUG
 
 def demo_objects() -> dict[str, object]:
     from fusionforum.accounts.models import User
+    from fusionforum.announcements.models import Announcement
     from fusionforum.cfp.models import (
         Category,
         ReviewAssignment,
@@ -89,4 +90,5 @@ def demo_objects() -> dict[str, object]:
         "outcomes_version": ReportVersion.objects.filter(event=event).order_by("-version")
         .first().version,
         "day": event.start_date.isoformat(),
+        "announcement": first(Announcement.objects.filter(event=event)).pk,
     }

@@ -465,6 +465,19 @@ MATRIX = {
     "webhooks:ping": gate_first(ORGANISERS, "POST", pk="webhook_endpoint"),
     "webhooks:redeliver": gate_first(ORGANISERS, "POST", pk="webhook_endpoint",
                                      message="webhook_message"),
+    # Announcements and reminders of the event (organisers).
+    "announcements:list": gate_first(ORGANISERS, "GET HEAD"),
+    "announcements:new": gate_first(ORGANISERS, "GET HEAD POST"),
+    "announcements:detail": gate_first(ORGANISERS, "GET HEAD", pk="announcement"),
+    "announcements:reminders": gate_first(ORGANISERS, "GET HEAD POST"),
+    "announcements:reminder_template": gate_first(ORGANISERS, "GET POST",
+                                                  key=literal("livestream")),
+    "announcements:reminder_template_reset": gate_first(ORGANISERS, "POST",
+                                                        key=literal("livestream")),
+    # A person's own optional reminders: anyone signed in; the e-mail's signed link is the
+    # credential of the stop page (400 for a link that is not one).
+    "reminders:preferences": gate_first(SIGNED_IN, "GET HEAD POST"),
+    "reminders:opt_out": methods_first(EVERYONE, "GET HEAD POST", token=literal("not-a-token")),
     "outcomes_manage:editor": gate_first(ORGANISERS, "GET HEAD"),
     "outcomes_manage:preview": gate_first(ORGANISERS, "GET HEAD"),
     "outcomes_manage:build": gate_first(ORGANISERS, "POST"),

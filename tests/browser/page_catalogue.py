@@ -120,6 +120,7 @@ EXCLUDED = {
     "outcomes_manage:edit_priority": POST_ONLY,
     "outcomes_manage:delete_priority": POST_ONLY,
     "outcomes_manage:publish": POST_ONLY,
+    "announcements:reminder_template_reset": POST_ONLY,
     "webhooks:switch": POST_ONLY,
     "webhooks:delete": POST_ONLY,
     "webhooks:ping": POST_ONLY,
@@ -275,6 +276,14 @@ def _pages(ids):
         "outcomes_manage:preview": [(org, f"/manage/{e}/outcomes/preview/")],
         "outcomes_manage:withdraw": [
             (org, f"/manage/{e}/outcomes/versions/{ids['outcomes_version']}/withdraw/")],
+        "announcements:list": [(org, f"/manage/{e}/announcements/")],
+        "announcements:new": [(org, f"/manage/{e}/announcements/new/")],
+        "announcements:detail": [(org, f"/manage/{e}/announcements/{ids['announcement']}/")],
+        "announcements:reminders": [(org, f"/manage/{e}/announcements/reminders/")],
+        "announcements:reminder_template": [
+            (org, f"/manage/{e}/announcements/reminders/livestream/")],
+        "reminders:preferences": [((PARTICIPANT,), f"/{e}/reminders/")],
+        "reminders:opt_out": [((ANONYMOUS,), f"/{e}/reminders/stop/{ids['opt_out']}/")],
         "webhooks:list": [(org, f"/manage/{e}/webhooks/")],
         "webhooks:new": [(org, f"/manage/{e}/webhooks/new/")],
         "webhooks:endpoint": [(org, f"/manage/{e}/webhooks/{ids['webhook_endpoint']}/")],
@@ -329,6 +338,8 @@ def _pages(ids):
 def _demo_ids():
     """Concrete ids and codes of the loaded demo (runs inside the demo server's environment)."""
     from fusionforum.accounts.models import User
+    from fusionforum.announcements.models import Announcement
+    from fusionforum.announcements.reminders import opt_out_token
     from fusionforum.cfp.models import ReviewAssignment, ScoreCategory, Speaker
     from fusionforum.events.models import Event
     from fusionforum.meetings.models import Expert, MeetingRelease, MeetingRequest, ScheduleRun
@@ -380,6 +391,8 @@ def _demo_ids():
         "outcomes_version": ReportVersion.objects.filter(event=event).order_by("-version")
         .first().version,
         "day": event.start_date.isoformat(),
+        "announcement": Announcement.objects.filter(event=event).order_by("pk").first().pk,
+        "opt_out": opt_out_token(event, participant.email),
         "talk": release.snapshot["talks"][0]["code"],
         "speaker": release.snapshot["speakers"][0]["code"],
     }

@@ -86,6 +86,11 @@ PAGES = {
         "organiser", f"/manage/{D}/emails/confirmed/", "body", {}, None, True),
     "notifications.placeholders.EmailTemplateForm": (
         "organiser", f"/manage/{D}/call/review/emails/{{cfp_email}}/", "body", {}, None, True),
+    # Its first button previews (nothing is stored); tests/announcements/
+    # test_announcement_browser.py previews and sends.
+    "announcements.forms.AnnouncementForm": (
+        "organiser", f"/manage/{D}/announcements/new/", "body_en",
+        {"subject_en": "Coaches leave at 8"}, None, False),
     "outcomes.forms.ReportForm": (
         "organiser", f"/manage/{D}/outcomes/", "narrative_en", {}, None, True),
     "outcomes.forms.PriorityForm": (

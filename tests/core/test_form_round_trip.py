@@ -56,7 +56,8 @@ ROLES = {
         f"/{SLUG}/meetings/experts/", f"/{SLUG}/meetings/requests/new/", f"/{SLUG}/visits/",
         f"/{SLUG}/site-access/", f"/{SLUG}/agenda/", f"/{SLUG}/outcomes/survey/",
         f"/{SLUG}/programme/", "/accounts/delete/", f"/{SLUG}/contact/",
-        "/accounts/api-tokens/", f"/{SLUG}/mine/"]),
+        "/accounts/api-tokens/", f"/{SLUG}/mine/",
+        f"/{SLUG}/reminders/"]),
     "speaker": ("esme.fictive@demo-speakers.fusionforum.invalid", False, [
         f"/{SLUG}/call/", f"/{SLUG}/call/profile/", f"/{SLUG}/registration/"]),
     "expert": ("expert@demo.fusionforum.invalid", False, [f"/{SLUG}/expert/"]),
@@ -71,7 +72,8 @@ ROLES = {
         f"/manage/{SLUG}/call/review/emails/", f"/manage/{SLUG}/organisations/import/",
         f"/manage/{SLUG}/organisations/merge/",
         "/manage/events/new/", f"/manage/{SLUG}/event/", f"/manage/{SLUG}/event/dates/",
-        "/accounts/two-factor/", "/accounts/api-tokens/"]),
+        "/accounts/two-factor/", "/accounts/api-tokens/", f"/manage/{SLUG}/announcements/",
+        f"/manage/{SLUG}/announcements/reminders/"]),
     "platform admin": ("admin@demo.fusionforum.invalid", True, ["/manage/creators/"]),
     "reviewer": ("reviewer@demo.fusionforum.invalid", True, [f"/review/{SLUG}/"]),
     "security": ("security@demo.fusionforum.invalid", True, [
@@ -149,6 +151,8 @@ NOT_REACHED = {
                                     "tests/programme/test_import_people.py covers it",
     "programme:claim_profile": "reached only from the link in an invitation e-mail; "
                                "tests/programme/test_import_people.py covers it",
+    "reminders:opt_out": "reached only from the signed link in a reminder e-mail; "
+                         "tests/announcements/test_reminders.py covers it",
     "registration:accept": "shown only to a person offered a seat; "
                            "tests/registration/test_views.py covers it",
     "sso:link": "shown only while a sign-in through an identity provider waits for the proof "
@@ -260,7 +264,15 @@ def _organiser_objects(event):
     from tests.webhooks.demo import demo_endpoint
 
     webhook, _message = demo_endpoint(event)
+    # A reminder text the organisers rewrote (the reset form is offered for it).
+    from fusionforum.announcements import reminders
+    from fusionforum.announcements.models import ReminderTemplate
+
+    subject, body = reminders.template_for(event, "livestream", event.default_language)
+    ReminderTemplate.objects.create(event=event, key="livestream", subject=subject, body=body,
+                                    language=event.default_language)
     return [
+        f"/manage/{SLUG}/announcements/reminders/livestream/",
         f"/manage/{SLUG}/webhooks/", f"/manage/{SLUG}/webhooks/{webhook.pk}/",
         f"/manage/{SLUG}/webhooks/{webhook.pk}/edit/",
         f"/manage/{SLUG}/call/review/s/{code}/",

@@ -81,6 +81,7 @@ def test_registered_fields():
         "MeetingSettings": ("disciplines",),
         "OutcomesReport": ("title", "narrative"),
         "Theme": ("label",),
+        "Announcement": ("subject", "body"),
     }
 
 
