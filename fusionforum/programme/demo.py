@@ -2,7 +2,8 @@
 stellarator panels, other approaches, suppliers, codes and standards, breaks), the accepted and
 confirmed demo talks placed without conflicts through the editing services, the plenary
 livestream on the plenaries, and two releases (version 2 moves one talk) so the public change
-list shows something. Every name here is fictional.
+list shows something, and the first talk's recording and slides. Every name here is
+fictional.
 
 Runs after the call's and the review's demo loaders. Idempotent: when the sessions already sit
 on the demo's current days and two releases exist, nothing changes; when the workshop moved to
@@ -12,7 +13,9 @@ another day (``make demo`` on a later day), the programme and its releases are r
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from fusionforum.accounts.models import Organisation, User
@@ -22,7 +25,7 @@ from fusionforum.events.models import TeamMembership
 
 from . import agenda, public, releases, services
 from .conflicts import ProgrammeConflict
-from .models import ProgrammeSession, Release, Room, TalkSlot
+from .models import ProgrammeSession, Release, Room, TalkMaterial, TalkSlot
 
 K = ProgrammeSession.Kind
 A = Organisation.Approach
@@ -105,11 +108,38 @@ def _star_for_participant(event) -> int:
     return len(agenda.starred_codes(person, event))
 
 
+def _demo_pdf(title: str) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=842, height=595)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _attach_materials(event) -> None:
+    """The first talk of day 1 gets a recording address and slides (both synthetic), shown on
+    its page once it has ended. Written directly: the demo runs in its own transaction."""
+    slot = (TalkSlot.objects.filter(session__event=event).select_related("submission")
+            .order_by("start", "id").first())
+    if slot is None or TalkMaterial.objects.filter(submission=slot.submission).exists():
+        return
+    material = TalkMaterial(
+        submission=slot.submission, updated_at=clock.now(), slides_uploaded_at=clock.now(),
+        recording_url=f"https://video.demo.fusionforum.invalid/recordings/{slot.submission.code}")
+    material.slides.save("slides.pdf", ContentFile(_demo_pdf(
+        f"{slot.submission.title} (synthetic demo slides)")), save=False)
+    material.save()
+
+
 @transaction.atomic
 def load(event) -> str:
     if _is_current(event):
         latest = releases.latest(event)
         _star_for_participant(event)
+        _attach_materials(event)
         return (f"Programme: {TalkSlot.objects.filter(session__event=event).count()} talks "
                 f"placed, version {latest.version} released (kept)")
 
@@ -166,5 +196,6 @@ def load(event) -> str:
     with clock.frozen(now - dt.timedelta(days=2)):
         second = releases.release(event, by=chair, comment=comment)
     _star_for_participant(event)
+    _attach_materials(event)
     return (f"Programme: {len(rooms)} rooms, {len(SESSIONS)} sessions, {placed} talks placed, "
             f"versions 1 and {second.version} released")

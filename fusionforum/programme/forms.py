@@ -252,3 +252,24 @@ class PersonForm(AccessibleFormMixin, forms.Form):
     honorific = forms.CharField(label=_("Title"), max_length=60, required=False,
                                 help_text=_("For example “Dr.” or “Prof.”."))
     affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False)
+
+
+class MaterialForm(AccessibleFormMixin, forms.Form):
+    """The recording's address and the slides as presented, attached to a talk for after it."""
+
+    recording_url = forms.URLField(
+        label=_("Recording address"), required=False, max_length=500,
+        validators=[validate_single_line], assume_scheme="https",
+        help_text=_("The address of the video (YouTube, Vimeo or your own server). Shown on "
+                    "the talk's page once the talk has ended."))
+    slides = forms.FileField(
+        label=_("Slides as presented (PDF)"), required=False, allow_empty_file=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}))
+    remove_slides = forms.BooleanField(label=_("Remove the slides"), required=False)
+
+    def __init__(self, *args, max_mb: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slides"].help_text = _(
+            "A PDF file of at most %(max_mb)s MB, not password-protected. Leave empty to keep "
+            "the slides already attached.") % {"max_mb": max_mb}
+        self._describe_fields()

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fusionforum.cfp.models import SpeakerProfile, Submission
+from fusionforum.cfp.models import SpeakerProfile, Submission, private_storage
 from fusionforum.events.models import Event, StreamLink
 
 
@@ -265,3 +265,34 @@ class StarredTalk(models.Model):
 
     def __str__(self):
         return self.talk_code
+
+
+def material_slides_path(instance: TalkMaterial, filename: str) -> str:
+    # Never the uploader's file name.
+    return (f"programme/{instance.submission.event_id}/materials/"
+            f"{instance.submission.code}-{secrets.token_hex(8)}.pdf")
+
+
+class TalkMaterial(models.Model):
+    """What organisers attach to a talk for after it: the recording's address and the slides
+    as presented (a checked PDF, private storage, served by the talk's page). The public sees
+    them once the talk has ended (``programme.materials``)."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE,
+                                      related_name="material", verbose_name=_("talk"))
+    recording_url = models.URLField(_("recording address"), max_length=500, blank=True)
+    slides = models.FileField(_("slides"), upload_to=material_slides_path,
+                              storage=private_storage, blank=True, max_length=300)
+    slides_uploaded_at = models.DateTimeField(_("slides uploaded at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recording and slides")
+        verbose_name_plural = _("recordings and slides")
+
+    def __str__(self):
+        return f"Recording and slides of {self.submission}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.recording_url and not self.slides

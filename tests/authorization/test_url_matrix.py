@@ -186,6 +186,7 @@ MATRIX = {
     # Claiming an imported profile: signed in, then the token decides (410 for a bad one).
     "programme:claim_profile": gate_first(SIGNED_IN, "GET POST", token=literal("not-a-token")),
     "programme:talk_slides": methods_first(EVERYONE, "GET HEAD", code="talk"),
+    "programme:talk_material_slides": methods_first(EVERYONE, "GET HEAD", code="talk"),
     "programme:speaker_photo": methods_first(EVERYONE, "GET HEAD", code="own_speaker_code"),
     # The agenda keeps starred talks in the browser for people signed out.
     "programme:agenda": methods_first(EVERYONE, "GET HEAD"),
@@ -370,6 +371,8 @@ MATRIX = {
     "programme_manage:session_new": gate_first(ORGANISERS, "GET POST"),
     "programme_manage:session": gate_first(ORGANISERS, "GET POST", session_id="session"),
     "programme_manage:session_delete": gate_first(ORGANISERS, "POST", session_id="session"),
+    "programme_manage:materials": gate_first(ORGANISERS, "GET"),
+    "programme_manage:material": gate_first(ORGANISERS, "GET POST", code="talk"),
     "programme_manage:releases": gate_first(ORGANISERS, "GET POST"),
     "programme_manage:release": gate_first(ORGANISERS, "GET", version="release"),
 

@@ -14,6 +14,8 @@ urlpatterns = [
             public_views.programme_page, name="programme_day"),
     path("<slug:slug>/talks/<str:code>/", public_views.talk_page, name="talk"),
     path("<slug:slug>/talks/<str:code>/slides.pdf", public_views.talk_slides, name="talk_slides"),
+    path("<slug:slug>/talks/<str:code>/recorded-slides.pdf", public_views.talk_material_slides,
+         name="talk_material_slides"),
     path("<slug:slug>/talks/<str:code>/star/", agenda_views.star, name="star"),
     path("<slug:slug>/talks/<str:code>/unstar/", agenda_views.unstar, name="unstar"),
     path("<slug:slug>/speakers/", public_views.speakers_page, name="speakers"),

@@ -22,17 +22,19 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.cfp.models import Submission
 from fusionforum.core.forms import posted_data
 from fusionforum.events.access import gate
 
+from .. import materials as material_services
 from .. import people as people_services
 from .. import releases, services
 from ..conflicts import ProgrammeConflict, event_dates
 from ..forms import (
     InviteForm,
+    MaterialForm,
     PersonForm,
     PlaceItemForm,
     PlaceTalkForm,
@@ -598,3 +600,43 @@ def release_detail(request, event, version):
         "changes": releases.describe_changes(event, release.changes, release.snapshot,
                                              previous.snapshot if previous else None),
         "manage_section": "releases"})
+
+
+# Recordings and slides -------------------------------------------------------------------------
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_safe
+def materials(request, event):
+    return render(request, "programme/manage/materials.html", {
+        "event": event, "talks": material_services.talks_for_organisers(event),
+        "manage_section": "materials"})
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_http_methods(["GET", "POST"])
+def material(request, event, code):
+    talk = material_services.released_talk(event, code)
+    if talk is None:
+        raise Http404("No such talk in the released programme.")
+    current = material_services.material_of(event, code)
+    max_mb = material_services.max_slides_mb(event)
+    initial = {"recording_url": current.recording_url if current else ""}
+    form = MaterialForm(posted_data(request), request.FILES or None, initial=initial,
+                        max_mb=max_mb)
+    if request.method == "POST" and form.is_valid():
+        try:
+            material_services.save_material(
+                event, code, by=request.user,
+                recording_url=form.cleaned_data["recording_url"],
+                slides=form.cleaned_data["slides"],
+                remove_slides=form.cleaned_data["remove_slides"])
+        except material_services.MaterialRefused as refused:
+            form.add_error(None, " ".join(refused.messages))
+        else:
+            messages.success(request, _("Recording and slides of “%(title)s” saved.")
+                             % {"title": talk.title})
+            return redirect("programme_manage:materials", slug=event.slug)
+    return render(request, "programme/manage/material.html", {
+        "event": event, "form": form, "talk": talk, "material": current,
+        "manage_section": "materials"}, status=400 if form.errors else 200)
