@@ -25,7 +25,7 @@ from fusionforum.events.models import TeamMembership
 
 from . import agenda, public, releases, services
 from .conflicts import ProgrammeConflict
-from .models import ProgrammeSession, Release, Room, TalkMaterial, TalkSlot
+from .models import MapSpot, ProgrammeSession, Release, Room, TalkMaterial, TalkSlot, VenueMap
 
 K = ProgrammeSession.Kind
 A = Organisation.Approach
@@ -134,12 +134,55 @@ def _attach_materials(event) -> None:
     material.save()
 
 
+# (name, kind, x %, y %): the rooms above, the day-3 meeting tables and the tours' meeting
+# points, so the agendas and tour pages of the demo link to them.
+DEMO_SPOTS = [
+    ("Main auditorium", MapSpot.Kind.ROOM, 24, 30),
+    ("Seminar room 2", MapSpot.Kind.ROOM, 62, 22),
+    *[(f"Table {n}", MapSpot.Kind.TABLE, 52 + ((n - 1) % 6) * 7, 56 + ((n - 1) // 6) * 12)
+      for n in range(1, 13)],
+    ("Visitor centre, coach bay 1", MapSpot.Kind.MEETING_POINT, 10, 90),
+    ("Visitor centre, coach bay 2", MapSpot.Kind.MEETING_POINT, 18, 90),
+    ("Visitor centre, coach bay 3", MapSpot.Kind.MEETING_POINT, 26, 90),
+    ("Workshop gate W2", MapSpot.Kind.MEETING_POINT, 92, 88),
+]
+
+
+def _demo_plan() -> bytes:
+    """A synthetic floor plan: outlines of the auditorium, the seminar room, the meeting hall
+    and the coach bays."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 800), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for box in ((40, 80, 540, 400), (600, 60, 900, 300), (600, 400, 1140, 620),
+                (60, 680, 360, 780), (1040, 640, 1160, 760)):
+        draw.rectangle(box, outline=(40, 60, 80), width=6)
+    draw.rectangle((10, 10, 1190, 790), outline=(120, 130, 140), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _venue_map(event) -> None:
+    """The demo's floor plan (synthetic) with its places; kept when it exists."""
+    if VenueMap.objects.filter(event=event).exists():
+        return
+    plan = VenueMap(event=event, name="Conference building, ground floor (demo)", width=1200,
+                    height=800, uploaded_at=clock.now())
+    plan.image.save("plan.png", ContentFile(_demo_plan()), save=False)
+    plan.save()
+    MapSpot.objects.bulk_create([MapSpot(venue_map=plan, name=name, kind=kind, x=x, y=y)
+                                 for name, kind, x, y in DEMO_SPOTS])
+
+
 @transaction.atomic
 def load(event) -> str:
     if _is_current(event):
         latest = releases.latest(event)
         _star_for_participant(event)
         _attach_materials(event)
+        _venue_map(event)
         return (f"Programme: {TalkSlot.objects.filter(session__event=event).count()} talks "
                 f"placed, version {latest.version} released (kept)")
 
@@ -197,5 +240,6 @@ def load(event) -> str:
         second = releases.release(event, by=chair, comment=comment)
     _star_for_participant(event)
     _attach_materials(event)
+    _venue_map(event)
     return (f"Programme: {len(rooms)} rooms, {len(SESSIONS)} sessions, {placed} talks placed, "
             f"versions 1 and {second.version} released")

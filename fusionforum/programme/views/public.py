@@ -31,7 +31,7 @@ from fusionforum.core import clock, pagecache
 from fusionforum.events import services as event_services
 from fusionforum.events.access import gate, staff_event
 
-from .. import agenda, materials, people, public
+from .. import agenda, materials, people, public, venue
 
 PUBLIC_MAX_AGE = 60
 FILE_MAX_AGE = 3600
@@ -352,6 +352,43 @@ def talk_material_slides(request, slug, code):
     return _file_response(handle, content_type="application/pdf",
                           filename=f"{talk.code}-{slugify(talk.title)[:60] or 'slides'}.pdf",
                           attachment=True, public_file=event.is_published)
+
+
+@require_safe
+def venue_page(request, slug):
+    """The venue's floor plans with every place marked on them, as a list too."""
+    def build(event, now, starred):
+        response = render(request, "programme/public/venue.html", {
+            "event": event, "maps": venue.maps_of(event), "nav": "programme"})
+        return mark_public(response, event), None
+
+    return serve_page(request, slug, build)
+
+
+@require_safe
+def spot_page(request, slug, spot_id):
+    """One place on the floor plan: the plan with a marker, and the place's name as text."""
+    def build(event, now, starred):
+        spot = venue.spot_of(event, spot_id)
+        if spot is None:
+            raise Http404("No such place on the venue map.")
+        response = render(request, "programme/public/spot.html", {
+            "event": event, "spot": spot, "plan": spot.venue_map, "nav": "programme"})
+        return mark_public(response, event), None
+
+    return serve_page(request, slug, build)
+
+
+@require_safe
+def venue_plan(request, slug, map_id):
+    """A floor plan: the PNG re-encoded on upload, read from private storage."""
+    event = event_services.public_event(slug, request.user)
+    plan = venue.map_of(event, map_id)
+    handle = venue.open_plan(plan) if plan is not None else None
+    if handle is None:
+        raise Http404("No such floor plan.")
+    return _file_response(handle, content_type="image/png", filename=f"plan-{plan.pk}.png",
+                          attachment=False, public_file=event.is_published)
 
 
 @gate("programme.claim_profile", load=staff_event)
