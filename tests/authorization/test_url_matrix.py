@@ -377,7 +377,7 @@ MATRIX = {
     "programme_manage:session_new": gate_first(ORGANISERS, "GET POST"),
     "programme_manage:session": gate_first(ORGANISERS, "GET POST", session_id="session"),
     "programme_manage:session_delete": gate_first(ORGANISERS, "POST", session_id="session"),
-    "programme_manage:materials": gate_first(ORGANISERS, "GET"),
+    "programme_manage:materials": gate_first(ORGANISERS, "GET HEAD"),
     "programme_manage:material": gate_first(ORGANISERS, "GET POST", code="talk"),
     "programme_manage:venue_maps": gate_first(ORGANISERS, "GET POST"),
     "programme_manage:venue_map": gate_first(ORGANISERS, "GET POST", map_id="venue_map"),
