@@ -122,6 +122,8 @@ def serve(request: HttpRequest, render: Renderer) -> HttpResponse:
         response = HttpResponse(entry["content"], status=200)
         for header, value in entry["headers"].items():
             response[header] = value
+        if entry.get("csp_update"):
+            response._csp_update = entry["csp_update"]
         response["X-Page-Cache"] = "hit"
         return response
 
@@ -141,6 +143,9 @@ def serve(request: HttpRequest, render: Renderer) -> HttpResponse:
                     "valid_until": valid_until,
                     "content": response.content,
                     "headers": {h: response[h] for h in _KEPT_HEADERS if h in response},
+                    # The page's own additions to the Content Security Policy (a player's
+                    # host), which the middleware turns into the header on the way out.
+                    "csp_update": getattr(response, "_csp_update", None),
                 },
                 timeout,
             )

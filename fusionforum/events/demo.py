@@ -204,11 +204,12 @@ def load_demo(today: dt.date | None = None) -> Event:
         days[offset] = day
     event.days.exclude(pk__in=[d.pk for d in days.values()]).delete()
 
+    # The plenary is an HLS address (the livestream page's own player), the tour a plain link.
     streams = [
         ("Plenary channel, days 1 and 2", days[0], _local(today, 0),
          _local(today + dt.timedelta(days=1), 19),
-         "https://stream.demo.fusionforum.invalid/live/plenary",
-         "https://stream.demo.fusionforum.invalid/replay/plenary"),
+         "https://stream.demo.fusionforum.invalid/live/plenary/index.m3u8",
+         "https://stream.demo.fusionforum.invalid/replay/plenary/index.m3u8"),
         ("Day 3 worksite tour broadcast", days[2], _local(today + dt.timedelta(days=2), 14),
          _local(today + dt.timedelta(days=2), 16),
          "https://stream.demo.fusionforum.invalid/live/worksite-tour",

@@ -21,6 +21,7 @@ from fusionforum.core.languages import language_codes, speaking_to
 from fusionforum.core.text import normalise_newlines, validate_multiline, validate_single_line
 from fusionforum.notifications.services import queue_email
 
+from . import streaming
 from .archive import ensure_writable
 from .models import (
     CalendarRevision,
@@ -115,6 +116,11 @@ class PublicStream:
     visible_from: dt.datetime
     visible_until: dt.datetime | None
     url: str
+
+    @property
+    def embed(self) -> streaming.Embed | None:
+        """The player for the address the public may have now (none before go-live)."""
+        return streaming.embed_for(self.url)
 
     def as_json(self) -> dict:
         return {

@@ -2,7 +2,8 @@
 stellarator panels, other approaches, suppliers, codes and standards, breaks), the accepted and
 confirmed demo talks placed without conflicts through the editing services, the plenary
 livestream on the plenaries, and two releases (version 2 moves one talk) so the public change
-list shows something. Every name here is fictional.
+list shows something, and the first talk's recording and slides. Every name here is
+fictional.
 
 Runs after the call's and the review's demo loaders. Idempotent: when the sessions already sit
 on the demo's current days and two releases exist, nothing changes; when the workshop moved to
@@ -12,7 +13,9 @@ another day (``make demo`` on a later day), the programme and its releases are r
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from fusionforum.accounts.models import Organisation, User
@@ -22,7 +25,7 @@ from fusionforum.events.models import TeamMembership
 
 from . import agenda, public, releases, services
 from .conflicts import ProgrammeConflict
-from .models import ProgrammeSession, Release, Room, TalkSlot
+from .models import MapSpot, ProgrammeSession, Release, Room, TalkMaterial, TalkSlot, VenueMap
 
 K = ProgrammeSession.Kind
 A = Organisation.Approach
@@ -105,11 +108,81 @@ def _star_for_participant(event) -> int:
     return len(agenda.starred_codes(person, event))
 
 
+def _demo_pdf(title: str) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=842, height=595)
+    writer.add_metadata({"/Title": title})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _attach_materials(event) -> None:
+    """The first talk of day 1 gets a recording address and slides (both synthetic), shown on
+    its page once it has ended. Written directly: the demo runs in its own transaction."""
+    slot = (TalkSlot.objects.filter(session__event=event).select_related("submission")
+            .order_by("start", "id").first())
+    if slot is None or TalkMaterial.objects.filter(submission=slot.submission).exists():
+        return
+    material = TalkMaterial(
+        submission=slot.submission, updated_at=clock.now(), slides_uploaded_at=clock.now(),
+        recording_url=f"https://video.demo.fusionforum.invalid/recordings/{slot.submission.code}")
+    material.slides.save("slides.pdf", ContentFile(_demo_pdf(
+        f"{slot.submission.title} (synthetic demo slides)")), save=False)
+    material.save()
+
+
+# (name, kind, x %, y %): the rooms above, the day-3 meeting tables and the tours' meeting
+# points, so the agendas and tour pages of the demo link to them.
+DEMO_SPOTS = [
+    ("Main auditorium", MapSpot.Kind.ROOM, 24, 30),
+    ("Seminar room 2", MapSpot.Kind.ROOM, 62, 22),
+    *[(f"Table {n}", MapSpot.Kind.TABLE, 52 + ((n - 1) % 6) * 7, 56 + ((n - 1) // 6) * 12)
+      for n in range(1, 13)],
+    ("Visitor centre, coach bay 1", MapSpot.Kind.MEETING_POINT, 10, 90),
+    ("Visitor centre, coach bay 2", MapSpot.Kind.MEETING_POINT, 18, 90),
+    ("Visitor centre, coach bay 3", MapSpot.Kind.MEETING_POINT, 26, 90),
+    ("Workshop gate W2", MapSpot.Kind.MEETING_POINT, 92, 88),
+]
+
+
+def _demo_plan() -> bytes:
+    """A synthetic floor plan: outlines of the auditorium, the seminar room, the meeting hall
+    and the coach bays."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 800), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for box in ((40, 80, 540, 400), (600, 60, 900, 300), (600, 400, 1140, 620),
+                (60, 680, 360, 780), (1040, 640, 1160, 760)):
+        draw.rectangle(box, outline=(40, 60, 80), width=6)
+    draw.rectangle((10, 10, 1190, 790), outline=(120, 130, 140), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _venue_map(event) -> None:
+    """The demo's floor plan (synthetic) with its places; kept when it exists."""
+    if VenueMap.objects.filter(event=event).exists():
+        return
+    plan = VenueMap(event=event, name="Conference building, ground floor (demo)", width=1200,
+                    height=800, uploaded_at=clock.now())
+    plan.image.save("plan.png", ContentFile(_demo_plan()), save=False)
+    plan.save()
+    MapSpot.objects.bulk_create([MapSpot(venue_map=plan, name=name, kind=kind, x=x, y=y)
+                                 for name, kind, x, y in DEMO_SPOTS])
+
+
 @transaction.atomic
 def load(event) -> str:
     if _is_current(event):
         latest = releases.latest(event)
         _star_for_participant(event)
+        _attach_materials(event)
+        _venue_map(event)
         return (f"Programme: {TalkSlot.objects.filter(session__event=event).count()} talks "
                 f"placed, version {latest.version} released (kept)")
 
@@ -166,5 +239,7 @@ def load(event) -> str:
     with clock.frozen(now - dt.timedelta(days=2)):
         second = releases.release(event, by=chair, comment=comment)
     _star_for_participant(event)
+    _attach_materials(event)
+    _venue_map(event)
     return (f"Programme: {len(rooms)} rooms, {len(SESSIONS)} sessions, {placed} talks placed, "
             f"versions 1 and {second.version} released")

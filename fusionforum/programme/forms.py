@@ -21,7 +21,7 @@ from fusionforum.core.translated_fields import (
 
 from . import services
 from .conflicts import event_dates
-from .models import ProgrammeSession, Room
+from .models import MapSpot, ProgrammeSession, Room
 
 TIME_FORMATS = ["%H:%M"]
 # How long a session entered with an end time earlier than its start may run past midnight.
@@ -252,3 +252,54 @@ class PersonForm(AccessibleFormMixin, forms.Form):
     honorific = forms.CharField(label=_("Title"), max_length=60, required=False,
                                 help_text=_("For example “Dr.” or “Prof.”."))
     affiliation = forms.CharField(label=_("Affiliation"), max_length=200, required=False)
+
+
+class MaterialForm(AccessibleFormMixin, forms.Form):
+    """The recording's address and the slides as presented, attached to a talk for after it."""
+
+    recording_url = forms.URLField(
+        label=_("Recording address"), required=False, max_length=500,
+        validators=[validate_single_line], assume_scheme="https",
+        help_text=_("The address of the video (YouTube, Vimeo or your own server). Shown on "
+                    "the talk's page once the talk has ended."))
+    slides = forms.FileField(
+        label=_("Slides as presented (PDF)"), required=False, allow_empty_file=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}))
+    remove_slides = forms.BooleanField(label=_("Remove the slides"), required=False)
+
+    def __init__(self, *args, max_mb: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slides"].help_text = _(
+            "A PDF file of at most %(max_mb)s MB, not password-protected. Leave empty to keep "
+            "the slides already attached.") % {"max_mb": max_mb}
+        self._describe_fields()
+
+
+class VenueMapForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name of the plan"), max_length=120,
+                           validators=[validate_single_line],
+                           help_text=_("For example “Ground floor” or “Building B”."))
+    image = forms.FileField(
+        label=_("Floor plan (PNG, JPEG or WebP)"), allow_empty_file=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_("At most 8 MB and 8000 pixels a side."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe_fields()
+
+
+class SpotForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name of the place"), max_length=120, validators=[validate_single_line],
+        help_text=_("The same name as the room, the meeting table or the tour meeting point, "
+                    "so their pages link here."))
+    kind = forms.ChoiceField(label=_("Kind"), choices=MapSpot.Kind.choices)
+    x = forms.DecimalField(label=_("Across (x, % of the width from the left)"), min_value=0,
+                           max_value=100, decimal_places=2, max_digits=5)
+    y = forms.DecimalField(label=_("Down (y, % of the height from the top)"), min_value=0,
+                           max_value=100, decimal_places=2, max_digits=5)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe_fields()

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fusionforum.cfp.models import SpeakerProfile, Submission
+from fusionforum.cfp.models import SpeakerProfile, Submission, private_storage
+from fusionforum.core.text import validate_single_line
 from fusionforum.events.models import Event, StreamLink
 
 
@@ -265,3 +266,113 @@ class StarredTalk(models.Model):
 
     def __str__(self):
         return self.talk_code
+
+
+def material_slides_path(instance: TalkMaterial, filename: str) -> str:
+    # Never the uploader's file name.
+    return (f"programme/{instance.submission.event_id}/materials/"
+            f"{instance.submission.code}-{secrets.token_hex(8)}.pdf")
+
+
+class TalkMaterial(models.Model):
+    """What organisers attach to a talk for after it: the recording's address and the slides
+    as presented (a checked PDF, private storage, served by the talk's page). The public sees
+    them once the talk has ended (``programme.materials``)."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE,
+                                      related_name="material", verbose_name=_("talk"))
+    recording_url = models.URLField(_("recording address"), max_length=500, blank=True)
+    slides = models.FileField(_("slides"), upload_to=material_slides_path,
+                              storage=private_storage, blank=True, max_length=300)
+    slides_uploaded_at = models.DateTimeField(_("slides uploaded at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recording and slides")
+        verbose_name_plural = _("recordings and slides")
+
+    def __str__(self):
+        return f"Recording and slides of {self.submission}"
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.recording_url and not self.slides
+
+
+def floor_plan_path(instance: VenueMap, filename: str) -> str:
+    # Never the uploader's file name; the stored image is re-encoded (programme.venue).
+    return f"programme/{instance.event_id}/maps/{secrets.token_hex(8)}.png"
+
+
+class VenueMap(models.Model):
+    """A floor plan of the venue (one per floor or building), uploaded by the organisers and
+    re-encoded on the server; spots are marked on it."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="venue_maps",
+                              verbose_name=_("event"))
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    image = models.FileField(_("floor plan"), upload_to=floor_plan_path, storage=private_storage,
+                             max_length=300)
+    width = models.PositiveIntegerField(_("width in pixels"))
+    height = models.PositiveIntegerField(_("height in pixels"))
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("venue map")
+        verbose_name_plural = _("venue maps")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def marker_small(self) -> int:
+        """A marker's radius in the plan's pixels: visible whatever the plan's size."""
+        return max(6, max(self.width, self.height) // 90)
+
+    @property
+    def marker_big(self) -> int:
+        return self.marker_small * 2
+
+
+class MapSpot(models.Model):
+    """A named place marked on a floor plan, at ``x`` % of its width and ``y`` % of its height
+    from the top left. Rooms of the programme, meeting tables and tour meeting points link to
+    the spot of the same name (``programme.venue.spot_links``)."""
+
+    class Kind(models.TextChoices):
+        ROOM = "room", _("Room")
+        TABLE = "table", _("Meeting table")
+        MEETING_POINT = "meeting_point", _("Tour meeting point")
+        OTHER = "other", _("Other place")
+
+    venue_map = models.ForeignKey(VenueMap, on_delete=models.CASCADE, related_name="spots",
+                                  verbose_name=_("venue map"))
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ROOM)
+    x = models.DecimalField(_("x (% of the width)"), max_digits=5, decimal_places=2,
+                            validators=[MinValueValidator(0), MaxValueValidator(100)])
+    y = models.DecimalField(_("y (% of the height)"), max_digits=5, decimal_places=2,
+                            validators=[MinValueValidator(0), MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("map spot")
+        verbose_name_plural = _("map spots")
+        constraints = [
+            models.CheckConstraint(condition=Q(x__gte=0, x__lte=100, y__gte=0, y__lte=100),
+                                   name="map_spot_on_the_plan"),
+            models.UniqueConstraint(fields=["venue_map", "name"], name="unique_spot_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def plan_x(self) -> float:
+        """The spot across the plan in the plan's pixels (the SVG's user units)."""
+        return round(float(self.x) * self.venue_map.width / 100, 1)
+
+    @property
+    def plan_y(self) -> float:
+        return round(float(self.y) * self.venue_map.height / 100, 1)

@@ -420,14 +420,16 @@ _fragments: OrderedDict[tuple, str] = OrderedDict()
 
 
 def programme_body(programme: Programme, *, days: list[Day], date: dt.date | None,
-                   room: Room | None, streams: dict) -> str:
+                   room: Room | None, streams: dict,
+                   materials: frozenset[str] = frozenset()) -> str:
     """The sessions and talks of the programme page as HTML, rendered once per release, view
-    (day, room) and livestream state and then reused: the same for every visitor (stars are
+    (day, room), livestream state and set of talks with a recording or slides (``materials``,
+    their codes) and then reused: the same for every visitor (stars are
     added by agenda.js), so a thousand talks cost one render per release and process."""
     streams_key = tuple(sorted((s.id, s.state.value, s.url) for s in streams.values()))
     key = (programme.release_id, programme.version, programme.released_at.isoformat(),
            _language(), date,
-           room.id if room else None, streams_key)
+           room.id if room else None, streams_key, tuple(sorted(materials)))
     with _lock:
         found = _fragments.get(key)
         if found is not None:
@@ -435,7 +437,7 @@ def programme_body(programme: Programme, *, days: list[Day], date: dt.date | Non
             return found
     html = mark_safe(render_to_string(  # noqa: S308  (a template with autoescape)
         "programme/public/_programme_body.html",
-        {"programme": programme, "days": days, "streams": streams}))
+        {"programme": programme, "days": days, "streams": streams, "materials": materials}))
     with _lock:
         _fragments[key] = html
         while len(_fragments) > _FRAGMENTS_SIZE:

@@ -49,6 +49,7 @@ def demo_objects() -> dict[str, object]:
     agenda_feed, _ = AgendaFeed.objects.get_or_create(event=event, user=participant)
     personal_feed, _ = PersonalFeed.objects.get_or_create(event=event, user=participant)
     from fusionforum.events.models import EventCreator
+    from fusionforum.programme.models import MapSpot, VenueMap
     from tests.webhooks.demo import demo_endpoint
 
     webhook_endpoint, webhook_message = demo_endpoint(event)
@@ -68,6 +69,8 @@ def demo_objects() -> dict[str, object]:
         # A conflict the demo's reviewer declared, else a number that is no conflict.
         "conflict": conflict.pk if conflict else 999999,
         "room": first(Room.objects.filter(event=event)).pk,
+        "venue_map": first(VenueMap.objects.filter(event=event)).pk,
+        "spot": first(MapSpot.objects.filter(venue_map__event=event)).pk,
         "session": first(ProgrammeSession.objects.filter(event=event)).pk,
         "release": release.version,
         "talk": release.snapshot["talks"][0]["code"],

@@ -186,6 +186,13 @@ MATRIX = {
     # Claiming an imported profile: signed in, then the token decides (410 for a bad one).
     "programme:claim_profile": gate_first(SIGNED_IN, "GET POST", token=literal("not-a-token")),
     "programme:talk_slides": methods_first(EVERYONE, "GET HEAD", code="talk"),
+    # The organisers' slides of a talk are public once it has ended; at the matrix's 10:00 on
+    # day 1 no demo talk has: 404 for everyone (tests/programme/test_materials.py after).
+    "programme:talk_material_slides": methods_first(everyone(NOT_FOUND), "GET HEAD",
+                                                    code="talk"),
+    "programme:venue": methods_first(EVERYONE, "GET HEAD"),
+    "programme:venue_plan": methods_first(EVERYONE, "GET HEAD", map_id="venue_map"),
+    "programme:spot": methods_first(EVERYONE, "GET HEAD", spot_id="spot"),
     "programme:speaker_photo": methods_first(EVERYONE, "GET HEAD", code="own_speaker_code"),
     # The agenda keeps starred talks in the browser for people signed out.
     "programme:agenda": methods_first(EVERYONE, "GET HEAD"),
@@ -375,6 +382,11 @@ MATRIX = {
     "programme_manage:session_new": gate_first(ORGANISERS, "GET POST"),
     "programme_manage:session": gate_first(ORGANISERS, "GET POST", session_id="session"),
     "programme_manage:session_delete": gate_first(ORGANISERS, "POST", session_id="session"),
+    "programme_manage:materials": gate_first(ORGANISERS, "GET HEAD"),
+    "programme_manage:material": gate_first(ORGANISERS, "GET POST", code="talk"),
+    "programme_manage:venue_maps": gate_first(ORGANISERS, "GET POST"),
+    "programme_manage:venue_map": gate_first(ORGANISERS, "GET POST", map_id="venue_map"),
+    "programme_manage:spot_delete": gate_first(ORGANISERS, "POST", spot_id="spot"),
     "programme_manage:releases": gate_first(ORGANISERS, "GET POST"),
     "programme_manage:release": gate_first(ORGANISERS, "GET", version="release"),
 

@@ -97,6 +97,7 @@ EXCLUDED = {
                                "phone size and on a desktop",
     "programme_manage:talk_unplace": POST_ONLY,
     "programme_manage:room_delete": POST_ONLY,
+    "programme_manage:spot_delete": POST_ONLY,
     "programme_manage:session_delete": POST_ONLY,
     "meetings_manage:expert_cancel": POST_ONLY,
     "meetings_manage:participant_leave": POST_ONLY,
@@ -166,6 +167,8 @@ EXCLUDED = {
     "programme_exports:schedule_json": FEED,
     "programme_exports:programme_json": FEED,
     "programme:talk_slides": DOWNLOAD + " (PDF slides)",
+    "programme:talk_material_slides": DOWNLOAD + " (PDF slides the organisers attached)",
+    "programme:venue_plan": DOWNLOAD + " (PNG floor plan, shown inside the venue map pages)",
     "programme:star": POST_ONLY,
     "programme:unstar": POST_ONLY,
     "programme:speaker_photo": DOWNLOAD + " (JPEG)",
@@ -253,6 +256,10 @@ def _pages(ids):
         "programme_manage:session": [
             (org, f"/manage/{e}/programme/sessions/{ids['session']}/")],
         "programme_manage:releases": [(org, f"/manage/{e}/programme/releases/")],
+        "programme_manage:materials": [(org, f"/manage/{e}/programme/materials/")],
+        "programme_manage:material": [(org, f"/manage/{e}/programme/materials/{ids['talk']}/")],
+        "programme_manage:venue_maps": [(org, f"/manage/{e}/programme/map/")],
+        "programme_manage:venue_map": [(org, f"/manage/{e}/programme/map/{ids['venue_map']}/")],
         "programme_manage:release": [(org, f"/manage/{e}/programme/releases/{ids['release']}/")],
         "meetings_manage:overview": [(org, f"/manage/{e}/meetings/")],
         "meetings_manage:settings": [(org, f"/manage/{e}/meetings/settings/")],
@@ -328,6 +335,8 @@ def _pages(ids):
         "programme:speaker": [((ANONYMOUS,), f"/{e}/speakers/{ids['speaker']}/")],
         "programme:agenda": [((ANONYMOUS, PARTICIPANT), f"/{e}/agenda/")],
         "personal:mine": [((PARTICIPANT, SPEAKER, EXPERT), f"/{e}/mine/")],
+        "programme:venue": [((ANONYMOUS,), f"/{e}/map/")],
+        "programme:spot": [((ANONYMOUS,), f"/{e}/map/spots/{ids['spot']}/")],
         "events:home": [(EVERYONE, f"/{e}/")],
         "events:livestream": [((ANONYMOUS,), f"/{e}/livestream/")],
         "events:contact": [((ANONYMOUS,), f"/{e}/contact/")],
@@ -344,7 +353,7 @@ def _demo_ids():
     from fusionforum.events.models import Event
     from fusionforum.meetings.models import Expert, MeetingRelease, MeetingRequest, ScheduleRun
     from fusionforum.outcomes.models import ReportVersion
-    from fusionforum.programme.models import ProgrammeSession, Release, Room
+    from fusionforum.programme.models import MapSpot, ProgrammeSession, Release, Room, VenueMap
     from fusionforum.registration.models import EmailTemplate, Registration
     from fusionforum.vault.models import AccessRecord
     from fusionforum.visits.models import TourRun, TourType
@@ -393,6 +402,8 @@ def _demo_ids():
         "day": event.start_date.isoformat(),
         "announcement": Announcement.objects.filter(event=event).order_by("pk").first().pk,
         "opt_out": opt_out_token(event, participant.email),
+        "venue_map": VenueMap.objects.filter(event=event).order_by("pk").first().pk,
+        "spot": MapSpot.objects.filter(venue_map__event=event).order_by("pk").first().pk,
         "talk": release.snapshot["talks"][0]["code"],
         "speaker": release.snapshot["speakers"][0]["code"],
     }

@@ -124,6 +124,8 @@ EXPECTED = {
     ("*", "registration:desk_registration_action"): "promoting needs a free seat; the "
                                                     "message says how to free one",
     ("*", "programme_manage:room_delete"): "a room in use is kept (409 names the sessions)",
+    ("*", "programme_manage:venue_map"): "marking a place needs its name and position typed "
+                                         "(or clicked on the plan)",
     ("*", "cfp_decide:auto_assign"): "the cloned edition has no reviewers yet; the message "
                                      "says to add some first",
     ("*", "events_manage:new"): "a new event needs its title, address, dates and venue typed",
@@ -229,7 +231,8 @@ def _organiser_objects(event):
     from fusionforum.cfp.models import CfpEmailTemplate, ReviewAssignment
     from fusionforum.events.models import TeamMembership
     from fusionforum.meetings.models import Expert, Meeting
-    from fusionforum.programme.models import Room
+    from fusionforum.programme import public
+    from fusionforum.programme.models import Room, VenueMap
     from fusionforum.registration import emails as registration_emails
     from fusionforum.registration.models import EmailTemplate
     from fusionforum.vault import services as vault
@@ -281,6 +284,8 @@ def _organiser_objects(event):
         f"/manage/{SLUG}/meetings/experts/new/",
         f"/manage/{SLUG}/meetings/experts/{Expert.objects.filter(event=event)[0].pk}/",
         f"/manage/{SLUG}/programme/rooms/{Room.objects.filter(event=event)[0].pk}/",
+        f"/manage/{SLUG}/programme/materials/{public.latest(event).talks[0].code}/",
+        f"/manage/{SLUG}/programme/map/{VenueMap.objects.filter(event=event)[0].pk}/",
         f"/security/{SLUG}/people/{person}/",
         f"/manage/{SLUG}/organisations/merge/?duplicate={duplicate.pk}&keep={keep.pk}",
     ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from fusionforum.core import clock, pagecache
 from fusionforum.core.net import client_ip
 
-from .. import calendar, services
+from .. import calendar, services, streaming
 from ..forms import ContactForm
 from ..questions import WORKSHOP_QUESTIONS
 
@@ -98,8 +98,13 @@ def home(request, slug):
 def livestream(request, slug):
     def build(event, now):
         streams, next_change = services.public_streams(event, now)
-        context = {"event": event, "streams": streams, "now": now, "nav": "livestream"}
+        context = {"event": event, "streams": streams, "now": now, "nav": "livestream",
+                   "hls": any(s.embed and s.embed.kind == "hls" for s in streams)}
         response = render(request, "events/livestream.html", context)
+        # The players on the page (none before go-live) may load from exactly their host.
+        policy = streaming.csp_update(s.embed for s in streams)
+        if policy:
+            response._csp_update = policy
         # Downstream caches must ask again: the page changes at go-live.
         _mark_public(response, event, revalidate=True)
         return response, next_change

@@ -21,6 +21,11 @@ urlpatterns = [
     path("sessions/new/", views.session_new, name="session_new"),
     path("sessions/<int:session_id>/", views.session_edit, name="session"),
     path("sessions/<int:session_id>/delete/", views.session_delete, name="session_delete"),
+    path("materials/", views.materials, name="materials"),
+    path("materials/<str:code>/", views.material, name="material"),
+    path("map/", views.venue_maps, name="venue_maps"),
+    path("map/<int:map_id>/", views.venue_map, name="venue_map"),
+    path("map/spots/<int:spot_id>/delete/", views.spot_delete, name="spot_delete"),
     path("releases/", views.release_list, name="releases"),
     path("releases/<int:version>/", views.release_detail, name="release"),
 ]

@@ -22,23 +22,27 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from fusionforum.cfp.models import Submission
 from fusionforum.core.forms import posted_data
 from fusionforum.events.access import gate
 
+from .. import materials as material_services
 from .. import people as people_services
-from .. import releases, services
+from .. import releases, services, venue
 from ..conflicts import ProgrammeConflict, event_dates
 from ..forms import (
     InviteForm,
+    MaterialForm,
     PersonForm,
     PlaceItemForm,
     PlaceTalkForm,
     ReleaseForm,
     RoomForm,
     SessionForm,
+    SpotForm,
+    VenueMapForm,
 )
 from ..models import ItemToPlace, ProgrammeSession, Release, Room, TalkSlot
 
@@ -598,3 +602,96 @@ def release_detail(request, event, version):
         "changes": releases.describe_changes(event, release.changes, release.snapshot,
                                              previous.snapshot if previous else None),
         "manage_section": "releases"})
+
+
+# Recordings and slides -------------------------------------------------------------------------
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_safe
+def materials(request, event):
+    return render(request, "programme/manage/materials.html", {
+        "event": event, "talks": material_services.talks_for_organisers(event),
+        "manage_section": "materials"})
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_http_methods(["GET", "POST"])
+def material(request, event, code):
+    talk = material_services.released_talk(event, code)
+    if talk is None:
+        raise Http404("No such talk in the released programme.")
+    current = material_services.material_of(event, code)
+    max_mb = material_services.max_slides_mb(event)
+    initial = {"recording_url": current.recording_url if current else ""}
+    form = MaterialForm(posted_data(request), request.FILES or None, initial=initial,
+                        max_mb=max_mb)
+    if request.method == "POST" and form.is_valid():
+        try:
+            material_services.save_material(
+                event, code, by=request.user,
+                recording_url=form.cleaned_data["recording_url"],
+                slides=form.cleaned_data["slides"],
+                remove_slides=form.cleaned_data["remove_slides"])
+        except material_services.MaterialRefused as refused:
+            form.add_error(None, " ".join(refused.messages))
+        else:
+            messages.success(request, _("Recording and slides of “%(title)s” saved.")
+                             % {"title": talk.title})
+            return redirect("programme_manage:materials", slug=event.slug)
+    return render(request, "programme/manage/material.html", {
+        "event": event, "form": form, "talk": talk, "material": current,
+        "manage_section": "materials"}, status=400 if form.errors else 200)
+
+
+# The venue map ---------------------------------------------------------------------------------
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_http_methods(["GET", "POST"])
+def venue_maps(request, event):
+    form = VenueMapForm(posted_data(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = venue.upload_map(event, by=request.user, name=form.cleaned_data["name"],
+                                    image=form.cleaned_data["image"])
+        except venue.VenueRefused as refused:
+            form.add_error("image", " ".join(refused.messages))
+        else:
+            messages.success(request, _("Floor plan “%(name)s” uploaded: mark its places "
+                                        "now.") % {"name": plan.name})
+            return redirect("programme_manage:venue_map", slug=event.slug, map_id=plan.pk)
+    return render(request, "programme/manage/venue_maps.html", {
+        "event": event, "form": form, "maps": venue.maps_of(event),
+        "manage_section": "venue"}, status=400 if form.errors else 200)
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_http_methods(["GET", "POST"])
+def venue_map(request, event, map_id):
+    plan = venue.map_of(event, map_id)
+    if plan is None:
+        raise Http404("No such floor plan.")
+    form = SpotForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            spot = venue.add_spot(plan, by=request.user, **form.cleaned_data)
+        except venue.VenueRefused as refused:
+            form.add_error(None, " ".join(refused.messages))
+        else:
+            messages.success(request, _("“%(name)s” marked on the plan.") % {"name": spot.name})
+            return redirect("programme_manage:venue_map", slug=event.slug, map_id=plan.pk)
+    return render(request, "programme/manage/venue_map.html", {
+        "event": event, "form": form, "plan": plan, "spots": list(plan.spots.all()),
+        "manage_section": "venue"}, status=400 if form.errors else 200)
+
+
+@gate("programme.manage_programme", second_factor=True)
+@require_POST
+def spot_delete(request, event, spot_id):
+    spot = venue.spot_of(event, spot_id)
+    if spot is None:
+        raise Http404("No such spot.")
+    venue.delete_spot(spot, by=request.user)
+    messages.success(request, _("“%(name)s” removed from the plan.") % {"name": spot.name})
+    return redirect("programme_manage:venue_map", slug=event.slug, map_id=spot.venue_map_id)

@@ -31,7 +31,7 @@ from fusionforum.core import clock, pagecache
 from fusionforum.events import services as event_services
 from fusionforum.events.access import gate, staff_event
 
-from .. import agenda, people, public
+from .. import agenda, materials, people, public, venue
 
 PUBLIC_MAX_AGE = 60
 FILE_MAX_AGE = 3600
@@ -149,6 +149,12 @@ def public_streams_for(event, programme, now, stream_ids=None):
     return {s.id: s for s in streams if s.id in wanted}, next_change
 
 
+def _earliest(*moments):
+    """The first of the moments that are set (None if none is)."""
+    known = [m for m in moments if m is not None]
+    return min(known) if known else None
+
+
 def _context(request, event, programme, starred, **extra):
     return {
         "event": event,
@@ -202,8 +208,10 @@ def programme_page(request, slug, day=None):
         room = _room_filter(request, programme)
         days = programme.filtered_days(room=room, date=date)
         streams, next_change = public_streams_for(event, programme, now)
+        shown, materials_change = materials.shown_at(event, programme, now)
+        next_change = _earliest(next_change, materials_change)
         body = public.programme_body(programme, days=days, date=date, room=room,
-                                     streams=streams)
+                                     streams=streams, materials=frozenset(shown))
         context = _context(request, event, programme, starred, body=body, selected_day=date,
                            selected_room=room, days=days)
         response = render(request, "programme/public/programme.html", context)
@@ -246,7 +254,10 @@ def talk_page(request, slug, code):
         stream_id = (session.stream_id or (slot.stream_id if slot else None)) \
             if session else None
         streams, next_change = public_streams_for(event, programme, now, {stream_id})
+        found, materials_change = materials.shown_at(event, programme, now, codes=[code])
+        next_change = _earliest(next_change, materials_change)
         context = _context(request, event, programme, starred, talk=talk, session=shown,
+                           material=found.get(code),
                            own_session=talk.is_own_session and slot is None,
                            stream=streams.get(stream_id), now=now,
                            chairs=shown.chairs(programme.speakers_by_code) if shown else [])
@@ -328,6 +339,56 @@ def talk_slides(request, slug, code):
     return _file_response(handle, content_type="application/pdf",
                           filename=f"{talk.code}-{slugify(talk.title)[:60] or 'slides'}.pdf",
                           attachment=True, public_file=event.is_published)
+
+
+@require_safe
+def talk_material_slides(request, slug, code):
+    """The slides the organisers attached to a talk, once it has ended; always a download."""
+    event = event_services.public_event(slug, request.user)
+    talk = _talk_or_404(public.latest(event), code)
+    handle = materials.open_slides(event, code, clock.now())
+    if handle is None:
+        raise Http404("This talk has no slides attached.")
+    return _file_response(handle, content_type="application/pdf",
+                          filename=f"{talk.code}-{slugify(talk.title)[:60] or 'slides'}.pdf",
+                          attachment=True, public_file=event.is_published)
+
+
+@require_safe
+def venue_page(request, slug):
+    """The venue's floor plans with every place marked on them, as a list too."""
+    def build(event, now, starred):
+        response = render(request, "programme/public/venue.html", {
+            "event": event, "maps": venue.maps_of(event), "nav": "programme"})
+        return mark_public(response, event), None
+
+    return serve_page(request, slug, build)
+
+
+@require_safe
+def spot_page(request, slug, spot_id):
+    """One place on the floor plan: the plan with a marker, and the place's name as text."""
+    def build(event, now, starred):
+        spot = venue.spot_of(event, spot_id)
+        if spot is None:
+            raise Http404("No such place on the venue map.")
+        response = render(request, "programme/public/spot.html", {
+            "event": event, "spot": spot, "plan": spot.venue_map, "nav": "programme"})
+        return mark_public(response, event), None
+
+    return serve_page(request, slug, build)
+
+
+@require_safe
+def venue_plan(request, slug, map_id):
+    """A floor plan: the PNG re-encoded on upload, read from private storage."""
+    event = event_services.public_event(slug, request.user)
+    plan = venue.map_of(event, map_id)
+    handle = venue.open_plan(plan) if plan is not None else None
+    if handle is None:
+        raise Http404("No such floor plan.")
+    return _file_response(handle, content_type="image/png", filename=f"plan-{plan.pk}.png",
+                          attachment=False, public_file=event.is_published)
 
 
 @gate("programme.claim_profile", load=staff_event)
