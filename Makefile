@@ -33,7 +33,7 @@ $(BIN)/uv: $(BIN)/python constraints.txt
 	touch $@
 
 $(VENV)/.installed: $(BIN)/uv pyproject.toml constraints.txt
-	scripts/ensure-system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+	scripts/ensure-system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core xmlsec1
 	$(UV) -e .
 	touch $@
 

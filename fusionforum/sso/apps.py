@@ -11,7 +11,7 @@ class SsoConfig(AppConfig):
         from fusionforum.accounts import external
         from fusionforum.accounts import personal_data as registry
 
-        from . import directory, oidc, personal_data  # noqa: F401 - oidc registers its protocol
+        from . import directory, oidc, personal_data, saml  # noqa: F401 - protocols register
 
         external.register(directory.Directory())
         registry.register(personal_data.provide)

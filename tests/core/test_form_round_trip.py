@@ -150,6 +150,8 @@ NOT_REACHED = {
                                "tests/programme/test_import_people.py covers it",
     "registration:accept": "shown only to a person offered a seat; "
                            "tests/registration/test_views.py covers it",
+    "sso:saml_acs": "the SAML identity provider's page posts its answer here (no form of ours); "
+                    "tests/sso/test_saml_flow.py and tests/sso/test_saml_browser.py post it",
     "sso:link": "shown only while a sign-in through an identity provider waits for the proof "
                 "of an existing account; tests/sso/test_oidc_flow.py and "
                 "tests/sso/test_oidc_browser.py post both of its forms",
