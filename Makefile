@@ -72,7 +72,7 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
-	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
+	DEMO_IDP_PORT=8001 HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
 serve: install
 	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh

@@ -85,7 +85,7 @@ def idp_config(base: str, key_file: str, cert_file: str) -> IdPConfig:
 
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>{title}</title><style>body{{font-family:sans-serif;max-width:30rem;margin:2rem auto;
 padding:0 1rem}} label,input,button{{display:block;margin:.3rem 0;font-size:1rem}}
 input{{width:100%;box-sizing:border-box;padding:.4rem}}</style></head>

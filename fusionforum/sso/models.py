@@ -99,7 +99,7 @@ class IdentityProvider(models.Model):
     email_attribute = models.CharField(
         _("e-mail attribute"), max_length=200, blank=True, default="mail",
         validators=[validate_single_line],
-        help_text=_("SAML 2.0: the attribute holding the address (friendly name or URI, e.g. "
+        help_text=_("SAML 2.0: the attribute holding the address, by its friendly name (e.g. "
                     "mail). It counts as verified only for addresses in the e-mail domains "
                     "above, which SAML 2.0 providers must list."))
     scopes = models.CharField(_("scopes"), max_length=300, default="openid email profile",
