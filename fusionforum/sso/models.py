@@ -94,7 +94,8 @@ class IdentityProvider(models.Model):
         help_text=_("SAML 2.0: where the identity provider publishes its metadata (read and "
                     "kept for an hour). Or paste the metadata below."))
     metadata_xml = models.TextField(
-        _("metadata"), blank=True, max_length=200_000, validators=[validate_metadata],
+        _("metadata"), blank=True, max_length=200_000,
+        validators=[validate_multiline, validate_metadata],
         help_text=_("SAML 2.0: the identity provider's metadata (XML), if it has no address."))
     email_attribute = models.CharField(
         _("e-mail attribute"), max_length=200, blank=True, default="mail",
@@ -210,6 +211,31 @@ class Link(models.Model):
 
     def __str__(self):
         return f"{self.provider_key}:{self.subject} → {self.user_id}"
+
+
+class MappedRole(models.Model):
+    """A platform role this provider's group mapping gave (and may take back): only a role
+    recorded here is withdrawn when the person's groups no longer include a mapped group, so a
+    role the administrators gave stays."""
+
+    class Role(models.TextChoices):
+        EVENT_CREATOR = "event_creator", _("event creator")
+
+    provider_key = models.SlugField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="sso_mapped_roles")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    # The row the mapping made (e.g. the EventCreator): one made later by an administrator has
+    # another id and is never withdrawn here.
+    object_id = models.PositiveBigIntegerField()
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider_key", "user", "role"],
+                                               name="one_mapped_role_per_provider")]
+
+    def __str__(self):
+        return f"{self.provider_key}:{self.role} → {self.user_id}"
 
 
 class UsedToken(models.Model):

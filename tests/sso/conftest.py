@@ -132,6 +132,9 @@ SAML_PEOPLE = {
     f"newcomer@{DOMAIN}": _saml_person("Nadia Newcomer"),
     f"existing@{DOMAIN}": _saml_person("Esther Existing"),
     f"lead@{DOMAIN}": _saml_person("Leo Lead", groups=["fusion-event-leads", "staff"]),
+    # The same person (same NameID) after leaving the group.
+    f"former-lead@{DOMAIN}": _saml_person("Leo Lead", groups=["staff"],
+                                          subject=f"lead@{DOMAIN}"),
     f"organiser@{DOMAIN}": _saml_person("Olga Organiser", acr=SAML_MFA),
     f"organiser2@{DOMAIN}": _saml_person("Oscar Organiser"),
     f"expert@{DOMAIN}": _saml_person("Erik Expert"),

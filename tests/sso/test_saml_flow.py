@@ -108,6 +108,29 @@ def test_group_attribute_makes_an_event_creator(client, saml_institute, saml_idp
     assert EventCreator.objects.count() == 1
 
 
+def test_leaving_the_group_withdraws_only_the_role_the_mapping_gave(client, saml_institute,
+                                                                    saml_idp, make_user):
+    from fusionforum.sso.models import MappedRole
+
+    sign_in(client, saml_idp, f"lead@{DOMAIN}")
+    user = User.objects.get(email=f"lead@{DOMAIN}")
+    assert MappedRole.objects.filter(user=user, provider_key=KEY).exists()
+    client.logout()
+    answer, _ = sign_in(client, saml_idp, f"former-lead@{DOMAIN}")  # same NameID, no group
+    assert answer.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert not EventCreator.objects.filter(user=user).exists()
+    assert not MappedRole.objects.exists()
+    assert AuditEntry.objects.filter(action="events.creator_removed",
+                                     data__provider=KEY).exists()
+    # Named by an administrator: the role stays whatever the groups say.
+    admin = make_user("root@test.invalid")
+    EventCreator.objects.create(user=user, granted_by=admin, granted_at=user.date_joined)
+    client.logout()
+    sign_in(client, saml_idp, f"former-lead@{DOMAIN}")
+    assert EventCreator.objects.filter(user=user, granted_by=admin).exists()
+
+
 def test_invited_expert_is_linked(client, saml_institute, saml_idp, event):
     from fusionforum.meetings.models import Expert
 
