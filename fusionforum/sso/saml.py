@@ -232,7 +232,9 @@ def finish(request, provider, saml_response: str) -> tuple[object, str]:
     request.session[SESSION_REQUESTS] = requests_left
     if answered is None:
         raise Refused("state")
-    if (response.issuer() or "") != provider.entity_id:
+    issuer = (getattr(response.response.issuer, "text", "")
+              or getattr(response.assertion.issuer, "text", "") or "").strip()
+    if issuer != provider.entity_id:
         raise Refused("issuer")
     if response.response.destination and response.response.destination != acs_url(provider):
         raise Refused("destination")

@@ -242,3 +242,25 @@ def test_garbage_and_unknown_answers_are_clear_4xx(client, saml_institute):
     refused(post_answer(client, acs, {"SAMLResponse": "bm90IHhtbA=="}), "could not be read")
     refused(client.get(acs, {"answer": "unknown"}), "does not belong")
     assert client.post(reverse("sso:saml_acs", args=["nope"]), {}).status_code == 404
+
+
+def test_a_saml_provider_needs_entity_id_metadata_domains(db):
+    from django.core.exceptions import ValidationError
+
+    from fusionforum.sso.models import IdentityProvider
+
+    provider = IdentityProvider(key="x", protocol="saml", label="X")
+    with pytest.raises(ValidationError) as raised:
+        provider.full_clean()
+    assert {"entity_id", "metadata_url", "email_domains"} <= set(raised.value.message_dict)
+    provider.metadata_xml = "<not-xml"
+    with pytest.raises(ValidationError) as raised:
+        provider.full_clean()
+    assert "not well-formed XML" in str(raised.value.message_dict["metadata_xml"])
+    provider.metadata_xml = '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
+    with pytest.raises(ValidationError):
+        provider.full_clean()
+    oidc = IdentityProvider(key="y", protocol="oidc", label="Y")
+    with pytest.raises(ValidationError) as raised:
+        oidc.full_clean()
+    assert {"issuer", "client_id"} <= set(raised.value.message_dict)
