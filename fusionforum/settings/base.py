@@ -365,5 +365,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # pysaml2 logs whole assertions (names, addresses) at INFO and DEBUG.
+        "saml2": {"level": "WARNING"},
     },
 }
