@@ -50,6 +50,8 @@ from saml2.saml import NAMEID_FORMAT_TRANSIENT
 from saml2.sigver import SignatureError, SigverError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
+from fusionforum.core import ratelimit
+
 from . import protocols
 from .errors import Refused
 from .models import UsedToken
@@ -65,6 +67,8 @@ METADATA_SECONDS = 60 * 60
 ANSWER_SECONDS = 5 * 60
 ANSWER_CACHE = "sso:saml:answer:"
 MAX_ANSWER = 200_000
+ANSWERS_PER_WINDOW = 30
+ANSWER_WINDOW = dt.timedelta(minutes=10)
 
 
 # This site as a service provider ----------------------------------------------------------------
@@ -170,10 +174,14 @@ def start(request, provider, next_url: str = ""):
 # The provider's answer ---------------------------------------------------------------------------
 
 
-def keep_answer(saml_response: str) -> str:
-    """The POSTed answer kept a few minutes; the key the browser comes back with."""
+def keep_answer(saml_response: str, *, client: str) -> str:
+    """The POSTed answer kept a few minutes; the key the browser comes back with. Anyone may
+    post here, so each client address may leave at most ANSWERS_PER_WINDOW answers."""
     if not saml_response or len(saml_response) > MAX_ANSWER:
         raise Refused("malformed")
+    if not ratelimit.hit("sso.saml_acs", client or "unknown", limit=ANSWERS_PER_WINDOW,
+                         window=ANSWER_WINDOW).allowed:
+        raise Refused("too_many")
     key = get_random_string(40)
     cache.set(ANSWER_CACHE + key, saml_response, ANSWER_SECONDS)
     return key

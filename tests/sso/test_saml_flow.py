@@ -244,6 +244,16 @@ def test_garbage_and_unknown_answers_are_clear_4xx(client, saml_institute):
     assert client.post(reverse("sso:saml_acs", args=["nope"]), {}).status_code == 404
 
 
+def test_the_acs_takes_a_limited_number_of_answers_per_client(client, saml_institute):
+    from fusionforum.sso import saml
+
+    acs = reverse("sso:saml_acs", args=[KEY])
+    for _ in range(saml.ANSWERS_PER_WINDOW):
+        assert client.post(acs, {"SAMLResponse": "eA=="}).status_code == 303
+    answer = client.post(acs, {"SAMLResponse": "eA=="})
+    assert answer.status_code == 429 and b"Too many sign-in answers" in answer.content
+
+
 def test_a_saml_provider_needs_entity_id_metadata_domains(db):
     from django.core.exceptions import ValidationError
 

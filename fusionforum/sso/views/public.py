@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from fusionforum.accounts import landing, twofactor
 from fusionforum.accounts.models import User
 from fusionforum.accounts.views.public import MODEL_BACKEND, safe_next, two_factor_step
+from fusionforum.core.net import client_ip
 
 from .. import oidc, protocols, providers, saml, services
 from ..errors import Refused
@@ -96,10 +97,12 @@ def saml_acs(request, key):
     provider = _saml_provider(key)
     if request.method == "POST":
         try:
-            answer = saml.keep_answer(request.POST.get("SAMLResponse", ""))
+            answer = saml.keep_answer(request.POST.get("SAMLResponse", ""),
+                                      client=client_ip(request))
         except Refused as refused:
             services.refuse(provider.key, refused.code)
-            return _refused(request, refused, provider, status=400)
+            return _refused(request, refused, provider,
+                            status=429 if refused.code == "too_many" else 400)
         back = redirect(f"{reverse('sso:saml_acs', args=[provider.key])}?answer={answer}")
         back.status_code = 303  # the browser follows by GET
         return back
