@@ -87,9 +87,12 @@ ROLES = {
 }
 
 # Pages the crawl does not open: downloads and feeds (no forms), the back office (Django's own
-# admin pages), pages that end the session. Matched against the address without its query.
+# admin pages), pages that end the session, the start of a single sign-on (it sends the
+# browser to the identity provider, another process). Matched against the address without its
+# query.
 SKIP_PAGE = re.compile(r"^/(admin|static|media)/|-2028/|\.(pdf|ics|csv|xlsx|json|xml|jpg|png)$"
-                       r"|/export|/calendar/|/agenda/[^/]+\.ics|/accounts/logout/|/healthz")
+                       r"|/export|/calendar/|/agenda/[^/]+\.ics|/accounts/logout/|/healthz"
+                       r"|/accounts/sso/start/")
 PAGES_PER_PATTERN = 2
 PAGES_PER_ROLE = 120
 
