@@ -33,7 +33,7 @@ $(BIN)/uv: $(BIN)/python constraints.txt
 	touch $@
 
 $(VENV)/.installed: $(BIN)/uv pyproject.toml constraints.txt
-	scripts/ensure-system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+	scripts/ensure-system-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core xmlsec1
 	$(UV) -e .
 	touch $@
 
@@ -72,7 +72,7 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
-	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
+	DEMO_IDP_PORT=8001 HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
 serve: install
 	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh

@@ -6,6 +6,7 @@
 #   postgresql - initdb and pg_ctl, for the test that stops and starts a PostgreSQL server of its own
 #   gettext - msgfmt and xgettext: compiles the translation catalogues, finds new strings
 #   libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core - what WeasyPrint needs to render PDFs
+#   xmlsec1 - signs and checks SAML 2.0 messages (pysaml2 calls the binary)
 set -euo pipefail
 missing=()
 for package in "$@"; do

@@ -288,7 +288,7 @@ def name_creator(email: str, *, by) -> EventCreator:
 def grant_creator_from_identity_provider(user, *, provider: str) -> bool:
     """Allow ``user`` to start events because their organisation's identity provider puts them
     in a group the platform administrators mapped to this role (single sign-on). True if the
-    role is new. Withdrawing it stays with the administrators."""
+    role is new. ``withdraw_creator_from_identity_provider`` takes back only a role given so."""
     with transaction.atomic():
         creator, created = EventCreator.objects.get_or_create(
             user=user, defaults={"granted_by": None, "granted_at": clock.now()})
@@ -297,6 +297,22 @@ def grant_creator_from_identity_provider(user, *, provider: str) -> bool:
                          summary=f"Event creator named by identity provider {provider}: "
                                  f"user {user.pk}", user_id=user.pk, provider=provider)
     return created
+
+
+def withdraw_creator_from_identity_provider(user, *, provider: str, creator_id: int) -> bool:
+    """Take back the right to start events that the identity provider's group mapping gave
+    (the EventCreator row ``creator_id``), because the person's groups no longer include a
+    mapped group. A role named by the administrators (another row) is left alone. True if
+    withdrawn. The events they started keep them as organisers."""
+    with transaction.atomic():
+        creator = EventCreator.objects.filter(pk=creator_id, user=user).first()
+        if creator is None:
+            return False
+        audit.record("events.creator_removed", creator, actor=user,
+                     summary=f"Event creator withdrawn by identity provider {provider}: "
+                             f"user {user.pk}", user_id=user.pk, provider=provider)
+        creator.delete()
+    return True
 
 
 def remove_creator(creator: EventCreator, *, by) -> None:

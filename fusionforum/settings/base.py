@@ -187,6 +187,13 @@ AUTH_USER_MODEL = "accounts.User"
 # [{"key": "institute", "label": "Institute", "issuer": "https://id.example.org",
 #   "client_id": "fusionforum", "client_secret_env": "SSO_INSTITUTE_SECRET"}]
 SSO_PROVIDERS = env.json("SSO_PROVIDERS", default=[])
+# SAML 2.0 (docs/sso.md): this site's entity id (default: each provider's SP metadata address)
+# and the key and certificate files (PEM) it signs its AuthnRequests with (optional).
+SAML_SP_ENTITY_ID = env.str("SAML_SP_ENTITY_ID", default="")
+SAML_SP_KEY_FILE = env.str("SAML_SP_KEY_FILE", default="")
+SAML_SP_CERT_FILE = env.str("SAML_SP_CERT_FILE", default="")
+# Where `make demo` runs the demo's identity provider (load_demo declares it).
+DEMO_IDP_URL = env.str("DEMO_IDP_URL", default="http://127.0.0.1:8001")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
@@ -366,5 +373,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # pysaml2 logs whole assertions (names, addresses) at INFO and DEBUG.
+        "saml2": {"level": "WARNING"},
     },
 }

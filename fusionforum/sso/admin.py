@@ -19,7 +19,10 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     search_fields = ["label", "key", "email_domains"]
     fieldsets = [
         (None, {"fields": ["key", "protocol", "label", "position", "enabled"]}),
-        (_("Connection"), {"fields": ["issuer", "client_id", "client_secret_env", "scopes"]}),
+        (_("OpenID Connect"), {"fields": ["issuer", "client_id", "client_secret_env",
+                                          "scopes"]}),
+        (_("SAML 2.0"), {"fields": ["entity_id", "metadata_url", "metadata_xml",
+                                    "email_attribute"]}),
         (_("Who"), {"fields": ["email_domains", "required_for_staff"]}),
         (_("Roles"), {"fields": ["groups_claim", "creator_groups"]}),
         (_("Second factor"), {"fields": ["enforces_second_factor", "accepted_acr",

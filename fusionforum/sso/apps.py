@@ -10,9 +10,11 @@ class SsoConfig(AppConfig):
     def ready(self):
         from fusionforum.accounts import external
         from fusionforum.accounts import personal_data as registry
+        from fusionforum.events.demo import register_demo_loader
 
-        from . import directory, oidc, personal_data  # noqa: F401 - oidc registers its protocol
+        from . import demo, directory, oidc, personal_data, saml  # noqa: F401 - protocols register
 
         external.register(directory.Directory())
+        register_demo_loader(demo.load)
         registry.register(personal_data.provide)
         registry.register_anonymiser(personal_data.anonymise)

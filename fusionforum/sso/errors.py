@@ -17,6 +17,14 @@ MESSAGES = {
                 "come from."),
     "signature": _("The sign-in answer is not signed by the identity provider."),
     "audience": _("The sign-in answer was made for another site."),
+    "destination": _("The sign-in answer was sent to another address than this site's."),
+    "metadata": _("This identity provider's settings (its SAML metadata) cannot be used. "
+                  "Please tell the platform administrators."),
+    "too_many": _("Too many sign-in answers came from your network. Try again in a few "
+                  "minutes."),
+    "malformed": _("The sign-in answer could not be read. Start again from the log-in page."),
+    "subject": _("The identity provider did not give a lasting identifier for you, so your "
+                 "account cannot be found again at the next sign-in."),
     "expired": _("The sign-in answer has expired. Start again from the log-in page."),
     "nonce": _("The sign-in answer was made for another sign-in attempt. Start again from "
                "the log-in page."),

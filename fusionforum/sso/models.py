@@ -40,6 +40,22 @@ def validate_words(value: str) -> None:
         raise ValidationError(_("At most 50 values."), code="too_many")
 
 
+def validate_metadata(value: str) -> None:
+    """Pasted SAML metadata: well-formed XML whose root is an EntityDescriptor."""
+    if not value.strip():
+        return
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        root = ElementTree.fromstring(value.strip())
+    except (ElementTree.ParseError, DefusedXmlException, ValueError):
+        raise ValidationError(_("This is not well-formed XML."), code="xml") from None
+    if not root.tag.endswith("}EntityDescriptor"):
+        raise ValidationError(_("SAML metadata starts with an EntityDescriptor element."),
+                              code="xml")
+
+
 class IdentityProvider(models.Model):
     """An organisation's identity provider people may sign in with, configured by the platform
     administrators (back office, or ``SSO_PROVIDERS`` in the environment)."""
@@ -57,10 +73,12 @@ class IdentityProvider(models.Model):
         help_text=_("Addresses this provider is for (e.g. example.org), separated by spaces or "
                     "commas. Empty: any address the provider asserts as verified."))
     issuer = models.URLField(
-        _("issuer"), max_length=300,
-        help_text=_("The provider's issuer; its settings are read from "
+        _("issuer"), max_length=300, blank=True,
+        help_text=_("OpenID Connect: the provider's issuer; its settings are read from "
                     "<issuer>/.well-known/openid-configuration."))
-    client_id = models.CharField(_("client id"), max_length=200, validators=[validate_single_line])
+    client_id = models.CharField(_("client id"), max_length=200, blank=True,
+                                 validators=[validate_single_line],
+                                 help_text=_("OpenID Connect: this site's client id."))
     client_secret_env = models.CharField(
         _("client secret variable"), max_length=100, blank=True,
         validators=[validate_single_line,
@@ -68,12 +86,30 @@ class IdentityProvider(models.Model):
                                                   "SSO_DEMO_SECRET."))],
         help_text=_("Name of the environment variable holding the client secret (never the "
                     "secret itself). Empty: a public client (PKCE only)."))
+    entity_id = models.CharField(
+        _("entity id"), max_length=300, blank=True, validators=[validate_single_line],
+        help_text=_("SAML 2.0: the identity provider's entity id (in its metadata)."))
+    metadata_url = models.URLField(
+        _("metadata address"), max_length=300, blank=True,
+        help_text=_("SAML 2.0: where the identity provider publishes its metadata (read and "
+                    "kept for an hour). Or paste the metadata below."))
+    metadata_xml = models.TextField(
+        _("metadata"), blank=True, max_length=200_000,
+        validators=[validate_multiline, validate_metadata],
+        help_text=_("SAML 2.0: the identity provider's metadata (XML), if it has no address."))
+    email_attribute = models.CharField(
+        _("e-mail attribute"), max_length=200, blank=True, default="mail",
+        validators=[validate_single_line],
+        help_text=_("SAML 2.0: the attribute holding the address, by its friendly name (e.g. "
+                    "mail). It counts as verified only for addresses in the e-mail domains "
+                    "above, which SAML 2.0 providers must list."))
     scopes = models.CharField(_("scopes"), max_length=300, default="openid email profile",
                               validators=[validate_single_line, validate_words])
     groups_claim = models.CharField(
         _("groups claim"), max_length=100, blank=True, default="groups",
         validators=[validate_single_line],
-        help_text=_("The claim listing the person's groups (e.g. groups, roles)."))
+        help_text=_("The claim (OpenID Connect) or attribute (SAML 2.0) listing the person's "
+                    "groups (e.g. groups, roles, eduPersonEntitlement)."))
     creator_groups = models.TextField(
         _("groups that may start events"), blank=True,
         validators=[validate_multiline, validate_words],
@@ -81,10 +117,12 @@ class IdentityProvider(models.Model):
     enforces_second_factor = models.BooleanField(
         _("enforces a second factor"), default=False,
         help_text=_("The provider asks for a second factor itself: a sign-in whose acr or amr "
-                    "is accepted below counts as the second factor here."))
+                    "(SAML 2.0: AuthnContextClassRef) is accepted below counts as the second "
+                    "factor here."))
     accepted_acr = models.CharField(
         _("accepted acr values"), max_length=300, blank=True,
-        validators=[validate_single_line, validate_words])
+        validators=[validate_single_line, validate_words],
+        help_text=_("SAML 2.0: the accepted AuthnContextClassRef values."))
     accepted_amr = models.CharField(
         _("accepted amr values"), max_length=300, blank=True, default="mfa otp hwk",
         validators=[validate_single_line, validate_words])
@@ -110,8 +148,29 @@ class IdentityProvider(models.Model):
     def clean(self):
         super().clean()
         self.email_domains = " ".join(words(self.email_domains.lower()))
-        if self.protocol == "oidc" and "openid" not in words(self.scopes):
-            raise ValidationError({"scopes": _('OpenID Connect needs the "openid" scope.')})
+        if self.protocol == "oidc":
+            required = {"issuer": self.issuer, "client_id": self.client_id}
+            missing = {name: _("OpenID Connect needs this.") for name, value in required.items()
+                       if not value}
+            if missing:
+                raise ValidationError(missing)
+            if "openid" not in words(self.scopes):
+                raise ValidationError({"scopes": _('OpenID Connect needs the "openid" scope.')})
+        if self.protocol == "saml":
+            missing = {}
+            if not self.entity_id:
+                missing["entity_id"] = _("SAML 2.0 needs the identity provider's entity id.")
+            if not self.metadata_url and not self.metadata_xml:
+                missing["metadata_url"] = _("Give the metadata address or paste the metadata.")
+            if not self.email_domains:
+                missing["email_domains"] = _(
+                    "SAML 2.0 has no \"verified\" flag for addresses: list the domains this "
+                    "provider is the authority for.")
+            if not self.email_attribute:
+                missing["email_attribute"] = _("SAML 2.0 needs the attribute holding the "
+                                               "address.")
+            if missing:
+                raise ValidationError(missing)
         if self.required_for_staff and not self.email_domains:
             raise ValidationError({"required_for_staff": _(
                 "Say which e-mail domains' staff must use this provider.")})
@@ -152,6 +211,31 @@ class Link(models.Model):
 
     def __str__(self):
         return f"{self.provider_key}:{self.subject} → {self.user_id}"
+
+
+class MappedRole(models.Model):
+    """A platform role this provider's group mapping gave (and may take back): only a role
+    recorded here is withdrawn when the person's groups no longer include a mapped group, so a
+    role the administrators gave stays."""
+
+    class Role(models.TextChoices):
+        EVENT_CREATOR = "event_creator", _("event creator")
+
+    provider_key = models.SlugField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="sso_mapped_roles")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    # The row the mapping made (e.g. the EventCreator): one made later by an administrator has
+    # another id and is never withdrawn here.
+    object_id = models.PositiveBigIntegerField()
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider_key", "user", "role"],
+                                               name="one_mapped_role_per_provider")]
+
+    def __str__(self):
+        return f"{self.provider_key}:{self.role} → {self.user_id}"
 
 
 class UsedToken(models.Model):

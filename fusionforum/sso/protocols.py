@@ -1,7 +1,7 @@
 """The sign-in protocols identity providers may speak. Each protocol module registers itself
 with a key, a name and the view that starts a sign-in; the provider model, the log-in buttons
-and the back office list what is registered. OpenID Connect is built (``oidc.py``); SAML 2.0
-plugs in the same way (a ``saml.py`` registering "saml")."""
+and the back office list what is registered. OpenID Connect (``oidc.py``) and SAML 2.0 (``saml.py``)
+are built."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Protocol:
 _protocols: dict[str, Protocol] = {}
 
 # Known names, so the model's choices do not depend on import order.
-NAMES = {"oidc": _("OpenID Connect")}
+NAMES = {"oidc": _("OpenID Connect"), "saml": _("SAML 2.0")}
 
 
 def register(protocol: Protocol) -> None:

@@ -5,7 +5,8 @@
   verified: a new address gets a new account (no password); an address that already has an
   account is linked only once the person proves control of it (their password, or a link sent
   to the address), never silently.
-- After each sign-in: the groups the administrators mapped make the person an event creator,
+- After each sign-in: the groups the administrators mapped make the person an event creator
+  (and leaving them takes back a role given so, never one the administrators gave),
   expert profiles invited by the address are linked, and for staff the provider's acr/amr
   counts as the second factor when the provider enforces one.
 Every link, creation and refusal is in the audit log.
@@ -23,12 +24,16 @@ from django.utils.translation import gettext
 from fusionforum.accounts import twofactor
 from fusionforum.accounts.models import User, normalise_email
 from fusionforum.core import audit, clock
-from fusionforum.events.services import grant_creator_from_identity_provider
+from fusionforum.events.models import EventCreator
+from fusionforum.events.services import (
+    grant_creator_from_identity_provider,
+    withdraw_creator_from_identity_provider,
+)
 from fusionforum.meetings.services import link_invited_experts
 from fusionforum.notifications.services import queue_email
 
 from .errors import Refused
-from .models import Link, ProviderDevice, words
+from .models import Link, MappedRole, ProviderDevice, words
 from .oidc import Assertion
 
 LINK_TOKEN_SALT = "fusionforum.sso.link"
@@ -163,6 +168,20 @@ def after_sign_in(request, provider, assertion: Assertion, user) -> tuple[list[s
     in_group = bool(mapped & {group.casefold() for group in assertion.groups})
     if in_group and grant_creator_from_identity_provider(user, provider=provider.key):
         notes.append(gettext("You may now start events."))
+        creator_id = EventCreator.objects.filter(user=user).values_list("pk", flat=True).first()
+        MappedRole.objects.update_or_create(
+            provider_key=provider.key, user=user, role=MappedRole.Role.EVENT_CREATOR,
+            defaults={"object_id": creator_id, "granted_at": clock.now()})
+    elif not in_group:
+        given = MappedRole.objects.filter(provider_key=provider.key, user=user,
+                                          role=MappedRole.Role.EVENT_CREATOR).first()
+        if given is not None:
+            with transaction.atomic():
+                if withdraw_creator_from_identity_provider(user, provider=provider.key,
+                                                           creator_id=given.object_id):
+                    notes.append(gettext("You may no longer start events: your organisation "
+                                         "no longer lists you in a group that may."))
+                given.delete()
     experts = link_invited_experts(user)
     if experts:
         notes.append(gettext("Your expert profile is linked to your account."))

@@ -277,6 +277,8 @@ MATRIX = {
     # without a sign-in waiting in the session are refused in words (400) for everyone.
     "sso:start": methods_first(everyone(NOT_FOUND), "GET HEAD", key=literal("institute")),
     "sso:oidc_callback": methods_first(EVERYONE, "GET HEAD"),
+    "sso:saml_metadata": methods_first(everyone(NOT_FOUND), "GET HEAD", key=literal("institute")),
+    "sso:saml_acs": methods_first(everyone(NOT_FOUND), "GET POST", key=literal("institute")),
     "sso:link": methods_first(EVERYONE, "GET POST"),
     "sso:link_email": methods_first(EVERYONE, "GET HEAD", token=literal("not-a-token")),
     "sso:signed_out": methods_first(EVERYONE, "GET HEAD"),

@@ -63,6 +63,9 @@ EXCLUDED = {
     "api_tokens:revoke": POST_ONLY,
     "sso:start": "redirects to the identity provider (the demo sweep has none); "
                  "tests/sso/test_oidc_browser.py follows it",
+    "sso:saml_metadata": "SAML metadata (XML) for the identity provider, not a page",
+    "sso:saml_acs": "receives the SAML identity provider's answer and redirects; its refusals "
+                    "are the refusal page, checked by tests/sso/test_saml_browser.py",
     "sso:signed_out": "shown only after signing out of a session opened through an identity "
                       "provider; tests/sso/test_oidc_browser.py checks it at phone and desktop "
                       "size with axe",

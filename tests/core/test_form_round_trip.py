@@ -90,9 +90,12 @@ ROLES = {
 }
 
 # Pages the crawl does not open: downloads and feeds (no forms), the back office (Django's own
-# admin pages), pages that end the session. Matched against the address without its query.
+# admin pages), pages that end the session, the start of a single sign-on (it sends the
+# browser to the identity provider, another process). Matched against the address without its
+# query.
 SKIP_PAGE = re.compile(r"^/(admin|static|media)/|-2028/|\.(pdf|ics|csv|xlsx|json|xml|jpg|png)$"
-                       r"|/export|/calendar/|/agenda/[^/]+\.ics|/accounts/logout/|/healthz")
+                       r"|/export|/calendar/|/agenda/[^/]+\.ics|/accounts/logout/|/healthz"
+                       r"|/accounts/sso/start/")
 PAGES_PER_PATTERN = 2
 PAGES_PER_ROLE = 120
 
@@ -157,6 +160,8 @@ NOT_REACHED = {
                          "tests/announcements/test_reminders.py covers it",
     "registration:accept": "shown only to a person offered a seat; "
                            "tests/registration/test_views.py covers it",
+    "sso:saml_acs": "the SAML identity provider's page posts its answer here (no form of ours); "
+                    "tests/sso/test_saml_flow.py and tests/sso/test_saml_browser.py post it",
     "sso:link": "shown only while a sign-in through an identity provider waits for the proof "
                 "of an existing account; tests/sso/test_oidc_flow.py and "
                 "tests/sso/test_oidc_browser.py post both of its forms",

@@ -115,3 +115,105 @@ def institute(db, oidc_provider, monkeypatch, site_url):
 def callback_path(location: str) -> str:
     parts = urlsplit(location)
     return f"{parts.path}?{parts.query}"
+
+
+# SAML 2.0 ----------------------------------------------------------------------------------------
+
+SAML_PASSWORD = "saml-institute-password"
+
+
+def _saml_person(name, *, groups=(), acr="", spoil="", subject=""):
+    return {"name": name, "groups": list(groups), "acr": acr, "spoil": spoil,
+            "password": SAML_PASSWORD, **({"subject": subject} if subject else {})}
+
+
+SAML_MFA = "https://refeds.org/profile/mfa"
+SAML_PEOPLE = {
+    f"newcomer@{DOMAIN}": _saml_person("Nadia Newcomer"),
+    f"existing@{DOMAIN}": _saml_person("Esther Existing"),
+    f"lead@{DOMAIN}": _saml_person("Leo Lead", groups=["fusion-event-leads", "staff"]),
+    # The same person (same NameID) after leaving the group.
+    f"former-lead@{DOMAIN}": _saml_person("Leo Lead", groups=["staff"],
+                                          subject=f"lead@{DOMAIN}"),
+    f"organiser@{DOMAIN}": _saml_person("Olga Organiser", acr=SAML_MFA),
+    f"organiser2@{DOMAIN}": _saml_person("Oscar Organiser"),
+    f"expert@{DOMAIN}": _saml_person("Erik Expert"),
+    "otto@elsewhere.example": _saml_person("Otto Outsider"),
+    f"unsigned@{DOMAIN}": _saml_person("Uwe Unsigned", spoil="unsigned"),
+    f"otherkey@{DOMAIN}": _saml_person("Kim Otherkey", spoil="other_key"),
+    f"expired@{DOMAIN}": _saml_person("Eve Expired", spoil="expired"),
+    f"audience@{DOMAIN}": _saml_person("Aude Audience", spoil="audience"),
+    f"destination@{DOMAIN}": _saml_person("Dina Destination", spoil="destination"),
+}
+
+
+@dataclass
+class SamlProvider:
+    url: str
+
+    @property
+    def entity_id(self) -> str:
+        return f"{self.url}/metadata"
+
+    def answer(self, email: str, authn_request_url: str, password: str = SAML_PASSWORD):
+        """Play the person at the provider: open the AuthnRequest, sign in; the ACS address and
+        the form the provider's page posts there (SAMLResponse, RelayState)."""
+        import html
+
+        session = requests.Session()
+        page = session.get(authn_request_url, timeout=10)
+        assert page.status_code == 200, page.text[:2000]
+        ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
+        answer = session.post(f"{self.url}/login", timeout=10,
+                              data={"ticket": ticket, "email": email, "password": password})
+        assert answer.status_code == 200, answer.text[:2000]
+        action = html.unescape(re.search(r'<form method="post" action="([^"]+)"',
+                                         answer.text).group(1))
+        fields = {name: html.unescape(value) for name, value in re.findall(
+            r'name="(SAMLResponse|RelayState)" value="([^"]*)"', answer.text)}
+        return action, fields
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory):
+    """The pysaml2 identity provider (fusionforum/demo_idp/saml_idp.py) in its own process."""
+    import json
+
+    data = tmp_path_factory.mktemp("saml-identity-provider")
+    people = data / "people.json"
+    people.write_text(json.dumps(SAML_PEOPLE))
+    port = _free_port()
+    log = (data / "provider.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fusionforum.demo_idp.saml_idp", str(data), str(port),
+         str(people)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/metadata", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("the SAML identity provider did not start: "
+                                + (data / "provider.log").read_text()[-4000:])
+                time.sleep(0.2)
+        yield SamlProvider(url)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def saml_institute(db, saml_idp, site_url):
+    """The platform's configuration of the SAML provider (metadata read from its address)."""
+    from fusionforum.sso.models import IdentityProvider
+
+    return IdentityProvider.objects.create(
+        key="saml-institute", protocol="saml", label="SAML Institute",
+        entity_id=saml_idp.entity_id, metadata_url=f"{saml_idp.url}/metadata",
+        email_domains=DOMAIN, groups_claim="eduPersonEntitlement",
+        creator_groups="fusion-event-leads", enforces_second_factor=True,
+        accepted_acr=SAML_MFA)

@@ -6,18 +6,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from fusionforum.accounts import landing, twofactor
 from fusionforum.accounts.models import User
 from fusionforum.accounts.views.public import MODEL_BACKEND, safe_next, two_factor_step
+from fusionforum.core.net import client_ip
 
-from .. import oidc, protocols, providers, services
+from .. import oidc, protocols, providers, saml, services
 from ..errors import Refused
 from ..forms import LinkPasswordForm
 from ..oidc import Assertion
@@ -65,6 +67,54 @@ def oidc_callback(request):
         status = 502 if refused.code == "unreachable" else 403
         return _refused(request, refused, provider, status=status)
     return _conclude(request, provider, assertion, pending.get("next", ""))
+
+
+def _saml_provider(key):
+    provider = providers.find(key)
+    if provider is None or provider.protocol != "saml":
+        raise Http404("No such identity provider.")
+    return provider
+
+
+@never_cache
+@require_safe
+def saml_metadata(request, key):
+    """This site's SAML service provider metadata for one identity provider (public)."""
+    provider = _saml_provider(key)
+    try:
+        xml = saml.sp_metadata(provider)
+    except Refused as refused:
+        return _refused(request, refused, provider, status=502)
+    return HttpResponse(xml, content_type="application/samlmetadata+xml; charset=utf-8")
+
+
+@csrf_exempt  # the identity provider's page posts here (SAML POST binding); no session is used
+@never_cache
+@require_http_methods(["GET", "POST"])
+def saml_acs(request, key):
+    """The assertion consumer service. The POST (cross-site, so without the session cookie)
+    keeps the answer and sends the browser back here by GET, where the session is there."""
+    provider = _saml_provider(key)
+    if request.method == "POST":
+        try:
+            answer = saml.keep_answer(request.POST.get("SAMLResponse", ""),
+                                      client=client_ip(request))
+        except Refused as refused:
+            services.refuse(provider.key, refused.code)
+            return _refused(request, refused, provider,
+                            status=429 if refused.code == "too_many" else 400)
+        back = redirect(f"{reverse('sso:saml_acs', args=[provider.key])}?answer={answer}")
+        back.status_code = 303  # the browser follows by GET
+        return back
+    try:
+        response, next_url = saml.finish(request, provider,
+                                         saml.take_answer(request.GET.get("answer", "")))
+        assertion = saml.assertion_from_response(provider, response)
+    except Refused as refused:
+        services.refuse(provider.key, refused.code)
+        status = 400 if refused.code in {"state", "malformed"} else 403
+        return _refused(request, refused, provider, status=status)
+    return _conclude(request, provider, assertion, next_url)
 
 
 def _conclude(request, provider, assertion: Assertion, next_url: str):
