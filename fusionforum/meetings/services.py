@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fusionforum.accounts.models import User
+from fusionforum.accounts.models import Organisation, User
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core import audit, clock
 from fusionforum.core.related import share_event
@@ -28,6 +29,7 @@ from . import busy
 from . import instance as instance_module
 from .models import (
     Expert,
+    ExpertRefusal,
     Meeting,
     MeetingOutcome,
     MeetingRelease,
@@ -35,7 +37,7 @@ from .models import (
     MeetingSettings,
     ScheduleRun,
 )
-from .publishing import reopening_refused
+from .publishing import experts_of, reopening_refused
 from .slots import MeetingDay
 from .states import LIFE_CYCLE
 from .tasks import run_scheduler
@@ -123,7 +125,7 @@ def is_organiser(user, event) -> bool:
 # Requests -------------------------------------------------------------------------------------
 
 
-def _check_target(event, meeting_settings, expert, discipline):
+def _check_seat(event, meeting_settings, expert, discipline, organisation):
     if bool(expert) == bool(discipline):
         raise RequestRefused({"target": _("Choose either an expert or a discipline.")})
     if expert is not None:
@@ -132,22 +134,59 @@ def _check_target(event, meeting_settings, expert, discipline):
         if not expert.is_active:
             raise RequestRefused({"target": _("%(name)s no longer takes meetings.")
                                             % {"name": expert.name}})
+        if organisation is not None and ExpertRefusal.objects.filter(
+                expert=expert, organisation=organisation).exists():
+            raise RequestRefused({"target": _(
+                "%(name)s cannot meet your organisation (a conflict of interest). Choose "
+                "another expert or a discipline.") % {"name": expert.name}})
     elif discipline not in dict(meeting_settings.discipline_choices):
         raise RequestRefused({"target": _("Unknown discipline.")})
 
 
-def _check_duplicate(event, organisation, expert, discipline, *, exclude=None):
+def _check_target(event, meeting_settings, expert, discipline, expert2=None, discipline2="",
+                  organisation=None):
+    """Each seat names an expert of the event (who takes meetings and does not refuse the
+    organisation) or a known discipline; the second seat of a group request the same, and
+    not the first seat's expert again."""
+    _check_seat(event, meeting_settings, expert, discipline, organisation)
+    if expert2 is not None or discipline2:
+        _check_seat(event, meeting_settings, expert2, discipline2, organisation)
+        if expert is not None and expert2 is not None and expert.pk == expert2.pk:
+            raise RequestRefused({"target2": _("Choose two different experts.")})
+
+
+def _seat_keys(expert, discipline, expert2, discipline2) -> list[tuple[str, object]]:
+    seats = [("expert", expert.pk) if expert is not None else ("discipline", discipline)]
+    if expert2 is not None or discipline2:
+        seats.append(("expert", expert2.pk) if expert2 is not None
+                     else ("discipline", discipline2))
+    return sorted(seats, key=str)
+
+
+def _check_duplicate(event, organisation, expert, discipline, expert2=None, discipline2="",
+                     *, exclude=None):
+    """No two active requests of an organisation with the same target, and a named expert in
+    at most one of them (constraint H8: an organisation meets an expert once)."""
     others = MeetingRequest.objects.filter(event=event, organisation=organisation,
                                            status=MeetingRequest.Status.ACTIVE)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
-    if expert is not None and others.filter(expert=expert).exists():
-        raise RequestRefused({"target": _("Your organisation already asked to meet %(name)s; "
-                                          "change that request instead.")
-                                        % {"name": expert.name}})
-    if discipline and others.filter(discipline=discipline).exists():
-        raise RequestRefused({"target": _("Your organisation already asked for someone in "
-                                          "this discipline; change that request instead.")})
+    for named in (expert, expert2):
+        if named is not None and (others.filter(expert=named).exists()
+                                  or others.filter(expert2=named).exists()):
+            raise RequestRefused({"target": _("Your organisation already asked to meet "
+                                              "%(name)s; change that request instead.")
+                                            % {"name": named.name}})
+    wanted = _seat_keys(expert, discipline, expert2, discipline2)
+    for other in others.select_related("expert", "expert2"):
+        if _seat_keys(other.expert, other.discipline, other.expert2,
+                      other.discipline2) == wanted:
+            if len(wanted) > 1:
+                raise RequestRefused({"target": _("Your organisation already asked for these "
+                                                  "two seats; change that request instead.")})
+            raise RequestRefused({"target": _("Your organisation already asked for someone "
+                                              "in this discipline; change that request "
+                                              "instead.")})
 
 
 def _check_attendees(event, organisation, attendees):
@@ -201,7 +240,8 @@ def _window(event, meeting_settings):
 
 
 def submit_request(event, user, *, expert=None, discipline="", topic: str, priority: int = 1,
-                   attendees=(), confidential: bool = False) -> MeetingRequest:
+                   attendees=(), confidential: bool = False, expert2=None,
+                   discipline2="") -> MeetingRequest:
     meeting_settings = settings_for(event)
     if meeting_settings is None:
         raise RequestRefused(_("This event has no meetings day."))
@@ -210,21 +250,23 @@ def submit_request(event, user, *, expert=None, discipline="", topic: str, prior
         raise RequestRefused(_("Only confirmed participants can ask for meetings."))
     _window(event, meeting_settings)
     organisation = registration.organisation
-    discipline = discipline or ""
-    _check_target(event, meeting_settings, expert, discipline)
+    discipline, discipline2 = discipline or "", discipline2 or ""
+    _check_target(event, meeting_settings, expert, discipline, expert2, discipline2,
+                  organisation)
     _check_attendees(event, organisation, attendees)
     with transaction.atomic():
         # Lock the organisation's requests so two delegates cannot both take the last place.
         list(MeetingRequest.objects.select_for_update().filter(
             event=event, organisation=organisation))
-        _check_duplicate(event, organisation, expert, discipline)
+        _check_duplicate(event, organisation, expert, discipline, expert2, discipline2)
         active = MeetingRequest.objects.filter(event=event, organisation=organisation,
                                                status=MeetingRequest.Status.ACTIVE).count()
         if active >= meeting_settings.max_requests_per_organisation:
             raise RequestRefused(_("An organisation may make at most %(most)s requests.") % {
                 "most": meeting_settings.max_requests_per_organisation})
         request = MeetingRequest(event=event, organisation=organisation, expert=expert,
-                                 discipline=discipline, topic=topic, priority=priority,
+                                 discipline=discipline, expert2=expert2,
+                                 discipline2=discipline2, topic=topic, priority=priority,
                                  confidential=confidential, created_by=user,
                                  submitted_at=clock.now())
         request.full_clean(exclude=["attendees"])
@@ -241,7 +283,8 @@ def may_edit_request(request, user) -> bool:
 
 
 def update_request(request: MeetingRequest, user, *, expert=None, discipline="", topic: str,
-                   priority: int, attendees=(), confidential: bool = False) -> MeetingRequest:
+                   priority: int, attendees=(), confidential: bool = False, expert2=None,
+                   discipline2="") -> MeetingRequest:
     event = request.event
     meeting_settings = settings_for(event)
     if not may_edit_request(request, user):
@@ -249,14 +292,17 @@ def update_request(request: MeetingRequest, user, *, expert=None, discipline="",
     if request.status != MeetingRequest.Status.ACTIVE:
         raise RequestRefused(_("This request was withdrawn."))
     _window(event, meeting_settings)
-    discipline = discipline or ""
-    _check_target(event, meeting_settings, expert, discipline)
+    discipline, discipline2 = discipline or "", discipline2 or ""
+    _check_target(event, meeting_settings, expert, discipline, expert2, discipline2,
+                  request.organisation)
     _check_attendees(event, request.organisation, attendees)
     with transaction.atomic():
         list(MeetingRequest.objects.select_for_update().filter(
             event=event, organisation=request.organisation))
-        _check_duplicate(event, request.organisation, expert, discipline, exclude=request)
+        _check_duplicate(event, request.organisation, expert, discipline, expert2, discipline2,
+                         exclude=request)
         request.expert, request.discipline = expert, discipline
+        request.expert2, request.discipline2 = expert2, discipline2
         request.topic, request.priority, request.confidential = topic, priority, confidential
         request.full_clean(exclude=["attendees"])
         request.save()
@@ -280,17 +326,40 @@ def withdraw_request(request: MeetingRequest, user) -> None:
 # Hand placements ------------------------------------------------------------------------------
 
 
+def _seat_admits(seat: tuple[int | None, str], expert: Expert) -> bool:
+    named, discipline = seat
+    return named == expert.pk if named else discipline in (expert.disciplines or [])
+
+
 def eligible(request: MeetingRequest, expert: Expert) -> bool:
-    if request.expert_id:
-        return request.expert_id == expert.pk
-    return request.discipline in (expert.disciplines or [])
+    """The expert can take one of the request's seats."""
+    return any(_seat_admits(seat, expert) for seat in request.seats)
 
 
-def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
+def seats_filled(request: MeetingRequest, experts: list[Expert]) -> bool:
+    """H2: as many distinct experts as seats, matched one to one to seats that admit them."""
+    seats = request.seats
+    if len(experts) != len(seats) or len({e.pk for e in experts}) != len(experts):
+        return False
+    if len(seats) == 1:
+        return _seat_admits(seats[0], experts[0])
+    first, second = experts
+    return ((_seat_admits(seats[0], first) and _seat_admits(seats[1], second))
+            or (_seat_admits(seats[0], second) and _seat_admits(seats[1], first)))
+
+
+def _meets(queryset, expert):
+    """The working meetings in ``queryset`` that ``expert`` takes part in (either seat)."""
+    return queryset.filter(Q(expert=expert) | Q(expert2=expert))
+
+
+def check_placement(event, request: MeetingRequest, expert, slot: int,
                     *, entries=None) -> list[tuple[str, str]]:
-    """Every hard constraint a meeting (request, expert, slot) would break in the working
-    schedule, as (code, readable reason). Empty: the placement is feasible. The request's own
-    current meeting (if any) is ignored: placing it again moves it."""
+    """Every hard constraint a meeting (request, expert(s), slot) would break in the working
+    schedule, as (code, readable reason). ``expert`` is one expert, or a list of one per seat
+    (two for a group request). Empty: the placement is feasible. The request's own current
+    meeting (if any) is ignored: placing it again moves it."""
+    experts = list(expert) if isinstance(expert, (list, tuple)) else [expert]
     meeting_settings = settings_for(event)
     day = MeetingDay(meeting_settings)
     problems: list[tuple[str, str]] = []
@@ -301,20 +370,36 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
         "request")
     if request.status != MeetingRequest.Status.ACTIVE or request.event_id != event.pk:
         problems.append(("H1", _("This request is not active.")))
-    if expert.event_id != event.pk:
+    if any(e.event_id != event.pk for e in experts):
         return [("H2", _("This expert does not take part in this event."))]
-    if not eligible(request, expert):
+    if len(experts) != len(request.seats):
+        problems.append(("H2", ngettext(
+            "This request asks for %(count)s expert: %(target)s.",
+            "This request asks for %(count)s experts together: %(target)s.",
+            len(request.seats)) % {"count": len(request.seats),
+                                   "target": request.target_label}))
+    elif not seats_filled(request, experts):
+        names = " / ".join(e.name for e in experts)
         problems.append(("H2", _("%(name)s cannot serve this request: it asks for "
-                                 "%(target)s.") % {"name": expert.name,
+                                 "%(target)s.") % {"name": names,
                                                    "target": request.target_label}))
-    available = set(expert.available_slots or range(len(day)))
-    if not expert.is_active:
-        problems.append(("H3", _("%(name)s has cancelled.") % {"name": expert.name}))
-    elif slot not in available:
-        problems.append(("H3", _("%(name)s is not available at %(slot)s.")
-                         % {"name": expert.name, "slot": label}))
-    elif slot in day.lost:
-        problems.append(("H3", _("The slot %(slot)s was withdrawn.") % {"slot": label}))
+    refusing = set(ExpertRefusal.objects.filter(
+        expert__in=experts, organisation_id=request.organisation_id).values_list(
+        "expert_id", flat=True))
+    for one in experts:
+        if one.pk in refusing:
+            problems.append(("H10", _("%(name)s does not meet %(organisation)s (a conflict "
+                                      "of interest).") % {
+                "name": one.name, "organisation": request.organisation}))
+    for one in experts:
+        available = set(one.available_slots or range(len(day)))
+        if not one.is_active:
+            problems.append(("H3", _("%(name)s has cancelled.") % {"name": one.name}))
+        elif slot not in available:
+            problems.append(("H3", _("%(name)s is not available at %(slot)s.")
+                             % {"name": one.name, "slot": label}))
+        elif slot in day.lost:
+            problems.append(("H3", _("The slot %(slot)s was withdrawn.") % {"slot": label}))
     members = instance_module.confirmed_members(event)
     attendees = [u for u in request.attendees.all() if members.get(u.pk) ==
                  request.organisation_id]
@@ -326,9 +411,10 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
         if why:
             problems.append(("H4", _("%(person)s is busy at %(slot)s (%(why)s).")
                              % {"person": person, "slot": label, "why": why}))
-    if others.filter(expert=expert, slot=slot).exists():
-        problems.append(("H5", _("%(name)s already has a meeting at %(slot)s.")
-                         % {"name": expert.name, "slot": label}))
+    for one in experts:
+        if _meets(others, one).filter(slot=slot).exists():
+            problems.append(("H5", _("%(name)s already has a meeting at %(slot)s.")
+                             % {"name": one.name, "slot": label}))
     attendee_ids = {p.pk for p in attendees}
     for other in others.filter(slot=slot).prefetch_related("request__attendees"):
         clash = attendee_ids & {u.pk for u in other.request.attendees.all()}
@@ -336,14 +422,16 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
             problems.append(("H6", _("An attendee already has a meeting at %(slot)s.")
                              % {"slot": label}))
             break
-    if others.filter(expert=expert).count() >= expert.max_meetings:
-        problems.append(("H7", ngettext(
-            "%(name)s already has %(count)s meeting, their daily maximum.",
-            "%(name)s already has %(count)s meetings, their daily maximum.",
-            expert.max_meetings) % {"name": expert.name, "count": expert.max_meetings}))
-    if others.filter(expert=expert, request__organisation=request.organisation_id).exists():
-        problems.append(("H8", _("%(organisation)s already meets %(name)s.") % {
-            "organisation": request.organisation, "name": expert.name}))
+    for one in experts:
+        if _meets(others, one).count() >= one.max_meetings:
+            problems.append(("H7", ngettext(
+                "%(name)s already has %(count)s meeting, their daily maximum.",
+                "%(name)s already has %(count)s meetings, their daily maximum.",
+                one.max_meetings) % {"name": one.name, "count": one.max_meetings}))
+    for one in experts:
+        if _meets(others, one).filter(request__organisation=request.organisation_id).exists():
+            problems.append(("H8", _("%(organisation)s already meets %(name)s.") % {
+                "organisation": request.organisation, "name": one.name}))
     tables = day.tables(slot)
     if tables is not None and others.filter(slot=slot).count() >= tables:
         problems.append(("H9", ngettext("The %(count)s table is taken at %(slot)s.",
@@ -358,22 +446,26 @@ def _lock_settings(event_id: int) -> None:
     list(MeetingSettings.objects.select_for_update().filter(event_id=event_id))
 
 
-def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, by) -> Meeting:
-    """Put a request's meeting (new or moved) with ``expert`` in ``slot``, if feasible."""
+def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, by,
+                  expert2: Expert | None = None) -> Meeting:
+    """Put a request's meeting (new or moved) with ``expert`` (and ``expert2`` for a group
+    request) in ``slot``, if feasible."""
+    experts = [expert] + ([expert2] if expert2 is not None else [])
     with transaction.atomic(durable=True):
         _lock_settings(event.pk)
         # What a cancellation or a withdrawal committed while we waited for the lock counts.
         request.refresh_from_db()
-        expert.refresh_from_db()
-        problems = check_placement(event, request, expert, slot)
+        for one in experts:
+            one.refresh_from_db()
+        problems = check_placement(event, request, experts, slot)
         if problems:
             code, _reason = problems[0]
             raise Infeasible(" ".join(message for _, message in problems), code=code)
         meeting, _created = Meeting.objects.update_or_create(
-            request=request, defaults={"event": event, "expert": expert, "slot": slot,
-                                       "source": Meeting.Source.HAND})
+            request=request, defaults={"event": event, "expert": expert, "expert2": expert2,
+                                       "slot": slot, "source": Meeting.Source.HAND})
         audit.record("meetings.placed_by_hand", meeting, actor=by,
-                     summary=f"{request} with {expert} in slot {slot}")
+                     summary=f"{request} with {' and '.join(map(str, experts))} in slot {slot}")
     return meeting
 
 
@@ -418,14 +510,21 @@ def start_run(event, *, by, kind: str = ScheduleRun.Kind.SOLVE,
 
 def published_solution(release: MeetingRelease, data: dict) -> dict:
     """The published meetings as a solution of ``data`` (meetings whose request left are
-    dropped: they cannot be kept)."""
+    dropped: they cannot be kept). A group meeting is written with its ``experts``."""
     known = {r["id"] for r in data["requests"]}
     experts = {e["id"] for e in data["experts"]}
-    meetings = [{"request": instance_module.request_id(m["request"]),
-                 "expert": instance_module.expert_id(m["expert"]), "slot": m["slot"]}
-                for m in release.snapshot.get("meetings", [])]
-    return {"format": "fusion-matchmaking-solution/1", "instance": data.get("name", ""),
-            "meetings": [m for m in meetings if m["request"] in known and m["expert"] in experts]}
+    meetings = []
+    for m in release.snapshot.get("meetings", []):
+        ids = [instance_module.expert_id(pk) for pk in experts_of(m)]
+        item = {"request": instance_module.request_id(m["request"]), "slot": m["slot"]}
+        if len(ids) > 1:
+            item["experts"] = ids
+        else:
+            item["expert"] = ids[0]
+        if item["request"] in known and all(e in experts for e in ids):
+            meetings.append(item)
+    return {"format": instance_module.SOLUTION_FORMAT, "instance": data.get("name", ""),
+            "meetings": meetings}
 
 
 def execute_run(run_id: int) -> ScheduleRun:
@@ -564,9 +663,17 @@ def run_figures(run: ScheduleRun) -> dict:
     return figures
 
 
+def solution_expert_ids(item: dict) -> list[str]:
+    """The experts of a solution's meeting: ``expert`` (1:1) or ``experts`` (any meeting)."""
+    if item.get("experts"):
+        return [str(e) for e in item["experts"]]
+    return [str(item["expert"])] if item.get("expert") else []
+
+
 def apply_solution(event, data: dict, solution: dict) -> int:
     """Replace the working schedule with ``solution`` (meetings of unknown or inactive requests
-    are ignored)."""
+    or experts are ignored). A group meeting keeps its experts in the seats' order when one
+    seat names an expert, so the named expert is the first."""
     requests = {r.pk: r for r in MeetingRequest.objects.filter(
         event=event, status=MeetingRequest.Status.ACTIVE)}
     experts = {e.pk: e for e in Expert.objects.filter(event=event)}
@@ -574,11 +681,16 @@ def apply_solution(event, data: dict, solution: dict) -> int:
     rows = []
     for item in solution.get("meetings", []):
         request = requests.get(instance_module.parse_id(item["request"]))
-        expert = experts.get(instance_module.parse_id(item["expert"]))
-        if request is None or expert is None:
+        chosen = [experts.get(instance_module.parse_id(e)) for e in solution_expert_ids(item)]
+        if request is None or not chosen or None in chosen or len(chosen) > 2:
             continue
-        rows.append(Meeting(event=event, request=request, expert=expert, slot=int(item["slot"]),
-                            source=Meeting.Source.SCHEDULER))
+        if len(chosen) == 2 and request.expert2_id and chosen[0].pk == request.expert2_id:
+            chosen.reverse()
+        if len(chosen) == 2 and request.expert_id and chosen[1].pk == request.expert_id:
+            chosen.reverse()
+        rows.append(Meeting(event=event, request=request, expert=chosen[0],
+                            expert2=chosen[1] if len(chosen) > 1 else None,
+                            slot=int(item["slot"]), source=Meeting.Source.SCHEDULER))
     Meeting.objects.bulk_create(rows)
     return len(rows)
 
@@ -665,9 +777,74 @@ def cancel_expert(expert: Expert, *, by) -> int:
         _lock_settings(expert.event_id)
         expert.is_active = False
         expert.save(update_fields=["is_active"])
-        dropped, _by_model = Meeting.objects.filter(expert=expert).delete()
+        dropped, _by_model = _meets(Meeting.objects.all(), expert).delete()
         audit.record("meetings.expert_cancelled", expert, actor=by)
     return dropped
+
+
+def refusals_of(expert: Expert) -> list[ExpertRefusal]:
+    return list(ExpertRefusal.objects.filter(expert=expert).select_related("organisation"))
+
+
+def refusable_organisations(event):
+    """The organisations an expert may refuse: those with a confirmed registration."""
+    return Organisation.objects.filter(
+        registrations__event=event,
+        registrations__status=RegistrationStatus.CONFIRMED).distinct().order_by("name")
+
+
+def save_refusal(expert: Expert, organisation, *, reason: str = "", share_reason: bool = False,
+                 by) -> tuple[ExpertRefusal, int]:
+    """The expert will not meet ``organisation`` (a conflict of interest, H10): recorded (or
+    its reason changed), and the expert's working meetings with that organisation dropped
+    (a repair run places those requests elsewhere). Only the expert themselves (by their
+    login) or an organiser may do it. Returns the refusal and the meetings dropped."""
+    event = expert.event
+    if not (is_organiser(by, event) or (expert.user_id and expert.user_id == by.pk)):
+        raise NotAllowed(_("Not your expert profile."))
+    if not refusable_organisations(event).filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": _("This organisation does not take part in "
+                                                 "the event.")})
+    reason = (reason or "").strip()
+    if not reason:
+        share_reason = False
+    with transaction.atomic(durable=True):
+        _lock_settings(event.pk)
+        refusal, created = ExpertRefusal.objects.get_or_create(
+            expert=expert, organisation=organisation,
+            defaults={"reason": reason, "share_reason": share_reason})
+        if not created:
+            refusal.reason, refusal.share_reason = reason, share_reason
+        refusal.full_clean()
+        refusal.save()
+        dropped, _by_model = _meets(Meeting.objects.filter(
+            event=event, request__organisation=organisation), expert).delete()
+        audit.record("meetings.refusal_saved", refusal, actor=by,
+                     summary=f"{expert} does not meet organisation {organisation.pk}",
+                     dropped=dropped)
+    return refusal, dropped
+
+
+def withdraw_refusal(refusal: ExpertRefusal, *, by) -> None:
+    expert = refusal.expert
+    if not (is_organiser(by, expert.event) or (expert.user_id and expert.user_id == by.pk)):
+        raise NotAllowed(_("Not your expert profile."))
+    with transaction.atomic(durable=True):
+        _lock_settings(expert.event_id)
+        audit.record("meetings.refusal_withdrawn", expert, actor=by,
+                     summary=f"{expert} may meet organisation {refusal.organisation_id} again")
+        refusal.delete()
+
+
+def conflicts_by_expert(event) -> dict[int, list[dict]]:
+    """What organisers see of experts' refusals: {expert pk: [{"organisation", "reason"}]},
+    the reason only when the expert shared it."""
+    result: dict[int, list[dict]] = defaultdict(list)
+    for refusal in (ExpertRefusal.objects.filter(expert__event=event)
+                    .select_related("organisation")):
+        result[refusal.expert_id].append({"organisation": refusal.organisation,
+                                          "reason": refusal.reason_for_organisers})
+    return dict(result)
 
 
 def participant_leaves(event, user, *, by) -> int:
@@ -765,11 +942,11 @@ def _refit(event, day: MeetingDay, before: MeetingDay | None, *, expert=None) ->
     day), or the expert's disciplines, availability and daily maximum (a change of the
     expert, ``expert`` given). Call under the settings row's lock."""
     meetings = (Meeting.objects.filter(event=event)
-                .select_related("request__organisation", "expert")
+                .select_related("request__organisation", "expert", "expert2")
                 .prefetch_related("request__attendees")
                 .order_by("request__priority", "request__submitted_at", "pk"))
     if expert is not None:
-        meetings = meetings.filter(expert=expert).order_by("slot", "pk")
+        meetings = _meets(meetings, expert).order_by("slot", "pk")
     busy_by_user = (busy.busy_slots_by_user(busy.collect(event, day)) if expert is None
                     else {})
     members = instance_module.confirmed_members(event) if expert is None else {}
@@ -778,7 +955,7 @@ def _refit(event, day: MeetingDay, before: MeetingDay | None, *, expert=None) ->
     for meeting in meetings:
         reason = _misfit(meeting, day, busy_by_user, members, kept_per_slot, expert)
         label = _meeting_words(before or day, meeting.slot, meeting.request.organisation,
-                               meeting.expert.name)
+                               meeting.expert_names)
         if reason:
             dropped.append(as_sentence(_("%(meeting)s: %(reason)s") % {"meeting": label,
                                                                        "reason": reason}))
@@ -804,7 +981,8 @@ def _meeting_words(day: MeetingDay, slot: int, organisation, expert: str) -> str
 def _misfit(meeting, day, busy_by_user, members, kept_per_slot, expert) -> str | None:
     slot = meeting.slot
     if expert is not None:
-        if not eligible(meeting.request, expert):
+        if not seats_filled(meeting.request, [expert if e.pk == expert.pk else e
+                                              for e in meeting.experts]):
             return _("%(name)s no longer serves %(target)s") % {
                 "name": expert.name, "target": meeting.request.target_label}
         if not expert.is_active:
@@ -848,7 +1026,7 @@ def may_record(event, user, meeting: dict) -> bool:
     if is_organiser(user, event):
         return is_verified(user)
     expert = expert_of(event, user)
-    return expert is not None and expert.pk == meeting["expert"]
+    return expert is not None and expert.pk in experts_of(meeting)
 
 
 def check_in(event, request_pk: int, attendance: str, *, by) -> MeetingOutcome:

@@ -19,6 +19,7 @@ from fusionforum.events.models import public_q
 from .. import agenda, services, topics
 from ..forms import NotesForm
 from ..models import Expert, MeetingOutcome
+from ..publishing import experts_of
 
 # The signed-in person must be an expert of the event (their login linked); others 404. The
 # view receives the event and the expert.
@@ -29,7 +30,7 @@ expert_view = gate("meetings.see_expert_agenda", load=public_event, login_first=
 
 def _meeting(event, expert, request_pk):
     meeting = services.published_meeting(event, request_pk)
-    if meeting is None or meeting["expert"] != expert.pk:
+    if meeting is None or expert.pk not in experts_of(meeting):
         raise Http404(_("No such meeting."))
     return meeting
 
