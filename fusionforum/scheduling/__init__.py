@@ -40,7 +40,8 @@ assignment runs one local-search worker; larger CP-SAT models use interleaved se
 
 from . import changes
 from .api import repair, solve
+from .baseline import first_come_first_served
 from .checker import check
 from .model import InstanceError
 
-__all__ = ["InstanceError", "changes", "check", "repair", "solve"]
+__all__ = ["InstanceError", "changes", "check", "first_come_first_served", "repair", "solve"]

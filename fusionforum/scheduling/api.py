@@ -7,13 +7,52 @@ from collections import Counter, defaultdict
 
 from .model import Problem
 from .solver import solve_problem
+from .solver2 import gap_levels, solve_v2
 
 SOLVER_NAME = "fusionforum-scheduler"
 BOUND_METHOD = ("min-cost-flow relaxation (exact except H6 across experts, H8 slot sets, "
                 "H9 per slot)")
+BOUND_METHOD_V2 = ("min-cost-flow relaxation with a concave organisation bonus (C1, C2, W); "
+                   "group requests through one seat; G >= 0")
+
+
+def _meta_v2(prob: Problem, meetings, out, *, t0, time_limit, seed, threads, extra=None):
+    lv = prob.levels(meetings)
+    best = [lv["C1"], lv["C2"], lv["W"], lv["G"]]
+    bC1, bC2, bW = prob.decode(out.bound_scalar)
+    g_bound = getattr(out, "g_bound", 0)
+    bound = [bC1, bC2, bW, g_bound]
+    gaps = gap_levels(best, bound)
+    objective = prob.objective_dict(meetings)
+    meta = {
+        "status": out.status,
+        "proven_optimal": out.proven,
+        "objective": objective,
+        "bound": {"covered_orgs": bC1, "covered_orgs_twice": bC2, "weight": bW,
+                  "idle_slots": g_bound, "scalar": out.bound_scalar,
+                  "method": BOUND_METHOD_V2},
+        "gap": {"covered_orgs": gaps["C1"], "covered_orgs_twice": gaps["C2"],
+                "weight": gaps["W"], "idle_slots": gaps["G"],
+                "relative": (round((out.bound_scalar - objective["scalar"]) / out.bound_scalar, 9)
+                             if out.bound_scalar else 0.0)},
+        "levels": [{"level": name, "value": v, "bound": b, "gap": gaps[name],
+                    "proven": gaps[name] == 0}
+                   for name, v, b in zip(("C1", "C2", "W", "G"), best, bound, strict=True)],
+        "time_limit_s": time_limit,
+        "seed": seed,
+        "threads": threads,
+        "phases": [{k: v for k, v in p.items() if k != "elapsed_s"} for p in out.phases],
+        "time_s": round(time.monotonic() - t0, 3),
+    }
+    if extra:
+        meta.update(extra)
+    return meta
 
 
 def _meta(prob: Problem, meetings, out, *, t0, time_limit, seed, threads, extra=None):
+    if prob.version == 2:
+        return _meta_v2(prob, meetings, out, t0=t0, time_limit=time_limit, seed=seed,
+                        threads=threads, extra=extra)
     M = prob.M
     C, W = prob.objective(meetings)
     scalar = M * C + W
@@ -22,7 +61,7 @@ def _meta(prob: Problem, meetings, out, *, t0, time_limit, seed, threads, extra=
     meta = {
         "status": out.status,
         "proven_optimal": out.proven,
-        "objective": {"covered_orgs": C, "weight": W, "scalar": scalar},
+        "objective": prob.objective_dict(meetings),
         "bound": {"covered_orgs": bC, "weight": bW, "scalar": bound, "method": BOUND_METHOD},
         "gap": {
             "covered_orgs": bC - C,
@@ -52,7 +91,8 @@ def solve(instance: dict, time_limit: float = 10.0, seed: int = 0, threads: int 
     """
     t0 = time.monotonic()
     prob = Problem.from_dict(instance)
-    out = solve_problem(prob, time_limit, seed=seed, threads=threads, progress=progress, t0=t0)
+    engine = solve_v2 if prob.version == 2 else solve_problem
+    out = engine(prob, time_limit, seed=seed, threads=threads, progress=progress, t0=t0)
     meta = _meta(prob, out.meetings, out, t0=t0, time_limit=time_limit, seed=seed,
                  threads=threads)
     return prob.solution_dict(out.meetings, SOLVER_NAME, meta)
@@ -144,7 +184,7 @@ def repair(instance: dict, published: dict, time_limit: float = 10.0, seed: int 
     t0 = time.monotonic()
     prob = Problem.from_dict(instance)
     pub_all = published.get("meetings") if isinstance(published, dict) else None
-    pub = prob.meetings_from_solution(published, strict=False)
+    pub = prob.meetings_from_solution(published, strict=True)
     n_pub = len(pub_all) if isinstance(pub_all, list) else 0
     kept, dropped, exact = _keepable(prob, pub, seed)
     out = solve_problem(prob, max(0.0, time_limit - (time.monotonic() - t0)), seed=seed,

@@ -25,9 +25,19 @@ def _progress(quiet):
         if quiet:
             return
         best = p.get("best")
-        line = f"[{p.get('elapsed_s', 0):7.2f}s] {p['phase']:<34} best C={best[0]} W={best[1]}"
+        names = ("C", "W") if len(best) == 2 else ("C1", "C2", "W", "G")
+
+        def fmt(vals):
+            return " ".join(f"{n}={v}" for n, v in zip(names, vals, strict=True))
+
+        line = f"[{p.get('elapsed_s', 0):7.2f}s] {p['phase']:<34} best {fmt(best)}"
+        if "level" in p:
+            line = line.replace(" best ", f" level {p['level']:<4} best ", 1)
         if "bound" in p:
-            line += f"  bound C={p['bound'][0]} W={p['bound'][1]}  gap {p['gap']}"
+            gap = p["gap"]
+            if isinstance(gap, dict):
+                gap = " ".join(f"{k}:{'-' if v is None else v}" for k, v in gap.items())
+            line += f"  bound {fmt(p['bound'])}  gap {gap}"
         if "status" in p:
             line += f"  [{p['status']}]"
         if "result" in p:
@@ -53,6 +63,11 @@ def _write(path, sol):
 def _summary(sol, quiet):
     meta = sol["meta"]
     ob, bd = meta["objective"], meta["bound"]
+    if "levels" in meta:
+        lv = " ".join(f"{x['level']}={x['value']}/{x['bound']}" for x in meta["levels"])
+        sys.stderr.write(f"{sol['instance']}: {meta['status']} {lv} (value/bound) "
+                         f"meetings={len(sol['meetings'])} time={meta['time_s']:.2f}s\n")
+        return
     sys.stderr.write(
         f"{sol['instance']}: {meta['status']} covered_orgs={ob['covered_orgs']} "
         f"weight={ob['weight']} bound={bd['covered_orgs']}/{bd['weight']} "
@@ -68,11 +83,11 @@ def _slot_list(text):
 
 def build_parser():
     ap = _Args(prog="python -m fusionforum.scheduling",
-               description="Open-doors matchmaking scheduler (fusion-matchmaking/1).")
+               description="Open-doors matchmaking scheduler (fusion-matchmaking/1 and /2).")
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Args)
 
     def common(p):
-        p.add_argument("instance", help="instance JSON (format fusion-matchmaking/1)")
+        p.add_argument("instance", help="instance JSON (format fusion-matchmaking/1 or /2)")
         p.add_argument("-o", "--output", help="solution JSON to write (default: stdout)")
         p.add_argument("--time-limit", type=float, required=True, metavar="SECONDS",
                        help="wall-clock budget; the best schedule found is returned")
@@ -102,7 +117,7 @@ def build_parser():
                     help="no meeting can take place in this slot")
     pr.add_argument("--rooms-lost", action="append", default=[], metavar="SLOT:COUNT",
                     help="COUNT fewer rooms in SLOT")
-    pc = sub.add_parser("check", help="check a solution against H1-H9")
+    pc = sub.add_parser("check", help="check a solution against H1-H10")
     pc.add_argument("instance")
     pc.add_argument("solution")
     return ap

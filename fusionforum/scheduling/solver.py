@@ -49,7 +49,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from .checker import violations
-from .model import Problem, slots_of
+from .model import Problem, experts_of, slots_of
 
 
 def _cp_model():
@@ -76,17 +76,20 @@ class Residual:
         self.busy = list(prob.part_busy)
         self.rooms = list(prob.rooms) if prob.rooms is not None else None
         self.covered = set()
+        self.count = defaultdict(int)  # organisation -> frozen meetings
         self.org_exp = set()
         self.served = set()
         for r, e, t in self.frozen:
-            self.cap[e] -= 1
-            self.avail[e] &= ~(1 << t)
+            for x in experts_of(e):
+                self.cap[x] -= 1
+                self.avail[x] &= ~(1 << t)
+                self.org_exp.add((prob.req_org[r], x))
             for p in prob.req_att[r]:
                 self.busy[p] |= 1 << t
             if self.rooms is not None:
                 self.rooms[t] -= 1
             self.covered.add(prob.req_org[r])
-            self.org_exp.add((prob.req_org[r], e))
+            self.count[prob.req_org[r]] += 1
             self.served.add(r)
 
     def room_mask(self) -> int:
@@ -221,7 +224,6 @@ class FlowModel:
     def __init__(self, res: Residual, pairs):
         prob = res.prob
         self.res, self.pairs = res, pairs
-        M = prob.M
         tails, heads, caps, costs = [], [], [], []
 
         def arc(u, v, c, w):
@@ -255,8 +257,8 @@ class FlowModel:
             on = node(("o", o))
             if o not in orgs_seen:
                 orgs_seen.add(o)
-                if o not in res.covered:
-                    arc(S, on, 1, -M)
+                for val in prob.org_unit_values(res.count[o], o):
+                    arc(S, on, 1, -val)
                 arc(S, on, big, 0)
             rn = node(("r", r))
             if r not in reqs_seen:
@@ -561,14 +563,17 @@ class TripleModel:
                     m.add(sum(lits) <= res.cap[e])
             org_lits = defaultdict(list)
             for r, lits in by_req.items():
-                o = prob.req_org[r]
-                if o not in res.covered:
-                    org_lits[o].extend(lits)
+                org_lits[prob.req_org[r]].extend(lits)
             terms = []
             for o, lits in sorted(org_lits.items()):
-                c = m.new_bool_var(f"c{o}")
-                m.add(c <= sum(lits))
-                terms.append(prob.M * c)
+                vals = prob.org_unit_values(res.count[o], o)
+                if not vals:
+                    continue
+                cs = [m.new_bool_var(f"c{o}_{k}") for k in range(len(vals))]
+                m.add(sum(cs) <= sum(lits))
+                for k in range(1, len(cs)):
+                    m.add(cs[k] <= cs[k - 1])
+                terms.extend(v * c for v, c in zip(vals, cs, strict=True))
             for (i, _t), v in self.x.items():
                 terms.append(prob.req_weight[pairs[i][0]] * v)
             self.obj = sum(terms)
@@ -639,8 +644,7 @@ class _Tracker:
         self.phases = []
 
     def scalar(self, meetings):
-        C, W = self.prob.objective(list(self.res.frozen) + list(meetings))
-        return self.prob.M * C + W
+        return self.prob.scalar(list(self.res.frozen) + list(meetings))
 
     def offer(self, meetings, phase):
         s = self.scalar(meetings)
@@ -657,23 +661,25 @@ class _Tracker:
 
     def report(self, phase, **extra):
         elapsed = time.monotonic() - self.t0
-        M = self.prob.M
+        prob = self.prob
         entry = {"phase": phase, "elapsed_s": round(elapsed, 3),
-                 "best": [self.best_scalar // M, self.best_scalar % M]}
+                 "best": prob.decode(max(self.best_scalar, 0))}
         if self.bound is not None:
-            entry["bound"] = [self.bound // M, self.bound % M]
-            entry["gap"] = gap_text(self.best_scalar, self.bound, M)
+            entry["bound"] = prob.decode(self.bound)
+            entry["gap"] = gap_text(prob, self.best_scalar, self.bound)
         entry.update(extra)
         self.phases.append(entry)
         if self.progress is not None:
             self.progress(dict(entry))
 
 
-def gap_text(best, bound, M):
-    dc = bound // M - best // M
-    if dc > 0:
-        return f"{dc} organisation(s)"
-    return f"{bound - best} weight"
+def gap_text(prob, best, bound):
+    names = (["organisation(s)", "weight"] if prob.version == 1
+             else ["organisation(s)", "organisation(s) with two meetings", "weight"])
+    for name, a, b in zip(names, prob.decode(max(best, 0)), prob.decode(bound), strict=True):
+        if b != a:
+            return f"{b - a} {name}"
+    return "0"
 
 
 def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int = 2,
