@@ -277,6 +277,46 @@ def submit_request(event, user, *, expert=None, discipline="", topic: str, prior
     return request
 
 
+def create_request_for(event, organisation, *, by, expert=None, discipline="", topic: str,
+                       priority: int = 1, confidential: bool = False, expert2=None,
+                       discipline2="") -> MeetingRequest:
+    """An organiser's request on behalf of an organisation (e.g. a group meeting agreed by
+    e-mail): every confirmed delegate attends. Open at any time (a late request is placed by
+    hand or by a repair run), within the organisation's number of requests."""
+    meeting_settings = settings_for(event)
+    if meeting_settings is None:
+        raise RequestRefused(_("This event has no meetings day."))
+    if not is_organiser(by, event):
+        raise NotAllowed(_("Only organisers create requests for an organisation."))
+    attendees = delegates(event, organisation)
+    if not attendees:
+        raise RequestRefused({"organisation": _("This organisation has no confirmed "
+                                                "participant.")})
+    discipline, discipline2 = discipline or "", discipline2 or ""
+    _check_target(event, meeting_settings, expert, discipline, expert2, discipline2,
+                  organisation)
+    with transaction.atomic(durable=True):
+        list(MeetingRequest.objects.select_for_update().filter(
+            event=event, organisation=organisation))
+        _check_duplicate(event, organisation, expert, discipline, expert2, discipline2)
+        active = MeetingRequest.objects.filter(event=event, organisation=organisation,
+                                               status=MeetingRequest.Status.ACTIVE).count()
+        if active >= meeting_settings.max_requests_per_organisation:
+            raise RequestRefused(_("An organisation may make at most %(most)s requests.") % {
+                "most": meeting_settings.max_requests_per_organisation})
+        request = MeetingRequest(event=event, organisation=organisation, expert=expert,
+                                 discipline=discipline, expert2=expert2,
+                                 discipline2=discipline2, topic=topic, priority=priority,
+                                 confidential=confidential, created_by=by,
+                                 submitted_at=clock.now())
+        request.full_clean(exclude=["attendees"])
+        request.save()
+        request.attendees.set(attendees)
+        audit.record("meetings.request_created_by_organiser", request, actor=by,
+                     summary=f"Request for {request.target_label}")
+    return request
+
+
 def may_edit_request(request, user) -> bool:
     registration = delegation_of(request.event, user)
     return registration is not None and registration.organisation_id == request.organisation_id
@@ -845,6 +885,16 @@ def conflicts_by_expert(event) -> dict[int, list[dict]]:
         result[refusal.expert_id].append({"organisation": refusal.organisation,
                                           "reason": refusal.reason_for_organisers})
     return dict(result)
+
+
+def conflicted_requests(event) -> set[int]:
+    """Active requests naming an expert who refuses the organisation (the refusal came after
+    the request): the scheduler cannot place them."""
+    refused = set(ExpertRefusal.objects.filter(expert__event=event)
+                  .values_list("expert_id", "organisation_id"))
+    return {r.pk for r in MeetingRequest.objects.filter(event=event,
+                                                        status=MeetingRequest.Status.ACTIVE)
+            if any((pk, r.organisation_id) in refused for pk in r.named_expert_ids)}
 
 
 def participant_leaves(event, user, *, by) -> int:

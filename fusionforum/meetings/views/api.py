@@ -166,8 +166,12 @@ def _through_the_form(request, event, registration, service, *args):
                   for field, messages in form.errors.items()}
         raise exceptions.ValidationError(errors)
     chosen = form.cleaned_data["target"]
+    # The API writes the first seat; a group request's second seat (set on the page) stays.
+    kept = args[0] if args and isinstance(args[0], MeetingRequest) else None
+    second = ({"expert2": kept.expert2, "discipline2": kept.discipline2} if kept is not None
+              else {})
     try:
-        return service(*args, expert=chosen["expert"], discipline=chosen["discipline"],
+        return service(*args, expert=chosen["expert"], discipline=chosen["discipline"], **second,
                        topic=form.cleaned_data["topic"], priority=form.cleaned_data["priority"],
                        attendees=list(form.cleaned_data["attendees"]),
                        confidential=form.cleaned_data["confidential"])
