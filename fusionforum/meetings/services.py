@@ -25,7 +25,7 @@ from fusionforum.core.sentences import as_sentence
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
 
-from . import busy
+from . import busy, quality
 from . import instance as instance_module
 from .models import (
     Expert,
@@ -605,6 +605,10 @@ def execute_run(run_id: int) -> ScheduleRun:
             status=ScheduleRun.Status.FAILED, finished_at=clock.now(),
             error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"[:4000])
         return ScheduleRun.objects.get(pk=run.pk)
+    try:
+        solution = {**solution, "baseline": compute_baseline(run.instance)}
+    except Exception:  # the comparison is a nicety: the run's own result stands
+        logger.exception("First-come-first-served comparison of run %s failed", run.pk)
     with transaction.atomic():
         apply_solution(run.event, run.instance, solution)
         final = _readable(solution.get("meta") or {})
@@ -627,6 +631,11 @@ def _readable(info: dict) -> dict:
         elif (isinstance(value, (list, tuple)) and len(value) == 2
               and all(isinstance(v, int) for v in value)):
             result[key] = _objective_words(value[0], value[1])
+        elif (isinstance(value, (list, tuple)) and len(value) == 4
+              and all(isinstance(v, int) for v in value)):
+            result[key] = _levels_words(*value)
+            for name, number in zip(LEVELS, value, strict=True):
+                result[f"{key}_{name}"] = number
         elif isinstance(value, dict):
             for inner, inner_value in value.items():
                 if isinstance(inner_value, (int, float, str, bool)):
@@ -643,8 +652,30 @@ def _objective_words(organisations, weight) -> str:
         "count": organisations, "weight": weight}
 
 
+LEVELS = ("C1", "C2", "W", "G")
+# The objective's keys in the optimiser's objective and bound dicts, level by level.
+LEVEL_KEYS = {"C1": "covered_orgs", "C2": "covered_orgs_twice", "W": "weight",
+              "G": "idle_slots"}
+
+
+def _levels_words(c1, c2, weight, idle) -> str:
+    return _("%(c1)s covered, %(c2)s with two meetings, weight %(weight)s, %(idle)s idle "
+             "slots") % {"c1": c1, "c2": c2, "weight": weight, "idle": idle}
+
+
+def level_labels() -> dict[str, str]:
+    """Each level of the objective in plain words, in the order it counts."""
+    return {"C1": _("Organisations with at least one meeting"),
+            "C2": _("Organisations with a second meeting (among those that asked for two or "
+                    "more)"),
+            "W": _("Priorities met (total weight of the requests placed)"),
+            "G": _("Idle slots: people waiting between two meetings (fewer is better)")}
+
+
 def _pair_text(value) -> str | None:
     """An objective or bound as words: "46 organisations, weight 890"."""
+    if isinstance(value, dict) and all(k in value for k in LEVEL_KEYS.values()):
+        return _levels_words(*(value[LEVEL_KEYS[name]] for name in LEVELS))
     if isinstance(value, dict) and "covered_orgs" in value and "weight" in value:
         return _objective_words(value["covered_orgs"], value["weight"])
     if (isinstance(value, (list, tuple)) and len(value) == 2
@@ -656,6 +687,11 @@ def _pair_text(value) -> str | None:
 
 
 def _gap_text(value) -> str | None:
+    if isinstance(value, dict) and "covered_orgs_twice" in value:
+        open_levels = [name for name in LEVELS if value.get(LEVEL_KEYS[name])]
+        if not open_levels:
+            return _("none: proven best")
+        return _("still open from level %(level)s") % {"level": open_levels[0]}
     if isinstance(value, dict):
         organisations, weight = value.get("covered_orgs"), value.get("weight")
         if organisations:
@@ -700,7 +736,70 @@ def run_figures(run: ScheduleRun) -> dict:
         figures["covered_orgs"] = len({requests[m["request"]] for m in meetings
                                        if m.get("request") in requests})
     figures["note"] = progress.get("proof") or (meta or {}).get("proof") or ""
+    figures["levels"] = _run_levels(run, meta, progress)
     return figures
+
+
+def _run_levels(run: ScheduleRun, meta, progress: dict) -> list[dict]:
+    """The four levels of a run (value, bound, proven) in plain words, with the
+    first-come-first-served schedule of the same requests beside them once the run is done."""
+    labels = level_labels()
+    rows = []
+    if isinstance(meta, dict) and isinstance(meta.get("levels"), list):
+        for item in meta["levels"]:
+            if item.get("level") in labels:
+                rows.append({"level": item["level"], "label": labels[item["level"]],
+                             "value": item.get("value"), "bound": item.get("bound"),
+                             "proven": bool(item.get("proven"))})
+    elif any(f"best_{name}" in progress for name in LEVELS):
+        for name in LEVELS:
+            value, bound = progress.get(f"best_{name}"), progress.get(f"bound_{name}")
+            rows.append({"level": name, "label": labels[name], "value": value, "bound": bound,
+                         "proven": value is not None and value == bound})
+    if rows and run.status == ScheduleRun.Status.DONE:
+        baseline = baseline_of(run)
+        for row in rows:
+            row["baseline"] = baseline.get(row["level"]) if baseline else None
+    return rows
+
+
+def baseline_of(run: ScheduleRun) -> dict | None:
+    """C1, C2, W, G of the first-come-first-served schedule of the run's requests (stored
+    with the result; computed for an older run), and ``uncovered``: the organisations it
+    leaves without any meeting."""
+    stored = (run.solution or {}).get("baseline")
+    if isinstance(stored, dict) and "C1" in stored:
+        return stored
+    try:
+        return compute_baseline(run.instance)
+    except Exception:  # an instance the optimiser no longer reads: no comparison
+        logger.warning("No first-come-first-served comparison for run %s", run.pk,
+                       exc_info=True)
+        return None
+
+
+def run_comparison(run: ScheduleRun, figures: dict) -> dict | None:
+    """How many organisations the run and first come, first served leave without a meeting."""
+    if run.status != ScheduleRun.Status.DONE:
+        return None
+    baseline = baseline_of(run)
+    if not baseline:
+        return None
+    requesting = baseline["requesting"]
+    covered = figures.get("covered_orgs")
+    if covered is None:
+        return None
+    return {"baseline_uncovered": baseline["uncovered"], "run_uncovered": requesting - covered}
+
+
+def compute_baseline(data: dict) -> dict:
+    from fusionforum import scheduling
+
+    solution = scheduling.first_come_first_served(data)
+    figures = quality.levels(data, quality.meetings_of(solution.get("meetings", [])))
+    requesting = len({r["org"] for r in data.get("requests", [])})
+    return {name: figures[name] for name in LEVELS} | {
+        "uncovered": requesting - figures["C1"], "requesting": requesting}
 
 
 def solution_expert_ids(item: dict) -> list[str]:
@@ -748,7 +847,8 @@ def review(event) -> dict:
     meeting_settings = settings_for(event)
     data = instance_module.build(event)
     by_id = {r["id"]: r for r in data["requests"]}
-    meetings = list(Meeting.objects.filter(event=event).select_related("expert", "request"))
+    meetings = list(Meeting.objects.filter(event=event).select_related("expert", "expert2",
+                                                                        "request"))
     met = {instance_module.request_id(m.request_id) for m in meetings}
     requesting = {r["org"] for r in data["requests"]}
     covered = {by_id[r]["org"] for r in met if r in by_id}
@@ -759,18 +859,21 @@ def review(event) -> dict:
     demand: dict[str, int] = defaultdict(int)
     for request in data["requests"]:
         target = request["target"]
-        if "discipline" in target:
-            keys = [target["discipline"]]
-        else:
-            expert = expert_by_id.get(target["expert"])
-            keys = list(expert.disciplines[:1]) if expert else []
-        for key in keys:
+        keys = []
+        for seat in (target["group"] if "group" in target else [target]):
+            if "discipline" in seat:
+                keys.append(seat["discipline"])
+            else:
+                expert = expert_by_id.get(seat["expert"])
+                keys.extend(expert.disciplines[:1] if expert else [])
+        for key in dict.fromkeys(keys):
             demand[key] += 1
             if request["id"] not in met:
                 unmet_by_discipline[key] += 1
     load = defaultdict(int)
     for m in meetings:
-        load[m.expert_id] += 1
+        for one in m.experts:
+            load[one.pk] += 1
     supply: dict[str, int] = defaultdict(int)
     for expert in experts:
         if expert.is_active:
@@ -785,10 +888,32 @@ def review(event) -> dict:
                             "unmet": unmet_by_discipline[key], "capacity": supply[key],
                             "needs_experts": unmet_by_discipline[key] > 0})
     disciplines.sort(key=lambda d: (-d["unmet"], d["label"]))
-    unmet_requests = (MeetingRequest.objects.filter(
+    unmet_requests = share_event(list(MeetingRequest.objects.filter(
         pk__in=[instance_module.parse_id(r) for r in by_id if r not in met])
-        .select_related("organisation", "expert").order_by("organisation__name", "priority"))
+        .select_related("organisation", "expert", "expert2")
+        .order_by("organisation__name", "priority")), meeting_settings.event)
+    working = [{"request": instance_module.request_id(m.request_id),
+                "experts": [instance_module.expert_id(e.pk) for e in m.experts],
+                "slot": m.slot} for m in meetings]
+    figures = quality.levels(data, working)
+    names = _people_names(event, data, expert_by_id)
+    idle_people = sorted(
+        ({"name": names.get(person, person), "expert": person.startswith("E"), "idle": count}
+         for person, count in figures.pop("idle").items()),
+        key=lambda row: (-row["idle"], row["name"]))
+    org_names = {o["id"]: o["name"] for o in data["organisations"]}
+    unmet_by_id = {instance_module.request_id(r.pk): r for r in unmet_requests}
+    shortfalls = []
+    for item in quality.shortfalls(data, working):
+        shortfalls.append({
+            "organisation": org_names.get(item.organisation, item.organisation),
+            "asked": item.asked, "got": item.got,
+            "unmet": [{"request": unmet_by_id.get(request_id),
+                       "reason": _shortfall_words(code, [names.get(e, e) for e in experts])}
+                      for request_id, code, experts in item.unmet]})
+    shortfalls.sort(key=lambda row: (row["got"], row["organisation"]))
     return {
+        "levels": figures, "idle_people": idle_people, "shortfalls": shortfalls,
         "requests": len(data["requests"]),
         "meetings": len(meetings),
         "requesting_orgs": len(requesting),
@@ -799,8 +924,37 @@ def review(event) -> dict:
         "disciplines": disciplines,
         "short_disciplines": [d for d in disciplines if d["needs_experts"]],
         "load": [{"expert": e, "meetings": load[e.pk], "max": e.max_meetings} for e in experts],
-        "unmet_requests": share_event(list(unmet_requests), meeting_settings.event),
+        "unmet_requests": unmet_requests,
     }
+
+
+def _people_names(event, data: dict, expert_by_id: dict) -> dict[str, str]:
+    """Instance ids of people (``P<user>``, ``E<expert>``) to names for pages."""
+    user_ids = [instance_module.parse_id(p["id"]) for o in data["organisations"]
+                for p in o["participants"]]
+    names = {f"P{pk}": (full_name or email) for pk, full_name, email in
+             User.objects.filter(pk__in=user_ids).values_list("pk", "full_name", "email")}
+    names.update({key: e.name for key, e in expert_by_id.items()})
+    return names
+
+
+def _shortfall_words(code: str, experts: list[str]) -> str:
+    who = ", ".join(experts)
+    if code == quality.REFUSES:
+        return _("the expert asked for does not meet this organisation (conflict of "
+                 "interest): %(experts)s") % {"experts": who}
+    if code == quality.NO_EXPERT:
+        return _("no active expert can take this request")
+    if code == quality.BUSY:
+        return _("the attendees are busy (site visits, talks) whenever an eligible expert "
+                 "is available")
+    if code == quality.AT_CAP:
+        return _("every eligible expert is at their daily maximum: %(experts)s") % {
+            "experts": who}
+    if code == quality.FREE_PLACE:
+        return _("a place is free now: place it by hand or run the scheduler again")
+    return _("no eligible expert was free when the attendees were (other meetings, or every "
+             "table taken)")
 
 
 def latest_release(event) -> MeetingRelease | None:

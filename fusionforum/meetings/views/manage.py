@@ -293,9 +293,10 @@ def run_start(request, event):
 @gate("meetings.manage_meetings", second_factor=True, event_time=True)
 def run_page(request, event, pk):
     run = get_object_or_404(ScheduleRun, pk=pk, event=event)
+    figures = services.run_figures(run)
     return render(request, "meetings/manage/run.html",
                   {"event": event, "section": "overview", "run": run,
-                   "figures": services.run_figures(run),
+                   "figures": figures, "comparison": services.run_comparison(run, figures),
                    "progress_url": reverse("meetings_manage:run_progress",
                                            args=[event.slug, run.pk])})
 
