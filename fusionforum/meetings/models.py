@@ -335,6 +335,9 @@ class Meeting(models.Model):
                                     name="one_meeting_per_second_expert_slot"),
         ]
 
+    def __str__(self):
+        return f"{self.request} in slot {self.slot}"
+
     @property
     def experts(self) -> list[Expert]:
         return [self.expert] + ([self.expert2] if self.expert2_id else [])
@@ -342,9 +345,6 @@ class Meeting(models.Model):
     @property
     def expert_names(self) -> str:
         return gettext(" and ").join(e.name for e in self.experts)
-
-    def __str__(self):
-        return f"{self.request} in slot {self.slot}"
 
 
 class MeetingRelease(models.Model):

@@ -860,7 +860,7 @@ def review(event) -> dict:
     for request in data["requests"]:
         target = request["target"]
         keys = []
-        for seat in (target["group"] if "group" in target else [target]):
+        for seat in target.get("group", [target]):
             if "discipline" in seat:
                 keys.append(seat["discipline"])
             else:
