@@ -1,8 +1,9 @@
 """The demo workshop's meetings day (day 3): 32 fictional experts, requests from every demo
 organisation with confirmed participants (a few for two experts together; two fictional
 conflicts of interest), oversubscribed on purpose (three tables per slot) so that the
-fairness and compactness levels of the objective shape the schedule, a scheduler run with the real optimiser, a published
-version and a few meeting notes. Every name here is synthetic and labelled fictional.
+fairness and compactness levels of the objective shape the schedule, a scheduler run with
+the real optimiser (first come, first served stored beside it), a published version and a few
+meeting notes. Every name here is synthetic and labelled fictional.
 
 Idempotent: loading again on the same day keeps everything; when the workshop moved to other
 days the meetings day is rebuilt.
