@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 
-from .model import Problem
+from .model import Problem, experts_of
 from .solver import solve_problem
 from .solver2 import gap_levels, solve_v2
 
@@ -104,9 +104,13 @@ def _keepable(prob: Problem, published, seed):
     dropped = []
     cand = []
     for r, e, t in published:
-        if e not in prob.req_elig[r]:
+        ex = experts_of(e)
+        o = prob.req_org[r]
+        if not prob.eligible_assignment(r, ex):
             dropped.append(((r, e, t), "expert no longer eligible"))
-        elif not (prob.expert_avail[e] >> t) & 1 or prob.expert_cap[e] <= 0:
+        elif any(o in prob.expert_refuses[x] for x in ex):
+            dropped.append(((r, e, t), "the expert declines to meet this organisation"))
+        elif any(not (prob.expert_avail[x] >> t) & 1 or prob.expert_cap[x] <= 0 for x in ex):
             dropped.append(((r, e, t), "expert no longer available in this slot"))
         elif prob.rooms is not None and prob.rooms[t] <= 0:
             dropped.append(((r, e, t), "slot lost"))
@@ -116,16 +120,18 @@ def _keepable(prob: Problem, published, seed):
             cand.append((r, e, t))
     # conflicts between the remaining ones (lower caps or rooms, edited attendees, ...)
     groups = defaultdict(list)
+    by_e = defaultdict(list)
     for i, (r, e, t) in enumerate(cand):
         groups[("r", r)].append(i)
-        groups[("et", e, t)].append(i)
-        groups[("oe", prob.req_org[r], e)].append(i)
+        for x in experts_of(e):
+            groups[("et", x, t)].append(i)
+            groups[("oe", prob.req_org[r], x)].append(i)
+            by_e[x].append(i)
         for p in prob.req_att[r]:
             groups[("pt", p, t)].append(i)
-    load_e = Counter(e for _r, e, _t in cand)
     load_t = Counter(t for _r, _e, t in cand)
     conflict = (any(len(v) > 1 for v in groups.values())
-                or any(n > prob.expert_cap[e] for e, n in load_e.items())
+                or any(len(v) > prob.expert_cap[x] for x, v in by_e.items())
                 or (prob.rooms is not None and any(n > prob.rooms[t] for t, n in load_t.items())))
     if not conflict:
         return cand, dropped, True
@@ -135,9 +141,9 @@ def _keepable(prob: Problem, published, seed):
     for v in groups.values():
         if len(v) > 1:
             m.add_at_most_one(k[i] for i in v)
-    for e, n in load_e.items():
-        if n > prob.expert_cap[e]:
-            m.add(sum(k[i] for i, c in enumerate(cand) if c[1] == e) <= prob.expert_cap[e])
+    for x, v in by_e.items():
+        if len(v) > prob.expert_cap[x]:
+            m.add(sum(k[i] for i in v) <= prob.expert_cap[x])
     if prob.rooms is not None:
         for t, n in load_t.items():
             if n > prob.rooms[t]:
@@ -170,6 +176,18 @@ def _keepable(prob: Problem, published, seed):
     return kept, dropped, st == cp_model.OPTIMAL
 
 
+def _change_entry(prob, r, e, t, why, now):
+    out = prob.meeting_dict(r, e, t)
+    out["reason"] = why
+    if now is None:
+        out["now"] = None
+    else:
+        nm = prob.meeting_dict(r, now[0], now[1])
+        nm.pop("request")
+        out["now"] = nm
+    return out
+
+
 def repair(instance: dict, published: dict, time_limit: float = 10.0, seed: int = 0,
            threads: int = 2, progress=None) -> dict:
     """Re-optimise a published schedule after a change.
@@ -184,28 +202,32 @@ def repair(instance: dict, published: dict, time_limit: float = 10.0, seed: int 
     t0 = time.monotonic()
     prob = Problem.from_dict(instance)
     pub_all = published.get("meetings") if isinstance(published, dict) else None
-    pub = prob.meetings_from_solution(published, strict=True)
+    pub = prob.meetings_from_solution(published, strict=False)
     n_pub = len(pub_all) if isinstance(pub_all, list) else 0
     kept, dropped, exact = _keepable(prob, pub, seed)
-    out = solve_problem(prob, max(0.0, time_limit - (time.monotonic() - t0)), seed=seed,
-                        threads=threads, progress=progress, frozen=kept, t0=t0)
+    engine = solve_v2 if prob.version == 2 else solve_problem
+    out = engine(prob, max(0.0, time_limit - (time.monotonic() - t0)), seed=seed,
+                 threads=threads, progress=progress, frozen=kept, t0=t0)
     meetings = list(kept) + list(out.meetings)
     new_of = {r: (e, t) for r, e, t in out.meetings}
-    known = {(prob.req_ids[r], prob.expert_ids[e], t) for r, e, t in pub}
+    def key(m):
+        ex = m.get("experts") if "experts" in m else [m.get("expert")]
+        ex = tuple(sorted(map(str, ex))) if isinstance(ex, list) else (str(ex),)
+        return (m.get("request"), ex, m.get("slot"))
+
+    known = {key(prob.meeting_dict(r, e, t)) for r, e, t in pub}
     changes = []
     for m in pub_all or []:
-        key = (m.get("request"), m.get("expert"), m.get("slot")) if isinstance(m, dict) else None
-        if key is not None and key not in known:
-            changes.append({"request": key[0], "expert": key[1], "slot": key[2],
-                            "reason": "request, expert or slot no longer in the instance",
-                            "now": None})
+        if not isinstance(m, dict):
+            continue
+        if key(m) not in known:
+            entry = {k: m.get(k) for k in ("request", "expert", "experts", "slot") if k in m}
+            entry.update(reason="request, expert or slot no longer in the instance", now=None)
+            changes.append(entry)
     for (r, e, t), why in dropped:
-        now = new_of.get(r)
-        changes.append({"request": prob.req_ids[r], "expert": prob.expert_ids[e], "slot": t,
-                        "reason": why,
-                        "now": ({"expert": prob.expert_ids[now[0]], "slot": now[1]}
-                                if now else None)})
-    changes.sort(key=lambda c: (str(c["request"]), str(c["expert"]), str(c["slot"])))
+        changes.append(_change_entry(prob, r, e, t, why, new_of.get(r)))
+    changes.sort(key=lambda c: (str(c.get("request")), str(c.get("expert", c.get("experts"))),
+                                str(c.get("slot"))))
     extra = {
         "repair": {
             "published_meetings": n_pub,

@@ -7,6 +7,7 @@
                                                   requests left without attendees are withdrawn
     slot_lost(inst, 7)                            nobody meets in slot 7 (rooms 0)
     rooms_lost(inst, 7, 3)                        3 fewer rooms in slot 7 (needs `rooms`)
+    expert_refuses(inst, "E017", "O0042")         the expert declines to meet the organisation
 """
 
 from __future__ import annotations
@@ -84,4 +85,19 @@ def rooms_lost(inst: dict, slot: int, count: int) -> dict:
     if not (isinstance(slot, int) and 0 <= slot < T):
         raise InstanceError(f"slot {slot!r} is not in 0..{T - 1}")
     out["rooms"][slot] = max(0, out["rooms"][slot] - count)
+    return out
+
+
+def expert_refuses(inst: dict, expert: str, org: str) -> dict:
+    """The expert declines to meet the organisation (conflict of interest, H10); the instance
+    becomes `fusion-matchmaking/2` if it was not."""
+    out = copy.deepcopy(inst)
+    if org not in {o["id"] for o in out["organisations"]}:
+        raise InstanceError(f"unknown organisation {org!r}")
+    e = _expert(out, expert)
+    ref = list(e.get("refuses", []) or [])
+    if org not in ref:
+        ref.append(org)
+    e["refuses"] = ref
+    out["format"] = "fusion-matchmaking/2"
     return out

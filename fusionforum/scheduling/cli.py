@@ -117,6 +117,8 @@ def build_parser():
                     help="no meeting can take place in this slot")
     pr.add_argument("--rooms-lost", action="append", default=[], metavar="SLOT:COUNT",
                     help="COUNT fewer rooms in SLOT")
+    pr.add_argument("--expert-refuses", action="append", default=[], metavar="EXPERT:ORG",
+                    help="the expert declines to meet the organisation")
     pc = sub.add_parser("check", help="check a solution against H1-H10")
     pc.add_argument("instance")
     pc.add_argument("solution")
@@ -133,6 +135,9 @@ def _apply_changes(inst, a):
         inst = changes.participant_leaves(inst, pid)
     for t in a.slot_lost:
         inst = changes.slot_lost(inst, t)
+    for spec in a.expert_refuses:
+        eid, _, org = spec.partition(":")
+        inst = changes.expert_refuses(inst, eid, org)
     for spec in a.rooms_lost:
         t, _, n = spec.partition(":")
         try:

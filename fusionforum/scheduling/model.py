@@ -326,6 +326,11 @@ class Problem:
     def is_group(self, r) -> bool:
         return len(self.req_seats[r]) > 1
 
+    def group_key_seat(self, r) -> int:
+        """The seat of a group request that stands for it in the flow: fewest candidates."""
+        seats = self.req_seats[r]
+        return min(range(len(seats)), key=lambda k: (len(seats[k]), k))
+
     @property
     def A(self) -> int:
         """Scale of the v2 scalar objective A*C1 + M*C2 + W (M*C2 + W < A)."""
@@ -460,7 +465,7 @@ class Problem:
 
     # ------------------------------------------------------------------ solutions
     def meetings_from_solution(self, sol, *, strict=True) -> list[tuple[int, int, int]]:
-        """Index meetings of a solution dict. With strict=True, meetings naming an unknown
+        """Index meetings of a solution dict. With strict=False, meetings naming an unknown
         request/expert or an out-of-range slot are skipped (used by repair after a change)."""
         if not isinstance(sol, dict) or not isinstance(sol.get("meetings"), list):
             raise InstanceError("a solution must be an object with a 'meetings' list")

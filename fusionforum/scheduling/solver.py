@@ -68,8 +68,9 @@ def _lowbit_index(mask: int) -> int:
 class Residual:
     """What is left of an instance once `frozen` meetings are fixed."""
 
-    def __init__(self, prob: Problem, frozen=()):
+    def __init__(self, prob: Problem, frozen=(), groups=True):
         self.prob = prob
+        self.groups = groups  # False: group requests left out (they are all frozen or dropped)
         self.frozen = list(frozen)
         self.cap = list(prob.expert_cap)
         self.avail = list(prob.expert_avail)
@@ -126,6 +127,39 @@ class Residual:
                 m = self.avail[e] & free
                 if m:
                     out.append((r, e, m))
+        if prob.version == 2 and self.groups:
+            out.extend(self.group_pairs())
+        return out
+
+    def group_pairs(self) -> list[tuple[int, int, int]]:
+        """Pairs of the group requests (v2): the expert of one seat, the one with the fewest
+        candidates, in the slots where every other seat has a candidate available too. The
+        other seats are filled when the meeting is placed; the flow relaxation counts only
+        this seat's capacity, which can only raise its optimum (the bound stays valid)."""
+        prob = self.prob
+        rm = self.room_mask()
+        out = []
+        for r, seats in enumerate(prob.req_seats):
+            if len(seats) < 2 or r in self.served:
+                continue
+            o = prob.req_org[r]
+            free = rm & ~self.req_busy(r)
+            if not free:
+                continue
+            ok = [[e for e in c if self.cap[e] > 0 and (o, e) not in self.org_exp]
+                  for c in seats]
+            keep = prob.group_key_seat(r)
+            for e in ok[keep]:
+                m = self.avail[e] & free
+                for k, c in enumerate(ok):
+                    if k != keep:
+                        u = 0
+                        for x in c:
+                            if x != e:
+                                u |= self.avail[x]
+                        m &= u
+                if m:
+                    out.append((r, e, m))
         return out
 
 
@@ -153,19 +187,68 @@ class Schedule:
         b = 0
         for p in self.prob.req_att[r]:
             b |= self.busy[p]
-        return self.exp_free[e] & self.room_ok & ~b
+        m = self.exp_free[e] & self.room_ok & ~b
+        if m and self.prob.is_group(r):
+            m2 = 0
+            for t in slots_of(m):
+                if self.others(r, e, t) is not None:
+                    m2 |= 1 << t
+            m = m2
+        return m
+
+    def others(self, r, e, t):
+        """Experts for the other seats of group request r when e fills its key seat in
+        slot t (most room left first), or None."""
+        prob = self.prob
+        o = prob.req_org[r]
+        keep = prob.group_key_seat(r)
+        lists = []
+        for k, c in enumerate(prob.req_seats[r]):
+            if k == keep:
+                continue
+            ok = [x for x in c if x != e and (self.exp_free[x] >> t) & 1 and self.cap[x] > 0
+                  and (o, x) not in self.org_exp]
+            if not ok:
+                return None
+            ok.sort(key=lambda x: (-self.cap[x], x))
+            lists.append(ok)
+
+        def rec(k, used):
+            if k == len(lists):
+                return ()
+            for x in lists[k]:
+                if x not in used:
+                    rest = rec(k + 1, used | {x})
+                    if rest is not None:
+                        return (x,) + rest
+            return None
+
+        return rec(0, frozenset((e,)))
 
     def add(self, r, e, t):
         prob = self.prob
+        if prob.is_group(r) and isinstance(e, int):
+            e = (e,) + self.others(r, e, t)
+        if not isinstance(e, int):
+            for x in e:
+                self.cap[x] -= 1
+                self.exp_free[x] &= ~(1 << t)
+                self.org_exp.add((prob.req_org[r], x))
+            self._add_rest(r, e, t)
+            return
         self.cap[e] -= 1
         self.exp_free[e] &= ~(1 << t)
+        self.org_exp.add((prob.req_org[r], e))
+        self._add_rest(r, e, t)
+
+    def _add_rest(self, r, e, t):
+        prob = self.prob
         for p in prob.req_att[r]:
             self.busy[p] |= 1 << t
         if self.rooms is not None:
             self.rooms[t] -= 1
             if self.rooms[t] <= 0:
                 self.room_ok &= ~(1 << t)
-        self.org_exp.add((prob.req_org[r], e))
         self.served.add(r)
         self.covered.add(prob.req_org[r])
         self.meetings.append((r, e, t))
@@ -242,7 +325,7 @@ class FlowModel:
             return n
 
         S, K, K1 = node("S"), node("K"), node("K1")
-        big = len(pairs) + 1
+        big = len(pairs) * max([1, *(len(x) for x in prob.req_seats)]) + 1
         oe_count = defaultdict(int)
         oe_union = defaultdict(int)
         for r, e, m in pairs:
@@ -252,6 +335,7 @@ class FlowModel:
         pair_arc = []
         groups = {}
         pair_group = []
+        req_arc = {}
         for r, e, m in pairs:
             o = prob.req_org[r]
             on = node(("o", o))
@@ -263,7 +347,7 @@ class FlowModel:
             rn = node(("r", r))
             if r not in reqs_seen:
                 reqs_seen.add(r)
-                arc(on, rn, 1, -prob.req_weight[r])
+                req_arc[r] = arc(on, rn, 1, -prob.req_weight[r])
             if oe_count[(o, e)] > 1:
                 key = ("oe", o, e)
                 fresh = key not in nodes
@@ -280,6 +364,35 @@ class FlowModel:
                     groups[(e, gm)] = node(("g", e, gm))
                 pair_arc.append(arc(rn, groups[(e, gm)], 1, 0))
             pair_group.append(groups[(e, gm)])
+        # units of the other seats of group requests: S -> (r, seat) -> the seat's
+        # candidates, worth nothing here (so the flow's optimum is unchanged); `lp.solve_lp`
+        # ties each to its request's arc (equal flows), which prices the other seats'
+        # capacity in the linear relaxation
+        self.lam_arcs = []  # (request, seat, request arc, unit arc)
+        self.seat_arcs = []  # (request, expert, arc) from a seat unit to a candidate
+        union = defaultdict(int)
+        for r, _e, m in pairs:
+            union[r] |= m
+        for r in sorted(req_arc):
+            if not prob.is_group(r):
+                continue
+            o = prob.req_org[r]
+            keep = prob.group_key_seat(r)
+            for k, c in enumerate(prob.req_seats[r]):
+                if k == keep:
+                    continue
+                un = node(("y", r, k))
+                ya = arc(S, un, 1, 0)
+                for x in c:
+                    if res.cap[x] <= 0 or (o, x) in res.org_exp:
+                        continue
+                    gm = res.avail[x] & union[r]
+                    if not gm:
+                        continue
+                    if (x, gm) not in groups:
+                        groups[(x, gm)] = node(("g", x, gm))
+                    self.seat_arcs.append((r, x, arc(un, groups[(x, gm)], 1, 0)))
+                self.lam_arcs.append((r, k, req_arc[r], ya))
         slot_arcs = []
         expert_nodes = {}
         for (e, m), gn in sorted(groups.items(), key=lambda kv: kv[1]):
@@ -291,19 +404,24 @@ class FlowModel:
             for t in slots_of(m):
                 slot_arcs.append((gn, t, arc(gn, nodes[("et", e, t)], 1, 0)))
         total_rooms = sum(max(0, n) for n in res.rooms) if res.rooms is not None else big
-        arc(K1, K, total_rooms, 0)
+        arc(K1, K, total_rooms + len(self.lam_arcs), 0)
         arc(S, K, big, 0)
         self.pair_arc = pair_arc
         self.pair_group = pair_group
         self.slot_arcs = slot_arcs
         self.n_arcs = len(tails)
+        self.arrays = (np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
+                       np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
+        self.base_costs = self.arrays[3].copy()
+        self.S, self.K, self.big = S, K, big
+        self._build()
+
+    def _build(self):
         f = self.f = min_cost_flow.SimpleMinCostFlow()
-        if tails:
-            f.add_arcs_with_capacity_and_unit_cost(
-                np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
-                np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
-            f.set_node_supply(S, big)
-            f.set_node_supply(K, -big)
+        if self.n_arcs:
+            f.add_arcs_with_capacity_and_unit_cost(*self.arrays)
+            f.set_node_supply(self.S, self.big)
+            f.set_node_supply(self.K, -self.big)
 
     def solve(self, forbidden=frozenset()) -> FlowResult:
         if not self.pairs:
@@ -367,6 +485,46 @@ def participant_conflict(prob: Problem, pairs, chosen_idx):
             if found:
                 best = found
                 break
+    return best
+
+
+def group_conflict(res: Residual, pairs, chosen_idx):
+    """Smallest set of chosen pairs that contains a group request's pair and leaves one of
+    its other seats without any candidate: every candidate expert is either used up by the
+    chosen pairs (their meetings fill the expert's cap) or already meets the organisation in
+    a chosen pair (H8). No schedule holds all of them. None if there is no such set."""
+    prob = res.prob
+    load = defaultdict(list)
+    org_e = {}
+    for i in chosen_idx:
+        r, e, _m = pairs[i]
+        load[e].append(i)
+        org_e[(prob.req_org[r], e)] = i
+    best = None
+    for i in chosen_idx:
+        r, e, m = pairs[i]
+        if not prob.is_group(r):
+            continue
+        o = prob.req_org[r]
+        keep = prob.group_key_seat(r)
+        for k, c in enumerate(prob.req_seats[r]):
+            if k == keep:
+                continue
+            blocked = [i]
+            ok = False
+            for x in c:
+                if x == e or res.cap[x] <= 0 or not (res.avail[x] & m) or (o, x) in res.org_exp:
+                    continue
+                j = org_e.get((o, x))
+                if j is not None:
+                    blocked.append(j)
+                elif len(load[x]) >= res.cap[x]:
+                    blocked.extend(load[x])
+                else:
+                    ok = True
+                    break
+            if not ok and (best is None or len(blocked) < len(best)):
+                best = sorted(set(blocked))
     return best
 
 
@@ -494,8 +652,13 @@ def round_flow(res: Residual, flow: FlowResult, pairs) -> list[tuple[int, int, i
     sa = SlotAssigner(res, flow.chosen, flow.slot_of)
     sa.run(order)
     sched = Schedule(res)
-    for r, e, t in sa.meetings():
-        sched.add(r, e, t)
+    placed = sa.meetings()
+    for r, e, t in placed:
+        if not prob.is_group(r):
+            sched.add(r, e, t)
+    for r, e, t in placed:  # groups last: their other seats must not take a 1:1 slot
+        if prob.is_group(r) and (sched.free_slots(r, e) >> t) & 1:
+            sched.add(r, e, t)
     greedy_fill(sched, pairs)
     return sched.meetings
 
@@ -515,6 +678,7 @@ class TripleModel:
         self.res, self.pairs, self.required, self.assume_mode = res, pairs, required, assume
         m = self.model = cp_model.CpModel()
         self.x = {}
+        self.z = {}  # (i, t) -> [(other seat expert, literal), ...] for group requests
         self.assume = []
         by_req = defaultdict(list)
         by_et = defaultdict(list)
@@ -522,8 +686,11 @@ class TripleModel:
         by_t = defaultdict(list)
         by_e = defaultdict(list)
         by_oe = defaultdict(list)
+        z_keys_e, z_keys_oe = set(), set()  # constraints the other seats need (required mode)
         for i, (r, e, mask) in enumerate(pairs):
             lits = []
+            group = prob.is_group(r)
+            o = prob.req_org[r]
             for t in slots_of(mask):
                 v = m.new_bool_var(f"x{i}_{t}")
                 self.x[(i, t)] = v
@@ -532,6 +699,30 @@ class TripleModel:
                 by_t[t].append(v)
                 for p in prob.req_att[r]:
                     by_pt[(p, t)].append(v)
+                if required:
+                    by_e[e].append(v)
+                    by_oe[(o, e)].append(v)
+                if group:
+                    zl = []
+                    keep = prob.group_key_seat(r)
+                    for k, c in enumerate(prob.req_seats[r]):
+                        if k == keep:
+                            continue
+                        seat = []
+                        for x in c:
+                            if (x == e or not (res.avail[x] >> t) & 1 or res.cap[x] <= 0
+                                    or (o, x) in res.org_exp):
+                                continue
+                            zv = m.new_bool_var(f"z{i}_{t}_{x}")
+                            seat.append(zv)
+                            zl.append((x, zv))
+                            by_et[(x, t)].append(zv)
+                            by_e[x].append(zv)
+                            by_oe[(o, x)].append(zv)
+                            z_keys_e.add(x)
+                            z_keys_oe.add((o, x))
+                        m.add(sum(seat) == v)
+                    self.z[(i, t)] = zl
             if required and assume:
                 a = m.new_bool_var(f"a{i}")
                 self.assume.append(a)
@@ -541,7 +732,7 @@ class TripleModel:
             else:
                 by_req[r].extend(lits)
                 by_e[e].extend(lits)
-                by_oe[(prob.req_org[r], e)].extend(lits)
+                by_oe[(o, e)].extend(lits)
         for group in (by_et, by_pt):
             for lits in group.values():
                 if len(lits) > 1:
@@ -550,6 +741,14 @@ class TripleModel:
             for t, lits in by_t.items():
                 if len(lits) > res.rooms[t]:
                     m.add(sum(lits) <= res.rooms[t])
+        if required:
+            # the flow keeps caps and H8 for the pairs' own experts; other seats need them
+            for key in z_keys_oe:
+                if len(by_oe[key]) > 1:
+                    m.add_at_most_one(by_oe[key])
+            for x in z_keys_e:
+                if len(by_e[x]) > res.cap[x]:
+                    m.add(sum(by_e[x]) <= res.cap[x])
         self.obj = None
         if not required:
             for lits in by_req.values():
@@ -584,12 +783,26 @@ class TripleModel:
     def hint(self, meetings):
         idx = {(r, e): i for i, (r, e, _m) in enumerate(self.pairs)}
         chosen = set()
+        zon = set()
         for r, e, t in meetings:
-            i = idx.get((r, e))
-            if i is not None and (i, t) in self.x:
-                chosen.add((i, t))
+            for x in experts_of(e):
+                i = idx.get((r, x))
+                if i is not None and (i, t) in self.x:
+                    chosen.add((i, t))
+                    zon.update((i, t, y) for y in experts_of(e) if y != x)
+                    break
         for key, v in self.x.items():
             self.model.add_hint(v, key in chosen)
+        for (i, t), zl in self.z.items():
+            for x, zv in zl:
+                self.model.add_hint(zv, (i, t, x) in zon)
+
+    def meeting(self, s, i, t):
+        r, e, _m = self.pairs[i]
+        zl = self.z.get((i, t))
+        if zl is None:
+            return (r, e, t)
+        return (r, (e, *[x for x, zv in zl if s.boolean_value(zv)]), t)
 
     def solve(self, time_limit, seed, threads, callback=None):
         cp_model = _cp_model()
@@ -620,7 +833,7 @@ class TripleModel:
             core = [pos[k] for k in s.sufficient_assumptions_for_infeasibility() if k in pos]
             return status, core, s
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            meetings = [(self.pairs[i][0], self.pairs[i][1], t)
+            meetings = [self.meeting(s, i, t)
                         for (i, t), v in self.x.items() if s.boolean_value(v)]
         return status, meetings, s
 
@@ -683,13 +896,15 @@ def gap_text(prob, best, bound):
 
 
 def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int = 2,
-                  progress=None, frozen=(), t0=None) -> Outcome:
+                  progress=None, frozen=(), t0=None, initial=None, groups=True) -> Outcome:
     t0 = time.monotonic() if t0 is None else t0
     deadline = t0 + max(0.0, time_limit)
-    res = Residual(prob, frozen)
+    res = Residual(prob, frozen, groups=groups)
     tr = _Tracker(prob, res, progress, t0)
     pairs = res.pairs()
 
+    if initial is not None:
+        tr.offer(initial, "initial schedule")
     sched = Schedule(res)
     greedy_fill(sched, pairs)
     tr.offer(sched.meetings, "greedy")
@@ -703,6 +918,7 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     def left():
         return deadline - time.monotonic()
 
+
     # Best-first branch and bound over the flow: a node forbids some pairs; its bound is
     # its flow optimum. A node is closed when a schedule reaches its bound (rounding, then
     # CP-SAT slot assignment); otherwise a set of its pairs that cannot all be placed (an
@@ -713,7 +929,10 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     counter = 1
     nodes = 0
     last_hint = root
-    while heap and left() > 0:
+    # v2: keep time for the CP-SAT neighbourhoods (the group requests' other seats make
+    # branch and bound slower to close, the neighbourhoods improve the schedule)
+    reserve = 0.4 * left() if prob.has_groups and groups else 0.0
+    while heap and left() > reserve:
         open_bound = base - heap[0][0]
         tr.set_bound(max([tr.best_scalar, open_bound, *stuck]), "branch and bound")
         if tr.best_scalar >= tr.bound:
@@ -727,7 +946,9 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
             tr.offer(round_flow(res, fr, pairs), "branch rounding")
             if tr.best_scalar >= node_bound:
                 continue
-        conflict = participant_conflict(prob, pairs, fr.chosen_idx)
+        conflict = group_conflict(res, pairs, fr.chosen_idx) if prob.version == 2 else None
+        if conflict is None:
+            conflict = participant_conflict(prob, pairs, fr.chosen_idx)
         if conflict is None and fr.chosen:
             last_hint = fr
             kind, out = _realise(res, fr, left, seed, threads)
@@ -751,7 +972,7 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
             if base + cr.delta_scalar > tr.best_scalar:
                 heapq.heappush(heap, (-cr.delta_scalar, counter, child, cr))
                 counter += 1
-    if not heap and left() > 0:
+    if not heap and left() > reserve:
         # every node closed or stuck: the bound is the best stuck node or the incumbent
         tr.set_bound(max([tr.best_scalar, *stuck]), "branch and bound closed")
     elif heap:

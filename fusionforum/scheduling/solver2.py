@@ -1,122 +1,51 @@
 """The v2 optimiser (`fusion-matchmaking/2`): C1, then C2, then W, then minimise G.
 
-Pipeline of `solve_v2` (anytime: the best schedule found so far is always kept):
+Objective as one integer for the first three levels: A*C1 + M*C2 + W with M > the total
+weight and A > every M*C2 + W (`Problem.scalar`); in the min-cost flow of the v1 engine this
+is a concave bonus on the organisation arcs (first meeting A, second M, further ones 0,
+`Problem.org_unit_values`), so one flow orders C1, C2, W lexicographically. A group request
+enters the flow through its key seat (the seat with the fewest candidates), in the slots where
+its other seat has a candidate too: leaving the other seat's capacity out can only raise the
+optimum, so the flow stays an upper bound. The other seat is chosen when meetings are placed
+(greedy, rounding, CP-SAT variables z[meeting, slot, expert]); a set of pairs that cannot all
+be placed, other seats included, is a valid branching for the branch and bound.
 
-1. First-come-first-served and a greedy: a feasible schedule at once.
-2. Bound: the v1 min-cost-flow relaxation with a concave bonus on the organisation arcs
-   (first meeting A, second meeting M, further ones 0, with A > every C2/W total and
-   M > every weight total), so one min-cost flow maximises C1, then C2, then W
-   lexicographically. A group request (two seats) enters the flow through one seat only, the
-   one with the fewest candidates, in the slots where the other seat also has an available
-   candidate: dropping the other seat's capacity use can only raise the optimum, so the
-   flow's optimum stays an upper bound of A*C1 + M*C2 + W.
-3. The group requests chosen by that flow are placed first (both seats, one slot, the flow's
-   expert preferred), then fixed; the remaining 1:1 requests go through the v1 engine
-   (flow rounding, branch and bound with CP-SAT slot assignment, CP-SAT neighbourhoods) with
-   the same concave objective. When the result reaches the bound of step 2, C1, C2 and W are
-   proven optimal.
-4. G: the meetings (requests and experts) are fixed and CP-SAT re-assigns their slots to
-   minimise the idle slots (the time-indexed idle formulation of PROBLEM.md section 5), hinted
-   with the current slots. G = 0 is optimal by itself; otherwise the lower bound is CP-SAT's.
+Pipeline of `solve_v2` (anytime: the best schedule so far is always kept; each step is skipped
+once the best schedule reaches the bound):
+
+1. First come, first served, the engine's greedy, its flow relaxation and rounding.
+2. The linear relaxation that ties each group's other seat to the request (`lp.py`, HiGHS): a
+   tighter bound; when its optimal vertex is integral and CP-SAT places its meetings in slots,
+   the schedule reaches the bound (C1, C2, W proven). When its meetings clash in slots, its
+   group meetings are kept and the 1:1 requests are solved exactly around them.
+3. The engine's branch and bound (group conflicts, participants' Hall conflicts, CP-SAT cores).
+4. The 1:1 requests solved exactly around fixed group meetings (the flow without groups is
+   tight), then a local search over group requests (drop one, add one), each move re-solving
+   the 1:1 requests.
+5. G: requests and experts fixed, a local search moves a meeting to another slot, swaps or
+   chains two meetings, or gives a discipline seat another expert, whenever the idle slots of
+   the people concerned fall (`compact`). G = 0 is optimal by itself; otherwise the level's
+   bound reported is 0.
+
+The bound reported is the lowest of the flow's (after branching) and the linear relaxation's.
 """
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 
 from .baseline import State, fcfs_meetings
-from .checker import violations
-from .model import Problem, slots_of
+from .model import Problem, experts_of, slots_of
 from .solver import FlowModel, Outcome, Residual, solve_problem
 
 LEVELS = ("C1", "C2", "W", "G")
-
-
-def group_pairs(res: Residual):
-    """Relaxed pairs (request, expert, slot mask) of the group requests: one seat kept."""
-    prob = res.prob
-    rm = res.room_mask()
-    out = []
-    for r, seats in enumerate(prob.req_seats):
-        if len(seats) < 2 or r in res.served:
-            continue
-        o = prob.req_org[r]
-        free = rm & ~res.req_busy(r)
-        if not free:
-            continue
-        ok = [[e for e in c if res.cap[e] > 0 and (o, e) not in res.org_exp] for c in seats]
-        keep = min(range(len(ok)), key=lambda k: (len(ok[k]), k))
-        for e in ok[keep]:
-            m = res.avail[e] & free
-            for k, c in enumerate(ok):
-                if k != keep:
-                    u = 0
-                    for x in c:
-                        if x != e:
-                            u |= res.avail[x]
-                    m &= u
-            if m:
-                out.append((r, e, m))
-    return out
-
-
-class _Best:
-    def __init__(self, prob, frozen, progress, t0):
-        self.prob, self.frozen, self.progress, self.t0 = prob, list(frozen), progress, t0
-        self.meetings = None
-        self.key = None
-        self.bound = None  # scalar bound of the first three levels
-        self.g_bound = 0
-        self.phases = []
-
-    def offer(self, meetings, phase):
-        allm = self.frozen + list(meetings)
-        k = self.prob.key(allm)
-        if self.key is None or k > self.key:
-            v = violations(self.prob, allm)
-            if v:
-                raise AssertionError(f"internal error: {phase} built an infeasible schedule: "
-                                     f"{v[:3]}")
-            self.meetings, self.key = list(meetings), k
-            self.report(phase)
-            return True
-        return False
-
-    def levels(self):
-        return list(self.key) if self.key else None
-
-    def bound_levels(self):
-        if self.bound is None:
-            return None
-        return self.prob.decode(self.bound) + [self.g_bound]
-
-    def level(self):
-        """The level being optimised: the first one not proven."""
-        best = [self.key[0], self.key[1], self.key[2], -self.key[3]]
-        bd = self.bound_levels()
-        if bd is None:
-            return "C1"
-        for name, a, b in zip(LEVELS, best, bd, strict=True):
-            if a != b:
-                return name
-        return "done"
-
-    def report(self, phase, **extra):
-        best = [self.key[0], self.key[1], self.key[2], -self.key[3]]
-        entry = {"phase": phase, "elapsed_s": round(time.monotonic() - self.t0, 3),
-                 "level": self.level(), "best": best}
-        bd = self.bound_levels()
-        if bd is not None:
-            entry["bound"] = bd
-            entry["gap"] = gap_levels(best, bd)
-        entry.update(extra)
-        self.phases.append(entry)
-        if self.progress is not None:
-            self.progress(dict(entry))
+SMALL_REQUESTS = 200  # up to this many requests, branch and bound comes before the LP
 
 
 def gap_levels(best, bound):
-    """Per level gap; a level's bound only holds when the levels above it are equal."""
+    """Per level gap; a level's bound only holds when the levels above it are equal, so the
+    gap of a level below an open one is None."""
     out = {}
     equal = True
     for name, a, b in zip(LEVELS, best, bound, strict=True):
@@ -128,34 +57,309 @@ def gap_levels(best, bound):
     return out
 
 
-def place_groups(prob, res, fr, st):
-    """Place the group requests the flow chose: flow slot and expert first."""
-    placed = []
-    chosen = [(r, e, m) for r, e, m in fr.chosen if prob.is_group(r)]
-    chosen.sort(key=lambda x: (-prob.req_weight[x[0]], x[0]))
-    for r, fe, m in chosen:
-        ts = slots_of(m)
-        pt = fr.slot_of.get(r)
-        if pt in ts:
-            ts.remove(pt)
-            ts.insert(0, pt)
-        busy = st.req_busy(r)
-        for t in ts:
-            if (busy >> t) & 1 or not st.room_ok(t):
+def current_level(best, bound):
+    for name, a, b in zip(LEVELS, best, bound, strict=True):
+        if a != b:
+            return name
+    return "done"
+
+
+def compact(prob: Problem, frozen, meetings, deadline):
+    """Slots of `meetings` (requests and experts fixed) with fewer idle slots G, by local
+    search: move one meeting to another slot, or swap the slots of two meetings, whenever it
+    lowers the idle slots of the people concerned; the frozen meetings stay where they are.
+    Deterministic; stops at a local optimum, at G = 0 or at `deadline` (monotonic clock)."""
+    T = prob.T
+    full = (1 << T) - 1
+    rooms = list(prob.rooms) if prob.rooms is not None else None
+    ms = list(meetings)
+    n = len(ms)
+    ex_of = [experts_of(e) for _r, e, _t in ms]
+    people = [[("e", x) for x in ex_of[i]] + [("p", p) for p in prob.req_att[ms[i][0]]]
+              for i in range(n)]
+    occ = defaultdict(int)
+    for r, e, t in frozen:
+        for x in experts_of(e):
+            occ[("e", x)] |= 1 << t
+        for p in prob.req_att[r]:
+            occ[("p", p)] |= 1 << t
+        if rooms is not None:
+            rooms[t] -= 1
+    for i, (_r, _e, t) in enumerate(ms):
+        for q in people[i]:
+            occ[q] |= 1 << t
+        if rooms is not None:
+            rooms[t] -= 1
+    avail = {}
+    for q in occ:
+        avail[q] = prob.expert_avail[q[1]] if q[0] == "e" else full & ~prob.part_busy[q[1]]
+    allowed = []  # slots where meeting i may go as far as availability goes
+    for i in range(n):
+        m = full
+        for q in people[i]:
+            m &= avail[q]
+        allowed.append(m)
+    by_person = defaultdict(list)
+    for i in range(n):
+        for q in people[i]:
+            by_person[q].append(i)
+
+    def idle(q, o=None):
+        return prob.idle(occ[q] if o is None else o, avail[q])
+
+    g = {q: idle(q) for q in occ}
+    total = sum(g.values())
+
+    frozen_occ = defaultdict(int)
+    for r, e, t in frozen:
+        for x in experts_of(e):
+            frozen_occ[("e", x)] |= 1 << t
+        for p in prob.req_att[r]:
+            frozen_occ[("p", p)] |= 1 << t
+
+    def attempt(changes):
+        """Apply {meeting: new slot} if feasible and it lowers G strictly."""
+        nonlocal total
+        for i, t in changes.items():
+            if not (allowed[i] >> t) & 1:
+                return False
+        if rooms is not None:
+            d = defaultdict(int)
+            for i, t in changes.items():
+                d[ms[i][2]] -= 1
+                d[t] += 1
+            if any(rooms[t] - k < 0 for t, k in d.items() if k > 0):
+                return False
+        affected = set()
+        for i in changes:
+            affected.update(people[i])
+        delta = 0
+        new = {}
+        for q in affected:
+            o = frozen_occ[q]
+            for k in by_person[q]:
+                b = 1 << changes.get(k, ms[k][2])
+                if o & b:
+                    return False
+                o |= b
+            v = idle(q, o)
+            new[q] = (o, v)
+            delta += v - g[q]
+        if delta >= 0:
+            return False
+        for q, (o, v) in new.items():
+            occ[q], g[q] = o, v
+        if rooms is not None:
+            for i, t in changes.items():
+                rooms[ms[i][2]] += 1
+                rooms[t] -= 1
+        for i, t in changes.items():
+            r, e, _t = ms[i]
+            ms[i] = (r, e, t)
+        total += delta
+        return True
+
+    def blockers(i, t):
+        out = set()
+        for q in people[i]:
+            if (occ[q] >> t) & 1:
+                if (frozen_occ[q] >> t) & 1:
+                    return None
+                out.update(k for k in by_person[q] if ms[k][2] == t)
+        out.discard(i)
+        return out
+
+    load = defaultdict(int)
+    org_exp = set()
+    for r, e, _t in list(frozen) + ms:
+        for x in experts_of(e):
+            load[x] += 1
+            org_exp.add((prob.req_org[r], x))
+
+    def swap_expert(i, x):
+        """Give meeting i another expert instead of x, same slot, if it lowers G."""
+        nonlocal total
+        r, e, t = ms[i]
+        o = prob.req_org[r]
+        E = experts_of(e)
+        cands = sorted({y for c in prob.req_seats[r] for y in c} - set(E))
+        qx = ("e", x)
+        ox = occ[qx] & ~(1 << t)
+        vx = idle(qx, ox)
+        for y in cands:
+            qy = ("e", y)
+            if (not (prob.expert_avail[y] >> t) & 1 or load[y] >= prob.expert_cap[y]
+                    or (o, y) in org_exp):
                 continue
-            ex = st.pick(r, t, key=lambda e, fe=fe: (e != fe, st.load[e], prob.expert_ids[e]))
-            if ex is not None:
-                st.add(r, ex, t)
-                placed.append(st.meetings[-1])
+            if qy not in occ:
+                occ[qy] = frozen_occ[qy]
+                avail[qy] = prob.expert_avail[y]
+                g[qy] = idle(qy)
+            if (occ[qy] >> t) & 1:
+                continue
+            newE = tuple(y if z == x else z for z in E)
+            if len(newE) > 1 and not prob.eligible_assignment(r, newE):
+                continue
+            oy = occ[qy] | (1 << t)
+            vy = idle(qy, oy)
+            delta = vx - g[qx] + vy - g[qy]
+            if delta >= 0:
+                continue
+            occ[qx], g[qx], occ[qy], g[qy] = ox, vx, oy, vy
+            load[x] -= 1
+            load[y] += 1
+            org_exp.discard((o, x))
+            org_exp.add((o, y))
+            ms[i] = (r, newE[0] if len(newE) == 1 else newE, t)
+            people[i] = [qy if z == qx else z for z in people[i]]
+            by_person[qx].remove(i)
+            by_person[qy].append(i)
+            m = full
+            for z in people[i]:
+                m &= avail[z]
+            allowed[i] = m
+            total += delta
+            return True
+        return False
+
+    def move_with_expert(i):
+        """Move a 1:1 meeting to another slot with another expert for its seat."""
+        nonlocal total
+        r, e, t1 = ms[i]
+        if prob.is_group(r):
+            return False
+        o = prob.req_org[r]
+        parts = [q for q in people[i] if q[0] == "p"]
+        pmask = full
+        for q in parts:
+            pmask &= avail[q] & ~(occ[q] & ~(1 << t1))
+        if rooms is not None:
+            pmask &= sum(1 << t for t in range(T) if rooms[t] > 0) | (1 << t1)
+        qx = ("e", e)
+        for y in prob.req_seats[r][0]:
+            if y == e or load[y] >= prob.expert_cap[y] or (o, y) in org_exp:
+                continue
+            qy = ("e", y)
+            if qy not in occ:
+                occ[qy] = frozen_occ[qy]
+                avail[qy] = prob.expert_avail[y]
+                g[qy] = idle(qy)
+            for t2 in slots_of(pmask & prob.expert_avail[y] & ~occ[qy]):
+                if t2 == t1:
+                    continue
+                new = {qx: occ[qx] & ~(1 << t1), qy: occ[qy] | (1 << t2)}
+                for q in parts:
+                    new[q] = (occ[q] & ~(1 << t1)) | (1 << t2)
+                delta = sum(idle(q, o2) - g[q] for q, o2 in new.items())
+                if delta >= 0:
+                    continue
+                for q, o2 in new.items():
+                    occ[q], g[q] = o2, idle(q, o2)
+                load[e] -= 1
+                load[y] += 1
+                org_exp.discard((o, e))
+                org_exp.add((o, y))
+                if rooms is not None:
+                    rooms[t1] += 1
+                    rooms[t2] -= 1
+                ms[i] = (r, y, t2)
+                people[i] = [qy if z == qx else z for z in people[i]]
+                by_person[qx].remove(i)
+                by_person[qy].append(i)
+                m = full
+                for z in people[i]:
+                    m &= avail[z]
+                allowed[i] = m
+                total += delta
+                return True
+        return False
+
+    def improve(q):
+        if q[0] == "e":
+            for i in list(by_person[q]):
+                if swap_expert(i, q[1]):
+                    return True
+        for i in list(by_person[q]):
+            if move_with_expert(i):
+                return True
+        for i in by_person[q]:
+            t1 = ms[i][2]
+            for t2 in slots_of(allowed[i]):
+                if t2 == t1:
+                    continue
+                bl = blockers(i, t2)
+                if bl is None or len(bl) > 1:
+                    continue
+                if not bl:
+                    if attempt({i: t2}):
+                        return True
+                    continue
+                j = bl.pop()
+                if attempt({i: t2, j: t1}):
+                    return True
+                for t3 in slots_of(allowed[j]):  # ejection chain: j moves on elsewhere
+                    if t3 not in (t1, t2) and attempt({i: t2, j: t3}):
+                        return True
+        return False
+
+    improved = True
+    while improved and total > 0 and time.monotonic() < deadline:
+        improved = False
+        for q in sorted((q for q, v in g.items() if v > 0), key=lambda q: (-g[q], q)):
+            if time.monotonic() >= deadline:
                 break
-    return placed
+            while g[q] > 0 and improve(q):
+                improved = True
+    return ms
 
 
-def greedy_groups(prob, st):
-    """Remaining group requests, by weight, earliest slot (after the 1:1 engine)."""
-    for r in sorted((r for r in range(len(prob.req_ids)) if prob.is_group(r)),
-                    key=lambda r: (-prob.req_weight[r], r)):
-        st.place_earliest(r)
+def insert_groups(prob: Problem, frozen, meetings):
+    """Add the group requests to a schedule where they fit without moving anything:
+    organisations with no meeting first, then those with one, then by weight."""
+    st = State(prob, frozen + meetings)
+    count = defaultdict(int)
+    for r, _e, _t in frozen + meetings:
+        count[prob.req_org[r]] += 1
+    groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r) and r not in st.served]
+    groups.sort(key=lambda r: (min(count[prob.req_org[r]], 2), -prob.req_weight[r], r))
+    for r in groups:
+        if st.place_earliest(r):
+            count[prob.req_org[r]] += 1
+    return st.meetings[len(frozen):]
+
+
+def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer):
+    """Local search over the group requests: with the groups of the schedule fixed, the 1:1
+    requests are solved exactly and fast by the engine (no group in its flow); try dropping
+    one served group, or adding one unserved group in its first feasible slot, and keep
+    any change that improves (C1, C2, W). `offer(meetings)` records each improvement."""
+    best = list(meetings)
+    best_s = prob.scalar(frozen + best)
+    groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)]
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        for g in groups:
+            if time.monotonic() >= deadline:
+                break
+            fixed = [m for m in best if prob.is_group(m[0])]
+            if any(m[0] == g for m in fixed):
+                trial = [m for m in fixed if m[0] != g]
+            else:
+                st = State(prob, frozen + fixed)
+                if not st.place_earliest(g):
+                    continue
+                trial = fixed + [st.meetings[-1]]
+            left = deadline - time.monotonic()
+            out = solve_problem(prob, min(left, 2.0), seed=seed, threads=threads,
+                                frozen=frozen + trial, groups=False)
+            cand = trial + list(out.meetings)
+            sc = prob.scalar(frozen + cand)
+            if sc > best_s:
+                best, best_s = cand, sc
+                offer(cand)
+                improved = True
+    return best
 
 
 def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None, frozen=(),
@@ -163,58 +367,148 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     t0 = time.monotonic() if t0 is None else t0
     deadline = t0 + max(0.0, time_limit)
     frozen = list(frozen)
-    best = _Best(prob, frozen, progress, t0)
+    phases = []
 
-    def left():
-        return deadline - time.monotonic()
+    def report(entry):
+        entry = dict(entry)
+        best = list(entry.get("best", [])) + [entry.pop("G", None)]
+        if best[3] is None:
+            best[3] = state["G"]
+        entry["best"] = best
+        if "bound" in entry:
+            entry["bound"] = list(entry["bound"]) + [0]
+            entry["gap"] = gap_levels(best, entry["bound"])
+            entry["level"] = current_level(best, entry["bound"])
+        phases.append(entry)
+        if progress is not None:
+            progress(dict(entry))
 
+    state = {"G": prob.levels(frozen)["G"]}
+    initial = None
     if not frozen:
-        best.offer(fcfs_meetings(prob), "first come, first served")
-    else:
-        st = State(prob, frozen)
-        for r in sorted(range(len(prob.req_ids)), key=lambda r: (prob.req_sub[r], r)):
-            st.place_earliest(r)
-        best.offer(st.meetings[len(frozen):], "greedy around kept meetings")
+        initial = fcfs_meetings(prob)
+        state["G"] = prob.levels(initial)["G"]
+
+    def engine_progress(entry):
+        report(entry)
+
+    def best_of(*cands):
+        cands = [c for c in cands if c is not None]
+        return max(cands, key=lambda ms: prob.key(frozen + ms))
+
+    def note(phase, ms, bound=None):
+        lv = prob.levels(frozen + ms)
+        state["G"] = lv["G"]
+        entry = {"phase": phase, "elapsed_s": round(time.monotonic() - t0, 3),
+                 "best": [lv["C1"], lv["C2"], lv["W"]]}
+        if bound is not None:
+            entry["bound"] = prob.decode(bound)
+        report(entry)
+
+    if not prob.has_groups:
+        out = solve_problem(prob, 0.75 * max(0.0, time_limit), seed=seed, threads=threads,
+                            progress=engine_progress, frozen=frozen, t0=t0, initial=initial)
+        return _finish(prob, frozen, list(out.meetings), out.bound_scalar, out.proven, t0,
+                       deadline, time_limit, report, state, phases)
+
+    # 1. the flow engine's greedy, relaxation and rounding; on a small instance also a short
+    # branch and bound (its nodes are cheap there, and it spares the LP solver's start-up)
+    small = len(prob.req_ids) <= SMALL_REQUESTS
+    out = solve_problem(prob, 0.3 * max(0.0, time_limit) if small else 0.0, seed=seed,
+                        threads=threads, progress=engine_progress, frozen=frozen, t0=t0,
+                        initial=initial)
+    bound = out.bound_scalar
+    best = best_of(list(out.meetings), initial)
+    if prob.scalar(frozen + best) >= bound:
+        return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
+                       state, phases)
+
+    # 2. the 1:1 requests exactly around fixed group meetings (the flow without groups is
+    # tight): the groups of the best schedule so far, or none with the groups added
+    # afterwards where they fit
+    fixed = [m for m in best if prob.is_group(m[0])]
+    for groups in (fixed, []):
+        if time.monotonic() >= t0 + 0.5 * time_limit:
+            break
+        sub = solve_problem(prob, 0.1 * max(0.0, time_limit), seed=seed, threads=threads,
+                            frozen=frozen + groups, groups=False)
+        best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
+    note("1:1 requests exactly around the group meetings", best, bound)
+
+    # 3. the linear relaxation with the group seats coupled: its bound, and on the generated
+    # instances an integral vertex whose meetings CP-SAT places in slots (then optimal)
+    from .lp import lp_schedule
 
     res = Residual(prob, frozen)
-    pairs = res.pairs()
-    gp = group_pairs(res)
-    base = prob.scalar(frozen)
-    fm = FlowModel(res, pairs + gp)
-    root = fm.solve()
-    best.bound = base + root.delta_scalar
-    best.report("flow relaxation (groups through one seat)")
+    fm = FlowModel(res, res.pairs())
+    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.7 * max(0.0, time_limit), seed, threads)
+    if bnd is not None:
+        bound = min(bound, prob.scalar(frozen) + bnd)
+    if ms is not None:
+        best = best_of(ms, best)
+        note("linear relaxation (group seats coupled)", best, bound)
+    elif lp_groups is not None and time.monotonic() < t0 + 0.8 * time_limit:
+        # the LP's meetings clash in slots: keep its group meetings, solve the 1:1 requests
+        # exactly around them (the engine branches on the clashes)
+        sub = solve_problem(prob, 0.25 * max(0.0, time_limit), seed=seed, threads=threads,
+                            frozen=frozen + lp_groups, groups=False)
+        best = best_of(insert_groups(prob, frozen, lp_groups + list(sub.meetings)), best)
+        note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
+    if prob.scalar(frozen + best) >= bound:
+        return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
+                       state, phases)
 
-    # groups from the relaxation first, then the 1:1 engine on what is left
-    st = State(prob, frozen)
-    groups = place_groups(prob, res, root, st)
-    state = {}
+    # 4. branch and bound over the flow (group conflicts, CP-SAT cores)
+    if time.monotonic() < t0 + 0.6 * time_limit:
+        out = solve_problem(prob, 0.7 * max(0.0, time_limit), seed=seed, threads=threads,
+                            progress=engine_progress, frozen=frozen, t0=t0, initial=best)
+        bound = min(bound, out.bound_scalar)
+        best = best_of(list(out.meetings), best)
+        if prob.scalar(frozen + best) >= bound:
+            return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
+                           state, phases)
 
-    def inner_progress(p):
-        state["last"] = p
+    # 5. a local search over the group requests
+    if time.monotonic() < t0 + 0.85 * time_limit:
 
-    out = solve_problem(prob, max(0.0, left() * 0.8), seed=seed, threads=threads,
-                        progress=inner_progress, frozen=frozen + groups, t0=time.monotonic())
-    st2 = State(prob, frozen + groups + list(out.meetings))
-    greedy_groups(prob, st2)
-    cand = st2.meetings[len(frozen):]
-    best.offer(cand, "groups from the relaxation + v1 engine on 1:1 requests")
-    if prob.scalar(frozen + best.meetings) > best.bound:  # pragma: no cover - safety net
-        raise AssertionError("internal error: schedule above the relaxation bound")
+        def offer(ms):
+            note("group search", ms, bound)
 
-    proven3 = prob.scalar(frozen + best.meetings) >= best.bound
-    if best.key[3] == 0:
-        best.g_bound = 0
-    status = "optimal" if proven3 and best.key[3] == 0 else "feasible"
-    best.report("done", status=status)
-    return Outcome(best.meetings, best.bound, status == "optimal", best.phases, status)
+        best = group_search(prob, frozen, best, t0 + 0.85 * max(0.0, time_limit), seed,
+                            threads, offer)
+    proven = prob.scalar(frozen + best) >= bound
+    return _finish(prob, frozen, best, bound, proven, t0, deadline, time_limit, report,
+                   state, phases)
 
 
-def level_summary(prob: Problem, meetings, bound_scalar, g_bound):
-    lv = prob.levels(meetings)
-    best = [lv["C1"], lv["C2"], lv["W"], lv["G"]]
-    bd = prob.decode(bound_scalar) + [g_bound]
-    return best, bd, gap_levels(best, bd)
+def _finish(prob, frozen, meetings, bound_scalar, proven3, t0, deadline, time_limit, report,
+            state, phases):
+    """Report the first three levels, compact the agendas (G), return the Outcome."""
+    lv = prob.levels(frozen + meetings)
+    state["G"] = lv["G"]
+    best3 = [lv["C1"], lv["C2"], lv["W"]]
+    bound = prob.decode(bound_scalar) + [0]
+    report({"phase": "levels C1, C2, W done", "elapsed_s": round(time.monotonic() - t0, 3),
+            "best": best3, "bound": bound[:3]})
+    if lv["G"] > 0:
+        # the agenda compaction is quick; it gets a little time even when the levels above
+        # used it all
+        new = compact(prob, frozen, meetings,
+                      max(deadline, time.monotonic() + 0.05 * max(0.0, time_limit)))
+        g = prob.levels(frozen + new)["G"]
+        if g < lv["G"]:
+            from .checker import violations
 
-
-__all__ = ["solve_v2", "group_pairs", "level_summary"]
+            v = violations(prob, frozen + new)
+            if v:  # pragma: no cover - the moves check every constraint
+                raise AssertionError(f"internal error: compaction broke {v[:3]}")
+            meetings = new
+            state["G"] = g
+        report({"phase": "agenda compaction",
+                "elapsed_s": round(time.monotonic() - t0, 3), "best": best3,
+                "bound": bound[:3]})
+    proven = proven3 and state["G"] == 0
+    status = "optimal" if proven else "feasible"
+    report({"phase": "done", "elapsed_s": round(time.monotonic() - t0, 3), "best": best3,
+            "bound": bound[:3], "status": status})
+    return Outcome(meetings, bound_scalar, proven, phases, status)
