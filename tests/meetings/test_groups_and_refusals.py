@@ -367,3 +367,22 @@ def test_reasons_of_the_review(day_v2, experts, orgs, people):
     found = {r: (code, named) for item in quality.shortfalls(data, busy_vera)
              for r, code, named in item.unmet}
     assert found[bea_id] == (quality.AT_CAP, [vera])
+
+
+def test_repair_keeps_a_published_group_meeting(day_v2, organiser, experts, people, clock,
+                                                django_capture_on_commit_callbacks):
+    """After publication a participant of another meeting leaves: the repair run keeps the
+    published group meeting as it was (same experts, same slot)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_run(day_v2, by=organiser, time_limit=5)
+    publishing.publish(day_v2, by=organiser, close_requests=True)
+    group_meeting = Meeting.objects.get(request__expert=experts["mara"])
+    before = (group_meeting.slot, group_meeting.expert_id, group_meeting.expert2_id)
+    services.participant_leaves(day_v2, people["arno"], by=organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.start_run(day_v2, by=organiser, kind=ScheduleRun.Kind.REPAIR,
+                                 time_limit=5)
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.DONE, run.error
+    group_meeting = Meeting.objects.get(request__expert=experts["mara"])
+    assert (group_meeting.slot, group_meeting.expert_id, group_meeting.expert2_id) == before
