@@ -20,6 +20,7 @@ from fusionforum.programme.exports.ical import vtimezone
 
 from . import services, topics
 from .models import MeetingFeed, MeetingRelease
+from .publishing import experts_of
 from .topics import visible_topic  # noqa: F401  (decided in topics.py; importable from here)
 
 PRODID = "-//Fusion Forum//meetings//EN"
@@ -42,7 +43,8 @@ def participant_meetings(snapshot: dict, user, organisation_id: int | None) -> l
 
 
 def expert_meetings(snapshot: dict, expert) -> list[dict]:
-    return [m for m in snapshot.get("meetings", []) if expert and m["expert"] == expert.pk]
+    return [m for m in snapshot.get("meetings", [])
+            if expert and expert.pk in experts_of(m)]
 
 
 def with_times(meetings: list[dict], tz) -> list[dict]:
@@ -54,6 +56,17 @@ def target_words(meeting: dict, labels: dict[str, str]) -> str:
     """What a published meeting's request asked for, in the reader's language (the snapshot's
     ``target_label`` was written once, in the event's default language)."""
     target = meeting.get("target") or {}
+    if target.get("group"):
+        names = list(meeting.get("expert_names") or [])
+        words = []
+        for seat in target["group"]:
+            if seat.get("discipline"):
+                label = labels.get(seat["discipline"], seat["discipline"].replace("_", " "))
+                words.append(_("someone in %(discipline)s") % {"discipline": label.lower()})
+            else:
+                words.append(names.pop(0) if names else "")
+        return _("%(first)s together with %(second)s") % {"first": words[0],
+                                                         "second": words[-1]}
     if target.get("discipline"):
         label = labels.get(target["discipline"], target["discipline"].replace("_", " "))
         return _("someone in %(discipline)s") % {"discipline": label.lower()}
@@ -85,7 +98,7 @@ def feed_meetings(event, user) -> list[dict]:
         return []
     expert = services.expert_of(event, user)
     return [m for m in release.snapshot.get("meetings", [])
-            if user.pk in m["attendees"] or (expert is not None and m["expert"] == expert.pk)]
+            if user.pk in m["attendees"] or (expert is not None and expert.pk in experts_of(m))]
 
 
 _SEQUENCES_KEPT = 16

@@ -36,4 +36,10 @@ class MeetingsConfig(AppConfig):
         # Runs after the programme's demo loader (apps load in INSTALLED_APPS order).
         register_demo_loader(demo.load)
         accounts_personal_data.register(personal_data.provide)
+        # An expert who refused both organisations of a merge refuses the one kept: one fact.
+        from fusionforum.accounts import merge
+
+        from .models import ExpertRefusal
+
+        merge.register_droppable(ExpertRefusal)
         accounts_personal_data.register_anonymiser(personal_data.anonymise)

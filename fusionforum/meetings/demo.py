@@ -1,6 +1,9 @@
 """The demo workshop's meetings day (day 3): 32 fictional experts, requests from every demo
-organisation with confirmed participants, a scheduler run with the real optimiser, a published
-version and a few meeting notes. Every name here is synthetic and labelled fictional.
+organisation with confirmed participants (a few for two experts together; two fictional
+conflicts of interest), oversubscribed on purpose (three tables per slot) so that the
+fairness and compactness levels of the objective shape the schedule, a scheduler run with
+the real optimiser (first come, first served stored beside it), a published version and a few
+meeting notes. Every name here is synthetic and labelled fictional.
 
 Idempotent: loading again on the same day keeps everything; when the workshop moved to other
 days the meetings day is rebuilt.
@@ -22,6 +25,7 @@ from . import instance as instance_module
 from . import publishing, services
 from .models import (
     Expert,
+    ExpertRefusal,
     Meeting,
     MeetingOutcome,
     MeetingRelease,
@@ -123,12 +127,16 @@ EXPERTS = [
 # Topics by the organisation's fusion approach or kind: (target, topic, confidential).
 TOPICS = {
     "tokamak": [("magnets", "HTS cable testing for our central solenoid prototype", False),
+                ("group:magnets+cryogenics", "Cooling an HTS central solenoid: magnet and "
+                 "cryoplant views together", False),
                 ("expert:Jun Testa", "Which diagnostics to prioritise on a first plasma", False),
                 ("licensing_nuclear_safety", "Preparing a safety case for a pilot plant", True)],
     "spherical_tokamak": [("expert:Mara Fictive", "Quench detection on compact HTS coils",
                            True),
                           ("heating_current_drive", "Gyrotron supply for start-up", False)],
     "stellarator": [("assembly", "Metrology for complex three-dimensional coils", False),
+                    ("group:expert:Ivan Coilsky+materials", "Winding pack materials for "
+                     "non-planar coils", False),
                     ("magnets", "Winding tolerances for non-planar coils", False),
                     ("plasma_control", "Real-time control of island divertors", False)],
     "laser_inertial": [("tritium_fuel_cycle", "Target fill and tritium inventory", True),
@@ -142,6 +150,8 @@ TOPICS = {
     "mirror": [("magnets", "High-field HTS end plugs", False),
                ("project_management_supply_chain", "Qualifying suppliers for coils", False)],
     "supplier": [("project_management_supply_chain", "How to qualify as a supplier", False),
+                 ("group:expert:Greta Ledger+expert:Anders Vault", "Supplier qualification and "
+                  "nuclear quality audits in one meeting", False),
                  ("expert:Ines Placeholder", "Cold boxes for helium refrigeration", False),
                  ("cryogenics", "Cryogenic valves qualification", True)],
     "public_lab": [("materials", "Irradiation testing of reduced-activation steels", False),
@@ -175,7 +185,7 @@ def _meeting_settings(event) -> MeetingSettings:
                                     tzinfo=event.tz), closes - dt.timedelta(days=14))
     values = {
         "date": day3, "start_time": dt.time(9, 0), "end_time": dt.time(17, 0),
-        "slot_minutes": 30, "breaks": BREAKS, "tables": 12, "lost_slots": [],
+        "slot_minutes": 30, "breaks": BREAKS, "tables": 3, "lost_slots": [],
         "requests_open_at": opens, "requests_close_at": closes,
         "max_requests_per_organisation": 5, "time_limit_seconds": 10,
     }
@@ -224,14 +234,44 @@ def _requests(event, experts) -> int:
             key = "supplier"
         topics = TOPICS.get(key) or TOPICS["other"]
         for priority, (target, topic, confidential) in enumerate(topics, start=1):
-            expert = experts[target.split(":", 1)[1]] if target.startswith("expert:") else None
+            seats = target.removeprefix("group:").split("+")
+            expert, discipline = _seat(seats[0], experts)
+            expert2, discipline2 = _seat(seats[1], experts) if len(seats) > 1 else (None, "")
             attendees = people[:2] if priority == 1 else people[priority % len(people):][:1] \
                 or people[:1]
-            services.submit_request(
-                event, people[0], expert=expert, discipline="" if expert else target,
-                topic=f"{topic} (demo request)", priority=priority, attendees=attendees,
-                confidential=confidential)
+            try:
+                services.submit_request(
+                    event, people[0], expert=expert, discipline=discipline, expert2=expert2,
+                    discipline2=discipline2, topic=f"{topic} (demo request)", priority=priority,
+                    attendees=attendees, confidential=confidential)
+            except services.RequestRefused:
+                continue  # a conflict of interest of the demo: the delegates asked otherwise
             made += 1
+    return made
+
+
+def _seat(target: str, experts) -> tuple[Expert | None, str]:
+    if target.startswith("expert:"):
+        return experts[target.split(":", 1)[1]], ""
+    return None, target
+
+
+def _refusals(event, experts) -> int:
+    """Two fictional conflicts of interest: Mara Fictive does not meet the first supplier
+    (reason kept to herself), Greta Ledger the second (reason shown to organisers)."""
+    from fusionforum.accounts.models import Organisation
+
+    suppliers = list(Organisation.objects.filter(
+        kind="supplier", registrations__event=event).distinct().order_by("name")[:2])
+    made = 0
+    for (name, reason, share), organisation in zip(
+            [("Mara Fictive", "Former employer (demo reason).", False),
+             ("Greta Ledger", "Ongoing tender evaluation with this supplier (demo reason).",
+              True)], suppliers, strict=False):
+        ExpertRefusal.objects.update_or_create(
+            expert=experts[name], organisation=organisation,
+            defaults={"reason": reason, "share_reason": share})
+        made += 1
     return made
 
 
@@ -257,6 +297,7 @@ def load(event) -> str:
         MeetingRequest.objects.filter(event=event).delete()
         meeting_settings = _meeting_settings(event)
         experts = _experts(event)
+        refusals = _refusals(event, experts)
         # The delegates asked while requests were open: open the window for them, then
         # close it again and date their requests before the close.
         closes = meeting_settings.requests_close_at
@@ -281,6 +322,7 @@ def load(event) -> str:
                                          status=ScheduleRun.Status.RUNNING,
                                          started_at=clock.now())
         solution = solve(data, time_limit=5, seed=0)
+        solution["baseline"] = services.compute_baseline(data)
         services.apply_solution(event, data, solution)
         meta = services._readable(solution.get("meta") or {})
         ScheduleRun.objects.filter(pk=run.pk).update(
@@ -289,7 +331,8 @@ def load(event) -> str:
         release = publishing.publish(event, by=by, comment="Demo: first published version.")
         for meeting, (text, follow, follow_text, category) in zip(
                 [m for m in release.snapshot["meetings"]
-                 if m["expert"] == experts["Mara Fictive"].pk], NOTES, strict=False):
+                 if experts["Mara Fictive"].pk in publishing.experts_of(m)], NOTES,
+                strict=False):
             MeetingOutcome.objects.update_or_create(
                 request_id=meeting["request"],
                 defaults={"attendance": MeetingOutcome.Attendance.HELD,
@@ -298,7 +341,13 @@ def load(event) -> str:
                           "category": category, "notes_at": clock.now(),
                           "notes_by": experts["Mara Fictive"].user})
     objective = release.snapshot["objective"]
-    return (f"Meetings: {len(experts)} experts, {made} requests, "
+    levels = (solution.get("objective") or {})
+    baseline = solution["baseline"]
+    groups = sum(1 for r in MeetingRequest.objects.filter(event=event) if r.is_group)
+    return (f"Meetings: {len(experts)} experts, {made} requests ({groups} for two experts), "
+            f"{refusals} conflicts of interest, "
             f"{len(release.snapshot['meetings'])} meetings published as version 1 "
             f"({objective['covered_orgs']} of {objective['requesting_orgs']} organisations "
-            f"covered)")
+            f"covered, C2 {levels.get('C2')}, W {levels.get('W')}, G {levels.get('G')}; "
+            f"first come, first served: C1 {baseline['C1']}, C2 {baseline['C2']}, "
+            f"W {baseline['W']}, G {baseline['G']})")

@@ -21,6 +21,10 @@ class RequestForm(AccessibleFormMixin, forms.Form):
     target = forms.ChoiceField(
         label=_("Whom do you want to meet?"),
         help_text=_("A named expert, or anyone of a discipline (the organisers pick who)."))
+    target2 = forms.ChoiceField(
+        label=_("Together with a second expert (optional)"), required=False,
+        help_text=_("For a topic across two fields (for example magnets and cryogenics): both "
+                    "experts meet you together in one slot. Such meetings are harder to place."))
     topic = forms.CharField(
         label=_("Topic"), max_length=1500, validators=[validate_multiline],
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -52,13 +56,14 @@ class RequestForm(AccessibleFormMixin, forms.Form):
                 (f"expert:{e.pk}", f"{e.name}{' · ' + e.title if e.title else ''}")
                 for e in experts]),
         ]
+        self.fields["target2"].choices = [("", gettext("No one else: one expert"))] + \
+            self.fields["target"].choices[1:]
         self.fields["priority"].choices = [(n, str(n)) for n in range(1, max_priority + 1)]
         self.fields["attendees"].queryset = User.objects.filter(pk__in=[u.pk for u in delegates])
         self.fields["attendees"].label_from_instance = lambda u: u.full_name or u.email
         self._describe_fields()
 
-    def clean_target(self):
-        value = self.cleaned_data["target"]
+    def _seat(self, value):
         kind, _, key = value.partition(":")
         if kind == "expert" and key in self.experts:
             return {"expert": self.experts[key], "discipline": ""}
@@ -66,11 +71,27 @@ class RequestForm(AccessibleFormMixin, forms.Form):
             return {"expert": None, "discipline": key}
         raise ValidationError(_("Choose an expert or a discipline from the list."))
 
+    def clean_target(self):
+        return self._seat(self.cleaned_data["target"])
+
+    def clean_target2(self):
+        value = self.cleaned_data.get("target2") or ""
+        return self._seat(value) if value else {"expert": None, "discipline": ""}
+
+    def seats(self) -> dict:
+        """The service's keyword arguments for the seats."""
+        first, second = self.cleaned_data["target"], self.cleaned_data["target2"]
+        return {"expert": first["expert"], "discipline": first["discipline"],
+                "expert2": second["expert"], "discipline2": second["discipline"]}
+
     @staticmethod
     def initial_for(request) -> dict:
         target = (f"expert:{request.expert_id}" if request.expert_id
                   else f"discipline:{request.discipline}")
-        return {"target": target, "topic": request.topic, "priority": request.priority,
+        target2 = (f"expert:{request.expert2_id}" if request.expert2_id
+                   else f"discipline:{request.discipline2}" if request.discipline2 else "")
+        return {"target": target, "target2": target2, "topic": request.topic,
+                "priority": request.priority,
                 "attendees": list(request.attendees.all()),
                 "confidential": request.confidential}
 
@@ -222,9 +243,44 @@ class ExpertForm(AccessibleFormMixin, forms.ModelForm):
         super()._post_clean()
 
 
+class RefusalForm(AccessibleFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation you will not meet"), queryset=None,
+        help_text=_("A conflict of interest: the scheduler never places a meeting of yours with "
+                    "this organisation, and its delegates cannot ask for you by name."))
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=1000,
+        validators=[validate_multiline], widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For your own record. The organisation never sees it."))
+    share_reason = forms.BooleanField(
+        label=_("Show the reason to the organisers"), required=False,
+        help_text=_("Unticked, the organisers only see that a conflict exists."))
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self._describe_fields()
+
+
+class ManageRequestForm(RequestForm):
+    """An organiser's request on behalf of an organisation (every confirmed delegate of the
+    organisation attends unless chosen otherwise on the participant's side)."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    field_order = ["organisation", "target", "target2", "topic", "priority", "confidential"]
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["attendees"]
+        self.fields["organisation"].queryset = organisations
+        self.order_fields(self.field_order)
+        self._describe_fields()
+
+
 class PlaceForm(forms.Form):
     request = forms.IntegerField(min_value=1)
     expert = forms.IntegerField(min_value=1)
+    expert2 = forms.IntegerField(min_value=1, required=False)
     slot = forms.IntegerField(min_value=0, max_value=500)
 
 

@@ -1,4 +1,4 @@
-"""The optimiser's input, ``fusion-matchmaking/1``, built from the database.
+"""The optimiser's input, ``fusion-matchmaking/2``, built from the database.
 
 Ids: experts ``E<pk>``, organisations ``O<pk>``, participants ``P<user pk>``, requests
 ``R<pk>``; slot ids are the day's slot numbers.
@@ -8,6 +8,11 @@ Ids: experts ``E<pk>``, organisations ``O<pk>``, participants ``P<user pk>``, re
   left without attendees is left out;
 - ``unavailable``: every personal busy entry of the busy providers (talks, chairs, ...);
   ``site_visits``: the site-visit entries (see busy.py);
+- slots carry ``session``: the number of breaks before them, so each run of slots between
+  two breaks is one block of the idle-slot measure G;
+- a group request's target is ``{"group": [seat, seat]}``, each seat ``{"expert"}`` or
+  ``{"discipline"}``; an expert's conflicts of interest are its ``refuses`` (organisation ids,
+  only those in the instance);
 - experts: every expert of the event; one who cancelled keeps an empty availability (so a
   repair can see which published meetings lost their expert); lost slots are removed from every
   expert's availability and get 0 tables;
@@ -26,10 +31,11 @@ from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
 
 from . import busy
-from .models import Expert, MeetingRequest, MeetingSettings
+from .models import Expert, ExpertRefusal, MeetingRequest, MeetingSettings
 from .slots import MeetingDay
 
-FORMAT = "fusion-matchmaking/1"
+FORMAT = "fusion-matchmaking/2"
+SOLUTION_FORMAT = "fusion-matchmaking-solution/2"
 
 
 def weight_for_rank(rank: int) -> int:
@@ -54,10 +60,29 @@ def confirmed_members(event) -> dict[int, int]:
                 .values_list("user_id", "organisation_id"))
 
 
+def organisation_id(pk: int) -> str:
+    return f"O{pk}"
+
+
+def _seat(expert_pk: int | None, discipline: str) -> dict:
+    return {"expert": expert_id(expert_pk)} if expert_pk else {"discipline": discipline}
+
+
+def target_of(request: MeetingRequest) -> dict:
+    """The request's target: one seat, or ``{"group": [seat, seat]}``."""
+    seats = [_seat(pk, key) for pk, key in request.seats]
+    return seats[0] if len(seats) == 1 else {"group": seats}
+
+
+def sessions(day: MeetingDay) -> list[int]:
+    """Each slot's block: how many breaks come before it."""
+    return [sum(1 for b in day.breaks if b.after_slot < s.index) for s in day.slots]
+
+
 def ranked_requests(event) -> list[tuple[MeetingRequest, int]]:
     """Active requests with their weight, in arrival order."""
     requests = list(MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.ACTIVE)
-                    .select_related("organisation", "expert")
+                    .select_related("organisation", "expert", "expert2")
                     .prefetch_related("attendees").order_by("submitted_at", "id"))
     by_org = defaultdict(list)
     for request in requests:
@@ -86,8 +111,7 @@ def build(event, *, entries: list[busy.Busy] | None = None) -> dict:
         if not attendees:
             continue
         attendees_by_org[request.organisation_id].update(attendees)
-        target = ({"expert": expert_id(request.expert_id)} if request.expert_id
-                  else {"discipline": request.discipline})
+        target = target_of(request)
         requests.append({"id": request_id(request.pk), "org": f"O{request.organisation_id}",
                          "target": target, "weight": weight,
                          "attendees": [f"P{u}" for u in attendees], "submitted": submitted})
@@ -118,6 +142,11 @@ def build(event, *, entries: list[busy.Busy] | None = None) -> dict:
                              for u in people],
         })
 
+    refusals: dict[int, list[str]] = defaultdict(list)
+    for expert_pk, org_pk in (ExpertRefusal.objects.filter(
+            expert__event=event, organisation_id__in=organisation_ids)
+            .order_by("organisation_id").values_list("expert_id", "organisation_id")):
+        refusals[expert_pk].append(organisation_id(org_pk))
     experts = []
     for expert in Expert.objects.filter(event=event).order_by("pk"):
         available = ([] if not expert.is_active else
@@ -125,7 +154,8 @@ def build(event, *, entries: list[busy.Busy] | None = None) -> dict:
                             if s in open_slots))
         experts.append({"id": expert_id(expert.pk), "name": expert.name,
                         "disciplines": list(expert.disciplines), "available": available,
-                        "max_meetings": expert.max_meetings})
+                        "max_meetings": expert.max_meetings,
+                        "refuses": refusals.get(expert.pk, [])})
 
     rooms = ([day.tables(s.index) for s in day.slots] if meeting_settings.tables is not None
              else None)
@@ -135,8 +165,9 @@ def build(event, *, entries: list[busy.Busy] | None = None) -> dict:
         "generator": "fusionforum.meetings",
         "day": {"label": f"Meetings {meeting_settings.date:%Y-%m-%d}",
                 "slot_minutes": meeting_settings.slot_minutes},
-        "slots": [{"id": s.index, "start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}"}
-                  for s in day.slots],
+        "slots": [{"id": s.index, "start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}",
+                   "session": session} for s, session in zip(day.slots, sessions(day),
+                                                               strict=True)],
         "breaks": [{"after_slot": b.after_slot, "start": f"{b.start:%H:%M}",
                     "end": f"{b.end:%H:%M}", "label": b.label} for b in day.breaks],
         "rooms": rooms,

@@ -143,8 +143,39 @@ class Expert(models.Model):
         return [k.strip() for k in self.keywords.split(",") if k.strip()]
 
 
+class ExpertRefusal(models.Model):
+    """A conflict of interest: the expert will not meet this organisation (constraint H10 of
+    ``fusion-matchmaking/2``). The reason is the expert's; organisers read it only when the
+    expert shares it, and the organisation never learns it."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="refusals")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="expert_refusals")
+    reason = models.TextField(_("reason"), max_length=1000, blank=True,
+                              validators=[validate_multiline])
+    share_reason = models.BooleanField(
+        _("show the reason to the organisers"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "organisation"],
+                                    name="one_refusal_per_expert_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.expert} does not meet {self.organisation}"
+
+    @property
+    def reason_for_organisers(self) -> str:
+        return self.reason if self.share_reason else ""
+
+
 class MeetingRequest(models.Model):
-    """An organisation's request to meet a named expert or someone of a discipline."""
+    """An organisation's request to meet a named expert or someone of a discipline, or two
+    experts together (a group request: a second seat, itself a named expert or a discipline).
+    """
 
     Status = RequestStatus  # its life cycle: states.py
 
@@ -154,6 +185,9 @@ class MeetingRequest(models.Model):
     expert = models.ForeignKey(Expert, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="requests")
     discipline = models.CharField(max_length=60, blank=True)
+    expert2 = models.ForeignKey(Expert, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="second_seat_requests")
+    discipline2 = models.CharField(max_length=60, blank=True)
     topic = models.TextField(max_length=1500, validators=[validate_multiline])
     priority = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(30)],
@@ -174,13 +208,21 @@ class MeetingRequest(models.Model):
                 condition=(Q(expert__isnull=False, discipline="")
                            | Q(expert__isnull=True) & ~Q(discipline="")),
                 name="meeting_request_one_target"),
+            models.CheckConstraint(
+                condition=Q(expert2__isnull=True) | Q(discipline2=""),
+                name="meeting_request_one_second_seat"),
             models.UniqueConstraint(
                 fields=["event", "organisation", "expert"],
                 condition=Q(status="active", expert__isnull=False),
                 name="one_active_request_per_org_expert"),
             models.UniqueConstraint(
+                fields=["event", "organisation", "expert2"],
+                condition=Q(status="active", expert2__isnull=False),
+                name="one_active_request_per_org_second_expert"),
+            models.UniqueConstraint(
                 fields=["event", "organisation", "discipline"],
-                condition=Q(status="active") & ~Q(discipline=""),
+                condition=(Q(status="active", expert2__isnull=True, discipline2="")
+                           & ~Q(discipline="")),
                 name="one_active_request_per_org_discipline"),
         ]
 
@@ -188,15 +230,40 @@ class MeetingRequest(models.Model):
         return f"{self.organisation} → {self.target_label}"
 
     @property
-    def target_label(self) -> str:
-        """The expert's name, or the discipline in words. Reads ``self.event`` and its
-        meeting settings: a page listing many requests shares its event with them first
-        (``core.related.share_event``), else every row loads both again."""
-        if self.expert_id:
-            return self.expert.name
+    def is_group(self) -> bool:
+        return bool(self.expert2_id or self.discipline2)
+
+    @property
+    def seats(self) -> list[tuple[int | None, str]]:
+        """(expert id, discipline) per seat: one for a 1:1 request, two for a group."""
+        seats = [(self.expert_id, self.discipline)]
+        if self.is_group:
+            seats.append((self.expert2_id, self.discipline2))
+        return seats
+
+    @property
+    def named_expert_ids(self) -> list[int]:
+        return [pk for pk, _key in self.seats if pk]
+
+    def _seat_label(self, expert, discipline) -> str:
+        if expert is not None:
+            return expert.name
         settings_ = getattr(self.event, "meeting_settings", None)
-        label = settings_.discipline_label(self.discipline) if settings_ else self.discipline
+        label = settings_.discipline_label(discipline) if settings_ else discipline
         return gettext("someone in %(discipline)s") % {"discipline": label.lower()}
+
+    @property
+    def target_label(self) -> str:
+        """The expert's name, or the discipline in words (both seats of a group request).
+        Reads ``self.event`` and its meeting settings: a page listing many requests shares
+        its event with them first (``core.related.share_event``), else every row loads both
+        again."""
+        first = self._seat_label(self.expert if self.expert_id else None, self.discipline)
+        if not self.is_group:
+            return first
+        second = self._seat_label(self.expert2 if self.expert2_id else None, self.discipline2)
+        return gettext("%(first)s together with %(second)s") % {"first": first,
+                                                                 "second": second}
 
 
 class ScheduleRun(models.Model):
@@ -254,6 +321,9 @@ class Meeting(models.Model):
     request = models.OneToOneField(MeetingRequest, on_delete=models.CASCADE,
                                    related_name="meeting")
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="meetings")
+    expert2 = models.ForeignKey(Expert, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="second_seat_meetings",
+                                help_text=_("The second expert of a group request's meeting."))
     slot = models.PositiveSmallIntegerField()
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.SCHEDULER)
 
@@ -261,10 +331,20 @@ class Meeting(models.Model):
         ordering = ["slot", "expert__name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["expert", "slot"], name="one_meeting_per_expert_slot"),
+            models.UniqueConstraint(fields=["expert2", "slot"],
+                                    name="one_meeting_per_second_expert_slot"),
         ]
 
     def __str__(self):
         return f"{self.request} in slot {self.slot}"
+
+    @property
+    def experts(self) -> list[Expert]:
+        return [self.expert] + ([self.expert2] if self.expert2_id else [])
+
+    @property
+    def expert_names(self) -> str:
+        return gettext(" and ").join(e.name for e in self.experts)
 
 
 class MeetingRelease(models.Model):

@@ -7,7 +7,7 @@ from .models import Expert, MeetingFeed, MeetingRequest
 
 def provide(user) -> dict:
     """Requests the person made or attends (their organisation's own text), and expert
-    profiles linked to their login."""
+    profiles linked to their login (with the conflicts of interest they declared)."""
     requests = (MeetingRequest.objects.filter(created_by=user)
                 | MeetingRequest.objects.filter(attendees=user)).distinct().select_related(
         "event", "organisation", "expert")
@@ -22,7 +22,11 @@ def provide(user) -> dict:
         "expert_profiles": [
             {"event_slug": e.event.slug, "name": e.name, "title": e.title,
              "department": e.department, "disciplines": e.disciplines, "bio": e.bio,
-             "languages": e.languages}
+             "languages": e.languages,
+             "conflicts_of_interest": [
+                 {"organisation": r.organisation.name, "reason": r.reason,
+                  "reason_shown_to_organisers": r.share_reason}
+                 for r in e.refusals.select_related("organisation")]}
             for e in Expert.objects.filter(user=user).select_related("event")
         ],
     }

@@ -8,12 +8,19 @@ Snapshot format ``fusionforum-meetings/1``::
      "slots": [{"index", "start", "end"}],                   # ISO 8601 with offset
      "meetings": [{"request": request pk, "slot", "start", "end",
                    "expert": expert pk, "expert_name", "expert_title", "expert_user": pk|null,
+                   "experts": [expert pk], "expert_names": [str],   # both of a group meeting
                    "location", "organisation": pk, "organisation_name",
                    "attendees": [user pk], "attendee_names": [str],
-                   "target": {"expert": pk} | {"discipline": key}, "target_label",
+                   "target": {"expert": pk} | {"discipline": key}
+                             | {"group": [{"expert": pk} | {"discipline": key}, ...]},
+                   "target_label",
                    "topic", "confidential": bool}],
      "unmet": [request pk],                                  # active requests without a meeting
      "objective": {"requesting_orgs", "covered_orgs", "weight"}}
+
+``expert`` and its fields are the first expert's (a group meeting's named seat comes first);
+``expert_name`` names every expert ("A and B"); a version published before group meetings has
+no ``experts`` (read it as ``[expert]``: ``services.published_expert_ids``).
 
 The snapshot keeps confidential topics (the expert and the organisers read them from it);
 every page, calendar feed and e-mail asks ``topics.visible_topic`` (pages by viewer; feeds and
@@ -62,7 +69,8 @@ def build_snapshot(event) -> dict:
     data = instance_module.build(event)
     by_id = {r["id"]: r for r in data["requests"]}
     meetings = list(Meeting.objects.filter(event=event)
-                    .select_related("expert", "request__organisation", "request__expert")
+                    .select_related("expert", "expert2", "request__organisation",
+                                    "request__expert", "request__expert2")
                     .prefetch_related("request__attendees").order_by("slot", "expert__name"))
     share_event([meeting.request for meeting in meetings], meeting_settings.event)
     entries = []
@@ -75,15 +83,16 @@ def build_snapshot(event) -> dict:
         entries.append({
             "request": request.pk, "slot": meeting.slot,
             "start": slot.start.isoformat(), "end": slot.end.isoformat(),
-            "expert": meeting.expert_id, "expert_name": meeting.expert.name,
+            "expert": meeting.expert_id, "expert_name": meeting.expert_names,
             "expert_title": meeting.expert.title, "expert_user": meeting.expert.user_id,
+            "experts": [e.pk for e in meeting.experts],
+            "expert_names": [e.name for e in meeting.experts],
             "location": meeting.expert.location,
             "organisation": request.organisation_id,
             "organisation_name": request.organisation.name,
             "attendees": [u.pk for u in attendees],
             "attendee_names": [u.full_name or _("Participant") for u in attendees],
-            "target": ({"expert": request.expert_id} if request.expert_id
-                       else {"discipline": request.discipline}),
+            "target": _target(request),
             "target_label": request.target_label,
             "topic": request.topic, "confidential": request.confidential,
         })
@@ -105,13 +114,23 @@ def build_snapshot(event) -> dict:
     }
 
 
+def _target(request) -> dict:
+    seats = [{"expert": pk} if pk else {"discipline": key} for pk, key in request.seats]
+    return seats[0] if len(seats) == 1 else {"group": seats}
+
+
+def experts_of(meeting: dict) -> list[int]:
+    """The expert pks of a published meeting (a version without ``experts``: its one)."""
+    return list(meeting.get("experts") or [meeting["expert"]])
+
+
 def diff(previous: dict | None, current: dict, previous_version: int | None) -> dict:
     old = {m["request"]: m for m in (previous or {}).get("meetings", [])}
     new = {m["request"]: m for m in current.get("meetings", [])}
 
     def place(m):
         return {"slot": m["slot"], "start": m["start"], "expert": m["expert"],
-                "expert_name": m["expert_name"]}
+                "experts": experts_of(m), "expert_name": m["expert_name"]}
 
     return {
         "previous_version": previous_version,
@@ -119,7 +138,8 @@ def diff(previous: dict | None, current: dict, previous_version: int | None) -> 
         "removed": sorted(set(old) - set(new)),
         "moved": [{"request": pk, "from": place(old[pk]), "to": place(new[pk])}
                   for pk in sorted(set(old) & set(new))
-                  if (old[pk]["slot"], old[pk]["expert"]) != (new[pk]["slot"], new[pk]["expert"])],
+                  if (old[pk]["slot"], sorted(experts_of(old[pk])))
+                  != (new[pk]["slot"], sorted(experts_of(new[pk])))],
     }
 
 
@@ -227,19 +247,20 @@ def _recipients(event, snapshot: dict, request_pks: set[int]):
     users = {u.pk: u for u in User.objects.filter(
         pk__in={p for m in meetings for p in m["attendees"]}, is_active=True)}
     experts = {e.pk: e for e in Expert.objects.filter(
-        pk__in={m["expert"] for m in meetings}).select_related("user")}
+        pk__in={pk for m in meetings for pk in experts_of(m)}).select_related("user")}
     for meeting in meetings:
         for pk in meeting["attendees"]:
             if pk in users:
                 people[users[pk].email]["as_attendee"].append(meeting)
                 people[users[pk].email]["user"] = users[pk]
-        expert = experts.get(meeting["expert"])
-        address = (expert.user.email if expert and expert.user_id else
-                   (expert.email if expert else ""))
-        if address:
-            people[address]["as_expert"].append(meeting)
-            if expert.user_id and people[address]["user"] is None:
-                people[address]["user"] = expert.user
+        for expert_pk in experts_of(meeting):
+            expert = experts.get(expert_pk)
+            address = (expert.user.email if expert and expert.user_id else
+                       (expert.email if expert else ""))
+            if address:
+                people[address]["as_expert"].append(meeting)
+                if expert.user_id and people[address]["user"] is None:
+                    people[address]["user"] = expert.user
     return people
 
 

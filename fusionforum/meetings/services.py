@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fusionforum.accounts.models import User
+from fusionforum.accounts.models import Organisation, User
 from fusionforum.accounts.twofactor import is_verified
 from fusionforum.core import audit, clock
 from fusionforum.core.related import share_event
@@ -24,10 +25,11 @@ from fusionforum.core.sentences import as_sentence
 from fusionforum.registration.models import Registration
 from fusionforum.registration.states import Status as RegistrationStatus
 
-from . import busy
+from . import busy, quality
 from . import instance as instance_module
 from .models import (
     Expert,
+    ExpertRefusal,
     Meeting,
     MeetingOutcome,
     MeetingRelease,
@@ -35,7 +37,7 @@ from .models import (
     MeetingSettings,
     ScheduleRun,
 )
-from .publishing import reopening_refused
+from .publishing import experts_of, reopening_refused
 from .slots import MeetingDay
 from .states import LIFE_CYCLE
 from .tasks import run_scheduler
@@ -123,7 +125,7 @@ def is_organiser(user, event) -> bool:
 # Requests -------------------------------------------------------------------------------------
 
 
-def _check_target(event, meeting_settings, expert, discipline):
+def _check_seat(event, meeting_settings, expert, discipline, organisation):
     if bool(expert) == bool(discipline):
         raise RequestRefused({"target": _("Choose either an expert or a discipline.")})
     if expert is not None:
@@ -132,22 +134,59 @@ def _check_target(event, meeting_settings, expert, discipline):
         if not expert.is_active:
             raise RequestRefused({"target": _("%(name)s no longer takes meetings.")
                                             % {"name": expert.name}})
+        if organisation is not None and ExpertRefusal.objects.filter(
+                expert=expert, organisation=organisation).exists():
+            raise RequestRefused({"target": _(
+                "%(name)s cannot meet your organisation (a conflict of interest). Choose "
+                "another expert or a discipline.") % {"name": expert.name}})
     elif discipline not in dict(meeting_settings.discipline_choices):
         raise RequestRefused({"target": _("Unknown discipline.")})
 
 
-def _check_duplicate(event, organisation, expert, discipline, *, exclude=None):
+def _check_target(event, meeting_settings, expert, discipline, expert2=None, discipline2="",
+                  organisation=None):
+    """Each seat names an expert of the event (who takes meetings and does not refuse the
+    organisation) or a known discipline; the second seat of a group request the same, and
+    not the first seat's expert again."""
+    _check_seat(event, meeting_settings, expert, discipline, organisation)
+    if expert2 is not None or discipline2:
+        _check_seat(event, meeting_settings, expert2, discipline2, organisation)
+        if expert is not None and expert2 is not None and expert.pk == expert2.pk:
+            raise RequestRefused({"target2": _("Choose two different experts.")})
+
+
+def _seat_keys(expert, discipline, expert2, discipline2) -> list[tuple[str, object]]:
+    seats = [("expert", expert.pk) if expert is not None else ("discipline", discipline)]
+    if expert2 is not None or discipline2:
+        seats.append(("expert", expert2.pk) if expert2 is not None
+                     else ("discipline", discipline2))
+    return sorted(seats, key=str)
+
+
+def _check_duplicate(event, organisation, expert, discipline, expert2=None, discipline2="",
+                     *, exclude=None):
+    """No two active requests of an organisation with the same target, and a named expert in
+    at most one of them (constraint H8: an organisation meets an expert once)."""
     others = MeetingRequest.objects.filter(event=event, organisation=organisation,
                                            status=MeetingRequest.Status.ACTIVE)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
-    if expert is not None and others.filter(expert=expert).exists():
-        raise RequestRefused({"target": _("Your organisation already asked to meet %(name)s; "
-                                          "change that request instead.")
-                                        % {"name": expert.name}})
-    if discipline and others.filter(discipline=discipline).exists():
-        raise RequestRefused({"target": _("Your organisation already asked for someone in "
-                                          "this discipline; change that request instead.")})
+    for named in (expert, expert2):
+        if named is not None and (others.filter(expert=named).exists()
+                                  or others.filter(expert2=named).exists()):
+            raise RequestRefused({"target": _("Your organisation already asked to meet "
+                                              "%(name)s; change that request instead.")
+                                            % {"name": named.name}})
+    wanted = _seat_keys(expert, discipline, expert2, discipline2)
+    for other in others.select_related("expert", "expert2"):
+        if _seat_keys(other.expert, other.discipline, other.expert2,
+                      other.discipline2) == wanted:
+            if len(wanted) > 1:
+                raise RequestRefused({"target": _("Your organisation already asked for these "
+                                                  "two seats; change that request instead.")})
+            raise RequestRefused({"target": _("Your organisation already asked for someone "
+                                              "in this discipline; change that request "
+                                              "instead.")})
 
 
 def _check_attendees(event, organisation, attendees):
@@ -201,7 +240,8 @@ def _window(event, meeting_settings):
 
 
 def submit_request(event, user, *, expert=None, discipline="", topic: str, priority: int = 1,
-                   attendees=(), confidential: bool = False) -> MeetingRequest:
+                   attendees=(), confidential: bool = False, expert2=None,
+                   discipline2="") -> MeetingRequest:
     meeting_settings = settings_for(event)
     if meeting_settings is None:
         raise RequestRefused(_("This event has no meetings day."))
@@ -210,21 +250,23 @@ def submit_request(event, user, *, expert=None, discipline="", topic: str, prior
         raise RequestRefused(_("Only confirmed participants can ask for meetings."))
     _window(event, meeting_settings)
     organisation = registration.organisation
-    discipline = discipline or ""
-    _check_target(event, meeting_settings, expert, discipline)
+    discipline, discipline2 = discipline or "", discipline2 or ""
+    _check_target(event, meeting_settings, expert, discipline, expert2, discipline2,
+                  organisation)
     _check_attendees(event, organisation, attendees)
     with transaction.atomic():
         # Lock the organisation's requests so two delegates cannot both take the last place.
         list(MeetingRequest.objects.select_for_update().filter(
             event=event, organisation=organisation))
-        _check_duplicate(event, organisation, expert, discipline)
+        _check_duplicate(event, organisation, expert, discipline, expert2, discipline2)
         active = MeetingRequest.objects.filter(event=event, organisation=organisation,
                                                status=MeetingRequest.Status.ACTIVE).count()
         if active >= meeting_settings.max_requests_per_organisation:
             raise RequestRefused(_("An organisation may make at most %(most)s requests.") % {
                 "most": meeting_settings.max_requests_per_organisation})
         request = MeetingRequest(event=event, organisation=organisation, expert=expert,
-                                 discipline=discipline, topic=topic, priority=priority,
+                                 discipline=discipline, expert2=expert2,
+                                 discipline2=discipline2, topic=topic, priority=priority,
                                  confidential=confidential, created_by=user,
                                  submitted_at=clock.now())
         request.full_clean(exclude=["attendees"])
@@ -235,13 +277,54 @@ def submit_request(event, user, *, expert=None, discipline="", topic: str, prior
     return request
 
 
+def create_request_for(event, organisation, *, by, expert=None, discipline="", topic: str,
+                       priority: int = 1, confidential: bool = False, expert2=None,
+                       discipline2="") -> MeetingRequest:
+    """An organiser's request on behalf of an organisation (e.g. a group meeting agreed by
+    e-mail): every confirmed delegate attends. Open at any time (a late request is placed by
+    hand or by a repair run), within the organisation's number of requests."""
+    meeting_settings = settings_for(event)
+    if meeting_settings is None:
+        raise RequestRefused(_("This event has no meetings day."))
+    if not is_organiser(by, event):
+        raise NotAllowed(_("Only organisers create requests for an organisation."))
+    attendees = delegates(event, organisation)
+    if not attendees:
+        raise RequestRefused({"organisation": _("This organisation has no confirmed "
+                                                "participant.")})
+    discipline, discipline2 = discipline or "", discipline2 or ""
+    _check_target(event, meeting_settings, expert, discipline, expert2, discipline2,
+                  organisation)
+    with transaction.atomic(durable=True):
+        list(MeetingRequest.objects.select_for_update().filter(
+            event=event, organisation=organisation))
+        _check_duplicate(event, organisation, expert, discipline, expert2, discipline2)
+        active = MeetingRequest.objects.filter(event=event, organisation=organisation,
+                                               status=MeetingRequest.Status.ACTIVE).count()
+        if active >= meeting_settings.max_requests_per_organisation:
+            raise RequestRefused(_("An organisation may make at most %(most)s requests.") % {
+                "most": meeting_settings.max_requests_per_organisation})
+        request = MeetingRequest(event=event, organisation=organisation, expert=expert,
+                                 discipline=discipline, expert2=expert2,
+                                 discipline2=discipline2, topic=topic, priority=priority,
+                                 confidential=confidential, created_by=by,
+                                 submitted_at=clock.now())
+        request.full_clean(exclude=["attendees"])
+        request.save()
+        request.attendees.set(attendees)
+        audit.record("meetings.request_created_by_organiser", request, actor=by,
+                     summary=f"Request for {request.target_label}")
+    return request
+
+
 def may_edit_request(request, user) -> bool:
     registration = delegation_of(request.event, user)
     return registration is not None and registration.organisation_id == request.organisation_id
 
 
 def update_request(request: MeetingRequest, user, *, expert=None, discipline="", topic: str,
-                   priority: int, attendees=(), confidential: bool = False) -> MeetingRequest:
+                   priority: int, attendees=(), confidential: bool = False, expert2=None,
+                   discipline2="") -> MeetingRequest:
     event = request.event
     meeting_settings = settings_for(event)
     if not may_edit_request(request, user):
@@ -249,14 +332,17 @@ def update_request(request: MeetingRequest, user, *, expert=None, discipline="",
     if request.status != MeetingRequest.Status.ACTIVE:
         raise RequestRefused(_("This request was withdrawn."))
     _window(event, meeting_settings)
-    discipline = discipline or ""
-    _check_target(event, meeting_settings, expert, discipline)
+    discipline, discipline2 = discipline or "", discipline2 or ""
+    _check_target(event, meeting_settings, expert, discipline, expert2, discipline2,
+                  request.organisation)
     _check_attendees(event, request.organisation, attendees)
     with transaction.atomic():
         list(MeetingRequest.objects.select_for_update().filter(
             event=event, organisation=request.organisation))
-        _check_duplicate(event, request.organisation, expert, discipline, exclude=request)
+        _check_duplicate(event, request.organisation, expert, discipline, expert2, discipline2,
+                         exclude=request)
         request.expert, request.discipline = expert, discipline
+        request.expert2, request.discipline2 = expert2, discipline2
         request.topic, request.priority, request.confidential = topic, priority, confidential
         request.full_clean(exclude=["attendees"])
         request.save()
@@ -280,17 +366,40 @@ def withdraw_request(request: MeetingRequest, user) -> None:
 # Hand placements ------------------------------------------------------------------------------
 
 
+def _seat_admits(seat: tuple[int | None, str], expert: Expert) -> bool:
+    named, discipline = seat
+    return named == expert.pk if named else discipline in (expert.disciplines or [])
+
+
 def eligible(request: MeetingRequest, expert: Expert) -> bool:
-    if request.expert_id:
-        return request.expert_id == expert.pk
-    return request.discipline in (expert.disciplines or [])
+    """The expert can take one of the request's seats."""
+    return any(_seat_admits(seat, expert) for seat in request.seats)
 
 
-def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
+def seats_filled(request: MeetingRequest, experts: list[Expert]) -> bool:
+    """H2: as many distinct experts as seats, matched one to one to seats that admit them."""
+    seats = request.seats
+    if len(experts) != len(seats) or len({e.pk for e in experts}) != len(experts):
+        return False
+    if len(seats) == 1:
+        return _seat_admits(seats[0], experts[0])
+    first, second = experts
+    return ((_seat_admits(seats[0], first) and _seat_admits(seats[1], second))
+            or (_seat_admits(seats[0], second) and _seat_admits(seats[1], first)))
+
+
+def _meets(queryset, expert):
+    """The working meetings in ``queryset`` that ``expert`` takes part in (either seat)."""
+    return queryset.filter(Q(expert=expert) | Q(expert2=expert))
+
+
+def check_placement(event, request: MeetingRequest, expert, slot: int,
                     *, entries=None) -> list[tuple[str, str]]:
-    """Every hard constraint a meeting (request, expert, slot) would break in the working
-    schedule, as (code, readable reason). Empty: the placement is feasible. The request's own
-    current meeting (if any) is ignored: placing it again moves it."""
+    """Every hard constraint a meeting (request, expert(s), slot) would break in the working
+    schedule, as (code, readable reason). ``expert`` is one expert, or a list of one per seat
+    (two for a group request). Empty: the placement is feasible. The request's own current
+    meeting (if any) is ignored: placing it again moves it."""
+    experts = list(expert) if isinstance(expert, (list, tuple)) else [expert]
     meeting_settings = settings_for(event)
     day = MeetingDay(meeting_settings)
     problems: list[tuple[str, str]] = []
@@ -301,20 +410,36 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
         "request")
     if request.status != MeetingRequest.Status.ACTIVE or request.event_id != event.pk:
         problems.append(("H1", _("This request is not active.")))
-    if expert.event_id != event.pk:
+    if any(e.event_id != event.pk for e in experts):
         return [("H2", _("This expert does not take part in this event."))]
-    if not eligible(request, expert):
+    if len(experts) != len(request.seats):
+        problems.append(("H2", ngettext(
+            "This request asks for %(count)s expert: %(target)s.",
+            "This request asks for %(count)s experts together: %(target)s.",
+            len(request.seats)) % {"count": len(request.seats),
+                                   "target": request.target_label}))
+    elif not seats_filled(request, experts):
+        names = " / ".join(e.name for e in experts)
         problems.append(("H2", _("%(name)s cannot serve this request: it asks for "
-                                 "%(target)s.") % {"name": expert.name,
+                                 "%(target)s.") % {"name": names,
                                                    "target": request.target_label}))
-    available = set(expert.available_slots or range(len(day)))
-    if not expert.is_active:
-        problems.append(("H3", _("%(name)s has cancelled.") % {"name": expert.name}))
-    elif slot not in available:
-        problems.append(("H3", _("%(name)s is not available at %(slot)s.")
-                         % {"name": expert.name, "slot": label}))
-    elif slot in day.lost:
-        problems.append(("H3", _("The slot %(slot)s was withdrawn.") % {"slot": label}))
+    refusing = set(ExpertRefusal.objects.filter(
+        expert__in=experts, organisation_id=request.organisation_id).values_list(
+        "expert_id", flat=True))
+    for one in experts:
+        if one.pk in refusing:
+            problems.append(("H10", _("%(name)s does not meet %(organisation)s (a conflict "
+                                      "of interest).") % {
+                "name": one.name, "organisation": request.organisation}))
+    for one in experts:
+        available = set(one.available_slots or range(len(day)))
+        if not one.is_active:
+            problems.append(("H3", _("%(name)s has cancelled.") % {"name": one.name}))
+        elif slot not in available:
+            problems.append(("H3", _("%(name)s is not available at %(slot)s.")
+                             % {"name": one.name, "slot": label}))
+        elif slot in day.lost:
+            problems.append(("H3", _("The slot %(slot)s was withdrawn.") % {"slot": label}))
     members = instance_module.confirmed_members(event)
     attendees = [u for u in request.attendees.all() if members.get(u.pk) ==
                  request.organisation_id]
@@ -326,9 +451,10 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
         if why:
             problems.append(("H4", _("%(person)s is busy at %(slot)s (%(why)s).")
                              % {"person": person, "slot": label, "why": why}))
-    if others.filter(expert=expert, slot=slot).exists():
-        problems.append(("H5", _("%(name)s already has a meeting at %(slot)s.")
-                         % {"name": expert.name, "slot": label}))
+    for one in experts:
+        if _meets(others, one).filter(slot=slot).exists():
+            problems.append(("H5", _("%(name)s already has a meeting at %(slot)s.")
+                             % {"name": one.name, "slot": label}))
     attendee_ids = {p.pk for p in attendees}
     for other in others.filter(slot=slot).prefetch_related("request__attendees"):
         clash = attendee_ids & {u.pk for u in other.request.attendees.all()}
@@ -336,14 +462,16 @@ def check_placement(event, request: MeetingRequest, expert: Expert, slot: int,
             problems.append(("H6", _("An attendee already has a meeting at %(slot)s.")
                              % {"slot": label}))
             break
-    if others.filter(expert=expert).count() >= expert.max_meetings:
-        problems.append(("H7", ngettext(
-            "%(name)s already has %(count)s meeting, their daily maximum.",
-            "%(name)s already has %(count)s meetings, their daily maximum.",
-            expert.max_meetings) % {"name": expert.name, "count": expert.max_meetings}))
-    if others.filter(expert=expert, request__organisation=request.organisation_id).exists():
-        problems.append(("H8", _("%(organisation)s already meets %(name)s.") % {
-            "organisation": request.organisation, "name": expert.name}))
+    for one in experts:
+        if _meets(others, one).count() >= one.max_meetings:
+            problems.append(("H7", ngettext(
+                "%(name)s already has %(count)s meeting, their daily maximum.",
+                "%(name)s already has %(count)s meetings, their daily maximum.",
+                one.max_meetings) % {"name": one.name, "count": one.max_meetings}))
+    for one in experts:
+        if _meets(others, one).filter(request__organisation=request.organisation_id).exists():
+            problems.append(("H8", _("%(organisation)s already meets %(name)s.") % {
+                "organisation": request.organisation, "name": one.name}))
     tables = day.tables(slot)
     if tables is not None and others.filter(slot=slot).count() >= tables:
         problems.append(("H9", ngettext("The %(count)s table is taken at %(slot)s.",
@@ -358,22 +486,26 @@ def _lock_settings(event_id: int) -> None:
     list(MeetingSettings.objects.select_for_update().filter(event_id=event_id))
 
 
-def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, by) -> Meeting:
-    """Put a request's meeting (new or moved) with ``expert`` in ``slot``, if feasible."""
+def place_meeting(event, request: MeetingRequest, expert: Expert, slot: int, *, by,
+                  expert2: Expert | None = None) -> Meeting:
+    """Put a request's meeting (new or moved) with ``expert`` (and ``expert2`` for a group
+    request) in ``slot``, if feasible."""
+    experts = [expert] + ([expert2] if expert2 is not None else [])
     with transaction.atomic(durable=True):
         _lock_settings(event.pk)
         # What a cancellation or a withdrawal committed while we waited for the lock counts.
         request.refresh_from_db()
-        expert.refresh_from_db()
-        problems = check_placement(event, request, expert, slot)
+        for one in experts:
+            one.refresh_from_db()
+        problems = check_placement(event, request, experts, slot)
         if problems:
             code, _reason = problems[0]
             raise Infeasible(" ".join(message for _, message in problems), code=code)
         meeting, _created = Meeting.objects.update_or_create(
-            request=request, defaults={"event": event, "expert": expert, "slot": slot,
-                                       "source": Meeting.Source.HAND})
+            request=request, defaults={"event": event, "expert": expert, "expert2": expert2,
+                                       "slot": slot, "source": Meeting.Source.HAND})
         audit.record("meetings.placed_by_hand", meeting, actor=by,
-                     summary=f"{request} with {expert} in slot {slot}")
+                     summary=f"{request} with {' and '.join(map(str, experts))} in slot {slot}")
     return meeting
 
 
@@ -418,14 +550,21 @@ def start_run(event, *, by, kind: str = ScheduleRun.Kind.SOLVE,
 
 def published_solution(release: MeetingRelease, data: dict) -> dict:
     """The published meetings as a solution of ``data`` (meetings whose request left are
-    dropped: they cannot be kept)."""
+    dropped: they cannot be kept). A group meeting is written with its ``experts``."""
     known = {r["id"] for r in data["requests"]}
     experts = {e["id"] for e in data["experts"]}
-    meetings = [{"request": instance_module.request_id(m["request"]),
-                 "expert": instance_module.expert_id(m["expert"]), "slot": m["slot"]}
-                for m in release.snapshot.get("meetings", [])]
-    return {"format": "fusion-matchmaking-solution/1", "instance": data.get("name", ""),
-            "meetings": [m for m in meetings if m["request"] in known and m["expert"] in experts]}
+    meetings = []
+    for m in release.snapshot.get("meetings", []):
+        ids = [instance_module.expert_id(pk) for pk in experts_of(m)]
+        item = {"request": instance_module.request_id(m["request"]), "slot": m["slot"]}
+        if len(ids) > 1:
+            item["experts"] = ids
+        else:
+            item["expert"] = ids[0]
+        if item["request"] in known and all(e in experts for e in ids):
+            meetings.append(item)
+    return {"format": instance_module.SOLUTION_FORMAT, "instance": data.get("name", ""),
+            "meetings": meetings}
 
 
 def execute_run(run_id: int) -> ScheduleRun:
@@ -466,6 +605,10 @@ def execute_run(run_id: int) -> ScheduleRun:
             status=ScheduleRun.Status.FAILED, finished_at=clock.now(),
             error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"[:4000])
         return ScheduleRun.objects.get(pk=run.pk)
+    try:
+        solution = {**solution, "baseline": compute_baseline(run.instance)}
+    except Exception:  # the comparison is a nicety: the run's own result stands
+        logger.exception("First-come-first-served comparison of run %s failed", run.pk)
     with transaction.atomic():
         apply_solution(run.event, run.instance, solution)
         final = _readable(solution.get("meta") or {})
@@ -488,6 +631,11 @@ def _readable(info: dict) -> dict:
         elif (isinstance(value, (list, tuple)) and len(value) == 2
               and all(isinstance(v, int) for v in value)):
             result[key] = _objective_words(value[0], value[1])
+        elif (isinstance(value, (list, tuple)) and len(value) == 4
+              and all(isinstance(v, int) for v in value)):
+            result[key] = _levels_words(*value)
+            for name, number in zip(LEVELS, value, strict=True):
+                result[f"{key}_{name}"] = number
         elif isinstance(value, dict):
             for inner, inner_value in value.items():
                 if isinstance(inner_value, (int, float, str, bool)):
@@ -504,8 +652,30 @@ def _objective_words(organisations, weight) -> str:
         "count": organisations, "weight": weight}
 
 
+LEVELS = ("C1", "C2", "W", "G")
+# The objective's keys in the optimiser's objective and bound dicts, level by level.
+LEVEL_KEYS = {"C1": "covered_orgs", "C2": "covered_orgs_twice", "W": "weight",
+              "G": "idle_slots"}
+
+
+def _levels_words(c1, c2, weight, idle) -> str:
+    return _("%(c1)s covered, %(c2)s with two meetings, weight %(weight)s, %(idle)s idle "
+             "slots") % {"c1": c1, "c2": c2, "weight": weight, "idle": idle}
+
+
+def level_labels() -> dict[str, str]:
+    """Each level of the objective in plain words, in the order it counts."""
+    return {"C1": _("Organisations with at least one meeting"),
+            "C2": _("Organisations with a second meeting (among those that asked for two or "
+                    "more)"),
+            "W": _("Priorities met (total weight of the requests placed)"),
+            "G": _("Idle slots: people waiting between two meetings (fewer is better)")}
+
+
 def _pair_text(value) -> str | None:
     """An objective or bound as words: "46 organisations, weight 890"."""
+    if isinstance(value, dict) and all(k in value for k in LEVEL_KEYS.values()):
+        return _levels_words(*(value[LEVEL_KEYS[name]] for name in LEVELS))
     if isinstance(value, dict) and "covered_orgs" in value and "weight" in value:
         return _objective_words(value["covered_orgs"], value["weight"])
     if (isinstance(value, (list, tuple)) and len(value) == 2
@@ -517,6 +687,11 @@ def _pair_text(value) -> str | None:
 
 
 def _gap_text(value) -> str | None:
+    if isinstance(value, dict) and "covered_orgs_twice" in value:
+        open_levels = [name for name in LEVELS if value.get(LEVEL_KEYS[name])]
+        if not open_levels:
+            return _("none: proven best")
+        return _("still open from level %(level)s") % {"level": open_levels[0]}
     if isinstance(value, dict):
         organisations, weight = value.get("covered_orgs"), value.get("weight")
         if organisations:
@@ -561,12 +736,83 @@ def run_figures(run: ScheduleRun) -> dict:
         figures["covered_orgs"] = len({requests[m["request"]] for m in meetings
                                        if m.get("request") in requests})
     figures["note"] = progress.get("proof") or (meta or {}).get("proof") or ""
+    figures["levels"] = _run_levels(run, meta, progress)
     return figures
+
+
+def _run_levels(run: ScheduleRun, meta, progress: dict) -> list[dict]:
+    """The four levels of a run (value, bound, proven) in plain words, with the
+    first-come-first-served schedule of the same requests beside them once the run is done."""
+    labels = level_labels()
+    rows = []
+    if isinstance(meta, dict) and isinstance(meta.get("levels"), list):
+        for item in meta["levels"]:
+            if item.get("level") in labels:
+                rows.append({"level": item["level"], "label": labels[item["level"]],
+                             "value": item.get("value"), "bound": item.get("bound"),
+                             "proven": bool(item.get("proven"))})
+    elif any(f"best_{name}" in progress for name in LEVELS):
+        for name in LEVELS:
+            value, bound = progress.get(f"best_{name}"), progress.get(f"bound_{name}")
+            rows.append({"level": name, "label": labels[name], "value": value, "bound": bound,
+                         "proven": value is not None and value == bound})
+    if rows and run.status == ScheduleRun.Status.DONE:
+        baseline = baseline_of(run)
+        for row in rows:
+            row["baseline"] = baseline.get(row["level"]) if baseline else None
+    return rows
+
+
+def baseline_of(run: ScheduleRun) -> dict | None:
+    """C1, C2, W, G of the first-come-first-served schedule of the run's requests (stored
+    with the result; computed for an older run), and ``uncovered``: the organisations it
+    leaves without any meeting."""
+    stored = (run.solution or {}).get("baseline")
+    if isinstance(stored, dict) and "C1" in stored:
+        return stored
+    try:
+        return compute_baseline(run.instance)
+    except Exception:  # an instance the optimiser no longer reads: no comparison
+        logger.warning("No first-come-first-served comparison for run %s", run.pk,
+                       exc_info=True)
+        return None
+
+
+def run_comparison(run: ScheduleRun, figures: dict) -> dict | None:
+    """How many organisations the run and first come, first served leave without a meeting."""
+    if run.status != ScheduleRun.Status.DONE:
+        return None
+    baseline = baseline_of(run)
+    if not baseline:
+        return None
+    requesting = baseline["requesting"]
+    covered = figures.get("covered_orgs")
+    if covered is None:
+        return None
+    return {"baseline_uncovered": baseline["uncovered"], "run_uncovered": requesting - covered}
+
+
+def compute_baseline(data: dict) -> dict:
+    from fusionforum import scheduling
+
+    solution = scheduling.first_come_first_served(data)
+    figures = quality.levels(data, quality.meetings_of(solution.get("meetings", [])))
+    requesting = len({r["org"] for r in data.get("requests", [])})
+    return {name: figures[name] for name in LEVELS} | {
+        "uncovered": requesting - figures["C1"], "requesting": requesting}
+
+
+def solution_expert_ids(item: dict) -> list[str]:
+    """The experts of a solution's meeting: ``expert`` (1:1) or ``experts`` (any meeting)."""
+    if item.get("experts"):
+        return [str(e) for e in item["experts"]]
+    return [str(item["expert"])] if item.get("expert") else []
 
 
 def apply_solution(event, data: dict, solution: dict) -> int:
     """Replace the working schedule with ``solution`` (meetings of unknown or inactive requests
-    are ignored)."""
+    or experts are ignored). A group meeting keeps its experts in the seats' order when one
+    seat names an expert, so the named expert is the first."""
     requests = {r.pk: r for r in MeetingRequest.objects.filter(
         event=event, status=MeetingRequest.Status.ACTIVE)}
     experts = {e.pk: e for e in Expert.objects.filter(event=event)}
@@ -574,11 +820,16 @@ def apply_solution(event, data: dict, solution: dict) -> int:
     rows = []
     for item in solution.get("meetings", []):
         request = requests.get(instance_module.parse_id(item["request"]))
-        expert = experts.get(instance_module.parse_id(item["expert"]))
-        if request is None or expert is None:
+        chosen = [experts.get(instance_module.parse_id(e)) for e in solution_expert_ids(item)]
+        if request is None or not chosen or None in chosen or len(chosen) > 2:
             continue
-        rows.append(Meeting(event=event, request=request, expert=expert, slot=int(item["slot"]),
-                            source=Meeting.Source.SCHEDULER))
+        if len(chosen) == 2 and request.expert2_id and chosen[0].pk == request.expert2_id:
+            chosen.reverse()
+        if len(chosen) == 2 and request.expert_id and chosen[1].pk == request.expert_id:
+            chosen.reverse()
+        rows.append(Meeting(event=event, request=request, expert=chosen[0],
+                            expert2=chosen[1] if len(chosen) > 1 else None,
+                            slot=int(item["slot"]), source=Meeting.Source.SCHEDULER))
     Meeting.objects.bulk_create(rows)
     return len(rows)
 
@@ -596,7 +847,8 @@ def review(event) -> dict:
     meeting_settings = settings_for(event)
     data = instance_module.build(event)
     by_id = {r["id"]: r for r in data["requests"]}
-    meetings = list(Meeting.objects.filter(event=event).select_related("expert", "request"))
+    meetings = list(Meeting.objects.filter(event=event).select_related("expert", "expert2",
+                                                                        "request"))
     met = {instance_module.request_id(m.request_id) for m in meetings}
     requesting = {r["org"] for r in data["requests"]}
     covered = {by_id[r]["org"] for r in met if r in by_id}
@@ -607,18 +859,21 @@ def review(event) -> dict:
     demand: dict[str, int] = defaultdict(int)
     for request in data["requests"]:
         target = request["target"]
-        if "discipline" in target:
-            keys = [target["discipline"]]
-        else:
-            expert = expert_by_id.get(target["expert"])
-            keys = list(expert.disciplines[:1]) if expert else []
-        for key in keys:
+        keys = []
+        for seat in target.get("group", [target]):
+            if "discipline" in seat:
+                keys.append(seat["discipline"])
+            else:
+                expert = expert_by_id.get(seat["expert"])
+                keys.extend(expert.disciplines[:1] if expert else [])
+        for key in dict.fromkeys(keys):
             demand[key] += 1
             if request["id"] not in met:
                 unmet_by_discipline[key] += 1
     load = defaultdict(int)
     for m in meetings:
-        load[m.expert_id] += 1
+        for one in m.experts:
+            load[one.pk] += 1
     supply: dict[str, int] = defaultdict(int)
     for expert in experts:
         if expert.is_active:
@@ -633,10 +888,32 @@ def review(event) -> dict:
                             "unmet": unmet_by_discipline[key], "capacity": supply[key],
                             "needs_experts": unmet_by_discipline[key] > 0})
     disciplines.sort(key=lambda d: (-d["unmet"], d["label"]))
-    unmet_requests = (MeetingRequest.objects.filter(
+    unmet_requests = share_event(list(MeetingRequest.objects.filter(
         pk__in=[instance_module.parse_id(r) for r in by_id if r not in met])
-        .select_related("organisation", "expert").order_by("organisation__name", "priority"))
+        .select_related("organisation", "expert", "expert2")
+        .order_by("organisation__name", "priority")), meeting_settings.event)
+    working = [{"request": instance_module.request_id(m.request_id),
+                "experts": [instance_module.expert_id(e.pk) for e in m.experts],
+                "slot": m.slot} for m in meetings]
+    figures = quality.levels(data, working)
+    names = _people_names(event, data, expert_by_id)
+    idle_people = sorted(
+        ({"name": names.get(person, person), "expert": person.startswith("E"), "idle": count}
+         for person, count in figures.pop("idle").items()),
+        key=lambda row: (-row["idle"], row["name"]))
+    org_names = {o["id"]: o["name"] for o in data["organisations"]}
+    unmet_by_id = {instance_module.request_id(r.pk): r for r in unmet_requests}
+    shortfalls = []
+    for item in quality.shortfalls(data, working):
+        shortfalls.append({
+            "organisation": org_names.get(item.organisation, item.organisation),
+            "asked": item.asked, "got": item.got,
+            "unmet": [{"request": unmet_by_id.get(request_id),
+                       "reason": _shortfall_words(code, [names.get(e, e) for e in experts])}
+                      for request_id, code, experts in item.unmet]})
+    shortfalls.sort(key=lambda row: (row["got"], row["organisation"]))
     return {
+        "levels": figures, "idle_people": idle_people, "shortfalls": shortfalls,
         "requests": len(data["requests"]),
         "meetings": len(meetings),
         "requesting_orgs": len(requesting),
@@ -647,8 +924,37 @@ def review(event) -> dict:
         "disciplines": disciplines,
         "short_disciplines": [d for d in disciplines if d["needs_experts"]],
         "load": [{"expert": e, "meetings": load[e.pk], "max": e.max_meetings} for e in experts],
-        "unmet_requests": share_event(list(unmet_requests), meeting_settings.event),
+        "unmet_requests": unmet_requests,
     }
+
+
+def _people_names(event, data: dict, expert_by_id: dict) -> dict[str, str]:
+    """Instance ids of people (``P<user>``, ``E<expert>``) to names for pages."""
+    user_ids = [instance_module.parse_id(p["id"]) for o in data["organisations"]
+                for p in o["participants"]]
+    names = {f"P{pk}": (full_name or email) for pk, full_name, email in
+             User.objects.filter(pk__in=user_ids).values_list("pk", "full_name", "email")}
+    names.update({key: e.name for key, e in expert_by_id.items()})
+    return names
+
+
+def _shortfall_words(code: str, experts: list[str]) -> str:
+    who = ", ".join(experts)
+    if code == quality.REFUSES:
+        return _("the expert asked for does not meet this organisation (conflict of "
+                 "interest): %(experts)s") % {"experts": who}
+    if code == quality.NO_EXPERT:
+        return _("no active expert can take this request")
+    if code == quality.BUSY:
+        return _("the attendees are busy (site visits, talks) whenever an eligible expert "
+                 "is available")
+    if code == quality.AT_CAP:
+        return _("every eligible expert is at their daily maximum: %(experts)s") % {
+            "experts": who}
+    if code == quality.FREE_PLACE:
+        return _("a place is free now: place it by hand or run the scheduler again")
+    return _("no eligible expert was free when the attendees were (other meetings, or every "
+             "table taken)")
 
 
 def latest_release(event) -> MeetingRelease | None:
@@ -665,9 +971,84 @@ def cancel_expert(expert: Expert, *, by) -> int:
         _lock_settings(expert.event_id)
         expert.is_active = False
         expert.save(update_fields=["is_active"])
-        dropped, _by_model = Meeting.objects.filter(expert=expert).delete()
+        dropped, _by_model = _meets(Meeting.objects.all(), expert).delete()
         audit.record("meetings.expert_cancelled", expert, actor=by)
     return dropped
+
+
+def refusals_of(expert: Expert) -> list[ExpertRefusal]:
+    return list(ExpertRefusal.objects.filter(expert=expert).select_related("organisation"))
+
+
+def refusable_organisations(event):
+    """The organisations an expert may refuse: those with a confirmed registration."""
+    return Organisation.objects.filter(
+        registrations__event=event,
+        registrations__status=RegistrationStatus.CONFIRMED).distinct().order_by("name")
+
+
+def save_refusal(expert: Expert, organisation, *, reason: str = "", share_reason: bool = False,
+                 by) -> tuple[ExpertRefusal, int]:
+    """The expert will not meet ``organisation`` (a conflict of interest, H10): recorded (or
+    its reason changed), and the expert's working meetings with that organisation dropped
+    (a repair run places those requests elsewhere). Only the expert themselves (by their
+    login) or an organiser may do it. Returns the refusal and the meetings dropped."""
+    event = expert.event
+    if not (is_organiser(by, event) or (expert.user_id and expert.user_id == by.pk)):
+        raise NotAllowed(_("Not your expert profile."))
+    if not refusable_organisations(event).filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": _("This organisation does not take part in "
+                                                 "the event.")})
+    reason = (reason or "").strip()
+    if not reason:
+        share_reason = False
+    with transaction.atomic(durable=True):
+        _lock_settings(event.pk)
+        refusal, created = ExpertRefusal.objects.get_or_create(
+            expert=expert, organisation=organisation,
+            defaults={"reason": reason, "share_reason": share_reason})
+        if not created:
+            refusal.reason, refusal.share_reason = reason, share_reason
+        refusal.full_clean()
+        refusal.save()
+        dropped, _by_model = _meets(Meeting.objects.filter(
+            event=event, request__organisation=organisation), expert).delete()
+        audit.record("meetings.refusal_saved", refusal, actor=by,
+                     summary=f"{expert} does not meet organisation {organisation.pk}",
+                     dropped=dropped)
+    return refusal, dropped
+
+
+def withdraw_refusal(refusal: ExpertRefusal, *, by) -> None:
+    expert = refusal.expert
+    if not (is_organiser(by, expert.event) or (expert.user_id and expert.user_id == by.pk)):
+        raise NotAllowed(_("Not your expert profile."))
+    with transaction.atomic(durable=True):
+        _lock_settings(expert.event_id)
+        audit.record("meetings.refusal_withdrawn", expert, actor=by,
+                     summary=f"{expert} may meet organisation {refusal.organisation_id} again")
+        refusal.delete()
+
+
+def conflicts_by_expert(event) -> dict[int, list[dict]]:
+    """What organisers see of experts' refusals: {expert pk: [{"organisation", "reason"}]},
+    the reason only when the expert shared it."""
+    result: dict[int, list[dict]] = defaultdict(list)
+    for refusal in (ExpertRefusal.objects.filter(expert__event=event)
+                    .select_related("organisation")):
+        result[refusal.expert_id].append({"organisation": refusal.organisation,
+                                          "reason": refusal.reason_for_organisers})
+    return dict(result)
+
+
+def conflicted_requests(event) -> set[int]:
+    """Active requests naming an expert who refuses the organisation (the refusal came after
+    the request): the scheduler cannot place them."""
+    refused = set(ExpertRefusal.objects.filter(expert__event=event)
+                  .values_list("expert_id", "organisation_id"))
+    return {r.pk for r in MeetingRequest.objects.filter(event=event,
+                                                        status=MeetingRequest.Status.ACTIVE)
+            if any((pk, r.organisation_id) in refused for pk in r.named_expert_ids)}
 
 
 def participant_leaves(event, user, *, by) -> int:
@@ -765,11 +1146,11 @@ def _refit(event, day: MeetingDay, before: MeetingDay | None, *, expert=None) ->
     day), or the expert's disciplines, availability and daily maximum (a change of the
     expert, ``expert`` given). Call under the settings row's lock."""
     meetings = (Meeting.objects.filter(event=event)
-                .select_related("request__organisation", "expert")
+                .select_related("request__organisation", "expert", "expert2")
                 .prefetch_related("request__attendees")
                 .order_by("request__priority", "request__submitted_at", "pk"))
     if expert is not None:
-        meetings = meetings.filter(expert=expert).order_by("slot", "pk")
+        meetings = _meets(meetings, expert).order_by("slot", "pk")
     busy_by_user = (busy.busy_slots_by_user(busy.collect(event, day)) if expert is None
                     else {})
     members = instance_module.confirmed_members(event) if expert is None else {}
@@ -778,7 +1159,7 @@ def _refit(event, day: MeetingDay, before: MeetingDay | None, *, expert=None) ->
     for meeting in meetings:
         reason = _misfit(meeting, day, busy_by_user, members, kept_per_slot, expert)
         label = _meeting_words(before or day, meeting.slot, meeting.request.organisation,
-                               meeting.expert.name)
+                               meeting.expert_names)
         if reason:
             dropped.append(as_sentence(_("%(meeting)s: %(reason)s") % {"meeting": label,
                                                                        "reason": reason}))
@@ -804,7 +1185,8 @@ def _meeting_words(day: MeetingDay, slot: int, organisation, expert: str) -> str
 def _misfit(meeting, day, busy_by_user, members, kept_per_slot, expert) -> str | None:
     slot = meeting.slot
     if expert is not None:
-        if not eligible(meeting.request, expert):
+        if not seats_filled(meeting.request, [expert if e.pk == expert.pk else e
+                                              for e in meeting.experts]):
             return _("%(name)s no longer serves %(target)s") % {
                 "name": expert.name, "target": meeting.request.target_label}
         if not expert.is_active:
@@ -848,7 +1230,7 @@ def may_record(event, user, meeting: dict) -> bool:
     if is_organiser(user, event):
         return is_verified(user)
     expert = expert_of(event, user)
-    return expert is not None and expert.pk == meeting["expert"]
+    return expert is not None and expert.pk in experts_of(meeting)
 
 
 def check_in(event, request_pk: int, attendance: str, *, by) -> MeetingOutcome:

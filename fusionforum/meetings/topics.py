@@ -40,13 +40,16 @@ HIDDEN = {
 BADGE = _("confidential")
 
 
-def _fields(meeting) -> tuple[str, bool, int | None, int | None]:
-    """Topic, confidential flag, expert id and organisation id of a published meeting (a
+def _fields(meeting) -> tuple[str, bool, tuple, int | None]:
+    """Topic, confidential flag, expert ids and organisation id of a published meeting (a
     dict) or of a meeting request."""
     if isinstance(meeting, dict):
-        return (meeting["topic"], bool(meeting.get("confidential")), meeting.get("expert"),
+        return (meeting["topic"], bool(meeting.get("confidential")),
+                tuple(meeting.get("experts") or [meeting.get("expert")]),
                 meeting.get("organisation"))
-    return meeting.topic, meeting.confidential, meeting.expert_id, meeting.organisation_id
+    return (meeting.topic, meeting.confidential,
+            tuple(pk for pk in (meeting.expert_id, getattr(meeting, "expert2_id", None)) if pk),
+            meeting.organisation_id)
 
 
 def is_confidential(meeting) -> bool:
@@ -65,7 +68,7 @@ def visible_topic(meeting, *, viewer_organisation: int | None = None,
         return topic
     if purpose is not Purpose.PAGE:
         return None
-    if organiser or (viewer_expert is not None and viewer_expert == expert) \
+    if organiser or (viewer_expert is not None and viewer_expert in expert) \
             or (viewer_organisation is not None and viewer_organisation == organisation):
         return topic
     return None

@@ -21,6 +21,7 @@ def demo_objects() -> dict[str, object]:
     from fusionforum.events.models import Event
     from fusionforum.meetings.models import (
         Expert,
+        ExpertRefusal,
         MeetingFeed,
         MeetingRelease,
         MeetingRequest,
@@ -82,6 +83,8 @@ def demo_objects() -> dict[str, object]:
         .first().version,
         "meeting_request": participant_request.pk,
         "expert_meeting": expert_request.pk,
+        "expert_refusal": first(ExpertRefusal.objects.filter(expert__event=event,
+                                                             expert__user=expert)).pk,
         "meeting_feed": meeting_feed.token,
         "agenda_feed": agenda_feed.token,
         "personal_feed": personal_feed.token,

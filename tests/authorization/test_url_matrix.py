@@ -400,6 +400,7 @@ MATRIX = {
     "meetings_manage:expert_edit": methods_first(ORGANISERS, "GET POST", pk="expert"),
     "meetings_manage:expert_cancel": methods_first(ORGANISERS, "GET POST", pk="expert"),
     "meetings_manage:requests": methods_first(ORGANISERS, "GET HEAD"),
+    "meetings_manage:request_new": methods_first(ORGANISERS, "GET POST"),
     "meetings_manage:participant_leave": methods_first(ORGANISERS, "GET POST",
                                                        user_pk="participant"),
     "meetings_manage:run_start": methods_first(ORGANISERS, "POST"),
@@ -430,6 +431,8 @@ MATRIX = {
     "meetings_expert:home": methods_first(EXPERTS, "GET HEAD"),
     "meetings_expert:checkin": methods_first(EXPERTS, "POST", request_pk="expert_meeting"),
     "meetings_expert:notes": methods_first(EXPERTS, "GET POST", request_pk="expert_meeting"),
+    "meetings_expert:conflicts": methods_first(EXPERTS, "GET POST"),
+    "meetings_expert:conflict_withdraw": methods_first(EXPERTS, "POST", pk="expert_refusal"),
 
     # Site visits: the organisers' pages and the participants' pages (a person without a
     # registration sees where they stand; ranking and taking a seat refuse with a message).

@@ -163,6 +163,7 @@ EXCLUDED = {
     "outcomes:version_json": FEED,
     "outcomes:version_csv": FEED,
     "meetings_expert:checkin": POST_ONLY,
+    "meetings_expert:conflict_withdraw": POST_ONLY,
     "programme_exports:ics": FEED,
     "programme_exports:room_ics": FEED,
     "programme_exports:speaker_ics": FEED,
@@ -270,6 +271,7 @@ def _pages(ids):
         "meetings_manage:expert_new": [(org, f"/manage/{e}/meetings/experts/new/")],
         "meetings_manage:expert_edit": [(org, f"/manage/{e}/meetings/experts/{ids['expert']}/")],
         "meetings_manage:requests": [(org, f"/manage/{e}/meetings/requests/")],
+        "meetings_manage:request_new": [(org, f"/manage/{e}/meetings/requests/new/")],
         "meetings_manage:run": [(org, f"/manage/{e}/meetings/runs/{ids['schedule_run']}/")],
         "meetings_manage:schedule": [(org, f"/manage/{e}/meetings/schedule/")],
         "meetings_manage:release": [
@@ -328,6 +330,7 @@ def _pages(ids):
         "outcomes:survey": [((PARTICIPANT,), f"/{e}/outcomes/survey/")],
         "outcomes:version": [((ANONYMOUS,), f"/{e}/outcomes/v/{ids['outcomes_version']}/")],
         "meetings_expert:home": [((EXPERT,), f"/{e}/expert/")],
+        "meetings_expert:conflicts": [((EXPERT,), f"/{e}/expert/conflicts/")],
         "meetings_expert:notes": [
             ((EXPERT,), f"/{e}/expert/meetings/{ids['expert_meeting']}/notes/")],
         "programme:programme": [((ANONYMOUS, PARTICIPANT), f"/{e}/programme/")],

@@ -67,6 +67,8 @@ PAGES = {
         "author", f"/{D}/call/{{open_submission}}/edit/", "abstract", {}, "Save changes",
         True),
     "cfp.forms.ProfileForm": ("speaker", f"/{D}/call/profile/", "bio", {}, None, True),
+    "meetings.forms.RefusalForm": (
+        "expert", f"/{D}/expert/conflicts/", "reason", {}, None, False),
     "meetings.forms.NotesForm": (
         "expert", f"/{D}/expert/meetings/{{expert_meeting}}/notes/", "notes_topic", {}, None,
         True),
@@ -79,6 +81,8 @@ PAGES = {
         "organiser", f"/manage/{D}/meetings/experts/{{expert}}/", "bio", {}, None, True),
     "meetings.forms.SettingsForm": (
         "organiser", f"/manage/{D}/meetings/settings/", "disciplines_text_en", {}, None, True),
+    "meetings.forms.ManageRequestForm": (
+        "organiser", f"/manage/{D}/meetings/requests/new/", "topic", {}, None, False),
     "meetings.forms.PublishForm": (
         "organiser", f"/manage/{D}/meetings/", "comment", {"close_requests": True}, None,
         False),

@@ -202,7 +202,7 @@ UNTYPED_COLUMNS = {
     "visits.Seat": ("source", WRITTEN_BY_CODE),
     "visits.SeatTransition": ("from_status", "to_status", "note", WRITTEN_BY_CODE),
     "events.EventTransition": ("from_status", "to_status", "note", WRITTEN_BY_CODE),
-    "meetings.MeetingRequest": ("discipline", CHECKED_BY_FORM),
+    "meetings.MeetingRequest": ("discipline", "discipline2", CHECKED_BY_FORM),
     "meetings.ScheduleRun": ("error", WRITTEN_BY_CODE),
     "meetings.MeetingFeed": ("token", WRITTEN_BY_CODE),
     "outcomes.ThemeSource": ("visibility", WRITTEN_BY_CODE),

@@ -27,7 +27,7 @@ def test_instance_shape_and_weights(event, people, experts):
              attendees=[people["alice"], people["arno"]])
     ask(event, people["bea"], discipline="vacuum")
     data = instance_module.build(event)
-    assert data["format"] == "fusion-matchmaking/1"
+    assert data["format"] == "fusion-matchmaking/2"
     assert [s["start"] for s in data["slots"]] == ["09:00", "09:30", "10:00", "10:30", "11:00",
                                                    "11:30"]
     assert data["rooms"] is None

@@ -220,7 +220,12 @@ def test_run_page_shows_the_figures(client, event, scheduled, organiser):
     for key in ("run-best", "run-bound", "run-gap"):
         value = re.search(rf'id="{key}">([^<]*)<', main).group(1)
         assert value and value != "—", key
-    assert "organisations, weight" in main and "proven the best possible" in main
+    assert "with two meetings, weight" in main and "proven the best possible" in main
+    # The objective in plain words, the four levels with their bounds, and first come,
+    # first served on the same requests beside them.
+    assert "Every organisation first, then a second meeting for as many as possible" in main
+    assert 'id="run-levels"' in main and "First come, first served" in main
+    assert re.search(r'id="run-comparison">[^<]*would have had no meeting', main)
     progress = client.get(reverse("meetings_manage:run_progress",
                                   args=[event.slug, run.pk])).json()
     assert progress["best"] and progress["bound"] and progress["gap"]

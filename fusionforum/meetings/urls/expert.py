@@ -10,4 +10,7 @@ urlpatterns = [
          name="checkin"),
     path("<slug:slug>/expert/meetings/<int:request_pk>/notes/", views_expert.notes,
          name="notes"),
+    path("<slug:slug>/expert/conflicts/", views_expert.conflicts, name="conflicts"),
+    path("<slug:slug>/expert/conflicts/<int:pk>/withdraw/", views_expert.conflict_withdraw,
+         name="conflict_withdraw"),
 ]

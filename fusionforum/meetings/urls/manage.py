@@ -12,6 +12,7 @@ urlpatterns = [
     path("experts/<int:pk>/", v.expert_edit, name="expert_edit"),
     path("experts/<int:pk>/cancel/", v.expert_cancel, name="expert_cancel"),
     path("requests/", v.requests_page, name="requests"),
+    path("requests/new/", v.request_new, name="request_new"),
     path("people/<int:user_pk>/leave/", v.participant_leave, name="participant_leave"),
     path("runs/", v.run_start, name="run_start"),
     path("runs/<int:pk>/", v.run_page, name="run"),

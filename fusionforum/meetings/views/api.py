@@ -45,14 +45,18 @@ class ExpertSerializer(serializers.ModelSerializer):
 
 class MeetingRequestSerializer(serializers.ModelSerializer):
     expert = serializers.IntegerField(source="expert_id", allow_null=True, read_only=True)
+    expert2 = serializers.IntegerField(
+        source="expert2_id", allow_null=True, read_only=True,
+        help_text="A request for two experts together: the second seat's named expert.")
     organisation = serializers.CharField(source="organisation.name", read_only=True)
     topic = serializers.SerializerMethodField(help_text="Null when confidential.")
     attendees = serializers.SerializerMethodField()
 
     class Meta:
         model = MeetingRequest
-        fields = ["id", "status", "organisation", "expert", "discipline", "topic",
-                  "confidential", "priority", "attendees", "submitted_at", "updated_at"]
+        fields = ["id", "status", "organisation", "expert", "discipline", "expert2",
+                  "discipline2", "topic", "confidential", "priority", "attendees",
+                  "submitted_at", "updated_at"]
         read_only_fields = fields
 
     def get_topic(self, obj) -> str | None:
@@ -63,7 +67,9 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
 
 
 class MeetingRequestWriteSerializer(serializers.Serializer):
-    """A request as the request form takes it: a named expert or a discipline."""
+    """A request as the request form takes it: a named expert or a discipline. (The second
+    seat of a request for two experts is chosen on the page; a change through the API keeps
+    it.)"""
 
     expert = serializers.IntegerField(required=False, allow_null=True, min_value=1,
                                       max_value=MAX_ID, help_text=(
@@ -166,8 +172,12 @@ def _through_the_form(request, event, registration, service, *args):
                   for field, messages in form.errors.items()}
         raise exceptions.ValidationError(errors)
     chosen = form.cleaned_data["target"]
+    # The API writes the first seat; a group request's second seat (set on the page) stays.
+    kept = args[0] if args and isinstance(args[0], MeetingRequest) else None
+    second = ({"expert2": kept.expert2, "discipline2": kept.discipline2} if kept is not None
+              else {})
     try:
-        return service(*args, expert=chosen["expert"], discipline=chosen["discipline"],
+        return service(*args, expert=chosen["expert"], discipline=chosen["discipline"], **second,
                        topic=form.cleaned_data["topic"], priority=form.cleaned_data["priority"],
                        attendees=list(form.cleaned_data["attendees"]),
                        confidential=form.cleaned_data["confidential"])

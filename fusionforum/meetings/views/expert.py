@@ -4,6 +4,7 @@ on the day and notes after each meeting."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +18,9 @@ from fusionforum.events.access import gate, public_event
 from fusionforum.events.models import public_q
 
 from .. import agenda, services, topics
-from ..forms import NotesForm
-from ..models import Expert, MeetingOutcome
+from ..forms import NotesForm, RefusalForm
+from ..models import Expert, ExpertRefusal, MeetingOutcome
+from ..publishing import experts_of
 
 # The signed-in person must be an expert of the event (their login linked); others 404. The
 # view receives the event and the expert.
@@ -29,7 +31,7 @@ expert_view = gate("meetings.see_expert_agenda", load=public_event, login_first=
 
 def _meeting(event, expert, request_pk):
     meeting = services.published_meeting(event, request_pk)
-    if meeting is None or meeting["expert"] != expert.pk:
+    if meeting is None or expert.pk not in experts_of(meeting):
         raise Http404(_("No such meeting."))
     return meeting
 
@@ -46,6 +48,9 @@ def home(request, event, expert):
     for meeting in meetings:
         meeting["outcome"] = outcomes.get(meeting["request"])
         meeting["target_label"] = agenda.target_words(meeting, labels)
+        names = meeting.get("expert_names") or []
+        meeting["colleagues"] = [name for pk, name in zip(experts_of(meeting), names,
+                                                          strict=False) if pk != expert.pk]
     topics.with_visible_topics(meetings, viewer_expert=expert.pk)
     feed = agenda.feed_for(request.user, event) if release else None
     return render(request, "meetings/expert_home.html", {
@@ -53,7 +58,47 @@ def home(request, event, expert):
         "meetings": meetings,
         "feed_url": request.build_absolute_uri(
             reverse("meetings:feed", args=[event.slug, feed.token])) if feed else "",
-        "labels": labels})
+        "labels": labels, "refusals": ExpertRefusal.objects.filter(expert=expert).count()})
+
+
+@require_http_methods(["GET", "POST"])
+@expert_view
+def conflicts(request, event, expert):
+    """The organisations the expert will not meet (conflicts of interest), and a form to add
+    one or change its reason."""
+    form = RefusalForm(posted_data(request),
+                       organisations=services.refusable_organisations(event))
+    if form.is_valid():
+        try:
+            _refusal, dropped = services.save_refusal(
+                expert, form.cleaned_data["organisation"], reason=form.cleaned_data["reason"],
+                share_reason=form.cleaned_data["share_reason"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Saved: you will not be scheduled with %(name)s.")
+                             % {"name": form.cleaned_data["organisation"].name})
+            if dropped:
+                messages.info(request, _("The organisers were left to place again the "
+                                         "meetings you had with them in their working "
+                                         "schedule."))
+            return redirect("meetings_expert:conflicts", event.slug)
+    return render(request, "meetings/expert_conflicts.html", {
+        "event": event, "nav": "meetings", "expert": expert, "form": form,
+        "refusals": services.refusals_of(expert)}, status=400 if form.is_bound else 200)
+
+
+@require_POST
+@expert_view
+def conflict_withdraw(request, event, expert, pk):
+    refusal = ExpertRefusal.objects.filter(pk=pk, expert=expert).select_related(
+        "expert", "organisation").first()
+    if refusal is None:
+        raise Http404(_("No such conflict of interest."))
+    services.withdraw_refusal(refusal, by=request.user)
+    messages.success(request, _("You may be scheduled with %(name)s again.")
+                     % {"name": refusal.organisation.name})
+    return redirect("meetings_expert:conflicts", event.slug)
 
 
 @require_POST

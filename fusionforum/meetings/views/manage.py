@@ -22,7 +22,7 @@ from fusionforum.core.related import share_event
 from fusionforum.events.access import gate
 
 from .. import agenda, publishing, services, topics
-from ..forms import ExpertForm, PlaceForm, PublishForm, SettingsForm
+from ..forms import ExpertForm, ManageRequestForm, PlaceForm, PublishForm, SettingsForm
 from ..models import (
     Expert,
     Meeting,
@@ -137,8 +137,11 @@ def experts(request, event):
     labels = dict(event.meeting_settings.discipline_choices)
     load = {}
     for meeting in Meeting.objects.filter(event=event):
-        load[meeting.expert_id] = load.get(meeting.expert_id, 0) + 1
-    rows = [{"expert": e, "load": load.get(e.pk, 0)}
+        for pk in (meeting.expert_id, meeting.expert2_id):
+            if pk:
+                load[pk] = load.get(pk, 0) + 1
+    conflicts = services.conflicts_by_expert(event)
+    rows = [{"expert": e, "load": load.get(e.pk, 0), "conflicts": conflicts.get(e.pk, [])}
             for e in Expert.objects.filter(event=event).select_related("user")]
     return render(request, "meetings/manage/experts.html",
                   {"event": event, "section": "experts", "rows": rows, "labels": labels})
@@ -194,18 +197,52 @@ def expert_cancel(request, event, pk):
 def requests_page(request, event):
     status = request.GET.get("status", "active")
     requests = (MeetingRequest.objects.filter(event=event)
-                .select_related("organisation", "expert").prefetch_related("attendees"))
+                .select_related("organisation", "expert", "expert2")
+                .prefetch_related("attendees"))
     if status in MeetingRequest.Status.values:
         requests = requests.filter(status=status)
     meetings = {m.request_id: m for m in Meeting.objects.filter(event=event)
-                .select_related("expert")}
+                .select_related("expert", "expert2")}
     day = MeetingDay(event.meeting_settings)
     rows = [{"request": r, "meeting": meetings.get(r.pk),
              "slot": day.slots[meetings[r.pk].slot] if r.pk in meetings else None}
             for r in topics.with_visible_topics(share_event(list(requests), event),
                                                 organiser=True)]
     return render(request, "meetings/manage/requests.html",
-                  {"event": event, "section": "requests", "rows": rows, "status": status})
+                  {"event": event, "section": "requests", "rows": rows, "status": status,
+                   "conflicted": services.conflicted_requests(event)})
+
+
+@require_http_methods(["GET", "POST"])
+@gate("meetings.manage_meetings", second_factor=True, event_time=True)
+@needs_settings
+def request_new(request, event):
+    """An organiser creates a request for an organisation (one expert or two together)."""
+    meeting_settings = event.meeting_settings
+    form = ManageRequestForm(
+        posted_data(request), initial={"priority": 1}, event=event,
+        experts=list(Expert.objects.filter(event=event, is_active=True)), delegates=[],
+        max_priority=meeting_settings.max_requests_per_organisation,
+        organisations=services.refusable_organisations(event))
+    if form.is_valid():
+        try:
+            services.create_request_for(
+                event, form.cleaned_data["organisation"], by=request.user, **form.seats(),
+                topic=form.cleaned_data["topic"], priority=form.cleaned_data["priority"],
+                confidential=form.cleaned_data["confidential"])
+        except services.RequestRefused as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The request was created. Run the scheduler or place "
+                                        "it by hand."))
+            return redirect("meetings_manage:requests", event.slug)
+    return render(request, "meetings/manage/request_form.html",
+                  {"event": event, "section": "requests", "form": form},
+                  status=400 if form.is_bound else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -256,9 +293,10 @@ def run_start(request, event):
 @gate("meetings.manage_meetings", second_factor=True, event_time=True)
 def run_page(request, event, pk):
     run = get_object_or_404(ScheduleRun, pk=pk, event=event)
+    figures = services.run_figures(run)
     return render(request, "meetings/manage/run.html",
                   {"event": event, "section": "overview", "run": run,
-                   "figures": services.run_figures(run),
+                   "figures": figures, "comparison": services.run_comparison(run, figures),
                    "progress_url": reverse("meetings_manage:run_progress",
                                            args=[event.slug, run.pk])})
 
@@ -285,15 +323,16 @@ def schedule(request, event):
     day = MeetingDay(event.meeting_settings)
     experts = list(Expert.objects.filter(event=event))
     meetings = list(Meeting.objects.filter(event=event).select_related(
-        "request__organisation", "request__expert", "expert"))
+        "request__organisation", "request__expert", "request__expert2", "expert", "expert2"))
     grid = {(m.expert_id, m.slot): m for m in meetings}
+    grid.update({(m.expert2_id, m.slot): m for m in meetings if m.expert2_id})
     rows = [{"expert": e, "cells": [{"slot": s, "meeting": grid.get((e.pk, s.index))}
                                     for s in day.slots]} for e in experts]
     share_event([m.request for m in meetings], event)
     unplaced = share_event(list(
         MeetingRequest.objects.filter(event=event, status=MeetingRequest.Status.ACTIVE)
         .exclude(pk__in=[m.request_id for m in meetings])
-        .select_related("organisation", "expert")), event)
+        .select_related("organisation", "expert", "expert2")), event)
     return render(request, "meetings/manage/schedule.html", {
         "event": event, "section": "schedule", "day": day, "rows": rows,
         "unplaced": unplaced, "experts": experts, "meetings": meetings})
@@ -311,12 +350,15 @@ def place(request, event):
     meeting_request = MeetingRequest.objects.filter(pk=form.cleaned_data["request"],
                                                     event=event).first()
     expert = Expert.objects.filter(pk=form.cleaned_data["expert"], event=event).first()
-    if meeting_request is None or expert is None:
+    expert2 = (Expert.objects.filter(pk=form.cleaned_data["expert2"], event=event).first()
+               if form.cleaned_data.get("expert2") else None)
+    if meeting_request is None or expert is None or (
+            form.cleaned_data.get("expert2") and expert2 is None):
         return _refused(request, event, [_("No such request or expert.")], status=404,
                         back=back)
     try:
         services.place_meeting(event, meeting_request, expert, form.cleaned_data["slot"],
-                               by=request.user)
+                               by=request.user, expert2=expert2)
     except services.Infeasible as exc:
         return _refused(request, event, exc.messages, status=409, back=back)
     messages.success(request, _("The meeting was placed."))

@@ -144,8 +144,7 @@ def _form(event, who, data=None, initial=None):
 
 
 def _save(request, event, who, form, instance=None):
-    target = form.cleaned_data["target"]
-    values = {"expert": target["expert"], "discipline": target["discipline"],
+    values = {**form.seats(),
                   "topic": form.cleaned_data["topic"], "priority": form.cleaned_data["priority"],
                   "attendees": list(form.cleaned_data["attendees"]),
                   "confidential": form.cleaned_data["confidential"]}
