@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "fusionforum.core.apps.StaticFilesConfig",  # Django's, without files never served
+    "fusionforum.core.staticfiles.StaticFilesConfig",  # Django's, without files never served
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
