@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import services
-from .models import Registration
+from . import services, visa_letters
+from .models import Registration, VisaLetter
 from .states import ACTIVE
 
 
@@ -26,6 +26,13 @@ def provide(user) -> dict:
             "on_public_participant_list": r.consent_public_list,
             "answers": _answer_labels(r),
             "checked_in_at": r.checked_in_at.isoformat() if r.checked_in_at else None,
+            "passport_name": r.passport_name,
+            "visa_letters": [
+                {"number": letter.number, "passport_name": letter.passport_name,
+                 "issued_at": letter.issued_at.isoformat(),
+                 "superseded_at": (letter.superseded_at.isoformat()
+                                   if letter.superseded_at else None)}
+                for letter in VisaLetter.objects.filter(registration=r).order_by("number")],
             "history": [{"from": t.from_status or None, "to": t.to_status,
                          "at": t.at.isoformat()} for t in r.transitions.all()],
         }
@@ -38,5 +45,6 @@ def anonymise(user) -> None:
     the event's counts and the transition log still add up."""
     for registration in Registration.objects.filter(user=user, status__in=ACTIVE):
         services.cancel(registration, by=user, note="Account deleted", notify=False)
+    visa_letters.forget(user)
     Registration.objects.filter(user=user).update(answers={}, consent_public_list=False,
                                                   badge_nonce="revoked")
