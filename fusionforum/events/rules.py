@@ -99,3 +99,9 @@ rules.add_perm("events.change_event_dates", can_manage_event)
 
 # /manage/: anyone with a role on some event's team, and the platform administrators.
 rules.add_perm("events.see_staff_home", rules.predicate(has_staff_role) | is_platform_admin)
+
+# The notices linked from every page's footer: the platform operator's part (privacy, legal,
+# accessibility) by platform administrators, an event's part by its organisers.
+rules.add_perm("events.edit_platform_notices", is_platform_admin)
+rules.add_perm("events.edit_event_notices", can_manage_event)
+rules.add_perm("events.view_notice", is_platform_admin)

@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from fusionforum.accounts.personal_data import Category, describe
+
 from . import services, visa_letters
 from .models import Registration, VisaLetter
 from .states import ACTIVE
+
+describe(
+    Category(
+        "registrations", _("Registrations"),
+        _("Your registrations: organisation, status and its history, your answers to the "
+          "event's questions, whether you appear on the public participant list, your badge "
+          "and check-in time."),
+        _("To give you a seat, prepare badges and the welcome, and count participants."),
+        _("With the event's records; deleting your account cancels active registrations and "
+          "drops your answers (the rows stay, without them, so counts add up)."),
+        sections=("registrations",), module="registration", order=30),
+    Category(
+        "visa_letters", _("Visa invitation letters"),
+        _("If you ask for one: your name as in your passport, the numbered letters issued "
+          "to you (dates, when, superseded or not) and a verification code."),
+        _("To invite you for your visa application and let a consulate check the letter."),
+        _("With the event's records; deleting your account removes the name and makes the "
+          "letters invalid."),
+        sections=("registrations",), module="registration", order=31),
+)
 
 
 def _answer_labels(registration) -> dict:
