@@ -212,10 +212,7 @@ def _check_may_have(registration: Registration, by) -> VisaLetterSettings:
     return settings
 
 
-def issue(registration: Registration, *, by, passport_name: str | None = None
-          ) -> tuple[VisaLetter, bool]:
-    """The person's current letter, issued now if they have none or its facts changed
-    (``passport_name`` given, else the one they gave before). Returns (letter, is_new)."""
+def _checked_name(registration: Registration, by, passport_name: str | None) -> str:
     _check_may_have(registration, by)
     if passport_name is None:
         registration.refresh_from_db(fields=["passport_name"])
@@ -225,48 +222,65 @@ def issue(registration: Registration, *, by, passport_name: str | None = None
         raise ValidationError({"passport_name": [_("Write your name as in your passport.")]})
     if len(name) > 200:
         raise ValidationError({"passport_name": [_("Keep the name under 200 characters.")]})
-    event = registration.event
+    return name
+
+
+def issue(registration: Registration, *, by, passport_name: str | None = None
+          ) -> tuple[VisaLetter, bool]:
+    """The person's current letter, issued now if they have none or its facts changed
+    (``passport_name`` given, else the one they gave before). Returns (letter, is_new)."""
+    name = _checked_name(registration, by, passport_name)
     with transaction.atomic(durable=True):
-        locked = VisaLetterSettings.objects.filter(event=event)
-        settings = (locked.select_for_update() if _LOCK_NUMBERS else locked).get()
-        # Read again under the lock: a registration cancelled meanwhile gets no letter.
-        registration = (Registration.objects.select_for_update().select_related("event")
-                        .get(pk=registration.pk))
-        _check_may_have(registration, by)
-        digest = facts_digest(name, event, event.start_date, event.end_date)
-        current = registration.visa_letters.filter(superseded_at__isnull=True).first()
-        if current is not None and current.digest == digest:
-            return current, False
-        now = clock.now()
-        number = settings.last_number + 1
-        VisaLetterSettings.objects.filter(pk=settings.pk).update(last_number=number)
-        if current is not None:
-            VisaLetter.objects.filter(pk=current.pk).update(superseded_at=now)
-        letter = VisaLetter.objects.create(
-            event=event, registration=registration, number=number, passport_name=name,
-            first_day=event.start_date, last_day=event.end_date, digest=digest,
-            issued_at=now, issued_by=by)
-        if current is not None:
-            VisaLetter.objects.filter(pk=current.pk).update(superseded_by=letter)
-            audit.record("registration.visa_letter_superseded", current, actor=by,
-                         summary=f"Visa letter {current.number} of {event.slug} superseded by "
-                                 f"{number}", number=current.number, by_number=number,
-                         registration=registration.pk)
-        if registration.passport_name != name:
-            Registration.objects.filter(pk=registration.pk).update(passport_name=name)
-            registration.passport_name = name
-        audit.record("registration.visa_letter_issued", letter, actor=by,
-                     summary=f"Visa letter {number} of {event.slug} issued",
-                     number=number, registration=registration.pk)
+        return issue_within(registration, by=by, passport_name=name)
+
+
+def issue_within(registration: Registration, *, by, passport_name: str
+                 ) -> tuple[VisaLetter, bool]:
+    """``issue`` inside the caller's transaction (the demo's); ``passport_name`` checked."""
+    name = passport_name
+    event = registration.event
+    locked = VisaLetterSettings.objects.filter(event=event)
+    settings = (locked.select_for_update() if _LOCK_NUMBERS else locked).get()
+    # Read again under the lock: a registration cancelled meanwhile gets no letter.
+    registration = (Registration.objects.select_for_update().select_related("event")
+                    .get(pk=registration.pk))
+    _check_may_have(registration, by)
+    digest = facts_digest(name, event, event.start_date, event.end_date)
+    current = registration.visa_letters.filter(superseded_at__isnull=True).first()
+    if current is not None and current.digest == digest:
+        return current, False
+    now = clock.now()
+    number = settings.last_number + 1
+    VisaLetterSettings.objects.filter(pk=settings.pk).update(last_number=number)
+    if current is not None:
+        VisaLetter.objects.filter(pk=current.pk).update(superseded_at=now)
+    letter = VisaLetter.objects.create(
+        event=event, registration=registration, number=number, passport_name=name,
+        first_day=event.start_date, last_day=event.end_date, digest=digest,
+        issued_at=now, issued_by=by)
+    if current is not None:
+        VisaLetter.objects.filter(pk=current.pk).update(superseded_by=letter)
+        audit.record("registration.visa_letter_superseded", current, actor=by,
+                     summary=f"Visa letter {current.number} of {event.slug} superseded by "
+                             f"{number}", number=current.number, by_number=number,
+                     registration=registration.pk)
+    if registration.passport_name != name:
+        Registration.objects.filter(pk=registration.pk).update(passport_name=name)
+        registration.passport_name = name
+    audit.record("registration.visa_letter_issued", letter, actor=by,
+                 summary=f"Visa letter {number} of {event.slug} issued",
+                 number=number, registration=registration.pk)
     return letter, True
 
 
 def download(registration: Registration, *, by) -> VisaLetter:
     """The letter to download now (issued again if the event's facts changed), logged."""
-    letter, _new = issue(registration, by=by)
-    audit.record("registration.visa_letter_downloaded", letter, actor=by,
-                 summary=f"Visa letter {letter.number} of {registration.event.slug} downloaded",
-                 number=letter.number, registration=registration.pk)
+    name = _checked_name(registration, by, None)
+    with transaction.atomic(durable=True):
+        letter, _new = issue_within(registration, by=by, passport_name=name)
+        audit.record("registration.visa_letter_downloaded", letter, actor=by,
+                     summary=f"Visa letter {letter.number} of {registration.event.slug} "
+                             f"downloaded", number=letter.number, registration=registration.pk)
     return letter
 
 
