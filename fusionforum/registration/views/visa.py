@@ -104,8 +104,8 @@ def check(request, slug):
     return response
 
 
-@require_http_methods(["GET", "POST"])
 @gate("registration.manage_visa_letters", second_factor=True)
+@require_http_methods(["GET", "POST"])
 def manage(request, event):
     current = visa_letters.letter_settings(event)
     languages = language_choices()
