@@ -171,7 +171,7 @@ class VisaLetterSettingsForm(AccessibleFormMixin, forms.Form):
                 label=_("Letter text in %(language)s") % {"language": name},
                 required=False, max_length=5000, validators=[validate_multiline],
                 widget=forms.Textarea(attrs={"rows": 10}),
-                help_text=_("Empty: the default text. Placeholders: {passport_name}, "
+                help_text=_("Empty or unchanged: the default text. Placeholders: {passport_name}, "
                             "{organisation}, {event}, {venue}, {address}, {first_day}, "
                             "{last_day}."))
         self._describe_fields()

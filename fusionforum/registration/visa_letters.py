@@ -110,15 +110,17 @@ def standing(event, user) -> Standing:
     return Standing("ready", registration, settings, current)
 
 
+def default_text(language: str) -> str:
+    with translation.override(language):
+        return str(DEFAULT_TEXT)
+
+
 def text_for(settings: VisaLetterSettings, language: str) -> str:
     """The organisers' text in ``language``, else in the event's language, else the default
     text translated into ``language``."""
     texts = settings.texts or {}
     text = texts.get(language) or texts.get(settings.event.default_language)
-    if text:
-        return text
-    with translation.override(language):
-        return str(DEFAULT_TEXT)
+    return text or default_text(language)
 
 
 def facts_digest(passport_name: str, event, first_day, last_day) -> str:
@@ -152,7 +154,8 @@ def validate_text(text: str) -> str:
 def save_settings(event, *, by, question: Question | None, signatory_name: str,
                   signatory_title: str = "", texts: dict[str, str]) -> VisaLetterSettings:
     """Create or change the event's letter settings. ``texts``: language -> text; an empty
-    text drops that language's version (the default is used)."""
+    text, or the default text itself, drops that language's version (the default is used,
+    and follows the default's own corrections)."""
     if not rules.has_perm("registration.manage_visa_letters", by, event):
         raise PermissionDenied(_("Only the event's organisers configure visa letters."))
     errors: dict[str, list] = {}
@@ -173,9 +176,12 @@ def save_settings(event, *, by, question: Question | None, signatory_name: str,
         if not (text or "").strip():
             continue
         try:
-            kept[language] = validate_text(text)
+            text = validate_text(text)
         except ValidationError as exc:
             errors[f"text_{language}"] = exc.messages
+            continue
+        if text != default_text(language).strip():
+            kept[language] = text
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(durable=True):

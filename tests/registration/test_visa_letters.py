@@ -287,6 +287,14 @@ def test_organiser_configures_text_and_signatory(client, event, organiser, visa_
     assert response.status_code == 302
     saved = visa_letters.letter_settings(event)
     assert saved.signatory_name == "Nadia Chair" and list(saved.texts) == ["en"]
+    # The page shows each language's text as the letter reads; sent back unchanged, the
+    # default stays the default (no copy is stored).
+    page = client.get(url).content.decode()
+    assert "Aux services consulaires concernés" in page
+    client.post(url, {"question": visa_question.pk, "signatory_name": "Nadia Chair",
+                      "text_en": visa_letters.default_text("en"),
+                      "text_fr": visa_letters.default_text("fr")})
+    assert visa_letters.letter_settings(event).texts == {}
     assert AuditEntry.objects.filter(action="registration.visa_letters_configured",
                                      actor=organiser).exists()
 

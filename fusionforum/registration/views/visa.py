@@ -109,11 +109,13 @@ def check(request, slug):
 def manage(request, event):
     current = visa_letters.letter_settings(event)
     languages = language_choices()
-    initial = {}
+    # Each language's text as the letter reads today: the organisers' own, else the default.
+    initial = {f"text_{code}": visa_letters.default_text(code) for code, _name in languages}
     if current is not None:
-        initial = {"question": current.question_id, "signatory_name": current.signatory_name,
-                   "signatory_title": current.signatory_title,
-                   **{f"text_{code}": text for code, text in current.texts.items()}}
+        initial.update({"question": current.question_id,
+                        "signatory_name": current.signatory_name,
+                        "signatory_title": current.signatory_title,
+                        **{f"text_{code}": text for code, text in current.texts.items()}})
     form = VisaLetterSettingsForm(initial=initial, event=event, languages=languages)
     status = 200
     if request.method == "POST":
