@@ -142,7 +142,7 @@ def _sweep(chromium, site, role, viewport, full_axe):
         # Every page's footer links to the privacy notice, the legal notice and the
         # accessibility statement (the event's on an event's pages, else the platform's).
         notices = page.evaluate(
-            "() => Array.from(document.querySelectorAll('footer.site-footer a'))"
+            "() => Array.from(document.querySelectorAll('footer a'))"
             ".map(a => new URL(a.href).pathname)")
         missing = [kind for kind in ("privacy", "legal", "accessibility")
                    if not any(path.endswith(f"/about/{kind}/") for path in notices)]
