@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/sso/", include("fusionforum.sso.urls.public")),
     path("manage/", staff_home, name="staff_home"),
     path("", include("fusionforum.events.urls.manage")),
+    path("", include("fusionforum.events.urls.notices")),
     path("", include("fusionforum.registration.urls.public")),
     # Organisers' pages: /manage/<event>/call/..., /manage/<event>/programme/...
     path("manage/<slug:slug>/call/review/", include("fusionforum.cfp.urls.decide")),

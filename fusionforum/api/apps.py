@@ -10,6 +10,7 @@ class ApiConfig(AppConfig):
     def ready(self):
         from fusionforum.accounts import personal_data
 
+        from . import personal_data as api_personal_data  # noqa: F401  (its category)
         from . import rules, schema, services  # noqa: F401  (rules and schema extensions)
 
         personal_data.register(services.token_sections)

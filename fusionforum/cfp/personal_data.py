@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fusionforum.accounts.personal_data import Category, describe
 
 from .models import SpeakerProfile, Submission
 from .visibility import Purpose, visible_answers
+
+describe(Category(
+    "call", _("Proposals and speaker profiles"),
+    _("Proposals you write or speak in (every answer, key figures, categories, co-speakers), "
+      "reviews of them and decisions, and your speaker profile (biography, photo)."),
+    _("To run the call for presentations and build the programme."),
+    _("With the event's records; deleting your account removes your profile and takes you "
+      "off the proposals."),
+    sections=("call_submissions", "speaker_profiles"), module="call", order=40))
 
 
 def provide(user) -> dict:

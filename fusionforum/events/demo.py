@@ -28,6 +28,7 @@ from .models import (
     EventCreator,
     EventSeries,
     EventStatus,
+    Notice,
     StreamLink,
     TeamMembership,
 )
@@ -255,4 +256,61 @@ def load_demo(today: dt.date | None = None) -> Event:
                       "message": message,
                       "received_at": clock.now() - dt.timedelta(hours=3 * hours_ago + 1)},
         )
+    _notices(event, admin=admin, organiser=organiser)
     return event
+
+
+# The operator's and the demo organisers' parts of the notices (fictional, labelled so).
+NOTICES = {
+    ("platform", "privacy"): (
+        "## Who is responsible\n\nDemo Platform Operator SAS (fictional), 1 Rue de "
+        "l'Exemple, 13000 Demoville, operates this site. Data protection contact: "
+        "privacy@demo.fusionforum.invalid.\n\n## Legal basis\n\nYour registration and "
+        "what follows from it (contract); the security of the site (legitimate interest); "
+        "site-access data (legal obligation of the visited site).\n\n*Demonstration text.*",
+        "## Responsable\n\nDemo Platform Operator SAS (fictive), 1 rue de l'Exemple, "
+        "13000 Demoville, exploite ce site. Contact pour la protection des données\u00a0: "
+        "privacy@demo.fusionforum.invalid.\n\n## Base légale\n\nVotre inscription et ce "
+        "qui en découle (contrat)\u00a0; la sécurité du site (intérêt légitime)\u00a0; les "
+        "données d'accès au site (obligation légale du site visité).\n\n"
+        "*Texte de démonstration.*"),
+    ("platform", "legal"): (
+        "## Publisher\n\nDemo Platform Operator SAS (fictional), share capital 1 euro, "
+        "1 Rue de l'Exemple, 13000 Demoville. Publication director: Demo Director.\n\n"
+        "## Host\n\nDemo Hosting (fictional), Demoville.\n\n*Demonstration text.*",
+        "## Éditeur\n\nDemo Platform Operator SAS (fictive), capital 1\u00a0euro, "
+        "1 rue de l'Exemple, 13000 Demoville. Directeur de la publication\u00a0: Demo "
+        "Director.\n\n## Hébergeur\n\nDemo Hosting (fictif), Demoville.\n\n"
+        "*Texte de démonstration.*"),
+    ("platform", "accessibility"): (
+        "## Compliance\n\nThis site is partially compliant with WCAG 2.1 AA. Known "
+        "limits: the programme editor needs a pointer for drag and drop (a keyboard form "
+        "does the same).\n\n## Feedback\n\nTell us of any barrier: "
+        "accessibility@demo.fusionforum.invalid.\n\n*Demonstration text.*",
+        "## Conformité\n\nCe site est partiellement conforme au RGAA et aux WCAG 2.1 AA. "
+        "Limites connues\u00a0: l'éditeur du programme demande un pointeur pour le "
+        "glisser-déposer (un formulaire au clavier fait de même).\n\n## Retour\n\n"
+        "Signalez-nous tout obstacle\u00a0: accessibility@demo.fusionforum.invalid.\n\n"
+        "*Texte de démonstration.*"),
+    ("event", "privacy"): (
+        "The demo workshop's organisers (fictional) decide what the registration form asks. "
+        "They keep the participant list for one year after the workshop, then delete it.\n\n"
+        "*Demonstration text.*",
+        "Les organisateurs de l'atelier de démonstration (fictifs) décident de ce que demande "
+        "le formulaire d'inscription. Ils gardent la liste des participants un an après "
+        "l'atelier, puis la suppriment.\n\n*Texte de démonstration.*"),
+    ("event", "accessibility"): (
+        "The venue (fictional) has step-free access to every room; ask the organisers for an "
+        "induction loop or a seat near the screen.\n\n*Demonstration text.*",
+        "Le lieu (fictif) est accessible de plain-pied dans toutes les salles\u00a0; demandez "
+        "aux organisateurs une boucle magnétique ou une place près de l'écran.\n\n"
+        "*Texte de démonstration.*"),
+}
+
+
+def _notices(event, *, admin, organiser) -> None:
+    for (scope, kind), (english, french) in NOTICES.items():
+        Notice.objects.update_or_create(
+            event=event if scope == "event" else None, kind=kind,
+            defaults={"body_en": english, "body_fr": french, "updated_at": clock.now(),
+                      "updated_by": organiser if scope == "event" else admin})

@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fusionforum.core.forms import AccessibleFormMixin
 from fusionforum.core.languages import language_choices, language_codes
+from fusionforum.core.text import validate_multiline
+from fusionforum.core.translated_fields import add_translated_fields
 
-from .models import TIME_ZONE_CHOICES, ContactMessage, Module
+from .models import TIME_ZONE_CHOICES, ContactMessage, Module, Notice
 
 
 class ContactForm(AccessibleFormMixin, forms.ModelForm):
@@ -101,3 +103,19 @@ class ModulesForm(AccessibleFormMixin, forms.Form):
 
 class CreatorForm(AccessibleFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address of the person’s account"))
+
+
+class NoticeForm(AccessibleFormMixin, forms.Form):
+    """One notice's written part, a Markdown text per language (all optional)."""
+
+    body = forms.CharField(label=_("Text"), required=False, max_length=20000,
+                           validators=[validate_multiline],
+                           widget=forms.Textarea(attrs={"rows": 14}),
+                           help_text=_("Markdown: headings (##), lists, links, emphasis."))
+
+    def __init__(self, *args, instance=None, default_language=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_translated_fields(self, model=Notice, names=("body",), instance=instance,
+                              default_language=default_language)
+        for name in self.fields:
+            self.fields[name].required = False

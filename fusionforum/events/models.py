@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from fusionforum.core.languages import validate_language_code
 from fusionforum.core.lifecycle import TransitionLog
-from fusionforum.core.text import render_markdown, validate_single_line
+from fusionforum.core.text import render_markdown, validate_multiline, validate_single_line
 
 TIME_ZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
 
@@ -54,7 +54,9 @@ def validate_email_list(value: str) -> None:
 RESERVED_SLUGS = frozenset({"admin", "accounts", "manage", "review", "security", "api", "static",
                             "media", "healthz", "favicon.ico", "robots.txt",
                             # /manage/events/new/ and /manage/creators/ (platform pages).
-                            "events", "creators"})
+                            "events", "creators",
+                            # /about/privacy/... (the platform's notices), /manage/notices/.
+                            "about", "notices"})
 
 
 def validate_event_slug(value: str) -> None:
@@ -548,3 +550,41 @@ class CalendarRevision(models.Model):
 
     def __str__(self):
         return f"{self.uid} ({self.language}) #{self.sequence}"
+
+
+class Notice(models.Model):
+    """The part of a notice (privacy, legal, accessibility) a person writes, in Markdown, per
+    language: the platform operator's (no event; platform administrators edit it) or an
+    event's organisers' (their event's page adds it to the operator's). The privacy notice's
+    list of what is stored comes from the personal-data registry, not from here."""
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", _("Privacy notice")
+        LEGAL = "legal", _("Legal notice")
+        ACCESSIBILITY = "accessibility", _("Accessibility statement")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="notices")
+    kind = models.CharField(_("notice"), max_length=20, choices=Kind.choices)
+    body = models.TextField(_("text"), max_length=20000, blank=True,
+                            validators=[validate_multiline],
+                            help_text=_("Markdown: headings, lists, links, emphasis."))
+    updated_at = models.DateTimeField(_("last changed"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=Q(event__isnull=True),
+                                    name="one_platform_notice_per_kind"),
+            models.UniqueConstraint(fields=["event", "kind"], condition=Q(event__isnull=False),
+                                    name="one_event_notice_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.event or 'platform'})"
+
+    def body_html(self) -> str:
+        return render_markdown(self.body)

@@ -103,3 +103,8 @@ rules.add_perm("events.see_staff_home", rules.predicate(has_staff_role) | is_pla
 # An event's dashboard (/manage/<event>/): anyone on its team and the platform administrators;
 # each figure and to-do on it asks its own app's permission.
 rules.add_perm("events.see_dashboard", is_platform_admin | is_team_member)
+# The notices linked from every page's footer: the platform operator's part (privacy, legal,
+# accessibility) by platform administrators, an event's part by its organisers.
+rules.add_perm("events.edit_platform_notices", is_platform_admin)
+rules.add_perm("events.edit_event_notices", can_manage_event)
+rules.add_perm("events.view_notice", is_platform_admin)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +32,7 @@ from .models import (
     EventCreator,
     EventStatus,
     Module,
+    Notice,
     StreamState,
     TeamMembership,
     public_q,
@@ -500,3 +502,65 @@ def visible_events(user):
     if user.is_authenticated and user.is_active:
         visible |= Q(team__user=user)
     return Event.objects.filter(visible).distinct()
+
+
+# Notices: privacy, legal, accessibility -----------------------------------------------------
+
+NOTICE_MAX_LENGTH = 20000
+
+
+def notice_kind(kind: str) -> str:
+    """``kind`` if it names a notice, else 404 (addresses carry it)."""
+    if kind not in Notice.Kind.values:
+        raise Http404(_("No such notice."))
+    return kind
+
+
+def notice(kind: str, event: Event | None = None) -> Notice | None:
+    """The written part of a notice: the platform operator's (``event`` None) or the event's."""
+    return Notice.objects.filter(kind=kind, event=event).first()
+
+
+def save_notice(kind: str, *, by, texts: dict[str, str], event: Event | None = None) -> Notice:
+    """Write the operator's part of a notice (platform administrators) or an event's part
+    (its organisers), one Markdown text per language (empty: none in that language).
+    Rendered through the project's sanitiser (``core.text.render_markdown``)."""
+    notice_kind(kind)
+    permission = ("events.edit_event_notices" if event is not None
+                  else "events.edit_platform_notices")
+    if not rules.has_perm(permission, by, event):
+        raise PermissionDenied(_("You may not change this notice."))
+    ensure_writable(event)
+    errors = {}
+    cleaned = {}
+    for code in language_codes():
+        text = normalise_newlines(texts.get(code) or "").strip()
+        try:
+            validate_multiline(text)
+        except ValidationError as exc:
+            errors[f"body_{code}"] = exc.messages
+            continue
+        if len(text) > NOTICE_MAX_LENGTH:
+            errors[f"body_{code}"] = [_("Keep the text under %(n)s characters.")
+                                      % {"n": NOTICE_MAX_LENGTH}]
+            continue
+        cleaned[code] = text
+    unknown = set(texts) - set(language_codes())
+    if unknown:
+        errors["__all__"] = [_("Not one of the site's languages.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(durable=True):
+        row = Notice.objects.select_for_update().filter(kind=kind, event=event).first()
+        if row is None:
+            row = Notice(kind=kind, event=event)
+        for code, text in cleaned.items():
+            setattr(row, f"body_{code}", text)
+        row.updated_at = clock.now()
+        row.updated_by = by
+        row.save()
+        audit.record("events.notice_saved", row, actor=by,
+                     summary=f"{kind} notice of {event.slug if event else 'the platform'} saved",
+                     kind=kind, event=event.pk if event else None,
+                     languages=sorted(code for code, text in cleaned.items() if text))
+    return row

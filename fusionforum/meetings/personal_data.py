@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from fusionforum.accounts.personal_data import Category, describe
+
 from .models import Expert, MeetingFeed, MeetingRequest
+
+describe(Category(
+    "meetings", _("Expert meetings"),
+    _("Meeting requests you make or attend (target, topic, priority), and, for experts, the "
+      "expert profile (name, title, department, disciplines, biography, languages)."),
+    _("To place day-3 meetings between organisations and experts."),
+    _("With the event's records; deleting your account withdraws your requests."),
+    sections=("meeting_requests", "expert_profiles"), module="meetings", order=50))
 
 
 def provide(user) -> dict:

@@ -10,7 +10,7 @@ class OutcomesConfig(AppConfig):
     def ready(self):
         from fusionforum.events.demo import register_demo_loader
 
-        from . import demo
+        from . import demo, personal_data  # noqa: F401  (personal_data: its category)
 
         # After every other app's loader (outcomes is the last app installed): the report is
         # built from the demo's answers and its published meetings.

@@ -17,7 +17,7 @@ class ProgrammeConfig(AppConfig):
         event_dashboard.register_todos(dashboard.todos)
         from fusionforum.events import dates as event_dates_registry
 
-        from . import event_dates
+        from . import event_dates, personal_data  # noqa: F401  (personal_data: its category)
 
         # What of this app no longer fits when an event's dates change (one preview).
         event_dates_registry.register(event_dates.misfits)

@@ -19,7 +19,13 @@ from fusionforum.events.models import TeamMembership
 
 from . import services
 from .capacity import GENERAL
-from .models import Question, Registration, RegistrationSettings, ReservedSeats
+from .models import (
+    Question,
+    Registration,
+    RegistrationSettings,
+    ReservedSeats,
+    VisaLetterSettings,
+)
 from .states import ACTIVE, Status
 
 K = Organisation.Kind
@@ -147,12 +153,35 @@ def load(event) -> str:
                    .exclude(user__email=DEMO_PARTICIPANT).order_by("-id").first())
         services.cancel(leaving, by=leaving.user, note="Demo: cannot travel")
 
+    letter = _visa_letters(event, organiser)
+
     mine = Registration.objects.filter(event=event, user__in=people)
     counts = {status.label: mine.filter(status=status).count()
               for status in Status if mine.filter(status=status).exists()}
     return (f"Registration: {len(organisations)} organisations, {len(people)} demo people "
             f"({', '.join(f'{n} {label.lower()}' for label, n in counts.items())}); "
-            f"{DEMO_PARTICIPANT} is confirmed")
+            f"{DEMO_PARTICIPANT} is confirmed"
+            + (f", holds visa letter no. {letter.number} (code {letter.code})" if letter else ""))
+
+
+def _visa_letters(event, organiser):
+    """The letter settings (the visa question, a fictional signatory) and a letter for the
+    README's participant, who asked for one and is confirmed."""
+    from . import visa_letters
+
+    question = Question.objects.get(event=event, label="Do you need a visa invitation letter?")
+    VisaLetterSettings.objects.update_or_create(
+        event=event, defaults={
+            "question": question, "signatory_name": "Dr Demo Signatory (fictional)",
+            "signatory_title": "Chair of the organising committee (demo)"})
+    registration = Registration.objects.filter(
+        event=event, user__email=DEMO_PARTICIPANT, status=Status.CONFIRMED).first()
+    if registration is None or not visa_letters.asked_for_letter(
+            registration, visa_letters.letter_settings(event)):
+        return None
+    letter, _new = visa_letters.issue_within(registration, by=registration.user,
+                                             passport_name="EXAMPLE Ada (demo)")
+    return letter
 
 
 def desk_summary(event) -> str:

@@ -135,3 +135,46 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
             for q in self.questions
             if self.cleaned_data.get(f"q_{q.pk}") not in (None, "", [])
         }
+
+
+class PassportNameForm(AccessibleFormMixin, forms.Form):
+    """The name a visa invitation letter is made out to."""
+
+    passport_name = forms.CharField(
+        label=gettext_lazy("Your name as in your passport"), max_length=200,
+        validators=[validate_single_line],
+        help_text=gettext_lazy("Exactly as printed in your passport, given names and surname."),
+    )
+
+
+class VisaLetterSettingsForm(AccessibleFormMixin, forms.Form):
+    """The organisers' letter settings: the question, the signatory, a text per language."""
+
+    question = forms.ModelChoiceField(
+        queryset=Question.objects.none(), required=False,
+        label=gettext_lazy("Question by which people ask for a letter"),
+        help_text=gettext_lazy("A yes-or-no question of the registration form; "
+                               "without one, nobody can download a letter."),
+    )
+    signatory_name = forms.CharField(label=gettext_lazy("Signatory's name"), max_length=200,
+                                     validators=[validate_single_line])
+    signatory_title = forms.CharField(label=gettext_lazy("Signatory's title"), max_length=200,
+                                      required=False, validators=[validate_single_line])
+
+    def __init__(self, *args, event, languages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].queryset = Question.objects.filter(
+            event=event, kind=Question.Kind.YES_NO)
+        self.languages = languages
+        for code, name in languages:
+            self.fields[f"text_{code}"] = forms.CharField(
+                label=_("Letter text in %(language)s") % {"language": name},
+                required=False, max_length=5000, validators=[validate_multiline],
+                widget=forms.Textarea(attrs={"rows": 10}),
+                help_text=_("Empty or unchanged: the default text. Placeholders: {passport_name}, "
+                            "{organisation}, {event}, {venue}, {address}, {first_day}, "
+                            "{last_day}."))
+        self._describe_fields()
+
+    def texts(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"text_{code}", "") for code, _n in self.languages}

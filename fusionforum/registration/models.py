@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fusionforum.accounts.models import Organisation
 from fusionforum.core.languages import validate_language_code
 from fusionforum.core.lifecycle import TransitionLog
+from fusionforum.core.text import validate_single_line
 from fusionforum.core.translated_fields import content_default_language
 from fusionforum.events.models import Event
 
@@ -175,6 +176,11 @@ class Registration(models.Model):
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
+    passport_name = models.CharField(
+        _("name as in the passport"), max_length=200, blank=True,
+        validators=[validate_single_line],
+        help_text=_("Written on the visa invitation letter exactly as in the passport."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -240,3 +246,79 @@ class EmailTemplate(models.Model):
         super().clean()
 
         validate_template(self.key, self.subject, self.body)
+
+
+class VisaLetterSettings(models.Model):
+    """How an event's visa invitation letters read and who signs them. Its row is also the
+    numbering lock: issuing a letter locks it, so numbers follow each other without gaps."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE,
+                                 related_name="visa_letter_settings")
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("question asking for a letter"),
+        help_text=_("The yes-or-no registration question by which a person asks for a letter."),
+    )
+    signatory_name = models.CharField(_("signatory's name"), max_length=200,
+                                      validators=[validate_single_line])
+    signatory_title = models.CharField(_("signatory's title"), max_length=200, blank=True,
+                                       validators=[validate_single_line])
+    texts = models.JSONField(
+        _("letter texts"), default=dict, blank=True,
+        help_text=_("The letter's text per language; a language without one uses the default."),
+    )
+    last_number = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visa letter settings")
+        verbose_name_plural = _("visa letter settings")
+
+    def __str__(self):
+        return f"Visa letters for {self.event}"
+
+
+def _verification_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # nothing that reads like another character
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+class VisaLetter(models.Model):
+    """One numbered visa invitation letter as issued: for whom, with which facts, by whom and
+    when. A letter whose facts changed is superseded by a new number, never rewritten."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="visa_letters")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="visa_letters")
+    number = models.PositiveIntegerField(_("number"))
+    passport_name = models.CharField(_("name as in the passport"), max_length=200,
+                                     validators=[validate_single_line])
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    digest = models.CharField(max_length=64)
+    code = models.CharField(_("verification code"), max_length=20, default=_verification_code)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+
+    class Meta:
+        ordering = ["event", "number"]
+        verbose_name = _("visa letter")
+        verbose_name_plural = _("visa letters")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="unique_visa_letter_number"),
+            models.UniqueConstraint(fields=["registration"],
+                                    condition=Q(superseded_at__isnull=True),
+                                    name="one_current_visa_letter"),
+        ]
+
+    def __str__(self):
+        return f"Visa letter {self.number} for {self.event}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None

@@ -27,3 +27,10 @@ for model in ("registration", "registrationsettings", "question", "emailtemplate
               "reservedseats", "registrationtransition"):
     for action in ("view", "add", "change", "delete"):
         rules.add_perm(f"registration.{action}_{model}", can_manage_event)
+
+# Visa invitation letters: organisers configure them and see who got which number; a person
+# downloads their own once confirmed (the service checks that they asked for one).
+rules.add_perm("registration.manage_visa_letters", can_manage_event)
+rules.add_perm("registration.get_visa_letter", holds_confirmed_seat)
+for model in ("visaletter", "visalettersettings"):
+    rules.add_perm(f"registration.view_{model}", can_manage_event)

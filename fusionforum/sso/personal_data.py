@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from fusionforum.accounts.personal_data import Category, describe
+
 from .models import Link, ProviderDevice
+
+describe(Category(
+    "sso", _("Single sign-on links"),
+    _("Which identity provider you sign in with and the identifier it gives you."),
+    _("To sign you in through your organisation."),
+    _("Until you delete your account."),
+    sections=("sso_links",), order=15))
 
 
 def provide(user) -> dict:

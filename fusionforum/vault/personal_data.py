@@ -6,9 +6,32 @@ the values at once; the status and the decision remain, as does the access log."
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from fusionforum.accounts.personal_data import Category, describe
+
 from . import services
 from .fields import CATALOGUE, shown_value
 from .models import AccessRecord
+
+
+def _event_retention(event):
+    settings = getattr(event, "vault_settings", None) if event is not None else None
+    if settings is None:
+        return None
+    return _("Identity values are deleted %(days)s days after your last tour; the status of "
+             "the check and the access log remain.") % {"days": settings.purge_after_days}
+
+
+describe(Category(
+    "site_access", _("Site-access data"),
+    _("The identity data a visited site requires for its security check (for example "
+      "nationality, date and place of birth, identity document), encrypted; the check's "
+      "status and a log of every access to it."),
+    _("The site's security clearance before a tour; only the security office reads it."),
+    _("Deleted a few days after your last tour (each event sets how many; 7 by default) or "
+      "at once when you delete your account; the status and the access log remain."),
+    sections=("site_access",), module="visits", retention_for=_event_retention, order=70))
 
 
 def provide(user) -> dict:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from fusionforum.accounts.personal_data import Category, describe
+
 from .models import Preference, Seat
 from .states import ACTIVE
+
+describe(Category(
+    "visits", _("Site visits"),
+    _("The tours you ranked, the seats and waiting places you hold on them."),
+    _("To allocate tour seats and tell the site who comes."),
+    _("With the event's records; deleting your account gives up your seats."),
+    sections=("tour_rankings", "tour_seats"), module="visits", order=60))
 
 
 def provide(user) -> dict:

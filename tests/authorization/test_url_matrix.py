@@ -292,6 +292,17 @@ MATRIX = {
     "registration:badge": methods_first(everyone(NOT_FOUND, {ANONYMOUS: LOGIN, PARTICIPANT: ALLOWED,
                                                              SPEAKER: ALLOWED}), "GET HEAD"),
 
+    # Visa invitation letters: anyone signed in reads where they stand; asking for a letter
+    # is refused with the reason (403) unless confirmed and asked (the demo participant
+    # here did not ask: Ada did); the PDF is the holder's only; the check is public.
+    "registration:visa_letter": methods_first(
+        SIGNED_IN, "GET POST",
+        but={"POST": {role: FORBIDDEN for role in ROLES if role != ANONYMOUS}}),
+    "registration:visa_letter_pdf": methods_first(everyone(NOT_FOUND, {ANONYMOUS: LOGIN}),
+                                                  "GET HEAD"),
+    "registration:visa_check": methods_first(EVERYONE, "GET HEAD"),
+    "registration:visa_letters": gate_first(ORGANISERS, "GET POST"),
+
     # The registration desk and front desk.
     "registration:desk_registrations": gate_first(ORGANISERS, "GET POST HEAD"),
     "registration:desk_export_csv": gate_first(ORGANISERS, "GET HEAD"),
@@ -514,6 +525,14 @@ MATRIX = {
     "events_manage:creators": gate_first(PLATFORM_ADMINS, "GET"),
     "events_manage:add_creator": gate_first(PLATFORM_ADMINS, "POST"),
     "events_manage:remove_creator": gate_first(PLATFORM_ADMINS, "POST", pk="event_creator"),
+    # The notices in every page's footer; the operator's part is the platform
+    # administrators', an event's part its organisers'.
+    "events_notices:platform": methods_first(EVERYONE, "GET HEAD", kind=literal("privacy")),
+    "events_notices:event": methods_first(EVERYONE, "GET HEAD", kind=literal("legal")),
+    "events_notices:edit_platform": gate_first(PLATFORM_ADMINS, "GET POST",
+                                               kind=literal("legal")),
+    "events_notices:edit_event": gate_first(ORGANISERS, "GET POST",
+                                            kind=literal("accessibility")),
     # An event's own page: status, modules, dates.
     # The event's dashboard: its whole team (each part asks its own permission) and the
     # platform administrators.

@@ -72,6 +72,8 @@ EXCLUDED = {
     "registration:cancel": POST_ONLY,
     "registration:accept": POST_ONLY,
     "registration:badge": DOWNLOAD + " (PDF badge)",
+    "registration:visa_letter_pdf": DOWNLOAD + " (PDF visa invitation letter; "
+                                    "tests/registration/test_visa_letter_browser.py)",
     "registration:desk_export_csv": DOWNLOAD,
     "registration:desk_export_xlsx": DOWNLOAD,
     "registration:desk_registration_action": POST_ONLY,
@@ -236,6 +238,18 @@ def _pages(ids):
         "registration:desk_organisations_import": [(org, f"/manage/{e}/organisations/import/")],
         "registration:checkin": [(org, f"/manage/{e}/check-in/")],
         "registration:email_templates": [(org, f"/manage/{e}/emails/")],
+        "registration:visa_letter": [((PARTICIPANT,), f"/{e}/registration/visa-letter/")],
+        "registration:visa_check": [
+            ((ANONYMOUS,), f"/{e}/visa-letters/check/"),
+            ((ANONYMOUS,), f"/{e}/visa-letters/check/?number={ids['visa_number']}"
+                           f"&code={ids['visa_code']}")],
+        "registration:visa_letters": [(org, f"/manage/{e}/visa-letters/")],
+        "events_notices:platform": [((ANONYMOUS,), f"/about/{kind}/")
+                                    for kind in ("privacy", "legal", "accessibility")],
+        "events_notices:event": [((ANONYMOUS, PARTICIPANT), f"/{e}/about/{kind}/")
+                                 for kind in ("privacy", "legal", "accessibility")],
+        "events_notices:edit_platform": [((ADMIN,), "/manage/notices/privacy/")],
+        "events_notices:edit_event": [(org, f"/manage/{e}/notices/accessibility/")],
         "registration:email_template_edit": [
             (org, f"/manage/{e}/emails/{ids['registration_email']}/")],
         "cfp_decide:overview": [(org, f"/manage/{e}/call/review/")],
@@ -377,7 +391,13 @@ def _demo_ids():
     from tests.webhooks.demo import demo_endpoint
 
     webhook_endpoint, _message = demo_endpoint(event)
+    from fusionforum.registration.models import VisaLetter
+
+    visa_letter = VisaLetter.objects.filter(event=event, superseded_at__isnull=True) \
+        .order_by("number").first()
     ids = {
+        "visa_number": visa_letter.number,
+        "visa_code": visa_letter.code,
         "webhook_endpoint": webhook_endpoint.pk,
         "registration": Registration.objects.filter(event=event, user=participant).get().pk,
         "registration_email": (EmailTemplate.objects.filter(event=event).order_by("key")

@@ -139,6 +139,15 @@ def _sweep(chromium, site, role, viewport, full_axe):
         if measure["scrollWidth"] > measure["width"] or measure["sticking"]:
             found.append(f"{measure['scrollWidth']} px wide in a {measure['width']} px window; "
                          f"sticking out: {'; '.join(measure['sticking']) or 'nothing visible'}")
+        # Every page's footer links to the privacy notice, the legal notice and the
+        # accessibility statement (the event's on an event's pages, else the platform's).
+        notices = page.evaluate(
+            "() => Array.from(document.querySelectorAll('footer a'))"
+            ".map(a => new URL(a.href).pathname)")
+        missing = [kind for kind in ("privacy", "legal", "accessibility")
+                   if not any(path.endswith(f"/about/{kind}/") for path in notices)]
+        if missing:
+            found.append(f"the footer does not link to: {', '.join(missing)}")
         found.extend(f"axe {v['id']} ({v['impact']}): {v['help']} at "
                      + ", ".join(" ".join(n["target"]) for n in v["nodes"][:3])
                      for v in result["violations"])

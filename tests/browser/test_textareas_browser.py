@@ -72,6 +72,10 @@ PAGES = {
     "meetings.forms.NotesForm": (
         "expert", f"/{D}/expert/meetings/{{expert_meeting}}/notes/", "notes_topic", {}, None,
         True),
+    "registration.forms.VisaLetterSettingsForm": (
+        "organiser", f"/manage/{D}/visa-letters/", "text_en", {}, None, False),
+    "events.forms.NoticeForm": (
+        "organiser", f"/manage/{D}/notices/privacy/", "body_en", {}, None, True),
     "cfp.forms.CallSettingsForm": (
         "organiser", f"/manage/{D}/call/settings/", "introduction", {}, None, True),
     "cfp.forms.NotesForm": (

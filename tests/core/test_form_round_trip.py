@@ -73,8 +73,13 @@ ROLES = {
         f"/manage/{SLUG}/organisations/merge/",
         "/manage/events/new/", f"/manage/{SLUG}/event/", f"/manage/{SLUG}/event/dates/",
         "/accounts/two-factor/", "/accounts/api-tokens/", f"/manage/{SLUG}/announcements/",
-        f"/manage/{SLUG}/announcements/reminders/"]),
-    "platform admin": ("admin@demo.fusionforum.invalid", True, ["/manage/creators/"]),
+        f"/manage/{SLUG}/announcements/reminders/", f"/manage/{SLUG}/visa-letters/",
+        f"/manage/{SLUG}/notices/privacy/"]),
+    "platform admin": ("admin@demo.fusionforum.invalid", True, [
+        "/manage/creators/", "/manage/notices/legal/"]),
+    # The demo's participant who asked for a visa invitation letter (and holds one).
+    "participant with a visa letter": ("ada.example@demo.fusionforum.invalid", False, [
+        f"/{SLUG}/registration/visa-letter/"]),
     "reviewer": ("reviewer@demo.fusionforum.invalid", True, [f"/review/{SLUG}/"]),
     "security": ("security@demo.fusionforum.invalid", True, [
         f"/security/{SLUG}/", f"/security/{SLUG}/settings/"]),

@@ -174,6 +174,8 @@ UNTYPED_COLUMNS = {
     "registration.Registration": ("seat_pool", "badge_nonce", WRITTEN_BY_CODE),
     "registration.RegistrationTransition": ("from_status", "note", CHECKED_BY_SERVICE),
     "registration.EmailTemplate": ("key", "language", "subject", "body", CHECKED_BY_SERVICE),
+    # The SHA-256 of a visa letter's facts and its random verification code.
+    "registration.VisaLetter": ("digest", "code", WRITTEN_BY_CODE),
     "cfp.CallSettings": ("introduction", CHECKED_BY_SERVICE),
     "cfp.Category": ("name", CHECKED_BY_SERVICE),
     "cfp.Submission": ("code", "title", "abstract", "breakthroughs", "challenges", "iter_help",

@@ -89,6 +89,14 @@ def test_the_readme_demo_accounts_say_true_things(demo):
     assert "Confirmed" in client.get(f"/{DEMO_SLUG}/registration/").content.decode()
     badge = client.get(f"/{DEMO_SLUG}/registration/badge.pdf")
     assert badge.status_code == 200 and badge.content.startswith(b"%PDF")
+    # Her visa invitation letter, and the public check of it.
+    assert "/registration/visa-letter/" in README
+    assert "EXAMPLE Ada (demo)" in client.get(
+        f"/{DEMO_SLUG}/registration/visa-letter/").content.decode()
+    letter = ada.registrations.get(event=event).visa_letters.get(superseded_at__isnull=True)
+    checked = Client().get(f"/{DEMO_SLUG}/visa-letters/check/",
+                           {"number": letter.number, "code": letter.code}).content.decode()
+    assert "is valid" in checked and "EXAMPLE Ada (demo)" in checked
     agenda = client.get(f"/{DEMO_SLUG}/agenda/").content.decode()
     starred = starred_codes(ada, event)
     assert len(starred) == 3 and ".ics" in agenda

@@ -74,6 +74,7 @@ def test_registered_fields():
         "EventSeries": ("name",),
         "Day": ("label", "summary"),
         "StreamLink": ("label",),
+        "Notice": ("body",),
         "Question": ("label", "help_text", "choices"),
         "Category": ("name",),
         "ProgrammeSession": ("title", "description"),

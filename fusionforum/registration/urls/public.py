@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/registration/accept/", views.accept, name="accept"),
     path("<slug:slug>/registration/badge.pdf", views.badge_pdf, name="badge"),
     path("<slug:slug>/participants/", views.participants, name="participants"),
+    path("", include("fusionforum.registration.urls.visa")),
     # The organisers' pages share the "registration" namespace (registration:desk, ...).
     path("manage/<slug:slug>/", include("fusionforum.registration.urls.manage")),
 ]

@@ -18,7 +18,7 @@ from fusionforum.events import services as event_services
 from fusionforum.events.access import gate, nothing_here, public_event
 from fusionforum.events.models import Event
 
-from .. import services
+from .. import services, visa_letters
 from ..badges import pdf_response, render_badges
 from ..capacity import RegistrationClosed
 from ..forms import RegistrationForm, answers_for_display
@@ -116,6 +116,8 @@ def _status_page(request, event, registration):
     context = {
         "event": event, "registration": registration, "nav": "registration",
         "position": services.waitlist_position(registration),
+        "visa_letter": visa_letters.asked_for_letter(registration,
+                                                     visa_letters.letter_settings(event)),
         "answers": [(label, value) for label, value
                     in answers_for_display(list(event.questions.all()), registration) if value],
     }
