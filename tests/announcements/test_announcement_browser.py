@@ -16,32 +16,13 @@ from fusionforum.events.models import TeamMembership
 from fusionforum.notifications.models import OutboundEmail
 
 from ..browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
+from ..browser.steps import SIZES, press, type_into
+from ..browser.steps import check_page as check
 from ..conftest import paris
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-def check(page, name):
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{name}: {width[0]} px wide in a {width[1]} px window"
-    found = axe_violations(page)
-    screenshot(page, name)
-    assert found == [], [v["id"] for v in found]
-    assert page.console_problems == []
-
-
-def type_into(page, label, text):
-    page.get_by_label(label).first.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
-
-
-def press(page, locator):
-    locator.focus()
-    page.keyboard.press("Enter")
 
 
 @pytest.mark.parametrize("size", SIZES)

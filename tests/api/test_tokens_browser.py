@@ -15,28 +15,12 @@ from playwright.sync_api import expect
 from fusionforum.api.models import ApiToken
 
 from ..browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
+from ..browser.steps import SIZES, type_into
+from ..browser.steps import check_layout as check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-def check(page, name):
-    # The page's text can be there before its stylesheet is applied (a loaded machine): measure
-    # once the document and its style sheets have loaded.
-    page.wait_for_load_state("load")
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{name}: {width[0]} px wide in a {width[1]} px window"
-    found = axe_violations(page)
-    screenshot(page, name)
-    assert found == [], [v["id"] for v in found]
-
-
-def type_into(page, label, text):
-    page.get_by_label(label).first.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
 
 
 def api_status(url, token):

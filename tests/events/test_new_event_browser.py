@@ -13,19 +13,12 @@ from fusionforum.events import services
 from fusionforum.events.models import Event, EventStatus
 
 from ..browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
+from ..browser.steps import SIZES, type_into
+from ..browser.steps import check_layout as check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-def check(page, name):
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"{name}: {width[0]} px wide in a {width[1]} px window"
-    found = axe_violations(page)
-    screenshot(page, name)
-    assert found == [], [v["id"] for v in found]
 
 
 def type_date(page, label, day: dt.date):
@@ -41,12 +34,6 @@ def type_date(page, label, day: dt.date):
         if field.input_value() == day.isoformat():
             return
     raise AssertionError(f"{label}: typed {day}, reads {field.input_value()}")
-
-
-def type_into(page, label, text):
-    page.get_by_label(label).first.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
 
 
 @pytest.mark.parametrize("size", SIZES)
