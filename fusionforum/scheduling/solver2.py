@@ -41,6 +41,7 @@ from .solver import FlowModel, Outcome, Residual, solve_problem
 
 LEVELS = ("C1", "C2", "W", "G")
 SMALL_REQUESTS = 200  # up to this many requests, branch and bound comes before the LP
+LP_FIRST_REQUESTS = 1000  # above this many requests, the LP comes before the 1:1 re-solves
 
 
 def gap_levels(best, bound):
@@ -429,15 +430,22 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
 
     # 2. the 1:1 requests exactly around fixed group meetings (the flow without groups is
     # tight): the groups of the best schedule so far, or none with the groups added
-    # afterwards where they fit
-    fixed = [m for m in best if prob.is_group(m[0])]
-    for groups in (fixed, []):
-        if time.monotonic() >= t0 + 0.5 * time_limit:
-            break
-        sub = solve_problem(prob, within(0.1), seed=seed, threads=threads,
-                            frozen=frozen + groups, groups=False)
-        best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
-    note("1:1 requests exactly around the group meetings", best, bound)
+    # afterwards where they fit. On a large instance the linear relaxation comes first (its
+    # groups are the better guide) and this step only fills the time it leaves.
+    def around_groups(best, until):
+        fixed = [m for m in best if prob.is_group(m[0])]
+        for groups in (fixed, []):
+            if time.monotonic() >= t0 + until * time_limit:
+                break
+            sub = solve_problem(prob, within(0.1), seed=seed, threads=threads,
+                                frozen=frozen + groups, groups=False)
+            best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
+        note("1:1 requests exactly around the group meetings", best, bound)
+        return best
+
+    lp_first = len(prob.req_ids) > LP_FIRST_REQUESTS
+    if not lp_first:
+        best = around_groups(best, 0.5)
 
     # 3. the linear relaxation with the group seats coupled: its bound, and on the generated
     # instances an integral vertex whose meetings CP-SAT places in slots (then optimal)
@@ -458,6 +466,8 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
                             frozen=frozen + lp_groups, groups=False)
         best = best_of(insert_groups(prob, frozen, lp_groups + list(sub.meetings)), best)
         note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
+    if lp_first and prob.scalar(frozen + best) < bound:
+        best = around_groups(best, 0.6)
     if prob.scalar(frozen + best) >= bound:
         return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
                        state, phases)
