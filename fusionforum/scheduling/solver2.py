@@ -329,14 +329,45 @@ def insert_groups(prob: Problem, frozen, meetings):
     return st.meetings[len(frozen):]
 
 
-def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer):
+def blocking_groups(prob: Problem, frozen, meetings):
+    """The group requests of `meetings` most likely to stand in the way of C1 and C2: those
+    with an expert eligible for a request of an organisation not covered (then one with a
+    single meeting that asked for more), lightest first."""
+    count = defaultdict(int)
+    for r, _e, _t in frozen + list(meetings):
+        count[prob.req_org[r]] += 1
+    asked = defaultdict(int)
+    for r in range(len(prob.req_ids)):
+        asked[prob.req_org[r]] += 1
+    want = {}  # expert -> 0 (an uncovered organisation needs it) or 1 (a second meeting)
+    served = {r for r, _e, _t in meetings}
+    for r in range(len(prob.req_ids)):
+        o = prob.req_org[r]
+        if r in served or count[o] >= 2 or asked[o] < 2 and count[o] >= 1:
+            continue
+        for c in prob.req_seats[r]:
+            for x in c:
+                want[x] = min(want.get(x, 2), count[o])
+    out = []
+    for r, e, _t in meetings:
+        if prob.is_group(r):
+            rank = min((want.get(x, 2) for x in experts_of(e)), default=2)
+            if rank < 2:
+                out.append((rank, prob.req_weight[r], r))
+    return [r for _k, _w, r in sorted(out)]
+
+
+def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer,
+                 order=None):
     """Local search over the group requests: with the groups of the schedule fixed, the 1:1
     requests are solved exactly and fast by the engine (no group in its flow); try dropping
     one served group, or adding one unserved group in its first feasible slot, and keep
-    any change that improves (C1, C2, W). `offer(meetings)` records each improvement."""
+    any change that improves (C1, C2, W). `offer(meetings)` records each improvement;
+    `order`, when given, is the list of group requests to try (default: every one)."""
     best = list(meetings)
     best_s = prob.scalar(frozen + best)
-    groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)]
+    groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)] if order is None \
+        else list(order)
     improved = True
     while improved and time.monotonic() < deadline:
         improved = False
@@ -464,7 +495,14 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         # exactly around them (the engine branches on the clashes)
         sub = solve_problem(prob, within(0.25), seed=seed, threads=threads,
                             frozen=frozen + lp_groups, groups=False)
-        best = best_of(insert_groups(prob, frozen, lp_groups + list(sub.meetings)), best)
+        cand = insert_groups(prob, frozen, lp_groups + list(sub.meetings))
+        if prob.scalar(frozen + cand) < bound and lp_first:
+            # the groups as placed keep some organisation from the LP's coverage: drop
+            # those in its way, one at a time
+            cand = group_search(prob, frozen, cand, t0 + 0.55 * max(0.0, time_limit), seed,
+                                threads, lambda _ms: None,
+                                order=blocking_groups(prob, frozen, cand))
+        best = best_of(cand, best)
         note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
     if lp_first and prob.scalar(frozen + best) < bound:
         best = around_groups(best, 0.6)
