@@ -16,8 +16,12 @@ once the best schedule reaches the bound):
 1. First come, first served, the engine's greedy, its flow relaxation and rounding.
 2. The linear relaxation that ties each group's other seat to the request (`lp.py`, HiGHS): a
    tighter bound; when its optimal vertex is integral and CP-SAT places its meetings in slots,
-   the schedule reaches the bound (C1, C2, W proven). When its meetings clash in slots, its
-   group meetings are kept and the 1:1 requests are solved exactly around them.
+   the schedule reaches the bound (C1, C2, W proven). When its meetings clash in slots (or its
+   vertex is fractional: arcs above one half), its group meetings are kept and the 1:1
+   requests are solved exactly around them; if that leaves the schedule below the bound, the
+   groups with an expert an uncovered organisation could use are dropped one at a time
+   (`blocking_groups`). Above `LP_FIRST_REQUESTS` requests this step comes before the 1:1
+   solves of step 4, which then only fill the time it leaves.
 3. The engine's branch and bound (group conflicts, participants' Hall conflicts, CP-SAT cores).
 4. The 1:1 requests solved exactly around fixed group meetings (the flow without groups is
    tight), then a local search over group requests (drop one, add one), each move re-solving
