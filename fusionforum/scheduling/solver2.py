@@ -318,6 +318,131 @@ def compact(prob: Problem, frozen, meetings, deadline):
     return ms
 
 
+def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2):
+    """Slots of `meetings` (requests and experts fixed) with fewer idle slots G, by CP-SAT
+    over the meetings of the people who still have idle slots (the other meetings and the
+    frozen ones stay where they are): exact idle slots per person and block, started from
+    the current slots. Returns the meetings (unchanged when nothing better was found)."""
+    from .solver import _cp_model
+
+    T = prob.T
+    full = (1 << T) - 1
+    ms = list(meetings)
+    people = [[("e", x) for x in experts_of(e)] + [("p", p) for p in prob.req_att[r]]
+              for r, e, _t in ms]
+
+    def avail_of(q):
+        return prob.expert_avail[q[1]] if q[0] == "e" else full & ~prob.part_busy[q[1]]
+
+    occ = defaultdict(int)
+    for r, e, t in frozen:
+        for x in experts_of(e):
+            occ[("e", x)] |= 1 << t
+        for p in prob.req_att[r]:
+            occ[("p", p)] |= 1 << t
+    for i, (_r, _e, t) in enumerate(ms):
+        for q in people[i]:
+            occ[q] |= 1 << t
+    bad = {q for q, o in occ.items() if prob.idle(o, avail_of(q)) > 0}
+    movable = [i for i in range(len(ms)) if any(q in bad for q in people[i])]
+    if not movable or time.monotonic() >= deadline:
+        return ms
+    mov = set(movable)
+    concerned = {q for i in movable for q in people[i]}
+    fixed = defaultdict(int)  # slots of the concerned people taken by meetings that stay
+    for r, e, t in frozen:
+        for q in [("e", x) for x in experts_of(e)] + [("p", p) for p in prob.req_att[r]]:
+            if q in concerned:
+                fixed[q] |= 1 << t
+    room_left = list(prob.rooms) if prob.rooms is not None else None
+    for i, (_r, _e, t) in enumerate(ms):
+        if i not in mov:
+            for q in people[i]:
+                if q in concerned:
+                    fixed[q] |= 1 << t
+            if room_left is not None:
+                room_left[t] -= 1
+    if room_left is not None:
+        for _r, _e, t in frozen:
+            room_left[t] -= 1
+    cp_model = _cp_model()
+    m = cp_model.CpModel()
+    x = {}
+    by_qt = defaultdict(list)
+    by_t = defaultdict(list)
+    for i in movable:
+        allowed = full
+        for q in people[i]:
+            allowed &= avail_of(q) & ~fixed[q]
+        lits = []
+        for t in slots_of(allowed):
+            v = m.new_bool_var(f"x{i}_{t}")
+            x[(i, t)] = v
+            lits.append(v)
+            by_t[t].append(v)
+            for q in people[i]:
+                by_qt[(q, t)].append(v)
+        if not lits:
+            return ms
+        m.add_exactly_one(lits)
+        m.add_hint(x.get((i, ms[i][2]), lits[0]), 1)
+    for lits in by_qt.values():
+        if len(lits) > 1:
+            m.add_at_most_one(lits)
+    if room_left is not None:
+        for t, lits in by_t.items():
+            m.add(sum(lits) <= max(0, room_left[t]))
+    idle_terms = []
+    for q in sorted(concerned):
+        av = avail_of(q)
+        for b in prob.blocks:
+            ts = slots_of(b)
+            y = []
+            for t in ts:
+                if (fixed[q] >> t) & 1:
+                    y.append(1)
+                else:
+                    y.append(sum(by_qt.get((q, t), [])))
+            if sum(1 for v in y if not isinstance(v, int) or v) < 2:
+                continue
+            pre, suf = [], []
+            for k in range(len(ts)):
+                a = m.new_bool_var("")
+                m.add(a >= y[k])
+                if k:
+                    m.add(a >= pre[-1])
+                pre.append(a)
+            for k in reversed(range(len(ts))):
+                a = m.new_bool_var("")
+                m.add(a >= y[k])
+                if suf:
+                    m.add(a >= suf[-1])
+                suf.append(a)
+            suf.reverse()
+            for k, t in enumerate(ts):
+                if not (av >> t) & 1 or (fixed[q] >> t) & 1:
+                    continue
+                d = m.new_bool_var("")
+                m.add(d >= pre[k] + suf[k] - y[k] - 1)
+                idle_terms.append(d)
+    m.minimize(sum(idle_terms))
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+    prm.random_seed = seed
+    prm.num_workers = max(1, threads)
+    prm.interleave_search = threads > 1
+    st = solver.solve(m)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return ms
+    out = list(ms)
+    for i in movable:
+        r, e, _t = ms[i]
+        t = next(t for t in range(T) if (i, t) in x and solver.boolean_value(x[(i, t)]))
+        out[i] = (r, e, t)
+    return out
+
+
 def insert_groups(prob: Problem, frozen, meetings):
     """Add the group requests to a schedule where they fit without moving anything:
     organisations with no meeting first, then those with one, then by weight."""
@@ -449,7 +574,8 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         out = solve_problem(prob, 0.75 * max(0.0, time_limit), seed=seed, threads=threads,
                             progress=engine_progress, frozen=frozen, t0=t0, initial=initial)
         return _finish(prob, frozen, list(out.meetings), out.bound_scalar, out.proven, t0,
-                       deadline, time_limit, report, state, phases)
+                       deadline, time_limit, report, state, phases,
+                       seed, threads)
 
     # 1. the flow engine's greedy, relaxation and rounding; on a small instance also a short
     # branch and bound (its nodes are cheap there, and it spares the LP solver's start-up)
@@ -461,7 +587,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     best = best_of(list(out.meetings), initial)
     if prob.scalar(frozen + best) >= bound:
         return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
-                       state, phases)
+                       state, phases, seed, threads)
 
     # 2. the 1:1 requests exactly around fixed group meetings (the flow without groups is
     # tight): the groups of the best schedule so far, or none with the groups added
@@ -512,7 +638,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         best = around_groups(best, 0.6)
     if prob.scalar(frozen + best) >= bound:
         return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
-                       state, phases)
+                       state, phases, seed, threads)
 
     # 4. branch and bound over the flow (group conflicts, CP-SAT cores)
     if time.monotonic() < t0 + 0.6 * time_limit:
@@ -522,7 +648,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         best = best_of(list(out.meetings), best)
         if prob.scalar(frozen + best) >= bound:
             return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
-                           state, phases)
+                           state, phases, seed, threads)
 
     # 5. a local search over the group requests
     if time.monotonic() < t0 + 0.85 * time_limit:
@@ -534,11 +660,11 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
                             threads, offer)
     proven = prob.scalar(frozen + best) >= bound
     return _finish(prob, frozen, best, bound, proven, t0, deadline, time_limit, report,
-                   state, phases)
+                   state, phases, seed, threads)
 
 
 def _finish(prob, frozen, meetings, bound_scalar, proven3, t0, deadline, time_limit, report,
-            state, phases):
+            state, phases, seed=0, threads=2):
     """Report the first three levels, compact the agendas (G), return the Outcome."""
     lv = prob.levels(frozen + meetings)
     state["G"] = lv["G"]
@@ -560,6 +686,18 @@ def _finish(prob, frozen, meetings, bound_scalar, proven3, t0, deadline, time_li
                 raise AssertionError(f"internal error: compaction broke {v[:3]}")
             meetings = new
             state["G"] = g
+        if state["G"] > 0 and deadline - time.monotonic() > 0.5:
+            # the local search is stuck: CP-SAT re-slots the meetings of the people with idle
+            # slots, then the local search again
+            new = compact_cp(prob, frozen, meetings, deadline - 0.2, seed, threads)
+            new = compact(prob, frozen, new, time.monotonic() + 0.02 * max(0.0, time_limit))
+            g = prob.levels(frozen + new)["G"]
+            if g < state["G"]:
+                from .checker import violations
+
+                if not violations(prob, frozen + new):
+                    meetings = new
+                    state["G"] = g
         report({"phase": "agenda compaction",
                 "elapsed_s": round(time.monotonic() - t0, 3), "best": best3,
                 "bound": bound[:3]})

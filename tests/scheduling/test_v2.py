@@ -313,3 +313,21 @@ def test_lp_vertex_rounded_and_blocking_groups_are_groups_of_the_schedule():
     served_groups = {r for r, _e, _t in ms if prob.is_group(r)}
     blocking = blocking_groups(prob, [], ms)
     assert set(blocking) <= served_groups and len(blocking) == len(set(blocking))
+
+
+def test_cp_sat_compaction_keeps_the_schedule_feasible_and_lowers_idle_slots():
+    import time
+
+    from fusionforum.scheduling.baseline import fcfs_meetings
+    from fusionforum.scheduling.checker import violations
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver2 import compact_cp
+
+    prob = Problem.from_dict(generate(5))
+    ms = fcfs_meetings(prob)
+    before = prob.levels(ms)["G"]
+    assert before > 0
+    new = compact_cp(prob, [], ms, time.monotonic() + 2, threads=1)
+    assert violations(prob, new) == []
+    assert sorted((r, e) for r, e, _t in new) == sorted((r, e) for r, e, _t in ms)
+    assert prob.levels(new)["G"] < before
