@@ -28,8 +28,10 @@ once the best schedule reaches the bound):
    the 1:1 requests.
 5. G: requests and experts fixed, a local search moves a meeting to another slot, swaps or
    chains two meetings, or gives a discipline seat another expert, whenever the idle slots of
-   the people concerned fall (`compact`). G = 0 is optimal by itself; otherwise the level's
-   bound reported is 0.
+   the people concerned fall (`compact`); when it is stuck with time left, CP-SAT re-slots
+   the meetings of the people still idle with their idle slots counted exactly
+   (`compact_cp`), and the local search runs again. G = 0 is optimal by itself; otherwise
+   the level's bound reported is 0.
 
 The bound reported is the lowest of the flow's (after branching) and the linear relaxation's.
 """
