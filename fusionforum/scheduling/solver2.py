@@ -631,7 +631,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         if prob.scalar(frozen + cand) < bound and lp_first:
             # the groups as placed keep some organisation from the LP's coverage: drop
             # those in its way, one at a time
-            cand = group_search(prob, frozen, cand, t0 + 0.55 * max(0.0, time_limit), seed,
+            cand = group_search(prob, frozen, cand, t0 + 0.75 * max(0.0, time_limit), seed,
                                 threads, lambda _ms: None,
                                 order=blocking_groups(prob, frozen, cand))
         best = best_of(cand, best)
