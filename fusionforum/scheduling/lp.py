@@ -22,13 +22,16 @@ from .solver import FlowResult
 
 
 def solve_lp(fm, time_limit: float):
-    """(bound on the flow's objective (an int, to add to the frozen part), FlowResult of an
-    integral optimal vertex or None) or None when the LP was not solved in time."""
+    """(bound on the flow's objective (an int, to add to the frozen part), FlowResult of the
+    optimal vertex, its arcs above one half when it is fractional (`fr.integral` tells)) or
+    None when the LP was not solved in time."""
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix, vstack
 
     if not fm.n_arcs:
-        return 0, FlowResult(0, [], [], {})
+        fr = FlowResult(0, [], [], {})
+        fr.other_seats, fr.integral = {}, True
+        return 0, fr
     tails, heads, caps, _c = fm.arrays
     costs = fm.base_costs
     n = int(max(tails.max(), heads.max())) + 1
@@ -59,9 +62,9 @@ def solve_lp(fm, time_limit: float):
         bound = max(bound, math.floor(value + 1e-6))
     else:
         bound = math.floor(value + 1e-6)
-    if not integral:
-        return bound, None
-    flows = rounded.astype(np.int64)
+    # a fractional vertex still guides the group requests: its arcs above one half (at most
+    # one pair per request, the request arc has capacity one) are rounded to whole meetings
+    flows = rounded.astype(np.int64) if integral else (x > 0.5).astype(np.int64)
     chosen_idx = [i for i, a in enumerate(fm.pair_arc) if flows[a] > 0]
     group_slots = defaultdict(list)
     for gn, t, a in fm.slot_arcs:
@@ -80,14 +83,15 @@ def solve_lp(fm, time_limit: float):
     for r, x, a in fm.seat_arcs:
         if flows[a] > 0:
             fr.other_seats[r].append(x)
+    fr.integral = integral
     return bound, fr
 
 
 def lp_schedule(res, fm, deadline, seed, threads):
     """(bound, meetings or None, group meetings or None): the LP bound; when its vertex is
     integral, the schedule of its meetings if CP-SAT places them all in slots (it reaches
-    the bound), else its group meetings placed greedily (for an exact 1:1 solve around
-    them)."""
+    the bound), else its group meetings (of a fractional vertex: its arcs above one half)
+    placed greedily, for an exact 1:1 solve around them."""
     from .baseline import State
     from .solver import _realise, group_conflict, participant_conflict
 
@@ -98,16 +102,14 @@ def lp_schedule(res, fm, deadline, seed, threads):
     if out is None:
         return None, None, None
     bound, fr = out
-    if fr is None:
-        return bound, None, None
 
     def remaining():
         return deadline - time.monotonic()
 
     prob = res.prob
-    clash = (group_conflict(res, fm.pairs, fr.chosen_idx)
-             or participant_conflict(prob, fm.pairs, fr.chosen_idx))
-    if clash is None:
+    clash = fr.integral and (group_conflict(res, fm.pairs, fr.chosen_idx)
+                             or participant_conflict(prob, fm.pairs, fr.chosen_idx))
+    if fr.integral and clash is None:
         kind, got = _realise(res, fr, remaining, seed, threads)
         if kind == "schedule":
             return bound, got, None

@@ -985,6 +985,9 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     while tr.best_scalar < tr.bound and left() > 0.05:
         radius += 1
         sub = _neighbourhood(res, pairs, last_hint.chosen, tr.best, radius)
+        if len(sub) > NEIGHBOURHOOD_PAIRS_PER_S * left():
+            # building and presolving the model alone would overrun the time limit
+            break
         tm = TripleModel(res, sub, required=False, ub=tr.bound - base)
         tm.hint(tr.best)
         full = len(sub) == len(pairs)
@@ -999,6 +1002,9 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
     status = "optimal" if proven else "feasible"
     tr.report("done", status=status)
     return Outcome(tr.best, tr.bound, proven, tr.phases, status)
+
+
+NEIGHBOURHOOD_PAIRS_PER_S = 2000  # pairs of a CP-SAT neighbourhood worth building per second
 
 
 def _realise(res: Residual, fr: FlowResult, left, seed, threads):

@@ -16,16 +16,22 @@ once the best schedule reaches the bound):
 1. First come, first served, the engine's greedy, its flow relaxation and rounding.
 2. The linear relaxation that ties each group's other seat to the request (`lp.py`, HiGHS): a
    tighter bound; when its optimal vertex is integral and CP-SAT places its meetings in slots,
-   the schedule reaches the bound (C1, C2, W proven). When its meetings clash in slots, its
-   group meetings are kept and the 1:1 requests are solved exactly around them.
+   the schedule reaches the bound (C1, C2, W proven). When its meetings clash in slots (or its
+   vertex is fractional: arcs above one half), its group meetings are kept and the 1:1
+   requests are solved exactly around them; if that leaves the schedule below the bound, the
+   groups with an expert an uncovered organisation could use are dropped one at a time
+   (`blocking_groups`). Above `LP_FIRST_REQUESTS` requests this step comes before the 1:1
+   solves of step 4, which then only fill the time it leaves.
 3. The engine's branch and bound (group conflicts, participants' Hall conflicts, CP-SAT cores).
 4. The 1:1 requests solved exactly around fixed group meetings (the flow without groups is
    tight), then a local search over group requests (drop one, add one), each move re-solving
    the 1:1 requests.
 5. G: requests and experts fixed, a local search moves a meeting to another slot, swaps or
    chains two meetings, or gives a discipline seat another expert, whenever the idle slots of
-   the people concerned fall (`compact`). G = 0 is optimal by itself; otherwise the level's
-   bound reported is 0.
+   the people concerned fall (`compact`); when it is stuck with time left, CP-SAT re-slots
+   the meetings of the people still idle with their idle slots counted exactly
+   (`compact_cp`), and the local search runs again. G = 0 is optimal by itself; otherwise
+   the level's bound reported is 0.
 
 The bound reported is the lowest of the flow's (after branching) and the linear relaxation's.
 """
@@ -41,6 +47,7 @@ from .solver import FlowModel, Outcome, Residual, solve_problem
 
 LEVELS = ("C1", "C2", "W", "G")
 SMALL_REQUESTS = 200  # up to this many requests, branch and bound comes before the LP
+LP_FIRST_REQUESTS = 1000  # above this many requests, the LP comes before the 1:1 re-solves
 
 
 def gap_levels(best, bound):
@@ -313,6 +320,131 @@ def compact(prob: Problem, frozen, meetings, deadline):
     return ms
 
 
+def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2):
+    """Slots of `meetings` (requests and experts fixed) with fewer idle slots G, by CP-SAT
+    over the meetings of the people who still have idle slots (the other meetings and the
+    frozen ones stay where they are): exact idle slots per person and block, started from
+    the current slots. Returns the meetings (unchanged when nothing better was found)."""
+    from .solver import _cp_model
+
+    T = prob.T
+    full = (1 << T) - 1
+    ms = list(meetings)
+    people = [[("e", x) for x in experts_of(e)] + [("p", p) for p in prob.req_att[r]]
+              for r, e, _t in ms]
+
+    def avail_of(q):
+        return prob.expert_avail[q[1]] if q[0] == "e" else full & ~prob.part_busy[q[1]]
+
+    occ = defaultdict(int)
+    for r, e, t in frozen:
+        for x in experts_of(e):
+            occ[("e", x)] |= 1 << t
+        for p in prob.req_att[r]:
+            occ[("p", p)] |= 1 << t
+    for i, (_r, _e, t) in enumerate(ms):
+        for q in people[i]:
+            occ[q] |= 1 << t
+    bad = {q for q, o in occ.items() if prob.idle(o, avail_of(q)) > 0}
+    movable = [i for i in range(len(ms)) if any(q in bad for q in people[i])]
+    if not movable or time.monotonic() >= deadline:
+        return ms
+    mov = set(movable)
+    concerned = {q for i in movable for q in people[i]}
+    fixed = defaultdict(int)  # slots of the concerned people taken by meetings that stay
+    for r, e, t in frozen:
+        for q in [("e", x) for x in experts_of(e)] + [("p", p) for p in prob.req_att[r]]:
+            if q in concerned:
+                fixed[q] |= 1 << t
+    room_left = list(prob.rooms) if prob.rooms is not None else None
+    for i, (_r, _e, t) in enumerate(ms):
+        if i not in mov:
+            for q in people[i]:
+                if q in concerned:
+                    fixed[q] |= 1 << t
+            if room_left is not None:
+                room_left[t] -= 1
+    if room_left is not None:
+        for _r, _e, t in frozen:
+            room_left[t] -= 1
+    cp_model = _cp_model()
+    m = cp_model.CpModel()
+    x = {}
+    by_qt = defaultdict(list)
+    by_t = defaultdict(list)
+    for i in movable:
+        allowed = full
+        for q in people[i]:
+            allowed &= avail_of(q) & ~fixed[q]
+        lits = []
+        for t in slots_of(allowed):
+            v = m.new_bool_var(f"x{i}_{t}")
+            x[(i, t)] = v
+            lits.append(v)
+            by_t[t].append(v)
+            for q in people[i]:
+                by_qt[(q, t)].append(v)
+        if not lits:
+            return ms
+        m.add_exactly_one(lits)
+        m.add_hint(x.get((i, ms[i][2]), lits[0]), 1)
+    for lits in by_qt.values():
+        if len(lits) > 1:
+            m.add_at_most_one(lits)
+    if room_left is not None:
+        for t, lits in by_t.items():
+            m.add(sum(lits) <= max(0, room_left[t]))
+    idle_terms = []
+    for q in sorted(concerned):
+        av = avail_of(q)
+        for b in prob.blocks:
+            ts = slots_of(b)
+            y = []
+            for t in ts:
+                if (fixed[q] >> t) & 1:
+                    y.append(1)
+                else:
+                    y.append(sum(by_qt.get((q, t), [])))
+            if sum(1 for v in y if not isinstance(v, int) or v) < 2:
+                continue
+            pre, suf = [], []
+            for k in range(len(ts)):
+                a = m.new_bool_var("")
+                m.add(a >= y[k])
+                if k:
+                    m.add(a >= pre[-1])
+                pre.append(a)
+            for k in reversed(range(len(ts))):
+                a = m.new_bool_var("")
+                m.add(a >= y[k])
+                if suf:
+                    m.add(a >= suf[-1])
+                suf.append(a)
+            suf.reverse()
+            for k, t in enumerate(ts):
+                if not (av >> t) & 1 or (fixed[q] >> t) & 1:
+                    continue
+                d = m.new_bool_var("")
+                m.add(d >= pre[k] + suf[k] - y[k] - 1)
+                idle_terms.append(d)
+    m.minimize(sum(idle_terms))
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.max_time_in_seconds = max(0.01, deadline - time.monotonic())
+    prm.random_seed = seed
+    prm.num_workers = max(1, threads)
+    prm.interleave_search = threads > 1
+    st = solver.solve(m)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return ms
+    out = list(ms)
+    for i in movable:
+        r, e, _t = ms[i]
+        t = next(t for t in range(T) if (i, t) in x and solver.boolean_value(x[(i, t)]))
+        out[i] = (r, e, t)
+    return out
+
+
 def insert_groups(prob: Problem, frozen, meetings):
     """Add the group requests to a schedule where they fit without moving anything:
     organisations with no meeting first, then those with one, then by weight."""
@@ -328,14 +460,45 @@ def insert_groups(prob: Problem, frozen, meetings):
     return st.meetings[len(frozen):]
 
 
-def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer):
+def blocking_groups(prob: Problem, frozen, meetings):
+    """The group requests of `meetings` most likely to stand in the way of C1 and C2: those
+    with an expert eligible for a request of an organisation not covered (then one with a
+    single meeting that asked for more), lightest first."""
+    count = defaultdict(int)
+    for r, _e, _t in frozen + list(meetings):
+        count[prob.req_org[r]] += 1
+    asked = defaultdict(int)
+    for r in range(len(prob.req_ids)):
+        asked[prob.req_org[r]] += 1
+    want = {}  # expert -> 0 (an uncovered organisation needs it) or 1 (a second meeting)
+    served = {r for r, _e, _t in meetings}
+    for r in range(len(prob.req_ids)):
+        o = prob.req_org[r]
+        if r in served or count[o] >= 2 or asked[o] < 2 and count[o] >= 1:
+            continue
+        for c in prob.req_seats[r]:
+            for x in c:
+                want[x] = min(want.get(x, 2), count[o])
+    out = []
+    for r, e, _t in meetings:
+        if prob.is_group(r):
+            rank = min((want.get(x, 2) for x in experts_of(e)), default=2)
+            if rank < 2:
+                out.append((rank, prob.req_weight[r], r))
+    return [r for _k, _w, r in sorted(out)]
+
+
+def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer,
+                 order=None):
     """Local search over the group requests: with the groups of the schedule fixed, the 1:1
     requests are solved exactly and fast by the engine (no group in its flow); try dropping
     one served group, or adding one unserved group in its first feasible slot, and keep
-    any change that improves (C1, C2, W). `offer(meetings)` records each improvement."""
+    any change that improves (C1, C2, W). `offer(meetings)` records each improvement;
+    `order`, when given, is the list of group requests to try (default: every one)."""
     best = list(meetings)
     best_s = prob.scalar(frozen + best)
-    groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)]
+    groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)] if order is None \
+        else list(order)
     improved = True
     while improved and time.monotonic() < deadline:
         improved = False
@@ -413,7 +576,8 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         out = solve_problem(prob, 0.75 * max(0.0, time_limit), seed=seed, threads=threads,
                             progress=engine_progress, frozen=frozen, t0=t0, initial=initial)
         return _finish(prob, frozen, list(out.meetings), out.bound_scalar, out.proven, t0,
-                       deadline, time_limit, report, state, phases)
+                       deadline, time_limit, report, state, phases,
+                       seed, threads)
 
     # 1. the flow engine's greedy, relaxation and rounding; on a small instance also a short
     # branch and bound (its nodes are cheap there, and it spares the LP solver's start-up)
@@ -425,19 +589,26 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     best = best_of(list(out.meetings), initial)
     if prob.scalar(frozen + best) >= bound:
         return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
-                       state, phases)
+                       state, phases, seed, threads)
 
     # 2. the 1:1 requests exactly around fixed group meetings (the flow without groups is
     # tight): the groups of the best schedule so far, or none with the groups added
-    # afterwards where they fit
-    fixed = [m for m in best if prob.is_group(m[0])]
-    for groups in (fixed, []):
-        if time.monotonic() >= t0 + 0.5 * time_limit:
-            break
-        sub = solve_problem(prob, within(0.1), seed=seed, threads=threads,
-                            frozen=frozen + groups, groups=False)
-        best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
-    note("1:1 requests exactly around the group meetings", best, bound)
+    # afterwards where they fit. On a large instance the linear relaxation comes first (its
+    # groups are the better guide) and this step only fills the time it leaves.
+    def around_groups(best, until):
+        fixed = [m for m in best if prob.is_group(m[0])]
+        for groups in (fixed, []):
+            if time.monotonic() >= t0 + until * time_limit:
+                break
+            sub = solve_problem(prob, within(0.1), seed=seed, threads=threads,
+                                frozen=frozen + groups, groups=False)
+            best = best_of(insert_groups(prob, frozen, groups + list(sub.meetings)), best)
+        note("1:1 requests exactly around the group meetings", best, bound)
+        return best
+
+    lp_first = len(prob.req_ids) > LP_FIRST_REQUESTS
+    if not lp_first:
+        best = around_groups(best, 0.5)
 
     # 3. the linear relaxation with the group seats coupled: its bound, and on the generated
     # instances an integral vertex whose meetings CP-SAT places in slots (then optimal)
@@ -456,11 +627,20 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         # exactly around them (the engine branches on the clashes)
         sub = solve_problem(prob, within(0.25), seed=seed, threads=threads,
                             frozen=frozen + lp_groups, groups=False)
-        best = best_of(insert_groups(prob, frozen, lp_groups + list(sub.meetings)), best)
+        cand = insert_groups(prob, frozen, lp_groups + list(sub.meetings))
+        if prob.scalar(frozen + cand) < bound and lp_first:
+            # the groups as placed keep some organisation from the LP's coverage: drop
+            # those in its way, one at a time
+            cand = group_search(prob, frozen, cand, t0 + 0.75 * max(0.0, time_limit), seed,
+                                threads, lambda _ms: None,
+                                order=blocking_groups(prob, frozen, cand))
+        best = best_of(cand, best)
         note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
+    if lp_first and prob.scalar(frozen + best) < bound:
+        best = around_groups(best, 0.6)
     if prob.scalar(frozen + best) >= bound:
         return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
-                       state, phases)
+                       state, phases, seed, threads)
 
     # 4. branch and bound over the flow (group conflicts, CP-SAT cores)
     if time.monotonic() < t0 + 0.6 * time_limit:
@@ -470,7 +650,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         best = best_of(list(out.meetings), best)
         if prob.scalar(frozen + best) >= bound:
             return _finish(prob, frozen, best, bound, True, t0, deadline, time_limit, report,
-                           state, phases)
+                           state, phases, seed, threads)
 
     # 5. a local search over the group requests
     if time.monotonic() < t0 + 0.85 * time_limit:
@@ -482,11 +662,11 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
                             threads, offer)
     proven = prob.scalar(frozen + best) >= bound
     return _finish(prob, frozen, best, bound, proven, t0, deadline, time_limit, report,
-                   state, phases)
+                   state, phases, seed, threads)
 
 
 def _finish(prob, frozen, meetings, bound_scalar, proven3, t0, deadline, time_limit, report,
-            state, phases):
+            state, phases, seed=0, threads=2):
     """Report the first three levels, compact the agendas (G), return the Outcome."""
     lv = prob.levels(frozen + meetings)
     state["G"] = lv["G"]
@@ -508,6 +688,18 @@ def _finish(prob, frozen, meetings, bound_scalar, proven3, t0, deadline, time_li
                 raise AssertionError(f"internal error: compaction broke {v[:3]}")
             meetings = new
             state["G"] = g
+        if state["G"] > 0 and deadline - time.monotonic() > 0.5:
+            # the local search is stuck: CP-SAT re-slots the meetings of the people with idle
+            # slots, then the local search again
+            new = compact_cp(prob, frozen, meetings, deadline - 0.2, seed, threads)
+            new = compact(prob, frozen, new, time.monotonic() + 0.02 * max(0.0, time_limit))
+            g = prob.levels(frozen + new)["G"]
+            if g < state["G"]:
+                from .checker import violations
+
+                if not violations(prob, frozen + new):
+                    meetings = new
+                    state["G"] = g
         report({"phase": "agenda compaction",
                 "elapsed_s": round(time.monotonic() - t0, 3), "best": best3,
                 "bound": bound[:3]})

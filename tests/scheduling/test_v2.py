@@ -291,3 +291,43 @@ def test_linear_relaxation_prices_the_other_seat():
     assert meta["status"] == "optimal"
     assert (meta["bound"]["covered_orgs"], meta["bound"]["weight"]) == (1, 5)
     assert out["objective"]["C1"] == 1 and out["objective"]["W"] == 5
+
+
+def test_lp_vertex_rounded_and_blocking_groups_are_groups_of_the_schedule():
+    from fusionforum.scheduling.baseline import fcfs_meetings
+    from fusionforum.scheduling.lp import solve_lp
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver import FlowModel, Residual
+    from fusionforum.scheduling.solver2 import blocking_groups
+
+    prob = Problem.from_dict(generate(11, group_share=0.2))
+    res = Residual(prob, [])
+    fm = FlowModel(res, res.pairs())
+    bound, fr = solve_lp(fm, 30)
+    assert isinstance(fr.integral, bool)
+    # whole or rounded at one half, at most one pair per request
+    reqs = [r for r, _e, _m in fr.chosen]
+    assert len(reqs) == len(set(reqs))
+    ms = fcfs_meetings(prob)
+    assert prob.scalar(ms) <= bound
+    served_groups = {r for r, _e, _t in ms if prob.is_group(r)}
+    blocking = blocking_groups(prob, [], ms)
+    assert set(blocking) <= served_groups and len(blocking) == len(set(blocking))
+
+
+def test_cp_sat_compaction_keeps_the_schedule_feasible_and_lowers_idle_slots():
+    import time
+
+    from fusionforum.scheduling.baseline import fcfs_meetings
+    from fusionforum.scheduling.checker import violations
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver2 import compact_cp
+
+    prob = Problem.from_dict(generate(5))
+    ms = fcfs_meetings(prob)
+    before = prob.levels(ms)["G"]
+    assert before > 0
+    new = compact_cp(prob, [], ms, time.monotonic() + 2, threads=1)
+    assert violations(prob, new) == []
+    assert sorted((r, e) for r, e, _t in new) == sorted((r, e) for r, e, _t in ms)
+    assert prob.levels(new)["G"] < before
