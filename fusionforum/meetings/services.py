@@ -255,25 +255,35 @@ def submit_request(event, user, *, expert=None, discipline="", topic: str, prior
                   organisation)
     _check_attendees(event, organisation, attendees)
     with transaction.atomic():
-        # Lock the organisation's requests so two delegates cannot both take the last place.
-        list(MeetingRequest.objects.select_for_update().filter(
-            event=event, organisation=organisation))
-        _check_duplicate(event, organisation, expert, discipline, expert2, discipline2)
-        active = MeetingRequest.objects.filter(event=event, organisation=organisation,
-                                               status=MeetingRequest.Status.ACTIVE).count()
-        if active >= meeting_settings.max_requests_per_organisation:
-            raise RequestRefused(_("An organisation may make at most %(most)s requests.") % {
-                "most": meeting_settings.max_requests_per_organisation})
-        request = MeetingRequest(event=event, organisation=organisation, expert=expert,
-                                 discipline=discipline, expert2=expert2,
-                                 discipline2=discipline2, topic=topic, priority=priority,
-                                 confidential=confidential, created_by=user,
-                                 submitted_at=clock.now())
-        request.full_clean(exclude=["attendees"])
-        request.save()
-        request.attendees.set(attendees)
-        audit.record("meetings.request_submitted", request, actor=user,
-                     summary=f"Request for {request.target_label}")
+        return _store_request(event, organisation, meeting_settings, by=user,
+                              action="meetings.request_submitted", expert=expert,
+                              discipline=discipline, expert2=expert2, discipline2=discipline2,
+                              topic=topic, priority=priority, confidential=confidential,
+                              attendees=attendees)
+
+
+def _store_request(event, organisation, meeting_settings, *, by, action, expert, discipline,
+                   expert2, discipline2, topic, priority, confidential, attendees):
+    """Store a request inside the caller's transaction, once no other request of the
+    organisation can change: the same target twice and the organisation's number of requests
+    are checked under the lock of its requests (two delegates cannot both take the last
+    place)."""
+    list(MeetingRequest.objects.select_for_update().filter(
+        event=event, organisation=organisation))
+    _check_duplicate(event, organisation, expert, discipline, expert2, discipline2)
+    active = MeetingRequest.objects.filter(event=event, organisation=organisation,
+                                           status=MeetingRequest.Status.ACTIVE).count()
+    if active >= meeting_settings.max_requests_per_organisation:
+        raise RequestRefused(_("An organisation may make at most %(most)s requests.") % {
+            "most": meeting_settings.max_requests_per_organisation})
+    request = MeetingRequest(event=event, organisation=organisation, expert=expert,
+                             discipline=discipline, expert2=expert2, discipline2=discipline2,
+                             topic=topic, priority=priority, confidential=confidential,
+                             created_by=by, submitted_at=clock.now())
+    request.full_clean(exclude=["attendees"])
+    request.save()
+    request.attendees.set(attendees)
+    audit.record(action, request, actor=by, summary=f"Request for {request.target_label}")
     return request
 
 
@@ -296,25 +306,11 @@ def create_request_for(event, organisation, *, by, expert=None, discipline="", t
     _check_target(event, meeting_settings, expert, discipline, expert2, discipline2,
                   organisation)
     with transaction.atomic(durable=True):
-        list(MeetingRequest.objects.select_for_update().filter(
-            event=event, organisation=organisation))
-        _check_duplicate(event, organisation, expert, discipline, expert2, discipline2)
-        active = MeetingRequest.objects.filter(event=event, organisation=organisation,
-                                               status=MeetingRequest.Status.ACTIVE).count()
-        if active >= meeting_settings.max_requests_per_organisation:
-            raise RequestRefused(_("An organisation may make at most %(most)s requests.") % {
-                "most": meeting_settings.max_requests_per_organisation})
-        request = MeetingRequest(event=event, organisation=organisation, expert=expert,
-                                 discipline=discipline, expert2=expert2,
-                                 discipline2=discipline2, topic=topic, priority=priority,
-                                 confidential=confidential, created_by=by,
-                                 submitted_at=clock.now())
-        request.full_clean(exclude=["attendees"])
-        request.save()
-        request.attendees.set(attendees)
-        audit.record("meetings.request_created_by_organiser", request, actor=by,
-                     summary=f"Request for {request.target_label}")
-    return request
+        return _store_request(event, organisation, meeting_settings, by=by,
+                              action="meetings.request_created_by_organiser", expert=expert,
+                              discipline=discipline, expert2=expert2, discipline2=discipline2,
+                              topic=topic, priority=priority, confidential=confidential,
+                              attendees=attendees)
 
 
 def may_edit_request(request, user) -> bool:
