@@ -5,7 +5,20 @@ e-mails itself)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from fusionforum.accounts.personal_data import Category, describe
+
 from .models import Delivery, OptOut, ReminderSent
+
+describe(Category(
+    "announcements", _("Announcements and reminders"),
+    _("Which announcements and automatic reminders were sent to your address, in which "
+      "language and when, and whether you stopped the optional reminders."),
+    _("To send each reminder once, to honour your choice, and to show organisers who was "
+      "told what."),
+    _("With the event's records; deleting your account removes your address from them."),
+    sections=("announcements",), order=47))
 
 
 def provide(user) -> dict:

@@ -49,9 +49,12 @@ def _check_permission(event, by) -> None:
 
 
 def released_talk(event, code: str):
-    """The talk ``code`` of the latest release, or None."""
+    """The talk ``code`` of the latest release that came from the call, or None. Material is
+    kept with the talk's submission: an entry imported from another system's programme has
+    none, so it is not offered (its page would refuse what its own form sends)."""
     programme = public.latest(event)
-    return programme.talks_by_code.get(code) if programme else None
+    talk = programme.talks_by_code.get(code) if programme else None
+    return None if talk is None or talk.imported else talk
 
 
 def material_of(event, code: str) -> TalkMaterial | None:
@@ -191,5 +194,6 @@ def talks_for_organisers(event):
         return []
     attached = {m.submission.code: m for m in TalkMaterial.objects.select_related("submission")
                 .filter(submission__event=event)}
-    talks = sorted(programme.talks_by_code.values(), key=lambda t: (t.start, t.code))
+    talks = sorted((t for t in programme.talks_by_code.values() if not t.imported),
+                   key=lambda t: (t.start, t.code))
     return [(talk, attached.get(talk.code)) for talk in talks]

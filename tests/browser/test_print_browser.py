@@ -34,14 +34,21 @@ def _text(value):
 
 
 def _screen_facts(page):
-    """What the printed programme must contain, read from the page as shown on screen."""
-    return page.evaluate("""() => ({
-      days: [...document.querySelectorAll('.programme-day > h2, .agenda-day > h2, h1')]
-        .map(e => e.innerText),
-      titles: [...document.querySelectorAll('.talk-title, .session h3')].map(e => e.innerText),
-      people: [...document.querySelectorAll('.talk-people, .chairs')].map(e => e.innerText),
-      times: [...document.querySelectorAll('.talk-time, .session-meta')].map(e => e.innerText),
-    })""")
+    """What the printed programme must contain, read from the page as shown on screen (text
+    for screen readers only, such as "(on the venue map)", is neither shown nor printed)."""
+    return page.evaluate("""() => {
+      const unread = [...document.querySelectorAll('.visually-hidden')];
+      unread.forEach(e => { e.style.display = 'none'; });
+      const text = selector => [...document.querySelectorAll(selector)].map(e => e.innerText);
+      const facts = {
+        days: text('.programme-day > h2, .agenda-day > h2, h1'),
+        titles: text('.talk-title, .session h3'),
+        people: text('.talk-people, .chairs'),
+        times: text('.talk-time, .session-meta'),
+      };
+      unread.forEach(e => { e.style.display = ''; });
+      return facts;
+    }""")
 
 
 def _printed(page, name):

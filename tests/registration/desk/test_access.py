@@ -41,7 +41,9 @@ def _action_endpoint(action):
 
 # (key, method, URL builder, POST data builder, status for the organiser)
 ENDPOINTS = {
-    "home": ("get", lambda w: _url("desk", w), None, 302),
+    # /manage/<event>/ is the event's dashboard (it was a redirect to the desk's list).
+    "dashboard": ("get", lambda w: reverse("events_manage:dashboard", args=[w["event"].slug]),
+                  None, 200),
     "list": ("get", lambda w: _url("desk_registrations", w), None, 200),
     "list_filtered": ("get", lambda w: _url("desk_registrations", w) + "?status=pending&q=Ali",
                       None, 200),
