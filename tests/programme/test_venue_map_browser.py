@@ -40,6 +40,9 @@ def test_organiser_marks_places_by_click_and_by_keyboard(browser, live_server, e
     log_in(page, live_server, desk_organiser.email, path)
     svg = page.locator("svg[data-plan-marking]")
     expect(svg).to_be_visible()
+    # The plan's click handler comes with a deferred script: on a loaded machine the plan can be
+    # shown before it runs, and a click then fills nothing.
+    page.wait_for_load_state("load")
     # A click at three quarters across and half way down fills the fields.
     box = svg.bounding_box()
     svg.click(position={"x": box["width"] * 0.75, "y": box["height"] * 0.5})
