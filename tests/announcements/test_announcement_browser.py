@@ -12,11 +12,16 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from fusionforum.announcements.models import ReminderSettings
-from fusionforum.events.models import TeamMembership
 from fusionforum.notifications.models import OutboundEmail
 
 from ..browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
-from ..browser.steps import SIZES, press, type_into
+from ..browser.steps import (
+    SIZES,
+    log_in_with_code,
+    organiser_with_backup_code,
+    press,
+    type_into,
+)
 from ..browser.steps import check_page as check
 from ..conftest import paris
 
@@ -29,25 +34,12 @@ PASSWORD = "a-long-test-password"
 def test_an_organiser_announces_and_a_reminder_follows(browser, live_server, event, make_user,  # noqa: F811
                                                        make_participant, make_stream, clock,
                                                        size):
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    organiser = make_user("olga@test.invalid", full_name="Olga Organiser")
-    organiser.set_password(PASSWORD)
-    organiser.save()
-    TeamMembership.objects.create(event=event, user=organiser,
-                                  role=TeamMembership.Role.ORGANISER)
-    device = StaticDevice.objects.create(user=organiser, name="backup", confirmed=True)
-    device.token_set.create(token="note0001")
+    organiser = organiser_with_backup_code(make_user, event, "note0001", password=PASSWORD)
     ada = make_participant("Ada Lovelace")
     bernard = make_participant("Bernard Dupont", language="fr")
 
     page = open_page(browser, viewport=SIZES[size])
-    page.goto(f"{live_server.url}/accounts/login/?next=/manage/")
-    type_into(page, "E-mail address", organiser.email)
-    type_into(page, "Password", PASSWORD)
-    page.keyboard.press("Enter")
-    type_into(page, "Code", "note0001")
-    page.keyboard.press("Enter")
+    log_in_with_code(page, live_server.url, organiser.email, PASSWORD, "note0001")
     press(page, page.get_by_role("link", name="Announcements and automatic reminders"))
     expect(page.get_by_role("heading", name=f"Announcements of {event.title}")).to_be_visible()
     check(page, f"announcements-list-{size}")

@@ -33,3 +33,30 @@ def type_into(page, label, text):
 def press(page, locator):
     locator.focus()
     page.keyboard.press("Enter")
+
+
+def organiser_with_backup_code(make_user, event, code, *, email="olga@test.invalid",
+                               password="a-long-test-password"):
+    """An organiser of ``event`` with a password and one backup code as second factor."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from fusionforum.events.models import TeamMembership
+
+    organiser = make_user(email, full_name="Olga Organiser")
+    organiser.set_password(password)
+    organiser.save()
+    TeamMembership.objects.create(event=event, user=organiser,
+                                  role=TeamMembership.Role.ORGANISER)
+    device = StaticDevice.objects.create(user=organiser, name="backup", confirmed=True)
+    device.token_set.create(token=code)
+    return organiser
+
+
+def log_in_with_code(page, base_url, email, password, code, next_path="/manage/"):
+    """Log in with the keyboard: address, password, Enter; the second factor's code, Enter."""
+    page.goto(f"{base_url}/accounts/login/?next={next_path}")
+    type_into(page, "E-mail address", email)
+    type_into(page, "Password", password)
+    page.keyboard.press("Enter")
+    type_into(page, "Code", code)
+    page.keyboard.press("Enter")

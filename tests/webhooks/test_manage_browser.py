@@ -8,10 +8,14 @@ import pytest
 from playwright.sync_api import expect
 from standardwebhooks import Webhook
 
-from fusionforum.events.models import TeamMembership
-
 from ..browser.conftest import axe_violations, browser, open_page, screenshot  # noqa: F401
-from ..browser.steps import SIZES, press, type_into
+from ..browser.steps import (
+    SIZES,
+    log_in_with_code,
+    organiser_with_backup_code,
+    press,
+    type_into,
+)
 from ..browser.steps import check_page as check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,23 +26,10 @@ PASSWORD = "a-long-test-password"
 @pytest.mark.parametrize("size", SIZES)
 def test_an_organiser_adds_an_endpoint_and_tests_it(browser, live_server, event, make_user,  # noqa: F811
                                                     receiver, size):
-    from django_otp.plugins.otp_static.models import StaticDevice
-
-    organiser = make_user("olga@test.invalid", full_name="Olga Organiser")
-    organiser.set_password(PASSWORD)
-    organiser.save()
-    TeamMembership.objects.create(event=event, user=organiser,
-                                  role=TeamMembership.Role.ORGANISER)
-    device = StaticDevice.objects.create(user=organiser, name="backup", confirmed=True)
-    device.token_set.create(token="hook0001")
+    organiser = organiser_with_backup_code(make_user, event, "hook0001", password=PASSWORD)
 
     page = open_page(browser, viewport=SIZES[size])
-    page.goto(f"{live_server.url}/accounts/login/?next=/manage/")
-    type_into(page, "E-mail address", organiser.email)
-    type_into(page, "Password", PASSWORD)
-    page.keyboard.press("Enter")
-    type_into(page, "Code", "hook0001")
-    page.keyboard.press("Enter")
+    log_in_with_code(page, live_server.url, organiser.email, PASSWORD, "hook0001")
     press(page, page.get_by_role("link", name="Webhooks: tell other systems what happens"))
     expect(page.get_by_role("heading", name=f"Webhooks of {event.title}")).to_be_visible()
     check(page, f"webhooks-list-empty-{size}")
