@@ -183,6 +183,22 @@ def compact(prob: Problem, frozen, meetings, deadline):
             load[x] += 1
             org_exp.add((prob.req_org[r], x))
 
+    def hand_over(i, o, x, y):
+        """Meeting i (of organisation o) changes expert x for y: the experts' loads, the pairs
+        met (H8), who the meeting's people are and the slots all of them allow."""
+        qx, qy = ("e", x), ("e", y)
+        load[x] -= 1
+        load[y] += 1
+        org_exp.discard((o, x))
+        org_exp.add((o, y))
+        people[i] = [qy if z == qx else z for z in people[i]]
+        by_person[qx].remove(i)
+        by_person[qy].append(i)
+        m = full
+        for z in people[i]:
+            m &= avail[z]
+        allowed[i] = m
+
     def swap_expert(i, x):
         """Give meeting i another expert instead of x, same slot, if it lowers G."""
         nonlocal total
@@ -213,18 +229,8 @@ def compact(prob: Problem, frozen, meetings, deadline):
             if delta >= 0:
                 continue
             occ[qx], g[qx], occ[qy], g[qy] = ox, vx, oy, vy
-            load[x] -= 1
-            load[y] += 1
-            org_exp.discard((o, x))
-            org_exp.add((o, y))
             ms[i] = (r, newE[0] if len(newE) == 1 else newE, t)
-            people[i] = [qy if z == qx else z for z in people[i]]
-            by_person[qx].remove(i)
-            by_person[qy].append(i)
-            m = full
-            for z in people[i]:
-                m &= avail[z]
-            allowed[i] = m
+            hand_over(i, o, x, y)
             total += delta
             return True
         return False
@@ -262,21 +268,11 @@ def compact(prob: Problem, frozen, meetings, deadline):
                     continue
                 for q, o2 in new.items():
                     occ[q], g[q] = o2, idle(q, o2)
-                load[e] -= 1
-                load[y] += 1
-                org_exp.discard((o, e))
-                org_exp.add((o, y))
                 if rooms is not None:
                     rooms[t1] += 1
                     rooms[t2] -= 1
                 ms[i] = (r, y, t2)
-                people[i] = [qy if z == qx else z for z in people[i]]
-                by_person[qx].remove(i)
-                by_person[qy].append(i)
-                m = full
-                for z in people[i]:
-                    m &= avail[z]
-                allowed[i] = m
+                hand_over(i, o, e, y)
                 total += delta
                 return True
         return False
