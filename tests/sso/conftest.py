@@ -1,6 +1,7 @@
 """A real OpenID Connect provider (tests/sso/provider, django-oauth-toolkit) in its own
 process on a free port of 127.0.0.1, and the platform configured to use it."""
 
+import datetime as dt
 import os
 import re
 import socket
@@ -217,3 +218,15 @@ def saml_institute(db, saml_idp, site_url):
         email_domains=DOMAIN, groups_claim="eduPersonEntitlement",
         creator_groups="fusion-event-leads", enforces_second_factor=True,
         accepted_acr=SAML_MFA)
+
+
+@pytest.fixture
+def meetings_day(event):
+    """A meetings day on the event's last day, so that an invited expert has an agenda."""
+    from fusionforum.meetings.models import MeetingSettings
+
+    return MeetingSettings.objects.create(
+        event=event, date=event.end_date, start_time=dt.time(9), end_time=dt.time(12),
+        slot_minutes=30, breaks=[],
+        requests_open_at=dt.datetime(2027, 5, 1, 9, tzinfo=dt.UTC),
+        requests_close_at=dt.datetime(2027, 5, 25, 18, tzinfo=dt.UTC))

@@ -2,7 +2,6 @@
 platform's log-in page, the provider's own sign-in page (a real django-oauth-toolkit process),
 and back; typing with the keyboard; each page checked with axe."""
 
-import datetime as dt
 
 import pytest
 from playwright.sync_api import expect
@@ -151,14 +150,9 @@ def test_staff_without_provider_second_factor_gets_the_local_step(
 
 
 def test_invited_expert_lands_on_the_agenda(browser, live_server, oidc_provider, institute,
-                                            event):
-    from fusionforum.meetings.models import Expert, MeetingSettings
+                                            event, meetings_day):
+    from fusionforum.meetings.models import Expert
 
-    MeetingSettings.objects.create(
-        event=event, date=event.end_date, start_time=dt.time(9), end_time=dt.time(12),
-        slot_minutes=30, breaks=[],
-        requests_open_at=dt.datetime(2027, 5, 1, 9, tzinfo=dt.UTC),
-        requests_close_at=dt.datetime(2027, 5, 25, 18, tzinfo=dt.UTC))
     Expert.objects.create(event=event, name="Erik Expert", email="expert@institute.example")
     page = open_page(browser, **PHONE)
     through_provider(page, live_server, "expert")

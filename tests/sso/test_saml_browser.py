@@ -2,7 +2,6 @@
 size: the platform's log-in page, the pysaml2 identity provider's page (its own process), its
 POST back to the ACS, and the platform's pages after; keyboard only; axe on our pages."""
 
-import datetime as dt
 
 import pytest
 from playwright.sync_api import expect
@@ -87,14 +86,9 @@ def test_group_and_second_factor(browser, live_server, saml_idp, saml_institute,
 
 
 def test_invited_expert_lands_on_the_agenda(browser, live_server, saml_idp, saml_institute,
-                                            event):
-    from fusionforum.meetings.models import Expert, MeetingSettings
+                                            event, meetings_day):
+    from fusionforum.meetings.models import Expert
 
-    MeetingSettings.objects.create(
-        event=event, date=event.end_date, start_time=dt.time(9), end_time=dt.time(12),
-        slot_minutes=30, breaks=[],
-        requests_open_at=dt.datetime(2027, 5, 1, 9, tzinfo=dt.UTC),
-        requests_close_at=dt.datetime(2027, 5, 25, 18, tzinfo=dt.UTC))
     Expert.objects.create(event=event, name="Erik Expert", email=f"expert@{DOMAIN}")
     page = open_page(browser, **PHONE)
     through_idp(page, live_server, f"expert@{DOMAIN}")
