@@ -20,7 +20,7 @@ from fusionforum.programme.exports.ical import vtimezone
 
 from . import services, topics
 from .models import MeetingFeed, MeetingRelease
-from .publishing import experts_of
+from .publishing import expert_words, experts_of
 from .topics import visible_topic  # noqa: F401  (decided in topics.py; importable from here)
 
 PRODID = "-//Fusion Forum//meetings//EN"
@@ -48,8 +48,11 @@ def expert_meetings(snapshot: dict, expert) -> list[dict]:
 
 
 def with_times(meetings: list[dict], tz) -> list[dict]:
+    """Published meetings as the pages show them: their times in the event's time zone, and
+    ``expert_name`` joined in the reader's language (not the one of the publication)."""
     return [{**m, "start_at": dt.datetime.fromisoformat(m["start"]).astimezone(tz),
-             "end_at": dt.datetime.fromisoformat(m["end"]).astimezone(tz)} for m in meetings]
+             "end_at": dt.datetime.fromisoformat(m["end"]).astimezone(tz),
+             "expert_name": expert_words(m)} for m in meetings]
 
 
 def target_words(meeting: dict, labels: dict[str, str]) -> str:
@@ -71,7 +74,7 @@ def target_words(meeting: dict, labels: dict[str, str]) -> str:
         label = labels.get(target["discipline"], target["discipline"].replace("_", " "))
         return _("someone in %(discipline)s") % {"discipline": label.lower()}
     if target.get("expert"):
-        return meeting.get("expert_name", "")
+        return expert_words(meeting)
     return meeting.get("target_label", "")
 
 
@@ -170,7 +173,7 @@ def calendar(event, meetings: list[dict], *, site_url: str, name: str) -> bytes:
         entry.add("dtstart", dt.datetime.fromisoformat(meeting["start"]).astimezone(tz))
         entry.add("dtend", dt.datetime.fromisoformat(meeting["end"]).astimezone(tz))
         entry.add("summary", _("Meeting: %(organisation)s with %(expert)s") % {
-            "organisation": meeting["organisation_name"], "expert": meeting["expert_name"]})
+            "organisation": meeting["organisation_name"], "expert": expert_words(meeting)})
         if meeting.get("location"):
             entry.add("location", meeting["location"])
         shown = topics.visible_topic(meeting, purpose=topics.Purpose.CALENDAR_FEED)

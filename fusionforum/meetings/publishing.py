@@ -19,15 +19,20 @@ Snapshot format ``fusionforum-meetings/1``::
      "objective": {"requesting_orgs", "covered_orgs", "weight"}}
 
 ``expert`` and its fields are the first expert's (a group meeting's named seat comes first);
-``expert_name`` names every expert ("A and B"); a version published before group meetings has
-no ``experts`` (read it as ``[expert]``: ``services.published_expert_ids``).
+``expert_names`` lists every expert, and each reader joins them in their own language
+(``expert_words``: "A and B", « A et B »). ``expert_name`` holds them joined once, in the
+event's default language, for older readers; nothing shown to a person reads it when the list
+is there. A version published before group meetings has no ``experts`` nor ``expert_names``
+(read them as ``[expert]`` and ``[expert_name]``: ``experts_of``, ``expert_names_of``).
 
 The snapshot keeps confidential topics (the expert and the organisers read them from it);
 every page, calendar feed and e-mail asks ``topics.visible_topic`` (pages by viewer; feeds and
 e-mails never carry a confidential topic).
 
 Changes format: ``{"previous_version": int|null, "added": [request pk], "removed": [request
-pk], "moved": [{"request", "from": {"slot", "start", "expert", "expert_name"}, "to": {...}}]}``.
+pk], "moved": [{"request", "from": {"slot", "start", "expert", "experts", "expert_name",
+"expert_names"}, "to": {...}}]}`` (``experts`` and ``expert_names`` since group meetings, and
+``expert_names`` only since the names are joined by their reader).
 
 E-mails: version 1 goes to every attendee and every expert with a meeting, and to the
 delegates whose request could not be placed; a later version only to the people whose meetings
@@ -124,13 +129,26 @@ def experts_of(meeting: dict) -> list[int]:
     return list(meeting.get("experts") or [meeting["expert"]])
 
 
+def expert_names_of(meeting: dict) -> list[str]:
+    """The expert names of a published meeting (or of a change's place); a version without
+    ``expert_names``: its one expert's ``expert_name``."""
+    return list(meeting.get("expert_names") or [meeting.get("expert_name", "")])
+
+
+def expert_words(meeting: dict) -> str:
+    """Whom a published meeting is with, joined in the reader's language (the snapshot is
+    written once, in the event's language, and read in everyone's)."""
+    return _(" and ").join(expert_names_of(meeting))
+
+
 def diff(previous: dict | None, current: dict, previous_version: int | None) -> dict:
     old = {m["request"]: m for m in (previous or {}).get("meetings", [])}
     new = {m["request"]: m for m in current.get("meetings", [])}
 
     def place(m):
         return {"slot": m["slot"], "start": m["start"], "expert": m["expert"],
-                "experts": experts_of(m), "expert_name": m["expert_name"]}
+                "experts": experts_of(m), "expert_name": m["expert_name"],
+                "expert_names": expert_names_of(m)}
 
     return {
         "previous_version": previous_version,
@@ -229,7 +247,7 @@ def _when(meeting: dict, tz) -> str:
 
 
 def _line(meeting: dict, tz, *, for_expert: bool) -> str:
-    who = meeting["organisation_name"] if for_expert else meeting["expert_name"]
+    who = meeting["organisation_name"] if for_expert else expert_words(meeting)
     where = f", {meeting['location']}" if meeting.get("location") else ""
     shown = topics.visible_topic(meeting, purpose=topics.Purpose.EMAIL)
     topic = (str(topics.HIDDEN[topics.Purpose.EMAIL]) if shown is None

@@ -125,22 +125,23 @@ def is_organiser(user, event) -> bool:
 # Requests -------------------------------------------------------------------------------------
 
 
-def _check_seat(event, meeting_settings, expert, discipline, organisation):
+def _check_seat(event, meeting_settings, expert, discipline, organisation, field="target"):
+    """One seat; a refusal names the form's field of that seat (``target`` or ``target2``)."""
     if bool(expert) == bool(discipline):
-        raise RequestRefused({"target": _("Choose either an expert or a discipline.")})
+        raise RequestRefused({field: _("Choose either an expert or a discipline.")})
     if expert is not None:
         if expert.event_id != event.pk:
-            raise RequestRefused({"target": _("This expert does not take part in this event.")})
+            raise RequestRefused({field: _("This expert does not take part in this event.")})
         if not expert.is_active:
-            raise RequestRefused({"target": _("%(name)s no longer takes meetings.")
-                                            % {"name": expert.name}})
+            raise RequestRefused({field: _("%(name)s no longer takes meetings.")
+                                  % {"name": expert.name}})
         if organisation is not None and ExpertRefusal.objects.filter(
                 expert=expert, organisation=organisation).exists():
-            raise RequestRefused({"target": _(
+            raise RequestRefused({field: _(
                 "%(name)s cannot meet your organisation (a conflict of interest). Choose "
                 "another expert or a discipline.") % {"name": expert.name}})
     elif discipline not in dict(meeting_settings.discipline_choices):
-        raise RequestRefused({"target": _("Unknown discipline.")})
+        raise RequestRefused({field: _("Unknown discipline.")})
 
 
 def _check_target(event, meeting_settings, expert, discipline, expert2=None, discipline2="",
@@ -150,7 +151,7 @@ def _check_target(event, meeting_settings, expert, discipline, expert2=None, dis
     not the first seat's expert again."""
     _check_seat(event, meeting_settings, expert, discipline, organisation)
     if expert2 is not None or discipline2:
-        _check_seat(event, meeting_settings, expert2, discipline2, organisation)
+        _check_seat(event, meeting_settings, expert2, discipline2, organisation, "target2")
         if expert is not None and expert2 is not None and expert.pk == expert2.pk:
             raise RequestRefused({"target2": _("Choose two different experts.")})
 
@@ -171,12 +172,12 @@ def _check_duplicate(event, organisation, expert, discipline, expert2=None, disc
                                            status=MeetingRequest.Status.ACTIVE)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
-    for named in (expert, expert2):
+    for named, field in ((expert, "target"), (expert2, "target2")):
         if named is not None and (others.filter(expert=named).exists()
                                   or others.filter(expert2=named).exists()):
-            raise RequestRefused({"target": _("Your organisation already asked to meet "
-                                              "%(name)s; change that request instead.")
-                                            % {"name": named.name}})
+            raise RequestRefused({field: _("Your organisation already asked to meet "
+                                           "%(name)s; change that request instead.")
+                                  % {"name": named.name}})
     wanted = _seat_keys(expert, discipline, expert2, discipline2)
     for other in others.select_related("expert", "expert2"):
         if _seat_keys(other.expert, other.discipline, other.expert2,

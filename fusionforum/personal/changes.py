@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from fusionforum.core.models import AuditEntry
 from fusionforum.meetings.models import MeetingRelease
+from fusionforum.meetings.publishing import expert_words
 from fusionforum.programme import agenda as programme_agenda
 from fusionforum.programme.models import Release
 from fusionforum.visits.models import Seat, SeatTransition
@@ -112,7 +113,7 @@ def _meetings(event, user, items, since, until) -> tuple[list[tuple[str, str]], 
                 text = _("Meeting moved from %(old)s to %(new)s.") % {
                     "old": _hm(before["start"], tz), "new": _hm(after["start"], tz)}
             else:
-                text = _("Meeting now with %(expert)s.") % {"expert": after["expert_name"]}
+                text = _("Meeting now with %(expert)s.") % {"expert": expert_words(after)}
             found.append((key, text))
         removed = set(changes.get("removed", []))
         if removed:
@@ -126,7 +127,7 @@ def _meetings(event, user, items, since, until) -> tuple[list[tuple[str, str]], 
                                    "%(expert)s) was cancelled.") % {
                         "when": _hm(meeting["start"], tz),
                         "organisation": meeting["organisation_name"],
-                        "expert": meeting["expert_name"]})
+                        "expert": expert_words(meeting)})
     return found, loose
 
 

@@ -168,7 +168,8 @@ def _meeting_items(event, user) -> list[Item]:
         as_expert = expert is not None and meeting["expert"] == expert.pk
         title = (_("Meeting with %(organisation)s") % {"organisation": meeting["organisation_name"]}
                  if as_expert else
-                 _("Meeting with %(expert)s") % {"expert": meeting["expert_name"]})
+                 _("Meeting with %(expert)s") % {
+                     "expert": meetings_agenda.expert_words(meeting)})
         items.append(Item(
             MEETING, f"meeting-{meeting['request']}", title,
             dt.datetime.fromisoformat(meeting["start"]).astimezone(tz),

@@ -6,15 +6,24 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from fusionforum.core.models import AuditEntry
 from fusionforum.meetings import publishing, services
-from fusionforum.meetings.models import MeetingRequest
+from fusionforum.meetings.models import Expert, MeetingRequest
 from tests.api.clients import token_client
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "CONFIDENTIAL-licensing-talk-8812"
+
+
+@pytest.fixture
+def back_to_english():
+    """A French request leaves French active in this thread (LocaleMiddleware never resets it):
+    the tests after it expect the default language."""
+    yield
+    translation.activate("en")
 
 
 def url(event, part=""):
@@ -192,3 +201,186 @@ def test_a_withdrawn_request_or_a_closed_window_is_a_conflict(event, people, exp
     assert withdrawn.json()["detail"] == "This request was withdrawn."
     request.refresh_from_db()
     assert request.topic == "Quench"
+
+
+# The second seat of a request for two experts together ----------------------------------------
+
+
+def requests_url(event, request=None):
+    return url(event, f"meeting-requests/{request.pk}/" if request else "meeting-requests/")
+
+
+def test_asking_for_two_experts_together(event, people, experts):
+    alice = token_client(people["alice"])
+    named = alice.post(requests_url(event), {
+        "expert": experts["mara"].pk, "expert2": experts["cyril"].pk, "topic": "Cooling"},
+        content_type="application/json")
+    assert named.status_code == 201, named.content
+    assert (named.json()["expert"], named.json()["expert2"]) == (experts["mara"].pk,
+                                                                 experts["cyril"].pk)
+    by_discipline = alice.post(requests_url(event), {
+        "discipline": "magnets", "discipline2": "vacuum", "expert2": None, "topic": "Pumps",
+        "priority": 2}, content_type="application/json")
+    assert by_discipline.status_code == 201, by_discipline.content
+    assert by_discipline.json()["discipline2"] == "vacuum"
+    saved = MeetingRequest.objects.get(pk=by_discipline.json()["id"])
+    assert saved.is_group and saved.seats == [(None, "magnets"), (None, "vacuum")]
+    assert AuditEntry.objects.filter(action="meetings.request_submitted").count() == 2
+
+
+@pytest.mark.parametrize("seats,field,message", [
+    ({"expert": "mara", "expert2": "mara"}, "expert2", "Choose two different experts."),
+    ({"expert": "mara", "expert2": 999999}, "expert2", "Select a valid choice."),
+    ({"expert": "mara", "discipline2": "astrology"}, "discipline2", "Select a valid choice."),
+    ({"expert": "mara", "expert2": "cyril", "discipline2": "vacuum"}, "discipline2",
+     "Choose either an expert or a discipline."),
+    ({"expert": "mara", "expert2": "gone"}, "expert2", "Select a valid choice."),
+    ({"expert": "mara", "expert2": "refuses"}, "expert2", "cannot meet your organisation"),
+    ({"expert": "mara", "discipline": "vacuum", "expert2": "cyril"}, "discipline",
+     "Choose either an expert or a discipline."),
+])
+def test_a_bad_second_seat_answers_400_and_writes_nothing(event, people, experts, orgs,
+                                                          organiser, seats, field, message):
+    services.save_refusal(experts["vera"], orgs[0], by=organiser)
+    experts["gone"] = Expert.objects.create(event=event, name="Gone Away",
+                                            disciplines=["magnets"], is_active=False)
+    experts["refuses"] = experts["vera"]
+    body = {key: (experts[value].pk if isinstance(value, str) and value in experts else value)
+            for key, value in seats.items()}
+    response = token_client(people["alice"]).post(requests_url(event),
+                                                  {**body, "topic": "Two of them"},
+                                                  content_type="application/json")
+    assert response.status_code == 400, response.content
+    errors = {e["field"]: e["detail"] for e in response.json()["errors"]}
+    assert field in errors and message in errors[field], errors
+    assert not MeetingRequest.objects.exists()
+
+
+def test_an_expert_asked_for_elsewhere_in_the_second_seat(event, people, experts):
+    services.submit_request(event, people["alice"], expert=experts["cyril"], topic="Cold box",
+                            attendees=[people["alice"]])
+    response = token_client(people["arno"]).post(requests_url(event), {
+        "discipline": "magnets", "expert2": experts["cyril"].pk, "topic": "Again"},
+        content_type="application/json")
+    assert response.status_code == 400
+    assert {e["field"] for e in response.json()["errors"]} == {"expert2"}
+    assert MeetingRequest.objects.count() == 1
+
+
+def test_changing_adding_keeping_and_clearing_the_second_seat(event, people, experts):
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      topic="Quench", attendees=[people["alice"]])
+    arno = token_client(people["arno"])
+    base = {"expert": experts["mara"].pk, "topic": "Quench and cooling"}
+
+    def put(**seats):
+        response = arno.put(requests_url(event, request), {**base, **seats},
+                            content_type="application/json")
+        request.refresh_from_db()
+        return response
+
+    added = put(expert2=experts["cyril"].pk)
+    assert added.status_code == 200, added.content
+    assert added.json()["expert2"] == experts["cyril"].pk
+    assert (request.expert2, request.discipline2) == (experts["cyril"], "")
+    # Left out: the second seat stays (a client that knows only the first seat drops nothing).
+    kept = put()
+    assert kept.status_code == 200 and request.expert2 == experts["cyril"]
+    assert request.topic == "Quench and cooling"
+    changed = put(discipline2="vacuum")
+    assert changed.status_code == 200, changed.content
+    assert (request.expert2, request.discipline2) == (None, "vacuum")
+    assert put().status_code == 200 and request.discipline2 == "vacuum"
+    cleared = put(expert2=None)
+    assert cleared.status_code == 200, cleared.content
+    assert (request.expert2, request.discipline2) == (None, "")
+    assert cleared.json()["discipline2"] == "" and not request.is_group
+    put(discipline2="vacuum")
+    assert put(discipline2=None).status_code == 200 and not request.is_group
+    put(discipline2="vacuum")
+    assert put(discipline2="", expert2=None).status_code == 200 and not request.is_group
+    # A refused change: 400 on the seat's field, the request as it was.
+    put(expert2=experts["cyril"].pk)
+    bad = put(expert2=experts["mara"].pk)
+    assert bad.status_code == 400
+    assert {e["field"] for e in bad.json()["errors"]} == {"expert2"}
+    assert request.expert2 == experts["cyril"]
+    assert AuditEntry.objects.filter(action="meetings.request_changed").count() == 10
+
+
+def test_a_kept_second_seat_whose_expert_left_is_named_not_dropped(event, people, experts,
+                                                                   organiser):
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      expert2=experts["cyril"], topic="Quench",
+                                      attendees=[people["alice"]])
+    services.cancel_expert(experts["cyril"], by=organiser)
+    alice = token_client(people["alice"])
+    body = {"expert": experts["mara"].pk, "topic": "Quench, later"}
+    kept = alice.put(requests_url(event, request), body, content_type="application/json")
+    assert kept.status_code == 400
+    assert {e["field"] for e in kept.json()["errors"]} == {"expert2"}
+    request.refresh_from_db()
+    assert request.topic == "Quench" and request.expert2 == experts["cyril"]
+    cleared = alice.put(requests_url(event, request), {**body, "expert2": None},
+                        content_type="application/json")
+    assert cleared.status_code == 200
+    request.refresh_from_db()
+    assert request.topic == "Quench, later" and request.expert2 is None
+
+
+def test_only_the_organisations_delegates_change_the_second_seat(event, people, experts):
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      expert2=experts["cyril"], topic="Quench",
+                                      attendees=[people["alice"]])
+    body = {"expert": experts["mara"].pk, "expert2": None, "topic": "Quench"}
+    bea = token_client(people["bea"]).put(requests_url(event, request), body,
+                                          content_type="application/json")
+    assert bea.status_code == 404
+    reader = token_client(people["arno"], scope="read").put(requests_url(event, request), body,
+                                                             content_type="application/json")
+    assert reader.status_code == 403
+    expert = token_client(experts["mara"].user).put(requests_url(event, request), body,
+                                                     content_type="application/json")
+    assert expert.status_code == 404
+    assert Client().put(requests_url(event, request), body,
+                        content_type="application/json").status_code == 401
+    request.refresh_from_db()
+    assert request.expert2 == experts["cyril"]
+
+
+def test_the_published_day_shows_both_experts_in_the_readers_language(event, people, experts,
+                                                                      organiser,
+                                                                      back_to_english):
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      expert2=experts["cyril"], topic="Cooling",
+                                      attendees=[people["alice"]])
+    services.place_meeting(event, request, experts["mara"], 0, by=organiser,
+                           expert2=experts["cyril"])
+    event.default_language = "en"
+    event.save(update_fields=["default_language"])
+    release = publishing.publish(event, by=organiser, close_requests=True)
+    assert release.snapshot["meetings"][0]["expert_names"] == ["Mara Magnet", "Cyril Cold"]
+    alice = token_client(people["alice"], scope="read")
+    meeting = alice.get(url(event, "meetings/")).json()["meetings"][0]
+    assert meeting["experts"] == [experts["mara"].pk, experts["cyril"].pk]
+    assert meeting["expert_names"] == ["Mara Magnet", "Cyril Cold"]
+    assert meeting["expert_name"] == "Mara Magnet and Cyril Cold"
+    french = alice.get(url(event, "meetings/"), HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert french["meetings"][0]["expert_name"] == "Mara Magnet et Cyril Cold"
+    desk = token_client(organiser, scope="read").get(url(event, "meetings/")).json()
+    assert desk["meetings"][0]["experts"] == [experts["mara"].pk, experts["cyril"].pk]
+
+
+def test_a_version_published_before_group_meetings_still_reads(event, people, experts,
+                                                                organiser, back_to_english):
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      topic="Quench", attendees=[people["alice"]])
+    services.place_meeting(event, request, experts["mara"], 0, by=organiser)
+    release = publishing.publish(event, by=organiser, close_requests=True)
+    for meeting in release.snapshot["meetings"]:
+        del meeting["experts"], meeting["expert_names"]
+    release.save(update_fields=["snapshot"])
+    meeting = token_client(people["alice"], scope="read").get(
+        url(event, "meetings/"), HTTP_ACCEPT_LANGUAGE="fr").json()["meetings"][0]
+    assert (meeting["experts"], meeting["expert_names"], meeting["expert_name"]) == (
+        [experts["mara"].pk], ["Mara Magnet"], "Mara Magnet")

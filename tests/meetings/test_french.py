@@ -94,3 +94,64 @@ def test_calendar_feed_speaks_its_owners_language(client, event, people, publish
     token = feed_for(people["alice"], event).token
     body = client.get(reverse("meetings:feed", args=[event.slug, token])).content.decode()
     assert "Rencontre" in body and "Participants" in body
+
+
+def test_a_group_meeting_names_its_experts_in_each_readers_language(
+        client, event, people, experts, organiser, django_capture_on_commit_callbacks):
+    """The snapshot keeps the two names, published in English; a French reader reads them
+    joined in French, on the page, in the e-mail and in the calendar feed."""
+    from fusionforum.meetings import agenda
+
+    people["alice"].preferred_language = "fr"
+    people["alice"].save(update_fields=["preferred_language"])
+    event.default_language = "en"
+    event.save(update_fields=["default_language"])
+    request = services.submit_request(event, people["alice"], expert=experts["mara"],
+                                      expert2=experts["cyril"], topic="Cooling", priority=1,
+                                      attendees=[people["alice"]])
+    services.place_meeting(event, request, experts["mara"], 0, by=organiser,
+                           expert2=experts["cyril"])
+    with django_capture_on_commit_callbacks(execute=True):
+        release = publishing.publish(event, by=organiser, close_requests=True)
+    published = release.snapshot["meetings"][0]
+    assert published["expert_names"] == ["Mara Magnet", "Cyril Cold"]
+    both = "Mara Magnet et Cyril Cold"
+    assert both in OutboundEmail.objects.get(to=["alice@alpha.invalid"]).body
+    client.force_login(people["alice"])
+    page = client.get(reverse("meetings:home", args=[event.slug]),
+                      HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert both in page and "Mara Magnet and Cyril Cold" not in page
+    token = agenda.feed_for(people["alice"], event).token
+    feed = client.get(reverse("meetings:feed", args=[event.slug, token])).content.decode()
+    assert both in feed.replace("\r\n ", "")
+    # Her colleague, who chose no language, reads English.
+    client.force_login(people["arno"])
+    english = client.get(reverse("meetings:home", args=[event.slug]),
+                         HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Mara Magnet and Cyril Cold" in english
+
+
+def test_a_version_published_before_group_meetings_reads_its_one_name(event, experts):
+    from fusionforum.meetings import agenda
+
+    old = {"request": 1, "start": "2027-05-28T09:00:00+02:00",
+           "end": "2027-05-28T09:30:00+02:00", "expert": experts["mara"].pk,
+           "expert_name": "Mara Magnet", "target": {"expert": experts["mara"].pk}}
+    with translation.override("fr"):
+        shown = agenda.with_times([old], event.tz)[0]
+        assert shown["expert_name"] == "Mara Magnet"
+        assert agenda.target_words(old, {}) == "Mara Magnet"
+        assert publishing.experts_of(old) == [experts["mara"].pk]
+
+
+def test_a_changes_place_keeps_the_names_for_their_reader():
+    before = {"request": 7, "slot": 0, "start": "s", "expert": 1, "experts": [1],
+              "expert_name": "Mara Magnet", "expert_names": ["Mara Magnet"]}
+    after = {**before, "experts": [1, 2], "expert_name": "Mara Magnet and Cyril Cold",
+             "expert_names": ["Mara Magnet", "Cyril Cold"]}
+    moved = publishing.diff({"meetings": [before]}, {"meetings": [after]}, 1)["moved"]
+    assert moved[0]["to"]["expert_names"] == ["Mara Magnet", "Cyril Cold"]
+    with translation.override("fr"):
+        assert publishing.expert_words(moved[0]["to"]) == "Mara Magnet et Cyril Cold"
+        # A change recorded before the names were kept: its joined words as written.
+        assert publishing.expert_words({"expert_name": "Mara Magnet"}) == "Mara Magnet"

@@ -22,7 +22,7 @@ from fusionforum.api.schema import EVENT_SLUG
 from fusionforum.events.access import ApiEventResource
 from fusionforum.events.models import Module
 
-from .. import agenda, services, topics
+from .. import agenda, publishing, services, topics
 from ..forms import RequestForm
 from ..models import Expert, MeetingRequest, MeetingSettings
 from ..serializers import MeetingReleaseSerializer
@@ -66,15 +66,27 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
         return [person.get_full_name() for person in obj.attendees.all()]
 
 
+SECOND_SEAT = ("On a change, absent (both `expert2` and `discipline2` left out): the request "
+               "keeps its second seat; null (or an empty `discipline2`) with the other one "
+               "absent or null: one expert only, a second seat is cleared.")
+
+
 class MeetingRequestWriteSerializer(serializers.Serializer):
-    """A request as the request form takes it: a named expert or a discipline. (The second
-    seat of a request for two experts is chosen on the page; a change through the API keeps
-    it.)"""
+    """A request as the request form takes it: the first seat (a named expert or a discipline)
+    and, for two experts together, the second seat (`expert2` or `discipline2`)."""
 
     expert = serializers.IntegerField(required=False, allow_null=True, min_value=1,
                                       max_value=MAX_ID, help_text=(
         "The expert's number (from the experts list); or give `discipline`."))
     discipline = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    expert2 = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text=(
+            "Two experts meet the organisation together: the second seat's expert (their "
+            "number, not the first seat's); or give `discipline2`. " + SECOND_SEAT))
+    discipline2 = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=60, help_text=(
+            "The second seat as anyone of a discipline (its key); or give `expert2`. "
+            + SECOND_SEAT))
     topic = serializers.CharField(max_length=1500)
     priority = serializers.IntegerField(default=1, min_value=1, max_value=1000, help_text=(
         "1 is the organisation's most important request."))
@@ -86,18 +98,40 @@ class MeetingRequestWriteSerializer(serializers.Serializer):
                                                 "the person.")
     confidential = serializers.BooleanField(default=False)
 
+    def validate(self, data):
+        # A seat is a named expert or a discipline, never both (the form has one list).
+        for expert, discipline in (("expert", "discipline"), ("expert2", "discipline2")):
+            if data.get(expert) is not None and data.get(discipline):
+                raise serializers.ValidationError(
+                    {discipline: [_("Choose either an expert or a discipline.")]})
+        return data
+
 
 class PublishedMeetingSerializer(serializers.Serializer):
     request = serializers.IntegerField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
-    expert = serializers.IntegerField()
-    expert_name = serializers.CharField()
+    expert = serializers.IntegerField(help_text="The first expert (a group meeting's named "
+                                                "seat comes first).")
+    experts = serializers.SerializerMethodField(
+        help_text="Every expert of the meeting: two for a meeting with two experts together.")
+    expert_name = serializers.SerializerMethodField(
+        help_text="The experts' names joined in the answer's language (\"A and B\").")
+    expert_names = serializers.SerializerMethodField(help_text="The names of `experts`.")
     location = serializers.CharField(allow_blank=True)
     organisation_name = serializers.CharField()
     topic = serializers.SerializerMethodField(help_text="Null when confidential.")
     confidential = serializers.BooleanField(default=False)
     mine = serializers.BooleanField(help_text="The person attends it.")
+
+    def get_experts(self, meeting) -> list[int]:
+        return publishing.experts_of(meeting)
+
+    def get_expert_name(self, meeting) -> str:
+        return publishing.expert_words(meeting)
+
+    def get_expert_names(self, meeting) -> list[str]:
+        return publishing.expert_names_of(meeting)
 
     def get_topic(self, meeting) -> str | None:
         return _topic(meeting)
@@ -149,41 +183,57 @@ class NoDelegation(exceptions.PermissionDenied):
     default_code = "no_delegation"
 
 
+def _seat_choice(expert, discipline) -> str:
+    """A seat as the request form's list names it."""
+    return f"expert:{expert}" if expert is not None else f"discipline:{discipline or ''}"
+
+
 def _through_the_form(request, event, registration, service, *args):
     """The body through the request form (as the page's POST), then ``service`` (the page's:
     ``submit_request`` or ``update_request``) with the form's values; a field the form or the
-    service refuses is a 400 with its field, a closed window or a spent quota a 409."""
+    service refuses is a 400 with its field, a closed window or a spent quota a 409.
+
+    The second seat: given by ``expert2`` or ``discipline2`` when either is in the body (null
+    in both: none); left out, a change keeps the request's (an older client does not drop
+    it)."""
     body = MeetingRequestWriteSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     data = body.validated_data
-    target = (f"expert:{data['expert']}" if data.get("expert") is not None
-              else f"discipline:{data.get('discipline', '')}")
+    target = _seat_choice(data.get("expert"), data.get("discipline"))
+    kept = args[0] if args and isinstance(args[0], MeetingRequest) else None
+    if "expert2" in data or "discipline2" in data:
+        second = (_seat_choice(data.get("expert2"), data.get("discipline2"))
+                  if data.get("expert2") is not None or data.get("discipline2") else "")
+    elif kept is not None and (kept.expert2_id or kept.discipline2):
+        second = _seat_choice(kept.expert2_id, kept.discipline2)
+    else:
+        second = ""
     # The body's own fields go to the request form as they came (as a page's POST does).
     posted = {key: value for key, value in data.items()
               if key in ("topic", "priority", "confidential")}
     form = RequestForm(
-        {**posted, "target": target,
+        {**posted, "target": target, "target2": second,
          "attendees": data.get("attendees") or [request.user.pk]},
         event=event, experts=list(Expert.objects.filter(event=event, is_active=True)),
         delegates=services.delegates(event, registration.organisation),
         max_priority=event.meeting_settings.max_requests_per_organisation)
+    # The form's and the service's seat fields, as the body names them.
+    fields = {"target": "expert" if data.get("expert") is not None or not data.get("discipline")
+              else "discipline",
+              "target2": "discipline2" if second.startswith("discipline:") else "expert2"}
     if not form.is_valid():
-        errors = {("expert" if field == "target" else field): messages
-                  for field, messages in form.errors.items()}
-        raise exceptions.ValidationError(errors)
-    chosen = form.cleaned_data["target"]
-    # The API writes the first seat; a group request's second seat (set on the page) stays.
-    kept = args[0] if args and isinstance(args[0], MeetingRequest) else None
-    second = ({"expert2": kept.expert2, "discipline2": kept.discipline2} if kept is not None
-              else {})
+        raise exceptions.ValidationError({fields.get(field, field): messages
+                                          for field, messages in form.errors.items()})
     try:
-        return service(*args, expert=chosen["expert"], discipline=chosen["discipline"], **second,
+        return service(*args, **form.seats(),
                        topic=form.cleaned_data["topic"], priority=form.cleaned_data["priority"],
                        attendees=list(form.cleaned_data["attendees"]),
                        confidential=form.cleaned_data["confidential"])
     except services.RequestRefused as refused:
         if hasattr(refused, "error_dict"):
-            raise exceptions.ValidationError(refused.message_dict) from None
+            raise exceptions.ValidationError({fields.get(field, field): messages
+                                              for field, messages
+                                              in refused.message_dict.items()}) from None
         raise Conflict(" ".join(refused.messages)) from None
 
 
@@ -195,7 +245,8 @@ def _through_the_form(request, event, registration, service, *args):
         parameters=[EVENT_SLUG]),
     create=extend_schema(
         summary="Ask for a meeting",
-        description="As the request form: a named expert or a discipline, the topic, the "
+        description="As the request form: a named expert or a discipline, for two experts "
+                    "together a second seat (`expert2` or `discipline2`), the topic, the "
                     "priority and who attends. 403 `no_delegation` for someone who is not a "
                     "confirmed participant; 409 when the window is closed or the "
                     "organisation has made its requests.",
@@ -233,7 +284,9 @@ class MeetingRequestViewSet(MeetingsResource):
     description="As the request's edit page (the delegation's own active requests, while "
                 "requests are open): the same body as asking, through the request form and "
                 "`update_request`; it replaces the request's expert or discipline, topic, "
-                "priority, attendees and confidentiality. 404 for another organisation's "
+                "priority, attendees and confidentiality, and its second seat when "
+                "`expert2` or `discipline2` is given (null clears it; both left out keep "
+                "it). 404 for another organisation's "
                 "request; 409 once it is withdrawn or the window is closed (the page's "
                 "message in `detail`).",
     parameters=[EVENT_SLUG, OpenApiParameter("request_id", OpenApiTypes.INT,
