@@ -1014,7 +1014,9 @@ def _realise(res: Residual, fr: FlowResult, left, seed, threads):
     then CP-SAT's local search (quick on large feasible assignments), then a longer
     complete search."""
     cp_model = _cp_model()
-    hint = [(r, e, fr.slot_of.get(r, _lowbit_index(m))) for r, e, m in fr.chosen]
+    other = getattr(fr, "other_seats", {})  # the linear relaxation's other-seat experts
+    hint = [(r, (e, *other[r]) if other.get(r) else e, fr.slot_of.get(r, _lowbit_index(m)))
+            for r, e, m in fr.chosen]
     n = len(fr.chosen)
     for kind, budget in (("complete", 0.1 + n / 5000.0), ("ls", 0.5 + n / 1000.0),
                          ("complete", 2.0 + n / 500.0)):
