@@ -14,9 +14,11 @@ Pipeline of `solve_v2` (anytime: the best schedule so far is always kept; each s
 once the best schedule reaches the bound):
 
 1. First come, first served, the engine's greedy, its flow relaxation and rounding.
-2. The linear relaxation that ties each group's other seat to the request (`lp.py`, HiGHS): a
-   tighter bound; when its optimal vertex is integral and CP-SAT places its meetings in slots,
-   the schedule reaches the bound (C1, C2, W proven). When its meetings clash in slots (or its
+2. The linear relaxation that ties each group's other seat to the request (`lp.py`, HiGHS,
+   with cuts for attendees' narrow slot sets): a tighter bound; when its optimal vertex is
+   integral (else a MIP restricted by reduced costs finds an integral point worth
+   floor(LP)) and CP-SAT places its meetings in slots, the schedule reaches the bound (C1,
+   C2, W proven). When its meetings clash in slots (or its
    vertex is fractional: arcs above one half), its group meetings are kept and the 1:1
    requests are solved exactly around them; if that leaves the schedule below the bound, the
    groups with an expert an uncovered organisation could use are dropped one at a time
@@ -27,9 +29,10 @@ once the best schedule reaches the bound):
    tight), then a local search over group requests (drop one, add one), each move re-solving
    the 1:1 requests.
 5. G: requests and experts fixed, a local search moves a meeting to another slot, swaps or
-   chains two meetings, or gives a discipline seat another expert, whenever the idle slots of
-   the people concerned fall (`compact`); when it is stuck with time left, CP-SAT re-slots
-   the meetings of the people still idle with their idle slots counted exactly
+   chains two meetings (sharing a person, or trading the room of a full slot), or gives a
+   discipline seat another expert, whenever the idle slots of the people concerned fall
+   (`compact`); when it is stuck with time left, CP-SAT re-slots the meetings of the people
+   still idle and the other meetings of the people they meet, with idle slots counted exactly
    (`compact_cp`), and the local search runs again. G = 0 is optimal by itself; otherwise
    the level's bound reported is 0.
 
@@ -73,8 +76,9 @@ def current_level(best, bound):
 
 def compact(prob: Problem, frozen, meetings, deadline):
     """Slots of `meetings` (requests and experts fixed) with fewer idle slots G, by local
-    search: move one meeting to another slot, or swap the slots of two meetings, whenever it
-    lowers the idle slots of the people concerned; the frozen meetings stay where they are.
+    search: move one meeting to another slot, or swap the slots of two meetings (sharing a
+    person, or trading the room of a full slot), whenever it lowers the idle slots of the
+    people concerned; the frozen meetings stay where they are.
     Deterministic; stops at a local optimum, at G = 0 or at `deadline` (monotonic clock)."""
     T = prob.T
     full = (1 << T) - 1
@@ -305,20 +309,44 @@ def compact(prob: Problem, frozen, meetings, deadline):
                         return True
         return False
 
+    def trade_room(q):
+        """Move a meeting of q to a slot whose rooms are all taken, in exchange for a
+        meeting there that shares nobody with it and can take its slot (rooms are often
+        the only thing in the way once agendas are nearly compact)."""
+        if rooms is None:
+            return False
+        at = defaultdict(list)
+        for k, (_r, _e, t) in enumerate(ms):
+            at[t].append(k)
+        for i in list(by_person[q]):
+            t1 = ms[i][2]
+            for t2 in slots_of(allowed[i]):
+                if t2 == t1 or rooms[t2] > 0 or blockers(i, t2) != set():
+                    continue
+                for j in at[t2]:
+                    if (allowed[j] >> t1) & 1 and attempt({i: t2, j: t1}):
+                        return True
+        return False
+
     improved = True
     while improved and total > 0 and time.monotonic() < deadline:
         improved = False
         for q in sorted((q for q, v in g.items() if v > 0), key=lambda q: (-g[q], q)):
             if time.monotonic() >= deadline:
                 break
-            while g[q] > 0 and improve(q):
+            while g[q] > 0 and (improve(q) or trade_room(q)):
                 improved = True
     return ms
 
 
-def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2):
+CP_COMPACT_MEETINGS = 400  # meetings that `compact_cp` re-slots at most when it widens
+
+
+def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2, hops=1):
     """Slots of `meetings` (requests and experts fixed) with fewer idle slots G, by CP-SAT
-    over the meetings of the people who still have idle slots (the other meetings and the
+    over the meetings of the people who still have idle slots and, for `hops` > 1, the other
+    meetings of the people in them, `hops` - 1 steps further while there are at most
+    `CP_COMPACT_MEETINGS` (the other meetings and the
     frozen ones stay where they are): exact idle slots per person and block, started from
     the current slots. Returns the meetings (unchanged when nothing better was found)."""
     from .solver import _cp_model
@@ -342,10 +370,23 @@ def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2):
         for q in people[i]:
             occ[q] |= 1 << t
     bad = {q for q, o in occ.items() if prob.idle(o, avail_of(q)) > 0}
-    movable = [i for i in range(len(ms)) if any(q in bad for q in people[i])]
-    if not movable or time.monotonic() >= deadline:
+    mov = {i for i in range(len(ms)) if any(q in bad for q in people[i])}
+    if not mov or time.monotonic() >= deadline:
         return ms
-    mov = set(movable)
+    by_person = defaultdict(list)
+    for i in range(len(ms)):
+        for q in people[i]:
+            by_person[q].append(i)
+    for _ in range(hops - 1):
+        # one step further: the other meetings of the people concerned can move too (an
+        # idle person's meeting often needs a slot that someone in it uses elsewhere);
+        # participants' first (they have few meetings), experts' while the model stays small
+        for kind in ("p", "e"):
+            more = {k for i in mov for q in people[i] if q[0] == kind for k in by_person[q]}
+            if len(mov | more) > CP_COMPACT_MEETINGS:
+                break
+            mov |= more
+    movable = sorted(mov)
     concerned = {q for i in movable for q in people[i]}
     fixed = defaultdict(int)  # slots of the concerned people taken by meetings that stay
     for r, e, t in frozen:
@@ -403,25 +444,21 @@ def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2):
                     y.append(sum(by_qt.get((q, t), [])))
             if sum(1 for v in y if not isinstance(v, int) or v) < 2:
                 continue
-            pre, suf = [], []
-            for k in range(len(ts)):
-                a = m.new_bool_var("")
-                m.add(a >= y[k])
-                if k:
-                    m.add(a >= pre[-1])
-                pre.append(a)
-            for k in reversed(range(len(ts))):
-                a = m.new_bool_var("")
-                m.add(a >= y[k])
-                if suf:
-                    m.add(a >= suf[-1])
-                suf.append(a)
-            suf.reverse()
+            # slot k is idle iff a meeting lies before it, another after it and none in
+            # it: d_k >= y_i + y_j - y_k - 1 for every i < k < j (a tight formulation, no
+            # auxiliary "before"/"after" variables)
+            live = [k for k, v in enumerate(y) if not isinstance(v, int) or v]
             for k, t in enumerate(ts):
                 if not (av >> t) & 1 or (fixed[q] >> t) & 1:
                     continue
+                before = [y[i] for i in live if i < k]
+                after = [y[j] for j in live if j > k]
+                if not before or not after:
+                    continue
                 d = m.new_bool_var("")
-                m.add(d >= pre[k] + suf[k] - y[k] - 1)
+                for a in before:
+                    for c in after:
+                        m.add(d >= a + c - y[k] - 1)
                 idle_terms.append(d)
     m.minimize(sum(idle_terms))
     solver = cp_model.CpSolver()
@@ -687,7 +724,7 @@ def _finish(prob, frozen, meetings, bound_scalar, proven3, t0, deadline, time_li
         if state["G"] > 0 and deadline - time.monotonic() > 0.5:
             # the local search is stuck: CP-SAT re-slots the meetings of the people with idle
             # slots, then the local search again
-            new = compact_cp(prob, frozen, meetings, deadline - 0.2, seed, threads)
+            new = compact_cp(prob, frozen, meetings, deadline - 0.2, seed, threads, hops=2)
             new = compact(prob, frozen, new, time.monotonic() + 0.02 * max(0.0, time_limit))
             g = prob.levels(frozen + new)["G"]
             if g < state["G"]:
