@@ -69,9 +69,11 @@ def integral_vertex(res, costs, caps, A_eq, b_eq, ub, time_limit):
     if ub:
         cons.append(LinearConstraint(ub["A_ub"], -np.inf, ub["b_ub"]))
     # 0/1 arcs integral; the wide arcs (source and sink) follow by flow conservation
+    # no relative gap: the objective's scale (A*C1 ~ 1e9) would let 1e-4 stop far from it
     out = milp(costs.astype(float), constraints=cons, bounds=Bounds(lo, hi),
                integrality=(caps <= 1).astype(np.int64),
-               options={"time_limit": max(0.01, time_limit), "disp": False})
+               options={"time_limit": max(0.01, time_limit), "disp": False,
+                        "mip_rel_gap": 0.0})
     if out.x is None or out.fun > math.ceil(res.fun - 1e-6) + 1e-6:
         return None
     y = np.rint(out.x)
@@ -80,11 +82,13 @@ def integral_vertex(res, costs, caps, A_eq, b_eq, ub, time_limit):
     return y
 
 
-def solve_lp(fm, time_limit: float, cuts=True):
+def solve_lp(fm, time_limit: float, cuts=True, mip_limit=None):
     """(bound on the flow's objective (an int, to add to the frozen part), FlowResult of the
     optimal vertex, its arcs above one half when it is fractional (`fr.integral` tells)) or
     None when the LP was not solved in time. `cuts`: with the participants' narrow slot
-    sets (`participant_cuts`)."""
+    sets (`participant_cuts`). `mip_limit`: the seconds of the MIP for a fractional vertex
+    (default: the time left); a fixed value, not the time left, keeps the result
+    deterministic, as HiGHS's MIP search depends on its time limit's value."""
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix, vstack
 
@@ -126,7 +130,8 @@ def solve_lp(fm, time_limit: float, cuts=True):
     rounded = np.rint(x)
     integral = bool(np.all(np.abs(x - rounded) < 1e-6))
     if not integral and t_end - time.monotonic() > 0.1:
-        y = integral_vertex(res, costs, caps, A_eq, b_eq, ub, t_end - time.monotonic())
+        y = integral_vertex(res, costs, caps, A_eq, b_eq, ub,
+                            t_end - time.monotonic() if mip_limit is None else mip_limit)
         if y is not None:
             x, rounded, integral = y, y, True
     if integral:
@@ -137,7 +142,13 @@ def solve_lp(fm, time_limit: float, cuts=True):
         bound = math.floor(value + 1e-6)
     # a fractional vertex still guides the group requests: its arcs above one half (at most
     # one pair per request, the request arc has capacity one) are rounded to whole meetings
-    flows = rounded.astype(np.int64) if integral else (x > 0.5).astype(np.int64)
+    fr = _flow_result(fm, rounded.astype(np.int64) if integral else (x > 0.5).astype(np.int64),
+                      bound, integral)
+    return bound, fr
+
+
+def _flow_result(fm, flows, bound, integral):
+    """The FlowResult of arc flows: chosen pairs, proposed slots, other seats' experts."""
     chosen_idx = [i for i, a in enumerate(fm.pair_arc) if flows[a] > 0]
     group_slots = defaultdict(list)
     for gn, t, a in fm.slot_arcs:
@@ -157,10 +168,10 @@ def solve_lp(fm, time_limit: float, cuts=True):
         if flows[a] > 0:
             fr.other_seats[r].append(x)
     fr.integral = integral
-    return bound, fr
+    return fr
 
 
-def lp_schedule(res, fm, deadline, seed, threads):
+def lp_schedule(res, fm, deadline, seed, threads, mip_limit=None):
     """(bound, meetings or None, group meetings or None): the LP bound; when its vertex is
     integral, the schedule of its meetings if CP-SAT places them all in slots (it reaches
     the bound), else its group meetings (of a fractional vertex: its arcs above one half)
@@ -171,7 +182,7 @@ def lp_schedule(res, fm, deadline, seed, threads):
     left = deadline - time.monotonic()
     if left <= 0:
         return None, None, None
-    out = solve_lp(fm, left)
+    out = solve_lp(fm, left, mip_limit=mip_limit)
     if out is None:
         return None, None, None
     bound, fr = out
@@ -183,7 +194,9 @@ def lp_schedule(res, fm, deadline, seed, threads):
     clash = fr.integral and (group_conflict(res, fm.pairs, fr.chosen_idx)
                              or participant_conflict(prob, fm.pairs, fr.chosen_idx))
     if fr.integral and clash is None:
-        kind, got = _realise(res, fr, remaining, seed, threads)
+        # no long complete search: when the local search does not place the point's
+        # meetings they rarely fit at all, and the time is worth more to what follows
+        kind, got = _realise(res, fr, remaining, seed, threads, thorough=False)
         if kind == "schedule":
             return bound, got, None
     st = State(prob, res.frozen)

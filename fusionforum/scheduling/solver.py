@@ -1007,19 +1007,21 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
 NEIGHBOURHOOD_PAIRS_PER_S = 2000  # pairs of a CP-SAT neighbourhood worth building per second
 
 
-def _realise(res: Residual, fr: FlowResult, left, seed, threads):
+def _realise(res: Residual, fr: FlowResult, left, seed, threads, thorough=True):
     """Place all the flow's meetings in slots: ("schedule", meetings), ("conflict", indices
     into fr.chosen of pairs that cannot all be placed), or ("unknown", None) when time ran
     out. A short complete search first (it settles small cases and finds cores at once),
-    then CP-SAT's local search (quick on large feasible assignments), then a longer
-    complete search."""
+    then CP-SAT's local search (quick on large feasible assignments), then (`thorough`) a
+    longer complete search."""
     cp_model = _cp_model()
     other = getattr(fr, "other_seats", {})  # the linear relaxation's other-seat experts
     hint = [(r, (e, *other[r]) if other.get(r) else e, fr.slot_of.get(r, _lowbit_index(m)))
             for r, e, m in fr.chosen]
     n = len(fr.chosen)
-    for kind, budget in (("complete", 0.1 + n / 5000.0), ("ls", 0.5 + n / 1000.0),
-                         ("complete", 2.0 + n / 500.0)):
+    phases = [("complete", 0.1 + n / 5000.0), ("ls", 0.5 + n / 1000.0)]
+    if thorough:
+        phases.append(("complete", 2.0 + n / 500.0))
+    for kind, budget in phases:
         budget = min(left(), budget)
         if budget <= 0:
             break
