@@ -87,8 +87,9 @@ def solve_lp(fm, time_limit: float, cuts=True, mip_limit=None):
     optimal vertex, its arcs above one half when it is fractional (`fr.integral` tells)) or
     None when the LP was not solved in time. `cuts`: with the participants' narrow slot
     sets (`participant_cuts`). `mip_limit`: the seconds of the MIP for a fractional vertex
-    (default: the time left); a fixed value, not the time left, keeps the result
-    deterministic, as HiGHS's MIP search depends on its time limit's value."""
+    (default: the time left). HiGHS's MIP search depends on the time it has left, so a
+    wall-clock figure gave another integral point from run to run; a generous fixed figure
+    makes runs agree on an unloaded machine (under load HiGHS, the LP too, may still vary)."""
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix, vstack
 

@@ -650,7 +650,7 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
     res = Residual(prob, frozen)
     fm = FlowModel(res, res.pairs())
     bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.7 * max(0.0, time_limit), seed, threads,
-                                     mip_limit=0.25 * max(0.0, time_limit))
+                                     mip_limit=0.5 * max(0.0, time_limit))
     if bnd is not None:
         bound = min(bound, prob.scalar(frozen) + bnd)
     if ms is not None:
