@@ -1007,20 +1007,25 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
 NEIGHBOURHOOD_PAIRS_PER_S = 2000  # pairs of a CP-SAT neighbourhood worth building per second
 
 
+THOROUGH_MEETINGS = 500  # above this many meetings a quick `_realise` skips complete search
+
+
 def _realise(res: Residual, fr: FlowResult, left, seed, threads, thorough=True):
     """Place all the flow's meetings in slots: ("schedule", meetings), ("conflict", indices
     into fr.chosen of pairs that cannot all be placed), or ("unknown", None) when time ran
     out. A short complete search first (it settles small cases and finds cores at once),
-    then CP-SAT's local search (quick on large feasible assignments), then (`thorough`) a
-    longer complete search."""
+    then CP-SAT's local search (quick on large feasible assignments), then a longer complete
+    search; not `thorough`: the local search only, after the short complete search when there
+    are at most `THOROUGH_MEETINGS` meetings."""
     cp_model = _cp_model()
     other = getattr(fr, "other_seats", {})  # the linear relaxation's other-seat experts
     hint = [(r, (e, *other[r]) if other.get(r) else e, fr.slot_of.get(r, _lowbit_index(m)))
             for r, e, m in fr.chosen]
     n = len(fr.chosen)
-    phases = [("complete", 0.1 + n / 5000.0), ("ls", 0.5 + n / 1000.0)]
-    if thorough:
-        phases.append(("complete", 2.0 + n / 500.0))
+    phases = [("complete", 0.1 + n / 5000.0), ("ls", 0.5 + n / 1000.0),
+              ("complete", 2.0 + n / 500.0)]
+    if not thorough:  # a quick look: the local search alone (for a large assignment)
+        phases = phases[:2] if n <= THOROUGH_MEETINGS else phases[1:2]
     for kind, budget in phases:
         budget = min(left(), budget)
         if budget <= 0:
