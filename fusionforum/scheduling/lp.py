@@ -27,6 +27,13 @@ import numpy as np
 
 from .solver import FlowResult
 
+# Branch-and-bound nodes of the MIP for a fractional vertex. A work limit, not a time limit:
+# the point HiGHS returns then depends on the instance alone, not on the machine's load (on
+# the generated instances the MIP closes at its root node). Neither the LP nor the MIP gets
+# a HiGHS time limit: with one set, HiGHS's simplex returned one of two optimal vertices
+# from run to run (same input, same objective), even when the limit was far from reached.
+MIP_NODES = 50
+
 
 def participant_cuts(fm, narrow=2):
     """Rows (arc indices) of valid inequalities `sum of flows <= len(slots)` for the pairs
@@ -51,11 +58,12 @@ def participant_cuts(fm, narrow=2):
     return rows
 
 
-def integral_vertex(res, costs, caps, A_eq, b_eq, ub, time_limit):
+def integral_vertex(res, costs, caps, A_eq, b_eq, ub):
     """An integral point of the relaxation that reaches floor(LP optimum), or None: the
     relaxation as a MIP (HiGHS), with every arc whose reduced cost exceeds the LP's
     fractional part fixed at its bound (no point reaching floor(LP) can use it), which
-    leaves a small MIP. The bound stays the LP's; this only finds a vertex to schedule."""
+    leaves a small MIP. The bound stays the LP's; this only finds a vertex to schedule.
+    At most `MIP_NODES` nodes, no time limit (see `MIP_NODES`)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     slack = math.ceil(res.fun - 1e-6) - res.fun
@@ -72,8 +80,7 @@ def integral_vertex(res, costs, caps, A_eq, b_eq, ub, time_limit):
     # no relative gap: the objective's scale (A*C1 ~ 1e9) would let 1e-4 stop far from it
     out = milp(costs.astype(float), constraints=cons, bounds=Bounds(lo, hi),
                integrality=(caps <= 1).astype(np.int64),
-               options={"time_limit": max(0.01, time_limit), "disp": False,
-                        "mip_rel_gap": 0.0})
+               options={"node_limit": MIP_NODES, "disp": False, "mip_rel_gap": 0.0})
     if out.x is None or out.fun > math.ceil(res.fun - 1e-6) + 1e-6:
         return None
     y = np.rint(out.x)
@@ -82,14 +89,15 @@ def integral_vertex(res, costs, caps, A_eq, b_eq, ub, time_limit):
     return y
 
 
-def solve_lp(fm, time_limit: float, cuts=True, mip_limit=None):
+def solve_lp(fm, time_limit: float, cuts=True, before_mip=None):
     """(bound on the flow's objective (an int, to add to the frozen part), FlowResult of the
     optimal vertex, its arcs above one half when it is fractional (`fr.integral` tells)) or
-    None when the LP was not solved in time. `cuts`: with the participants' narrow slot
-    sets (`participant_cuts`). `mip_limit`: the seconds of the MIP for a fractional vertex
-    (default: the time left). HiGHS's MIP search depends on the time it has left, so a
-    wall-clock figure gave another integral point from run to run; a generous fixed figure
-    makes runs agree on an unloaded machine (under load HiGHS, the LP too, may still vary)."""
+    None when the LP was not solved. `cuts`: with the participants' narrow slot sets
+    (`participant_cuts`). The LP and the MIP have work limits only (see `MIP_NODES`);
+    `time_limit` only skips the MIP when the LP alone took it all (a safety net).
+    `before_mip(fr)`, when given, is called with the FlowResult of a fractional vertex (its
+    arcs above one half) before the MIP runs, so that a schedule from it is at hand whatever
+    the MIP gives."""
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix, vstack
 
@@ -123,16 +131,18 @@ def solve_lp(fm, time_limit: float, cuts=True, mip_limit=None):
     A_eq, b_eq = vstack([A, C]).tocsr(), np.concatenate([b, np.zeros(k)])
     res = linprog(costs.astype(float), A_eq=A_eq, **ub, b_eq=b_eq,
                   bounds=np.stack([np.zeros(m), caps.astype(float)], axis=1), method="highs",
-                  options={"time_limit": max(0.01, time_limit), "presolve": True})
+                  options={"presolve": True})
     if res.status != 0:
         return None
     x = res.x
     value = -res.fun
     rounded = np.rint(x)
     integral = bool(np.all(np.abs(x - rounded) < 1e-6))
+    if not integral and before_mip is not None:
+        before_mip(_flow_result(fm, (x > 0.5).astype(np.int64), math.floor(value + 1e-6),
+                                False))
     if not integral and t_end - time.monotonic() > 0.1:
-        y = integral_vertex(res, costs, caps, A_eq, b_eq, ub,
-                            t_end - time.monotonic() if mip_limit is None else mip_limit)
+        y = integral_vertex(res, costs, caps, A_eq, b_eq, ub)
         if y is not None:
             x, rounded, integral = y, y, True
     if integral:
@@ -172,18 +182,25 @@ def _flow_result(fm, flows, bound, integral):
     return fr
 
 
-def lp_schedule(res, fm, deadline, seed, threads, mip_limit=None):
+def lp_schedule(res, fm, deadline, seed, threads, fallback=None):
     """(bound, meetings or None, group meetings or None): the LP bound; when its vertex is
     integral, the schedule of its meetings if CP-SAT places them all in slots (it reaches
     the bound), else its group meetings (of a fractional vertex: its arcs above one half)
-    placed greedily, for an exact 1:1 solve around them."""
-    from .baseline import State
+    placed greedily, for an exact 1:1 solve around them. With `fallback`, a fractional
+    vertex's group meetings go to `fallback(groups, bound)` before the MIP looks for an
+    integral point, and are not returned again."""
     from .solver import _realise, group_conflict, participant_conflict
 
     left = deadline - time.monotonic()
     if left <= 0:
         return None, None, None
-    out = solve_lp(fm, left, mip_limit=mip_limit)
+    before_mip = None
+    handed = []
+    if fallback is not None:
+        def before_mip(frac):
+            handed.append(True)
+            fallback(place_groups(res, frac), frac.delta_scalar)
+    out = solve_lp(fm, left, before_mip=before_mip)
     if out is None:
         return None, None, None
     bound, fr = out
@@ -200,6 +217,17 @@ def lp_schedule(res, fm, deadline, seed, threads, mip_limit=None):
         kind, got = _realise(res, fr, remaining, seed, threads, thorough=False)
         if kind == "schedule":
             return bound, got, None
+    if handed:
+        return bound, None, None
+    return bound, None, place_groups(res, fr)
+
+
+def place_groups(res, fr):
+    """The group meetings of a FlowResult, placed greedily (its slot and other-seat experts
+    first) around the frozen meetings."""
+    from .baseline import State
+
+    prob = res.prob
     st = State(prob, res.frozen)
     for r, e, m in sorted(fr.chosen, key=lambda c: (c[0], c[1])):
         if not prob.is_group(r):
@@ -219,4 +247,4 @@ def lp_schedule(res, fm, deadline, seed, threads, mip_limit=None):
             if ex is not None:
                 st.add(r, ex, t)
                 break
-    return bound, None, st.meetings[len(res.frozen):]
+    return st.meetings[len(res.frozen):]

@@ -51,6 +51,7 @@ from .solver import FlowModel, Outcome, Residual, solve_problem
 LEVELS = ("C1", "C2", "W", "G")
 SMALL_REQUESTS = 200  # up to this many requests, branch and bound comes before the LP
 LP_FIRST_REQUESTS = 1000  # above this many requests, the LP comes before the 1:1 re-solves
+FALLBACK_MOVES = 12  # group moves tried on the LP's fractional guide before its MIP runs
 
 
 def gap_levels(best, bound):
@@ -522,22 +523,26 @@ def blocking_groups(prob: Problem, frozen, meetings):
 
 
 def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer,
-                 order=None):
+                 order=None, enough=None, max_moves=None):
     """Local search over the group requests: with the groups of the schedule fixed, the 1:1
     requests are solved exactly and fast by the engine (no group in its flow); try dropping
     one served group, or adding one unserved group in its first feasible slot, and keep
     any change that improves (C1, C2, W). `offer(meetings)` records each improvement;
-    `order`, when given, is the list of group requests to try (default: every one)."""
+    `order`, when given, is the list of group requests to try (default: every one).
+    Work limits (the result then does not depend on the machine's speed): it stops once
+    `enough(meetings)` holds or after `max_moves` moves tried."""
     best = list(meetings)
     best_s = prob.scalar(frozen + best)
     groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)] if order is None \
         else list(order)
-    improved = True
+    moves = 0
+    improved = enough is None or not enough(best)
     while improved and time.monotonic() < deadline:
         improved = False
         for g in groups:
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or max_moves is not None and moves >= max_moves:
                 break
+            moves += 1
             fixed = [m for m in best if prob.is_group(m[0])]
             if any(m[0] == g for m in fixed):
                 trial = [m for m in fixed if m[0] != g]
@@ -555,6 +560,8 @@ def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer
                 best, best_s = cand, sc
                 offer(cand)
                 improved = True
+                if enough is not None and enough(best):
+                    return best
     return best
 
 
@@ -649,27 +656,54 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
 
     res = Residual(prob, frozen)
     fm = FlowModel(res, res.pairs())
-    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.7 * max(0.0, time_limit), seed, threads,
-                                     mip_limit=0.5 * max(0.0, time_limit))
+    around_lp = []
+    lp_c1 = [None]
+
+    def around_lp_groups(groups, moves=None):
+        """The LP's group meetings kept, the 1:1 requests solved exactly around them (the
+        engine branches on the clashes); on a large instance the groups in the way of the
+        organisations the LP covers are then dropped one at a time (`blocking_groups`),
+        until C1 reaches the LP's or after `moves` moves."""
+        sub = solve_problem(prob, within(0.25), seed=seed, threads=threads,
+                            frozen=frozen + groups, groups=False)
+        cand = insert_groups(prob, frozen, groups + list(sub.meetings))
+        if lp_first:
+            cand = group_search(prob, frozen, cand, t0 + 0.85 * max(0.0, time_limit), seed,
+                                threads, lambda _ms: None,
+                                order=blocking_groups(prob, frozen, cand),
+                                enough=lambda ms: prob.levels(frozen + ms)["C1"] >= lp_c1[0],
+                                max_moves=moves)
+        around_lp.append(cand)
+
+    def before_mip(groups, bnd):
+        # a fractional vertex's groups are solved around before the MIP looks for an
+        # integral point, so that a schedule covering the LP's organisations is at hand
+        # whatever the MIP's point gives (a fixed number of moves: deterministic)
+        lp_c1[0] = prob.decode(prob.scalar(frozen) + bnd)[0]
+        around_lp_groups(groups, moves=FALLBACK_MOVES)
+
+    # the deadline leaves the slot assignment of the MIP's point time on a loaded machine
+    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.85 * max(0.0, time_limit), seed, threads,
+                                     fallback=before_mip if lp_first else None)
     if bnd is not None:
         bound = min(bound, prob.scalar(frozen) + bnd)
+        lp_c1[0] = prob.decode(bound)[0]
     if ms is not None:
         best = best_of(ms, best)
         note("linear relaxation (group seats coupled)", best, bound)
-    elif lp_groups is not None and time.monotonic() < t0 + 0.8 * time_limit:
-        # the LP's meetings clash in slots: keep its group meetings, solve the 1:1 requests
-        # exactly around them (the engine branches on the clashes)
-        sub = solve_problem(prob, within(0.25), seed=seed, threads=threads,
-                            frozen=frozen + lp_groups, groups=False)
-        cand = insert_groups(prob, frozen, lp_groups + list(sub.meetings))
-        if prob.scalar(frozen + cand) < bound and lp_first:
-            # the groups as placed keep some organisation from the LP's coverage: drop
-            # those in its way, one at a time
-            cand = group_search(prob, frozen, cand, t0 + 0.75 * max(0.0, time_limit), seed,
-                                threads, lambda _ms: None,
-                                order=blocking_groups(prob, frozen, cand))
-        best = best_of(cand, best)
-        note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
+    else:
+        if lp_groups is not None and time.monotonic() < t0 + 0.8 * time_limit:
+            around_lp_groups(lp_groups)
+        if around_lp:
+            cand = around_lp[0]
+            if prob.scalar(frozen + cand) < bound and lp_first \
+                    and time.monotonic() < t0 + 0.85 * time_limit:
+                # what time is left: the blocking groups further, past the LP's C1
+                cand = group_search(prob, frozen, cand, t0 + 0.85 * max(0.0, time_limit),
+                                    seed, threads, lambda _ms: None,
+                                    order=blocking_groups(prob, frozen, cand))
+            best = best_of(cand, best)
+            note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
     if lp_first and prob.scalar(frozen + best) < bound:
         best = around_groups(best, 0.6)
     if prob.scalar(frozen + best) >= bound:
