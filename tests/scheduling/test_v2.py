@@ -372,3 +372,42 @@ def test_compaction_trades_the_room_of_a_full_slot():
     assert violations(prob, ms) == [] and prob.levels(ms)["G"] == 1
     new = compact(prob, [], ms, float("inf"))
     assert violations(prob, new) == [] and prob.levels(new)["G"] == 0
+
+
+def test_group_search_stops_on_its_work_limits():
+    import time
+
+    from fusionforum.scheduling.baseline import fcfs_meetings
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver2 import group_search
+
+    prob = Problem.from_dict(generate(11, group_share=0.2))
+    ms = fcfs_meetings(prob)
+    far = time.monotonic() + 60
+    offers = []
+    # no move at all, or already enough: the schedule comes back as it was
+    assert group_search(prob, [], ms, far, 0, 1, offers.append, max_moves=0) == ms
+    assert group_search(prob, [], ms, far, 0, 1, offers.append, enough=lambda _m: True) == ms
+    assert offers == []
+    # one move: at most one improvement offered
+    group_search(prob, [], ms, far, 0, 1, offers.append, max_moves=1)
+    assert len(offers) <= 1
+
+
+def test_lp_hands_a_fractional_vertex_over_before_its_mip():
+    from fusionforum.scheduling.lp import solve_lp
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver import FlowModel, Residual
+
+    prob = Problem.from_dict(generate(11, group_share=0.2))
+    res = Residual(prob, [])
+    fm = FlowModel(res, res.pairs())
+    handed = []
+    first = solve_lp(fm, 30, before_mip=handed.append)
+    assert first is not None
+    bound, fr = first
+    for frac in handed:  # only a fractional vertex, rounded at one half, never above the LP
+        assert not frac.integral and frac.delta_scalar >= bound
+    # work limits only: the same model gives the same point
+    again = solve_lp(fm, 30)
+    assert again[0] == bound and again[1].chosen == fr.chosen
