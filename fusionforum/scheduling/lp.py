@@ -186,9 +186,10 @@ def lp_schedule(res, fm, deadline, seed, threads, fallback=None):
     """(bound, meetings or None, group meetings or None): the LP bound; when its vertex is
     integral, the schedule of its meetings if CP-SAT places them all in slots (it reaches
     the bound), else its group meetings (of a fractional vertex: its arcs above one half)
-    placed greedily, for an exact 1:1 solve around them. With `fallback`, a fractional
-    vertex's group meetings go to `fallback(groups, bound)` before the MIP looks for an
-    integral point, and are not returned again."""
+    placed greedily, for an exact 1:1 solve around them. With `fallback`, the vertex's group
+    meetings go to `fallback(groups, bound)` before its meetings are placed in slots (a
+    fractional vertex's before the MIP looks for an integral point), and are not returned
+    again."""
     from .solver import _realise, group_conflict, participant_conflict
 
     left = deadline - time.monotonic()
@@ -208,6 +209,11 @@ def lp_schedule(res, fm, deadline, seed, threads, fallback=None):
     def remaining():
         return deadline - time.monotonic()
 
+    if fallback is not None and not handed and fr.integral:
+        # an integral vertex's groups too, before its slot assignment: when its meetings do
+        # not fit in slots, the time the assignment took is not taken from the fallback
+        handed.append(True)
+        fallback(place_groups(res, fr), bound)
     prob = res.prob
     clash = fr.integral and (group_conflict(res, fm.pairs, fr.chosen_idx)
                              or participant_conflict(prob, fm.pairs, fr.chosen_idx))

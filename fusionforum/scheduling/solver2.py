@@ -683,7 +683,9 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
         around_lp_groups(groups, moves=FALLBACK_MOVES)
 
     # the deadline leaves the slot assignment of the MIP's point time on a loaded machine
-    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.85 * max(0.0, time_limit), seed, threads,
+    # (on a large instance the fallback is at hand by then)
+    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + (0.9 if lp_first else 0.85)
+                                     * max(0.0, time_limit), seed, threads,
                                      fallback=before_mip if lp_first else None)
     if bnd is not None:
         bound = min(bound, prob.scalar(frozen) + bnd)
