@@ -187,7 +187,7 @@ def lp_schedule(res, fm, deadline, seed, threads, fallback=None):
     integral, the schedule of its meetings if CP-SAT places them all in slots (it reaches
     the bound), else its group meetings (of a fractional vertex: its arcs above one half)
     placed greedily, for an exact 1:1 solve around them. With `fallback`, the vertex's group
-    meetings go to `fallback(groups, bound)` before its meetings are placed in slots (a
+    meetings go to `fallback(groups, bound, integral)` before its meetings are placed in slots (a
     fractional vertex's before the MIP looks for an integral point), and are not returned
     again."""
     from .solver import _realise, group_conflict, participant_conflict
@@ -200,7 +200,7 @@ def lp_schedule(res, fm, deadline, seed, threads, fallback=None):
     if fallback is not None:
         def before_mip(frac):
             handed.append(True)
-            fallback(place_groups(res, frac), frac.delta_scalar)
+            fallback(place_groups(res, frac), frac.delta_scalar, False)
     out = solve_lp(fm, left, before_mip=before_mip)
     if out is None:
         return None, None, None
@@ -213,7 +213,7 @@ def lp_schedule(res, fm, deadline, seed, threads, fallback=None):
         # an integral vertex's groups too, before its slot assignment: when its meetings do
         # not fit in slots, the time the assignment took is not taken from the fallback
         handed.append(True)
-        fallback(place_groups(res, fr), bound)
+        fallback(place_groups(res, fr), bound, True)
     prob = res.prob
     clash = fr.integral and (group_conflict(res, fm.pairs, fr.chosen_idx)
                              or participant_conflict(prob, fm.pairs, fr.chosen_idx))

@@ -675,12 +675,14 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
                                 max_moves=moves)
         around_lp.append(cand)
 
-    def before_mip(groups, bnd):
-        # a fractional vertex's groups are solved around before the MIP looks for an
-        # integral point, so that a schedule covering the LP's organisations is at hand
-        # whatever the MIP's point gives (a fixed number of moves: deterministic)
+    def before_mip(groups, bnd, integral):
+        # the vertex's groups are solved around before its point is placed in slots (a
+        # fractional one's before the MIP looks for an integral point), so that a schedule
+        # covering the LP's organisations is at hand whatever that gives; a fixed number of
+        # moves (deterministic), none for an integral vertex (its point usually fits, and
+        # the moves cost seconds on the largest instances)
         lp_c1[0] = prob.decode(prob.scalar(frozen) + bnd)[0]
-        around_lp_groups(groups, moves=FALLBACK_MOVES)
+        around_lp_groups(groups, moves=0 if integral else FALLBACK_MOVES)
 
     # the deadline leaves the slot assignment of the MIP's point time on a loaded machine
     # (on a large instance the fallback is at hand by then)
