@@ -66,8 +66,10 @@ bound is not reached is reported with its gap.
 
 Determinism: the same instance, seed and thread count give the same schedule, unless a phase
 is cut short by the time limit (the flow, the rounding and the local searches are
-deterministic; the CP-SAT slot assignment runs one local-search worker; larger CP-SAT models
-use interleaved search).
+deterministic; the CP-SAT slot assignment runs one local-search worker, stopped on
+deterministic time; larger CP-SAT models use interleaved search; v2's linear relaxation and
+its MIP have no HiGHS time limit, which made HiGHS return one of several optimal vertices,
+and the MIP a node limit).
 """
 
 from . import changes

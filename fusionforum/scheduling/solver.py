@@ -804,11 +804,17 @@ class TripleModel:
             return (r, e, t)
         return (r, (e, *[x for x, zv in zl if s.boolean_value(zv)]), t)
 
-    def solve(self, time_limit, seed, threads, callback=None):
+    def solve(self, time_limit, seed, threads, callback=None, wall_limit=None):
+        """`wall_limit`, when given, makes `time_limit` CP-SAT's deterministic time (a work
+        limit: the same answer whatever the load) and itself the wall-clock safety net."""
         cp_model = _cp_model()
         s = cp_model.CpSolver()
         prm = s.parameters
-        prm.max_time_in_seconds = max(0.01, time_limit)
+        if wall_limit is None:
+            prm.max_time_in_seconds = max(0.01, time_limit)
+        else:
+            prm.max_deterministic_time = max(0.01, time_limit)
+            prm.max_time_in_seconds = max(0.01, wall_limit)
         prm.random_seed = seed
         if self.assume_mode:
             # complete search for a core: one worker (deterministic, cores need it)
@@ -1007,23 +1013,36 @@ def solve_problem(prob: Problem, time_limit: float, seed: int = 0, threads: int 
 NEIGHBOURHOOD_PAIRS_PER_S = 2000  # pairs of a CP-SAT neighbourhood worth building per second
 
 
-def _realise(res: Residual, fr: FlowResult, left, seed, threads):
+THOROUGH_MEETINGS = 500  # above this many meetings a quick `_realise` skips complete search
+
+
+def _realise(res: Residual, fr: FlowResult, left, seed, threads, thorough=True):
     """Place all the flow's meetings in slots: ("schedule", meetings), ("conflict", indices
     into fr.chosen of pairs that cannot all be placed), or ("unknown", None) when time ran
     out. A short complete search first (it settles small cases and finds cores at once),
-    then CP-SAT's local search (quick on large feasible assignments), then a longer
-    complete search."""
+    then CP-SAT's local search (quick on large feasible assignments), then a longer complete
+    search; not `thorough`: the local search only, after the short complete search when there
+    are at most `THOROUGH_MEETINGS` meetings."""
     cp_model = _cp_model()
-    hint = [(r, e, fr.slot_of.get(r, _lowbit_index(m))) for r, e, m in fr.chosen]
+    other = getattr(fr, "other_seats", {})  # the linear relaxation's other-seat experts
+    hint = [(r, (e, *other[r]) if other.get(r) else e, fr.slot_of.get(r, _lowbit_index(m)))
+            for r, e, m in fr.chosen]
     n = len(fr.chosen)
-    for kind, budget in (("complete", 0.1 + n / 5000.0), ("ls", 0.5 + n / 1000.0),
-                         ("complete", 2.0 + n / 500.0)):
-        budget = min(left(), budget)
-        if budget <= 0:
+    phases = [("complete", 0.1 + n / 5000.0), ("ls", 0.5 + n / 1000.0),
+              ("complete", 2.0 + n / 500.0)]
+    if not thorough:  # a quick look: the local search alone (for a large assignment)
+        phases = phases[:2] if n <= THOROUGH_MEETINGS else phases[1:2]
+    for kind, budget in phases:
+        if kind == "complete":
+            budget = min(left(), budget)
+        if left() <= 0:
             break
         tm = TripleModel(res, fr.chosen, required=True, assume=(kind == "complete"))
         tm.hint(hint)
-        st, out, _s = tm.solve(budget, seed, threads)
+        # the local search stops on work done, not on the clock (the time left is only a
+        # safety net), so a loaded machine does not turn a schedule into "unknown"
+        st, out, _s = tm.solve(budget, seed, threads,
+                               wall_limit=left() if kind == "ls" else None)
         if st == cp_model.INFEASIBLE and kind == "complete":
             return "conflict", _shrink_core(res, fr.chosen, out, left, seed)
         if out is not None and st != cp_model.INFEASIBLE:

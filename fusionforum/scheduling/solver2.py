@@ -14,9 +14,11 @@ Pipeline of `solve_v2` (anytime: the best schedule so far is always kept; each s
 once the best schedule reaches the bound):
 
 1. First come, first served, the engine's greedy, its flow relaxation and rounding.
-2. The linear relaxation that ties each group's other seat to the request (`lp.py`, HiGHS): a
-   tighter bound; when its optimal vertex is integral and CP-SAT places its meetings in slots,
-   the schedule reaches the bound (C1, C2, W proven). When its meetings clash in slots (or its
+2. The linear relaxation that ties each group's other seat to the request (`lp.py`, HiGHS,
+   with cuts for attendees' narrow slot sets): a tighter bound; when its optimal vertex is
+   integral (else a MIP restricted by reduced costs finds an integral point worth
+   floor(LP)) and CP-SAT places its meetings in slots, the schedule reaches the bound (C1,
+   C2, W proven). When its meetings clash in slots (or its
    vertex is fractional: arcs above one half), its group meetings are kept and the 1:1
    requests are solved exactly around them; if that leaves the schedule below the bound, the
    groups with an expert an uncovered organisation could use are dropped one at a time
@@ -27,9 +29,10 @@ once the best schedule reaches the bound):
    tight), then a local search over group requests (drop one, add one), each move re-solving
    the 1:1 requests.
 5. G: requests and experts fixed, a local search moves a meeting to another slot, swaps or
-   chains two meetings, or gives a discipline seat another expert, whenever the idle slots of
-   the people concerned fall (`compact`); when it is stuck with time left, CP-SAT re-slots
-   the meetings of the people still idle with their idle slots counted exactly
+   chains two meetings (sharing a person, or trading the room of a full slot), or gives a
+   discipline seat another expert, whenever the idle slots of the people concerned fall
+   (`compact`); when it is stuck with time left, CP-SAT re-slots the meetings of the people
+   still idle and the other meetings of the people they meet, with idle slots counted exactly
    (`compact_cp`), and the local search runs again. G = 0 is optimal by itself; otherwise
    the level's bound reported is 0.
 
@@ -48,6 +51,7 @@ from .solver import FlowModel, Outcome, Residual, solve_problem
 LEVELS = ("C1", "C2", "W", "G")
 SMALL_REQUESTS = 200  # up to this many requests, branch and bound comes before the LP
 LP_FIRST_REQUESTS = 1000  # above this many requests, the LP comes before the 1:1 re-solves
+FALLBACK_MOVES = 12  # group moves tried on the LP's fractional guide before its MIP runs
 
 
 def gap_levels(best, bound):
@@ -73,8 +77,9 @@ def current_level(best, bound):
 
 def compact(prob: Problem, frozen, meetings, deadline):
     """Slots of `meetings` (requests and experts fixed) with fewer idle slots G, by local
-    search: move one meeting to another slot, or swap the slots of two meetings, whenever it
-    lowers the idle slots of the people concerned; the frozen meetings stay where they are.
+    search: move one meeting to another slot, or swap the slots of two meetings (sharing a
+    person, or trading the room of a full slot), whenever it lowers the idle slots of the
+    people concerned; the frozen meetings stay where they are.
     Deterministic; stops at a local optimum, at G = 0 or at `deadline` (monotonic clock)."""
     T = prob.T
     full = (1 << T) - 1
@@ -305,20 +310,44 @@ def compact(prob: Problem, frozen, meetings, deadline):
                         return True
         return False
 
+    def trade_room(q):
+        """Move a meeting of q to a slot whose rooms are all taken, in exchange for a
+        meeting there that shares nobody with it and can take its slot (rooms are often
+        the only thing in the way once agendas are nearly compact)."""
+        if rooms is None:
+            return False
+        at = defaultdict(list)
+        for k, (_r, _e, t) in enumerate(ms):
+            at[t].append(k)
+        for i in list(by_person[q]):
+            t1 = ms[i][2]
+            for t2 in slots_of(allowed[i]):
+                if t2 == t1 or rooms[t2] > 0 or blockers(i, t2) != set():
+                    continue
+                for j in at[t2]:
+                    if (allowed[j] >> t1) & 1 and attempt({i: t2, j: t1}):
+                        return True
+        return False
+
     improved = True
     while improved and total > 0 and time.monotonic() < deadline:
         improved = False
         for q in sorted((q for q, v in g.items() if v > 0), key=lambda q: (-g[q], q)):
             if time.monotonic() >= deadline:
                 break
-            while g[q] > 0 and improve(q):
+            while g[q] > 0 and (improve(q) or trade_room(q)):
                 improved = True
     return ms
 
 
-def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2):
+CP_COMPACT_MEETINGS = 400  # meetings that `compact_cp` re-slots at most when it widens
+
+
+def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2, hops=1):
     """Slots of `meetings` (requests and experts fixed) with fewer idle slots G, by CP-SAT
-    over the meetings of the people who still have idle slots (the other meetings and the
+    over the meetings of the people who still have idle slots and, for `hops` > 1, the other
+    meetings of the people in them, `hops` - 1 steps further while there are at most
+    `CP_COMPACT_MEETINGS` (the other meetings and the
     frozen ones stay where they are): exact idle slots per person and block, started from
     the current slots. Returns the meetings (unchanged when nothing better was found)."""
     from .solver import _cp_model
@@ -342,10 +371,23 @@ def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2):
         for q in people[i]:
             occ[q] |= 1 << t
     bad = {q for q, o in occ.items() if prob.idle(o, avail_of(q)) > 0}
-    movable = [i for i in range(len(ms)) if any(q in bad for q in people[i])]
-    if not movable or time.monotonic() >= deadline:
+    mov = {i for i in range(len(ms)) if any(q in bad for q in people[i])}
+    if not mov or time.monotonic() >= deadline:
         return ms
-    mov = set(movable)
+    by_person = defaultdict(list)
+    for i in range(len(ms)):
+        for q in people[i]:
+            by_person[q].append(i)
+    for _ in range(hops - 1):
+        # one step further: the other meetings of the people concerned can move too (an
+        # idle person's meeting often needs a slot that someone in it uses elsewhere);
+        # participants' first (they have few meetings), experts' while the model stays small
+        for kind in ("p", "e"):
+            more = {k for i in mov for q in people[i] if q[0] == kind for k in by_person[q]}
+            if len(mov | more) > CP_COMPACT_MEETINGS:
+                break
+            mov |= more
+    movable = sorted(mov)
     concerned = {q for i in movable for q in people[i]}
     fixed = defaultdict(int)  # slots of the concerned people taken by meetings that stay
     for r, e, t in frozen:
@@ -403,25 +445,21 @@ def compact_cp(prob: Problem, frozen, meetings, deadline, seed=0, threads=2):
                     y.append(sum(by_qt.get((q, t), [])))
             if sum(1 for v in y if not isinstance(v, int) or v) < 2:
                 continue
-            pre, suf = [], []
-            for k in range(len(ts)):
-                a = m.new_bool_var("")
-                m.add(a >= y[k])
-                if k:
-                    m.add(a >= pre[-1])
-                pre.append(a)
-            for k in reversed(range(len(ts))):
-                a = m.new_bool_var("")
-                m.add(a >= y[k])
-                if suf:
-                    m.add(a >= suf[-1])
-                suf.append(a)
-            suf.reverse()
+            # slot k is idle iff a meeting lies before it, another after it and none in
+            # it: d_k >= y_i + y_j - y_k - 1 for every i < k < j (a tight formulation, no
+            # auxiliary "before"/"after" variables)
+            live = [k for k, v in enumerate(y) if not isinstance(v, int) or v]
             for k, t in enumerate(ts):
                 if not (av >> t) & 1 or (fixed[q] >> t) & 1:
                     continue
+                before = [y[i] for i in live if i < k]
+                after = [y[j] for j in live if j > k]
+                if not before or not after:
+                    continue
                 d = m.new_bool_var("")
-                m.add(d >= pre[k] + suf[k] - y[k] - 1)
+                for a in before:
+                    for c in after:
+                        m.add(d >= a + c - y[k] - 1)
                 idle_terms.append(d)
     m.minimize(sum(idle_terms))
     solver = cp_model.CpSolver()
@@ -485,22 +523,26 @@ def blocking_groups(prob: Problem, frozen, meetings):
 
 
 def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer,
-                 order=None):
+                 order=None, enough=None, max_moves=None):
     """Local search over the group requests: with the groups of the schedule fixed, the 1:1
     requests are solved exactly and fast by the engine (no group in its flow); try dropping
     one served group, or adding one unserved group in its first feasible slot, and keep
     any change that improves (C1, C2, W). `offer(meetings)` records each improvement;
-    `order`, when given, is the list of group requests to try (default: every one)."""
+    `order`, when given, is the list of group requests to try (default: every one).
+    Work limits (the result then does not depend on the machine's speed): it stops once
+    `enough(meetings)` holds or after `max_moves` moves tried."""
     best = list(meetings)
     best_s = prob.scalar(frozen + best)
     groups = [r for r in range(len(prob.req_ids)) if prob.is_group(r)] if order is None \
         else list(order)
-    improved = True
+    moves = 0
+    improved = enough is None or not enough(best)
     while improved and time.monotonic() < deadline:
         improved = False
         for g in groups:
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or max_moves is not None and moves >= max_moves:
                 break
+            moves += 1
             fixed = [m for m in best if prob.is_group(m[0])]
             if any(m[0] == g for m in fixed):
                 trial = [m for m in fixed if m[0] != g]
@@ -518,6 +560,8 @@ def group_search(prob: Problem, frozen, meetings, deadline, seed, threads, offer
                 best, best_s = cand, sc
                 offer(cand)
                 improved = True
+                if enough is not None and enough(best):
+                    return best
     return best
 
 
@@ -612,26 +656,58 @@ def solve_v2(prob: Problem, time_limit: float, seed=0, threads=2, progress=None,
 
     res = Residual(prob, frozen)
     fm = FlowModel(res, res.pairs())
-    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + 0.7 * max(0.0, time_limit), seed, threads)
+    around_lp = []
+    lp_c1 = [None]
+
+    def around_lp_groups(groups, moves=None):
+        """The LP's group meetings kept, the 1:1 requests solved exactly around them (the
+        engine branches on the clashes); on a large instance the groups in the way of the
+        organisations the LP covers are then dropped one at a time (`blocking_groups`),
+        until C1 reaches the LP's or after `moves` moves."""
+        sub = solve_problem(prob, within(0.25), seed=seed, threads=threads,
+                            frozen=frozen + groups, groups=False)
+        cand = insert_groups(prob, frozen, groups + list(sub.meetings))
+        if lp_first:
+            cand = group_search(prob, frozen, cand, t0 + 0.85 * max(0.0, time_limit), seed,
+                                threads, lambda _ms: None,
+                                order=blocking_groups(prob, frozen, cand),
+                                enough=lambda ms: prob.levels(frozen + ms)["C1"] >= lp_c1[0],
+                                max_moves=moves)
+        around_lp.append(cand)
+
+    def before_mip(groups, bnd, integral):
+        # the vertex's groups are solved around before its point is placed in slots (a
+        # fractional one's before the MIP looks for an integral point), so that a schedule
+        # covering the LP's organisations is at hand whatever that gives; a fixed number of
+        # moves (deterministic), none for an integral vertex (its point usually fits, and
+        # the moves cost seconds on the largest instances)
+        lp_c1[0] = prob.decode(prob.scalar(frozen) + bnd)[0]
+        around_lp_groups(groups, moves=0 if integral else FALLBACK_MOVES)
+
+    # the deadline leaves the slot assignment of the MIP's point time on a loaded machine
+    # (on a large instance the fallback is at hand by then)
+    bnd, ms, lp_groups = lp_schedule(res, fm, t0 + (0.9 if lp_first else 0.85)
+                                     * max(0.0, time_limit), seed, threads,
+                                     fallback=before_mip if lp_first else None)
     if bnd is not None:
         bound = min(bound, prob.scalar(frozen) + bnd)
+        lp_c1[0] = prob.decode(bound)[0]
     if ms is not None:
         best = best_of(ms, best)
         note("linear relaxation (group seats coupled)", best, bound)
-    elif lp_groups is not None and time.monotonic() < t0 + 0.8 * time_limit:
-        # the LP's meetings clash in slots: keep its group meetings, solve the 1:1 requests
-        # exactly around them (the engine branches on the clashes)
-        sub = solve_problem(prob, within(0.25), seed=seed, threads=threads,
-                            frozen=frozen + lp_groups, groups=False)
-        cand = insert_groups(prob, frozen, lp_groups + list(sub.meetings))
-        if prob.scalar(frozen + cand) < bound and lp_first:
-            # the groups as placed keep some organisation from the LP's coverage: drop
-            # those in its way, one at a time
-            cand = group_search(prob, frozen, cand, t0 + 0.75 * max(0.0, time_limit), seed,
-                                threads, lambda _ms: None,
-                                order=blocking_groups(prob, frozen, cand))
-        best = best_of(cand, best)
-        note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
+    else:
+        if lp_groups is not None and time.monotonic() < t0 + 0.8 * time_limit:
+            around_lp_groups(lp_groups)
+        if around_lp:
+            cand = around_lp[0]
+            if prob.scalar(frozen + cand) < bound and lp_first \
+                    and time.monotonic() < t0 + 0.85 * time_limit:
+                # what time is left: the blocking groups further, past the LP's C1
+                cand = group_search(prob, frozen, cand, t0 + 0.85 * max(0.0, time_limit),
+                                    seed, threads, lambda _ms: None,
+                                    order=blocking_groups(prob, frozen, cand))
+            best = best_of(cand, best)
+            note("linear relaxation's groups, 1:1 requests exactly around them", best, bound)
     if lp_first and prob.scalar(frozen + best) < bound:
         best = around_groups(best, 0.6)
     if prob.scalar(frozen + best) >= bound:
@@ -687,7 +763,7 @@ def _finish(prob, frozen, meetings, bound_scalar, proven3, t0, deadline, time_li
         if state["G"] > 0 and deadline - time.monotonic() > 0.5:
             # the local search is stuck: CP-SAT re-slots the meetings of the people with idle
             # slots, then the local search again
-            new = compact_cp(prob, frozen, meetings, deadline - 0.2, seed, threads)
+            new = compact_cp(prob, frozen, meetings, deadline - 0.2, seed, threads, hops=2)
             new = compact(prob, frozen, new, time.monotonic() + 0.02 * max(0.0, time_limit))
             g = prob.levels(frozen + new)["G"]
             if g < state["G"]:

@@ -77,9 +77,12 @@ def levels(inst, meetings):
     for r, ex, t in meetings:
         for q in list(ex) + list(reqs[r]["attendees"]):
             occ.setdefault(q, set()).add(t)
-    blocks = {}
+    blocks = {}  # maximal runs of consecutive slots with the same session (PROBLEM.md)
+    run, prev = -1, None
     for s in inst["slots"]:
-        blocks.setdefault(s["session"], []).append(s["id"])
+        if s["session"] != prev:
+            run, prev = run + 1, s["session"]
+        blocks.setdefault(run, []).append(s["id"])
     G = 0
     for q, slots in occ.items():
         for b in blocks.values():

@@ -331,3 +331,83 @@ def test_cp_sat_compaction_keeps_the_schedule_feasible_and_lowers_idle_slots():
     assert violations(prob, new) == []
     assert sorted((r, e) for r, e, _t in new) == sorted((r, e) for r, e, _t in ms)
     assert prob.levels(new)["G"] < before
+
+
+def test_participant_cuts_keep_an_attendee_from_two_meetings_in_their_only_slot():
+    from fusionforum.scheduling.lp import participant_cuts, solve_lp
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver import FlowModel, Residual
+
+    # P1's two requests can only take place in slot 0 (both experts are there then only):
+    # the flow relaxes H6 across experts and serves both, the cut keeps one
+    ex = {"E1": (["magnets"], [0], 1, []), "E2": (["cryogenics"], [0], 1, [])}
+    orgs = {"O1": {"P1": []}}
+    reqs = [("R1", "O1", "E1", 5, ["P1"]), ("R2", "O1", "E2", 3, ["P1"])]
+    prob = Problem.from_dict(make_v2(2, ex, orgs, reqs))
+    res = Residual(prob, [])
+    fm = FlowModel(res, res.pairs())
+    assert [rhs for _arcs, rhs in participant_cuts(fm)] == [1]
+    loose, _fr = solve_lp(fm, 10, cuts=False)
+    tight, fr = solve_lp(fm, 10)
+    assert prob.decode(loose) == [1, 1, 8]
+    assert prob.decode(tight) == [1, 0, 5] and fr.integral
+    out = solve(make_v2(2, ex, orgs, reqs), time_limit=5, threads=1)
+    assert out["meta"]["status"] == "optimal" and out["objective"]["W"] == 5
+
+
+def test_compaction_trades_the_room_of_a_full_slot():
+    from fusionforum.scheduling.checker import violations
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver2 import compact
+
+    # E1 meets in slots 0 and 2 and idles in 1, whose only room R3 takes: E1's first meeting
+    # can move there only if R3 takes its slot in exchange
+    ex = {"E1": (["magnets"], [0, 1, 2], 2, []), "E2": (["cryogenics"], [0, 1, 2], 1, [])}
+    orgs = {"O1": {"P1": []}, "O2": {"P2": []}, "O3": {"P3": []}}
+    reqs = [("R1", "O1", "E1", 1, ["P1"]), ("R2", "O2", "E1", 1, ["P2"]),
+            ("R3", "O3", "E2", 1, ["P3"])]
+    prob = Problem.from_dict(make_v2(3, ex, orgs, reqs, rooms=[1, 1, 1]))
+    r, e = prob.req_index, prob.expert_index
+    ms = [(r["R1"], e["E1"], 0), (r["R2"], e["E1"], 2), (r["R3"], e["E2"], 1)]
+    assert violations(prob, ms) == [] and prob.levels(ms)["G"] == 1
+    new = compact(prob, [], ms, float("inf"))
+    assert violations(prob, new) == [] and prob.levels(new)["G"] == 0
+
+
+def test_group_search_stops_on_its_work_limits():
+    import time
+
+    from fusionforum.scheduling.baseline import fcfs_meetings
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver2 import group_search
+
+    prob = Problem.from_dict(generate(11, group_share=0.2))
+    ms = fcfs_meetings(prob)
+    far = time.monotonic() + 60
+    offers = []
+    # no move at all, or already enough: the schedule comes back as it was
+    assert group_search(prob, [], ms, far, 0, 1, offers.append, max_moves=0) == ms
+    assert group_search(prob, [], ms, far, 0, 1, offers.append, enough=lambda _m: True) == ms
+    assert offers == []
+    # one move: at most one improvement offered
+    group_search(prob, [], ms, far, 0, 1, offers.append, max_moves=1)
+    assert len(offers) <= 1
+
+
+def test_lp_hands_a_fractional_vertex_over_before_its_mip():
+    from fusionforum.scheduling.lp import solve_lp
+    from fusionforum.scheduling.model import Problem
+    from fusionforum.scheduling.solver import FlowModel, Residual
+
+    prob = Problem.from_dict(generate(11, group_share=0.2))
+    res = Residual(prob, [])
+    fm = FlowModel(res, res.pairs())
+    handed = []
+    first = solve_lp(fm, 30, before_mip=handed.append)
+    assert first is not None
+    bound, fr = first
+    for frac in handed:  # only a fractional vertex, rounded at one half, never above the LP
+        assert not frac.integral and frac.delta_scalar >= bound
+    # work limits only: the same model gives the same point
+    again = solve_lp(fm, 30)
+    assert again[0] == bound and again[1].chosen == fr.chosen
