@@ -124,14 +124,17 @@ def _load(today: dt.date):
 def load_full_demo(today: dt.date):
     """The demo as ``load_demo(today)`` plus every extra loader would leave it, in the current
     transaction of an empty test database. The caller sets the business clock (the snapshot is
-    keyed on it as well as on ``today``)."""
+    keyed on its instant, in UTC, as well as on ``today``: 08:00 UTC and 10:00 in Paris share
+    one snapshot; a text the demo writes from the clock, such as the next edition's report
+    ``published_at``, keeps the offset of the clock that loaded it first)."""
     from fusionforum.core import clock
     from fusionforum.events.demo import DEMO_SLUG
     from fusionforum.events.models import Event
 
     if not _is_empty():
         raise RuntimeError("load_full_demo needs an empty test database")
-    key = f"{connection.vendor}-{today.isoformat()}-{clock.now().isoformat()}".replace(":", "")
+    instant = clock.now().astimezone(dt.UTC).isoformat()
+    key = f"{connection.vendor}-{today.isoformat()}-{instant}".replace(":", "")
     folder = Path(os.environ[SNAPSHOT_FOLDER])  # set by tests/conftest.py for the session
     snapshot = folder / f"{key}.pickle"
     with open(folder / f"{key}.lock", "w") as lock:
