@@ -2,12 +2,12 @@
 database kind, then restored from a snapshot of its rows.
 
 Loading the demo runs every app's services (the optimiser, the theme builder, hundreds of
-audited writes): about 8 s of CPU. Nine modules need it, on both databases. The first process of
-a run that asks loads it for real and writes every table's rows to a file next to pytest's
-temporary folders; the others (other modules, other xdist workers of the same run) delete the
-rows of the test database and copy the snapshot's in (SQLite: plain INSERTs; PostgreSQL: COPY),
-which takes a fraction of a second. Foreign keys are deferred to the end of the transaction on
-both databases, so the order of the tables does not matter.
+audited writes): about 14 s of CPU. Sixteen modules need it, on both databases. The first
+process of a run that asks loads it for real and writes every table's rows to a file next to
+pytest's temporary folders; the others (other modules, other xdist workers of the same run)
+delete the rows of the test database and copy the snapshot's in (SQLite: plain INSERTs;
+PostgreSQL: COPY), which takes a fraction of a second. Foreign keys are deferred to the end of
+the transaction on both databases, so the order of the tables does not matter.
 
 Only for an empty test database (what was there before would be lost): ``load_full_demo``
 refuses otherwise. The snapshot holds only database rows; the demo writes no files.
