@@ -2,7 +2,7 @@
 database kind, then restored from a snapshot of its rows.
 
 Loading the demo runs every app's services (the optimiser, the theme builder, hundreds of
-audited writes): about 14 s of CPU. Sixteen modules need it, on both databases. The first
+audited writes): about 14 s of CPU. Seventeen modules need it, on both databases. The first
 process of a run that asks loads it for real and writes every table's rows to a file next to
 pytest's temporary folders; the others (other modules, other xdist workers of the same run)
 delete the rows of the test database and copy the snapshot's in (SQLite: plain INSERTs;
