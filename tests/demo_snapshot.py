@@ -10,7 +10,10 @@ PostgreSQL: COPY), which takes a fraction of a second. Foreign keys are deferred
 the transaction on both databases, so the order of the tables does not matter.
 
 Only for an empty test database (what was there before would be lost): ``load_full_demo``
-refuses otherwise. The snapshot holds only database rows; the demo writes no files.
+refuses otherwise. The snapshot holds only database rows: the two files the demo writes (the
+first talk's slides, the venue plan) are in the media folder of the process that loaded it, so
+another xdist worker restores rows that name files it does not have (a test that reads them
+must not count on them).
 ``tests/core/test_demo_snapshot.py`` checks that a restored demo equals a loaded one.
 """
 
