@@ -37,7 +37,10 @@ def test_a_restored_demo_equals_the_loaded_one(clock, tmp_path, monkeypatch):
     clock.set(paris(2027, 5, 26, 10))
     slug, loaded, _ = _load_and_dump()
     assert list(tmp_path.glob("*.pickle")), "the first load writes the snapshot"
+    # The same instant written in UTC: the same snapshot.
+    clock.set(dt.datetime(2027, 5, 26, 8, tzinfo=dt.UTC))
     again, restored, fresh_id = _load_and_dump()
+    assert len(list(tmp_path.glob("*.pickle"))) == 1
     assert again == slug
     assert restored.keys() == loaded.keys()
     for table in loaded:  # the same rows, perhaps stored in another order

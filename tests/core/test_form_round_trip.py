@@ -22,6 +22,7 @@ form added later is covered or the test fails.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import re
 import zoneinfo
@@ -379,11 +380,17 @@ def post_patterns() -> set[str]:
 
 
 def pattern_name(path: str) -> str | None:
+    return _view_name(urlsplit(path).path)
+
+
+@functools.cache
+def _view_name(url_path: str) -> str | None:
+    # Thousands of links and form actions per run, far fewer distinct paths; the URLconf does
+    # not change during the run.
     try:
-        match = resolve(urlsplit(path).path)
+        return resolve(url_path).view_name
     except Resolver404:
         return None
-    return match.view_name
 
 
 # -- what a browser sends -------------------------------------------------------------------

@@ -11,6 +11,8 @@ from fusionforum.events.demo import load_demo
 from fusionforum.meetings import demo, services
 from fusionforum.meetings.models import MeetingRequest
 from fusionforum.registration import demo as registration_demo
+from tests.conftest import paris
+from tests.demo_snapshot import load_full_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +20,12 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("loaded_on", ["day 1", "six days ahead"])
 def test_demo_requests_close_before_publication(clock, client, loaded_on):
     if loaded_on == "day 1":  # `make demo`: day 1 is the day it is loaded
-        clock.set(dt.datetime(2027, 5, 26, 10, tzinfo=dt.UTC))
-    # else the clock fixture's 20 May: the demo loaded for a workshop further ahead
-    event = load_demo(today=dt.date(2027, 5, 26))
-    registration_demo.load(event)
-    demo.load(event)
+        clock.set(paris(2027, 5, 26, 10))
+        event = load_full_demo(dt.date(2027, 5, 26))  # restored: made by a real load
+    else:  # the clock fixture's 20 May: the demo loaded for a workshop further ahead
+        event = load_demo(today=dt.date(2027, 5, 26))
+        registration_demo.load(event)
+        demo.load(event)
     settings = event.meeting_settings
     settings.refresh_from_db()
     release = services.latest_release(event)

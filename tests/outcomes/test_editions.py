@@ -164,12 +164,12 @@ def _personal_counts():
 
 def test_clone_of_the_demo_copies_no_personal_data(clock):
     from fusionforum.accounts.models import User
-    from fusionforum.events.demo import DEMO_SLUG, EXTRA_LOADERS, load_demo
+    from fusionforum.events.demo import DEMO_SLUG
+    from tests.demo_snapshot import load_full_demo
 
-    demo = load_demo(dt.date(2027, 5, 26))
-    for loader in EXTRA_LOADERS:  # registration, call, programme, meetings, visits, vault
-        if not loader.__module__.startswith("fusionforum.outcomes"):
-            loader(demo)
+    # The whole demo: registration, call, programme, meetings, visits, vault and outcomes.
+    clock.set(paris(2027, 5, 26, 10))
+    demo = load_full_demo(dt.date(2027, 5, 26))
     organiser = User.objects.get(email="organiser@demo.fusionforum.invalid")
     before = _personal_counts()
     assert before["registration.Registration"] > 0 and before["cfp.Submission"] > 0

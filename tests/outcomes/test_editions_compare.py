@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from fusionforum.events.models import TeamMembership
 from fusionforum.outcomes import compare, editions
-from tests.conftest import login_verified
+from tests.conftest import login_verified, paris
 
 pytestmark = pytest.mark.django_db
 
@@ -201,17 +201,17 @@ def test_compare_reads_only_published_data(two_editions, monkeypatch):
 
 
 def test_demo_next_edition(clock):
-    from fusionforum.events.demo import EXTRA_LOADERS, load_demo
     from fusionforum.events.models import Event
     from fusionforum.outcomes import demo_editions
     from fusionforum.outcomes.models import ReportVersion
+    from tests.demo_snapshot import load_full_demo
 
-    demo = load_demo(dt.date(2027, 5, 26))
-    for loader in EXTRA_LOADERS:
-        if loader is not demo_editions.load:
-            loader(demo)
+    # The whole demo but its next edition, which the loader then makes for real.
+    clock.set(paris(2027, 5, 26, 10))
+    demo = load_full_demo(dt.date(2027, 5, 26))
+    Event.objects.filter(slug="demo-workshop-2028").delete()
     message = demo_editions.load(demo)
-    assert "demo-workshop-2028" in message
+    assert "demo-workshop-2028" in message and "cloned" in message
     nxt = Event.objects.get(slug="demo-workshop-2028")
     assert nxt.is_demo and not nxt.is_published and nxt.start_date.year == 2028
     assert editions.previous_edition(nxt) == demo

@@ -3,13 +3,13 @@ permission, the audit, and what the public sees (nothing before the talk has end
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 
 from fusionforum.core.models import AuditEntry
 from fusionforum.programme import materials, public
 from fusionforum.programme.models import TalkMaterial
 from tests.conftest import login_verified, paris
+from tests.demo_snapshot import load_full_demo
 
 RECORDING = "https://video.test.invalid/recordings/compact-torus"
 
@@ -151,6 +151,6 @@ def test_a_change_reaches_cached_pages_at_once(client, organiser, event, talk, c
 
 
 def test_demo_has_a_talk_with_recording_and_slides(db, clock):
-    call_command("load_demo", verbosity=0)
+    load_full_demo(clock.now().date())  # what `load_demo` leaves
     material = TalkMaterial.objects.select_related("submission").first()
     assert material is not None and material.recording_url and material.slides

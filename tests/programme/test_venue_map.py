@@ -6,7 +6,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
@@ -14,6 +13,7 @@ from fusionforum.core.models import AuditEntry
 from fusionforum.programme import agenda, public, venue
 from fusionforum.programme.models import MapSpot, VenueMap
 from tests.conftest import login_verified
+from tests.demo_snapshot import load_full_demo
 
 from ..cfp.conftest import make_image
 
@@ -150,7 +150,7 @@ def test_agenda_links_the_room_to_its_place(client, event, organiser, release_v1
 
 
 def test_demo_has_a_venue_map(db, clock):
-    call_command("load_demo", verbosity=0)
+    load_full_demo(clock.now().date())  # what `load_demo` leaves
     plan = VenueMap.objects.first()
     assert plan is not None
     kinds = set(plan.spots.values_list("kind", flat=True))
