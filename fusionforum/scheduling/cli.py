@@ -95,8 +95,9 @@ def build_parser():
         p.add_argument("--threads", type=int, default=2, help="CP-SAT workers (default 2)")
         p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
-    ps = sub.add_parser("solve", help="optimise a schedule",
-                        description="Optimise: organisations covered first, then total weight.")
+    ps = sub.add_parser("solve", help="optimise a schedule", description=(
+        "Optimise: organisations covered first, then (format 2) organisations with two "
+        "meetings, then total weight, then (format 2) fewer idle slots."))
     common(ps)
     pr = sub.add_parser(
         "repair", help="re-optimise a published schedule after a change",
