@@ -12,7 +12,7 @@ from fusionforum.events.demo import DEMO_BACKUP_CODES, load_demo
 from fusionforum.events.models import TeamMembership
 from fusionforum.registration import demo as registration_demo
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_demo_review_and_decisions(clock):

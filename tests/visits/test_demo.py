@@ -8,7 +8,7 @@ from fusionforum.registration import demo as registration_demo
 from fusionforum.visits import demo, services
 from fusionforum.visits.models import Seat, TourRun, TourType
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_demo_tours_runs_allocation_and_waiting_lists(clock):
