@@ -310,6 +310,12 @@ class ScheduleRun(models.Model):
         return max(0.0, min(0.99, elapsed / self.time_limit)) if self.time_limit else 0.0
 
 
+def joined_names(names) -> str:
+    """A meeting's experts' names joined in the active language ("A and B", « A et B »): for a
+    live meeting and for a published one alike."""
+    return gettext(" and ").join(names)
+
+
 class Meeting(models.Model):
     """The organisers' working schedule: one row per request that has a meeting."""
 
@@ -344,7 +350,7 @@ class Meeting(models.Model):
 
     @property
     def expert_names(self) -> str:
-        return gettext(" and ").join(e.name for e in self.experts)
+        return joined_names(e.name for e in self.experts)
 
 
 class MeetingRelease(models.Model):

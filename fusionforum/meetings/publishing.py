@@ -62,6 +62,7 @@ from .models import (
     MeetingRelease,
     MeetingRequest,
     MeetingSettings,
+    joined_names,
 )
 from .slots import MeetingDay
 
@@ -138,7 +139,7 @@ def expert_names_of(meeting: dict) -> list[str]:
 def expert_words(meeting: dict) -> str:
     """Whom a published meeting is with, joined in the reader's language (the snapshot is
     written once, in the event's language, and read in everyone's)."""
-    return _(" and ").join(expert_names_of(meeting))
+    return joined_names(expert_names_of(meeting))
 
 
 def diff(previous: dict | None, current: dict, previous_version: int | None) -> dict:
