@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -8,6 +9,7 @@ import pytest
 
 from fusionforum.core import clock as business_clock
 from fusionforum.core import pagecache
+from tests.cloned_database import drop_templates, migrations_copied
 from tests.playwright_run import playwright_run  # noqa: F401 (one Playwright per test process)
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -60,6 +62,32 @@ def pytest_collection_modifyitems(config, items):
     long_modules = {item.module for item in items
                     if any(item.get_closest_marker(name) for name in LONG_RUNNING)}
     items.sort(key=lambda item: item.module not in long_modules)
+
+
+@pytest.fixture(scope="session")
+def _copy_migrated_databases(request, tmp_path_factory):
+    """Django's migrate copies the run's migrated database (cloned_database.py) until
+    ``django_db_setup`` below has made the test databases."""
+    copying = contextlib.ExitStack()
+    if not request.config.getoption("reuse_db"):
+        copying.enter_context(migrations_copied(tmp_path_factory))
+    with copying:
+        yield copying
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_copy_migrated_databases, django_db_setup):
+    """pytest-django's test databases, each a copy of the run's migrated database."""
+    _copy_migrated_databases.close()  # a test's own migrate runs the migrations again
+    yield
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # once, in the controlling process
+        from django.conf import settings
+
+        drop_templates(session.config._tmp_path_factory.getbasetemp(),
+                       settings.DATABASES["default"])
 
 
 @pytest.hookimpl(wrapper=True)

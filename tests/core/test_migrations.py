@@ -32,3 +32,21 @@ def test_a_new_database_uses_the_squashed_migrations():
     names = {name for app_label, name in graph.nodes if app_label == "events"}
     assert any(name.startswith("0001_squashed_") for name in names)
     assert "0006_translated_content" not in names
+
+
+@pytest.mark.django_db
+def test_the_test_database_is_fully_migrated():
+    """The test database is a copy of the run's migrated database (tests/cloned_database.py):
+    no migration is left to apply, and what migrate's post_migrate handlers make is there."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+    models = [model for model in apps.get_models() if model._meta.managed]
+    assert ContentType.objects.count() >= len(models)
+    assert Permission.objects.filter(content_type__app_label="events").exists()
+    tables = set(connection.introspection.table_names())
+    assert {model._meta.db_table for model in models} <= tables
