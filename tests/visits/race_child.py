@@ -66,10 +66,15 @@ def main() -> None:
     people = people[:args.people]
     connection.close()
 
+    racers = len(people) + (1 if args.lower_to is not None else 0)
     if args.no_lock:
+        # The negative control: no lock, and nobody writes until every racer has counted (a
+        # barrier, not a sleep, so a slow machine cannot close the gap and hide the race).
         services.LOCKING = False
-    services._pause = lambda: time.sleep(0.2 if args.no_lock else 0.02)
-    barrier = threading.Barrier(len(people))
+        services._pause = threading.Barrier(racers, timeout=60).wait
+    else:
+        services._pause = lambda: time.sleep(0.02)
+    barrier = threading.Barrier(racers)
     errors: list[str] = []
 
     def sign_up(person):
@@ -99,7 +104,6 @@ def main() -> None:
 
     threads = [threading.Thread(target=sign_up, args=(p,)) for p in people]
     if args.lower_to is not None:
-        barrier = threading.Barrier(len(people) + 1)
         threads.append(threading.Thread(target=lower))
     for thread in threads:
         thread.start()

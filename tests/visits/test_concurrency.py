@@ -1,7 +1,8 @@
 """Late sign-ups never oversell a run: many people take the last seats at the same moment
 (threads, each with its own database connection, on PostgreSQL). The negative control
-switches the run lock off and widens the gap between counting and writing: the race is then
-seen, proof that the test can catch an oversell."""
+switches the run lock off and holds every thread between counting and writing until all have
+counted (a barrier, not a sleep, so a slow machine cannot close the gap): the race is then seen,
+every time, proof that the test can catch an oversell."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ pytestmark = [
 ]
 
 PEOPLE = 12
+
+
+def all_count_before_anyone_writes(parties):
+    """The negative controls' pause between counting and writing: nobody writes until all
+    ``parties`` have counted. Without the lock nothing else holds a thread there."""
+    return threading.Barrier(parties, timeout=60).wait
 
 
 def race(run, people):
@@ -67,7 +74,7 @@ def test_negative_control_without_the_lock_oversells(event, tours, allocated,
     run = tours["main_pm"]
     people = [make_participant() for _ in range(PEOPLE)]
     monkeypatch.setattr(services, "LOCKING", False)
-    monkeypatch.setattr(services, "_pause", lambda: time.sleep(0.2))
+    monkeypatch.setattr(services, "_pause", all_count_before_anyone_writes(PEOPLE))
     race(run, people)
     assert Seat.objects.filter(run=run, status=SeatStatus.HELD).count() > run.capacity
 
@@ -143,7 +150,7 @@ def test_negative_control_lowering_capacity_without_the_lock_oversells(
     run = tours["main_pm"]
     organiser, people = _capacity_race_setup(run, make_participant)
     monkeypatch.setattr(services, "LOCKING", False)
-    monkeypatch.setattr(services, "_pause", lambda: time.sleep(0.2))
+    monkeypatch.setattr(services, "_pause", all_count_before_anyone_writes(len(people) + 1))
     errors, saved = capacity_race(run, organiser, people, new_capacity=2)
     assert errors == [] and saved is True
     run.refresh_from_db()

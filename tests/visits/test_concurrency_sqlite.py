@@ -1,6 +1,6 @@
 """Late sign-ups on a real SQLite file (WAL, IMMEDIATE transactions), in a child process:
 threads with their own connections take the last seats at once. The negative control (run
-lock off, a wider gap between counting and writing) must oversell."""
+lock off, and every racer counts before anyone writes) must oversell, every time."""
 
 from __future__ import annotations
 
